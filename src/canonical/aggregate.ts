@@ -1,0 +1,34 @@
+import { TERMINAL_EVENT_TYPES, type OutputItem, type ResponseObject, type ResponsesEvent } from './types.ts'
+
+export interface AggregatedResponse {
+  response: ResponseObject
+  /** The terminal event seen, or null when the stream ended without one. */
+  terminal: 'response.completed' | 'response.incomplete' | 'response.failed' | null
+}
+
+/**
+ * The one place a stream of events becomes a final response object (for
+ * `stream: false` callers). The terminal event's `response` is the answer;
+ * when it carries no output (the ChatGPT backend sends `output: []`), the
+ * items committed by `output_item.done` are used instead.
+ */
+export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>): Promise<AggregatedResponse> {
+  const done: OutputItem[] = []
+  let last: ResponseObject | null = null
+  for await (const event of events) {
+    if (event.type === 'response.output_item.done') {
+      const index = (event as { output_index?: number }).output_index
+      const item = (event as { item: OutputItem }).item
+      if (typeof index === 'number') done[index] = item
+      else done.push(item)
+    } else if (event.type === 'response.created' || event.type === 'response.in_progress') {
+      last = (event as { response: ResponseObject }).response
+    } else if (TERMINAL_EVENT_TYPES.has(event.type)) {
+      const response = (event as { response: ResponseObject }).response
+      const output = response.output?.length ? response.output : done.filter(Boolean)
+      return { response: { ...response, output }, terminal: event.type as AggregatedResponse['terminal'] }
+    }
+  }
+  const base = last ?? { id: 'resp_unknown', object: 'response', created_at: Math.floor(Date.now() / 1000), model: '', output: [] }
+  return { response: { ...base, status: 'failed', output: done.filter(Boolean) } as ResponseObject, terminal: null }
+}

@@ -1,0 +1,118 @@
+import { ShimError } from '../errors.ts'
+import type { ResponsesEvent } from './types.ts'
+
+/**
+ * A provider-side decoder: upstream messages in, canonical events out through
+ * the `emit` it was created with. `end` and `fail` always produce exactly one
+ * terminal event, so a client never waits on a stream that has stopped.
+ */
+export interface EventDecoder<In> {
+  push(input: In): void
+  /** The upstream ended normally (EOF). */
+  end(): void
+  /** The upstream broke: network error, idle timeout, oversized event. */
+  fail(error: ShimError): void
+}
+
+export type DecoderFactory<In> = (emit: (event: ResponsesEvent) => void) => EventDecoder<In>
+
+/** The decoder as a TransformStream, for tests and simple pipelines. */
+export function decoderTransform<In>(factory: DecoderFactory<In>): TransformStream<In, ResponsesEvent> {
+  let decoder: EventDecoder<In>
+  return new TransformStream<In, ResponsesEvent>({
+    start(controller) {
+      decoder = factory((event) => controller.enqueue(event))
+    },
+    transform(input) {
+      decoder.push(input)
+    },
+    flush() {
+      decoder.end()
+    },
+  })
+}
+
+export interface DecodeOptions {
+  /** Silence longer than this between upstream chunks fails the stream (0 = never). */
+  idleTimeoutMs?: number
+  /** Called when the stream stops early (client gone, timeout): aborts the upstream request. */
+  onAbort?: (reason: unknown) => void
+}
+
+/**
+ * Pulls upstream messages one at a time, only when the client reads: slow
+ * clients slow the upstream (back-pressure), a cancel from the client cancels
+ * the upstream, and an upstream error or a silent upstream becomes the
+ * decoder's terminal failure event instead of a broken connection.
+ */
+export function decodeStream<In>(source: ReadableStream<In>, factory: DecoderFactory<In>, options: DecodeOptions = {}): ReadableStream<ResponsesEvent> {
+  const reader = source.getReader()
+  let decoder: EventDecoder<In>
+  let enqueued = 0
+  let finished = false
+  const idleMs = options.idleTimeoutMs ?? 0
+
+  async function readOnce(): Promise<Awaited<ReturnType<typeof reader.read>>> {
+    if (idleMs <= 0) return reader.read()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${Math.round(idleMs / 1000)} s; giving up on this response.`)), idleMs)
+    })
+    try {
+      return await Promise.race([reader.read(), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return new ReadableStream<ResponsesEvent>(
+    {
+      start(controller) {
+        decoder = factory((event) => {
+          enqueued++
+          controller.enqueue(event)
+        })
+      },
+      async pull(controller) {
+        const before = enqueued
+        while (!finished && enqueued === before) {
+          try {
+            const { value, done } = await readOnce()
+            if (done) {
+              finished = true
+              decoder.end()
+            } else decoder.push(value)
+          } catch (error) {
+            finished = true
+            decoder.fail(streamError(error))
+            options.onAbort?.(error)
+            reader.cancel(error).catch(() => {})
+          }
+        }
+        if (finished) controller.close()
+      },
+      cancel(reason) {
+        finished = true
+        options.onAbort?.(reason)
+        return reader.cancel(reason).catch(() => {})
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
+
+/** A finished list of items as a stream (web-standard; `ReadableStream.from` is not typed everywhere). */
+export function streamOf<T>(items: Iterable<T>): ReadableStream<T> {
+  return new ReadableStream<T>({
+    start(controller) {
+      for (const item of items) controller.enqueue(item)
+      controller.close()
+    },
+  })
+}
+
+function streamError(error: unknown): ShimError {
+  if (error instanceof ShimError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new ShimError('upstream_stream', `The upstream stream broke: ${message}`)
+}

@@ -1,0 +1,20 @@
+/** Effort levels from least to most; Codex also sends `ultra` (spec §a.2). */
+const ORDER = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', 'ultra'] as const
+
+/**
+ * Codex sends efforts unclamped (`xhigh`, `max`, `ultra` to a model that knows
+ * low/medium/high). Pick the strongest supported level not above the request,
+ * else the weakest supported one.
+ */
+export function clampEffort(requested: string | null | undefined, supported: readonly string[]): string | undefined {
+  if (!requested || !supported.length) return undefined
+  if (supported.includes(requested)) return requested
+  const rank = ORDER.indexOf(requested as (typeof ORDER)[number])
+  if (rank === -1) return undefined
+  const ranked = supported
+    .map((effort) => ({ effort, rank: ORDER.indexOf(effort as (typeof ORDER)[number]) }))
+    .filter((entry) => entry.rank !== -1)
+    .sort((a, b) => a.rank - b.rank)
+  const below = ranked.filter((entry) => entry.rank <= rank).at(-1)
+  return (below ?? ranked[0])?.effort
+}

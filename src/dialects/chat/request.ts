@@ -1,0 +1,263 @@
+import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canonical/flatten-tools.ts'
+import type {
+  ContentPart,
+  MessageItem,
+  ReasoningItem,
+  ResponsesItem,
+  ResponsesRequest,
+  ToolChoice,
+  ToolOutput,
+} from '../../canonical/types.ts'
+import type { ChatContentPart, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice } from './api.ts'
+import { clampEffort } from './reasoning-effort.ts'
+
+/** What the upstream accepts; decided by the provider from settings, never by model-id checks here. */
+export interface ChatRequestOptions {
+  /** The upstream model id. */
+  model: string
+  /** `max_completion_tokens` (OpenAI) or the older `max_tokens` everyone else reads. */
+  maxTokensField: 'max_completion_tokens' | 'max_tokens'
+  /** Efforts the model accepts; undefined = do not send `reasoning_effort`. */
+  reasoningEfforts?: readonly string[]
+  /** Effort used when the request names none. */
+  defaultReasoningEffort?: string
+  /** Send prior reasoning back as `reasoning_content` (DeepSeek needs it within a tool loop). */
+  replayReasoning: boolean
+  supportsPromptCacheKey: boolean
+  supportsVerbosity: boolean
+  supportsServiceTier: boolean
+  imageSupport: boolean
+  /** Output cap when the request has none. */
+  maxOutputTokens?: number
+}
+
+const IMAGE_OMITTED = '[image omitted: this model does not accept image input]'
+
+/**
+ * Responses request → Chat Completions request. Two steps, as with every
+ * dialect: regroup items into chat turns (assistant text + tool calls in one
+ * message, tool results right after), then map the leaves.
+ */
+export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options: ChatRequestOptions): ChatRequest {
+  const messages = toChatMessages(request, plan, options)
+  const body: ChatRequest = { model: options.model, messages, stream: true, stream_options: { include_usage: true } }
+
+  if (plan.tools.length) {
+    body.tools = plan.tools.map((tool) => ({
+      type: 'function',
+      function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+    }))
+    const choice = toolChoice(request.tool_choice, plan)
+    if (choice !== undefined) body.tool_choice = choice
+    // Only valid alongside tools; Codex's compaction request sends `tools: []` with it.
+    if (typeof request.parallel_tool_calls === 'boolean') body.parallel_tool_calls = request.parallel_tool_calls
+  }
+
+  const maxTokens = request.max_output_tokens ?? options.maxOutputTokens
+  if (maxTokens) body[options.maxTokensField] = maxTokens
+  if (typeof request.temperature === 'number') body.temperature = request.temperature
+  if (typeof request.top_p === 'number') body.top_p = request.top_p
+
+  if (options.reasoningEfforts) {
+    const effort = clampEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
+    if (effort) body.reasoning_effort = effort
+  }
+  if (options.supportsVerbosity && request.text?.verbosity) body.verbosity = request.text.verbosity
+  if (options.supportsPromptCacheKey && request.prompt_cache_key) body.prompt_cache_key = request.prompt_cache_key
+  if (options.supportsServiceTier && request.service_tier) body.service_tier = request.service_tier
+
+  const format = request.text?.format
+  if (format?.type === 'json_schema') {
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: { name: format.name ?? 'output', schema: format.schema, ...(format.strict !== undefined && { strict: format.strict }), ...(format.description && { description: format.description }) },
+    }
+  } else if (format?.type === 'json_object') body.response_format = { type: 'json_object' }
+  return body
+}
+
+function toolChoice(choice: ToolChoice | undefined, plan: ToolPlan): ChatToolChoice | undefined {
+  if (choice === undefined || choice === 'auto' || choice === 'none' || choice === 'required') return choice
+  if (choice.type === 'function' || choice.type === 'custom') {
+    const call = choice as { name: string; namespace?: string }
+    return { type: 'function', function: { name: flatNameForCall(plan, call, choice.type === 'custom' ? 'custom' : 'function') } }
+  }
+  return 'auto' // allowed_tools, hosted-tool choices: nothing equivalent
+}
+
+function textOf(content: MessageItem['content']): string {
+  if (typeof content === 'string') return content
+  return content
+    .map((part) => (part.type === 'input_text' || part.type === 'output_text' ? part.text : part.type === 'refusal' ? part.refusal : ''))
+    .filter(Boolean)
+    .join('\n')
+}
+
+function imagePart(part: Extract<ContentPart, { type: 'input_image' }>, options: ChatRequestOptions): ChatContentPart {
+  if (!options.imageSupport || !part.image_url) return { type: 'text', text: IMAGE_OMITTED }
+  // Chat Completions knows auto/low/high; Responses' `original` is closest to high.
+  const detail = part.detail === 'original' ? 'high' : part.detail
+  return { type: 'image_url', image_url: { url: part.image_url, ...(detail && { detail }) } }
+}
+
+function userParts(content: MessageItem['content'] | ToolOutput, options: ChatRequestOptions): ChatContentPart[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }]
+  const parts: ChatContentPart[] = []
+  for (const part of content) {
+    if (part.type === 'input_text' || part.type === 'output_text') parts.push({ type: 'text', text: part.text })
+    else if (part.type === 'input_image') parts.push(imagePart(part, options))
+    else if (part.type === 'input_file' && part.file_data) parts.push({ type: 'file', file: { file_data: part.file_data, ...(part.filename && { filename: part.filename }) } })
+    else if (part.type === 'refusal') parts.push({ type: 'text', text: part.refusal })
+  }
+  return parts
+}
+
+/** Plain string content when there is only text: many chat upstreams reject part arrays. */
+function compactUserContent(parts: ChatContentPart[]): string | ChatContentPart[] {
+  return parts.every((part) => part.type === 'text') ? parts.map((part) => (part as { text: string }).text).join('\n') : parts
+}
+
+function reasoningText(item: ReasoningItem): string {
+  const content = item.content?.map((part) => part.text).join('') ?? ''
+  return content || item.summary?.map((part) => part.text).join('\n') || ''
+}
+
+/** A compaction item we produced (`/responses/compact`) carries its summary; others are opaque. */
+export function compactionSummary(encrypted: string | undefined): string | null {
+  const prefix = 'codex-shim.summary.v1:'
+  if (!encrypted?.startsWith(prefix)) return null
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(encrypted.slice(prefix.length)), (c) => c.charCodeAt(0)))
+  } catch {
+    return null
+  }
+}
+
+type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>
+
+/**
+ * Regrouping rules, from what chat APIs reject:
+ * - an assistant message with `tool_calls` must be followed at once by one
+ *   `tool` message per call, so a call left unanswered (an interrupted turn)
+ *   gets a placeholder answer, and an answer whose call is not the open one
+ *   (compacted history) becomes plain user context;
+ * - tool messages carry text only, so images from tool results follow them
+ *   as a user message;
+ * - consecutive system or user messages are merged (Codex sends two
+ *   developer messages and two user messages up front).
+ */
+function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: ChatRequestOptions): ChatMessage[] {
+  const messages: ChatMessage[] = []
+  const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : (request.input ?? [])
+  let openCalls: string[] = []
+  let pendingReasoning = ''
+  const pendingImages: ChatContentPart[] = []
+  const last = () => messages[messages.length - 1]
+
+  const endToolTurn = () => {
+    for (const id of openCalls) messages.push({ role: 'tool', tool_call_id: id, content: 'No output: the call was interrupted.' })
+    openCalls = []
+    if (pendingImages.length) {
+      messages.push({ role: 'user', content: [{ type: 'text', text: 'Images returned by the tool calls above:' }, ...pendingImages.splice(0)] })
+    }
+  }
+  const attachReasoning = (message: AssistantMessage) => {
+    if (pendingReasoning && options.replayReasoning) message.reasoning_content = (message.reasoning_content ?? '') + pendingReasoning
+    pendingReasoning = ''
+  }
+  /** The assistant message to extend, or a new one. `forCall`: tool calls may join text, not follow tool messages. */
+  const assistantTurn = (forCall: boolean): AssistantMessage => {
+    const previous = last()
+    const extendable = previous?.role === 'assistant' && (forCall || !previous.tool_calls?.length)
+    if (extendable) {
+      attachReasoning(previous)
+      return previous
+    }
+    endToolTurn()
+    const message: AssistantMessage = { role: 'assistant', content: null }
+    attachReasoning(message)
+    messages.push(message)
+    return message
+  }
+  const addCall = (call: ChatToolCall) => {
+    const message = assistantTurn(true)
+    ;(message.tool_calls ??= []).push(call)
+    openCalls.push(call.id)
+  }
+  const addResult = (callId: string, output: ToolOutput) => {
+    const parts = userParts(output, options)
+    const text = parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('\n')
+    const media = parts.filter((p) => p.type !== 'text')
+    if (!openCalls.includes(callId)) {
+      endToolTurn()
+      messages.push({ role: 'user', content: compactUserContent([{ type: 'text', text: `Output of an earlier tool call (${callId}):\n${text}` }, ...media]) })
+      return
+    }
+    messages.push({ role: 'tool', tool_call_id: callId, content: text })
+    openCalls = openCalls.filter((id) => id !== callId)
+    pendingImages.push(...media)
+  }
+  const addUserOrSystem = (role: 'user' | 'system', parts: ChatContentPart[]) => {
+    endToolTurn()
+    const previous = last()
+    if (role === 'system') {
+      const text = parts.map((p) => (p as { text: string }).text).join('\n')
+      if (previous?.role === 'system') previous.content = `${previous.content}\n\n${text}`
+      else messages.push({ role: 'system', content: text })
+    } else if (previous?.role === 'user') {
+      const before = typeof previous.content === 'string' ? [{ type: 'text' as const, text: previous.content }] : previous.content
+      previous.content = compactUserContent([...before, ...parts])
+    } else messages.push({ role: 'user', content: compactUserContent(parts) })
+  }
+
+  if (request.instructions) messages.push({ role: 'system', content: request.instructions })
+  for (const item of items) {
+    switch (item.type) {
+      case 'message': {
+        const message = item as MessageItem
+        if (message.role === 'assistant') {
+          const text = textOf(message.content)
+          if (!text) break
+          const target = assistantTurn(false)
+          target.content = target.content ? `${target.content}\n${text}` : text
+        } else if (message.role === 'system' || message.role === 'developer') {
+          const text = textOf(message.content)
+          if (text) addUserOrSystem('system', [{ type: 'text', text }])
+        } else {
+          const parts = userParts(message.content, options)
+          if (parts.length) addUserOrSystem('user', parts)
+        }
+        break
+      }
+      case 'reasoning':
+        pendingReasoning += reasoningText(item as ReasoningItem)
+        break
+      case 'function_call': {
+        const call = item as { call_id: string; name: string; namespace?: string; arguments: string }
+        addCall({ id: call.call_id, type: 'function', function: { name: flatNameForCall(plan, call, 'function'), arguments: call.arguments || '{}' } })
+        break
+      }
+      case 'custom_tool_call': {
+        const call = item as { call_id: string; name: string; input: string }
+        addCall({ id: call.call_id, type: 'function', function: { name: flatNameForCall(plan, call, 'custom'), arguments: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
+        break
+      }
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        const output = item as { call_id: string; output: ToolOutput }
+        addResult(output.call_id, output.output)
+        break
+      }
+      case 'compaction': {
+        const summary = compactionSummary((item as { encrypted_content?: string }).encrypted_content)
+        if (summary) addUserOrSystem('user', [{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }])
+        break
+      }
+      default:
+        // web_search_call, compaction_trigger, additional_tools and unknown items have no chat form.
+        break
+    }
+  }
+  endToolTurn()
+  return messages
+}

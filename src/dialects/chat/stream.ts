@@ -1,0 +1,195 @@
+import { ResponseBuilder, type IdGenerator } from '../../canonical/builder.ts'
+import type { EventDecoder } from '../../canonical/decode.ts'
+import { decoderTransform } from '../../canonical/decode.ts'
+import { CUSTOM_INPUT_FIELD, type ToolPlan } from '../../canonical/flatten-tools.ts'
+import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
+import type { ShimError } from '../../errors.ts'
+import { parseJson, type SseMessage } from '../../sse/parse.ts'
+import { responsesFailure } from '../responses/errors.ts'
+import type { ChatChunk, ChatChunkChoice, ChatChunkToolCall } from './api.ts'
+import { readErrorBody, streamErrorCode } from './errors.ts'
+import { mapFinishReason } from './finish-reason.ts'
+import { mapChatUsage } from './usage.ts'
+
+export interface ChatStreamOptions {
+  /** The slug the client asked for: reported as the response's model. */
+  model: string
+  tools: ToolPlan
+  ids?: IdGenerator
+  now?: () => number
+}
+
+interface CallState {
+  key: number
+  id?: string
+  name: string
+  arguments: string
+  handle?: ReturnType<ResponseBuilder['openFunctionCall']> | ReturnType<ResponseBuilder['openCustomToolCall']>
+}
+
+/**
+ * Chat Completions chunks → Responses events. Handles what real upstreams do:
+ * tool-call arguments split over many chunks, several calls interleaved by
+ * `index`, providers that omit the index or reuse index 0 with a new id,
+ * reasoning in `reasoning_content` or `reasoning`, usage in a trailing chunk
+ * with no choices, and `{"error":…}` chunks after a 200.
+ */
+export function createChatDecoder(emit: (event: ResponsesEvent) => void, options: ChatStreamOptions): EventDecoder<SseMessage> {
+  const builder = new ResponseBuilder(emit, { model: options.model, ids: options.ids, now: options.now })
+  const ids = options.ids ?? ((prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`)
+  let message: ReturnType<ResponseBuilder['openMessage']> | null = null
+  let reasoning: ReturnType<ResponseBuilder['openReasoning']> | null = null
+  const calls: CallState[] = []
+  let lastCall: CallState | null = null
+  let finishReason: string | null = null
+  let usage: Usage | undefined
+  let sawDone = false
+
+  const closeText = () => {
+    if (reasoning) builder.close(reasoning)
+    if (message) builder.close(message)
+    reasoning = message = null
+  }
+
+  function onReasoning(delta: string): void {
+    if (message) {
+      builder.close(message)
+      message = null
+    }
+    reasoning ??= builder.openReasoning()
+    builder.reasoningDelta(reasoning, delta)
+  }
+
+  function onText(delta: string): void {
+    if (reasoning) {
+      builder.close(reasoning)
+      reasoning = null
+    }
+    message ??= builder.openMessage()
+    builder.messageDelta(message, delta)
+  }
+
+  function findCall(piece: ChatChunkToolCall): CallState {
+    if (piece.id) {
+      const byId = calls.find((call) => call.id === piece.id)
+      if (byId) return byId
+    }
+    const index = piece.index
+    if (index !== undefined) {
+      const byIndex = calls.filter((call) => call.key === index).at(-1)
+      // Same index with a new id: the provider numbers every call 0 (Gemini does).
+      if (byIndex && !(piece.id && byIndex.id && byIndex.id !== piece.id)) return byIndex
+    } else if (!piece.id && lastCall) return lastCall
+    const call: CallState = { key: index ?? calls.length, name: '', arguments: '' }
+    calls.push(call)
+    return call
+  }
+
+  function openCall(call: CallState): void {
+    closeText()
+    const callId = call.id ?? ids('call')
+    call.id = callId
+    const flat = options.tools.byFlatName.get(call.name)
+    const origin = flat?.origin
+    call.handle =
+      origin?.kind === 'custom'
+        ? builder.openCustomToolCall({ callId, name: origin.name })
+        : builder.openFunctionCall({ callId, name: origin?.name ?? call.name, namespace: origin?.kind === 'function' ? origin.namespace : undefined })
+    if (call.handle.kind === 'function_call' && call.arguments) builder.argumentsDelta(call.handle, call.arguments)
+  }
+
+  function onToolCall(piece: ChatChunkToolCall): void {
+    const call = findCall(piece)
+    lastCall = call
+    if (piece.id && !call.id) call.id = piece.id
+    if (piece.function?.name && !call.name) call.name = piece.function.name
+    const delta = piece.function?.arguments ?? ''
+    call.arguments += delta
+    if (!call.handle && call.name) openCall(call)
+    else if (call.handle?.kind === 'function_call') builder.argumentsDelta(call.handle, delta)
+    // Custom (freeform) input is JSON-wrapped upstream; it is unwrapped once complete, in finishCalls.
+  }
+
+  function finishCalls(): void {
+    for (const call of calls) {
+      if (!call.handle) {
+        if (!call.name) continue // arguments with no name: nothing Codex could run
+        openCall(call)
+      }
+      const handle = call.handle!
+      if (handle.kind === 'function_call') {
+        if (!handle.item.arguments.trim()) builder.argumentsDelta(handle, '{}')
+      } else if (handle.kind === 'custom_tool_call') {
+        builder.customInputDelta(handle, unwrapCustomInput(call.arguments))
+      }
+    }
+  }
+
+  function onChoice(choice: ChatChunkChoice): void {
+    const delta = choice.delta
+    if (delta) {
+      const thinking = delta.reasoning_content ?? delta.reasoning
+      if (typeof thinking === 'string' && thinking) onReasoning(thinking)
+      if (typeof delta.content === 'string' && delta.content) onText(delta.content)
+      if (typeof delta.refusal === 'string' && delta.refusal) onText(delta.refusal)
+      for (const piece of delta.tool_calls ?? []) onToolCall(piece)
+    }
+    if (choice.finish_reason) finishReason = choice.finish_reason
+  }
+
+  function finish(): void {
+    if (builder.isFinished) return
+    finishCalls()
+    closeText()
+    const outcome = mapFinishReason(finishReason)
+    if (outcome.status === 'incomplete') builder.incomplete(outcome.reason, usage)
+    else builder.complete(usage)
+  }
+
+  return {
+    push(sse) {
+      if (builder.isFinished) return
+      builder.start()
+      if (sse.data === '[DONE]') {
+        sawDone = true
+        return finish()
+      }
+      const parsed = parseJson(sse.data)
+      if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return // garbage line: skip
+      const chunk = parsed.value as ChatChunk
+      if (chunk.error !== undefined) {
+        const info = typeof chunk.error === 'string' ? { message: chunk.error } : readErrorBody(JSON.stringify({ error: chunk.error }))
+        return builder.fail({ code: streamErrorCode(info), message: `The upstream reported an error mid-stream: ${info.message}` }, usage)
+      }
+      if (chunk.usage) usage = mapChatUsage(chunk.usage)
+      // n > 1 is never requested; only the first choice is ours.
+      for (const choice of chunk.choices ?? []) if ((choice.index ?? 0) === 0) onChoice(choice)
+    },
+    end() {
+      if (builder.isFinished) return
+      // Providers that skip [DONE] still send a finish_reason; without either the stream broke.
+      if (sawDone || finishReason) return finish()
+      builder.fail({ code: 'server_error', message: 'The upstream closed the stream before it finished (no finish_reason, no [DONE]).' }, usage)
+    },
+    fail(error: ShimError) {
+      builder.fail(responsesFailure(error), usage)
+    },
+  }
+}
+
+/** `{"input":"…"}` → the raw text; a model that sent raw text anyway is taken at its word. */
+export function unwrapCustomInput(argumentsText: string): string {
+  const parsed = parseJson(argumentsText)
+  if (parsed.ok && parsed.value && typeof parsed.value === 'object') {
+    const value = (parsed.value as Record<string, unknown>)[CUSTOM_INPUT_FIELD]
+    if (typeof value === 'string') return value
+    const strings = Object.values(parsed.value as Record<string, unknown>).filter((v): v is string => typeof v === 'string')
+    if (strings.length === 1) return strings[0]!
+  }
+  if (parsed.ok && typeof parsed.value === 'string') return parsed.value
+  return argumentsText
+}
+
+export function chatChunksToEvents(options: ChatStreamOptions): TransformStream<SseMessage, ResponsesEvent> {
+  return decoderTransform((emit) => createChatDecoder(emit, options))
+}

@@ -1,0 +1,57 @@
+import type { ShimError } from '../../errors.ts'
+
+/** OpenAI's error `type` per status family, as the OpenAI API and SDKs expect. */
+function errorType(error: ShimError): string {
+  switch (error.kind) {
+    case 'unauthorized':
+    case 'auth_expired':
+      return 'authentication_error'
+    case 'forbidden':
+      return 'permission_error'
+    case 'unknown_model':
+    case 'not_found':
+      return 'not_found_error'
+    case 'upstream_http':
+      return error.status === 429 ? 'rate_limit_error' : error.status >= 500 ? 'server_error' : 'invalid_request_error'
+    case 'upstream_unreachable':
+    case 'upstream_stream':
+    case 'upstream_timeout':
+    case 'config':
+      return 'server_error'
+    default:
+      return 'invalid_request_error'
+  }
+}
+
+/** Default codes, chosen for what Codex does with them (spec §d.4): retry unless fatal. */
+function errorCode(error: ShimError): string {
+  if (error.details.code) return error.details.code
+  switch (error.kind) {
+    case 'unknown_model':
+      return 'model_not_found'
+    case 'context_length_exceeded':
+      return 'context_length_exceeded'
+    case 'upstream_timeout':
+      return 'timeout'
+    case 'upstream_http':
+      return error.status === 429 ? 'rate_limit_exceeded' : error.status >= 500 ? 'server_error' : 'upstream_error'
+    case 'upstream_unreachable':
+    case 'upstream_stream':
+      return 'server_error'
+    default:
+      return error.kind
+  }
+}
+
+/** Status, headers and body for an error before any byte of the response was sent. */
+export function responsesErrorResponse(error: ShimError): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (error.details.retryAfter) headers['retry-after'] = error.details.retryAfter
+  const body = { error: { message: error.message, type: errorType(error), code: errorCode(error), param: error.details.param ?? null } }
+  return new Response(JSON.stringify(body), { status: error.status, headers })
+}
+
+/** The `response.error` of a `response.failed` event: Codex ignores bare `error` events. */
+export function responsesFailure(error: ShimError): { code: string; message: string } {
+  return { code: errorCode(error), message: error.message }
+}

@@ -1,0 +1,30 @@
+import type { ConsolaInstance } from 'consola'
+import type { ResponsesEvent, ResponsesRequest } from '../canonical/types.ts'
+
+/** What a provider gets for one request. */
+export interface ProviderContext {
+  /** Aborts when the client disconnects; passed to fetch / kills subprocesses. */
+  signal: AbortSignal
+  fetch: typeof fetch
+  log: ConsolaInstance
+  /** Limit for the upstream's response headers and for silence mid-stream. */
+  idleTimeoutMs: number
+  /** The client's request headers (for passthrough providers; never logged). */
+  clientHeaders: Headers
+}
+
+export interface ProviderStream {
+  events: ReadableStream<ResponsesEvent>
+  /** Response headers to pass to the client (e.g. rate-limit headers). */
+  headers?: Record<string, string>
+}
+
+/**
+ * An upstream. `open` resolves once the upstream accepted the request (HTTP
+ * 200) and throws a ShimError for anything before that; after that, failures
+ * arrive as the stream's terminal `response.failed` event.
+ */
+export interface Provider {
+  readonly label: string
+  open(request: ResponsesRequest, context: ProviderContext): Promise<ProviderStream>
+}

@@ -1,0 +1,65 @@
+import type { Server } from 'bun'
+import { ShimError, toShimError } from '../errors.ts'
+import { responsesErrorResponse } from '../dialects/responses/errors.ts'
+import type { RouteHandler, ServerDeps } from './context.ts'
+import { checkRequest } from './guard.ts'
+import { logWhenDone, type RequestSummary } from './request-log.ts'
+import { health, json, models, root } from './routes/info.ts'
+import { compact, responses } from './routes/responses.ts'
+
+const ROUTES: Record<string, RouteHandler> = {
+  'GET /health': health,
+  'GET /v1/models': models,
+  'GET /models': models,
+  'POST /v1/responses': responses,
+  'POST /v1/responses/compact': compact,
+  'GET /': root,
+}
+
+/** Strips the trailing slash and tolerates clients that add `/v1` twice or not at all. */
+function routePath(pathname: string): string {
+  const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname
+  if (trimmed.startsWith('/v1/v1/')) return trimmed.slice(3)
+  if (trimmed === '/responses' || trimmed === '/responses/compact') return `/v1${trimmed}`
+  return trimmed
+}
+
+/**
+ * The whole proxy as one function, `Request → Response`: tests call it
+ * in-process; `serve.ts` hands it to `Bun.serve`. Every error becomes a JSON
+ * answer here; the server never throws to Bun.
+ */
+export function createHandler(deps: ServerDeps) {
+  return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
+    const url = new URL(request.url)
+    const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now() }
+    let response: Response
+    try {
+      checkRequest(request, deps.allowedHosts)
+      const method = request.method === 'HEAD' ? 'GET' : request.method
+      if (method === 'OPTIONS') {
+        // No CORS headers: a browser's preflight fails, which is the point.
+        response = new Response(null, { status: 204 })
+      } else {
+        const path = routePath(url.pathname)
+        const handler = ROUTES[`${method} ${path}`]
+        if (!handler) {
+          const known = Object.keys(ROUTES).some((key) => key.endsWith(` ${path}`))
+          throw known
+            ? new ShimError('bad_request', `Method ${request.method} is not allowed on ${path}.`, { status: 405 })
+            : new ShimError('not_found', `No route ${request.method} ${url.pathname}. Try POST /v1/responses or GET /v1/models.`)
+        }
+        response = await handler({ request, url, deps, summary, keepAlive: () => server?.timeout(request, 0) })
+      }
+      if (request.method === 'HEAD') response = new Response(null, { status: response.status, headers: response.headers })
+    } catch (error) {
+      const shimError = toShimError(error)
+      if (!(error instanceof ShimError)) deps.log.error(`${request.method} ${url.pathname}: unexpected error`, error)
+      response = responsesErrorResponse(shimError)
+      summary.outcome = shimError.kind
+    }
+    return logWhenDone(response, summary, deps.log)
+  }
+}
+
+export { json }

@@ -1,0 +1,31 @@
+import type { ConsolaInstance } from 'consola'
+import type { Settings } from '../settings/schema.ts'
+import type { RequestSummary } from './request-log.ts'
+
+/** Everything the handler needs, injected so tests run it in-process. */
+export interface ServerDeps {
+  settings: Settings
+  version: string
+  startedAt: number
+  bindHost: string
+  port: number
+  allowedHosts: Set<string>
+  log: ConsolaInstance
+  /** Upstream fetch; tests may wrap it. */
+  fetch: typeof fetch
+  /** The Codex model catalog (`{models:[…]}`), built lazily and cached. */
+  catalog: () => Promise<{ models: unknown[] }>
+  /** No bytes from the upstream for this long ends the stream with an error. */
+  idleTimeoutMs: number
+}
+
+export interface RouteContext {
+  request: Request
+  url: URL
+  deps: ServerDeps
+  summary: RequestSummary
+  /** Disables Bun's per-request idle timeout for long streams. */
+  keepAlive: () => void
+}
+
+export type RouteHandler = (context: RouteContext) => Promise<Response> | Response

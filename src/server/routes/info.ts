@@ -1,0 +1,41 @@
+import type { RouteContext } from '../context.ts'
+
+export function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } })
+}
+
+export function health({ deps }: RouteContext): Response {
+  return json({
+    ok: true,
+    name: 'codex-shim',
+    version: deps.version,
+    pid: process.pid,
+    models: deps.settings.models.length,
+    uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
+    chatgpt_passthrough: false,
+    cursor_passthrough: false,
+  })
+}
+
+/**
+ * `GET /v1/models`: the OpenAI list shape for SDKs, or Codex's catalog shape
+ * (`{models:[…]}`) when Codex asks with `?client_version=` (spec §h), so
+ * `model_catalog_url` works without files.
+ */
+export async function models({ deps, url }: RouteContext): Promise<Response> {
+  if (url.searchParams.has('client_version')) return json(await deps.catalog())
+  return json({
+    object: 'list',
+    data: deps.settings.models.map((model) => ({
+      id: model.slug,
+      object: 'model',
+      created: Math.floor(deps.startedAt / 1000),
+      owned_by: model.provider_label,
+      display_name: model.display_name,
+    })),
+  })
+}
+
+export function root(): Response {
+  return json({ ok: true, name: 'codex-shim', endpoints: ['GET /health', 'GET /v1/models', 'POST /v1/responses', 'POST /v1/responses/compact'] })
+}

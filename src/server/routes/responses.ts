@@ -1,0 +1,83 @@
+import { aggregateEvents } from '../../canonical/aggregate.ts'
+import { ResponseBuilder } from '../../canonical/builder.ts'
+import { streamOf } from '../../canonical/decode.ts'
+import type { ResponsesEvent, ResponsesRequest } from '../../canonical/types.ts'
+import { parseResponsesRequest } from '../../dialects/responses/api.ts'
+import { responsesErrorResponse, responsesFailure } from '../../dialects/responses/errors.ts'
+import { ShimError } from '../../errors.ts'
+import { providerFor } from '../../providers/index.ts'
+import type { ProviderStream } from '../../providers/types.ts'
+import { resolveRoute } from '../../routing/resolve.ts'
+import { encodeEventsAsSse, SSE_HEADERS } from '../../sse/encode.ts'
+import { readJsonBody } from '../body.ts'
+import type { RouteContext } from '../context.ts'
+import { json } from './info.ts'
+import { compactHistory } from './compact.ts'
+
+/** Opens the routed provider for a parsed request; logs the route on the summary. */
+export async function openRoute(context: RouteContext, request: ResponsesRequest): Promise<ProviderStream> {
+  const route = resolveRoute(context.deps.settings, request.model)
+  const provider = providerFor(route)
+  context.summary.slug = route.slug
+  context.summary.upstream = provider.label
+  return provider.open(request, {
+    signal: context.request.signal,
+    fetch: context.deps.fetch,
+    log: context.deps.log.withTag('proxy'),
+    idleTimeoutMs: context.deps.idleTimeoutMs,
+    clientHeaders: context.request.headers,
+  })
+}
+
+/** A stream that is only `response.failed`: how Codex must hear some errors (spec §d.4). */
+function failedStream(model: string, error: ShimError): ReadableStream<ResponsesEvent> {
+  const events: ResponsesEvent[] = []
+  const builder = new ResponseBuilder((event) => events.push(event), { model })
+  builder.fail(responsesFailure(error))
+  return streamOf(events)
+}
+
+function sse(events: ReadableStream<ResponsesEvent>, headers: Record<string, string> = {}): Response {
+  return new Response(events.pipeThrough(encodeEventsAsSse()), { status: 200, headers: { ...SSE_HEADERS, ...headers } })
+}
+
+/** Status for a non-streamed response that failed, from its error code. */
+function failureStatus(code: string | undefined): number {
+  if (code === 'context_length_exceeded') return 400
+  if (code === 'rate_limit_exceeded' || code === 'insufficient_quota') return 429
+  if (code === 'timeout') return 504
+  return 502
+}
+
+/** `POST /v1/responses`: Codex's front door. */
+export async function responses(context: RouteContext): Promise<Response> {
+  const request = parseResponsesRequest(await readJsonBody(context.request))
+  const stream = request.stream === true
+  context.summary.stream = stream
+  let opened: ProviderStream
+  try {
+    opened = await openRoute(context, request)
+  } catch (error) {
+    // Codex shows its own "ran out of room" message only for a response.failed event.
+    if (stream && error instanceof ShimError && error.kind === 'context_length_exceeded') return sse(failedStream(request.model, error))
+    throw error
+  }
+  if (stream) {
+    context.keepAlive()
+    return sse(opened.events, opened.headers)
+  }
+  const { response, terminal } = await aggregateEvents(opened.events)
+  if (terminal === 'response.failed' || terminal === null) {
+    const code = response.error?.code
+    return responsesErrorResponse(new ShimError('upstream_stream', response.error?.message ?? 'The upstream stream ended without a response.', { status: failureStatus(code), code }))
+  }
+  return json(response, 200, opened.headers)
+}
+
+/** `POST /v1/responses/compact` (older Codex clients): summarise the history upstream. */
+export async function compact(context: RouteContext): Promise<Response> {
+  const request = parseResponsesRequest(await readJsonBody(context.request))
+  context.summary.stream = false
+  const output = await compactHistory(request, (summaryRequest) => openRoute(context, summaryRequest))
+  return json({ id: `resp_compact_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response.compaction', created_at: Math.floor(Date.now() / 1000), output })
+}

@@ -1,0 +1,170 @@
+import {
+  CAMEL_ALIASES,
+  type ModelSettings,
+  type ProviderName,
+  type RawModelEntry,
+  type RawSettingsFile,
+  type Settings,
+} from './schema.ts'
+
+export interface SettingsIssue {
+  /** JSON path as the user wrote it: `models[2].provider`. */
+  path: string
+  message: string
+}
+
+const DEFAULT_BASE_URLS: Partial<Record<string, string>> = {
+  openai: 'https://api.openai.com/v1',
+  'openai-responses': 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  // Ollama's OpenAI-compatible endpoint on its default port.
+  ollama: 'http://127.0.0.1:11434/v1',
+}
+
+const KNOWN_KEYS = new Set<string>([
+  'slug', 'model', 'provider', 'base_url', 'api_key', 'api_key_env', 'display_name', 'max_context_limit',
+  'max_output_tokens', 'no_image_support', 'extra_headers', 'reasoning_effort', 'reasoning_efforts',
+  ...Object.keys(CAMEL_ALIASES),
+  // Factory's customModels carry these; they are harmless.
+  'index', 'id',
+])
+
+/** Lower-case, safe characters only: what Codex and Cursor accept as a model name. */
+export function slugify(value: string): string {
+  const slug = value
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|-+$/g, '')
+  return slug || 'model'
+}
+
+type Located = { entry: RawModelEntry; source: string }
+
+/**
+ * Turns the validated file into Settings: aliases folded, slugs derived and
+ * made unique, provider defaults applied. Returns issues instead of throwing
+ * so that every problem in the file is reported at once.
+ */
+export function normalizeSettings(raw: RawSettingsFile, path: string | null): { settings: Settings; issues: SettingsIssue[] } {
+  const issues: SettingsIssue[] = []
+  const warnings: string[] = []
+  const located: Located[] = []
+  raw.models?.forEach((entry, i) => located.push({ entry, source: `models[${i}]` }))
+  raw.customModels?.forEach((entry, i) => located.push({ entry, source: `customModels[${i}]` }))
+
+  if (raw.launch_models && raw.launchModels) {
+    issues.push({ path: 'launchModels', message: 'both launch_models and launchModels are set; keep one' })
+  }
+  const launchKey = raw.launch_models ? 'launch_models' : 'launchModels'
+  const launchRaw = raw.launch_models ?? raw.launchModels ?? []
+  const launchRefs: { name: string; source: string }[] = []
+  launchRaw.forEach((item, i) => {
+    const source = `${launchKey}[${i}]`
+    if (typeof item === 'string') launchRefs.push({ name: item.trim(), source })
+    else {
+      located.push({ entry: item, source })
+      launchRefs.push({ name: '', source }) // filled in once the entry has its slug
+    }
+  })
+
+  for (const key of Object.keys(raw)) {
+    if (!['models', 'customModels', 'launch_models', 'launchModels', '$schema', 'aliases'].includes(key)) {
+      warnings.push(`${key}: unknown top-level key, ignored`)
+    }
+  }
+
+  const models: ModelSettings[] = []
+  const usedSlugs = new Map<string, string>()
+  for (const { entry, source } of located) {
+    const model = normalizeEntry(entry, source, issues, warnings)
+    if (!model) continue
+    const explicit = pick(entry, 'slug') !== undefined
+    if (usedSlugs.has(model.slug)) {
+      if (explicit) {
+        issues.push({ path: `${source}.slug`, message: `slug "${model.slug}" is already used by ${usedSlugs.get(model.slug)}; slugs must be unique` })
+        continue
+      }
+      let n = 2
+      while (usedSlugs.has(`${model.slug}-${n}`)) n++
+      model.slug = `${model.slug}-${n}`
+    }
+    usedSlugs.set(model.slug, source)
+    models.push(model)
+  }
+
+  const launch_models: string[] = []
+  for (const ref of launchRefs) {
+    const name = ref.name || models.find((m) => m.source === ref.source)?.slug
+    if (!name) continue // the inline entry itself was invalid and already reported
+    const match = models.find((m) => m.slug === name) ?? models.find((m) => m.model === name)
+    if (!match) {
+      const known = models.map((m) => m.slug).join(', ') || 'none'
+      issues.push({ path: ref.source, message: `"${name}" is not a configured model slug (known: ${known})` })
+      continue
+    }
+    if (!launch_models.includes(match.slug)) launch_models.push(match.slug)
+  }
+
+  return { settings: { path, models, launch_models, warnings }, issues }
+}
+
+function pick<K extends keyof typeof CAMEL_ALIASES | string>(entry: RawModelEntry, snake: K): unknown {
+  const record = entry as Record<string, unknown>
+  if (record[snake] !== undefined) return record[snake]
+  const camel = Object.entries(CAMEL_ALIASES).find(([, s]) => s === snake)?.[0]
+  return camel ? record[camel] : undefined
+}
+
+function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIssue[], warnings: string[]): ModelSettings | null {
+  const record = entry as Record<string, unknown>
+  for (const [camel, snake] of Object.entries(CAMEL_ALIASES)) {
+    if (record[camel] !== undefined && record[snake] !== undefined && JSON.stringify(record[camel]) !== JSON.stringify(record[snake])) {
+      issues.push({ path: `${source}.${camel}`, message: `conflicts with ${snake}; keep one spelling` })
+    }
+  }
+  for (const key of Object.keys(record)) {
+    if (!KNOWN_KEYS.has(key)) warnings.push(`${source}.${key}: unknown key, ignored`)
+  }
+
+  const model = pick(entry, 'model') as string | undefined
+  const providerLabel = pick(entry, 'provider') as string | undefined
+  let ok = true
+  if (!model) {
+    issues.push({ path: `${source}.model`, message: 'missing; expected the upstream model id, e.g. "deepseek-chat"' })
+    ok = false
+  }
+  if (!providerLabel) {
+    issues.push({ path: `${source}.provider`, message: 'missing; expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama' })
+    ok = false
+  }
+  const baseUrl = (pick(entry, 'base_url') as string | undefined) ?? (providerLabel ? DEFAULT_BASE_URLS[providerLabel] : undefined)
+  if (providerLabel && !baseUrl) {
+    issues.push({ path: `${source}.base_url`, message: `missing; provider "${providerLabel}" needs a base URL such as "https://api.deepseek.com/v1"` })
+    ok = false
+  }
+  if (!ok || !model || !providerLabel || !baseUrl) return null
+
+  const provider: ProviderName = providerLabel === 'ollama' ? 'generic-chat-completion-api' : (providerLabel as ProviderName)
+  const slug = (pick(entry, 'slug') as string | undefined) ?? slugify(model)
+  const result: ModelSettings = {
+    slug,
+    model,
+    provider,
+    provider_label: providerLabel,
+    base_url: baseUrl.replace(/\/+$/, ''),
+    display_name: (pick(entry, 'display_name') as string | undefined) ?? model,
+    no_image_support: (pick(entry, 'no_image_support') as boolean | undefined) ?? false,
+    extra_headers: (pick(entry, 'extra_headers') as Record<string, string> | undefined) ?? {},
+    source,
+  }
+  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts'] as const
+  for (const key of optional) {
+    const value = pick(entry, key)
+    if (value !== undefined) (result as unknown as Record<string, unknown>)[key] = value
+  }
+  if (result.api_key !== undefined && result.api_key_env !== undefined) {
+    warnings.push(`${source}: both api_key and api_key_env are set; api_key wins`)
+  }
+  return result
+}

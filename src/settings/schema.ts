@@ -1,0 +1,132 @@
+import * as v from 'valibot'
+
+/**
+ * The settings file (`~/.codex-shim/models.json`). The canonical spelling is
+ * snake_case under `models`; camelCase keys, the legacy `customModels` array
+ * (Factory's format) and `launch_models`/`launchModels` are accepted and
+ * normalised here, once. Validation runs on the file as written, so an error
+ * path names the key the user typed (`customModels[1].baseUrl`).
+ */
+
+export const PROVIDERS = [
+  'openai',
+  'generic-chat-completion-api',
+  'anthropic',
+  'openai-responses',
+  'ollama',
+] as const
+export type ProviderName = Exclude<(typeof PROVIDERS)[number], 'ollama'>
+
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number]
+
+/** camelCase spelling → canonical snake_case key. */
+export const CAMEL_ALIASES = {
+  baseUrl: 'base_url',
+  apiKey: 'api_key',
+  apiKeyEnv: 'api_key_env',
+  displayName: 'display_name',
+  maxContextLimit: 'max_context_limit',
+  maxOutputTokens: 'max_output_tokens',
+  noImageSupport: 'no_image_support',
+  extraHeaders: 'extra_headers',
+  reasoningEffort: 'reasoning_effort',
+  reasoningEfforts: 'reasoning_efforts',
+} as const
+
+const positiveInt = (what: string) =>
+  v.pipe(
+    v.number(`expected ${what} as a whole number of tokens`),
+    v.integer(`expected ${what} as a whole number`),
+    v.minValue(1, `expected ${what} to be at least 1`),
+  )
+const nonEmpty = (what: string) =>
+  v.pipe(v.string(`expected ${what} as a string`), v.trim(), v.nonEmpty(`expected a non-empty ${what}`))
+const httpUrl = v.pipe(
+  v.string('expected a URL string such as "https://api.deepseek.com/v1"'),
+  v.trim(),
+  v.url('expected an absolute URL such as "https://api.deepseek.com/v1"'),
+  v.regex(/^https?:\/\//i, 'expected an http:// or https:// URL such as "http://localhost:8000/v1"'),
+)
+const effort = v.picklist(REASONING_EFFORTS, `expected one of ${REASONING_EFFORTS.join(', ')}`)
+
+const fields = {
+  slug: v.pipe(
+    v.string('expected the slug as a string'),
+    v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "deepseek-chat")'),
+  ),
+  model: nonEmpty('upstream model id'),
+  provider: v.picklist(PROVIDERS, `expected one of ${PROVIDERS.join(', ')}`),
+  base_url: httpUrl,
+  api_key: v.string('expected the API key as a string (or use api_key_env)'),
+  api_key_env: v.pipe(
+    v.string('expected the name of an environment variable'),
+    v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name such as "DEEPSEEK_API_KEY"'),
+  ),
+  display_name: nonEmpty('display name'),
+  max_context_limit: positiveInt('max_context_limit'),
+  max_output_tokens: positiveInt('max_output_tokens'),
+  no_image_support: v.boolean('expected true or false'),
+  extra_headers: v.record(v.string(), v.string('expected each header value as a string'), 'expected an object of header names to string values'),
+  reasoning_effort: effort,
+  reasoning_efforts: v.array(effort, 'expected a list of reasoning efforts'),
+} as const
+
+type FieldName = keyof typeof fields
+
+const rawEntryShape = Object.fromEntries([
+  ...Object.entries(fields).map(([key, schema]) => [key, v.optional(schema)]),
+  ...Object.entries(CAMEL_ALIASES).map(([camel, snake]) => [camel, v.optional(fields[snake])]),
+]) as { [K in FieldName | keyof typeof CAMEL_ALIASES]: v.OptionalSchema<(typeof fields)[K extends keyof typeof CAMEL_ALIASES ? (typeof CAMEL_ALIASES)[K] : K & FieldName], undefined> }
+
+export const RawModelEntrySchema = v.looseObject(rawEntryShape, 'expected a model entry object like {"model": "…", "provider": "…"}')
+
+const entries = v.array(RawModelEntrySchema, 'expected an array of model entries')
+const launchEntries = v.array(
+  v.union([v.pipe(v.string(), v.nonEmpty('expected a non-empty slug')), RawModelEntrySchema], 'expected a slug string or a model entry object'),
+  'expected an array of slugs or model entries',
+)
+
+export const SettingsFileSchema = v.pipe(
+  v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'expected a JSON object with a "models" array'),
+  v.looseObject({
+    models: v.optional(entries),
+    customModels: v.optional(entries),
+    launch_models: v.optional(launchEntries),
+    launchModels: v.optional(launchEntries),
+  }),
+)
+
+export type RawSettingsFile = v.InferOutput<typeof SettingsFileSchema>
+export type RawModelEntry = v.InferOutput<typeof RawModelEntrySchema>
+
+/** One normalised model entry: snake_case, defaults applied, secrets still unresolved. */
+export interface ModelSettings {
+  slug: string
+  model: string
+  provider: ProviderName
+  /** What the user wrote, e.g. `ollama`, for messages and `list`. */
+  provider_label: string
+  base_url: string
+  api_key?: string
+  api_key_env?: string
+  display_name: string
+  max_context_limit?: number
+  max_output_tokens?: number
+  no_image_support: boolean
+  extra_headers: Record<string, string>
+  reasoning_effort?: ReasoningEffort
+  reasoning_efforts?: ReasoningEffort[]
+  /** Where the entry came from, for error messages (`models[2]`). */
+  source: string
+}
+
+export interface Settings {
+  /** The file read, or null when there is none (passthrough-only use). */
+  path: string | null
+  models: ModelSettings[]
+  /** Slugs in launch order: the first is the default model. */
+  launch_models: string[]
+  /** Non-fatal notes (unknown keys, ignored duplicates). */
+  warnings: string[]
+}

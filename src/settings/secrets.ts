@@ -1,0 +1,46 @@
+import { ShimError } from '../errors.ts'
+import type { ModelSettings } from './schema.ts'
+
+/** The environment variable each provider reads when the entry names no key. */
+const DEFAULT_KEY_ENV: Partial<Record<string, string>> = {
+  openai: 'OPENAI_API_KEY',
+  'openai-responses': 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+}
+
+/**
+ * Resolves a model's API key at request time, never earlier, so no secret is
+ * held in generated files or long-lived state. `${VAR}` inside `api_key` is
+ * interpolated from the environment. Returns undefined for keyless upstreams
+ * (a local Ollama).
+ */
+export function resolveApiKey(model: ModelSettings, env: Record<string, string | undefined> = process.env): string | undefined {
+  if (model.api_key !== undefined) {
+    return model.api_key.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const value = env[name]
+      if (!value) {
+        throw new ShimError('config', `${model.source}.api_key refers to \${${name}}, which is not set in the daemon's environment. Export it and run \`codex-shim restart\`.`)
+      }
+      return value
+    })
+  }
+  const variable = model.api_key_env ?? (model.provider_label === 'ollama' ? undefined : DEFAULT_KEY_ENV[model.provider])
+  if (!variable) return undefined
+  const value = env[variable]
+  if (!value && model.api_key_env) {
+    throw new ShimError('config', `${model.source}.api_key_env names ${variable}, which is not set in the daemon's environment. Export it and run \`codex-shim restart\`.`)
+  }
+  return value || undefined
+}
+
+/** Where the key would come from, for `doctor` and `list`; never the key itself. */
+export function describeKeySource(model: ModelSettings, env: Record<string, string | undefined> = process.env): { source: string; present: boolean } {
+  if (model.api_key !== undefined) {
+    const refs = [...model.api_key.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] as string)
+    if (refs.length) return { source: `api_key (\${${refs.join('}, ${')}})`, present: refs.every((name) => Boolean(env[name])) }
+    return { source: 'api_key (inline)', present: model.api_key.length > 0 }
+  }
+  const variable = model.api_key_env ?? (model.provider_label === 'ollama' ? undefined : DEFAULT_KEY_ENV[model.provider])
+  if (!variable) return { source: 'none needed', present: true }
+  return { source: `$${variable}`, present: Boolean(env[variable]) }
+}

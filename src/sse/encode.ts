@@ -1,0 +1,34 @@
+import type { SseMessage } from './parse.ts'
+
+const encoder = new TextEncoder()
+
+/** `event:` (when present) and `data:` lines, then the blank line. JSON data has no newlines. */
+export function formatSse(message: SseMessage): string {
+  const head = message.event === undefined ? '' : `event: ${message.event}\n`
+  const data = message.data.includes('\n') ? message.data.split('\n').join('\ndata: ') : message.data
+  return `${head}data: ${data}\n\n`
+}
+
+/** Typed events (`{type, …}`) → SSE bytes with `event: <type>`, as the OpenAI API sends. */
+export function encodeEventsAsSse<T extends { type: string }>(): TransformStream<T, Uint8Array> {
+  return new TransformStream<T, Uint8Array>({
+    transform(event, controller) {
+      controller.enqueue(encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`))
+    },
+  })
+}
+
+/** Raw SSE messages → bytes (for dialects like Chat Completions that send data-only events). */
+export function encodeSseMessages(): TransformStream<SseMessage, Uint8Array> {
+  return new TransformStream<SseMessage, Uint8Array>({
+    transform(message, controller) {
+      controller.enqueue(encoder.encode(formatSse(message)))
+    },
+  })
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+} as const

@@ -1,0 +1,25 @@
+// Preloaded by bunfig.toml: no test sees the real home directory or a real key.
+import { mkdtempSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
+
+const root = mkdtempSync(join(tmpdir(), 'codex-shim-test-'))
+process.env.HOME = join(root, 'home')
+process.env.USERPROFILE = process.env.HOME
+process.env.CODEX_HOME = join(root, 'home', '.codex')
+process.env.CODEX_SHIM_HOME = join(root, 'home', '.codex-shim')
+mkdirSync(process.env.CODEX_HOME, { recursive: true })
+mkdirSync(process.env.CODEX_SHIM_HOME, { recursive: true })
+
+for (const name of Object.keys(process.env)) {
+  if (/(_API_KEY|_TOKEN|_ACCESS_KEY)$/.test(name) || /^(OPENAI|ANTHROPIC|DEEPSEEK|GEMINI|OPENROUTER|CODEX_SHIM)_/.test(name)) {
+    if (name !== 'CODEX_SHIM_HOME') delete process.env[name]
+  }
+}
+// Loopback must never go through a proxy in tests.
+for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy']) delete process.env[name]
+process.env.NO_PROXY = process.env.no_proxy = '127.0.0.1,localhost,::1'
+
+// The real clients (codex) live in node_modules/.bin; `bun test` alone does not add it.
+process.env.PATH = [resolve(import.meta.dir, '..', 'node_modules', '.bin'), process.env.PATH].join(delimiter)
+process.env.CODEX_SHIM_TEST_ROOT = root
