@@ -1,0 +1,249 @@
+import TOML from '@iarna/toml'
+import { isDeepStrictEqual } from 'node:util'
+
+/**
+ * The managed block in `$CODEX_HOME/config.toml`. Stringifying a whole file
+ * with a TOML library drops comments, so the block is spliced in as text and
+ * the result is parsed to prove it valid and otherwise unchanged.
+ *
+ * Layout: a top block (before any table) holding `model`, `model_provider`,
+ * `model_catalog_json`, and a provider block appended at the end. Top-level
+ * lines we displace are recorded inside the top block and put back, at their
+ * original line, by `removeManagedBlock`, so enable → disable is byte-identical.
+ */
+
+export const BEGIN = '# >>> codex-shim managed >>>'
+export const END = '# <<< codex-shim managed <<<'
+const STATE_PREFIX = '# codex-shim state: '
+export const PROVIDER_ID = 'codex_shim'
+const OWNED_TOP_KEYS = ['model', 'model_provider', 'model_catalog_json'] as const
+
+export interface ManagedBlockOptions {
+  model: string
+  port: number
+  host?: string
+  catalogPath: string
+}
+
+interface BlockState {
+  /** Displaced top-level lines with their 0-based line index in the unmanaged file. */
+  displaced: { index: number; line: string }[]
+  /** True when the unmanaged file did not end with a newline. */
+  noFinalNewline: boolean
+}
+
+export class ConfigEditError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigEditError'
+  }
+}
+
+function tomlString(value: string): string {
+  return JSON.stringify(value) // a JSON string is a valid TOML basic string
+}
+
+function parse(text: string, what: string): Record<string, unknown> {
+  try {
+    return TOML.parse(text) as Record<string, unknown>
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw new ConfigEditError(`${what} is not valid TOML (${detail}). Fix it by hand first; nothing was changed.`)
+  }
+}
+
+function splitLines(text: string): string[] {
+  return text.length ? text.split('\n') : []
+}
+
+/**
+ * For each line, whether it starts a top-level statement (not inside a
+ * multi-line string, array or inline table begun on an earlier line). A small
+ * scanner over TOML's strings and brackets is enough: we only need table
+ * headers and top-level `key =` lines.
+ */
+function statementStarts(lines: string[]): boolean[] {
+  const starts: boolean[] = []
+  let multiline: string | null = null
+  let depth = 0
+  for (const line of lines) {
+    const start = multiline === null && depth === 0
+    starts.push(start)
+    // A table header's own brackets are not a value.
+    const header = start && /^\s*\[/.test(line)
+    for (let i = header ? line.indexOf(']') + 1 : 0; i < line.length; i++) {
+      if (multiline) {
+        if (line.startsWith(multiline, i)) {
+          multiline = null
+          i += 2
+        } else if (multiline === '"""' && line[i] === '\\') i++
+        continue
+      }
+      const char = line[i]
+      if (char === '#') break
+      const triple = line.slice(i, i + 3)
+      if (triple === '"""' || triple === "'''") {
+        multiline = triple
+        i += 2
+      } else if (char === '"' || char === "'") {
+        for (i++; i < line.length && line[i] !== char; i++) if (char === '"' && line[i] === '\\') i++
+      } else if (char === '[' || char === '{') depth++
+      else if ((char === ']' || char === '}') && depth > 0) depth--
+    }
+  }
+  return starts
+}
+
+/** Index of the first table header (`[x]` or `[[x]]`), or -1. */
+function firstTableLine(lines: string[]): number {
+  const starts = statementStarts(lines)
+  return lines.findIndex((line, i) => starts[i] && /^\s*\[/.test(line))
+}
+
+function ownedKeyOf(line: string): string | null {
+  const match = line.match(/^\s*"?([A-Za-z0-9_]+)"?\s*=/)
+  return match && (OWNED_TOP_KEYS as readonly string[]).includes(match[1]!) ? match[1]! : null
+}
+
+export function hasManagedBlock(text: string): boolean {
+  return text.includes(BEGIN)
+}
+
+/**
+ * Removes our blocks and restores what they displaced: the inverse of
+ * `applyManagedBlock`. Text without a block is returned unchanged.
+ */
+export function removeManagedBlock(text: string): string {
+  if (!hasManagedBlock(text)) return text
+  const lines = text.split('\n')
+  const kept: string[] = []
+  let state: BlockState = { displaced: [], noFinalNewline: false }
+  let inside = false
+  for (const line of lines) {
+    if (line === BEGIN) {
+      inside = true
+      continue
+    }
+    if (line === END) {
+      inside = false
+      continue
+    }
+    if (inside) {
+      if (line.startsWith(STATE_PREFIX)) {
+        try {
+          state = JSON.parse(line.slice(STATE_PREFIX.length)) as BlockState
+        } catch {
+          // a hand-edited state line: restore nothing rather than guess
+        }
+      }
+      continue
+    }
+    kept.push(line)
+  }
+  if (inside) throw new ConfigEditError(`config.toml has "${BEGIN}" without "${END}". Remove the partial block by hand; nothing was changed.`)
+  // The provider block was appended after a separating newline we added.
+  let out = kept.join('\n')
+  if (state.noFinalNewline && out.endsWith('\n')) out = out.slice(0, -1)
+  // Put displaced lines back where they were, never after the first table.
+  const restored = splitLines(out)
+  for (const { index, line } of [...state.displaced].sort((a, b) => a.index - b.index)) {
+    const limit = firstTableLine(restored)
+    const at = Math.min(index, limit === -1 ? restored.length : limit)
+    restored.splice(at, 0, line)
+  }
+  if (state.displaced.length && out === '') return restored.join('\n') + (state.noFinalNewline ? '' : '\n')
+  return restored.join('\n')
+}
+
+function topBlock(options: ManagedBlockOptions, state: BlockState): string[] {
+  return [
+    BEGIN,
+    '# Written by `codex-shim enable`; `codex-shim disable` removes it and restores what was here.',
+    `${STATE_PREFIX}${JSON.stringify(state)}`,
+    `model = ${tomlString(options.model)}`,
+    `model_provider = ${tomlString(PROVIDER_ID)}`,
+    `model_catalog_json = ${tomlString(options.catalogPath)}`,
+    END,
+  ]
+}
+
+/** The provider table. Never named "OpenAI": that switches Codex to remote compaction (spec §a.3). */
+export function providerTable(options: { port: number; host?: string }): string[] {
+  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1'
+  const hostPart = host.includes(':') ? `[${host}]` : host
+  return [
+    `[model_providers.${PROVIDER_ID}]`,
+    'name = "Codex Shim"',
+    `base_url = ${tomlString(`http://${hostPart}:${options.port}/v1`)}`,
+    'wire_api = "responses"',
+    // Not a secret: the proxy ignores it unless started with --token.
+    'experimental_bearer_token = "codex-shim"',
+    'request_max_retries = 4',
+    'stream_max_retries = 5',
+    'stream_idle_timeout_ms = 600000',
+  ]
+}
+
+/**
+ * Adds (or replaces) our block. Idempotent: applying twice leaves one block.
+ * Throws ConfigEditError, changing nothing, when the file is not valid TOML or
+ * already defines our provider table outside the block.
+ */
+export function applyManagedBlock(text: string, options: ManagedBlockOptions): string {
+  const original = removeManagedBlock(text)
+  const before = parse(original, 'config.toml')
+  const providers = before.model_providers as Record<string, unknown> | undefined
+  if (providers && PROVIDER_ID in providers) {
+    throw new ConfigEditError(`config.toml already defines [model_providers.${PROVIDER_ID}] outside the codex-shim block. Remove or rename that table, then run enable again.`)
+  }
+
+  const lines = splitLines(original)
+  const noFinalNewline = original.length > 0 && !original.endsWith('\n')
+  if (!noFinalNewline && lines.length) lines.pop() // the empty string after the final newline
+  const limit = firstTableLine(lines)
+  const displaced: BlockState['displaced'] = []
+  const remaining: string[] = []
+  const starts = statementStarts(lines)
+  lines.forEach((line, index) => {
+    if ((limit === -1 || index < limit) && starts[index] && ownedKeyOf(line)) displaced.push({ index, line })
+    else remaining.push(line)
+  })
+
+  const state: BlockState = { displaced, noFinalNewline }
+  const body = remaining.length ? `${remaining.join('\n')}\n` : ''
+  const result = `${topBlock(options, state).join('\n')}\n${body}${BEGIN}\n${providerTable(options).join('\n')}\n${END}\n`
+
+  // Prove it: valid TOML, our keys set, everything else exactly as before.
+  const after = parse(result, 'The edited config.toml')
+  const expectBefore = { ...before }
+  for (const key of OWNED_TOP_KEYS) delete expectBefore[key]
+  const actual = { ...after }
+  for (const key of OWNED_TOP_KEYS) delete actual[key]
+  const actualProviders = { ...(actual.model_providers as Record<string, unknown>) }
+  delete actualProviders[PROVIDER_ID]
+  if (Object.keys(actualProviders).length) actual.model_providers = actualProviders
+  else delete actual.model_providers
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(actual)), JSON.parse(JSON.stringify(expectBefore)))) {
+    throw new ConfigEditError('Refusing to write config.toml: the edit would change settings outside the codex-shim block. Please report this with your config (secrets removed).')
+  }
+  if (after.model !== options.model || after.model_provider !== PROVIDER_ID) {
+    throw new ConfigEditError('Refusing to write config.toml: the managed keys did not parse back as written.')
+  }
+  return result
+}
+
+/** The model in our block, or null when there is no block. */
+export function managedModel(text: string): string | null {
+  if (!hasManagedBlock(text)) return null
+  const start = text.indexOf(BEGIN)
+  const end = text.indexOf(END, start)
+  const block = text.slice(start, end)
+  const match = block.match(/^model = (".*")$/m)
+  return match ? (JSON.parse(match[1]!) as string) : null
+}
+
+/** The port our provider block points at, or null. */
+export function managedPort(text: string): number | null {
+  const match = text.match(/base_url = "http:\/\/[^"]*:(\d+)\/v1"/)
+  return match && hasManagedBlock(text) ? Number(match[1]) : null
+}

@@ -1,0 +1,48 @@
+import { PROVIDER_ID } from './config-block.ts'
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1']
+
+/**
+ * Adds loopback to NO_PROXY and no_proxy (both: tools read one or the other)
+ * so a system proxy (Clash, corporate) does not capture requests to the shim.
+ */
+export function withLoopbackNoProxy(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value
+  for (const name of ['NO_PROXY', 'no_proxy']) {
+    const parts = (out[name] ?? '').split(',').map((part) => part.trim()).filter(Boolean)
+    for (const host of LOOPBACK) if (!parts.some((part) => part.toLowerCase() === host)) parts.push(host)
+    out[name] = parts.join(',')
+  }
+  return out
+}
+
+function toml(value: string): string {
+  return JSON.stringify(value)
+}
+
+/**
+ * `-c` overrides that point Codex at the shim for one run, writing no config
+ * file. Values are TOML (Codex parses each one, spec §a.1).
+ */
+export function codexOverrides(options: { port: number; host?: string; catalogPath: string; model?: string }): string[] {
+  const host = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host
+  const pairs: [string, string][] = [
+    ...(options.model ? ([['model', toml(options.model)]] as [string, string][]) : []),
+    ['model_provider', toml(PROVIDER_ID)],
+    ['model_catalog_json', toml(options.catalogPath)],
+    [`model_providers.${PROVIDER_ID}.name`, toml('Codex Shim')],
+    [`model_providers.${PROVIDER_ID}.base_url`, toml(`http://${host.includes(':') ? `[${host}]` : host}:${options.port}/v1`)],
+    [`model_providers.${PROVIDER_ID}.wire_api`, toml('responses')],
+    [`model_providers.${PROVIDER_ID}.experimental_bearer_token`, toml('codex-shim')],
+    [`model_providers.${PROVIDER_ID}.request_max_retries`, '4'],
+    [`model_providers.${PROVIDER_ID}.stream_max_retries`, '5'],
+    [`model_providers.${PROVIDER_ID}.stream_idle_timeout_ms`, '600000'],
+  ]
+  return pairs.flatMap(([key, value]) => ['-c', `${key}=${value}`])
+}
+
+/** True when the user's codex args already choose a model (`-m x`, `--model=x`, `-c model=…`). */
+export function argsChooseModel(args: string[]): boolean {
+  return args.some((arg, i) => arg === '-m' || arg === '--model' || arg.startsWith('--model=') || ((args[i - 1] === '-c' || args[i - 1] === '--config') && /^model\s*=/.test(arg)))
+}

@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { codexPaths } from '../paths.ts'
+import { backupFile, writeFileAtomic } from './atomic-write.ts'
+import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedModel, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
+
+export interface ConfigChange {
+  path: string
+  backup: string | null
+  changed: boolean
+}
+
+function readConfig(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : ''
+}
+
+function write(path: string, before: string, after: string): ConfigChange {
+  if (before === after) return { path, backup: null, changed: false }
+  const backup = backupFile(path)
+  writeFileAtomic(path, after)
+  return { path, backup, changed: true }
+}
+
+/** Writes (or refreshes) our block in `$CODEX_HOME/config.toml`: backup first, atomic write. */
+export function enableCodexConfig(options: ManagedBlockOptions, path = codexPaths.config()): ConfigChange {
+  const before = readConfig(path)
+  return write(path, before, applyManagedBlock(before, options))
+}
+
+/** Removes our block and restores the keys it displaced. */
+export function disableCodexConfig(path = codexPaths.config()): ConfigChange {
+  const before = readConfig(path)
+  if (!hasManagedBlock(before)) return { path, backup: null, changed: false }
+  return write(path, before, removeManagedBlock(before))
+}
+
+export function currentManagedModel(path = codexPaths.config()): string | null {
+  return managedModel(readConfig(path))
+}
+
+/** `model use`: changes the model inside our block only; needs `enable` first. */
+export function useModelInConfig(model: string, options: Omit<ManagedBlockOptions, 'model'>, path = codexPaths.config()): ConfigChange {
+  const before = readConfig(path)
+  if (!hasManagedBlock(before)) throw new ConfigEditError(`${path} has no codex-shim block. Run \`codex-shim enable\` first.`)
+  return write(path, before, applyManagedBlock(before, { ...options, model }))
+}

@@ -1,0 +1,43 @@
+import { defineCommand } from 'citty'
+import { findCodex } from '../codex/find-codex.ts'
+import { generateFiles } from '../codex/generate.ts'
+import { argsChooseModel, codexOverrides, withLoopbackNoProxy } from '../codex/launch.ts'
+import { startDaemon } from '../daemon/lifecycle.ts'
+import { ShimError } from '../errors.ts'
+import { loadSettings } from '../settings/load.ts'
+import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, UsageError, verboseArgs } from './_args.ts'
+import { defaultSlug, requireSlug } from './_context.ts'
+import { runGuarded } from './_run.ts'
+
+/** Everything after the first `--` belongs to codex. */
+export function splitPassthrough(rawArgs: string[]): { own: string[]; rest: string[] } {
+  const index = rawArgs.indexOf('--')
+  return index === -1 ? { own: rawArgs, rest: [] } : { own: rawArgs.slice(0, index), rest: rawArgs.slice(index + 1) }
+}
+
+export default defineCommand({
+  meta: { name: 'codex', description: 'Run the Codex CLI through codex-shim without touching its config: codex-shim codex -- exec "task"' },
+  args: {
+    model: { type: 'string', alias: 'm', description: 'Model slug (default: the first configured)', valueHint: 'SLUG' },
+    ...settingsArgs,
+    ...portArgs,
+    ...hostArgs,
+    ...verboseArgs,
+  },
+  run: ({ args, rawArgs }) =>
+    runGuarded(args, async () => {
+      const { rest } = splitPassthrough(rawArgs)
+      const settings = loadSettings(args.settings)
+      const bin = findCodex()
+      if (!bin) throw new ShimError('config', 'The codex CLI is not installed or not on PATH. Install it with `npm i -g @openai/codex`, or set CODEX_SHIM_CODEX_BIN.')
+      if (rest.includes('--model') && args.model) throw new UsageError('Choose the model once: either codex-shim --model or codex --model.')
+      const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
+      const generated = generateFiles(settings, { port: info.port, host: info.host })
+      const model = argsChooseModel(rest) ? undefined : args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
+      const child = Bun.spawn([bin, ...codexOverrides({ port: info.port, host: info.host, catalogPath: generated.catalogPath, model }), ...rest], {
+        stdio: ['inherit', 'inherit', 'inherit'],
+        env: withLoopbackNoProxy(process.env),
+      })
+      return await child.exited
+    }),
+})

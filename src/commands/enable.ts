@@ -1,0 +1,31 @@
+import { defineCommand } from 'citty'
+import { generateFiles } from '../codex/generate.ts'
+import { enableCodexConfig } from '../codex/manage-config.ts'
+import { log } from '../log.ts'
+import { loadSettings } from '../settings/load.ts'
+import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { defaultSlug, requireSlug } from './_context.ts'
+import { runGuarded } from './_run.ts'
+
+export default defineCommand({
+  meta: { name: 'enable', description: 'Make Codex use codex-shim: a managed block in ~/.codex/config.toml (undo with disable)' },
+  args: {
+    model: { type: 'string', alias: 'm', description: 'Model slug Codex starts with (default: the first configured)', valueHint: 'SLUG' },
+    ...settingsArgs,
+    ...portArgs,
+    ...hostArgs,
+    ...verboseArgs,
+  },
+  run: ({ args }) =>
+    runGuarded(args, () => {
+      const settings = loadSettings(args.settings)
+      const model = args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
+      const port = parsePort(args.port)
+      const host = parseHost(args.host)
+      const generated = generateFiles(settings, { port, host })
+      const change = enableCodexConfig({ model, port, host, catalogPath: generated.catalogPath })
+      if (!change.changed) log.info(`${change.path} already uses codex-shim with model ${model}`)
+      else log.success(`Codex now uses codex-shim (model ${model}) via ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)
+      log.info('Start the proxy with `codex-shim start`; undo with `codex-shim disable`.')
+    }),
+})

@@ -1,0 +1,20 @@
+import { defineCommand } from 'citty'
+import { generateFiles } from '../codex/generate.ts'
+import { log } from '../log.ts'
+import { loadSettings } from '../settings/load.ts'
+import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { runGuarded } from './_run.ts'
+
+export default defineCommand({
+  meta: { name: 'generate', description: 'Write the Codex model catalog and a provider snippet under ~/.codex-shim' },
+  args: { ...settingsArgs, ...portArgs, ...hostArgs, ...verboseArgs },
+  run: ({ args }) =>
+    runGuarded(args, () => {
+      const settings = loadSettings(args.settings)
+      const result = generateFiles(settings, { port: parsePort(args.port), host: parseHost(args.host) })
+      log.success(`Wrote ${result.catalogPath} (${result.models.length} model(s)${result.models.length ? `: ${result.models.join(', ')}` : ''})`)
+      log.info(`Provider snippet: ${result.snippetPath}`)
+      if (!result.instructionsFrom) log.warn('Codex is not installed here, so the catalog uses a short fallback system prompt. Install Codex (npm i -g @openai/codex) and run generate again.')
+      else log.info(`System prompt (base_instructions) taken from ${result.instructionsFrom}`)
+    }),
+})

@@ -1,0 +1,30 @@
+import { defineCommand } from 'citty'
+import { orderedModels } from '../codex/catalog.ts'
+import { log } from '../log.ts'
+import { loadSettings } from '../settings/load.ts'
+import { jsonArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { runGuarded } from './_run.ts'
+
+export default defineCommand({
+  meta: { name: 'list', description: 'List the configured models (exit 1 when there are none)' },
+  args: { ...settingsArgs, ...jsonArgs, ...verboseArgs },
+  run: ({ args }) =>
+    runGuarded(args, () => {
+      const settings = loadSettings(args.settings)
+      const models = orderedModels(settings)
+      if (args.json) {
+        console.log(JSON.stringify(models.map(({ slug, display_name, provider_label, model, base_url }) => ({ slug, display_name, provider: provider_label, model, base_url }))))
+        return models.length ? 0 : 1
+      }
+      if (!models.length) {
+        log.warn(`No models configured${settings.path ? ` in ${settings.path}` : ''}. Add entries to ~/.codex-shim/models.json (or pass --settings FILE), or run \`codex login\` to use your ChatGPT plan.`)
+        return 1
+      }
+      const rows = models.map((m) => [m.slug, m.display_name, m.provider_label, `${m.base_url} (${m.model})`])
+      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['SLUG', 'NAME', 'PROVIDER'][i]!.length))
+      const line = (row: string[]) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')
+      console.log(line(['SLUG', 'NAME', 'PROVIDER', 'UPSTREAM']))
+      for (const row of rows) console.log(line(row))
+      return 0
+    }),
+})

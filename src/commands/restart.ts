@@ -1,0 +1,23 @@
+import { defineCommand } from 'citty'
+import { startDaemon, stopDaemon } from '../daemon/lifecycle.ts'
+import { readPidFile } from '../daemon/pid-file.ts'
+import { log } from '../log.ts'
+import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { runGuarded } from './_run.ts'
+
+export default defineCommand({
+  meta: { name: 'restart', description: 'Restart the background proxy (reloads settings)' },
+  args: { ...portArgs, ...hostArgs, ...settingsArgs, ...verboseArgs },
+  run: ({ args }) =>
+    runGuarded(args, async () => {
+      const previous = readPidFile()
+      await stopDaemon()
+      // Keep the previous daemon's address and settings unless told otherwise.
+      const { info } = await startDaemon({
+        host: args.host ? parseHost(args.host) : (previous?.host ?? parseHost(undefined)),
+        port: args.port ? parsePort(args.port) : (previous?.port ?? parsePort(undefined)),
+        settingsPath: args.settings ?? previous?.settings ?? undefined,
+      })
+      log.success(`codex-shim restarted (pid ${info.pid}) on http://${info.host}:${info.port}`)
+    }),
+})

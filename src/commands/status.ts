@@ -1,0 +1,37 @@
+import { defineCommand } from 'citty'
+import { runningDaemon } from '../daemon/lifecycle.ts'
+import { log } from '../log.ts'
+import { jsonArgs, verboseArgs } from './_args.ts'
+import { runGuarded } from './_run.ts'
+
+export function formatUptime(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  return h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`
+}
+
+export default defineCommand({
+  meta: { name: 'status', description: 'Is the proxy running? (exit 1 when not)' },
+  args: { ...jsonArgs, ...verboseArgs },
+  run: ({ args }) =>
+    runGuarded(args, async () => {
+      const running = await runningDaemon()
+      if (args.json) {
+        console.log(JSON.stringify(running ? { running: true, ...running.info, health: running.health } : { running: false }))
+        return running ? 0 : 1
+      }
+      if (!running) {
+        log.info('codex-shim is not running. Start it with `codex-shim start`.')
+        return 1
+      }
+      const { info, health } = running
+      log.success(`codex-shim ${health.version} is running`)
+      console.log(`  url      http://${info.host}:${info.port}`)
+      console.log(`  pid      ${info.pid}`)
+      console.log(`  uptime   ${formatUptime(health.uptime_s ?? 0)}`)
+      console.log(`  models   ${health.models}`)
+      console.log(`  settings ${info.settings ?? '(none)'}`)
+      return 0
+    }),
+})

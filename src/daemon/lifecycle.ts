@@ -1,0 +1,135 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { ShimError } from '../errors.ts'
+import { log } from '../log.ts'
+import { shimPaths } from '../paths.ts'
+import { loadSettings } from '../settings/load.ts'
+import { startServer } from '../server/serve.ts'
+import { VERSION } from '../version.ts'
+import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
+import { portInUse, probeHealth, type HealthReport } from './probe.ts'
+
+export interface ServeOptions {
+  host: string
+  port: number
+  settingsPath?: string
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+
+/** Refuses to expose an unauthenticated proxy beyond this machine. */
+export function checkBindHost(host: string): void {
+  if (LOOPBACK.has(host) || process.env.CODEX_SHIM_TOKEN) return
+  throw new ShimError('config', `Refusing to listen on ${host} without a token: anyone who can reach it could spend your keys. Set CODEX_SHIM_TOKEN, or keep the default --host 127.0.0.1.`)
+}
+
+/** How to run this same program again: the compiled binary, or `bun src/cli.ts` in development. */
+export function selfCommand(): string[] {
+  const main = Bun.main
+  const compiled = main.startsWith('/$bunfs/') || /^[A-Za-z]:[\\/]~BUN[\\/]/.test(main) || main.includes('/~BUN/')
+  return compiled ? [process.execPath] : [process.execPath, main]
+}
+
+/** Runs the proxy in this process until SIGINT/SIGTERM. Used by `start --foreground` and the daemon. */
+export function serveForeground(options: ServeOptions): { stop: () => void; port: number } {
+  checkBindHost(options.host)
+  const settings = loadSettings(options.settingsPath)
+  for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
+  let started: ReturnType<typeof startServer>
+  try {
+    started = startServer(settings, { host: options.host, port: options.port })
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    if (code === 'EADDRINUSE') throw new ShimError('config', `Port ${options.port} on ${options.host} is already in use. Stop what uses it or choose another with --port.`)
+    throw error
+  }
+  const port = started.server.port ?? options.port
+  writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path })
+  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}`)
+  const stop = () => {
+    started.server.stop(true)
+    removePidFile()
+  }
+  const onSignal = () => {
+    log.info('codex-shim stopping')
+    stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return { stop, port }
+}
+
+export type StartResult = { state: 'started' | 'already-running'; info: DaemonInfo }
+
+/** The running daemon recorded in the pid file, if it answers its health check. */
+export async function runningDaemon(): Promise<{ info: DaemonInfo; health: HealthReport } | null> {
+  const info = readPidFile()
+  if (!info || !isAlive(info.pid)) return null
+  const health = await probeHealth(info.host, info.port)
+  return health?.ok ? { info, health } : null
+}
+
+function logTail(lines = 15): string {
+  const path = shimPaths.logFile()
+  if (!existsSync(path)) return ''
+  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+}
+
+/** Starts the daemon in the background and waits until `/health` answers. */
+export async function startDaemon(options: ServeOptions): Promise<StartResult> {
+  checkBindHost(options.host)
+  const settingsPath = options.settingsPath ? resolve(options.settingsPath) : undefined
+  loadSettings(settingsPath) // report bad settings here, not in the daemon log
+
+  const running = await runningDaemon()
+  if (running) return { state: 'already-running', info: running.info }
+  if (await portInUse(options.host, options.port)) {
+    const health = await probeHealth(options.host, options.port)
+    const who = health?.ok ? `another codex-shim (pid ${health.pid}, not managed from ${dirname(shimPaths.pidFile())})` : 'another program'
+    throw new ShimError('config', `Port ${options.port} is already in use by ${who}. Choose another with --port N.`)
+  }
+
+  const logPath = shimPaths.logFile()
+  mkdirSync(dirname(logPath), { recursive: true })
+  const logFd = openSync(logPath, 'a', 0o600)
+  const args = ['_serve', '--host', options.host, '--port', String(options.port), ...(settingsPath ? ['--settings', settingsPath] : [])]
+  const child = Bun.spawn([...selfCommand(), ...args], {
+    stdin: 'ignore',
+    stdout: logFd,
+    stderr: logFd,
+    detached: true,
+    env: { ...process.env, CODEX_SHIM_DAEMON: '1' },
+  })
+  closeSync(logFd)
+  child.unref()
+
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break
+    const health = await probeHealth(options.host, options.port, 500)
+    if (health?.ok && health.pid === child.pid) {
+      const info = readPidFile()
+      if (info) return { state: 'started', info }
+    }
+    await Bun.sleep(50)
+  }
+  if (child.exitCode === null) child.kill()
+  const tail = logTail()
+  throw new ShimError('config', `The daemon did not become healthy.${tail ? `\nLast lines of ${logPath}:\n${tail}` : ''}`)
+}
+
+/** Stops the daemon: SIGTERM, then SIGKILL after a grace period. */
+export async function stopDaemon(): Promise<{ state: 'stopped' | 'not-running'; pid?: number }> {
+  const info = readPidFile()
+  if (!info || !isAlive(info.pid)) {
+    if (info) removePidFile(info.pid)
+    return { state: 'not-running' }
+  }
+  process.kill(info.pid, 'SIGTERM')
+  const deadline = Date.now() + 5000
+  while (isAlive(info.pid) && Date.now() < deadline) await Bun.sleep(50)
+  if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL')
+  removePidFile(info.pid)
+  return { state: 'stopped', pid: info.pid }
+}

@@ -1,0 +1,42 @@
+export interface HealthReport {
+  ok: boolean
+  name?: string
+  version?: string
+  pid?: number
+  models?: number
+  uptime_s?: number
+  chatgpt_passthrough?: boolean
+  cursor_passthrough?: boolean
+}
+
+export function clientHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+}
+
+/** GET /health; null when nothing answers, `{ok:false}` when something that is not us answers. */
+export async function probeHealth(host: string, port: number, timeoutMs = 1500): Promise<HealthReport | null> {
+  try {
+    const response = await fetch(`http://${clientHost(host)}:${port}/health`, { signal: AbortSignal.timeout(timeoutMs) })
+    const body = (await response.json().catch(() => null)) as HealthReport | null
+    if (response.ok && body?.name === 'codex-shim') return body
+    return { ok: false }
+  } catch (error) {
+    // A TCP connection that answers garbage still means the port is taken.
+    const code = (error as { code?: string }).code
+    if (code === 'ConnectionRefused' || code === 'ECONNREFUSED' || (error as Error).name === 'TimeoutError') return null
+    return { ok: false }
+  }
+}
+
+/** True when something accepts TCP connections on the port. */
+export async function portInUse(host: string, port: number): Promise<boolean> {
+  try {
+    const socket = await Bun.connect({ hostname: host === '0.0.0.0' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''), port, socket: { data() {}, open() {}, error() {} } })
+    socket.end()
+    return true
+  } catch {
+    return false
+  }
+}

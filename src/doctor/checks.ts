@@ -1,0 +1,153 @@
+import TOML from '@iarna/toml'
+import { existsSync, readFileSync } from 'node:fs'
+import { hasManagedBlock, managedModel, managedPort } from '../codex/config-block.ts'
+import { codexVersion, findCodex } from '../codex/find-codex.ts'
+import { runningDaemon } from '../daemon/lifecycle.ts'
+import { portInUse } from '../daemon/probe.ts'
+import { codexPaths, DEFAULT_HOST, DEFAULT_PORT, shimPaths } from '../paths.ts'
+import { loadSettings, SettingsError } from '../settings/load.ts'
+import type { Settings } from '../settings/schema.ts'
+import { describeKeySource } from '../settings/secrets.ts'
+import { VERSION } from '../version.ts'
+
+export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail'
+export interface Check { status: CheckStatus; name: string; detail: string }
+export interface Section { name: string; checks: Check[] }
+export interface DoctorReport { ok: boolean; sections: Section[] }
+
+const check = (status: CheckStatus, name: string, detail: string): Check => ({ status, name, detail })
+
+function runtime(): Section {
+  return {
+    name: 'runtime',
+    checks: [
+      check('ok', 'codex-shim', VERSION),
+      check('ok', 'platform', `${process.platform}-${process.arch}, Bun ${Bun.version}`),
+    ],
+  }
+}
+
+function settingsSection(settingsPath: string | undefined): { section: Section; settings: Settings | null } {
+  const checks: Check[] = []
+  let settings: Settings | null = null
+  try {
+    settings = loadSettings(settingsPath)
+    if (!settings.path) checks.push(check('warn', 'file', `${shimPaths.settings()} does not exist: no models to route to (ChatGPT passthrough only). Create it with a "models" array.`))
+    else checks.push(check('ok', 'file', `${settings.path}: ${settings.models.length} model(s)`))
+    for (const warning of settings.warnings) checks.push(check('warn', 'settings', warning))
+    for (const model of settings.models) {
+      const key = describeKeySource(model)
+      checks.push(
+        key.present
+          ? check('ok', model.slug, `${model.provider_label} ${model.base_url} (${model.model}); key: ${key.source} set`)
+          : check('fail', model.slug, `${model.provider_label} ${model.base_url}; key: ${key.source} is NOT set in this environment. Export it before \`codex-shim start\`.`),
+      )
+    }
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error
+    checks.push(check('fail', 'file', error.message))
+  }
+  return { section: { name: 'settings', checks }, settings }
+}
+
+function codexCli(): Section {
+  const bin = findCodex()
+  if (!bin) {
+    return { name: 'codex cli', checks: [check('warn', 'codex', 'not found on PATH: `codex-shim codex` cannot run it, and generated catalogs use a short fallback system prompt instead of Codex\'s own. Install with `npm i -g @openai/codex`.')] }
+  }
+  const version = codexVersion(bin)
+  return { name: 'codex cli', checks: [check(version ? 'ok' : 'warn', 'codex', `${bin}${version ? ` (${version})` : ' (did not report a version)'}`)] }
+}
+
+function codexConfig(settings: Settings | null): Section {
+  const path = codexPaths.config()
+  const checks: Check[] = []
+  if (!existsSync(path)) {
+    checks.push(check('info', 'config.toml', `${path} does not exist; \`codex-shim enable\` creates it, or use \`codex-shim codex -- …\``))
+    return { name: 'codex config', checks }
+  }
+  const text = readFileSync(path, 'utf8')
+  try {
+    TOML.parse(text)
+    checks.push(check('ok', 'config.toml', `${path} parses`))
+  } catch (error) {
+    checks.push(check('fail', 'config.toml', `${path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`))
+  }
+  if (!hasManagedBlock(text)) {
+    checks.push(check('info', 'managed block', 'absent: Codex uses its own providers (run `codex-shim enable` to switch)'))
+    return { name: 'codex config', checks }
+  }
+  const model = managedModel(text)
+  const known = settings?.models.some((entry) => entry.slug === model)
+  checks.push(known || !settings ? check('ok', 'managed block', `model ${model}, port ${managedPort(text)}`) : check('fail', 'managed block', `model "${model}" is not in your settings; run \`codex-shim model use <slug>\``))
+  const catalog = text.match(/^model_catalog_json = (".*")$/m)
+  if (catalog) {
+    const catalogPath = JSON.parse(catalog[1]!) as string
+    checks.push(existsSync(catalogPath) ? check('ok', 'catalog', catalogPath) : check('fail', 'catalog', `${catalogPath} is missing; run \`codex-shim generate\``))
+  }
+  return { name: 'codex config', checks }
+}
+
+/** `exp` of a JWT, without verifying or printing it. */
+export function jwtExpiry(token: unknown): number | null {
+  if (typeof token !== 'string') return null
+  const payload = token.split('.')[1]
+  if (!payload) return null
+  try {
+    const json = JSON.parse(Buffer.from(payload.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as { exp?: unknown }
+    return typeof json.exp === 'number' ? json.exp : null
+  } catch {
+    return null
+  }
+}
+
+function authSection(now = Date.now()): Section {
+  const path = codexPaths.auth()
+  if (!existsSync(path)) return { name: 'chatgpt login', checks: [check('info', 'auth.json', `${path} not found (run \`codex login\` to use your ChatGPT plan)`)] }
+  let auth: { auth_mode?: string; tokens?: { access_token?: unknown; refresh_token?: unknown } }
+  try {
+    auth = JSON.parse(readFileSync(path, 'utf8'))
+  } catch {
+    return { name: 'chatgpt login', checks: [check('fail', 'auth.json', `${path} is not valid JSON; run \`codex login\` again`)] }
+  }
+  const checks = [check('ok', 'auth.json', `${path} (mode: ${auth.auth_mode ?? (auth.tokens ? 'chatgpt' : 'unknown')})`)]
+  const exp = jwtExpiry(auth.tokens?.access_token)
+  if (exp !== null) {
+    const minutes = Math.round((exp * 1000 - now) / 60000)
+    checks.push(minutes > 0 ? check('ok', 'access token', `expires in ${minutes} min`) : check('warn', 'access token', `expired ${-minutes} min ago; it is refreshed on the next request${auth.tokens?.refresh_token ? '' : ', but there is no refresh token: run `codex login`'}`))
+  }
+  return { name: 'chatgpt login', checks }
+}
+
+async function daemonSection(): Promise<Section> {
+  const running = await runningDaemon()
+  if (running) {
+    return { name: 'daemon', checks: [check('ok', 'daemon', `running, pid ${running.info.pid}, http://${running.info.host}:${running.info.port}, ${running.health.models} model(s)`)] }
+  }
+  const busy = await portInUse(DEFAULT_HOST, DEFAULT_PORT)
+  return {
+    name: 'daemon',
+    checks: [
+      check('info', 'daemon', 'not running (`codex-shim start`)'),
+      busy ? check('fail', 'port', `${DEFAULT_PORT} is taken by another program; start with --port N`) : check('ok', 'port', `${DEFAULT_PORT} is free`),
+    ],
+  }
+}
+
+function proxySection(env = process.env): Section {
+  const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy ?? env.ALL_PROXY ?? env.all_proxy
+  if (!proxy) return { name: 'proxy variables', checks: [check('ok', 'proxy', 'no HTTP proxy configured')] }
+  const noProxy = `${env.NO_PROXY ?? ''},${env.no_proxy ?? ''}`.toLowerCase()
+  const covered = ['127.0.0.1', 'localhost'].every((host) => noProxy.split(',').map((s) => s.trim()).includes(host))
+  return {
+    name: 'proxy variables',
+    checks: [covered ? check('ok', 'NO_PROXY', 'loopback is excluded from the proxy') : check('warn', 'NO_PROXY', 'an HTTP proxy is set but NO_PROXY/no_proxy lack 127.0.0.1,localhost: agents may send local requests to the proxy. Add them (codex-shim codex/app do this for their child).')],
+  }
+}
+
+/** Read-only: writes nothing, starts nothing, calls no provider, prints no secret. */
+export async function runDoctor(options: { settingsPath?: string } = {}): Promise<DoctorReport> {
+  const { section, settings } = settingsSection(options.settingsPath)
+  const sections = [runtime(), section, codexCli(), codexConfig(settings), authSection(), await daemonSection(), proxySection()]
+  return { ok: sections.every((s) => s.checks.every((c) => c.status !== 'fail')), sections }
+}
