@@ -61,8 +61,12 @@ function customParameters(tool: CustomTool): Record<string, unknown> {
   }
 }
 
+// Codex tells the model a freeform tool takes raw text, "do not wrap … in JSON";
+// through a function interface that sentence is wrong, so it is dropped.
+const FREEFORM_SENTENCE = /[^.\n]*\bFREEFORM\b[^.\n]*(?:\.|$)/gi
+
 function customDescription(tool: CustomTool): string {
-  const parts = [tool.description ?? '']
+  const parts = [(tool.description ?? '').replace(FREEFORM_SENTENCE, '').trim()]
   parts.push(`Put the raw text in the "${CUSTOM_INPUT_FIELD}" string; it is passed to the tool unchanged.`)
   if (tool.format?.type === 'grammar' && tool.format.definition) {
     parts.push(`The text must match this ${tool.format.syntax ?? ''} grammar:\n${tool.format.definition}`)

@@ -184,19 +184,6 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
     ;(message.tool_calls ??= []).push(call)
     openCalls.push(call.id)
   }
-  const addResult = (callId: string, output: ToolOutput) => {
-    const parts = userParts(output, options)
-    const text = parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('\n')
-    const media = parts.filter((p) => p.type !== 'text')
-    if (!openCalls.includes(callId)) {
-      endToolTurn()
-      messages.push({ role: 'user', content: compactUserContent([{ type: 'text', text: `Output of an earlier tool call (${callId}):\n${text}` }, ...media]) })
-      return
-    }
-    messages.push({ role: 'tool', tool_call_id: callId, content: text })
-    openCalls = openCalls.filter((id) => id !== callId)
-    pendingImages.push(...media)
-  }
   const addUserOrSystem = (role: 'user' | 'system', parts: ChatContentPart[]) => {
     endToolTurn()
     const previous = last()
@@ -210,6 +197,18 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
     } else messages.push({ role: 'user', content: compactUserContent(parts) })
   }
 
+  const addResult = (callId: string, output: ToolOutput) => {
+    const parts = userParts(output, options)
+    const text = parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('\n')
+    const media = parts.filter((p) => p.type !== 'text')
+    if (!openCalls.includes(callId)) {
+      addUserOrSystem('user', [{ type: 'text', text: `Output of an earlier tool call (${callId}):\n${text}` }, ...media])
+      return
+    }
+    messages.push({ role: 'tool', tool_call_id: callId, content: text })
+    openCalls = openCalls.filter((id) => id !== callId)
+    pendingImages.push(...media)
+  }
   if (request.instructions) messages.push({ role: 'system', content: request.instructions })
   for (const item of items) {
     switch (item.type) {
