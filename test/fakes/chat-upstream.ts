@@ -10,7 +10,7 @@
 export type Json = Record<string, any>
 
 export type ChatReply =
-  | { kind: 'stream'; chunks: Json[]; done?: boolean; delayMs?: number; hangAfter?: boolean; closeEarly?: boolean }
+  | { kind: 'stream'; chunks: Json[]; done?: boolean; delayMs?: number; hangAfter?: boolean; pauseAfter?: number; resume?: Promise<void>; headers?: Record<string, string> }
   | { kind: 'raw'; body: string; status?: number; headers?: Record<string, string>; delayMs?: number }
   | { kind: 'error'; status: number; body: Json | string; headers?: Record<string, string> }
   | { kind: 'hang' }
@@ -160,12 +160,12 @@ export function startFakeChatUpstream(respond: (body: Json, index: number) => Ch
       let cancelled = false
       const body$ = new ReadableStream<Uint8Array>({
         async start(controller) {
-          for (const item of reply.chunks) {
+          for (const [index, item] of reply.chunks.entries()) {
             if (cancelled) return
+            if (reply.pauseAfter === index && reply.resume) await reply.resume
             controller.enqueue(encoder.encode(`data: ${JSON.stringify(item)}\n\n`))
             if (reply.delayMs) await Bun.sleep(reply.delayMs)
           }
-          if (reply.closeEarly) return controller.error(new Error('connection reset'))
           if (reply.done !== false) controller.enqueue(encoder.encode('data: [DONE]\n\n'))
           if (reply.hangAfter) return
           controller.close()
@@ -175,7 +175,7 @@ export function startFakeChatUpstream(respond: (body: Json, index: number) => Ch
           state.aborted++
         },
       })
-      return new Response(body$, { headers: { 'content-type': 'text/event-stream' } })
+      return new Response(body$, { headers: { 'content-type': 'text/event-stream', ...reply.headers } })
     },
   })
   return {
@@ -186,4 +186,30 @@ export function startFakeChatUpstream(respond: (body: Json, index: number) => Ch
     },
     close: () => server.stop(true),
   }
+}
+
+/**
+ * An upstream that answers 200, sends the given SSE payloads, then cuts the
+ * TCP connection (a reset, not a clean end): what a crashed or restarted
+ * provider looks like. Raw TCP, because Bun.serve always ends responses cleanly.
+ */
+export function startResettingUpstream(chunks: Json[]): { url: string; close: () => void } {
+  const server = Bun.listen({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      data(socket) {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n')
+        for (const item of chunks) {
+          const payload = `data: ${JSON.stringify(item)}\n\n`
+          socket.write(`${Buffer.byteLength(payload).toString(16)}\r\n${payload}\r\n`)
+        }
+        setTimeout(() => socket.terminate(), 20)
+      },
+      open() {},
+      close() {},
+      error() {},
+    },
+  })
+  return { url: `http://127.0.0.1:${server.port}/v1`, close: () => server.stop(true) }
 }

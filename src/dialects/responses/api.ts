@@ -82,8 +82,11 @@ function pathOf(issue: v.BaseIssue<unknown>, prefix = ''): string {
 
 function fail(issue: v.BaseIssue<unknown>, prefix = ''): never {
   const param = pathOf(issue, prefix)
+  // valibot reports a missing key as "Invalid key: Expected …"; say it plainly.
+  const missing = issue.received === 'undefined' && issue.kind === 'schema' && /^Invalid key/.test(issue.message)
   const received = issue.received && issue.received !== 'unknown' ? ` (got ${issue.received})` : ''
-  throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${issue.message}${received}.`, { param: param || undefined })
+  const detail = missing ? 'missing required field' : `${issue.message}${received}`
+  throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${detail}.`, { param: param || undefined })
 }
 
 /**

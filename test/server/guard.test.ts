@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'bun:test'
+import { createHandler } from '../../src/server/app.ts'
+import { buildHostAllowlist, hostName } from '../../src/server/guard.ts'
+import { get, post, settingsFrom, testDeps } from '../support/shim.ts'
+
+const handle = createHandler(testDeps(settingsFrom([])))
+
+describe('Host-header guard (DNS rebinding)', () => {
+  test.each(['127.0.0.1:8765', 'localhost:8765', '[::1]:8765', 'LOCALHOST'])('allows %s', async (host) => {
+    expect((await handle(get('/health', { host }))).status).toBe(200)
+  })
+
+  test.each(['evil.example:8765', 'attacker.com', '127.0.0.1.nip.io:8765', '192.168.1.10:8765'])('rejects %s with 403 JSON', async (host) => {
+    const response = await handle(get('/health', { host }))
+    expect(response.status).toBe(403)
+    expect(response.headers.get('content-type')).toContain('application/json')
+    expect(((await response.json()) as any).error.message).toContain('is not allowed')
+  })
+
+  test('CODEX_SHIM_ALLOWED_HOSTS and the bind host extend the list', () => {
+    const hosts = buildHostAllowlist('10.0.0.5', 'my.tunnel.dev, other.dev')
+    expect([...hosts]).toEqual(expect.arrayContaining(['10.0.0.5', 'my.tunnel.dev', 'other.dev', '127.0.0.1']))
+    expect(hostName('[::1]:80')).toBe('[::1]')
+  })
+})
+
+describe('browser cross-site requests', () => {
+  test('a foreign Origin is rejected', async () => {
+    const response = await handle(post('/v1/responses', { model: 'x', input: 'hi' }, { origin: 'https://evil.example' }))
+    expect(response.status).toBe(403)
+  })
+
+  test('a loopback Origin is fine', async () => {
+    expect((await handle(get('/health', { origin: 'http://127.0.0.1:8765' }))).status).toBe(200)
+  })
+
+  test('sec-fetch-site: cross-site is rejected', async () => {
+    expect((await handle(get('/v1/models', { 'sec-fetch-site': 'cross-site' }))).status).toBe(403)
+  })
+
+  test.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''])('POST with content-type "%s" is refused with 415', async (type) => {
+    const response = await handle(post('/v1/responses', '{"model":"x","input":"hi"}', { 'content-type': type }))
+    expect(response.status).toBe(415)
+  })
+
+  test('no permissive CORS headers, even on a preflight', async () => {
+    const response = await handle(new Request('http://127.0.0.1:8765/v1/responses', { method: 'OPTIONS', headers: { host: '127.0.0.1:8765' } }))
+    expect(response.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
+
+describe('routes', () => {
+  test('unknown route: JSON 404', async () => {
+    const response = await handle(get('/nope'))
+    expect(response.status).toBe(404)
+    expect(((await response.json()) as any).error.type).toBe('not_found_error')
+  })
+
+  test('wrong method: 405', async () => {
+    expect((await handle(get('/v1/responses'))).status).toBe(405)
+  })
+
+  test('HEAD / and GET / answer', async () => {
+    expect((await handle(new Request('http://127.0.0.1:8765/', { method: 'HEAD', headers: { host: '127.0.0.1' } }))).status).toBe(200)
+    expect((await handle(get('/'))).status).toBe(200)
+  })
+})
