@@ -40,3 +40,4 @@ for await (const chunk of Bun.stdin.stream()) {
     if (line) handle(JSON.parse(line))
   }
 }
+export {}
