@@ -232,3 +232,35 @@ describe('nothing leaked', () => {
     }
   })
 })
+
+describe('POST /v1/responses/compact (older Codex clients)', () => {
+  test('summarises upstream and returns user messages plus a compaction item the next request expands', async () => {
+    next = () => stream(textReply('Goal: add a flag. Done: parser. Left: tests.'))
+    const history = [
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'system prompt' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'add a --verbose flag' }] },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Working on it.' }] },
+    ]
+    const response = await handle(post('/v1/responses/compact', { model: 'fake', input: history }))
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as any
+    expect(body.output.map((item: any) => item.type)).toEqual(['message', 'compaction'])
+    expect(body.output[0].content[0].text).toBe('add a --verbose flag')
+    // The summary request had no tools and ended with our instruction.
+    const summaryRequest = upstream.requests.at(-1)!.body
+    expect(summaryRequest.tools).toBeUndefined()
+    expect(summaryRequest.messages.at(-1).content).toContain('handoff note')
+
+    next = () => stream(textReply('continuing'))
+    const events = await sseEvents(await handle(post('/v1/responses', codexTurn({ input: [...body.output, { type: 'message', role: 'user', content: 'go on' }] }))))
+    expect(events.at(-1).type).toBe('response.completed')
+    const expanded = JSON.stringify(upstream.requests.at(-1)!.body.messages)
+    expect(expanded).toContain('Summary of the conversation so far:\\nGoal: add a flag. Done: parser. Left: tests.')
+  })
+
+  test('a failing summary is an error, not an empty compaction', async () => {
+    next = () => ({ kind: 'error', status: 500, body: 'boom' })
+    const response = await handle(post('/v1/responses/compact', { model: 'fake', input: 'hi' }))
+    expect(response.status).toBe(500)
+  })
+})
