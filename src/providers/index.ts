@@ -1,5 +1,6 @@
 import { ShimError } from '../errors.ts'
 import type { Route } from '../routing/resolve.ts'
+import { createAnthropicProvider } from './anthropic.ts'
 import { createChatProvider } from './chat.ts'
 import type { Provider } from './types.ts'
 
@@ -11,6 +12,7 @@ export function providerFor(route: Route): Provider {
     case 'generic-chat-completion-api':
       return createChatProvider(route.model, route.slug)
     case 'anthropic':
+      return createAnthropicProvider(route.model, route.slug)
     case 'openai-responses':
       throw new ShimError('config', `Model "${route.slug}" uses provider "${provider}", which this version of codex-shim cannot serve yet.`, { status: 501, code: 'provider_not_supported' })
     default: {

@@ -23,7 +23,7 @@ const DEFAULT_BASE_URLS: Partial<Record<string, string>> = {
 
 const KNOWN_KEYS = new Set<string>([
   'slug', 'model', 'provider', 'base_url', 'api_key', 'api_key_env', 'display_name', 'max_context_limit',
-  'max_output_tokens', 'no_image_support', 'extra_headers', 'reasoning_effort', 'reasoning_efforts',
+  'max_output_tokens', 'no_image_support', 'extra_headers', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching',
   ...Object.keys(CAMEL_ALIASES),
   // Factory's customModels carry these; they are harmless.
   'index', 'id',
@@ -158,7 +158,7 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     extra_headers: (pick(entry, 'extra_headers') as Record<string, string> | undefined) ?? {},
     source,
   }
-  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts'] as const
+  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching'] as const
   for (const key of optional) {
     const value = pick(entry, key)
     if (value !== undefined) (result as unknown as Record<string, unknown>)[key] = value

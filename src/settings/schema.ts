@@ -32,6 +32,8 @@ export const CAMEL_ALIASES = {
   extraHeaders: 'extra_headers',
   reasoningEffort: 'reasoning_effort',
   reasoningEfforts: 'reasoning_efforts',
+  thinkingBudgetTokens: 'thinking_budget_tokens',
+  promptCaching: 'prompt_caching',
 } as const
 
 const positiveInt = (what: string) =>
@@ -70,6 +72,8 @@ const fields = {
   extra_headers: v.record(v.string(), v.string('expected each header value as a string'), 'expected an object of header names to string values'),
   reasoning_effort: effort,
   reasoning_efforts: v.array(effort, 'expected a list of reasoning efforts'),
+  thinking_budget_tokens: positiveInt('thinking_budget_tokens'),
+  prompt_caching: v.boolean('expected true or false'),
 } as const
 
 type FieldName = keyof typeof fields
@@ -117,6 +121,10 @@ export interface ModelSettings {
   extra_headers: Record<string, string>
   reasoning_effort?: ReasoningEffort
   reasoning_efforts?: ReasoningEffort[]
+  /** Anthropic: extended-thinking budget, overriding the per-effort default. */
+  thinking_budget_tokens?: number
+  /** Anthropic: place cache_control breakpoints (default true). */
+  prompt_caching?: boolean
   /** Where the entry came from, for error messages (`models[2]`). */
   source: string
 }

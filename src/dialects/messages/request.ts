@@ -1,0 +1,290 @@
+import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canonical/flatten-tools.ts'
+import type { ContentPart, MessageItem, ReasoningItem, ResponsesItem, ResponsesRequest, ToolChoice, ToolOutput } from '../../canonical/types.ts'
+import { compactionSummary } from '../chat/request.ts'
+import { clampEffort } from '../chat/reasoning-effort.ts'
+import type {
+  MessagesAssistantBlock,
+  MessagesImageBlock,
+  MessagesMessage,
+  MessagesRequest,
+  MessagesTextBlock,
+  MessagesTool,
+  MessagesToolChoice,
+  MessagesUserBlock,
+} from './api.ts'
+import { decodeThinking } from './thinking-signature.ts'
+
+export interface MessagesRequestOptions {
+  /** The upstream model id. */
+  model: string
+  /** The model's output cap: the default `max_tokens`, and the ceiling for thinking. */
+  maxTokens: number
+  /** Efforts that turn thinking on; `none` (or an empty list) keeps it off. */
+  reasoningEfforts: readonly string[]
+  defaultReasoningEffort?: string
+  /** Fixed thinking budget, overriding the per-effort default. */
+  thinkingBudgetTokens?: number
+  promptCaching: boolean
+  imageSupport: boolean
+}
+
+export interface MessagesTranslation {
+  body: MessagesRequest
+  /** `anthropic-beta` values this body needs. */
+  betas: string[]
+  /** A tool standing in for `text.format` json_schema; its input is the answer. */
+  structuredOutputTool?: string
+  /** Reasoning items dropped because they did not come from Anthropic. */
+  droppedReasoning: number
+}
+
+/** Thinking budget per Codex effort; raised `max_tokens` must stay above it. */
+export const THINKING_BUDGETS: Record<string, number> = { minimal: 1024, low: 4000, medium: 10_000, high: 20_000, xhigh: 32_000, max: 48_000, ultra: 48_000 }
+const MIN_BUDGET = 1024
+const ANSWER_ROOM = 4096
+const IMAGE_OMITTED = '[image omitted: this model does not accept image input]'
+
+function imageBlock(part: Extract<ContentPart, { type: 'input_image' }>, options: MessagesRequestOptions): MessagesTextBlock | MessagesImageBlock {
+  const url = part.image_url
+  if (!options.imageSupport || !url) return { type: 'text', text: IMAGE_OMITTED }
+  const data = url.match(/^data:([^;,]+);base64,(.*)$/s)
+  if (data) return { type: 'image', source: { type: 'base64', media_type: data[1]!, data: data[2]! } }
+  return { type: 'image', source: { type: 'url', url } }
+}
+
+function contentBlocks(content: MessageItem['content'] | ToolOutput, options: MessagesRequestOptions): (MessagesTextBlock | MessagesImageBlock)[] {
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : []
+  const blocks: (MessagesTextBlock | MessagesImageBlock)[] = []
+  for (const part of content) {
+    if ((part.type === 'input_text' || part.type === 'output_text') && part.text) blocks.push({ type: 'text', text: part.text })
+    else if (part.type === 'refusal' && part.refusal) blocks.push({ type: 'text', text: part.refusal })
+    else if (part.type === 'input_image') blocks.push(imageBlock(part, options))
+  }
+  return blocks
+}
+
+function plainText(content: MessageItem['content']): string {
+  if (typeof content === 'string') return content
+  return content.map((part) => ('text' in part ? part.text : '')).filter(Boolean).join('\n')
+}
+
+type Turn = MessagesMessage
+
+/**
+ * Regroups Responses items into Anthropic turns: strictly alternating,
+ * thinking first in its assistant turn, every `tool_use` answered by a
+ * `tool_result` at the start of the very next user turn (placeholders for
+ * interrupted calls; answers to calls no longer in history become text).
+ */
+function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesRequestOptions, system: MessagesTextBlock[]): { turns: Turn[]; droppedReasoning: number } {
+  const turns: Turn[] = []
+  let openCalls: string[] = []
+  let droppedReasoning = 0
+  let sawConversation = false
+  const last = () => turns[turns.length - 1]
+
+  const userTurn = (): Extract<Turn, { role: 'user' }> => {
+    const previous = last()
+    if (previous?.role === 'user') return previous
+    const turn: Extract<Turn, { role: 'user' }> = { role: 'user', content: [] }
+    turns.push(turn)
+    return turn
+  }
+  const closeOpenCalls = () => {
+    if (!openCalls.length) return
+    const turn = userTurn()
+    for (const id of openCalls) turn.content.push({ type: 'tool_result', tool_use_id: id, content: 'No output: the call was interrupted.', is_error: true })
+    openCalls = []
+  }
+  const assistantTurn = (): Extract<Turn, { role: 'assistant' }> => {
+    const previous = last()
+    if (previous?.role === 'assistant') return previous
+    closeOpenCalls()
+    const turn: Extract<Turn, { role: 'assistant' }> = { role: 'assistant', content: [] }
+    turns.push(turn)
+    return turn
+  }
+  const addUser = (blocks: MessagesUserBlock[]) => {
+    if (!blocks.length) return
+    closeOpenCalls()
+    userTurn().content.push(...blocks)
+  }
+  const addToolUse = (id: string, name: string, input: unknown) => {
+    assistantTurn().content.push({ type: 'tool_use', id, name, input })
+    openCalls.push(id)
+  }
+  const addResult = (callId: string, output: ToolOutput) => {
+    const blocks = contentBlocks(output, options)
+    if (!openCalls.includes(callId)) {
+      const text = blocks.filter((b) => b.type === 'text').map((b) => (b as MessagesTextBlock).text).join('\n')
+      addUser([{ type: 'text', text: `Output of an earlier tool call (${callId}):\n${text || '(empty)'}` }, ...blocks.filter((b) => b.type === 'image')])
+      return
+    }
+    openCalls = openCalls.filter((id) => id !== callId)
+    const content = blocks.length === 1 && blocks[0]!.type === 'text' ? blocks[0]!.text : blocks.length ? blocks : '(no output)'
+    userTurn().content.push({ type: 'tool_result', tool_use_id: callId, content })
+  }
+
+  for (const item of items) {
+    switch (item.type) {
+      case 'message': {
+        const message = item as MessageItem
+        if (message.role === 'system' || message.role === 'developer') {
+          const text = plainText(message.content)
+          if (!text) break
+          // Before the conversation starts it is the system prompt; later, a note in the user turn.
+          if (!sawConversation) system.push({ type: 'text', text })
+          else addUser([{ type: 'text', text: `<system>\n${text}\n</system>` }])
+          break
+        }
+        sawConversation = true
+        if (message.role === 'assistant') {
+          const text = plainText(message.content)
+          if (text) assistantTurn().content.push({ type: 'text', text })
+        } else addUser(contentBlocks(message.content, options))
+        break
+      }
+      case 'reasoning': {
+        sawConversation = true
+        const block = decodeThinking((item as ReasoningItem).encrypted_content)
+        if (block) assistantTurn().content.push(block)
+        else droppedReasoning++
+        break
+      }
+      case 'function_call': {
+        sawConversation = true
+        const call = item as { call_id: string; name: string; namespace?: string; arguments: string }
+        let input: unknown = {}
+        try {
+          input = call.arguments ? JSON.parse(call.arguments) : {}
+        } catch {
+          input = { arguments: call.arguments }
+        }
+        addToolUse(call.call_id, flatNameForCall(plan, call, 'function'), input)
+        break
+      }
+      case 'custom_tool_call': {
+        sawConversation = true
+        const call = item as { call_id: string; name: string; input: string }
+        addToolUse(call.call_id, flatNameForCall(plan, call, 'custom'), { [CUSTOM_INPUT_FIELD]: call.input })
+        break
+      }
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        const output = item as { call_id: string; output: ToolOutput }
+        addResult(output.call_id, output.output)
+        break
+      }
+      case 'compaction': {
+        const summary = compactionSummary((item as { encrypted_content?: string }).encrypted_content)
+        if (summary) addUser([{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }])
+        break
+      }
+      default:
+        break
+    }
+  }
+  closeOpenCalls()
+
+  // A turn of thinking alone (an interrupted response) is not accepted; drop it and re-merge.
+  const cleaned: Turn[] = []
+  for (const turn of turns) {
+    if (turn.role === 'assistant' && turn.content.every((b) => b.type === 'thinking' || b.type === 'redacted_thinking')) continue
+    const previous = cleaned[cleaned.length - 1]
+    if (previous && previous.role === turn.role) (previous.content as unknown[]).push(...turn.content)
+    else cleaned.push(turn)
+  }
+  if (cleaned[0]?.role === 'assistant') cleaned.unshift({ role: 'user', content: [{ type: 'text', text: '(continuing an earlier conversation)' }] })
+  if (!cleaned.length) cleaned.push({ role: 'user', content: [{ type: 'text', text: '(no input)' }] })
+  return { turns: cleaned, droppedReasoning }
+}
+
+function toolChoice(choice: ToolChoice | undefined, plan: ToolPlan): MessagesToolChoice | undefined {
+  if (choice === undefined || choice === 'auto') return undefined
+  if (choice === 'none') return { type: 'none' }
+  if (choice === 'required') return { type: 'any' }
+  if (choice.type === 'function' || choice.type === 'custom') {
+    const call = choice as { name: string; namespace?: string }
+    return { type: 'tool', name: flatNameForCall(plan, call, choice.type === 'custom' ? 'custom' : 'function') }
+  }
+  return undefined
+}
+
+/** The last assistant turn with tool calls must open with thinking when thinking is on. */
+function toolLoopHasThinking(turns: Turn[]): boolean {
+  const lastAssistant = [...turns].reverse().find((turn) => turn.role === 'assistant')
+  if (!lastAssistant || !lastAssistant.content.some((block) => block.type === 'tool_use')) return true
+  const first = lastAssistant.content[0]
+  return first?.type === 'thinking' || first?.type === 'redacted_thinking'
+}
+
+/** Up to four breakpoints: tools, system, and the last two user turns (the stable, growing prefix). */
+function placeCacheBreakpoints(body: MessagesRequest): void {
+  const mark = { type: 'ephemeral' } as const
+  const lastTool = body.tools?.at(-1)
+  if (lastTool) lastTool.cache_control = mark
+  const lastSystem = body.system?.at(-1)
+  if (lastSystem) lastSystem.cache_control = mark
+  const userTurns = body.messages.filter((turn): turn is Extract<Turn, { role: 'user' }> => turn.role === 'user')
+  for (const turn of userTurns.slice(-2)) {
+    const block = turn.content.at(-1)
+    if (block && !(block.type === 'text' && !block.text)) block.cache_control = mark
+  }
+}
+
+export const STRUCTURED_OUTPUT_TOOL = 'json_output'
+
+export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options: MessagesRequestOptions): MessagesTranslation {
+  const system: MessagesTextBlock[] = []
+  if (request.instructions) system.push({ type: 'text', text: request.instructions })
+  const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : (request.input ?? [])
+  const { turns, droppedReasoning } = toTurns(items, plan, options, system)
+
+  const tools: MessagesTool[] = plan.tools.map((tool) => ({
+    name: tool.name,
+    ...(tool.description && { description: tool.description }),
+    input_schema: { ...tool.parameters, type: 'object' },
+  }))
+  let choice = toolChoice(request.tool_choice, plan)
+
+  let structuredOutputTool: string | undefined
+  const format = request.text?.format
+  if (format?.type === 'json_schema' && format.schema) {
+    // A tool whose input schema is the output schema is the dependable way to get schema-valid JSON.
+    structuredOutputTool = STRUCTURED_OUTPUT_TOOL
+    for (let n = 2; plan.byFlatName.has(structuredOutputTool); n++) structuredOutputTool = `${STRUCTURED_OUTPUT_TOOL}_${n}`
+    tools.push({ name: structuredOutputTool, description: `Give your final answer by calling this tool; its input is the answer (${format.name ?? 'output'}).`, input_schema: { ...format.schema, type: 'object' } })
+    if (plan.tools.length) system.push({ type: 'text', text: `When you give your final answer, call the ${structuredOutputTool} tool with it instead of writing it as text.` })
+    else choice = { type: 'tool', name: structuredOutputTool }
+  }
+  if (request.parallel_tool_calls === false && tools.length && choice?.type !== 'none') {
+    choice = { ...(choice ?? { type: 'auto' }), disable_parallel_tool_use: true } as MessagesToolChoice
+  }
+
+  const body: MessagesRequest = { model: options.model, max_tokens: request.max_output_tokens ?? options.maxTokens, messages: turns, stream: true }
+  if (system.length) body.system = system
+  if (tools.length) body.tools = tools
+  if (choice) body.tool_choice = choice
+
+  const betas: string[] = []
+  const effort = clampEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
+  const forced = choice?.type === 'any' || choice?.type === 'tool'
+  if (effort && effort !== 'none' && !forced && toolLoopHasThinking(turns)) {
+    const ceiling = Math.max(options.maxTokens, body.max_tokens)
+    const budget = Math.min(options.thinkingBudgetTokens ?? THINKING_BUDGETS[effort] ?? THINKING_BUDGETS.medium!, ceiling - ANSWER_ROOM)
+    if (budget >= MIN_BUDGET) {
+      body.thinking = { type: 'enabled', budget_tokens: budget }
+      body.max_tokens = Math.min(ceiling, Math.max(body.max_tokens, budget + ANSWER_ROOM))
+      if (tools.length) betas.push('interleaved-thinking-2025-05-14')
+    }
+  }
+  // Thinking does not combine with sampling overrides.
+  if (!body.thinking) {
+    if (typeof request.temperature === 'number') body.temperature = request.temperature
+    if (typeof request.top_p === 'number') body.top_p = request.top_p
+  }
+  if (options.promptCaching) placeCacheBreakpoints(body)
+  return { body, betas, structuredOutputTool, droppedReasoning }
+}
+
+export type { MessagesAssistantBlock }

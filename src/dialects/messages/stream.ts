@@ -1,0 +1,199 @@
+import { ResponseBuilder, type IdGenerator, type OpenItem } from '../../canonical/builder.ts'
+import { decoderTransform, type EventDecoder } from '../../canonical/decode.ts'
+import type { ToolPlan } from '../../canonical/flatten-tools.ts'
+import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
+import type { ShimError } from '../../errors.ts'
+import { parseJson, type SseMessage } from '../../sse/parse.ts'
+import { unwrapCustomInput } from '../chat/stream.ts'
+import { responsesFailure } from '../responses/errors.ts'
+import type { MessagesStreamEvent, MessagesUsage } from './api.ts'
+import { messagesErrorCode } from './errors.ts'
+import { encodeThinking } from './thinking-signature.ts'
+
+export interface MessagesStreamOptions {
+  /** The slug the client asked for. */
+  model: string
+  tools: ToolPlan
+  /** The tool standing in for `text.format`: its input becomes message text. */
+  structuredOutputTool?: string
+  ids?: IdGenerator
+  now?: () => number
+}
+
+/** Anthropic usage → Responses usage: input counts cache reads and writes too, as OpenAI's does. */
+export function mapMessagesUsage(usage: MessagesUsage): Usage {
+  const read = usage.cache_read_input_tokens ?? 0
+  const write = usage.cache_creation_input_tokens ?? 0
+  const input = (usage.input_tokens ?? 0) + read + write
+  const output = usage.output_tokens ?? 0
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: read, cache_write_tokens: write },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: input + output,
+  }
+}
+
+type Block =
+  | { kind: 'text'; handle: Extract<OpenItem, { kind: 'message' }> }
+  | { kind: 'thinking'; handle: Extract<OpenItem, { kind: 'reasoning' }>; signature: string }
+  | { kind: 'tool'; handle: Extract<OpenItem, { kind: 'function_call' | 'custom_tool_call' }>; json: string; initial: unknown }
+  | { kind: 'structured'; handle: Extract<OpenItem, { kind: 'message' }>; json: string }
+  | { kind: 'ignored' }
+
+/**
+ * Anthropic Messages events → Responses events. Text blocks become message
+ * items, thinking blocks reasoning items whose `encrypted_content` keeps the
+ * signature (so the next turn can send the block back), tool_use blocks
+ * function or custom tool calls. `error` events, even right after a 200, and
+ * streams that end without `message_stop` become `response.failed`.
+ */
+export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, options: MessagesStreamOptions): EventDecoder<SseMessage> {
+  const builder = new ResponseBuilder(emit, { model: options.model, ids: options.ids, now: options.now })
+  const blocks = new Map<number, Block>()
+  let usage: MessagesUsage = {}
+  let stopReason: string | null = null
+  // Consecutive text blocks (split by citations or a server tool) read as one message.
+  let lastText: Extract<Block, { kind: 'text' }> | null = null
+
+  function start(index: number, block: { type: string; [key: string]: unknown }): void {
+    switch (block.type) {
+      case 'text': {
+        if (lastText) {
+          blocks.set(index, lastText)
+        } else {
+          lastText = { kind: 'text', handle: builder.openMessage() }
+          blocks.set(index, lastText)
+        }
+        if (typeof block.text === 'string') builder.messageDelta(lastText.handle, block.text)
+        return
+      }
+      case 'thinking':
+        closeText()
+        blocks.set(index, { kind: 'thinking', handle: builder.openReasoning(), signature: typeof block.signature === 'string' ? block.signature : '' })
+        if (typeof block.thinking === 'string' && block.thinking) builder.reasoningDelta((blocks.get(index) as Extract<Block, { kind: 'thinking' }>).handle, block.thinking)
+        return
+      case 'redacted_thinking': {
+        closeText()
+        const handle = builder.openReasoning()
+        builder.setReasoningEncryptedContent(handle, encodeThinking({ type: 'redacted_thinking', data: String(block.data ?? '') }))
+        builder.close(handle)
+        blocks.set(index, { kind: 'ignored' })
+        return
+      }
+      case 'tool_use': {
+        closeText()
+        const name = String(block.name ?? '')
+        const callId = String(block.id ?? '')
+        if (options.structuredOutputTool && name === options.structuredOutputTool) {
+          blocks.set(index, { kind: 'structured', handle: builder.openMessage(), json: '' })
+          return
+        }
+        const origin = options.tools.byFlatName.get(name)?.origin
+        const handle =
+          origin?.kind === 'custom'
+            ? builder.openCustomToolCall({ callId, name: origin.name })
+            : builder.openFunctionCall({ callId, name: origin?.name ?? name, namespace: origin?.kind === 'function' ? origin.namespace : undefined })
+        blocks.set(index, { kind: 'tool', handle, json: '', initial: block.input })
+        return
+      }
+      default:
+        // server_tool_use, web_search_tool_result and future block types have no Codex item.
+        blocks.set(index, { kind: 'ignored' })
+    }
+  }
+
+  function delta(index: number, value: { type: string; text?: string; thinking?: string; signature?: string; partial_json?: string }): void {
+    const block = blocks.get(index)
+    if (!block) return
+    if (block.kind === 'text' && value.type === 'text_delta' && value.text) builder.messageDelta(block.handle, value.text)
+    else if (block.kind === 'thinking' && value.type === 'thinking_delta' && value.thinking) builder.reasoningDelta(block.handle, value.thinking)
+    else if (block.kind === 'thinking' && value.type === 'signature_delta' && value.signature) block.signature += value.signature
+    else if (block.kind === 'tool' && value.type === 'input_json_delta' && value.partial_json) {
+      block.json += value.partial_json
+      if (block.handle.kind === 'function_call') builder.argumentsDelta(block.handle, value.partial_json)
+    } else if (block.kind === 'structured' && value.type === 'input_json_delta' && value.partial_json) {
+      block.json += value.partial_json
+      builder.messageDelta(block.handle, value.partial_json)
+    }
+  }
+
+  function stop(index: number): void {
+    const block = blocks.get(index)
+    if (!block) return
+    if (block.kind === 'thinking') {
+      builder.setReasoningEncryptedContent(block.handle, encodeThinking({ type: 'thinking', thinking: block.handle.text, signature: block.signature }))
+      builder.close(block.handle)
+    } else if (block.kind === 'tool') {
+      // Some Anthropic-compatible servers put the whole input in content_block_start.
+      const whole = block.json || (block.initial && typeof block.initial === 'object' && Object.keys(block.initial).length ? JSON.stringify(block.initial) : '')
+      if (block.handle.kind === 'function_call') {
+        if (!block.json) builder.argumentsDelta(block.handle, whole || '{}')
+      } else builder.customInputDelta(block.handle, unwrapCustomInput(whole))
+      builder.close(block.handle)
+    } else if (block.kind === 'structured') builder.close(block.handle)
+    // text blocks stay open until something else starts or the message ends
+  }
+
+  function closeText(): void {
+    if (lastText) builder.close(lastText.handle)
+    lastText = null
+  }
+
+  function finish(): void {
+    closeText()
+    if (stopReason === 'max_tokens') builder.incomplete('max_output_tokens', mapMessagesUsage(usage))
+    else if (stopReason === 'refusal') builder.incomplete('content_filter', mapMessagesUsage(usage))
+    else builder.complete(mapMessagesUsage(usage))
+  }
+
+  function handle(event: MessagesStreamEvent): void {
+    switch (event.type) {
+      case 'message_start':
+        usage = { ...usage, ...event.message?.usage }
+        return
+      case 'content_block_start':
+        return start(event.index, event.content_block)
+      case 'content_block_delta':
+        return delta(event.index, event.delta)
+      case 'content_block_stop':
+        return stop(event.index)
+      case 'message_delta':
+        if (event.delta?.stop_reason) stopReason = event.delta.stop_reason
+        if (event.usage) usage = { ...usage, ...Object.fromEntries(Object.entries(event.usage).filter(([, v]) => v !== null && v !== undefined)) }
+        return
+      case 'message_stop':
+        return finish()
+      case 'ping':
+        return
+      case 'error': {
+        const message = event.error?.message ?? 'unknown error'
+        return builder.fail({ code: messagesErrorCode(event.error?.type, message), message: `The upstream reported an error mid-stream: ${message}` }, mapMessagesUsage(usage))
+      }
+      default:
+        return // unknown event types are skipped
+    }
+  }
+
+  return {
+    push(sse) {
+      if (builder.isFinished) return
+      builder.start()
+      const parsed = parseJson(sse.data)
+      if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return
+      handle(parsed.value as MessagesStreamEvent)
+    },
+    end() {
+      if (builder.isFinished) return
+      builder.fail({ code: 'server_error', message: 'The upstream closed the stream before message_stop.' }, mapMessagesUsage(usage))
+    },
+    fail(error: ShimError) {
+      builder.fail(responsesFailure(error), mapMessagesUsage(usage))
+    },
+  }
+}
+
+export function messagesEventsToResponses(options: MessagesStreamOptions): TransformStream<SseMessage, ResponsesEvent> {
+  return decoderTransform((emit) => createMessagesDecoder(emit, options))
+}

@@ -1,0 +1,197 @@
+/**
+ * A fake Anthropic Messages server. It validates requests the way the real
+ * API does (headers, strict alternation, every tool_use answered by a
+ * tool_result at the start of the next user turn, thinking budget below
+ * max_tokens, replayed thinking blocks carrying the signature we issued for
+ * exactly that text, the last tool-use turn opening with thinking when
+ * thinking is on) and streams scripted replies with signed thinking, split
+ * `input_json_delta` pieces, pings and errors.
+ */
+import { createHash } from 'node:crypto'
+import { pieces, type Json } from './chat-upstream.ts'
+
+export type MessagesReply =
+  | { kind: 'events'; events: Json[]; delayMs?: number; hangAfter?: boolean; pauseAfter?: number; resume?: Promise<void> }
+  | { kind: 'error'; status: number; body: Json | string; headers?: Record<string, string> }
+
+export interface RecordedMessagesRequest {
+  body: Json
+  headers: Record<string, string>
+}
+
+/** The signature this fake issues for a thinking text; only it validates on replay. */
+export function signThinking(text: string): string {
+  return `sig_${createHash('sha256').update(text).digest('base64url')}`
+}
+
+const KNOWN = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'temperature', 'top_p', 'top_k', 'stream', 'metadata', 'stop_sequences', 'service_tier'])
+
+export function validateMessagesRequest(body: Json, headers: Record<string, string>): string | null {
+  if (!headers['x-api-key']) return 'authentication_error: x-api-key header is required'
+  if (!headers['anthropic-version']) return 'invalid_request_error: anthropic-version header is required'
+  for (const key of Object.keys(body)) if (!KNOWN.has(key)) return `invalid_request_error: ${key}: Extra inputs are not permitted`
+  if (typeof body.model !== 'string') return 'invalid_request_error: model: Field required'
+  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return 'invalid_request_error: max_tokens: Field required'
+  if (!Array.isArray(body.messages) || !body.messages.length) return 'invalid_request_error: messages: at least one message is required'
+  const thinking = body.thinking?.type === 'enabled'
+  if (thinking) {
+    if (body.thinking.budget_tokens < 1024) return 'invalid_request_error: thinking.budget_tokens: Input should be greater than or equal to 1024'
+    if (body.thinking.budget_tokens >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`'
+    if (body.temperature !== undefined && body.temperature !== 1) return 'temperature may only be set to 1 when thinking is enabled'
+    if (body.tool_choice && ['any', 'tool'].includes(body.tool_choice.type)) return 'Thinking may not be enabled when tool_choice forces tool use.'
+  }
+  let cacheMarks = 0
+  const count = (block: Json) => (block?.cache_control ? cacheMarks++ : 0)
+  for (const block of body.system ?? []) {
+    if (block.type !== 'text') return 'system: only text blocks'
+    count(block)
+  }
+  for (const [i, tool] of (body.tools ?? []).entries()) {
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`
+    if (tool.input_schema?.type !== 'object') return `tools.${i}.input_schema.type: Input should be 'object'`
+    count(tool)
+  }
+  let pending: string[] = []
+  for (const [i, message] of body.messages.entries()) {
+    const expected = i % 2 === 0 ? 'user' : 'assistant'
+    if (message.role !== expected) return `messages: roles must alternate between "user" and "assistant", starting with "user" (messages.${i})`
+    if (!Array.isArray(message.content) || !message.content.length) return `messages.${i}: content must be a non-empty array`
+    if (message.role === 'user') {
+      const results = message.content.filter((b: Json) => b.type === 'tool_result').map((b: Json) => b.tool_use_id)
+      const leading = message.content.slice(0, results.length).every((b: Json) => b.type === 'tool_result')
+      if (pending.length) {
+        if (!leading || results.length < pending.length || pending.some((id) => !results.includes(id))) {
+          return `messages.${i}: tool_use ids were found without tool_result blocks immediately after: ${pending.join(', ')}. Each tool_use block must have a corresponding tool_result block in the next message.`
+        }
+      } else if (results.length) return `messages.${i}.content.0: unexpected tool_use_id found in tool_result blocks: ${results[0]}. Each tool_result block must have a corresponding tool_use block in the previous message.`
+      pending = []
+      for (const block of message.content) {
+        if (!['text', 'image', 'tool_result', 'document'].includes(block.type)) return `messages.${i}: invalid user block ${block.type}`
+        if (block.type === 'text' && !block.text) return `messages.${i}: text content blocks must be non-empty`
+        count(block)
+      }
+    } else {
+      for (const [j, block] of message.content.entries()) {
+        if (block.type === 'thinking') {
+          if (!block.signature) return `messages.${i}.content.${j}.thinking.signature: Field required`
+          if (block.signature !== signThinking(block.thinking)) return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`
+        } else if (block.type === 'redacted_thinking') {
+          if (!block.data) return `messages.${i}.content.${j}.data: Field required`
+        } else if (block.type === 'tool_use') {
+          if (typeof block.id !== 'string' || typeof block.input !== 'object') return `messages.${i}.content.${j}: malformed tool_use`
+          pending.push(block.id)
+        } else if (block.type !== 'text') return `messages.${i}: invalid assistant block ${block.type}`
+        count(block)
+      }
+    }
+  }
+  if (pending.length) return 'the final assistant tool_use blocks have no tool_result'
+  if (body.messages.at(-1).role !== 'user') return 'the last message must be a user message (no prefill in this fake)'
+  if (thinking) {
+    const lastAssistant = [...body.messages].reverse().find((m: Json) => m.role === 'assistant')
+    if (lastAssistant?.content.some((b: Json) => b.type === 'tool_use') && !['thinking', 'redacted_thinking'].includes(lastAssistant.content[0].type)) {
+      return 'Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.'
+    }
+  }
+  if (cacheMarks > 4) return `A maximum of 4 blocks with cache_control may be provided. Found ${cacheMarks}.`
+  return null
+}
+
+// ---- event builders -----------------------------------------------------------
+
+export interface ScriptBlock {
+  thinking?: string
+  redacted?: string
+  text?: string
+  tool?: { id: string; name: string; input: Json }
+}
+
+/** A full streamed message: signed thinking, text and tool_use blocks, JSON split in small pieces. */
+export function messageEvents(blocks: ScriptBlock[], options: { stopReason?: string; usage?: Json; size?: number } = {}): Json[] {
+  const events: Json[] = [
+    { type: 'message_start', message: { id: 'msg_fake', type: 'message', role: 'assistant', model: 'claude-fake', content: [], stop_reason: null, usage: { input_tokens: 50, output_tokens: 1, cache_read_input_tokens: 1000, cache_creation_input_tokens: 200, ...options.usage } } },
+    { type: 'ping' },
+  ]
+  blocks.forEach((block, index) => {
+    if (block.thinking !== undefined) {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } })
+      for (const piece of pieces(block.thinking, 9)) events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } })
+      const signature = signThinking(block.thinking)
+      for (const piece of pieces(signature, 16)) events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: piece } })
+    } else if (block.redacted !== undefined) {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: block.redacted } })
+    } else if (block.text !== undefined) {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
+      for (const piece of pieces(block.text, 6)) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
+    } else if (block.tool) {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.tool.id, name: block.tool.name, input: {} } })
+      for (const piece of pieces(JSON.stringify(block.tool.input), options.size ?? 5)) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
+    }
+    events.push({ type: 'content_block_stop', index })
+  })
+  const stop = options.stopReason ?? (blocks.some((b) => b.tool) ? 'tool_use' : 'end_turn')
+  events.push({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 42 } }, { type: 'message_stop' })
+  return events
+}
+
+export function events(list: Json[], options: Omit<Extract<MessagesReply, { kind: 'events' }>, 'kind' | 'events'> = {}): MessagesReply {
+  return { kind: 'events', events: list, ...options }
+}
+
+// ---- the server -------------------------------------------------------------------
+
+export interface FakeAnthropicUpstream {
+  url: string
+  requests: RecordedMessagesRequest[]
+  aborted: number
+  close: () => void
+}
+
+export function startFakeAnthropicUpstream(respond: (body: Json, index: number) => MessagesReply | Promise<MessagesReply>): FakeAnthropicUpstream {
+  const requests: RecordedMessagesRequest[] = []
+  const state = { aborted: 0 }
+  const encoder = new TextEncoder()
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url)
+      if (request.method !== 'POST' || url.pathname !== '/v1/messages') return Response.json({ type: 'error', error: { type: 'not_found_error', message: 'Not found' } }, { status: 404 })
+      const body = (await request.json()) as Json
+      const headers = Object.fromEntries(request.headers)
+      requests.push({ body, headers })
+      const invalid = validateMessagesRequest(body, headers)
+      if (invalid) return Response.json({ type: 'error', error: { type: invalid.startsWith('authentication') ? 'authentication_error' : 'invalid_request_error', message: invalid } }, { status: invalid.startsWith('authentication') ? 401 : 400 })
+      const reply = await respond(body, requests.length - 1)
+      if (reply.kind === 'error') {
+        return new Response(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body), { status: reply.status, headers: { 'content-type': 'application/json', ...reply.headers } })
+      }
+      let cancelled = false
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          for (const [index, event] of reply.events.entries()) {
+            if (cancelled) return
+            if (reply.pauseAfter === index && reply.resume) await reply.resume
+            controller.enqueue(encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`))
+            if (reply.delayMs) await Bun.sleep(reply.delayMs)
+          }
+          if (!reply.hangAfter) controller.close()
+        },
+        cancel() {
+          cancelled = true
+          state.aborted++
+        },
+      })
+      return new Response(stream, { headers: { 'content-type': 'text/event-stream' } })
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    requests,
+    get aborted() {
+      return state.aborted
+    },
+    close: () => server.stop(true),
+  }
+}
