@@ -2,7 +2,8 @@
 
 export type CacheControl = { type: 'ephemeral' }
 
-export type MessagesImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string }
+export const MESSAGES_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const
+export type MessagesImageSource = { type: 'base64'; media_type: (typeof MESSAGES_IMAGE_TYPES)[number]; data: string } | { type: 'url'; url: string }
 
 export type MessagesTextBlock = { type: 'text'; text: string; cache_control?: CacheControl }
 export type MessagesImageBlock = { type: 'image'; source: MessagesImageSource; cache_control?: CacheControl }

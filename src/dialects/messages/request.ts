@@ -2,15 +2,16 @@ import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canoni
 import type { ContentPart, MessageItem, ReasoningItem, ResponsesItem, ResponsesRequest, ToolChoice, ToolOutput } from '../../canonical/types.ts'
 import { compactionSummary } from '../chat/request.ts'
 import { clampEffort } from '../chat/reasoning-effort.ts'
-import type {
-  MessagesAssistantBlock,
-  MessagesImageBlock,
-  MessagesMessage,
-  MessagesRequest,
-  MessagesTextBlock,
-  MessagesTool,
-  MessagesToolChoice,
-  MessagesUserBlock,
+import {
+  MESSAGES_IMAGE_TYPES,
+  type MessagesAssistantBlock,
+  type MessagesImageBlock,
+  type MessagesMessage,
+  type MessagesRequest,
+  type MessagesTextBlock,
+  type MessagesTool,
+  type MessagesToolChoice,
+  type MessagesUserBlock,
 } from './api.ts'
 import { decodeThinking } from './thinking-signature.ts'
 
@@ -48,7 +49,13 @@ function imageBlock(part: Extract<ContentPart, { type: 'input_image' }>, options
   const url = part.image_url
   if (!options.imageSupport || !url) return { type: 'text', text: IMAGE_OMITTED }
   const data = url.match(/^data:([^;,]+);base64,(.*)$/s)
-  if (data) return { type: 'image', source: { type: 'base64', media_type: data[1]!, data: data[2]! } }
+  if (data) {
+    // Anthropic takes four image types; `image/jpg` is a common misspelling of one.
+    const type = data[1]!.toLowerCase().replace('image/jpg', 'image/jpeg')
+    const known = MESSAGES_IMAGE_TYPES.find((media) => media === type)
+    if (!known) return { type: 'text', text: `[image omitted: ${type} is not a supported image type]` }
+    return { type: 'image', source: { type: 'base64', media_type: known, data: data[2]! } }
+  }
   return { type: 'image', source: { type: 'url', url } }
 }
 
