@@ -2,6 +2,7 @@ import type { Server } from 'bun'
 import { ShimError, toShimError } from '../errors.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import type { RouteHandler, ServerDeps } from './context.ts'
+import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { logWhenDone, type RequestSummary } from './request-log.ts'
 import { health, json, models, root } from './routes/info.ts'
@@ -42,6 +43,7 @@ export function createHandler(deps: ServerDeps) {
         response = new Response(null, { status: 204 })
       } else {
         const path = routePath(url.pathname)
+        checkToken(request, path, deps.token)
         const handler = ROUTES[`${method} ${path}`]
         if (!handler) {
           const known = Object.keys(ROUTES).some((key) => key.endsWith(` ${path}`))

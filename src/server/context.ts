@@ -17,6 +17,8 @@ export interface ServerDeps {
   catalog: () => Promise<{ models: unknown[] }>
   /** No bytes from the upstream for this long ends the stream with an error. */
   idleTimeoutMs: number
+  /** When set, `/v1/*` requires it (CODEX_SHIM_TOKEN). */
+  token?: string
 }
 
 export interface RouteContext {

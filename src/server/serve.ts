@@ -28,6 +28,7 @@ export function createDeps(settings: Settings, options: { host: string; port: nu
     log: log.withTag('proxy'),
     fetch: globalThis.fetch,
     idleTimeoutMs: idleTimeoutFromEnv(),
+    token: process.env.CODEX_SHIM_TOKEN || undefined,
     catalog: () =>
       (catalog ??= Promise.resolve().then(() => buildCatalog(settings, pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS))),
   }

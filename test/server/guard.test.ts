@@ -65,3 +65,18 @@ describe('routes', () => {
     expect((await handle(get('/'))).status).toBe(200)
   })
 })
+
+describe('endpoint token (CODEX_SHIM_TOKEN)', () => {
+  const guarded = createHandler(testDeps(settingsFrom([]), { token: 's3cret-token' }))
+  test('missing or wrong token → 401 in the OpenAI error shape; /health stays open', async () => {
+    const missing = await guarded(get('/v1/models'))
+    expect(missing.status).toBe(401)
+    expect(((await missing.json()) as any).error.type).toBe('authentication_error')
+    expect((await guarded(get('/v1/models', { authorization: 'Bearer wrong' }))).status).toBe(401)
+    expect((await guarded(get('/health'))).status).toBe(200)
+  })
+  test('Bearer or x-api-key with the right token passes', async () => {
+    expect((await guarded(get('/v1/models', { authorization: 'Bearer s3cret-token' }))).status).toBe(200)
+    expect((await guarded(get('/v1/models', { 'x-api-key': 's3cret-token' }))).status).toBe(200)
+  })
+})
