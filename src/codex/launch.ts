@@ -25,7 +25,7 @@ function toml(value: string): string {
  * `-c` overrides that point Codex at the shim for one run, writing no config
  * file. Values are TOML (Codex parses each one, spec §a.1).
  */
-export function codexOverrides(options: { port: number; host?: string; catalogPath: string; model?: string }): string[] {
+export function codexOverrides(options: { port: number; host?: string; catalogPath: string; model?: string; withToken?: boolean }): string[] {
   const host = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host
   const pairs: [string, string][] = [
     ...(options.model ? ([['model', toml(options.model)]] as [string, string][]) : []),
@@ -34,7 +34,10 @@ export function codexOverrides(options: { port: number; host?: string; catalogPa
     [`model_providers.${PROVIDER_ID}.name`, toml('Codex Shim')],
     [`model_providers.${PROVIDER_ID}.base_url`, toml(`http://${host.includes(':') ? `[${host}]` : host}:${options.port}/v1`)],
     [`model_providers.${PROVIDER_ID}.wire_api`, toml('responses')],
-    [`model_providers.${PROVIDER_ID}.experimental_bearer_token`, toml('codex-shim')],
+    // With CODEX_SHIM_TOKEN set, Codex reads it from its environment (never from argv, which `ps` shows).
+    options.withToken
+      ? [`model_providers.${PROVIDER_ID}.env_key`, toml('CODEX_SHIM_TOKEN')]
+      : [`model_providers.${PROVIDER_ID}.experimental_bearer_token`, toml('codex-shim')],
     [`model_providers.${PROVIDER_ID}.request_max_retries`, '4'],
     [`model_providers.${PROVIDER_ID}.stream_max_retries`, '5'],
     [`model_providers.${PROVIDER_ID}.stream_idle_timeout_ms`, '600000'],

@@ -34,7 +34,7 @@ export default defineCommand({
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
       const generated = generateFiles(settings, { port: info.port, host: info.host })
       const model = argsChooseModel(rest) ? undefined : args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
-      const child = Bun.spawn([bin, ...codexOverrides({ port: info.port, host: info.host, catalogPath: generated.catalogPath, model }), ...rest], {
+      const child = Bun.spawn([bin, ...codexOverrides({ port: info.port, host: info.host, catalogPath: generated.catalogPath, model, withToken: Boolean(process.env.CODEX_SHIM_TOKEN) }), ...rest], {
         stdio: ['inherit', 'inherit', 'inherit'],
         env: withLoopbackNoProxy(process.env),
       })
