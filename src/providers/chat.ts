@@ -87,3 +87,21 @@ export function createChatProvider(model: ModelSettings, slug: string): Provider
     },
   }
 }
+
+/**
+ * Same-dialect fast path (Chat client → chat upstream): the client's body is
+ * forwarded with only the documented rewrites (upstream model id, our key,
+ * `extra_headers`) and the upstream's bytes flow back untouched.
+ */
+export async function forwardChatCompletion(model: ModelSettings, body: Record<string, unknown>, context: ProviderContext): Promise<Response> {
+  const label = upstreamLabel(model.provider_label, model.base_url)
+  const apiKey = resolveApiKey(model)
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json', ...model.extra_headers }
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`
+  const { response } = await openUpstream(
+    { url: `${model.base_url}/chat/completions`, headers, body: JSON.stringify({ ...body, model: model.model }), label },
+    { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs },
+  )
+  if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label)
+  return response
+}

@@ -5,6 +5,7 @@ import type { RouteHandler, ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { logWhenDone, type RequestSummary } from './request-log.ts'
+import { chatCompletions } from './routes/chat-completions.ts'
 import { health, json, models, root } from './routes/info.ts'
 import { compact, responses } from './routes/responses.ts'
 
@@ -14,6 +15,8 @@ const ROUTES: Record<string, RouteHandler> = {
   'GET /models': models,
   'POST /v1/responses': responses,
   'POST /v1/responses/compact': compact,
+  'POST /v1/chat/completions': chatCompletions,
+  'POST /chat/completions': chatCompletions,
   'GET /': root,
 }
 

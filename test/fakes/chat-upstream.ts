@@ -45,7 +45,7 @@ export function validateChatRequest(body: Json): string | null {
     const role = message.role
     if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(role)) return `messages[${i}].role: invalid value '${role}'`
     for (const key of Object.keys(message)) {
-      if (!['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'reasoning_content'].includes(key)) return `messages[${i}]: unknown field ${key}`
+      if (!['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'reasoning_content', 'refusal', 'annotations', 'audio', 'function_call'].includes(key)) return `messages[${i}]: unknown field ${key}`
     }
     if (role === 'tool') {
       if (!awaiting.includes(message.tool_call_id)) return `messages[${i}]: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'`
@@ -157,6 +157,7 @@ export function startFakeChatUpstream(respond: (body: Json, index: number) => Ch
         if (reply.delayMs) await Bun.sleep(reply.delayMs)
         return new Response(reply.body, { status: reply.status ?? 200, headers: { 'content-type': 'text/event-stream', ...reply.headers } })
       }
+      if (body.stream !== true) return Response.json(completionOf(reply.chunks))
       let cancelled = false
       const body$ = new ReadableStream<Uint8Array>({
         async start(controller) {
@@ -212,4 +213,31 @@ export function startResettingUpstream(chunks: Json[]): { url: string; close: ()
     },
   })
   return { url: `http://127.0.0.1:${server.port}/v1`, close: () => server.stop(true) }
+}
+
+/** What the real API returns for `stream: false`: the chunks folded into one chat.completion. */
+export function completionOf(chunks: Json[]): Json {
+  let content = ''
+  let reasoning = ''
+  let finish: string | null = null
+  let usage: Json | null = null
+  const calls: Json[] = []
+  for (const item of chunks) {
+    if (item.usage) usage = item.usage
+    const choice = item.choices?.[0]
+    if (!choice) continue
+    const delta = choice.delta ?? {}
+    content += delta.content ?? ''
+    reasoning += delta.reasoning_content ?? ''
+    for (const piece of delta.tool_calls ?? []) {
+      const call = (calls[piece.index] ??= { id: piece.id, type: 'function', function: { name: '', arguments: '' } })
+      call.function.name += piece.function?.name ?? ''
+      call.function.arguments += piece.function?.arguments ?? ''
+    }
+    finish = choice.finish_reason ?? finish
+  }
+  const message: Json = { role: 'assistant', content: content || null, refusal: null }
+  if (reasoning) message.reasoning_content = reasoning
+  if (calls.length) message.tool_calls = calls
+  return { id: 'chatcmpl-fake', object: 'chat.completion', created: 1_790_000_000, model: 'fake-model', choices: [{ index: 0, message, finish_reason: finish ?? 'stop' }], usage }
 }

@@ -37,5 +37,5 @@ export async function models({ deps, url }: RouteContext): Promise<Response> {
 }
 
 export function root(): Response {
-  return json({ ok: true, name: 'codex-shim', endpoints: ['GET /health', 'GET /v1/models', 'POST /v1/responses', 'POST /v1/responses/compact'] })
+  return json({ ok: true, name: 'codex-shim', endpoints: ['GET /health', 'GET /v1/models', 'POST /v1/responses', 'POST /v1/responses/compact', 'POST /v1/chat/completions'] })
 }

@@ -1,0 +1,133 @@
+import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
+import type { OutputItem, ResponseObject, ResponsesEvent, Usage } from '../../canonical/types.ts'
+import type { SseMessage } from '../../sse/parse.ts'
+import type { ChatCompletion, ChatUsage } from './api.ts'
+
+export interface ChatEncodeOptions {
+  /** The model name the client asked for. */
+  model: string
+  includeUsage: boolean
+  id: string
+  created: number
+}
+
+export function toChatUsage(usage: Usage | null | undefined): ChatUsage | undefined {
+  if (!usage) return undefined
+  return {
+    prompt_tokens: usage.input_tokens,
+    completion_tokens: usage.output_tokens,
+    total_tokens: usage.total_tokens,
+    prompt_tokens_details: { cached_tokens: usage.input_tokens_details?.cached_tokens ?? 0 },
+    completion_tokens_details: { reasoning_tokens: usage.output_tokens_details?.reasoning_tokens ?? 0 },
+  }
+}
+
+function finishReason(response: ResponseObject, sawCalls: boolean): string {
+  if (response.status === 'incomplete') return response.incomplete_details?.reason === 'content_filter' ? 'content_filter' : 'length'
+  return sawCalls ? 'tool_calls' : 'stop'
+}
+
+/** A function call's name as a chat client knows it (namespaced tools only come from Responses upstreams). */
+function callName(item: { name: string; namespace?: string }): string {
+  return item.namespace ? `${item.namespace}__${item.name}` : item.name
+}
+
+/**
+ * Canonical events → `chat.completion.chunk` SSE: role first, content and
+ * `reasoning_content` deltas, tool-call deltas with index/id/name/arguments,
+ * `finish_reason`, a usage chunk when asked, then `[DONE]`. A failed
+ * response becomes an `{"error":…}` chunk, which OpenAI SDKs raise.
+ */
+export function eventsToChatChunks(options: ChatEncodeOptions): TransformStream<ResponsesEvent, SseMessage> {
+  const base = { id: options.id, object: 'chat.completion.chunk', created: options.created, model: options.model }
+  const callIndex = new Map<number, number>() // output_index → tool_calls index
+  let sentRole = false
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseMessage => ({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) })
+  const withRole = (controller: TransformStreamDefaultController<SseMessage>, delta: Record<string, unknown>) => {
+    if (!sentRole) {
+      sentRole = true
+      controller.enqueue(chunk({ role: 'assistant', content: '', ...delta }))
+    } else controller.enqueue(chunk(delta))
+  }
+  const openCall = (controller: TransformStreamDefaultController<SseMessage>, outputIndex: number, item: OutputItem, args: string) => {
+    const index = callIndex.size
+    callIndex.set(outputIndex, index)
+    const call = item as { call_id: string; name: string; namespace?: string }
+    withRole(controller, { tool_calls: [{ index, id: call.call_id, type: 'function', function: { name: callName(call), arguments: args } }] })
+  }
+
+  return new TransformStream<ResponsesEvent, SseMessage>({
+    transform(event, controller) {
+      const e = event as Record<string, any>
+      switch (event.type) {
+        case 'response.output_text.delta':
+          return withRole(controller, { content: e.delta })
+        case 'response.reasoning_summary_text.delta':
+        case 'response.reasoning_text.delta':
+          return withRole(controller, { reasoning_content: e.delta })
+        case 'response.output_item.added':
+          if (e.item?.type === 'function_call') openCall(controller, e.output_index, e.item, '')
+          return
+        case 'response.function_call_arguments.delta': {
+          const index = callIndex.get(e.output_index)
+          if (index !== undefined) withRole(controller, { tool_calls: [{ index, function: { arguments: e.delta } }] })
+          return
+        }
+        case 'response.output_item.done':
+          // Custom tool calls arrive whole; chat clients know them as a function with one string field.
+          if (e.item?.type === 'custom_tool_call' && !callIndex.has(e.output_index)) openCall(controller, e.output_index, e.item, JSON.stringify({ [CUSTOM_INPUT_FIELD]: e.item.input }))
+          return
+        case 'response.completed':
+        case 'response.incomplete': {
+          const response = e.response as ResponseObject
+          if (!sentRole) withRole(controller, {})
+          controller.enqueue(chunk({}, finishReason(response, callIndex.size > 0)))
+          if (options.includeUsage) controller.enqueue({ data: JSON.stringify({ ...base, choices: [], usage: toChatUsage(response.usage) ?? null }) })
+          controller.enqueue({ data: '[DONE]' })
+          return
+        }
+        case 'response.failed': {
+          const error = (e.response as ResponseObject).error
+          controller.enqueue({ data: JSON.stringify({ error: { message: error?.message ?? 'The upstream failed.', type: 'server_error', code: error?.code ?? 'server_error' } }) })
+          controller.enqueue({ data: '[DONE]' })
+          return
+        }
+        default:
+          return
+      }
+    },
+  })
+}
+
+/** The aggregated canonical response → one `chat.completion` object. */
+export function responseToChatCompletion(response: ResponseObject, options: { model: string; id: string; created: number }): ChatCompletion & Record<string, unknown> {
+  let content = ''
+  let reasoning = ''
+  const toolCalls: { id: string; type: 'function'; function: { name: string; arguments: string } }[] = []
+  for (const item of response.output) {
+    if (item.type === 'message') {
+      const parts = (item as { content: { type: string; text?: string }[] }).content
+      content += parts.map((part) => part.text ?? '').join('')
+    } else if (item.type === 'reasoning') {
+      reasoning += ((item as { summary?: { text: string }[] }).summary ?? []).map((part) => part.text).join('')
+    } else if (item.type === 'function_call') {
+      const call = item as { call_id: string; name: string; namespace?: string; arguments: string }
+      toolCalls.push({ id: call.call_id, type: 'function', function: { name: callName(call), arguments: call.arguments } })
+    } else if (item.type === 'custom_tool_call') {
+      const call = item as { call_id: string; name: string; input: string }
+      toolCalls.push({ id: call.call_id, type: 'function', function: { name: call.name, arguments: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
+    }
+  }
+  return {
+    id: options.id,
+    object: 'chat.completion',
+    created: options.created,
+    model: options.model,
+    choices: [{
+      index: 0,
+      message: { role: 'assistant', content: content || (toolCalls.length ? null : ''), ...(reasoning && { reasoning_content: reasoning }), ...(toolCalls.length && { tool_calls: toolCalls }) },
+      finish_reason: finishReason(response, toolCalls.length > 0),
+    }],
+    usage: toChatUsage(response.usage) ?? null,
+  }
+}

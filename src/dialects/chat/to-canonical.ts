@@ -1,0 +1,126 @@
+import * as v from 'valibot'
+import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
+import { ShimError } from '../../errors.ts'
+
+/**
+ * A Chat Completions request as clients (Cursor, Aider, Continue, the openai
+ * SDK) send it, validated loosely: unknown fields are ignored, wrong types in
+ * fields we use are a 400 naming the field.
+ */
+const part = v.looseObject({ type: v.string('expected a content part with a string "type"') })
+const content = v.nullish(v.union([v.string(), v.array(part)], 'expected a string or an array of content parts'))
+const message = v.looseObject({
+  role: v.picklist(['system', 'developer', 'user', 'assistant', 'tool', 'function'], 'expected one of system, developer, user, assistant, tool'),
+  content,
+  tool_calls: v.nullish(v.array(v.looseObject({ id: v.string('expected the tool call id as a string'), function: v.looseObject({ name: v.string(), arguments: v.optional(v.string(), '') }) }))),
+  tool_call_id: v.optional(v.string('expected tool_call_id as a string')),
+})
+export const ChatRequestSchema = v.looseObject({
+  model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug; GET /v1/models lists them')),
+  messages: v.pipe(v.array(message, 'expected an array of messages'), v.minLength(1, 'expected at least one message')),
+  stream: v.nullish(v.boolean('expected true or false')),
+  stream_options: v.nullish(v.looseObject({ include_usage: v.optional(v.boolean()) })),
+  tools: v.nullish(v.array(v.looseObject({ type: v.string(), function: v.optional(v.looseObject({ name: v.string('expected the function name as a string') })) }))),
+  n: v.nullish(v.number()),
+  max_tokens: v.nullish(v.number('expected a number')),
+  max_completion_tokens: v.nullish(v.number('expected a number')),
+  temperature: v.nullish(v.number('expected a number')),
+  top_p: v.nullish(v.number('expected a number')),
+})
+export type ChatClientRequest = v.InferOutput<typeof ChatRequestSchema> & Record<string, unknown>
+
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  let out = ''
+  for (const item of issue.path ?? []) {
+    const key = item.key as string | number
+    out += typeof key === 'number' ? `[${key}]` : out ? `.${key}` : String(key)
+  }
+  return out
+}
+
+export function parseChatRequest(body: unknown): ChatClientRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "messages".')
+  const parsed = v.safeParse(ChatRequestSchema, body)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    const param = pathOf(issue)
+    const missing = issue.received === 'undefined' && /^Invalid key/.test(issue.message)
+    throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${missing ? 'missing required field' : issue.message}.`, { param: param || undefined })
+  }
+  const request = parsed.output as ChatClientRequest
+  if (request.n && request.n > 1) throw new ShimError('bad_request', 'Invalid request: n: only n = 1 is supported by codex-shim.', { param: 'n' })
+  return request
+}
+
+function partsOf(value: unknown): ContentPart[] {
+  if (value === null || value === undefined) return []
+  if (typeof value === 'string') return value ? [{ type: 'input_text', text: value }] : []
+  const parts: ContentPart[] = []
+  for (const raw of value as Record<string, any>[]) {
+    if (raw.type === 'text' && typeof raw.text === 'string') parts.push({ type: 'input_text', text: raw.text })
+    else if (raw.type === 'image_url') {
+      const url = typeof raw.image_url === 'string' ? raw.image_url : raw.image_url?.url
+      if (typeof url === 'string') parts.push({ type: 'input_image', image_url: url, ...(raw.image_url?.detail && { detail: raw.image_url.detail }) })
+    } else if (raw.type === 'file' && raw.file?.file_data) parts.push({ type: 'input_file', file_data: raw.file.file_data, filename: raw.file.filename })
+  }
+  return parts
+}
+
+function textOf(value: unknown): string {
+  return partsOf(value).map((part) => ('text' in part ? part.text : '')).filter(Boolean).join('\n')
+}
+
+/** Chat request → canonical Responses request (the client's dialect in, the hub's out). */
+export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
+  const input: ResponsesItem[] = []
+  const instructions: string[] = []
+  let started = false
+  for (const message of request.messages) {
+    const role = message.role
+    if (role === 'system' || role === 'developer') {
+      const text = textOf(message.content)
+      // Leading system messages are the instructions; later ones stay in place.
+      if (!started) instructions.push(text)
+      else input.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text }] })
+      continue
+    }
+    started = true
+    if (role === 'user') input.push({ type: 'message', role: 'user', content: partsOf(message.content) })
+    else if (role === 'assistant') {
+      const reasoning = (message as Record<string, unknown>).reasoning_content
+      if (typeof reasoning === 'string' && reasoning) input.push({ type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] })
+      const text = textOf(message.content)
+      if (text) input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] })
+      for (const call of message.tool_calls ?? []) input.push({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments || '{}' })
+    } else {
+      // tool (and legacy function) results
+      const parts = partsOf(message.content)
+      const output = parts.every((part) => part.type === 'input_text') ? parts.map((part) => (part as { text: string }).text).join('\n') : parts
+      input.push({ type: 'function_call_output', call_id: message.tool_call_id ?? '', output })
+    }
+  }
+
+  const canonical: ResponsesRequest = { model: request.model, input, stream: request.stream === true }
+  if (instructions.length) canonical.instructions = instructions.join('\n\n')
+  const tools: ResponsesTool[] = []
+  for (const tool of request.tools ?? []) {
+    const fn = (tool as { function?: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean } }).function
+    if (tool.type === 'function' && fn) tools.push({ type: 'function', name: fn.name, description: fn.description, parameters: fn.parameters ?? { type: 'object', properties: {} }, ...(fn.strict !== undefined && { strict: fn.strict }) })
+  }
+  if (tools.length) canonical.tools = tools
+  const choice = request.tool_choice as unknown
+  if (choice === 'auto' || choice === 'none' || choice === 'required') canonical.tool_choice = choice
+  else if (choice && typeof choice === 'object' && (choice as { function?: { name?: string } }).function?.name) {
+    canonical.tool_choice = { type: 'function', name: (choice as { function: { name: string } }).function.name } as ToolChoice
+  }
+  if (typeof request.parallel_tool_calls === 'boolean') canonical.parallel_tool_calls = request.parallel_tool_calls
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens
+  if (maxTokens) canonical.max_output_tokens = maxTokens
+  if (typeof request.temperature === 'number') canonical.temperature = request.temperature
+  if (typeof request.top_p === 'number') canonical.top_p = request.top_p
+  if (typeof request.reasoning_effort === 'string') canonical.reasoning = { effort: request.reasoning_effort }
+  const format = request.response_format as { type?: string; json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean } } | undefined
+  if (format?.type === 'json_schema' && format.json_schema) canonical.text = { format: { type: 'json_schema', name: format.json_schema.name, schema: format.json_schema.schema, strict: format.json_schema.strict } }
+  else if (format?.type === 'json_object') canonical.text = { format: { type: 'json_object' } }
+  return canonical
+}

@@ -1,0 +1,58 @@
+import { aggregateEvents } from '../../canonical/aggregate.ts'
+import { eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
+import { chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canonical.ts'
+import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
+import { ShimError } from '../../errors.ts'
+import { forwardChatCompletion } from '../../providers/chat.ts'
+import { resolveRoute } from '../../routing/resolve.ts'
+import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
+import { readJsonBody } from '../body.ts'
+import type { RouteContext } from '../context.ts'
+import { upstreamLabel } from '../request-log.ts'
+import { json } from './info.ts'
+import { openRoute } from './responses.ts'
+
+/**
+ * `POST /v1/chat/completions`: Cursor, Aider, Continue and every OpenAI SDK.
+ * A chat upstream gets the request as is (fast path); any other goes through
+ * the canonical form and back. Errors use the OpenAI shape, which Chat
+ * clients share with Responses clients.
+ */
+export async function chatCompletions(context: RouteContext): Promise<Response> {
+  const raw = (await readJsonBody(context.request)) as Record<string, unknown>
+  const request = parseChatRequest(raw)
+  const stream = request.stream === true
+  context.summary.stream = stream
+  const route = resolveRoute(context.deps.settings, request.model)
+
+  if (route.model.provider === 'openai' || route.model.provider === 'generic-chat-completion-api') {
+    context.summary.slug = route.slug
+    context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
+    const upstream = await forwardChatCompletion(route.model, raw, {
+      signal: context.request.signal,
+      fetch: context.deps.fetch,
+      log: context.deps.log,
+      idleTimeoutMs: context.deps.idleTimeoutMs,
+      clientHeaders: context.request.headers,
+    })
+    if (stream) context.keepAlive()
+    const type = upstream.headers.get('content-type') ?? (stream ? SSE_HEADERS['content-type'] : 'application/json')
+    return new Response(upstream.body, { status: 200, headers: stream ? { ...SSE_HEADERS, 'content-type': type } : { 'content-type': type } })
+  }
+
+  const opened = await openRoute(context, chatToCanonical(request))
+  const id = `chatcmpl-${crypto.randomUUID().replaceAll('-', '')}`
+  const created = Math.floor(Date.now() / 1000)
+  if (stream) {
+    context.keepAlive()
+    const includeUsage = (request.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true
+    const body = opened.events.pipeThrough(eventsToChatChunks({ model: request.model, includeUsage, id, created })).pipeThrough(encodeSseMessages())
+    return new Response(body, { status: 200, headers: SSE_HEADERS })
+  }
+  const { response, terminal } = await aggregateEvents(opened.events)
+  if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
+    const code = response.error?.code
+    return responsesErrorResponse(new ShimError('upstream_stream', response.error?.message ?? 'The upstream ended without an answer.', { status: code === 'context_length_exceeded' ? 400 : code === 'rate_limit_exceeded' ? 429 : 502, code }))
+  }
+  return json(responseToChatCompletion(response, { model: request.model, id, created }))
+}
