@@ -78,3 +78,28 @@ export function createAnthropicProvider(model: ModelSettings, slug: string): Pro
     },
   }
 }
+
+/**
+ * Same-dialect fast path (Messages client → Anthropic upstream): the body goes
+ * through with only the model id rewritten; auth becomes our key; the client's
+ * `anthropic-version` and `anthropic-beta` are kept (Claude Code relies on betas).
+ */
+export async function forwardMessages(model: ModelSettings, body: Record<string, unknown>, clientHeaders: Headers, context: ProviderContext): Promise<Response> {
+  const label = upstreamLabel(model.provider_label, model.base_url)
+  const apiKey = resolveApiKey(model)
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: body.stream ? 'text/event-stream' : 'application/json',
+    'anthropic-version': clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION,
+    ...model.extra_headers,
+  }
+  const beta = clientHeaders.get('anthropic-beta')
+  if (beta) headers['anthropic-beta'] = beta
+  if (apiKey) headers['x-api-key'] = apiKey
+  const { response } = await openUpstream(
+    { url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body, model: model.model }), label },
+    { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs },
+  )
+  if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label)
+  return response
+}

@@ -7,6 +7,7 @@ import { checkRequest } from './guard.ts'
 import { logWhenDone, type RequestSummary } from './request-log.ts'
 import { chatCompletions } from './routes/chat-completions.ts'
 import { health, json, models, root } from './routes/info.ts'
+import { countTokens, messages, messagesErrorResponse } from './routes/messages.ts'
 import { compact, responses } from './routes/responses.ts'
 
 const ROUTES: Record<string, RouteHandler> = {
@@ -17,6 +18,8 @@ const ROUTES: Record<string, RouteHandler> = {
   'POST /v1/responses/compact': compact,
   'POST /v1/chat/completions': chatCompletions,
   'POST /chat/completions': chatCompletions,
+  'POST /v1/messages': messages,
+  'POST /v1/messages/count_tokens': countTokens,
   'GET /': root,
 }
 
@@ -60,7 +63,8 @@ export function createHandler(deps: ServerDeps) {
     } catch (error) {
       const shimError = toShimError(error)
       if (!(error instanceof ShimError)) deps.log.error(`${request.method} ${url.pathname}: unexpected error`, error)
-      response = responsesErrorResponse(shimError)
+      // Errors in the caller's own dialect: Anthropic clients get Anthropic's shape.
+      response = url.pathname.includes('/messages') || (url.pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
       summary.outcome = shimError.kind
     }
     return logWhenDone(response, summary, deps.log)

@@ -42,7 +42,7 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
   }
   let cacheMarks = 0
   const count = (block: Json) => (block?.cache_control ? cacheMarks++ : 0)
-  for (const block of body.system ?? []) {
+  for (const block of typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : (body.system ?? [])) {
     if (block.type !== 'text') return 'system: only text blocks'
     count(block)
   }
@@ -52,7 +52,9 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
     count(tool)
   }
   let pending: string[] = []
-  for (const [i, message] of body.messages.entries()) {
+  for (const [i, original] of body.messages.entries()) {
+    // The real API accepts a plain string as shorthand for one text block.
+    const message = typeof original.content === 'string' ? { ...original, content: [{ type: 'text', text: original.content }] } : original
     const expected = i % 2 === 0 ? 'user' : 'assistant'
     if (message.role !== expected) return `messages: roles must alternate between "user" and "assistant", starting with "user" (messages.${i})`
     if (!Array.isArray(message.content) || !message.content.length) return `messages.${i}: content must be a non-empty array`
@@ -89,7 +91,7 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
   if (body.messages.at(-1).role !== 'user') return 'the last message must be a user message (no prefill in this fake)'
   if (thinking) {
     const lastAssistant = [...body.messages].reverse().find((m: Json) => m.role === 'assistant')
-    if (lastAssistant?.content.some((b: Json) => b.type === 'tool_use') && !['thinking', 'redacted_thinking'].includes(lastAssistant.content[0].type)) {
+    if (Array.isArray(lastAssistant?.content) && lastAssistant.content.some((b: Json) => b.type === 'tool_use') && !['thinking', 'redacted_thinking'].includes(lastAssistant.content[0].type)) {
       return 'Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.'
     }
   }
@@ -116,8 +118,8 @@ export function messageEvents(blocks: ScriptBlock[], options: { stopReason?: str
     if (block.thinking !== undefined) {
       events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } })
       for (const piece of pieces(block.thinking, 9)) events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } })
-      const signature = signThinking(block.thinking)
-      for (const piece of pieces(signature, 16)) events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: piece } })
+      // The real API sends the whole signature in one signature_delta, just before the block stops.
+      events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: signThinking(block.thinking) } })
     } else if (block.redacted !== undefined) {
       events.push({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: block.redacted } })
     } else if (block.text !== undefined) {
@@ -167,6 +169,7 @@ export function startFakeAnthropicUpstream(respond: (body: Json, index: number) 
       if (reply.kind === 'error') {
         return new Response(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body), { status: reply.status, headers: { 'content-type': 'application/json', ...reply.headers } })
       }
+      if (body.stream !== true) return Response.json(messageOf(reply.events))
       let cancelled = false
       const stream = new ReadableStream<Uint8Array>({
         async start(controller) {
@@ -194,4 +197,33 @@ export function startFakeAnthropicUpstream(respond: (body: Json, index: number) 
     },
     close: () => server.stop(true),
   }
+}
+
+/** What the real API returns for `stream: false`: the events folded into one message. */
+export function messageOf(list: Json[]): Json {
+  const start = list.find((e) => e.type === 'message_start')?.message ?? {}
+  const content: Json[] = []
+  let stop: string | null = null
+  let usage: Json = { ...start.usage }
+  for (const event of list) {
+    if (event.type === 'content_block_start') content[event.index] = { ...event.content_block }
+    else if (event.type === 'content_block_delta') {
+      const block = content[event.index]!
+      const d = event.delta
+      if (d.type === 'text_delta') block.text += d.text
+      else if (d.type === 'thinking_delta') block.thinking += d.thinking
+      else if (d.type === 'signature_delta') block.signature = d.signature
+      else if (d.type === 'input_json_delta') block._json = (block._json ?? '') + d.partial_json
+    } else if (event.type === 'message_delta') {
+      stop = event.delta.stop_reason
+      usage = { ...usage, ...event.usage }
+    }
+  }
+  for (const block of content) {
+    if (block._json !== undefined) {
+      block.input = JSON.parse(block._json)
+      delete block._json
+    }
+  }
+  return { ...start, content, stop_reason: stop, usage }
 }

@@ -22,8 +22,13 @@ export function health({ deps }: RouteContext): Response {
  * (`{models:[…]}`) when Codex asks with `?client_version=` (spec §h), so
  * `model_catalog_url` works without files.
  */
-export async function models({ deps, url }: RouteContext): Promise<Response> {
+export async function models({ deps, url, request }: RouteContext): Promise<Response> {
   if (url.searchParams.has('client_version')) return json(await deps.catalog())
+  // Anthropic clients (Claude Code, the Anthropic SDK) send anthropic-version and expect its list shape.
+  if (request.headers.has('anthropic-version')) {
+    const data = deps.settings.models.map((model) => ({ type: 'model', id: model.slug, display_name: model.display_name, created_at: new Date(deps.startedAt).toISOString() }))
+    return json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null })
+  }
   return json({
     object: 'list',
     data: deps.settings.models.map((model) => ({
@@ -37,5 +42,5 @@ export async function models({ deps, url }: RouteContext): Promise<Response> {
 }
 
 export function root(): Response {
-  return json({ ok: true, name: 'codex-shim', endpoints: ['GET /health', 'GET /v1/models', 'POST /v1/responses', 'POST /v1/responses/compact', 'POST /v1/chat/completions'] })
+  return json({ ok: true, name: 'codex-shim', endpoints: ['GET /health', 'GET /v1/models', 'POST /v1/responses', 'POST /v1/responses/compact', 'POST /v1/chat/completions', 'POST /v1/messages', 'POST /v1/messages/count_tokens'] })
 }

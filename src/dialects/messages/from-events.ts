@@ -1,0 +1,180 @@
+import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
+import type { OutputItem, ResponseObject, ResponsesEvent, Usage } from '../../canonical/types.ts'
+import type { ShimError } from '../../errors.ts'
+import type { SseMessage } from '../../sse/parse.ts'
+import { decodeThinking } from './thinking-signature.ts'
+import { FOREIGN_SIGNATURE } from './to-canonical.ts'
+
+export interface MessagesEncodeOptions {
+  model: string
+  id: string
+}
+
+function toMessagesUsage(usage: Usage | null | undefined): { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } {
+  const read = usage?.input_tokens_details?.cached_tokens ?? 0
+  const write = usage?.input_tokens_details?.cache_write_tokens ?? 0
+  return { input_tokens: Math.max(0, (usage?.input_tokens ?? 0) - read - write), output_tokens: usage?.output_tokens ?? 0, cache_read_input_tokens: read, cache_creation_input_tokens: write }
+}
+
+function stopReason(response: ResponseObject, sawTool: boolean): string {
+  if (response.status === 'incomplete') return response.incomplete_details?.reason === 'content_filter' ? 'refusal' : 'max_tokens'
+  return sawTool ? 'tool_use' : 'end_turn'
+}
+
+const toolName = (item: { name: string; namespace?: string }) => (item.namespace ? `${item.namespace}__${item.name}` : item.name)
+
+/** Anthropic's error `type` for a canonical failure code. */
+export function messagesErrorType(code: string | undefined): string {
+  if (code === 'rate_limit_exceeded') return 'rate_limit_error'
+  if (code === 'context_length_exceeded' || code === 'invalid_prompt') return 'invalid_request_error'
+  if (code === 'server_error' || code === 'timeout') return 'overloaded_error'
+  return 'api_error'
+}
+
+/**
+ * Canonical events → Anthropic SSE (`message_start`, content blocks,
+ * `message_delta`, `message_stop`). Reasoning becomes thinking blocks with
+ * Anthropic's own signature when the upstream was Anthropic; others get a
+ * marker signature we never replay as signed.
+ */
+export function eventsToMessagesSse(options: MessagesEncodeOptions): TransformStream<ResponsesEvent, SseMessage> {
+  const blockIndex = new Map<number, number>() // output_index → content block index
+  let next = 0
+  let sawTool = false
+  let started = false
+  const out = (controller: TransformStreamDefaultController<SseMessage>, event: Record<string, unknown> & { type: string }) => controller.enqueue({ event: event.type, data: JSON.stringify(event) })
+  const start = (controller: TransformStreamDefaultController<SseMessage>, usage?: Usage | null) => {
+    if (started) return
+    started = true
+    out(controller, { type: 'message_start', message: { id: options.id, type: 'message', role: 'assistant', model: options.model, content: [], stop_reason: null, stop_sequence: null, usage: toMessagesUsage(usage) } })
+  }
+  const open = (controller: TransformStreamDefaultController<SseMessage>, outputIndex: number, block: Record<string, unknown>) => {
+    const index = next++
+    blockIndex.set(outputIndex, index)
+    out(controller, { type: 'content_block_start', index, content_block: block })
+    return index
+  }
+
+  return new TransformStream<ResponsesEvent, SseMessage>({
+    transform(event, controller) {
+      const e = event as Record<string, any>
+      switch (event.type) {
+        case 'response.created':
+          return start(controller, e.response?.usage)
+        case 'response.output_item.added': {
+          start(controller)
+          const item = e.item as OutputItem
+          if (item.type === 'message') open(controller, e.output_index, { type: 'text', text: '' })
+          else if (item.type === 'reasoning') open(controller, e.output_index, { type: 'thinking', thinking: '', signature: '' })
+          else if (item.type === 'function_call') {
+            sawTool = true
+            open(controller, e.output_index, { type: 'tool_use', id: (item as { call_id: string }).call_id, name: toolName(item as { name: string }), input: {} })
+          }
+          return
+        }
+        case 'response.output_text.delta': {
+          const index = blockIndex.get(e.output_index)
+          if (index !== undefined) out(controller, { type: 'content_block_delta', index, delta: { type: 'text_delta', text: e.delta } })
+          return
+        }
+        case 'response.reasoning_summary_text.delta':
+        case 'response.reasoning_text.delta': {
+          const index = blockIndex.get(e.output_index)
+          if (index !== undefined) out(controller, { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: e.delta } })
+          return
+        }
+        case 'response.function_call_arguments.delta': {
+          const index = blockIndex.get(e.output_index)
+          if (index !== undefined) out(controller, { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: e.delta } })
+          return
+        }
+        case 'response.output_item.done': {
+          const item = e.item as OutputItem
+          let index = blockIndex.get(e.output_index)
+          if (item.type === 'custom_tool_call' && index === undefined) {
+            sawTool = true
+            const call = item as { call_id: string; name: string; input: string }
+            index = open(controller, e.output_index, { type: 'tool_use', id: call.call_id, name: call.name, input: {} })
+            out(controller, { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
+          }
+          if (index === undefined) return
+          if (item.type === 'reasoning') {
+            const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
+            const signature = stored?.type === 'thinking' ? stored.signature : FOREIGN_SIGNATURE
+            out(controller, { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } })
+          }
+          out(controller, { type: 'content_block_stop', index })
+          return
+        }
+        case 'response.completed':
+        case 'response.incomplete': {
+          const response = e.response as ResponseObject
+          start(controller, response.usage)
+          const usage = toMessagesUsage(response.usage)
+          out(controller, { type: 'message_delta', delta: { stop_reason: stopReason(response, sawTool), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens } })
+          out(controller, { type: 'message_stop' })
+          return
+        }
+        case 'response.failed': {
+          const error = (e.response as ResponseObject).error
+          out(controller, { type: 'error', error: { type: messagesErrorType(error?.code), message: error?.message ?? 'The upstream failed.' } })
+          return
+        }
+        default:
+          return
+      }
+    },
+  })
+}
+
+/** The aggregated canonical response → one Anthropic `message` object. */
+export function responseToMessage(response: ResponseObject, options: MessagesEncodeOptions): Record<string, unknown> {
+  const content: Record<string, unknown>[] = []
+  let sawTool = false
+  for (const item of response.output) {
+    if (item.type === 'message') {
+      const text = ((item as { content: { text?: string }[] }).content ?? []).map((part) => part.text ?? '').join('')
+      if (text) content.push({ type: 'text', text })
+    } else if (item.type === 'reasoning') {
+      const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
+      if (stored?.type === 'redacted_thinking') content.push(stored)
+      else content.push({ type: 'thinking', thinking: ((item as { summary?: { text: string }[] }).summary ?? []).map((s) => s.text).join(''), signature: stored?.signature ?? FOREIGN_SIGNATURE })
+    } else if (item.type === 'function_call') {
+      sawTool = true
+      const call = item as { call_id: string; name: string; namespace?: string; arguments: string }
+      let input: unknown = {}
+      try {
+        input = JSON.parse(call.arguments || '{}')
+      } catch {
+        input = { arguments: call.arguments }
+      }
+      content.push({ type: 'tool_use', id: call.call_id, name: toolName(call), input })
+    } else if (item.type === 'custom_tool_call') {
+      sawTool = true
+      const call = item as { call_id: string; name: string; input: string }
+      content.push({ type: 'tool_use', id: call.call_id, name: call.name, input: { [CUSTOM_INPUT_FIELD]: call.input } })
+    }
+  }
+  return { id: options.id, type: 'message', role: 'assistant', model: options.model, content, stop_reason: stopReason(response, sawTool), stop_sequence: null, usage: toMessagesUsage(response.usage) }
+}
+
+/** Anthropic's error body and status for a ShimError (before any byte was sent). */
+export function messagesErrorResponse(error: ShimError): Response {
+  const type =
+    error.kind === 'unauthorized' || error.kind === 'auth_expired'
+      ? 'authentication_error'
+      : error.kind === 'forbidden'
+        ? 'permission_error'
+        : error.kind === 'not_found' || error.kind === 'unknown_model'
+          ? 'not_found_error'
+          : error.status === 429
+            ? 'rate_limit_error'
+            : error.status === 413
+              ? 'request_too_large'
+              : error.status >= 500
+                ? (error.status === 503 ? 'overloaded_error' : 'api_error')
+                : 'invalid_request_error'
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (error.details.retryAfter) headers['retry-after'] = error.details.retryAfter
+  return new Response(JSON.stringify({ type: 'error', error: { type, message: error.message } }), { status: error.status, headers })
+}

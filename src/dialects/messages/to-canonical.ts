@@ -1,0 +1,119 @@
+import * as v from 'valibot'
+import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
+import { ShimError } from '../../errors.ts'
+import { THINKING_BUDGETS } from './request.ts'
+import { decodeThinking, encodeThinking } from './thinking-signature.ts'
+
+const block = v.looseObject({ type: v.string('expected a content block with a string "type"') })
+const content = v.union([v.string(), v.array(block, 'expected an array of content blocks')], 'expected a string or an array of content blocks')
+export const MessagesClientSchema = v.looseObject({
+  model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug')),
+  max_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
+  messages: v.array(v.looseObject({ role: v.string('expected a role string'), content }), 'expected an array of messages'),
+  system: v.optional(v.union([v.string(), v.array(block)], 'expected a string or an array of text blocks')),
+  tools: v.optional(v.array(v.looseObject({ name: v.string('expected the tool name as a string') }), 'expected an array of tools')),
+  stream: v.optional(v.boolean('expected true or false')),
+  temperature: v.optional(v.number('expected a number')),
+  top_p: v.optional(v.number('expected a number')),
+})
+export type MessagesClientRequest = v.InferOutput<typeof MessagesClientSchema> & Record<string, unknown>
+
+export function parseMessagesRequest(body: unknown, options: { requireMaxTokens: boolean }): MessagesClientRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "messages".')
+  const parsed = v.safeParse(MessagesClientSchema, body)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    let param = ''
+    for (const item of issue.path ?? []) param += typeof item.key === 'number' ? `.${item.key}` : param ? `.${String(item.key)}` : String(item.key)
+    const missing = issue.received === 'undefined' && /^Invalid key/.test(issue.message)
+    throw new ShimError('bad_request', `${param || 'body'}: ${missing ? 'Field required' : issue.message}`, { param: param || undefined })
+  }
+  if (options.requireMaxTokens && parsed.output.max_tokens === undefined) throw new ShimError('bad_request', 'max_tokens: Field required', { param: 'max_tokens' })
+  return parsed.output as MessagesClientRequest
+}
+
+type Block = Record<string, any>
+
+function partsOf(blocks: Block[]): ContentPart[] {
+  const parts: ContentPart[] = []
+  for (const b of blocks) {
+    if (b.type === 'text' && typeof b.text === 'string') parts.push({ type: 'input_text', text: b.text })
+    else if (b.type === 'image' && b.source?.type === 'base64') parts.push({ type: 'input_image', image_url: `data:${b.source.media_type};base64,${b.source.data}` })
+    else if (b.type === 'image' && b.source?.type === 'url') parts.push({ type: 'input_image', image_url: b.source.url })
+    else if (b.type === 'document' && b.source?.type === 'text') parts.push({ type: 'input_text', text: String(b.source.data ?? '') })
+  }
+  return parts
+}
+
+/** Effort from a thinking budget: the nearest level whose default budget is not above it. */
+function effortForBudget(budget: number): string {
+  const levels = Object.entries(THINKING_BUDGETS).filter(([name]) => name !== 'ultra').sort((a, b) => a[1] - b[1])
+  return levels.filter(([, b]) => b <= budget).at(-1)?.[0] ?? 'minimal'
+}
+
+/**
+ * Messages request → canonical. What current Claude Code sends and we cannot
+ * use is dropped deliberately, never a 400: `context_management`,
+ * `metadata`, `stop_sequences`, server tools, cache_control marks. A
+ * `system` role message mid-conversation becomes a developer message.
+ */
+export function messagesToCanonical(request: MessagesClientRequest): ResponsesRequest {
+  const input: ResponsesItem[] = []
+  const system = typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => (b as Block).text ?? '').filter(Boolean).join('\n\n')
+  for (const message of request.messages) {
+    const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : (message.content as Block[])
+    if (message.role === 'assistant') {
+      for (const b of blocks) {
+        if (b.type === 'text' && b.text) input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: b.text }] })
+        else if (b.type === 'thinking') {
+          // Keep Anthropic's signature so an Anthropic upstream accepts it back; a made-up one stays plain text.
+          const signed = typeof b.signature === 'string' && b.signature && b.signature !== FOREIGN_SIGNATURE
+          input.push({ type: 'reasoning', summary: [{ type: 'summary_text', text: String(b.thinking ?? '') }], encrypted_content: signed ? encodeThinking({ type: 'thinking', thinking: String(b.thinking ?? ''), signature: b.signature }) : null })
+        } else if (b.type === 'redacted_thinking') input.push({ type: 'reasoning', summary: [], encrypted_content: encodeThinking({ type: 'redacted_thinking', data: String(b.data ?? '') }) })
+        else if (b.type === 'tool_use') input.push({ type: 'function_call', call_id: String(b.id), name: String(b.name), arguments: JSON.stringify(b.input ?? {}) })
+      }
+    } else if (message.role === 'system') {
+      const text = partsOf(blocks).map((p) => ('text' in p ? p.text : '')).join('\n')
+      if (text) input.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text }] })
+    } else {
+      const rest: Block[] = []
+      for (const b of blocks) {
+        if (b.type === 'tool_result') {
+          const inner: Block[] = typeof b.content === 'string' ? [{ type: 'text', text: b.content }] : (b.content ?? [])
+          const parts = partsOf(inner)
+          const text = parts.every((p) => p.type === 'input_text') ? parts.map((p) => (p as { text: string }).text).join('\n') : null
+          const prefix = b.is_error ? 'Error: ' : ''
+          input.push({ type: 'function_call_output', call_id: String(b.tool_use_id), output: text !== null ? prefix + text : parts })
+        } else rest.push(b)
+      }
+      const parts = partsOf(rest)
+      if (parts.length) input.push({ type: 'message', role: 'user', content: parts })
+    }
+  }
+
+  const canonical: ResponsesRequest = { model: request.model, input, stream: request.stream === true }
+  if (system) canonical.instructions = system
+  if (request.max_tokens) canonical.max_output_tokens = request.max_tokens
+  if (typeof request.temperature === 'number') canonical.temperature = request.temperature
+  if (typeof request.top_p === 'number') canonical.top_p = request.top_p
+  const tools: ResponsesTool[] = []
+  for (const tool of (request.tools ?? []) as Block[]) {
+    // Server tools (web_search_2025…, bash_2025…) carry a versioned type and no schema: nothing to translate.
+    if (tool.input_schema) tools.push({ type: 'function', name: tool.name, description: tool.description, parameters: tool.input_schema })
+  }
+  if (tools.length) canonical.tools = tools
+  const choice = request.tool_choice as Block | undefined
+  if (choice?.type === 'any') canonical.tool_choice = 'required'
+  else if (choice?.type === 'none') canonical.tool_choice = 'none'
+  else if (choice?.type === 'tool' && choice.name) canonical.tool_choice = { type: 'function', name: choice.name } as ToolChoice
+  if (choice?.disable_parallel_tool_use === true) canonical.parallel_tool_calls = false
+  const thinking = request.thinking as Block | undefined
+  if (thinking?.type === 'enabled' && typeof thinking.budget_tokens === 'number') canonical.reasoning = { effort: effortForBudget(thinking.budget_tokens) }
+  else if (thinking?.type === 'adaptive') canonical.reasoning = { effort: 'medium' }
+  return canonical
+}
+
+/** Signature we put on thinking blocks that did not come from Anthropic; never replayed as signed. */
+export const FOREIGN_SIGNATURE = 'codex-shim-unsigned'
+
+export { decodeThinking }

@@ -1,0 +1,62 @@
+import { aggregateEvents } from '../../canonical/aggregate.ts'
+import { eventsToMessagesSse, messagesErrorResponse, responseToMessage } from '../../dialects/messages/from-events.ts'
+import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
+import { ShimError } from '../../errors.ts'
+import { forwardMessages } from '../../providers/anthropic.ts'
+import { resolveRoute } from '../../routing/resolve.ts'
+import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
+import { readJsonBody } from '../body.ts'
+import type { RouteContext } from '../context.ts'
+import { upstreamLabel } from '../request-log.ts'
+import { json } from './info.ts'
+import { openRoute } from './responses.ts'
+
+/** `POST /v1/messages`: Claude Code and the Anthropic SDK, on any upstream. */
+export async function messages(context: RouteContext): Promise<Response> {
+  const raw = (await readJsonBody(context.request)) as Record<string, unknown>
+  const request = parseMessagesRequest(raw, { requireMaxTokens: true })
+  const stream = request.stream === true
+  context.summary.stream = stream
+  const route = resolveRoute(context.deps.settings, request.model)
+
+  if (route.model.provider === 'anthropic') {
+    context.summary.slug = route.slug
+    context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
+    const upstream = await forwardMessages(route.model, raw, context.request.headers, {
+      signal: context.request.signal,
+      fetch: context.deps.fetch,
+      log: context.deps.log,
+      idleTimeoutMs: context.deps.idleTimeoutMs,
+      clientHeaders: context.request.headers,
+    })
+    if (stream) context.keepAlive()
+    return new Response(upstream.body, { status: 200, headers: stream ? SSE_HEADERS : { 'content-type': 'application/json' } })
+  }
+
+  const opened = await openRoute(context, messagesToCanonical(request))
+  const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`
+  if (stream) {
+    context.keepAlive()
+    return new Response(opened.events.pipeThrough(eventsToMessagesSse({ model: request.model, id })).pipeThrough(encodeSseMessages()), { status: 200, headers: SSE_HEADERS })
+  }
+  const { response, terminal } = await aggregateEvents(opened.events)
+  if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
+    const code = response.error?.code
+    throw new ShimError('upstream_stream', response.error?.message ?? 'The upstream ended without an answer.', { status: code === 'context_length_exceeded' ? 400 : code === 'rate_limit_exceeded' ? 429 : 529, code })
+  }
+  return json(responseToMessage(response, { model: request.model, id }))
+}
+
+/**
+ * `POST /v1/messages/count_tokens` (Claude Code calls it to size its context):
+ * an estimate of about four characters per token over everything the model
+ * would read. No upstream is called.
+ */
+export async function countTokens(context: RouteContext): Promise<Response> {
+  const raw = await readJsonBody(context.request)
+  const request = parseMessagesRequest(raw, { requireMaxTokens: false })
+  const text = JSON.stringify({ system: request.system, messages: request.messages, tools: request.tools })
+  return json({ input_tokens: Math.ceil(text.length / 4) })
+}
+
+export { messagesErrorResponse }
