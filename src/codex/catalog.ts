@@ -62,5 +62,13 @@ export function orderedModels(settings: Settings): ModelSettings[] {
 }
 
 export function buildCatalog(settings: Settings, baseInstructions: string): { models: Record<string, unknown>[] } {
-  return { models: orderedModels(settings).map((model, index) => catalogEntry(model, index + 1, baseInstructions)) }
+  const models = orderedModels(settings).map((model, index) => catalogEntry(model, index + 1, baseInstructions))
+  // Aliases appear as models of their own, with the pinned effort as their default.
+  const aliases = Object.entries(settings.aliases ?? {}).flatMap(([name, alias], index) => {
+    const target = settings.models.find((model) => model.slug === alias.slug)
+    if (!target) return []
+    const entry = catalogEntry({ ...target, slug: name, display_name: alias.display_name ?? `${target.display_name} (${name})`, reasoning_effort: alias.reasoning_effort ?? target.reasoning_effort }, models.length + index + 1, baseInstructions)
+    return [{ ...entry, description: `alias of ${alias.slug} via codex-shim` }]
+  })
+  return { models: [...models, ...aliases] }
 }

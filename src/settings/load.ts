@@ -16,7 +16,7 @@ export class SettingsError extends Error {
   }
 }
 
-export const EMPTY_SETTINGS: Settings = { path: null, models: [], launch_models: [], warnings: [] }
+export const EMPTY_SETTINGS: Settings = { path: null, models: [], launch_models: [], aliases: {}, warnings: [] }
 
 /**
  * Loads settings from `--settings FILE` or the default path. A missing default

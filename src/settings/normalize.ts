@@ -106,7 +106,15 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null): { 
     if (!launch_models.includes(match.slug)) launch_models.push(match.slug)
   }
 
-  return { settings: { path, models, launch_models, warnings }, issues }
+  const aliases: Settings['aliases'] = {}
+  for (const [name, alias] of Object.entries(raw.aliases ?? {})) {
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) issues.push({ path: `aliases.${name}`, message: 'expected an alias name of lower-case letters, digits, ".", "_" or "-"' })
+    else if (models.some((m) => m.slug === name)) issues.push({ path: `aliases.${name}`, message: `"${name}" is already a model slug; pick another alias name` })
+    else if (!models.some((m) => m.slug === alias.slug)) issues.push({ path: `aliases.${name}.slug`, message: `"${alias.slug}" is not a configured model slug (known: ${models.map((m) => m.slug).join(', ') || 'none'})` })
+    else aliases[name] = alias
+  }
+
+  return { settings: { path, models, launch_models, aliases, warnings }, issues }
 }
 
 function pick<K extends keyof typeof CAMEL_ALIASES | string>(entry: RawModelEntry, snake: K): unknown {

@@ -91,6 +91,20 @@ const launchEntries = v.array(
   'expected an array of slugs or model entries',
 )
 
+/** An alias: a name clients use (opaque, so Cursor does not hijack it) → a slug plus pinned options. */
+export const AliasSchema = v.looseObject(
+  {
+    slug: v.pipe(v.string('expected the target model slug as a string'), v.nonEmpty('expected the target model slug')),
+    reasoning_effort: v.optional(effort),
+    service_tier: v.optional(v.string('expected a service tier string such as "priority"')),
+    max_output_tokens: v.optional(positiveInt('max_output_tokens')),
+    verbosity: v.optional(v.picklist(['low', 'medium', 'high'], 'expected low, medium or high')),
+    display_name: v.optional(nonEmpty('display name')),
+  },
+  'expected an alias object like {"slug": "deepseek", "reasoning_effort": "low"}',
+)
+export type AliasSettings = v.InferOutput<typeof AliasSchema>
+
 export const SettingsFileSchema = v.pipe(
   v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'expected a JSON object with a "models" array'),
   v.looseObject({
@@ -98,6 +112,7 @@ export const SettingsFileSchema = v.pipe(
     customModels: v.optional(entries),
     launch_models: v.optional(launchEntries),
     launchModels: v.optional(launchEntries),
+    aliases: v.optional(v.record(v.string(), AliasSchema, 'expected an object of alias names to {"slug": …}')),
   }),
 )
 
@@ -135,6 +150,8 @@ export interface Settings {
   models: ModelSettings[]
   /** Slugs in launch order: the first is the default model. */
   launch_models: string[]
+  /** Alias name → target slug and pinned options. */
+  aliases: Record<string, AliasSettings>
   /** Non-fatal notes (unknown keys, ignored duplicates). */
   warnings: string[]
 }

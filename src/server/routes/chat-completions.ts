@@ -4,6 +4,7 @@ import { chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canoni
 import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardChatCompletion } from '../../providers/chat.ts'
+import { pinChatBody } from '../../routing/pinned.ts'
 import { resolveRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
@@ -28,7 +29,7 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
   if (route.model.provider === 'openai' || route.model.provider === 'generic-chat-completion-api') {
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
-    const upstream = await forwardChatCompletion(route.model, raw, {
+    const upstream = await forwardChatCompletion(route.model, pinChatBody(raw, route.alias), {
       signal: context.request.signal,
       fetch: context.deps.fetch,
       log: context.deps.log,

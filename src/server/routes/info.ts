@@ -1,3 +1,4 @@
+import { listedModels } from '../../routing/listing.ts'
 import type { RouteContext } from '../context.ts'
 
 export function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -26,17 +27,17 @@ export async function models({ deps, url, request }: RouteContext): Promise<Resp
   if (url.searchParams.has('client_version')) return json(await deps.catalog())
   // Anthropic clients (Claude Code, the Anthropic SDK) send anthropic-version and expect its list shape.
   if (request.headers.has('anthropic-version')) {
-    const data = deps.settings.models.map((model) => ({ type: 'model', id: model.slug, display_name: model.display_name, created_at: new Date(deps.startedAt).toISOString() }))
+    const data = listedModels(deps.settings).map((entry) => ({ type: 'model', id: entry.id, display_name: entry.display_name, created_at: new Date(deps.startedAt).toISOString() }))
     return json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null })
   }
   return json({
     object: 'list',
-    data: deps.settings.models.map((model) => ({
-      id: model.slug,
+    data: listedModels(deps.settings).map((entry) => ({
+      id: entry.id,
       object: 'model',
       created: Math.floor(deps.startedAt / 1000),
-      owned_by: model.provider_label,
-      display_name: model.display_name,
+      owned_by: entry.provider,
+      display_name: entry.display_name,
     })),
   })
 }

@@ -3,6 +3,7 @@ import { eventsToMessagesSse, messagesErrorResponse, responseToMessage } from '.
 import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
+import { pinMessagesBody } from '../../routing/pinned.ts'
 import { resolveRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
@@ -22,7 +23,7 @@ export async function messages(context: RouteContext): Promise<Response> {
   if (route.model.provider === 'anthropic') {
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
-    const upstream = await forwardMessages(route.model, raw, context.request.headers, {
+    const upstream = await forwardMessages(route.model, pinMessagesBody(raw, route.alias), context.request.headers, {
       signal: context.request.signal,
       fetch: context.deps.fetch,
       log: context.deps.log,

@@ -7,6 +7,7 @@ import { responsesErrorResponse, responsesFailure } from '../../dialects/respons
 import { ShimError } from '../../errors.ts'
 import { providerFor } from '../../providers/index.ts'
 import type { ProviderStream } from '../../providers/types.ts'
+import { pinCanonical } from '../../routing/pinned.ts'
 import { resolveRoute } from '../../routing/resolve.ts'
 import { encodeEventsAsSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
@@ -20,7 +21,7 @@ export async function openRoute(context: RouteContext, request: ResponsesRequest
   const provider = providerFor(route)
   context.summary.slug = route.slug
   context.summary.upstream = provider.label
-  return provider.open(request, {
+  return provider.open(pinCanonical(request, route.alias), {
     signal: context.request.signal,
     fetch: context.deps.fetch,
     log: context.deps.log.withTag('proxy'),
