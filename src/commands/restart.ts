@@ -7,7 +7,7 @@ import { runGuarded } from './_run.ts'
 
 export default defineCommand({
   meta: { name: 'restart', description: 'Restart the background proxy (reloads settings)' },
-  args: { ...portArgs, ...hostArgs, ...settingsArgs, ...verboseArgs },
+  args: { ...portArgs, ...hostArgs, ...settingsArgs, tunnel: { type: 'boolean', description: 'Restart with a tunnel (kept if the previous daemon had one)' }, ...verboseArgs },
   run: ({ args }) =>
     runGuarded(args, async () => {
       const previous = readPidFile()
@@ -17,6 +17,7 @@ export default defineCommand({
         host: args.host ? parseHost(args.host) : (previous?.host ?? parseHost(undefined)),
         port: args.port ? parsePort(args.port) : (previous?.port ?? parsePort(undefined)),
         settingsPath: args.settings ?? previous?.settings ?? undefined,
+        tunnel: args.tunnel || previous?.tunnel || undefined,
       })
       log.success(`codex-shim restarted (pid ${info.pid}) on http://${info.host}:${info.port}`)
     }),

@@ -4,6 +4,17 @@ import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
+import { readPidFile } from '../daemon/pid-file.ts'
+import { listedModels } from '../routing/listing.ts'
+import { loadSettings } from '../settings/load.ts'
+import { ensureToken } from '../tunnel/token.ts'
+
+/** What to paste into Cursor (Settings → Models → OpenAI API key / base URL override). */
+function printSetupCard(publicUrl: string | undefined, port: number, settingsPath: string | undefined): void {
+  if (!publicUrl) return
+  const models = listedModels(loadSettings(settingsPath)).map((entry) => entry.id)
+  console.log(['', '  Cursor setup', `  Base URL  ${publicUrl}/v1`, `  API key   ${ensureToken().token}`, `  Models    ${models.join(', ') || '(none configured)'}`, `  Local     http://127.0.0.1:${port}/v1`, ''].join('\n'))
+}
 
 export default defineCommand({
   meta: { name: 'start', description: 'Start the proxy in the background (or attached with --foreground)' },
@@ -12,21 +23,27 @@ export default defineCommand({
     ...hostArgs,
     ...settingsArgs,
     foreground: { type: 'boolean', description: 'Run attached to this terminal; Ctrl-C stops it' },
+    tunnel: { type: 'boolean', description: 'Expose a public HTTPS URL (cloudflared or ngrok) for Cursor; requires a token' },
+    'tunnel-tool': { type: 'string', description: 'With --tunnel: cloudflared or ngrok (default: whichever is installed)', valueHint: 'TOOL' },
     ...verboseArgs,
   },
   run: ({ args }) =>
     runGuarded(args, async () => {
-      const options = { host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings }
+      const tunnel = args.tunnel ? (args['tunnel-tool'] ?? true) : undefined
+      const options = { host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, tunnel }
       if (args.foreground) {
-        serveForeground(options)
+        const { port } = await serveForeground(options)
+        if (tunnel) printSetupCard(readPidFile()?.public_url, port, args.settings)
         return
       }
       const { state, info } = await startDaemon(options)
       if (state === 'already-running') {
-        log.info(`codex-shim is already running (pid ${info.pid}) on http://${info.host}:${info.port}`)
+        log.info(`codex-shim is already running (pid ${info.pid}) on http://${info.host}:${info.port}${info.public_url ? `, tunnel ${info.public_url}` : ''}`)
+        if (tunnel && !info.public_url) log.warn('It was started without --tunnel; run `codex-shim restart --tunnel` to add one.')
         return
       }
       log.success(`codex-shim ${info.version} started (pid ${info.pid}) on http://${info.host}:${info.port}`)
       log.info(`Log: ${shimPaths.logFile()}`)
+      if (tunnel) printSetupCard(info.public_url, info.port, args.settings)
     }),
 })

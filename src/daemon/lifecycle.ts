@@ -8,11 +8,16 @@ import { startServer } from '../server/serve.ts'
 import { VERSION } from '../version.ts'
 import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
 import { portInUse, probeHealth, type HealthReport } from './probe.ts'
+import { hostName } from '../server/guard.ts'
+import { ensureToken } from '../tunnel/token.ts'
+import { findTunnel, startTunnel, type Tunnel } from '../tunnel/tunnel.ts'
 
 export interface ServeOptions {
   host: string
   port: number
   settingsPath?: string
+  /** Expose through a tunnel: true for whichever is installed, or 'ngrok' / 'cloudflared'. */
+  tunnel?: boolean | string
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
@@ -31,7 +36,7 @@ export function selfCommand(): string[] {
 }
 
 /** Runs the proxy in this process until SIGINT/SIGTERM. Used by `start --foreground` and the daemon. */
-export function serveForeground(options: ServeOptions): { stop: () => void; port: number } {
+export async function serveForeground(options: ServeOptions): Promise<{ stop: () => void; port: number }> {
   checkBindHost(options.host)
   const settings = loadSettings(options.settingsPath)
   for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
@@ -44,9 +49,23 @@ export function serveForeground(options: ServeOptions): { stop: () => void; port
     throw error
   }
   const port = started.server.port ?? options.port
-  writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path })
   log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}`)
+  let tunnel: Tunnel | null = null
+  if (options.tunnel) {
+    // A public URL without a token would let anyone spend the user's keys.
+    started.deps.token = ensureToken().token
+    try {
+      tunnel = await startTunnel(port, typeof options.tunnel === 'string' ? options.tunnel : undefined)
+    } catch (error) {
+      started.server.stop(true)
+      throw error
+    }
+    started.deps.allowedHosts.add(hostName(new URL(tunnel.publicUrl).host))
+    log.info(`${tunnel.kind} tunnel up at ${tunnel.publicUrl} (token required on /v1/*)`)
+  }
+  writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
   const stop = () => {
+    tunnel?.stop()
     started.server.stop(true)
     removePidFile()
   }
@@ -93,7 +112,12 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   const logPath = shimPaths.logFile()
   mkdirSync(dirname(logPath), { recursive: true })
   const logFd = openSync(logPath, 'a', 0o600)
-  const args = ['_serve', '--host', options.host, '--port', String(options.port), ...(settingsPath ? ['--settings', settingsPath] : [])]
+  if (options.tunnel) findTunnel(typeof options.tunnel === 'string' ? options.tunnel : undefined) // fail here, clearly, if none is installed
+  const args = [
+    '_serve', '--host', options.host, '--port', String(options.port),
+    ...(settingsPath ? ['--settings', settingsPath] : []),
+    ...(options.tunnel ? ['--tunnel', ...(typeof options.tunnel === 'string' ? ['--tunnel-tool', options.tunnel] : [])] : []),
+  ]
   const child = Bun.spawn([...selfCommand(), ...args], {
     stdin: 'ignore',
     stdout: logFd,
@@ -104,14 +128,12 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   closeSync(logFd)
   child.unref()
 
-  const deadline = Date.now() + 15_000
+  // The daemon writes its pid file once it serves (and, with --tunnel, once the tunnel is up).
+  const deadline = Date.now() + (options.tunnel ? 40_000 : 15_000)
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break
-    const health = await probeHealth(options.host, options.port, 500)
-    if (health?.ok && health.pid === child.pid) {
-      const info = readPidFile()
-      if (info) return { state: 'started', info }
-    }
+    const info = readPidFile()
+    if (info?.pid === child.pid && (await probeHealth(options.host, options.port, 500))?.ok) return { state: 'started', info }
     await Bun.sleep(50)
   }
   if (child.exitCode === null) child.kill()

@@ -9,6 +9,9 @@ export interface DaemonInfo {
   version: string
   started_at: string
   settings: string | null
+  /** With --tunnel: the public URL and the tool serving it. */
+  public_url?: string
+  tunnel?: string
 }
 
 export function readPidFile(): DaemonInfo | null {

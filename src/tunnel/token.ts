@@ -1,0 +1,23 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../codex/atomic-write.ts'
+import { shimHome } from '../paths.ts'
+
+export const tokenPath = () => join(shimHome(), 'token')
+
+/**
+ * The endpoint token: `CODEX_SHIM_TOKEN`, else the one stored in
+ * `$CODEX_SHIM_HOME/token` (0600), else a new random one stored there.
+ */
+export function ensureToken(env: Record<string, string | undefined> = process.env): { token: string; created: boolean } {
+  if (env.CODEX_SHIM_TOKEN) return { token: env.CODEX_SHIM_TOKEN, created: false }
+  const path = tokenPath()
+  if (existsSync(path)) {
+    const stored = readFileSync(path, 'utf8').trim()
+    if (stored) return { token: stored, created: false }
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(24))
+  const token = `sk-shim-${Buffer.from(bytes).toString('base64url')}`
+  writeFileAtomic(path, `${token}\n`, { mode: 0o600 })
+  return { token, created: true }
+}
