@@ -80,3 +80,15 @@ describe('endpoint token (CODEX_SHIM_TOKEN)', () => {
     expect((await guarded(get('/v1/models', { 'x-api-key': 's3cret-token' }))).status).toBe(200)
   })
 })
+
+describe('endpoint token on Anthropic routes', () => {
+  const guarded = createHandler(testDeps(settingsFrom([]), { token: 's3cret-token' }))
+  test("a missing token on /v1/messages → 401 in Anthropic's shape; x-api-key passes the guard", async () => {
+    const missing = await guarded(post('/v1/messages', { model: 'x', max_tokens: 1, messages: [] }, { 'anthropic-version': '2023-06-01' }))
+    expect(missing.status).toBe(401)
+    expect(await missing.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
+    const withKey = await guarded(post('/v1/messages', { model: 'x', max_tokens: 1, messages: [] }, { 'x-api-key': 's3cret-token' }))
+    expect(withKey.status).toBe(404) // past the guard: unknown model
+    expect(await withKey.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } })
+  })
+})
