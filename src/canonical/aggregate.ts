@@ -26,7 +26,15 @@ export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>): Pr
     } else if (TERMINAL_EVENT_TYPES.has(event.type)) {
       const response = (event as { response: ResponseObject }).response
       const output = response.output?.length ? response.output : done.filter(Boolean)
-      return { response: { ...response, output }, terminal: event.type as AggregatedResponse['terminal'] }
+      // Upstreams' terminal events may omit fields a final response object has (the ChatGPT backend does).
+      const complete: ResponseObject = {
+        ...response,
+        object: 'response',
+        created_at: response.created_at ?? last?.created_at ?? Math.floor(Date.now() / 1000),
+        model: response.model ?? last?.model ?? '',
+        output,
+      }
+      return { response: complete, terminal: event.type as AggregatedResponse['terminal'] }
     }
   }
   const base = last ?? { id: 'resp_unknown', object: 'response', created_at: Math.floor(Date.now() / 1000), model: '', output: [] }

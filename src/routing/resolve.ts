@@ -1,4 +1,6 @@
 import { ShimError } from '../errors.ts'
+import type { ChatgptService } from '../chatgpt/service.ts'
+import { backendBase } from '../chatgpt/backend.ts'
 import type { AliasSettings, ModelSettings, Settings } from '../settings/schema.ts'
 
 export interface Route {
@@ -23,4 +25,42 @@ export function resolveRoute(settings: Settings, requested: string): Route {
   const known = [...settings.models.map((model) => model.slug), ...Object.keys(settings.aliases ?? {})]
   const hint = known.length ? `Known: ${known.join(', ')}.` : 'No models are configured: add some to ~/.codex-shim/models.json (see `codex-shim doctor`).'
   throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. ${hint}`, { param: 'model' })
+}
+
+/** What a subscription model looks like as a route. */
+export function chatgptModelSettings(slug: string, effort?: string): ModelSettings {
+  return {
+    slug,
+    model: slug,
+    provider: 'chatgpt',
+    provider_label: 'chatgpt',
+    base_url: backendBase(),
+    display_name: slug,
+    no_image_support: false,
+    extra_headers: {},
+    ...(effort && { reasoning_effort: effort as ModelSettings['reasoning_effort'] }),
+    source: 'chatgpt',
+  }
+}
+
+/** The original's slugs: `openai-gpt-5-5` and `openai-gpt-5-5-<effort>` → gpt-5.5 (effort pinned). */
+export function legacyChatgptSlug(slug: string): { model: string; effort?: string } | null {
+  const match = slug.match(/^openai-gpt-5-5(?:-(none|minimal|low|medium|high|xhigh|max))?$/)
+  return match ? { model: 'gpt-5.5', ...(match[1] && { effort: match[1] }) } : null
+}
+
+/** Settings first (models and aliases), then the ChatGPT subscription's models while a login exists. */
+export async function resolveAnyRoute(settings: Settings, requested: string, chatgpt: ChatgptService | null): Promise<Route> {
+  try {
+    return resolveRoute(settings, requested)
+  } catch (error) {
+    if (!chatgpt || !(error instanceof ShimError) || error.kind !== 'unknown_model') throw error
+    const models = chatgpt.usable() ? await chatgpt.catalog.models() : []
+    const legacy = legacyChatgptSlug(requested)
+    const target = legacy?.model ?? requested
+    if (models.some((model) => model.slug === target)) return { slug: requested, model: chatgptModelSettings(target, legacy?.effort) }
+    if (!models.length) throw error
+    const known = [...settings.models.map((model) => model.slug), ...Object.keys(settings.aliases ?? {}), ...models.map((model) => model.slug)]
+    throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. Known: ${known.join(', ')}.`, { param: 'model' })
+  }
 }

@@ -15,6 +15,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * costs nothing to accept) and rejects non-UTF-8 bytes with a 400.
  */
 export async function readJsonBody(request: Request, limit = maxBodyBytes()): Promise<unknown> {
+  return (await readBody(request, limit)).json
+}
+
+/** The parsed body and its text (for passthrough routes that forward the original bytes). */
+export async function readBody(request: Request, limit = maxBodyBytes()): Promise<{ json: unknown; text: string }> {
   const declared = Number(request.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit)
   let bytes: Uint8Array = new Uint8Array(await request.arrayBuffer())
@@ -38,7 +43,7 @@ export async function readJsonBody(request: Request, limit = maxBodyBytes()): Pr
   }
   if (!text.trim()) throw new ShimError('bad_request', 'The request body is empty; expected a JSON object.')
   try {
-    return JSON.parse(text)
+    return { json: JSON.parse(text), text }
   } catch (error) {
     const detail = error instanceof Error ? error.message : 'parse error'
     throw new ShimError('bad_request', `The request body is not valid JSON (${detail}).`)

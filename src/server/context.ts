@@ -1,4 +1,5 @@
 import type { ConsolaInstance } from 'consola'
+import type { ChatgptService } from '../chatgpt/service.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { RequestSummary } from './request-log.ts'
 
@@ -19,6 +20,8 @@ export interface ServerDeps {
   idleTimeoutMs: number
   /** When set, `/v1/*` requires it (CODEX_SHIM_TOKEN). */
   token?: string
+  /** The ChatGPT subscription passthrough; null when disabled. */
+  chatgpt: ChatgptService | null
 }
 
 export interface RouteContext {

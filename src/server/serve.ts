@@ -1,5 +1,7 @@
 import { pickBaseInstructions, readBundledCatalog } from '../codex/bundled.ts'
 import { buildCatalog, FALLBACK_INSTRUCTIONS } from '../codex/catalog.ts'
+import { chatgptDisabled } from '../chatgpt/auth.ts'
+import { ChatgptService } from '../chatgpt/service.ts'
 import { log } from '../log.ts'
 import type { Settings } from '../settings/schema.ts'
 import { VERSION } from '../version.ts'
@@ -18,7 +20,9 @@ export function idleTimeoutFromEnv(): number {
 /** Deps for a real server; tests build their own. */
 export function createDeps(settings: Settings, options: { host: string; port: number }): ServerDeps {
   let catalog: Promise<{ models: unknown[] }> | null = null
+  const chatgpt = chatgptDisabled() ? null : new ChatgptService()
   return {
+    chatgpt,
     settings,
     version: VERSION,
     startedAt: Date.now(),
@@ -29,8 +33,14 @@ export function createDeps(settings: Settings, options: { host: string; port: nu
     fetch: globalThis.fetch,
     idleTimeoutMs: idleTimeoutFromEnv(),
     token: process.env.CODEX_SHIM_TOKEN || undefined,
-    catalog: () =>
-      (catalog ??= Promise.resolve().then(() => buildCatalog(settings, pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS))),
+    // Configured models (built once) plus the subscription's own entries, kept as the backend describes them.
+    catalog: async () => {
+      catalog ??= Promise.resolve().then(() => buildCatalog(settings, pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS))
+      const own = await catalog
+      const subscription = chatgpt?.usable() ? await chatgpt.catalog.models().catch(() => []) : []
+      const taken = new Set(own.models.map((model) => (model as { slug: string }).slug))
+      return { models: [...own.models, ...subscription.filter((model) => !taken.has(model.slug))] }
+    },
   }
 }
 

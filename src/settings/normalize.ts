@@ -19,11 +19,13 @@ const DEFAULT_BASE_URLS: Partial<Record<string, string>> = {
   anthropic: 'https://api.anthropic.com',
   // Ollama's OpenAI-compatible endpoint on its default port.
   ollama: 'http://127.0.0.1:11434/v1',
+  // The subscription backend; CODEX_SHIM_CHATGPT_BASE_URL overrides it at request time.
+  chatgpt: 'https://chatgpt.com/backend-api',
 }
 
 const KNOWN_KEYS = new Set<string>([
   'slug', 'model', 'provider', 'base_url', 'api_key', 'api_key_env', 'display_name', 'max_context_limit',
-  'max_output_tokens', 'no_image_support', 'extra_headers', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching',
+  'max_output_tokens', 'no_image_support', 'extra_headers', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching', 'service_tier',
   ...Object.keys(CAMEL_ALIASES),
   // Factory's customModels carry these; they are harmless.
   'index', 'id',
@@ -143,7 +145,7 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     ok = false
   }
   if (!providerLabel) {
-    issues.push({ path: `${source}.provider`, message: 'missing; expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama' })
+    issues.push({ path: `${source}.provider`, message: 'missing; expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama, chatgpt' })
     ok = false
   }
   const baseUrl = (pick(entry, 'base_url') as string | undefined) ?? (providerLabel ? DEFAULT_BASE_URLS[providerLabel] : undefined)
@@ -166,7 +168,7 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     extra_headers: (pick(entry, 'extra_headers') as Record<string, string> | undefined) ?? {},
     source,
   }
-  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching'] as const
+  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching', 'service_tier'] as const
   for (const key of optional) {
     const value = pick(entry, key)
     if (value !== undefined) (result as unknown as Record<string, unknown>)[key] = value

@@ -14,6 +14,7 @@ export const PROVIDERS = [
   'anthropic',
   'openai-responses',
   'ollama',
+  'chatgpt',
 ] as const
 export type ProviderName = Exclude<(typeof PROVIDERS)[number], 'ollama'>
 
@@ -34,6 +35,7 @@ export const CAMEL_ALIASES = {
   reasoningEfforts: 'reasoning_efforts',
   thinkingBudgetTokens: 'thinking_budget_tokens',
   promptCaching: 'prompt_caching',
+  serviceTier: 'service_tier',
 } as const
 
 const positiveInt = (what: string) =>
@@ -74,6 +76,7 @@ const fields = {
   reasoning_efforts: v.array(effort, 'expected a list of reasoning efforts'),
   thinking_budget_tokens: positiveInt('thinking_budget_tokens'),
   prompt_caching: v.boolean('expected true or false'),
+  service_tier: v.string('expected a service tier string such as "priority"'),
 } as const
 
 type FieldName = keyof typeof fields
@@ -140,6 +143,8 @@ export interface ModelSettings {
   thinking_budget_tokens?: number
   /** Anthropic: place cache_control breakpoints (default true). */
   prompt_caching?: boolean
+  /** ChatGPT entries: a pinned service tier (e.g. "priority"). */
+  service_tier?: string
   /** Where the entry came from, for error messages (`models[2]`). */
   source: string
 }

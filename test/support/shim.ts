@@ -32,6 +32,7 @@ export function testDeps(settings: Settings, overrides: Partial<ServerDeps> = {}
     fetch: globalThis.fetch,
     catalog: async () => ({ models: [] }),
     idleTimeoutMs: 30_000,
+    chatgpt: null,
     ...overrides,
   }
 }

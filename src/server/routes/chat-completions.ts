@@ -5,7 +5,7 @@ import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardChatCompletion } from '../../providers/chat.ts'
 import { pinChatBody } from '../../routing/pinned.ts'
-import { resolveRoute } from '../../routing/resolve.ts'
+import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
@@ -24,7 +24,7 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
   const request = parseChatRequest(raw)
   const stream = request.stream === true
   context.summary.stream = stream
-  const route = resolveRoute(context.deps.settings, request.model)
+  const route = await resolveAnyRoute(context.deps.settings, request.model, context.deps.chatgpt)
 
   if (route.model.provider === 'openai' || route.model.provider === 'generic-chat-completion-api') {
     context.summary.slug = route.slug
@@ -41,7 +41,7 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
     return new Response(upstream.body, { status: 200, headers: stream ? { ...SSE_HEADERS, 'content-type': type } : { 'content-type': type } })
   }
 
-  const opened = await openRoute(context, chatToCanonical(request))
+  const opened = await openRoute(context, chatToCanonical(request), route)
   const id = `chatcmpl-${crypto.randomUUID().replaceAll('-', '')}`
   const created = Math.floor(Date.now() / 1000)
   if (stream) {

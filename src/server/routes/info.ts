@@ -13,8 +13,9 @@ export function health({ deps }: RouteContext): Response {
     pid: process.pid,
     models: deps.settings.models.length,
     uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
-    chatgpt_passthrough: false,
+    chatgpt_passthrough: deps.chatgpt?.usable() ?? false,
     cursor_passthrough: false,
+    chatgpt_quota: deps.chatgpt?.quota.latest ?? null,
   })
 }
 

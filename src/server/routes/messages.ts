@@ -4,7 +4,7 @@ import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messag
 import { ShimError } from '../../errors.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
 import { pinMessagesBody } from '../../routing/pinned.ts'
-import { resolveRoute } from '../../routing/resolve.ts'
+import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
@@ -18,7 +18,7 @@ export async function messages(context: RouteContext): Promise<Response> {
   const request = parseMessagesRequest(raw, { requireMaxTokens: true })
   const stream = request.stream === true
   context.summary.stream = stream
-  const route = resolveRoute(context.deps.settings, request.model)
+  const route = await resolveAnyRoute(context.deps.settings, request.model, context.deps.chatgpt)
 
   if (route.model.provider === 'anthropic') {
     context.summary.slug = route.slug
@@ -34,7 +34,7 @@ export async function messages(context: RouteContext): Promise<Response> {
     return new Response(upstream.body, { status: 200, headers: stream ? SSE_HEADERS : { 'content-type': 'application/json' } })
   }
 
-  const opened = await openRoute(context, messagesToCanonical(request))
+  const opened = await openRoute(context, messagesToCanonical(request), route)
   const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`
   if (stream) {
     context.keepAlive()

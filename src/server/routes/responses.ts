@@ -8,17 +8,22 @@ import { ShimError } from '../../errors.ts'
 import { providerFor } from '../../providers/index.ts'
 import type { ProviderStream } from '../../providers/types.ts'
 import { pinCanonical } from '../../routing/pinned.ts'
-import { resolveRoute } from '../../routing/resolve.ts'
+import { resolveAnyRoute, type Route } from '../../routing/resolve.ts'
+import { backendBody, isCodexClient } from '../../providers/chatgpt.ts'
+import { clientResponseHeaders } from '../../chatgpt/backend.ts'
+import { createResponsesDecoder } from '../../dialects/responses/stream.ts'
+import { createSseParser } from '../../sse/parse.ts'
+import { decodeStream } from '../../canonical/decode.ts'
 import { encodeEventsAsSse, SSE_HEADERS } from '../../sse/encode.ts'
-import { readJsonBody } from '../body.ts'
+import { readBody, readJsonBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
 import { json } from './info.ts'
 import { compactHistory } from './compact.ts'
 
 /** Opens the routed provider for a parsed request; logs the route on the summary. */
-export async function openRoute(context: RouteContext, request: ResponsesRequest): Promise<ProviderStream> {
-  const route = resolveRoute(context.deps.settings, request.model)
-  const provider = providerFor(route)
+export async function openRoute(context: RouteContext, request: ResponsesRequest, resolved?: Route): Promise<ProviderStream> {
+  const route = resolved ?? (await resolveAnyRoute(context.deps.settings, request.model, context.deps.chatgpt))
+  const provider = providerFor(route, { chatgpt: context.deps.chatgpt })
   context.summary.slug = route.slug
   context.summary.upstream = provider.label
   return provider.open(pinCanonical(request, route.alias), {
@@ -52,12 +57,15 @@ function failureStatus(code: string | undefined): number {
 
 /** `POST /v1/responses`: Codex's front door. */
 export async function responses(context: RouteContext): Promise<Response> {
-  const request = parseResponsesRequest(await readJsonBody(context.request))
+  const body = await readBody(context.request)
+  const request = parseResponsesRequest(body.json)
   const stream = request.stream === true
   context.summary.stream = stream
+  const route = await resolveAnyRoute(context.deps.settings, request.model, context.deps.chatgpt)
+  if (route.model.provider === 'chatgpt' && context.deps.chatgpt) return chatgptPassthrough(context, route, request, route.alias ? null : body.text, stream)
   let opened: ProviderStream
   try {
-    opened = await openRoute(context, request)
+    opened = await openRoute(context, request, route)
   } catch (error) {
     // Codex shows its own "ran out of room" message only for a response.failed event.
     if (stream && error instanceof ShimError && error.kind === 'context_length_exceeded') return sse(failedStream(request.model, error))
@@ -81,4 +89,38 @@ export async function compact(context: RouteContext): Promise<Response> {
   context.summary.stream = false
   const output = await compactHistory(request, (summaryRequest) => openRoute(context, summaryRequest))
   return json({ id: `resp_compact_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response.compaction', created_at: Math.floor(Date.now() / 1000), output })
+}
+
+/**
+ * Responses client → ChatGPT subscription: the byte-level fast path. The body
+ * goes out patched only where the backend requires it (the original bytes
+ * when nothing needed patching); the backend's SSE comes back untouched, with
+ * its `x-codex-*` headers (rate limits, turn state) and without `openai-model`.
+ */
+async function chatgptPassthrough(context: RouteContext, route: Route, request: ResponsesRequest, rawText: string | null, stream: boolean): Promise<Response> {
+  const service = context.deps.chatgpt!
+  context.summary.slug = route.slug
+  context.summary.upstream = 'chatgpt (passthrough)'
+  const body = await backendBody(service, route.model, pinCanonical(request, route.alias), rawText, context.request.headers)
+  const upstream = await service.send(body, context.request.headers, context.request.signal)
+  const headers = clientResponseHeaders(upstream.headers)
+  // A 429 keeps the backend's body: Codex turns usage_limit_reached into its own message with the reset time.
+  if (upstream.status === 429) return new Response(upstream.body, { status: 429, headers: { 'content-type': 'application/json', ...headers } })
+  if (!upstream.body) throw new ShimError('upstream_stream', 'The ChatGPT backend answered with no body.')
+  if (stream) {
+    context.keepAlive()
+    // Codex gets the bytes untouched. Other clients (the openai SDK throws on unknown event
+    // types) get the same events minus the backend's own keepalive and codex.rate_limits.
+    const body = isCodexClient(context.request.headers)
+      ? upstream.body
+      : decodeStream(upstream.body.pipeThrough(createSseParser()), (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).pipeThrough(encodeEventsAsSse())
+    return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
+  }
+  const events = decodeStream(upstream.body.pipeThrough(createSseParser()), (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs })
+  const { response, terminal } = await aggregateEvents(events)
+  if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
+    const code = response.error?.code
+    return responsesErrorResponse(new ShimError('upstream_stream', response.error?.message ?? 'The backend ended without a response.', { status: failureStatus(code), code }))
+  }
+  return json(response, 200, headers)
 }

@@ -1,0 +1,172 @@
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { writeFileAtomic } from '../codex/atomic-write.ts'
+import { ShimError } from '../errors.ts'
+import { codexPaths } from '../paths.ts'
+
+/**
+ * The ChatGPT login that `codex login` stored in `$CODEX_HOME/auth.json`
+ * (spec §g). Read at request time, never copied, never logged. Refreshes are
+ * coordinated with Codex itself, which uses the same file: refresh tokens
+ * rotate, so whoever refreshes must write the new ones back, and nobody may
+ * redeem a token someone else already redeemed.
+ */
+
+export const CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann'
+const DEFAULT_TOKEN_URL = 'https://auth.openai.com/oauth/token'
+/** Refresh this long before `exp`, so a request never leaves with a token about to die. */
+const EXPIRY_MARGIN_S = 60
+
+export interface ChatgptTokens {
+  access_token: string
+  refresh_token?: string
+  account_id?: string
+  id_token?: string
+}
+
+export interface ChatgptLogin {
+  tokens: ChatgptTokens
+  /** The raw file as read, to detect a refresh by someone else. */
+  raw: string
+}
+
+export function chatgptDisabled(env: Record<string, string | undefined> = process.env): boolean {
+  return ['1', 'true', 'yes', 'on'].includes((env.CODEX_SHIM_DISABLE_CHATGPT ?? '').toLowerCase())
+}
+
+/** The login, or null when there is no usable ChatGPT login (API-key mode, no file, no token). */
+export function readLogin(path = codexPaths.auth()): ChatgptLogin | null {
+  if (chatgptDisabled() || !existsSync(path)) return null
+  let raw: string
+  let json: { auth_mode?: string; OPENAI_API_KEY?: string | null; tokens?: Partial<ChatgptTokens> | null }
+  try {
+    raw = readFileSync(path, 'utf8')
+    json = JSON.parse(raw)
+  } catch {
+    return null
+  }
+  if (json.auth_mode && json.auth_mode !== 'chatgpt' && json.auth_mode !== 'chatgptAuthTokens') return null
+  if (!json.auth_mode && json.OPENAI_API_KEY) return null
+  const access = json.tokens?.access_token
+  if (typeof access !== 'string' || !access) return null
+  return { tokens: json.tokens as ChatgptTokens, raw }
+}
+
+/** `exp` from a JWT payload (unverified, as Codex does), or null. */
+export function jwtExp(token: string): number | null {
+  const payload = token.split('.')[1]
+  if (!payload) return null
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
+    return typeof claims.exp === 'number' ? claims.exp : null
+  } catch {
+    return null
+  }
+}
+
+export function isExpired(token: string, nowMs = Date.now()): boolean {
+  const exp = jwtExp(token)
+  return exp !== null && exp - EXPIRY_MARGIN_S <= nowMs / 1000
+}
+
+export function tokenUrl(env: Record<string, string | undefined> = process.env): string {
+  return env.CODEX_REFRESH_TOKEN_URL_OVERRIDE || DEFAULT_TOKEN_URL
+}
+
+const PERMANENT = new Set(['refresh_token_expired', 'refresh_token_reused', 'refresh_token_invalidated'])
+export const LOGIN_HINT = 'Your ChatGPT login has expired or was revoked. Run `codex login` again, then retry.'
+
+/** Cross-process lock beside auth.json (O_EXCL), so a shim and a Codex on one machine do not both redeem a token. */
+async function withFileLock<T>(authPath: string, body: () => Promise<T>): Promise<T> {
+  const lock = `${authPath}.codex-shim.lock`
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600))
+      break
+    } catch {
+      // A lock older than 30 s belongs to a crashed process.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 30_000) rmSync(lock, { force: true })
+      } catch {}
+      if (Date.now() > deadline) throw new ShimError('auth_expired', 'Timed out waiting for another token refresh to finish; retry in a moment.', { status: 503 })
+      await Bun.sleep(50)
+    }
+  }
+  try {
+    return await body()
+  } finally {
+    rmSync(lock, { force: true })
+  }
+}
+
+export type RefreshReason = 'proactive_expiry' | 'unauthorized_recovery'
+
+/**
+ * One refresh at a time in this process: concurrent callers share the
+ * promise. Under the file lock, the file is re-read first: if its tokens
+ * changed since `seen` (Codex refreshed), those are used and nothing is redeemed.
+ */
+export class TokenRefresher {
+  private inflight: Promise<ChatgptLogin> | null = null
+
+  constructor(
+    private readonly options: { path?: () => string; fetch?: typeof fetch; userAgent?: string; retries?: number } = {},
+  ) {}
+
+  refresh(seen: ChatgptLogin, reason: RefreshReason): Promise<ChatgptLogin> {
+    this.inflight ??= this.run(seen, reason).finally(() => {
+      this.inflight = null
+    })
+    return this.inflight
+  }
+
+  private async run(seen: ChatgptLogin, reason: RefreshReason): Promise<ChatgptLogin> {
+    const path = (this.options.path ?? codexPaths.auth)()
+    return withFileLock(path, async () => {
+      const current = readLogin(path)
+      if (!current) throw new ShimError('auth_expired', LOGIN_HINT)
+      if (current.tokens.access_token !== seen.tokens.access_token && !isExpired(current.tokens.access_token)) return current
+      if (!current.tokens.refresh_token) throw new ShimError('auth_expired', LOGIN_HINT)
+      const fresh = await this.redeem(current.tokens.refresh_token, reason)
+      const json = JSON.parse(current.raw) as Record<string, any>
+      json.tokens = { ...json.tokens }
+      for (const key of ['id_token', 'access_token', 'refresh_token'] as const) if (typeof fresh[key] === 'string') json.tokens[key] = fresh[key]
+      json.last_refresh = new Date().toISOString()
+      const text = `${JSON.stringify(json, null, 2)}\n`
+      writeFileAtomic(path, text, { mode: 0o600 })
+      return { tokens: json.tokens as ChatgptTokens, raw: text }
+    })
+  }
+
+  /** POSTs the refresh the way Codex does; retries transient failures with backoff. */
+  private async redeem(refreshToken: string, reason: RefreshReason): Promise<Record<string, unknown>> {
+    const attempts = (this.options.retries ?? 3) + 1
+    let lastError = ''
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt) await Bun.sleep(Math.min(4000, 250 * 2 ** attempt))
+      let response: Response
+      try {
+        response = await (this.options.fetch ?? fetch)(tokenUrl(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', originator: 'codex_cli_rs', 'user-agent': this.options.userAgent ?? 'codex-shim' },
+          body: JSON.stringify({ client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_reason: reason, refresh_token: refreshToken }),
+          signal: AbortSignal.timeout(30_000),
+        })
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error)
+        continue
+      }
+      const text = await response.text()
+      let body: Record<string, any> = {}
+      try {
+        body = JSON.parse(text)
+      } catch {}
+      if (response.ok) return body
+      const code = typeof body.error === 'string' ? body.error : (body.error?.code ?? body.code)
+      if (response.status === 401 || PERMANENT.has(code)) throw new ShimError('auth_expired', LOGIN_HINT, { code: 'token_expired' })
+      lastError = `HTTP ${response.status}${code ? ` (${code})` : ''}`
+      if (response.status < 500 && response.status !== 429) break
+    }
+    throw new ShimError('upstream_unreachable', `Could not refresh the ChatGPT login (${lastError}); retry shortly, or run \`codex login\` if it persists.`, { status: 502 })
+  }
+}

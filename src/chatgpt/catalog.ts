@@ -1,0 +1,58 @@
+import { pickBaseInstructions, readBundledCatalog } from '../codex/bundled.ts'
+import { VERSION } from '../version.ts'
+import { backendBase } from './backend.ts'
+import { readLogin } from './auth.ts'
+
+export type ChatgptModel = Record<string, unknown> & { slug: string }
+
+/**
+ * The subscription's models: the live list (`…/codex/models?client_version=`
+ * with the user's token, revalidated with its ETag), else the installed
+ * Codex's bundled catalog. Kept as is: passthrough needs no translation, so
+ * responses-lite models work too.
+ */
+export class ChatgptCatalog {
+  private cache: { models: ChatgptModel[]; etag: string | null; at: number; source: 'live' | 'bundled' } | null = null
+
+  constructor(private readonly options: { fetch?: typeof fetch; clientVersion?: string; ttlMs?: number } = {}) {}
+
+  async models(): Promise<ChatgptModel[]> {
+    const login = readLogin()
+    if (!login) return []
+    const ttl = this.options.ttlMs ?? 300_000
+    if (this.cache && Date.now() - this.cache.at < ttl) return this.cache.models
+    const live = await this.fetchLive(login.tokens).catch(() => null)
+    if (live) return live
+    if (this.cache?.source === 'live') return this.cache.models // stale beats nothing
+    const bundled = (readBundledCatalog()?.models ?? []).filter((model): model is ChatgptModel => typeof model.slug === 'string')
+    this.cache = { models: bundled, etag: null, at: Date.now(), source: 'bundled' }
+    return bundled
+  }
+
+  /** The effort levels a model accepts, for clamping. */
+  async efforts(slug: string): Promise<string[] | null> {
+    const model = (await this.models()).find((entry) => entry.slug === slug)
+    const levels = model?.supported_reasoning_levels as { effort: string }[] | undefined
+    return levels?.map((level) => level.effort) ?? null
+  }
+
+  private async fetchLive(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[] | null> {
+    const version = this.options.clientVersion ?? readBundledCatalog()?.codexVersion ?? VERSION
+    const headers: Record<string, string> = { authorization: `Bearer ${tokens.access_token}`, originator: 'codex_cli_rs', accept: 'application/json' }
+    if (tokens.account_id) headers['chatgpt-account-id'] = tokens.account_id
+    if (this.cache?.etag) headers['if-none-match'] = this.cache.etag
+    const response = await (this.options.fetch ?? fetch)(`${backendBase()}/codex/models?client_version=${encodeURIComponent(version)}`, { headers, signal: AbortSignal.timeout(10_000) })
+    if (response.status === 304 && this.cache) {
+      this.cache.at = Date.now()
+      return this.cache.models
+    }
+    if (!response.ok) return null
+    const body = (await response.json()) as { models?: ChatgptModel[] }
+    if (!Array.isArray(body.models)) return null
+    const models = body.models.filter((model) => typeof model.slug === 'string')
+    this.cache = { models, etag: response.headers.get('etag'), at: Date.now(), source: 'live' }
+    return models
+  }
+}
+
+export { pickBaseInstructions }

@@ -1,0 +1,74 @@
+import type { ResponsesItem } from '../canonical/types.ts'
+import { clampEffort } from '../dialects/chat/reasoning-effort.ts'
+import { compactionSummary } from '../dialects/chat/request.ts'
+
+/** Fields the backend rejects (spec §f: "Unsupported parameter: max_output_tokens"). */
+const REJECTED = ['max_output_tokens', 'temperature', 'top_p', 'truncation', 'user', 'metadata', 'max_tool_calls', 'top_logprobs', 'frequency_penalty', 'presence_penalty']
+
+export interface PatchOptions {
+  /** The backend's model slug. */
+  model: string
+  /** Codex sends its prompt as developer messages; other clients may need it hoisted into `instructions`. */
+  clientIsCodex: boolean
+  efforts: string[] | null
+  pinnedEffort?: string
+  pinnedServiceTier?: string
+}
+
+/**
+ * Patches a Responses body only where the backend requires it: model name,
+ * `stream: true`, `store: false`, rejected fields removed, reasoning effort
+ * clamped, `instructions` hoisted for non-Codex clients, and reasoning or
+ * compaction items that another provider produced (our markers) made safe.
+ * Returns null when nothing needed changing, so the original bytes can go as is.
+ */
+export function patchForBackend(body: Record<string, unknown>, options: PatchOptions): Record<string, unknown> | null {
+  const out: Record<string, unknown> = { ...body }
+  let changed = false
+  const set = (key: string, value: unknown) => {
+    if (JSON.stringify(out[key]) !== JSON.stringify(value)) {
+      out[key] = value
+      changed = true
+    }
+  }
+  set('model', options.model)
+  set('stream', true)
+  set('store', false)
+  for (const key of REJECTED) if (key in out) {
+    delete out[key]
+    changed = true
+  }
+  const reasoning = (out.reasoning ?? undefined) as { effort?: string } | undefined
+  const wanted = options.pinnedEffort ?? reasoning?.effort
+  if (wanted && options.efforts) {
+    const effort = clampEffort(wanted, options.efforts)
+    if (effort && effort !== reasoning?.effort) set('reasoning', { ...reasoning, effort })
+  } else if (options.pinnedEffort) set('reasoning', { ...reasoning, effort: options.pinnedEffort })
+  if (options.pinnedServiceTier) set('service_tier', options.pinnedServiceTier)
+
+  if (Array.isArray(out.input)) {
+    const original = out.input as ResponsesItem[]
+    let input = original
+    if (!options.clientIsCodex && !out.instructions) {
+      const leading: string[] = []
+      while (input[0]?.type === 'message' && ['system', 'developer'].includes((input[0] as { role: string }).role)) {
+        const content = (input[0] as { content: unknown }).content
+        leading.push(typeof content === 'string' ? content : (content as { text?: string }[]).map((part) => part.text ?? '').join('\n'))
+        input = input.slice(1)
+      }
+      if (leading.length) set('instructions', leading.join('\n\n'))
+    }
+    // Items made by codex-shim for other providers carry our markers; the backend cannot decode them.
+    input = input.flatMap((item): ResponsesItem[] => {
+      const encrypted = (item as { encrypted_content?: string | null }).encrypted_content
+      if (item.type === 'reasoning' && (!encrypted || encrypted.startsWith('codex-shim.'))) return []
+      if (item.type === 'compaction' && encrypted?.startsWith('codex-shim.')) {
+        const summary = compactionSummary(encrypted)
+        return summary ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: `Summary of the conversation so far:\n${summary}` }] }] : []
+      }
+      return [item]
+    })
+    if (input.length !== original.length || input.some((item, i) => item !== original[i])) set('input', input)
+  }
+  return changed ? out : null
+}

@@ -1,0 +1,76 @@
+import { ShimError } from '../errors.ts'
+import { readBounded } from '../providers/http.ts'
+import { VERSION } from '../version.ts'
+import { isExpired, LOGIN_HINT, readLogin, TokenRefresher, type ChatgptLogin } from './auth.ts'
+import { backendBase, backendHeaders, clientResponseHeaders } from './backend.ts'
+import { ChatgptCatalog } from './catalog.ts'
+import { QuotaStore } from './quota.ts'
+
+function planType(login: ChatgptLogin): string | null {
+  const payload = login.tokens.id_token?.split('.')[1]
+  if (!payload) return null
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, any>
+    return claims['https://api.openai.com/auth']?.chatgpt_plan_type ?? null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Everything about the subscription passthrough that has state: the refresh
+ * coordinator, the model catalog and the latest quota figures.
+ */
+export class ChatgptService {
+  readonly refresher: TokenRefresher
+  readonly catalog: ChatgptCatalog
+  readonly quota = new QuotaStore()
+
+  constructor(private readonly options: { fetch?: typeof fetch } = {}) {
+    this.refresher = new TokenRefresher({ fetch: options.fetch, userAgent: `codex_cli_rs/${VERSION} (codex-shim)` })
+    this.catalog = new ChatgptCatalog({ fetch: options.fetch })
+  }
+
+  usable(): boolean {
+    return readLogin() !== null
+  }
+
+  /**
+   * POSTs a Responses body to the backend with the user's login: refreshed
+   * first if the access token expired; on a 401, auth.json is re-read (Codex
+   * may have refreshed) or refreshed, and the request retried once. Returns
+   * the backend's response when it is 200 or a 429 (whose body Codex reads);
+   * throws a ShimError for anything else.
+   */
+  async send(body: string, clientHeaders: Headers, signal: AbortSignal): Promise<Response> {
+    let login = readLogin()
+    if (!login) throw new ShimError('auth_expired', 'No ChatGPT login found. Run `codex login` (ChatGPT sign-in), then retry.')
+    if (isExpired(login.tokens.access_token)) login = await this.refresher.refresh(login, 'proactive_expiry')
+    const post = (current: ChatgptLogin) =>
+      (this.options.fetch ?? fetch)(`${backendBase()}/codex/responses`, { method: 'POST', headers: backendHeaders(clientHeaders, current.tokens, VERSION), body, signal }).catch((error: unknown) => {
+        if (signal.aborted) throw new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
+        throw new ShimError('upstream_unreachable', `Could not reach the ChatGPT backend: ${error instanceof Error ? error.message : String(error)}`)
+      })
+    let response = await post(login)
+    if (response.status === 401) {
+      await response.body?.cancel()
+      const reread = readLogin()
+      login = reread && reread.tokens.access_token !== login.tokens.access_token ? reread : await this.refresher.refresh(login, 'unauthorized_recovery')
+      response = await post(login)
+      if (response.status === 401) {
+        await response.body?.cancel()
+        throw new ShimError('auth_expired', LOGIN_HINT)
+      }
+    }
+    this.quota.record(response.headers, planType(login))
+    if (response.ok || response.status === 429) return response
+    const text = await readBounded(response)
+    let message = text.slice(0, 500)
+    try {
+      const json = JSON.parse(text) as { detail?: unknown; error?: { message?: string } }
+      message = typeof json.detail === 'string' ? json.detail : (json.error?.message ?? message)
+    } catch {}
+    const headers = clientResponseHeaders(response.headers)
+    throw new ShimError('upstream_http', `The ChatGPT backend returned HTTP ${response.status}: ${message}`, { status: response.status, retryAfter: headers['retry-after'] })
+  }
+}

@@ -1,0 +1,209 @@
+import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import OpenAI from 'openai'
+import { ChatgptService } from '../../src/chatgpt/service.ts'
+import { createHandler } from '../../src/server/app.ts'
+import { backendEvents, makeJwt, nowS, startFakeChatgpt, writeAuth, ACCOUNT_ID } from '../fakes/chatgpt-backend.ts'
+import { get, memoryLog, post, settingsFrom, sseEvents, startShim, testDeps } from '../support/shim.ts'
+
+const fake = startFakeChatgpt()
+process.env.CODEX_SHIM_CHATGPT_BASE_URL = fake.base
+process.env.CODEX_REFRESH_TOKEN_URL_OVERRIDE = fake.tokenUrl
+const authPath = join(process.env.CODEX_HOME!, 'auth.json')
+const log = memoryLog()
+let service: ChatgptService
+let handle: ReturnType<typeof createHandler>
+afterAll(() => {
+  fake.close()
+  delete process.env.CODEX_SHIM_CHATGPT_BASE_URL
+  delete process.env.CODEX_REFRESH_TOKEN_URL_OVERRIDE
+})
+
+const CODEX_HEADERS = {
+  originator: 'codex_exec', 'user-agent': 'codex_exec/0.169.0 (Debian 12.0.0; x86_64) xterm (codex_exec; 0.169.0)', 'session-id': 'sess-1', 'thread-id': 'sess-1',
+  'x-client-request-id': 'sess-1', 'x-codex-window-id': 'sess-1:0', 'x-codex-turn-metadata': '{"turn_id":"t1"}', 'x-codex-beta-features': 'remote_compaction_v2',
+  'x-codex-turn-state': 'prev-state', authorization: 'Bearer codex-shim',
+}
+const codexBody = (extra = {}) => ({ model: 'gpt-5.5', stream: true, store: false, input: [{ type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'sys' }] }, { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }], reasoning: { effort: 'medium' }, ...extra })
+
+beforeEach(() => {
+  fake.validAccess = makeJwt({ exp: nowS() + 3600, n: 'fresh' })
+  writeAuth(authPath, { access: fake.validAccess, refresh: `rt-${crypto.randomUUID()}` }, { custom_field: { keep: true } })
+  fake.respond = () => ({ kind: 'events', events: backendEvents('Hello from ChatGPT.') })
+  fake.on401 = undefined
+  fake.failRefresh = null
+  service = new ChatgptService()
+  handle = createHandler(testDeps(settingsFrom([]), { chatgpt: service, log: log.logger }))
+})
+
+describe('ChatGPT passthrough: forwarding', () => {
+  test('forwards the headers Codex sends, patches only what the backend requires, streams back untouched', async () => {
+    const response = await handle(post('/v1/responses', codexBody({ model: 'openai-gpt-5-5', max_output_tokens: 500, temperature: 0.3 }), CODEX_HEADERS))
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    expect(text).toContain('"type":"keepalive"') // bytes untouched
+    expect(text).toContain('Hello from ChatGPT.')
+    const sent = fake.requests.at(-1)!
+    expect(sent.headers).toMatchObject({
+      authorization: `Bearer ${fake.validAccess}`, 'chatgpt-account-id': ACCOUNT_ID, originator: 'codex_exec', 'session-id': 'sess-1', 'thread-id': 'sess-1',
+      'x-client-request-id': 'sess-1', 'x-codex-window-id': 'sess-1:0', 'x-codex-turn-metadata': '{"turn_id":"t1"}', 'x-codex-beta-features': 'remote_compaction_v2',
+      'x-codex-turn-state': 'prev-state', accept: 'text/event-stream',
+    })
+    expect(sent.headers['user-agent']).toStartWith('codex_exec/0.169.0')
+    expect(sent.body).toMatchObject({ model: 'gpt-5.5', stream: true, store: false })
+    expect(sent.body.max_output_tokens).toBeUndefined()
+    expect(sent.body.temperature).toBeUndefined()
+    // Codex's developer message stays in input (Codex sends no instructions and the backend accepts that).
+    expect(sent.body.instructions).toBeUndefined()
+    expect(response.headers.get('x-codex-primary-used-percent')).toBe('42.5')
+    expect(response.headers.get('x-codex-turn-state')).toBe('turn-state-abc')
+    expect(response.headers.get('openai-model')).toBeNull()
+  })
+
+  test('non-Codex clients get instructions hoisted and efforts clamped; stream:false is aggregated from output_item.done', async () => {
+    const response = await handle(post('/v1/responses', codexBody({ stream: false, reasoning: { effort: 'max' } })))
+    const body = (await response.json()) as any
+    expect(body.status).toBe('completed')
+    expect(body.output[0].content[0].text).toBe('Hello from ChatGPT.')
+    const sent = fake.requests.at(-1)!.body
+    expect(sent.instructions).toBe('sys')
+    expect(sent.input).toHaveLength(1)
+    expect(sent.reasoning.effort).toBe('xhigh')
+    expect(sent.stream).toBe(true)
+  })
+
+  test('reasoning and compaction items made by codex-shim for other providers are not sent to the backend', async () => {
+    await (await handle(post('/v1/responses', codexBody({ input: [
+      { type: 'reasoning', id: 'rs_x', summary: [], encrypted_content: 'codex-shim.anthropic.v1:abc' },
+      { type: 'reasoning', id: 'rs_y', summary: [{ type: 'summary_text', text: 'chat thoughts' }], encrypted_content: null },
+      { type: 'reasoning', id: 'rs_z', summary: [], encrypted_content: 'gAAAA-openai' },
+      { type: 'message', role: 'user', content: 'hi' },
+    ] }), CODEX_HEADERS))).text()
+    expect(fake.requests.at(-1)!.body.input.map((item: any) => item.id ?? item.type)).toEqual(['rs_z', 'message'])
+  })
+
+  test('a 429 usage_limit_reached keeps its shape so Codex shows its own message', async () => {
+    const limit = { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: 1795270000 } }
+    fake.respond = () => ({ kind: 'status', status: 429, body: limit, headers: { 'x-codex-primary-used-percent': '100' } })
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(429)
+    expect(await response.json()).toEqual(limit)
+    expect(response.headers.get('x-codex-primary-used-percent')).toBe('100')
+  })
+
+  test('backend {"detail": …} errors become OpenAI-shaped errors with the status', async () => {
+    fake.respond = () => ({ kind: 'status', status: 400, body: { detail: 'Instructions are not valid' } })
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as any).error.message).toContain('Instructions are not valid')
+  })
+
+  test('/health reports the passthrough and the latest quota figures', async () => {
+    await (await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))).text()
+    const health = (await (await handle(get('/health'))).json()) as any
+    expect(health.chatgpt_passthrough).toBe(true)
+    expect(health.chatgpt_quota).toMatchObject({ primary: { used_percent: 42.5, window_minutes: 300, resets_at: 1795270000 }, secondary: { used_percent: 12 }, credits: { has_credits: true, unlimited: false, balance: '17.50' }, plan_type: 'plus' })
+  })
+})
+
+describe('ChatGPT passthrough: OAuth refresh', () => {
+  test('an expired access token is refreshed before the request; auth.json rewritten atomically, 0600, other fields kept', async () => {
+    writeAuth(authPath, { access: makeJwt({ exp: nowS() - 100 }), refresh: 'rt-expired-case' }, { custom_field: { keep: true } })
+    const before = fake.refreshes.length
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(200)
+    await response.text()
+    expect(fake.refreshes.length - before).toBe(1)
+    expect(fake.refreshes.at(-1)).toMatchObject({ refresh_reason: 'proactive_expiry', refresh_token: 'rt-expired-case' })
+    const auth = JSON.parse(readFileSync(authPath, 'utf8'))
+    expect(auth.tokens.access_token).toBe(fake.validAccess)
+    expect(auth.tokens.refresh_token).toStartWith('rt-rotated-')
+    expect(auth.tokens.account_id).toBe(ACCOUNT_ID)
+    expect(auth.custom_field).toEqual({ keep: true })
+    expect(auth.last_refresh).not.toBe('2026-11-01T00:00:00Z')
+    expect(statSync(authPath).mode & 0o777).toBe(0o600)
+  })
+
+  test('a 401 triggers re-read, then refresh (unauthorized_recovery), then one retry', async () => {
+    fake.validAccess = makeJwt({ exp: nowS() + 3600, n: 'server-side-rotated' }) // the file's token is now revoked
+    const before = fake.refreshes.length
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(200)
+    await response.text()
+    expect(fake.refreshes.length - before).toBe(1)
+    expect(fake.refreshes.at(-1)!.refresh_reason).toBe('unauthorized_recovery')
+  })
+
+  test('a 401 after Codex refreshed auth.json meanwhile uses the new tokens and redeems nothing', async () => {
+    const codexRefreshed = makeJwt({ exp: nowS() + 3600, n: 'by-codex' })
+    fake.validAccess = codexRefreshed
+    fake.on401 = () => writeAuth(authPath, { access: codexRefreshed, refresh: 'rt-from-codex' })
+    const before = fake.refreshes.length
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(200)
+    await response.text()
+    expect(fake.refreshes.length).toBe(before)
+    expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${codexRefreshed}`)
+  })
+
+  test('20 concurrent requests with an expired token cause exactly one refresh; the rotated token is never redeemed twice', async () => {
+    writeAuth(authPath, { access: makeJwt({ exp: nowS() - 5 }), refresh: 'rt-concurrent' })
+    const before = fake.refreshes.length
+    const responses = await Promise.all(Array.from({ length: 20 }, () => handle(post('/v1/responses', codexBody(), CODEX_HEADERS))))
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200))
+    await Promise.all(responses.map((r) => r.text()))
+    expect(fake.refreshes.length - before).toBe(1)
+    const tokens = fake.refreshes.map((r) => r.refresh_token)
+    expect(new Set(tokens).size).toBe(tokens.length)
+  })
+
+  test('a permanent refresh failure leaves auth.json byte-identical and tells the user to run codex login', async () => {
+    const text = writeAuth(authPath, { access: makeJwt({ exp: nowS() - 5 }), refresh: 'rt-dead' })
+    fake.failRefresh = { mode: 'permanent', times: 1 }
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(401)
+    expect(((await response.json()) as any).error.message).toContain('codex login')
+    expect(readFileSync(authPath, 'utf8')).toBe(text)
+  })
+
+  test('transient refresh failures are retried with backoff', async () => {
+    writeAuth(authPath, { access: makeJwt({ exp: nowS() - 5 }), refresh: 'rt-flaky' })
+    fake.failRefresh = { mode: 'transient', times: 2 }
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(200)
+    await response.text()
+  })
+
+  test('the planted tokens never appear in a log line or a response', async () => {
+    const access = makeJwt({ exp: nowS() - 5, secret: 'planted-access-secret' })
+    writeAuth(authPath, { access, refresh: 'rt-planted-secret-value' })
+    fake.failRefresh = { mode: 'permanent', times: 1 }
+    const failed = await (await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))).text()
+    writeAuth(authPath, { access: fake.validAccess, refresh: 'rt-planted-secret-2' })
+    const ok = await (await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))).text()
+    for (const secret of [access, 'rt-planted-secret-value', 'rt-planted-secret-2', fake.validAccess]) {
+      expect(failed + ok).not.toContain(secret)
+      for (const line of log.lines) expect(line).not.toContain(secret)
+    }
+  })
+})
+
+describe('ChatGPT passthrough with the official openai SDK', () => {
+  test('a correct non-streamed response object and a correct stream', async () => {
+    const shim = startShim(settingsFrom([]), { chatgpt: service })
+    try {
+      const client = new OpenAI({ baseURL: `${shim.url}/v1`, apiKey: 'unused', maxRetries: 0 })
+      const response = await client.responses.create({ model: 'gpt-5.5', input: 'hi', max_output_tokens: 100 })
+      expect(response.output_text).toBe('Hello from ChatGPT.')
+      expect(response.usage?.input_tokens_details.cached_tokens).toBe(800)
+      fake.respond = () => ({ kind: 'events', events: backendEvents('Streamed.', { id: 'call_1', cmd: 'ls' }) })
+      const final = await client.responses.stream({ model: 'gpt-5.5', input: 'hi' }).finalResponse()
+      expect(final.output.map((item) => item.type)).toEqual(['message', 'function_call'])
+      const chat = await client.chat.completions.create({ model: 'gpt-5.5', messages: [{ role: 'user', content: 'hi' }] })
+      expect(chat.choices[0]!.message.tool_calls![0]!.id).toBe('call_1')
+    } finally {
+      shim.close()
+    }
+  })
+})
