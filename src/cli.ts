@@ -20,6 +20,7 @@ const main = defineCommand({
     model: () => import('./commands/model/index.ts').then((m) => m.default),
     codex: () => import('./commands/codex.ts').then((m) => m.default),
     app: () => import('./commands/app.ts').then((m) => m.default),
+    usage: () => import('./commands/usage.ts').then((m) => m.default),
     doctor: () => import('./commands/doctor.ts').then((m) => m.default),
     _serve: () => import('./commands/_serve.ts').then((m) => m.default),
   },

@@ -42,12 +42,12 @@ export class ChatgptService {
    * the backend's response when it is 200 or a 429 (whose body Codex reads);
    * throws a ShimError for anything else.
    */
-  async send(body: string, clientHeaders: Headers, signal: AbortSignal): Promise<Response> {
+  async send(body: string, clientHeaders: Headers, signal: AbortSignal, path = '/codex/responses'): Promise<Response> {
     let login = readLogin()
     if (!login) throw new ShimError('auth_expired', 'No ChatGPT login found. Run `codex login` (ChatGPT sign-in), then retry.')
     if (isExpired(login.tokens.access_token)) login = await this.refresher.refresh(login, 'proactive_expiry')
     const post = (current: ChatgptLogin) =>
-      (this.options.fetch ?? fetch)(`${backendBase()}/codex/responses`, { method: 'POST', headers: backendHeaders(clientHeaders, current.tokens, VERSION), body, signal }).catch((error: unknown) => {
+      (this.options.fetch ?? fetch)(`${backendBase()}${path}`, { method: 'POST', headers: backendHeaders(clientHeaders, current.tokens, VERSION), body, signal }).catch((error: unknown) => {
         if (signal.aborted) throw new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
         throw new ShimError('upstream_unreachable', `Could not reach the ChatGPT backend: ${error instanceof Error ? error.message : String(error)}`)
       })

@@ -1,3 +1,5 @@
+import { chatgptDisabled, readLogin } from '../chatgpt/auth.ts'
+import { ChatgptCatalog } from '../chatgpt/catalog.ts'
 import { shimPaths } from '../paths.ts'
 import type { Settings } from '../settings/schema.ts'
 import { writeFileAtomic } from './atomic-write.ts'
@@ -18,10 +20,16 @@ export interface GenerateResult {
  * snippet for users who edit config.toml themselves. Neither holds a secret:
  * keys are resolved by the daemon at request time.
  */
-export function generateFiles(settings: Settings, options: { port: number; host?: string }): GenerateResult {
+export async function generateFiles(settings: Settings, options: { port: number; host?: string }): Promise<GenerateResult> {
   const bundled = readBundledCatalog()
   const instructions = pickBaseInstructions(bundled)
   const catalog = buildCatalog(settings, instructions ?? FALLBACK_INSTRUCTIONS)
+  // The subscription's models, as the backend describes them, while a usable login exists.
+  if (!chatgptDisabled() && readLogin()) {
+    const taken = new Set(catalog.models.map((model) => model.slug))
+    const subscription = await new ChatgptCatalog().models().catch(() => [])
+    catalog.models.push(...subscription.filter((model) => !taken.has(model.slug)))
+  }
   const catalogPath = shimPaths.catalog()
   writeFileAtomic(catalogPath, `${JSON.stringify(catalog, null, 2)}\n`)
 

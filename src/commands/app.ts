@@ -32,7 +32,7 @@ export default defineCommand({
       const settings = loadSettings(args.settings)
       const model = args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
-      const generated = generateFiles(settings, { port: info.port, host: info.host })
+      const generated = await generateFiles(settings, { port: info.port, host: info.host })
       // Desktop reads config.toml only (and only at launch), so the managed block is required here.
       const change = enableCodexConfig({ model, port: info.port, host: info.host, catalogPath: generated.catalogPath })
       if (change.changed) log.info(`Enabled codex-shim in ${change.path}`)

@@ -6,7 +6,7 @@ import { startDaemon } from '../daemon/lifecycle.ts'
 import { ShimError } from '../errors.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, UsageError, verboseArgs } from './_args.ts'
-import { defaultSlug, requireSlug } from './_context.ts'
+import { defaultSlug } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 /** Everything after the first `--` belongs to codex. */
@@ -32,8 +32,9 @@ export default defineCommand({
       if (!bin) throw new ShimError('config', 'The codex CLI is not installed or not on PATH. Install it with `npm i -g @openai/codex`, or set CODEX_SHIM_CODEX_BIN.')
       if (rest.includes('--model') && args.model) throw new UsageError('Choose the model once: either codex-shim --model or codex --model.')
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
-      const generated = generateFiles(settings, { port: info.port, host: info.host })
-      const model = argsChooseModel(rest) ? undefined : args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
+      const generated = await generateFiles(settings, { port: info.port, host: info.host })
+      // With no models configured (ChatGPT plan only), Codex's own default from the catalog applies.
+      const model = argsChooseModel(rest) ? undefined : args.model ? args.model : settings.models.length ? defaultSlug(settings) : undefined
       const child = Bun.spawn([bin, ...codexOverrides({ port: info.port, host: info.host, catalogPath: generated.catalogPath, model, withToken: Boolean(process.env.CODEX_SHIM_TOKEN) }), ...rest], {
         stdio: ['inherit', 'inherit', 'inherit'],
         env: withLoopbackNoProxy(process.env),

@@ -17,12 +17,12 @@ export default defineCommand({
     ...verboseArgs,
   },
   run: ({ args }) =>
-    runGuarded(args, () => {
+    runGuarded(args, async () => {
       const settings = loadSettings(args.settings)
       const model = args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
       const port = parsePort(args.port)
       const host = parseHost(args.host)
-      const generated = generateFiles(settings, { port, host })
+      const generated = await generateFiles(settings, { port, host })
       const change = enableCodexConfig({ model, port, host, catalogPath: generated.catalogPath })
       if (!change.changed) log.info(`${change.path} already uses codex-shim with model ${model}`)
       else log.success(`Codex now uses codex-shim (model ${model}) via ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)

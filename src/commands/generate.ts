@@ -9,9 +9,9 @@ export default defineCommand({
   meta: { name: 'generate', description: 'Write the Codex model catalog and a provider snippet under ~/.codex-shim' },
   args: { ...settingsArgs, ...portArgs, ...hostArgs, ...verboseArgs },
   run: ({ args }) =>
-    runGuarded(args, () => {
+    runGuarded(args, async () => {
       const settings = loadSettings(args.settings)
-      const result = generateFiles(settings, { port: parsePort(args.port), host: parseHost(args.host) })
+      const result = await generateFiles(settings, { port: parsePort(args.port), host: parseHost(args.host) })
       log.success(`Wrote ${result.catalogPath} (${result.models.length} model(s)${result.models.length ? `: ${result.models.join(', ')}` : ''})`)
       log.info(`Provider snippet: ${result.snippetPath}`)
       if (!result.instructionsFrom) log.warn('Codex is not installed here, so the catalog uses a short fallback system prompt. Install Codex (npm i -g @openai/codex) and run generate again.')

@@ -18,12 +18,12 @@ export default defineCommand({
     ...verboseArgs,
   },
   run: ({ args }) =>
-    runGuarded(args, () => {
+    runGuarded(args, async () => {
       const settings = loadSettings(args.settings)
       const slug = requireSlug(settings, args.slug)
       const path = codexPaths.config()
       const port = managedPort(existsSync(path) ? readFileSync(path, 'utf8') : '') ?? parsePort(undefined)
-      const generated = generateFiles(settings, { port })
+      const generated = await generateFiles(settings, { port })
       const change = useModelInConfig(slug, { port, catalogPath: generated.catalogPath })
       if (change.changed) log.success(`Codex will use ${slug} (${path})`)
       else log.info(`Codex already uses ${slug}`)

@@ -26,14 +26,17 @@ export function health({ deps }: RouteContext): Response {
  */
 export async function models({ deps, url, request }: RouteContext): Promise<Response> {
   if (url.searchParams.has('client_version')) return json(await deps.catalog())
+  // The subscription's models are listed only while a usable login exists.
+  const subscription = deps.chatgpt?.usable() ? (await deps.chatgpt.catalog.models().catch(() => [])).map((model) => ({ id: model.slug, display_name: String(model.display_name ?? model.slug), provider: 'chatgpt' })) : []
+  const listed = [...listedModels(deps.settings).map((entry) => ({ id: entry.id, display_name: entry.display_name, provider: entry.provider })), ...subscription]
   // Anthropic clients (Claude Code, the Anthropic SDK) send anthropic-version and expect its list shape.
   if (request.headers.has('anthropic-version')) {
-    const data = listedModels(deps.settings).map((entry) => ({ type: 'model', id: entry.id, display_name: entry.display_name, created_at: new Date(deps.startedAt).toISOString() }))
+    const data = listed.map((entry) => ({ type: 'model', id: entry.id, display_name: entry.display_name, created_at: new Date(deps.startedAt).toISOString() }))
     return json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null })
   }
   return json({
     object: 'list',
-    data: listedModels(deps.settings).map((entry) => ({
+    data: listed.map((entry) => ({
       id: entry.id,
       object: 'model',
       created: Math.floor(deps.startedAt / 1000),

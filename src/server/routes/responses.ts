@@ -15,7 +15,7 @@ import { createResponsesDecoder } from '../../dialects/responses/stream.ts'
 import { createSseParser } from '../../sse/parse.ts'
 import { decodeStream } from '../../canonical/decode.ts'
 import { encodeEventsAsSse, SSE_HEADERS } from '../../sse/encode.ts'
-import { readBody, readJsonBody } from '../body.ts'
+import { readBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
 import { json } from './info.ts'
 import { compactHistory } from './compact.ts'
@@ -85,8 +85,18 @@ export async function responses(context: RouteContext): Promise<Response> {
 
 /** `POST /v1/responses/compact` (older Codex clients): summarise the history upstream. */
 export async function compact(context: RouteContext): Promise<Response> {
-  const request = parseResponsesRequest(await readJsonBody(context.request))
+  const body = await readBody(context.request)
+  const request = parseResponsesRequest(body.json)
   context.summary.stream = false
+  const route = await resolveAnyRoute(context.deps.settings, request.model, context.deps.chatgpt)
+  if (route.model.provider === 'chatgpt' && context.deps.chatgpt) {
+    // The backend compacts itself: forward untouched (model name aside) and return its answer as is.
+    context.summary.slug = route.slug
+    context.summary.upstream = 'chatgpt (passthrough)'
+    const payload = route.model.model === request.model ? body.text : JSON.stringify({ ...(body.json as object), model: route.model.model })
+    const upstream = await context.deps.chatgpt.send(payload, context.request.headers, context.request.signal, '/codex/responses/compact')
+    return new Response(upstream.body, { status: upstream.status, headers: { 'content-type': 'application/json', ...clientResponseHeaders(upstream.headers) } })
+  }
   const output = await compactHistory(request, (summaryRequest) => openRoute(context, summaryRequest))
   return json({ id: `resp_compact_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response.compaction', created_at: Math.floor(Date.now() / 1000), output })
 }
