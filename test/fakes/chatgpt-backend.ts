@@ -95,7 +95,7 @@ export function startFakeChatgpt(options: { models?: Json[] } = {}): FakeChatgpt
       const headers = Object.fromEntries(request.headers)
       if (url.pathname === '/oauth/token' && request.method === 'POST') {
         const body = (await request.json()) as Json
-        state.refreshes.push(body)
+        state.refreshes.push({ ...body, _user_agent: headers['user-agent'] })
         if (body.client_id !== 'app_EMoamEEZ73f0CkXaXp7hrann' || body.grant_type !== 'refresh_token') return Response.json({ error: 'invalid_request' }, { status: 400 })
         if (state.failRefresh && state.failRefresh.times > 0) {
           state.failRefresh.times--
