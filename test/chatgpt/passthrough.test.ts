@@ -207,3 +207,37 @@ describe('ChatGPT passthrough with the official openai SDK', () => {
     }
   })
 })
+
+describe('ChatGPT passthrough: settings entries, compaction, catalog', () => {
+  test('a settings entry with provider chatgpt: a name of the user\'s choosing with pinned effort and service tier', async () => {
+    const pinned = createHandler(testDeps(settingsFrom([{ slug: 'my-deep', model: 'gpt-5.5', provider: 'chatgpt', reasoning_effort: 'high', service_tier: 'priority' }]), { chatgpt: service }))
+    const response = await pinned(post('/v1/responses', codexBody({ model: 'my-deep', reasoning: { effort: 'low' } }), CODEX_HEADERS))
+    expect(response.status).toBe(200)
+    await response.text()
+    expect(fake.requests.at(-1)!.body).toMatchObject({ model: 'gpt-5.5', reasoning: { effort: 'high' }, service_tier: 'priority' })
+  })
+
+  test('/v1/responses/compact and compaction items pass through untouched', async () => {
+    const response = await handle(post('/v1/responses/compact', { model: 'gpt-5.5', input: [{ type: 'compaction', id: 'cmp_1', encrypted_content: 'opaque-openai' }, { type: 'compaction_trigger' }] }, CODEX_HEADERS))
+    // The fake has no compact route: what matters is where and what we sent.
+    expect(response.status).toBe(404)
+    expect(((await response.json()) as any).error.message).toContain('Not Found')
+    const streamed = await handle(post('/v1/responses', codexBody({ input: [{ type: 'compaction', id: 'cmp_1', encrypted_content: 'opaque-openai' }, { type: 'compaction_trigger' }] }), CODEX_HEADERS))
+    await streamed.text()
+    expect(fake.requests.at(-1)!.body.input).toEqual([{ type: 'compaction', id: 'cmp_1', encrypted_content: 'opaque-openai' }, { type: 'compaction_trigger' }])
+  })
+
+  test('the live model list is cached and revalidated with its ETag', async () => {
+    const seen: string[] = []
+    const catalog = new (await import('../../src/chatgpt/catalog.ts')).ChatgptCatalog({
+      ttlMs: 0,
+      fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+        seen.push(new Headers(init?.headers).get('if-none-match') ?? '-')
+        return fetch(input, init)
+      }) as typeof fetch,
+    })
+    expect((await catalog.models()).map((m) => m.slug)).toEqual(['gpt-5.5'])
+    expect((await catalog.models()).map((m) => m.slug)).toEqual(['gpt-5.5'])
+    expect(seen).toEqual(['-', '"models-v1"'])
+  })
+})

@@ -101,3 +101,27 @@ describe('Anthropic-client extras', () => {
     expect(sent.body.model).toBe('claude-sonnet-4-5')
   })
 })
+
+describe('@anthropic-ai/sdk → the ChatGPT passthrough', () => {
+  test('messages.create and stream against a subscription model', async () => {
+    const { ChatgptService } = await import('../../src/chatgpt/service.ts')
+    const { startFakeChatgpt, writeAuth } = await import('../fakes/chatgpt-backend.ts')
+    const { join } = await import('node:path')
+    const backend = startFakeChatgpt()
+    process.env.CODEX_SHIM_CHATGPT_BASE_URL = backend.base
+    writeAuth(join(process.env.CODEX_HOME!, 'auth.json'), { access: backend.validAccess, refresh: 'rt-sdk' })
+    const passthrough = startShim(settingsFrom([]), { chatgpt: new ChatgptService() })
+    try {
+      const anthropic = new Anthropic({ baseURL: passthrough.url, apiKey: 'unused', maxRetries: 0 })
+      const message = await anthropic.messages.create({ model: 'gpt-5.5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+      expect(message.content[0]).toMatchObject({ type: 'text', text: 'Hello from ChatGPT.' })
+      const streamed = await anthropic.messages.stream({ model: 'gpt-5.5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage()
+      expect(streamed.content[0]).toMatchObject({ type: 'text', text: 'Hello from ChatGPT.' })
+      expect(backend.requests.at(-1)!.body).toMatchObject({ model: 'gpt-5.5', stream: true, store: false })
+    } finally {
+      passthrough.close()
+      backend.close()
+      delete process.env.CODEX_SHIM_CHATGPT_BASE_URL
+    }
+  })
+})
