@@ -1,0 +1,265 @@
+#!/usr/bin/env bun
+/**
+ * `npm run bench`: what codex-shim adds on top of a direct connection, per
+ * route, measured side by side in one run against the same fast fake
+ * upstreams on 127.0.0.1. Bounded: fixed request counts and a hard time
+ * limit (BENCH_MAX_SECONDS, default 300). Prints a table and one JSON line.
+ *
+ * The shim runs as its own process: the compiled binary in dist/ when
+ * present, else `bun src/cli.ts`. The fakes and the load generator share
+ * this process.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = join(import.meta.dir, '..')
+const started = performance.now()
+const limitMs = Number(process.env.BENCH_MAX_SECONDS ?? 300) * 1000
+const hardStop = setTimeout(() => {
+  console.error(`bench: hard time limit of ${limitMs / 1000} s reached; stopping.`)
+  process.exit(2)
+}, limitMs)
+
+// ---- fake upstreams: deltas and pacing come from the prompt ("deltas=N pace=MS") ----------
+
+const encoder = new TextEncoder()
+function scriptOf(text: string): { deltas: number; pace: number } {
+  return { deltas: Number(text.match(/deltas=(\d+)/)?.[1] ?? 5), pace: Number(text.match(/pace=(\d+)/)?.[1] ?? 0) }
+}
+function paced(frames: (i: number) => string, count: number, head: string[], tail: string[], pace: number): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async start(controller) {
+      for (const frame of head) controller.enqueue(encoder.encode(frame))
+      for (let i = 0; i < count; i++) {
+        if (pace) await Bun.sleep(pace)
+        controller.enqueue(encoder.encode(frames(i)))
+      }
+      for (const frame of tail) controller.enqueue(encoder.encode(frame))
+      controller.close()
+    },
+  })
+}
+const sse = { 'content-type': 'text/event-stream' }
+
+const chatFake = Bun.serve({
+  hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+  async fetch(request) {
+    const body = (await request.json()) as any
+    const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
+    const chunk = (delta: object, finish: string | null = null) => `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`
+    return new Response(paced(() => chunk({ content: 'tok ' }), deltas, [chunk({ role: 'assistant', content: '' })], [chunk({}, 'stop'), 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}\n\n', 'data: [DONE]\n\n'], pace), { headers: sse })
+  },
+})
+const anthropicFake = Bun.serve({
+  hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+  async fetch(request) {
+    const body = (await request.json()) as any
+    const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
+    const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+    return new Response(paced(() => ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'tok ' } }), deltas,
+      [ev({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 10, output_tokens: 1 } } }), ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })],
+      [ev({ type: 'content_block_stop', index: 0 }), ev({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } }), ev({ type: 'message_stop' })], pace), { headers: sse })
+  },
+})
+const backendFake = Bun.serve({
+  hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+  async fetch(request) {
+    if (new URL(request.url).pathname.endsWith('/codex/models')) return Response.json({ models: [{ slug: 'gpt-5.5', supported_reasoning_levels: [{ effort: 'medium' }] }] })
+    const body = (await request.json()) as any
+    const { deltas, pace } = scriptOf(JSON.stringify(body.input))
+    const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+    const item = { type: 'message', id: 'msg_1', role: 'assistant', content: [{ type: 'output_text', text: '' }] }
+    return new Response(paced(() => ev({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'tok ' }), deltas,
+      [ev({ type: 'response.created', response: { id: 'r' } }), ev({ type: 'response.output_item.added', output_index: 0, item })],
+      [ev({ type: 'response.output_item.done', output_index: 0, item }), ev({ type: 'response.completed', response: { id: 'r', output: [], usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } } })], pace), { headers: sse })
+  },
+})
+
+// ---- the shim -----------------------------------------------------------------------------
+
+const home = mkdtempSync(join(tmpdir(), 'codex-shim-bench-'))
+const shimHome = join(home, 'shim')
+const codexHome = join(home, 'codex')
+mkdirSync(shimHome, { recursive: true })
+mkdirSync(codexHome, { recursive: true })
+writeFileSync(join(shimHome, 'models.json'), JSON.stringify({ models: [
+  { slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: `http://127.0.0.1:${chatFake.port}/v1` },
+  { slug: 'claude', model: 'claude-bench', provider: 'anthropic', base_url: `http://127.0.0.1:${anthropicFake.port}`, api_key: 'k', prompt_caching: false, reasoning_efforts: ['none'] },
+] }))
+const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
+writeFileSync(join(codexHome, 'auth.json'), JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: jwt({ exp: Math.floor(Date.now() / 1000) + 86400 }), refresh_token: 'r', account_id: 'a' } }), { mode: 0o600 })
+
+const binary = join(root, 'dist', `codex-shim-${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`)
+const command = existsSync(binary) ? [binary] : [process.execPath, join(root, 'src/cli.ts')]
+const shimPort = 20000 + Math.floor(Math.random() * 20000)
+const shimEnv = { ...process.env, CODEX_SHIM_HOME: shimHome, CODEX_HOME: codexHome, CODEX_SHIM_CHATGPT_BASE_URL: `http://127.0.0.1:${backendFake.port}/backend-api`, CODEX_SHIM_LOG_LEVEL: 'warn' }
+const launched = performance.now()
+const shim = Bun.spawn([...command, '_serve', '--port', String(shimPort)], { env: shimEnv, stdout: 'ignore', stderr: 'inherit' })
+for (;;) {
+  try {
+    if ((await fetch(`http://127.0.0.1:${shimPort}/health`)).ok) break
+  } catch {}
+  await Bun.sleep(1)
+}
+const startupMs = performance.now() - launched
+const shimUrl = `http://127.0.0.1:${shimPort}`
+
+function rssKiB(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return 0
+  }
+}
+
+// ---- routes: the same turn through the shim and directly ------------------------------------
+
+type Target = { url: string; headers: Record<string, string>; body: (prompt: string) => object }
+interface Route { name: string; shim: Target; direct: Target }
+const json = { 'content-type': 'application/json' }
+const chatDirect: Target = { url: `http://127.0.0.1:${chatFake.port}/v1/chat/completions`, headers: json, body: (p) => ({ model: 'm', stream: true, messages: [{ role: 'user', content: p }] }) }
+const anthropicDirect: Target = { url: `http://127.0.0.1:${anthropicFake.port}/v1/messages`, headers: { ...json, 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'claude-bench', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }
+const backendDirect: Target = { url: `http://127.0.0.1:${backendFake.port}/backend-api/codex/responses`, headers: json, body: (p) => ({ model: 'gpt-5.5', stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: p }] }] }) }
+const responsesVia = (model: string): Target => ({ url: `${shimUrl}/v1/responses`, headers: { ...json, originator: 'codex_exec' }, body: (p) => ({ model, stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: p }] }] }) })
+const ROUTES: Route[] = [
+  { name: 'Responses → ChatGPT passthrough', shim: responsesVia('gpt-5.5'), direct: backendDirect },
+  { name: 'Responses → chat', shim: responsesVia('chat'), direct: chatDirect },
+  { name: 'Responses → Anthropic', shim: responsesVia('claude'), direct: anthropicDirect },
+  { name: 'Chat → chat (fast path)', shim: { ...chatDirect, url: `${shimUrl}/v1/chat/completions`, body: (p) => ({ ...chatDirect.body(p), model: 'chat' }) }, direct: chatDirect },
+  { name: 'Messages → Anthropic (fast path)', shim: { ...anthropicDirect, url: `${shimUrl}/v1/messages`, body: (p) => ({ ...anthropicDirect.body(p), model: 'claude' }) }, direct: anthropicDirect },
+  { name: 'Chat → Anthropic', shim: { url: `${shimUrl}/v1/chat/completions`, headers: json, body: (p) => ({ model: 'claude', stream: true, messages: [{ role: 'user', content: p }] }) }, direct: anthropicDirect },
+  { name: 'Messages → chat', shim: { url: `${shimUrl}/v1/messages`, headers: { ...json, 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'chat', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }, direct: chatDirect },
+]
+
+interface Sample { ttfb: number; ttft: number; total: number; deltas: number }
+const decoder = new TextDecoder()
+
+/** One streamed turn: time to first byte, to the first token ("tok"), and to the end. */
+async function turn(target: Target, prompt: string, extra?: string): Promise<Sample> {
+  const body = target.body(prompt) as Record<string, unknown>
+  if (extra) body.bench_padding = extra // unknown fields survive: a way to send Codex-sized bodies
+  const t0 = performance.now()
+  const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(body) })
+  const ttfb = performance.now() - t0
+  let ttft = 0
+  let deltas = 0
+  const reader = response.body!.getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    const text = decoder.decode(value)
+    if (!ttft && text.includes('tok ')) ttft = performance.now() - t0
+    deltas += text.split('tok ').length - 1
+  }
+  if (!response.ok) throw new Error(`${target.url}: HTTP ${response.status}`)
+  return { ttfb, ttft, total: performance.now() - t0, deltas }
+}
+
+async function run(target: Target, prompt: string, count: number, concurrency: number, extra?: string): Promise<{ samples: Sample[]; seconds: number }> {
+  const samples: Sample[] = []
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      next++
+      samples.push(await turn(target, prompt, extra))
+    }
+  }))
+  return { samples, seconds: (performance.now() - t0) / 1000 }
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+}
+const round = (value: number, digits = 2) => Number(value.toFixed(digits))
+
+const results: Record<string, any> = {}
+const quick = process.env.BENCH_QUICK === '1'
+const N = quick ? 40 : 200
+
+for (const route of ROUTES) {
+  const entry: Record<string, any> = {}
+  // Warm both paths (connections, JIT) before measuring.
+  await run(route.shim, 'deltas=5', 20, 4)
+  await run(route.direct, 'deltas=5', 20, 4)
+  for (const [label, prompt] of [['instant', 'deltas=20 pace=0'], ['paced', 'deltas=10 pace=2']] as const) {
+    for (const concurrency of [1, 16]) {
+      const count = label === 'paced' ? Math.min(N, 48) : N
+      const direct = await run(route.direct, prompt, count, concurrency)
+      const shimmed = await run(route.shim, prompt, count, concurrency)
+      const added = (metric: 'ttfb' | 'ttft', p: number) => round(percentile(shimmed.samples.map((s) => s[metric]), p) - percentile(direct.samples.map((s) => s[metric]), p), 3)
+      entry[`${label}_c${concurrency}`] = { ttfb_added_ms_p50: added('ttfb', 50), ttfb_added_ms_p99: added('ttfb', 99), ttft_added_ms_p50: added('ttft', 50), ttft_added_ms_p99: added('ttft', 99) }
+      // No buffering: on a paced stream the first token must arrive long before the last.
+      if (label === 'paced') entry[`${label}_c${concurrency}`].first_token_before_end = shimmed.samples.every((s) => s.ttft < s.total - 10)
+    }
+  }
+  for (const concurrency of [1, 16, 64]) {
+    const direct = await run(route.direct, 'deltas=5', N, concurrency)
+    const cpu0 = cpuMs(shim.pid)
+    const shimmed = await run(route.shim, 'deltas=5', N, concurrency)
+    const cpu = cpuMs(shim.pid) - cpu0
+    entry[`rps_c${concurrency}`] = { direct: round(N / direct.seconds, 0), shim: round(N / shimmed.seconds, 0), ratio: round(direct.seconds / shimmed.seconds, 2) }
+    if (concurrency === 16) entry.cpu_ms_per_request = round(cpu / N, 3)
+  }
+  const big = quick ? 2000 : 10000
+  const direct = await turn(route.direct, `deltas=${big}`)
+  const shimmed = await turn(route.shim, `deltas=${big}`)
+  entry.long_stream = { deltas: shimmed.deltas, shim_deltas_per_s: round(shimmed.deltas / (shimmed.total / 1000), 0), added_us_per_delta: round(((shimmed.total - direct.total) * 1000) / big, 2) }
+  results[route.name] = entry
+  if (performance.now() - started > limitMs * 0.8) break
+}
+
+// Memory: idle, then peak under concurrency 64 on a translated route.
+await Bun.sleep(500)
+const idleRssMiB = round(rssKiB(shim.pid) / 1024, 1)
+let peak = 0
+const watcher = setInterval(() => (peak = Math.max(peak, rssKiB(shim.pid))), 20)
+await run(ROUTES[1]!.shim, 'deltas=50 pace=1', quick ? 128 : 512, 64)
+clearInterval(watcher)
+
+// Cost against request size: Codex-sized bodies (30 KB, 300 KB, with an image as a data URL).
+const sizes: Record<string, any> = {}
+for (const kb of [3, 30, 300]) {
+  const padding = `data:image/png;base64,${'A'.repeat(kb * 1024)}`
+  const direct = await run(ROUTES[1]!.direct, 'deltas=5', 30, 1, padding)
+  const shimmed = await run(ROUTES[1]!.shim, 'deltas=5', 30, 1, padding)
+  sizes[`${kb}KB`] = round(percentile(shimmed.samples.map((s) => s.ttfb), 50) - percentile(direct.samples.map((s) => s.ttfb), 50), 3)
+}
+
+const summary = {
+  version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+  shim: command.length === 1 ? 'compiled binary' : 'bun src/cli.ts',
+  startup_ms: round(startupMs, 1),
+  idle_rss_mib: idleRssMiB,
+  peak_rss_mib_c64: round(peak / 1024, 1),
+  added_ttfb_ms_p50_by_body_size: sizes,
+  routes: results,
+  seconds: round((performance.now() - started) / 1000, 1),
+}
+
+// ---- report ------------------------------------------------------------------------------------
+const pad = (value: unknown, width: number) => String(value).padStart(width)
+console.log(`\ncodex-shim bench (${summary.shim}); added = shim − direct on the same fake upstream\n`)
+console.log(`${'route'.padEnd(34)}${pad('+TTFT p50', 11)}${pad('p99', 8)}${pad('+TTFT c16', 11)}${pad('paced', 8)}${pad('rps c16', 9)}${pad('c64', 7)}${pad('µs/delta', 10)}${pad('cpu ms', 8)}`)
+for (const [name, r] of Object.entries(results)) {
+  console.log(`${name.padEnd(34)}${pad(r.instant_c1.ttft_added_ms_p50, 11)}${pad(r.instant_c1.ttft_added_ms_p99, 8)}${pad(r.instant_c16.ttft_added_ms_p50, 11)}${pad(r.paced_c1.ttft_added_ms_p50, 8)}${pad(`${r.rps_c16.ratio}×`, 9)}${pad(`${r.rps_c64.ratio}×`, 7)}${pad(r.long_stream.added_us_per_delta, 10)}${pad(r.cpu_ms_per_request, 8)}`)
+}
+console.log(`\nstartup ${summary.startup_ms} ms · idle RSS ${summary.idle_rss_mib} MiB · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
+console.log(JSON.stringify(summary))
+
+clearTimeout(hardStop)
+shim.kill()
+chatFake.stop(true)
+anthropicFake.stop(true)
+backendFake.stop(true)
+process.exit(0)
