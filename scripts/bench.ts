@@ -212,9 +212,11 @@ for (const route of ROUTES) {
     if (concurrency === 16) entry.cpu_ms_per_request = round(cpu / N, 3)
   }
   const big = quick ? 2000 : 10000
-  const direct = await turn(route.direct, `deltas=${big}`)
-  const shimmed = await turn(route.shim, `deltas=${big}`)
-  entry.long_stream = { deltas: shimmed.deltas, shim_deltas_per_s: round(shimmed.deltas / (shimmed.total / 1000), 0), added_us_per_delta: round(((shimmed.total - direct.total) * 1000) / big, 2) }
+  // Best of three on each side: one long stream is at the mercy of a single scheduling hiccup.
+  const best = async (target: Target) => Math.min(...[await turn(target, `deltas=${big}`), await turn(target, `deltas=${big}`), await turn(target, `deltas=${big}`)].map((s) => s.total))
+  const direct = await best(route.direct)
+  const shimmed = await best(route.shim)
+  entry.long_stream = { deltas: big, shim_deltas_per_s: round(big / (shimmed / 1000), 0), added_us_per_delta: round(((shimmed - direct) * 1000) / big, 2) }
   results[route.name] = entry
   if (performance.now() - started > limitMs * 0.8) break
 }

@@ -1,4 +1,5 @@
 import { ShimError } from '../errors.ts'
+import { SseParser, type SseMessage } from '../sse/parse.ts'
 import type { ResponsesEvent } from './types.ts'
 
 /**
@@ -115,4 +116,84 @@ function streamError(error: unknown): ShimError {
   if (error instanceof ShimError) return error
   const message = error instanceof Error ? error.message : String(error)
   return new ShimError('upstream_stream', `The upstream stream broke: ${message}`)
+}
+
+/** A decoded upstream, consumable either as events or, fused with an encoder, as bytes. */
+export interface DecodedSse {
+  events(): ReadableStream<ResponsesEvent>
+  /** Parse, decode and encode in one stage: one output chunk per upstream read, not per event. */
+  encoded(encode: (event: ResponsesEvent) => string): ReadableStream<Uint8Array>
+}
+
+/**
+ * An upstream SSE body decoded in a single pull-based stage: SSE parsing,
+ * the dialect decoder and (optionally) the client's encoder run together on
+ * each upstream chunk, so per-event stream hops disappear from the hot path.
+ * Same guarantees as `decodeStream`: back-pressure, cancellation reaching the
+ * upstream, and a terminal failure event for errors or silence.
+ */
+export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFactory<SseMessage>, options: DecodeOptions & { maxEventBytes?: number } = {}): DecodedSse {
+  function build<T>(encode?: (event: ResponsesEvent) => string): ReadableStream<T> {
+    const reader = body.getReader()
+    const parser = new SseParser(options.maxEventBytes)
+    const text = new TextDecoder()
+    const bytes = new TextEncoder()
+    let pending: ResponsesEvent[] = []
+    let out = ''
+    const decoder = factory(encode ? (event) => (out += encode(event)) : (event) => pending.push(event))
+    const push = (message: SseMessage) => decoder.push(message)
+    let finished = false
+    const idleMs = options.idleTimeoutMs ?? 0
+
+    async function readOnce(): Promise<Awaited<ReturnType<typeof reader.read>>> {
+      if (idleMs <= 0) return reader.read()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${Math.round(idleMs / 1000)} s; giving up on this response.`)), idleMs)
+      })
+      try {
+        return await Promise.race([reader.read(), timeout])
+      } finally {
+        clearTimeout(timer)
+      }
+    }
+
+    return new ReadableStream<T>(
+      {
+        async pull(controller) {
+          while (!finished && !(encode ? out : pending.length)) {
+            try {
+              const { value, done } = await readOnce()
+              if (done) {
+                finished = true
+                parser.push(text.decode(), push)
+                parser.end(push)
+                decoder.end()
+              } else parser.push(text.decode(value, { stream: true }), push)
+            } catch (error) {
+              finished = true
+              decoder.fail(streamError(error))
+              options.onAbort?.(error)
+              reader.cancel(error).catch(() => {})
+            }
+          }
+          if (encode) {
+            if (out) controller.enqueue(bytes.encode(out) as T)
+            out = ''
+          } else {
+            for (const event of pending) controller.enqueue(event as T)
+            pending = []
+          }
+          if (finished) controller.close()
+        },
+        cancel(reason) {
+          finished = true
+          options.onAbort?.(reason)
+          return reader.cancel(reason).catch(() => {})
+        },
+      },
+      { highWaterMark: 0 },
+    )
+  }
+  return { events: () => build<ResponsesEvent>(), encoded: (encode) => build<Uint8Array>(encode) }
 }

@@ -1,4 +1,4 @@
-import { decodeStream } from '../canonical/decode.ts'
+import { decodeSse } from '../canonical/decode.ts'
 import { flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { messagesHttpError } from '../dialects/messages/errors.ts'
@@ -8,9 +8,8 @@ import { ShimError } from '../errors.ts'
 import { upstreamLabel } from '../server/request-log.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
-import { createSseParser } from '../sse/parse.ts'
 import { openUpstream, readBounded } from './http.ts'
-import type { Provider, ProviderContext, ProviderStream } from './types.ts'
+import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
 
@@ -68,13 +67,7 @@ export function createAnthropicProvider(model: ModelSettings, slug: string): Pro
       )
       if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label)
       if (!response.body) throw new ShimError('upstream_stream', `${label} answered 200 with no body.`)
-      const messages = response.body.pipeThrough(createSseParser())
-      return {
-        events: decodeStream(messages, (emit) => createMessagesDecoder(emit, { model: slug, tools: plan, structuredOutputTool: translation.structuredOutputTool }), {
-          idleTimeoutMs: context.idleTimeoutMs,
-          onAbort: (reason) => abort(reason),
-        }),
-      }
+      return providerStream(decodeSse(response.body, (emit) => createMessagesDecoder(emit, { model: slug, tools: plan, structuredOutputTool: translation.structuredOutputTool }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
     },
   }
 }

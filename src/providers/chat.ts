@@ -1,4 +1,4 @@
-import { decodeStream, streamOf } from '../canonical/decode.ts'
+import { decodeSse, decodeStream, streamOf } from '../canonical/decode.ts'
 import { flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatCompletion } from '../dialects/chat/api.ts'
@@ -10,9 +10,9 @@ import { ShimError } from '../errors.ts'
 import { upstreamLabel } from '../server/request-log.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
-import { createSseParser, parseJson } from '../sse/parse.ts'
+import { parseJson } from '../sse/parse.ts'
 import { openUpstream, readBounded } from './http.ts'
-import type { Provider, ProviderContext, ProviderStream } from './types.ts'
+import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
 
 // OpenAI's reasoning models (o-series, gpt-5 family) take `reasoning_effort`,
 // `verbosity`, `max_completion_tokens`; its other chat models reject the first two.
@@ -77,13 +77,7 @@ export function createChatProvider(model: ModelSettings, slug: string): Provider
         const source = streamOf(completionAsChunks(parsed.value as ChatCompletion))
         return { events: decodeStream(source, (emit) => createChatDecoder(emit, decoderOptions)) }
       }
-      const messages = response.body.pipeThrough(createSseParser())
-      return {
-        events: decodeStream(messages, (emit) => createChatDecoder(emit, decoderOptions), {
-          idleTimeoutMs: context.idleTimeoutMs,
-          onAbort: (reason) => abort(reason),
-        }),
-      }
+      return providerStream(decodeSse(response.body, (emit) => createChatDecoder(emit, decoderOptions), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
     },
   }
 }

@@ -1,14 +1,13 @@
 import { patchForBackend } from '../chatgpt/patch-body.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
 import { clientResponseHeaders } from '../chatgpt/backend.ts'
-import { decodeStream } from '../canonical/decode.ts'
+import { decodeSse } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { createResponsesDecoder } from '../dialects/responses/stream.ts'
 import { ShimError } from '../errors.ts'
 import type { ModelSettings } from '../settings/schema.ts'
-import { createSseParser } from '../sse/parse.ts'
 import { readBounded } from './http.ts'
-import type { Provider, ProviderContext, ProviderStream } from './types.ts'
+import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
 
 /** True for requests from Codex itself (it identifies with an `originator` header). */
 export function isCodexClient(headers: Headers): boolean {
@@ -51,10 +50,7 @@ export function createChatgptProvider(service: ChatgptService, model: ModelSetti
         throw new ShimError('upstream_http', `ChatGPT: ${message}`, { status: 429, code, retryAfter: response.headers.get('retry-after') ?? undefined })
       }
       if (!response.body) throw new ShimError('upstream_stream', 'The ChatGPT backend answered with no body.')
-      return {
-        events: decodeStream(response.body.pipeThrough(createSseParser()), (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs }),
-        headers: clientResponseHeaders(response.headers),
-      }
+      return providerStream(decodeSse(response.body, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs }), clientResponseHeaders(response.headers))
     },
   }
 }

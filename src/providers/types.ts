@@ -15,6 +15,8 @@ export interface ProviderContext {
 
 export interface ProviderStream {
   events: ReadableStream<ResponsesEvent>
+  /** The same stream with the client's encoder fused in (one stage, batched per upstream chunk). */
+  encoded?: (encode: (event: ResponsesEvent) => string) => ReadableStream<Uint8Array>
   /** Response headers to pass to the client (e.g. rate-limit headers). */
   headers?: Record<string, string>
 }
@@ -27,4 +29,15 @@ export interface ProviderStream {
 export interface Provider {
   readonly label: string
   open(request: ResponsesRequest, context: ProviderContext): Promise<ProviderStream>
+}
+
+/** A ProviderStream over a decoded SSE body; `events` is built only if read. */
+export function providerStream(decoded: { events(): ReadableStream<ResponsesEvent>; encoded(encode: (event: ResponsesEvent) => string): ReadableStream<Uint8Array> }, headers?: Record<string, string>): ProviderStream {
+  return {
+    get events() {
+      return decoded.events()
+    },
+    encoded: (encode) => decoded.encoded(encode),
+    ...(headers && { headers }),
+  }
 }

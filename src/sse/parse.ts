@@ -16,82 +16,91 @@ export class SseTooLargeError extends Error {
 }
 
 /**
- * Bytes → events, per the WHATWG event-stream rules: `\n`, `\r\n` and `\r`
+ * Text → events, per the WHATWG event-stream rules: `\n`, `\r\n` and `\r`
  * line ends, multi-line `data`, comments, a leading BOM, and events split at
- * any byte across chunks. Works incrementally: nothing waits for the stream end.
+ * any point across chunks. Incremental: call `push` per decoded chunk.
  */
-export function createSseParser(options: { maxEventBytes?: number } = {}): TransformStream<Uint8Array, SseMessage> {
-  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let first = true
-  let event: string | undefined
-  let id: string | undefined
-  let data: string[] = []
-  let dataBytes = 0
-  let pendingCR = false
+export class SseParser {
+  private buffer = ''
+  private first = true
+  private event: string | undefined
+  private id: string | undefined
+  private data: string[] = []
+  private dataBytes = 0
+  private pendingCR = false
 
-  function dispatch(controller: TransformStreamDefaultController<SseMessage>): void {
-    if (data.length) {
-      const message: SseMessage = { data: data.join('\n') }
-      if (event !== undefined) message.event = event
-      if (id !== undefined) message.id = id
-      controller.enqueue(message)
+  constructor(private readonly maxEventBytes = DEFAULT_MAX_EVENT_BYTES) {}
+
+  push(chunk: string, emit: (message: SseMessage) => void): void {
+    let text = this.buffer + chunk
+    if (this.first && text.length) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      this.first = false
     }
-    data = []
-    dataBytes = 0
-    event = undefined
+    let start = 0
+    if (this.pendingCR && text.charCodeAt(0) === 10) start = 1 // the \n of a \r\n split across chunks
+    this.pendingCR = false
+    for (let i = start; i < text.length; i++) {
+      const code = text.charCodeAt(i)
+      if (code !== 10 && code !== 13) continue
+      this.line(text.slice(start, i), emit)
+      if (code === 13) {
+        if (i + 1 === text.length) this.pendingCR = true
+        else if (text.charCodeAt(i + 1) === 10) i++
+      }
+      start = i + 1
+    }
+    this.buffer = text.slice(start)
+    if (this.buffer.length > this.maxEventBytes) throw new SseTooLargeError(this.maxEventBytes)
   }
 
-  function line(text: string, controller: TransformStreamDefaultController<SseMessage>): void {
-    if (text === '') return dispatch(controller)
+  /** The stream ended: a final event without its blank line still counts. */
+  end(emit: (message: SseMessage) => void): void {
+    if (this.buffer) this.line(this.buffer, emit)
+    this.buffer = ''
+    this.dispatch(emit)
+  }
+
+  private dispatch(emit: (message: SseMessage) => void): void {
+    if (this.data.length) {
+      const message: SseMessage = { data: this.data.length === 1 ? this.data[0]! : this.data.join('\n') }
+      if (this.event !== undefined) message.event = this.event
+      if (this.id !== undefined) message.id = this.id
+      emit(message)
+    }
+    this.data = []
+    this.dataBytes = 0
+    this.event = undefined
+  }
+
+  private line(text: string, emit: (message: SseMessage) => void): void {
+    if (text === '') return this.dispatch(emit)
     if (text.charCodeAt(0) === 58 /* : */) return // comment / keepalive
     const colon = text.indexOf(':')
     const field = colon === -1 ? text : text.slice(0, colon)
     let value = colon === -1 ? '' : text.slice(colon + 1)
     if (value.charCodeAt(0) === 32) value = value.slice(1)
     if (field === 'data') {
-      dataBytes += value.length
-      if (dataBytes > maxEventBytes) throw new SseTooLargeError(maxEventBytes)
-      data.push(value)
-    } else if (field === 'event') event = value
-    else if (field === 'id') id = value
+      this.dataBytes += value.length
+      if (this.dataBytes > this.maxEventBytes) throw new SseTooLargeError(this.maxEventBytes)
+      this.data.push(value)
+    } else if (field === 'event') this.event = value
+    else if (field === 'id') this.id = value
     // `retry` and unknown fields are ignored.
   }
+}
 
-  function consume(chunk: string, controller: TransformStreamDefaultController<SseMessage>): void {
-    let text = buffer + chunk
-    if (first && text.length) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-      first = false
-    }
-    let start = 0
-    if (pendingCR && text.charCodeAt(0) === 10) start = 1 // the \n of a \r\n split across chunks
-    pendingCR = false
-    for (let i = start; i < text.length; i++) {
-      const code = text.charCodeAt(i)
-      if (code !== 10 && code !== 13) continue
-      line(text.slice(start, i), controller)
-      if (code === 13) {
-        if (i + 1 === text.length) pendingCR = true
-        else if (text.charCodeAt(i + 1) === 10) i++
-      }
-      start = i + 1
-    }
-    buffer = text.slice(start)
-    if (buffer.length > maxEventBytes) throw new SseTooLargeError(maxEventBytes)
-  }
-
+/** The parser as a TransformStream (bytes in, events out). */
+export function createSseParser(options: { maxEventBytes?: number } = {}): TransformStream<Uint8Array, SseMessage> {
+  const decoder = new TextDecoder()
+  const parser = new SseParser(options.maxEventBytes)
   return new TransformStream<Uint8Array, SseMessage>({
     transform(chunk, controller) {
-      consume(decoder.decode(chunk, { stream: true }), controller)
+      parser.push(decoder.decode(chunk, { stream: true }), (message) => controller.enqueue(message))
     },
     flush(controller) {
-      consume(decoder.decode(), controller)
-      // A final event without its blank line still counts once the stream ends.
-      if (buffer) line(buffer, controller)
-      buffer = ''
-      dispatch(controller)
+      parser.push(decoder.decode(), (message) => controller.enqueue(message))
+      parser.end((message) => controller.enqueue(message))
     },
   })
 }

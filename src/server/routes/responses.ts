@@ -12,8 +12,7 @@ import { resolveAnyRoute, type Route } from '../../routing/resolve.ts'
 import { backendBody, isCodexClient } from '../../providers/chatgpt.ts'
 import { clientResponseHeaders } from '../../chatgpt/backend.ts'
 import { createResponsesDecoder } from '../../dialects/responses/stream.ts'
-import { createSseParser } from '../../sse/parse.ts'
-import { decodeStream } from '../../canonical/decode.ts'
+import { decodeSse } from '../../canonical/decode.ts'
 import { encodeEventsAsSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
@@ -42,6 +41,9 @@ function failedStream(model: string, error: ShimError): ReadableStream<Responses
   builder.fail(responsesFailure(error))
   return streamOf(events)
 }
+
+/** `event: <type>` + `data: <json>`, as the OpenAI API sends. */
+export const encodeResponsesEvent = (event: ResponsesEvent) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
 
 function sse(events: ReadableStream<ResponsesEvent>, headers: Record<string, string> = {}): Response {
   return new Response(events.pipeThrough(encodeEventsAsSse()), { status: 200, headers: { ...SSE_HEADERS, ...headers } })
@@ -73,6 +75,8 @@ export async function responses(context: RouteContext): Promise<Response> {
   }
   if (stream) {
     context.keepAlive()
+    // The hot path: parse, decode and encode fused in one stage when the provider offers it.
+    if (opened.encoded) return new Response(opened.encoded(encodeResponsesEvent), { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
     return sse(opened.events, opened.headers)
   }
   const { response, terminal } = await aggregateEvents(opened.events)
@@ -123,10 +127,10 @@ async function chatgptPassthrough(context: RouteContext, route: Route, request: 
     // types) get the same events minus the backend's own keepalive and codex.rate_limits.
     const body = isCodexClient(context.request.headers)
       ? upstream.body
-      : decodeStream(upstream.body.pipeThrough(createSseParser()), (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).pipeThrough(encodeEventsAsSse())
+      : decodeSse(upstream.body, (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).encoded(encodeResponsesEvent)
     return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
-  const events = decodeStream(upstream.body.pipeThrough(createSseParser()), (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs })
+  const events = decodeSse(upstream.body, (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).events()
   const { response, terminal } = await aggregateEvents(events)
   if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
     const code = response.error?.code
