@@ -9,9 +9,9 @@
  * present, else `bun src/cli.ts`. The fakes and the load generator share
  * this process.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { cpuMs, rssKiB, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const started = performance.now()
@@ -21,105 +21,7 @@ const hardStop = setTimeout(() => {
   process.exit(2)
 }, limitMs)
 
-// ---- fake upstreams: deltas and pacing come from the prompt ("deltas=N pace=MS") ----------
-
-const encoder = new TextEncoder()
-function scriptOf(text: string): { deltas: number; pace: number } {
-  return { deltas: Number(text.match(/deltas=(\d+)/)?.[1] ?? 5), pace: Number(text.match(/pace=(\d+)/)?.[1] ?? 0) }
-}
-function paced(frames: (i: number) => string, count: number, head: string[], tail: string[], pace: number): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    async start(controller) {
-      for (const frame of head) controller.enqueue(encoder.encode(frame))
-      for (let i = 0; i < count; i++) {
-        if (pace) await Bun.sleep(pace)
-        controller.enqueue(encoder.encode(frames(i)))
-      }
-      for (const frame of tail) controller.enqueue(encoder.encode(frame))
-      controller.close()
-    },
-  })
-}
-const sse = { 'content-type': 'text/event-stream' }
-
-const chatFake = Bun.serve({
-  hostname: '127.0.0.1', port: 0, idleTimeout: 0,
-  async fetch(request) {
-    const body = (await request.json()) as any
-    const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
-    const chunk = (delta: object, finish: string | null = null) => `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`
-    return new Response(paced(() => chunk({ content: 'tok ' }), deltas, [chunk({ role: 'assistant', content: '' })], [chunk({}, 'stop'), 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}\n\n', 'data: [DONE]\n\n'], pace), { headers: sse })
-  },
-})
-const anthropicFake = Bun.serve({
-  hostname: '127.0.0.1', port: 0, idleTimeout: 0,
-  async fetch(request) {
-    const body = (await request.json()) as any
-    const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
-    const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
-    return new Response(paced(() => ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'tok ' } }), deltas,
-      [ev({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 10, output_tokens: 1 } } }), ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })],
-      [ev({ type: 'content_block_stop', index: 0 }), ev({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } }), ev({ type: 'message_stop' })], pace), { headers: sse })
-  },
-})
-const backendFake = Bun.serve({
-  hostname: '127.0.0.1', port: 0, idleTimeout: 0,
-  async fetch(request) {
-    if (new URL(request.url).pathname.endsWith('/codex/models')) return Response.json({ models: [{ slug: 'gpt-5.5', supported_reasoning_levels: [{ effort: 'medium' }] }] })
-    const body = (await request.json()) as any
-    const { deltas, pace } = scriptOf(JSON.stringify(body.input))
-    const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
-    const item = { type: 'message', id: 'msg_1', role: 'assistant', content: [{ type: 'output_text', text: '' }] }
-    return new Response(paced(() => ev({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'tok ' }), deltas,
-      [ev({ type: 'response.created', response: { id: 'r' } }), ev({ type: 'response.output_item.added', output_index: 0, item })],
-      [ev({ type: 'response.output_item.done', output_index: 0, item }), ev({ type: 'response.completed', response: { id: 'r', output: [], usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } } })], pace), { headers: sse })
-  },
-})
-
-// ---- the shim -----------------------------------------------------------------------------
-
-const home = mkdtempSync(join(tmpdir(), 'codex-shim-bench-'))
-const shimHome = join(home, 'shim')
-const codexHome = join(home, 'codex')
-mkdirSync(shimHome, { recursive: true })
-mkdirSync(codexHome, { recursive: true })
-writeFileSync(join(shimHome, 'models.json'), JSON.stringify({ models: [
-  { slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: `http://127.0.0.1:${chatFake.port}/v1` },
-  { slug: 'claude', model: 'claude-bench', provider: 'anthropic', base_url: `http://127.0.0.1:${anthropicFake.port}`, api_key: 'k', prompt_caching: false, reasoning_efforts: ['none'] },
-] }))
-const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
-writeFileSync(join(codexHome, 'auth.json'), JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: jwt({ exp: Math.floor(Date.now() / 1000) + 86400 }), refresh_token: 'r', account_id: 'a' } }), { mode: 0o600 })
-
-const binary = join(root, 'dist', `codex-shim-${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`)
-const command = existsSync(binary) ? [binary] : [process.execPath, join(root, 'src/cli.ts')]
-const shimPort = 20000 + Math.floor(Math.random() * 20000)
-const shimEnv = { ...process.env, CODEX_SHIM_HOME: shimHome, CODEX_HOME: codexHome, CODEX_SHIM_CHATGPT_BASE_URL: `http://127.0.0.1:${backendFake.port}/backend-api`, CODEX_SHIM_LOG_LEVEL: 'warn' }
-const launched = performance.now()
-const shim = Bun.spawn([...command, '_serve', '--port', String(shimPort)], { env: shimEnv, stdout: 'ignore', stderr: 'inherit' })
-for (;;) {
-  try {
-    if ((await fetch(`http://127.0.0.1:${shimPort}/health`)).ok) break
-  } catch {}
-  await Bun.sleep(1)
-}
-const startupMs = performance.now() - launched
-const shimUrl = `http://127.0.0.1:${shimPort}`
-
-function rssKiB(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0)
-  } catch {
-    return 0
-  }
-}
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in clock ticks of 10 ms
-  } catch {
-    return 0
-  }
-}
+const { shim, shimUrl, startupMs, chatFake, anthropicFake, backendFake, command, stop } = await startHarness()
 
 // ---- routes: the same turn through the shim and directly ------------------------------------
 
@@ -143,7 +45,7 @@ const ROUTES: Route[] = [
 interface Sample { ttfb: number; ttft: number; total: number; deltas: number }
 const decoder = new TextDecoder()
 
-/** One streamed turn: time to first byte, to the first token ("tok"), and to the end. */
+/** One streamed turn: time to first byte, to the first token ("t0"), and to the end. */
 async function turn(target: Target, prompt: string, extra?: string): Promise<Sample> {
   const body = target.body(prompt) as Record<string, unknown>
   if (extra) body.bench_padding = extra // unknown fields survive: a way to send Codex-sized bodies
@@ -157,8 +59,7 @@ async function turn(target: Target, prompt: string, extra?: string): Promise<Sam
     const { value, done } = await reader.read()
     if (done) break
     const text = decoder.decode(value)
-    if (!ttft && text.includes('tok ')) ttft = performance.now() - t0
-    deltas += text.split('tok ').length - 1
+    if (!ttft && text.includes('t0 ')) ttft = performance.now() - t0
   }
   if (!response.ok) throw new Error(`${target.url}: HTTP ${response.status}`)
   return { ttfb, ttft, total: performance.now() - t0, deltas }
@@ -260,8 +161,5 @@ console.log(`\nstartup ${summary.startup_ms} ms · idle RSS ${summary.idle_rss_m
 console.log(JSON.stringify(summary))
 
 clearTimeout(hardStop)
-shim.kill()
-chatFake.stop(true)
-anthropicFake.stop(true)
-backendFake.stop(true)
+stop()
 process.exit(0)

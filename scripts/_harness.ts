@@ -1,0 +1,130 @@
+/**
+ * Shared by `scripts/bench.ts` and `scripts/soak.ts`: fast fake upstreams on
+ * 127.0.0.1 (chat chunks, Anthropic events, Responses events) whose deltas and
+ * pacing come from the prompt ("deltas=N pace=MS"), and the shim started as
+ * its own process with settings pointing at them.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = join(import.meta.dir, '..')
+
+export async function startHarness() {
+
+  const encoder = new TextEncoder()
+  function scriptOf(text: string): { deltas: number; pace: number } {
+    return { deltas: Number(text.match(/deltas=(\d+)/)?.[1] ?? 5), pace: Number(text.match(/pace=(\d+)/)?.[1] ?? 0) }
+  }
+  function paced(frames: (i: number) => string, count: number, head: string[], tail: string[], pace: number): ReadableStream<Uint8Array> {
+    return new ReadableStream({
+      async start(controller) {
+        for (const frame of head) controller.enqueue(encoder.encode(frame))
+        for (let i = 0; i < count; i++) {
+          if (pace) await Bun.sleep(pace)
+          controller.enqueue(encoder.encode(frames(i)))
+        }
+        for (const frame of tail) controller.enqueue(encoder.encode(frame))
+        controller.close()
+      },
+    })
+  }
+  const sse = { 'content-type': 'text/event-stream' }
+
+  const chatFake = Bun.serve({
+    hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+    async fetch(request) {
+      const body = (await request.json()) as any
+      const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
+      const chunk = (delta: object, finish: string | null = null) => `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`
+      return new Response(paced((i) => chunk({ content: `t${i} ` }), deltas, [chunk({ role: 'assistant', content: '' })], [chunk({}, 'stop'), 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}\n\n', 'data: [DONE]\n\n'], pace), { headers: sse })
+    },
+  })
+  const anthropicFake = Bun.serve({
+    hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+    async fetch(request) {
+      const body = (await request.json()) as any
+      const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
+      const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+      return new Response(paced((i) => ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `t${i} ` } }), deltas,
+        [ev({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 10, output_tokens: 1 } } }), ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })],
+        [ev({ type: 'content_block_stop', index: 0 }), ev({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } }), ev({ type: 'message_stop' })], pace), { headers: sse })
+    },
+  })
+  const backendFake = Bun.serve({
+    hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+    async fetch(request) {
+      if (new URL(request.url).pathname.endsWith('/codex/models')) return Response.json({ models: [{ slug: 'gpt-5.5', supported_reasoning_levels: [{ effort: 'medium' }] }] })
+      const body = (await request.json()) as any
+      const { deltas, pace } = scriptOf(JSON.stringify(body.input))
+      const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+      const item = { type: 'message', id: 'msg_1', role: 'assistant', content: [{ type: 'output_text', text: '' }] }
+      return new Response(paced((i) => ev({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: `t${i} ` }), deltas,
+        [ev({ type: 'response.created', response: { id: 'r' } }), ev({ type: 'response.output_item.added', output_index: 0, item })],
+        [ev({ type: 'response.output_item.done', output_index: 0, item }), ev({ type: 'response.completed', response: { id: 'r', output: [], usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } } })], pace), { headers: sse })
+    },
+  })
+
+
+  const home = mkdtempSync(join(tmpdir(), 'codex-shim-bench-'))
+  const shimHome = join(home, 'shim')
+  const codexHome = join(home, 'codex')
+  mkdirSync(shimHome, { recursive: true })
+  mkdirSync(codexHome, { recursive: true })
+  writeFileSync(join(shimHome, 'models.json'), JSON.stringify({ models: [
+    { slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: `http://127.0.0.1:${chatFake.port}/v1` },
+    { slug: 'claude', model: 'claude-bench', provider: 'anthropic', base_url: `http://127.0.0.1:${anthropicFake.port}`, api_key: 'k', prompt_caching: false, reasoning_efforts: ['none'] },
+  ] }))
+  const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
+  writeFileSync(join(codexHome, 'auth.json'), JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: jwt({ exp: Math.floor(Date.now() / 1000) + 86400 }), refresh_token: 'r', account_id: 'a' } }), { mode: 0o600 })
+
+  const binary = join(root, 'dist', `codex-shim-${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`)
+  const command = existsSync(binary) ? [binary] : [process.execPath, join(root, 'src/cli.ts')]
+  const shimPort = 20000 + Math.floor(Math.random() * 20000)
+  const shimEnv = { ...process.env, CODEX_SHIM_HOME: shimHome, CODEX_HOME: codexHome, CODEX_SHIM_CHATGPT_BASE_URL: `http://127.0.0.1:${backendFake.port}/backend-api`, CODEX_SHIM_LOG_LEVEL: 'warn' }
+  const launched = performance.now()
+  const shim = Bun.spawn([...command, '_serve', '--port', String(shimPort)], { env: shimEnv, stdout: 'ignore', stderr: 'inherit' })
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${shimPort}/health`)).ok) break
+    } catch {}
+    await Bun.sleep(1)
+  }
+  const startupMs = performance.now() - launched
+  const shimUrl = `http://127.0.0.1:${shimPort}`
+
+
+
+  const stop = () => {
+    shim.kill()
+    chatFake.stop(true)
+    anthropicFake.stop(true)
+    backendFake.stop(true)
+  }
+  return { shim, shimUrl, startupMs, chatFake, anthropicFake, backendFake, command, stop }
+}
+
+export function rssKiB(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
+
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return 0
+  }
+}
+
+export function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length
+  } catch {
+    return 0
+  }
+}
