@@ -53,18 +53,7 @@ export function decodeStream<In>(source: ReadableStream<In>, factory: DecoderFac
   let finished = false
   const idleMs = options.idleTimeoutMs ?? 0
 
-  async function readOnce(): Promise<Awaited<ReturnType<typeof reader.read>>> {
-    if (idleMs <= 0) return reader.read()
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${Math.round(idleMs / 1000)} s; giving up on this response.`)), idleMs)
-    })
-    try {
-      return await Promise.race([reader.read(), timeout])
-    } finally {
-      clearTimeout(timer)
-    }
-  }
+  const readOnce = () => withIdleTimeout(() => reader.read(), idleMs)
 
   return new ReadableStream<ResponsesEvent>(
     {
@@ -112,6 +101,20 @@ export function streamOf<T>(items: Iterable<T>): ReadableStream<T> {
   })
 }
 
+/** One read that fails with a clear timeout when the upstream stays silent (0 = wait forever). */
+async function withIdleTimeout<R>(read: () => Promise<R>, idleMs: number): Promise<R> {
+  if (idleMs <= 0) return read()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${Math.round(idleMs / 1000)} s; giving up on this response.`)), idleMs)
+  })
+  try {
+    return await Promise.race([read(), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 function streamError(error: unknown): ShimError {
   if (error instanceof ShimError) return error
   const message = error instanceof Error ? error.message : String(error)
@@ -145,18 +148,7 @@ export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFact
     let finished = false
     const idleMs = options.idleTimeoutMs ?? 0
 
-    async function readOnce(): Promise<Awaited<ReturnType<typeof reader.read>>> {
-      if (idleMs <= 0) return reader.read()
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${Math.round(idleMs / 1000)} s; giving up on this response.`)), idleMs)
-      })
-      try {
-        return await Promise.race([reader.read(), timeout])
-      } finally {
-        clearTimeout(timer)
-      }
-    }
+    const readOnce = () => withIdleTimeout(() => reader.read(), idleMs)
 
     return new ReadableStream<T>(
       {

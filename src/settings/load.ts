@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import * as v from 'valibot'
+import { issuePath } from '../issue-path.ts'
 import { shimPaths } from '../paths.ts'
 import { normalizeSettings, type SettingsIssue } from './normalize.ts'
 import { SettingsFileSchema, type Settings } from './schema.ts'
@@ -46,16 +47,6 @@ export function parseSettings(text: string, path: string): Settings {
   const { settings, issues } = normalizeSettings(parsed.output, path)
   if (issues.length) throw new SettingsError(path, issues)
   return settings
-}
-
-/** `models[2].provider` from valibot's path items. */
-function issuePath(issue: v.BaseIssue<unknown>): string {
-  let out = ''
-  for (const item of issue.path ?? []) {
-    const key = item.key as string | number
-    out += typeof key === 'number' ? `[${key}]` : out ? `.${key}` : String(key)
-  }
-  return out
 }
 
 function issueMessage(issue: v.BaseIssue<unknown>): string {

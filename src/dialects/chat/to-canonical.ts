@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
+import { isMissingKey, issuePath } from '../../issue-path.ts'
 
 /**
  * A Chat Completions request as clients (Cursor, Aider, Continue, the openai
@@ -29,22 +30,13 @@ export const ChatRequestSchema = v.looseObject({
 })
 export type ChatClientRequest = v.InferOutput<typeof ChatRequestSchema> & Record<string, unknown>
 
-function pathOf(issue: v.BaseIssue<unknown>): string {
-  let out = ''
-  for (const item of issue.path ?? []) {
-    const key = item.key as string | number
-    out += typeof key === 'number' ? `[${key}]` : out ? `.${key}` : String(key)
-  }
-  return out
-}
-
 export function parseChatRequest(body: unknown): ChatClientRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "messages".')
   const parsed = v.safeParse(ChatRequestSchema, body)
   if (!parsed.success) {
     const issue = parsed.issues[0]
-    const param = pathOf(issue)
-    const missing = issue.received === 'undefined' && /^Invalid key/.test(issue.message)
+    const param = issuePath(issue)
+    const missing = isMissingKey(issue)
     throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${missing ? 'missing required field' : issue.message}.`, { param: param || undefined })
   }
   const request = parsed.output as ChatClientRequest

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
+import { isMissingKey, issuePath } from '../../issue-path.ts'
 import { THINKING_BUDGETS } from './request.ts'
 import { decodeThinking, encodeThinking } from './thinking-signature.ts'
 
@@ -23,9 +24,8 @@ export function parseMessagesRequest(body: unknown, options: { requireMaxTokens:
   const parsed = v.safeParse(MessagesClientSchema, body)
   if (!parsed.success) {
     const issue = parsed.issues[0]
-    let param = ''
-    for (const item of issue.path ?? []) param += typeof item.key === 'number' ? `.${item.key}` : param ? `.${String(item.key)}` : String(item.key)
-    const missing = issue.received === 'undefined' && /^Invalid key/.test(issue.message)
+    const param = issuePath(issue, { numbers: 'dots' })
+    const missing = isMissingKey(issue)
     throw new ShimError('bad_request', `${param || 'body'}: ${missing ? 'Field required' : issue.message}`, { param: param || undefined })
   }
   if (options.requireMaxTokens && parsed.output.max_tokens === undefined) throw new ShimError('bad_request', 'max_tokens: Field required', { param: 'max_tokens' })

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { ShimError } from '../../errors.ts'
+import { isMissingKey, issuePath } from '../../issue-path.ts'
 import type { ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
 
 /**
@@ -71,19 +72,9 @@ const RequestSchema = v.looseObject({
   store: v.nullish(v.boolean('expected true or false')),
 })
 
-function pathOf(issue: v.BaseIssue<unknown>, prefix = ''): string {
-  let out = prefix
-  for (const item of issue.path ?? []) {
-    const key = item.key as string | number
-    out += typeof key === 'number' ? `[${key}]` : out ? `.${key}` : String(key)
-  }
-  return out
-}
-
 function fail(issue: v.BaseIssue<unknown>, prefix = ''): never {
-  const param = pathOf(issue, prefix)
-  // valibot reports a missing key as "Invalid key: Expected …"; say it plainly.
-  const missing = issue.received === 'undefined' && issue.kind === 'schema' && /^Invalid key/.test(issue.message)
+  const param = issuePath(issue, { prefix })
+  const missing = isMissingKey(issue)
   const received = issue.received && issue.received !== 'unknown' ? ` (got ${issue.received})` : ''
   const detail = missing ? 'missing required field' : `${issue.message}${received}`
   throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${detail}.`, { param: param || undefined })

@@ -1,0 +1,20 @@
+import type * as v from 'valibot'
+
+/**
+ * A valibot issue's location as users read it: `models[2].provider` (OpenAI
+ * and settings style) or `messages.0.content` (Anthropic's own style).
+ */
+export function issuePath(issue: v.BaseIssue<unknown>, options: { prefix?: string; numbers?: 'brackets' | 'dots' } = {}): string {
+  let out = options.prefix ?? ''
+  for (const item of issue.path ?? []) {
+    const key = item.key as string | number
+    if (typeof key === 'number' && options.numbers !== 'dots') out += `[${key}]`
+    else out += out ? `.${key}` : String(key)
+  }
+  return out
+}
+
+/** valibot reports a missing key as "Invalid key: Expected …"; callers say it plainly. */
+export function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
+  return issue.received === 'undefined' && /^Invalid key/.test(issue.message)
+}
