@@ -39,64 +39,79 @@ function callName(item: { name: string; namespace?: string }): string {
  * response becomes an `{"error":…}` chunk, which OpenAI SDKs raise.
  */
 export function eventsToChatChunks(options: ChatEncodeOptions): TransformStream<ResponsesEvent, SseMessage> {
+  const encode = createChatChunkEncoder(options)
+  return new TransformStream<ResponsesEvent, SseMessage>({
+    transform(event, controller) {
+      for (const message of encode(event)) controller.enqueue(message)
+    },
+  })
+}
+
+/** The same encoder as a function (event → SSE messages), for the fused single-stage path. */
+export function createChatChunkEncoder(options: ChatEncodeOptions): (event: ResponsesEvent) => SseMessage[] {
   const base = { id: options.id, object: 'chat.completion.chunk', created: options.created, model: options.model }
   const callIndex = new Map<number, number>() // output_index → tool_calls index
   let sentRole = false
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseMessage => ({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) })
-  const withRole = (controller: TransformStreamDefaultController<SseMessage>, delta: Record<string, unknown>) => {
+  let out: SseMessage[] = []
+  
+  const withRole = (delta: Record<string, unknown>) => {
     if (!sentRole) {
       sentRole = true
-      controller.enqueue(chunk({ role: 'assistant', content: '', ...delta }))
-    } else controller.enqueue(chunk(delta))
+      out.push(chunk({ role: 'assistant', content: '', ...delta }))
+    } else out.push(chunk(delta))
   }
-  const openCall = (controller: TransformStreamDefaultController<SseMessage>, outputIndex: number, item: OutputItem, args: string) => {
+  const openCall = (outputIndex: number, item: OutputItem, args: string) => {
     const index = callIndex.size
     callIndex.set(outputIndex, index)
     const call = item as { call_id: string; name: string; namespace?: string }
-    withRole(controller, { tool_calls: [{ index, id: call.call_id, type: 'function', function: { name: callName(call), arguments: args } }] })
+    withRole({ tool_calls: [{ index, id: call.call_id, type: 'function', function: { name: callName(call), arguments: args } }] })
   }
 
-  return new TransformStream<ResponsesEvent, SseMessage>({
-    transform(event, controller) {
+  const handle = (event: ResponsesEvent): void => {
       const e = event as Record<string, any>
       switch (event.type) {
         case 'response.output_text.delta':
-          return withRole(controller, { content: e.delta })
+          return withRole({ content: e.delta })
         case 'response.reasoning_summary_text.delta':
         case 'response.reasoning_text.delta':
-          return withRole(controller, { reasoning_content: e.delta })
+          return withRole({ reasoning_content: e.delta })
         case 'response.output_item.added':
-          if (e.item?.type === 'function_call') openCall(controller, e.output_index, e.item, '')
+          if (e.item?.type === 'function_call') openCall(e.output_index, e.item, '')
           return
         case 'response.function_call_arguments.delta': {
           const index = callIndex.get(e.output_index)
-          if (index !== undefined) withRole(controller, { tool_calls: [{ index, function: { arguments: e.delta } }] })
+          if (index !== undefined) withRole({ tool_calls: [{ index, function: { arguments: e.delta } }] })
           return
         }
         case 'response.output_item.done':
           // Custom tool calls arrive whole; chat clients know them as a function with one string field.
-          if (e.item?.type === 'custom_tool_call' && !callIndex.has(e.output_index)) openCall(controller, e.output_index, e.item, JSON.stringify({ [CUSTOM_INPUT_FIELD]: e.item.input }))
+          if (e.item?.type === 'custom_tool_call' && !callIndex.has(e.output_index)) openCall(e.output_index, e.item, JSON.stringify({ [CUSTOM_INPUT_FIELD]: e.item.input }))
           return
         case 'response.completed':
         case 'response.incomplete': {
           const response = e.response as ResponseObject
-          if (!sentRole) withRole(controller, {})
-          controller.enqueue(chunk({}, finishReason(response, callIndex.size > 0)))
-          if (options.includeUsage) controller.enqueue({ data: JSON.stringify({ ...base, choices: [], usage: toChatUsage(response.usage) ?? null }) })
-          controller.enqueue({ data: '[DONE]' })
+          if (!sentRole) withRole({})
+          out.push(chunk({}, finishReason(response, callIndex.size > 0)))
+          if (options.includeUsage) out.push({ data: JSON.stringify({ ...base, choices: [], usage: toChatUsage(response.usage) ?? null }) })
+          out.push({ data: '[DONE]' })
           return
         }
         case 'response.failed': {
           const error = (e.response as ResponseObject).error
-          controller.enqueue({ data: JSON.stringify({ error: { message: error?.message ?? 'The upstream failed.', type: 'server_error', code: error?.code ?? 'server_error' } }) })
-          controller.enqueue({ data: '[DONE]' })
+          out.push({ data: JSON.stringify({ error: { message: error?.message ?? 'The upstream failed.', type: 'server_error', code: error?.code ?? 'server_error' } }) })
+          out.push({ data: '[DONE]' })
           return
         }
         default:
           return
       }
-    },
-  })
+  }
+  return (event) => {
+    out = []
+    handle(event)
+    return out
+  }
 }
 
 /** The aggregated canonical response → one `chat.completion` object. */

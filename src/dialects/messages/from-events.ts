@@ -38,54 +38,64 @@ export function messagesErrorType(code: string | undefined): string {
  * marker signature we never replay as signed.
  */
 export function eventsToMessagesSse(options: MessagesEncodeOptions): TransformStream<ResponsesEvent, SseMessage> {
+  const encode = createMessagesEncoder(options)
+  return new TransformStream<ResponsesEvent, SseMessage>({
+    transform(event, controller) {
+      for (const message of encode(event)) controller.enqueue(message)
+    },
+  })
+}
+
+/** The same encoder as a function (event → SSE messages), for the fused single-stage path. */
+export function createMessagesEncoder(options: MessagesEncodeOptions): (event: ResponsesEvent) => SseMessage[] {
   const blockIndex = new Map<number, number>() // output_index → content block index
   let next = 0
   let sawTool = false
   let started = false
-  const out = (controller: TransformStreamDefaultController<SseMessage>, event: Record<string, unknown> & { type: string }) => controller.enqueue({ event: event.type, data: JSON.stringify(event) })
-  const start = (controller: TransformStreamDefaultController<SseMessage>, usage?: Usage | null) => {
+  let collected: SseMessage[] = []
+  const out = (event: Record<string, unknown> & { type: string }) => collected.push({ event: event.type, data: JSON.stringify(event) })
+  const start = (usage?: Usage | null) => {
     if (started) return
     started = true
-    out(controller, { type: 'message_start', message: { id: options.id, type: 'message', role: 'assistant', model: options.model, content: [], stop_reason: null, stop_sequence: null, usage: toMessagesUsage(usage) } })
+    out({ type: 'message_start', message: { id: options.id, type: 'message', role: 'assistant', model: options.model, content: [], stop_reason: null, stop_sequence: null, usage: toMessagesUsage(usage) } })
   }
-  const open = (controller: TransformStreamDefaultController<SseMessage>, outputIndex: number, block: Record<string, unknown>) => {
+  const open = (outputIndex: number, block: Record<string, unknown>) => {
     const index = next++
     blockIndex.set(outputIndex, index)
-    out(controller, { type: 'content_block_start', index, content_block: block })
+    out({ type: 'content_block_start', index, content_block: block })
     return index
   }
 
-  return new TransformStream<ResponsesEvent, SseMessage>({
-    transform(event, controller) {
+  const handle = (event: ResponsesEvent): void => {
       const e = event as Record<string, any>
       switch (event.type) {
         case 'response.created':
-          return start(controller, e.response?.usage)
+          return start(e.response?.usage)
         case 'response.output_item.added': {
-          start(controller)
+          start()
           const item = e.item as OutputItem
-          if (item.type === 'message') open(controller, e.output_index, { type: 'text', text: '' })
-          else if (item.type === 'reasoning') open(controller, e.output_index, { type: 'thinking', thinking: '', signature: '' })
+          if (item.type === 'message') open(e.output_index, { type: 'text', text: '' })
+          else if (item.type === 'reasoning') open(e.output_index, { type: 'thinking', thinking: '', signature: '' })
           else if (item.type === 'function_call') {
             sawTool = true
-            open(controller, e.output_index, { type: 'tool_use', id: (item as { call_id: string }).call_id, name: toolName(item as { name: string }), input: {} })
+            open(e.output_index, { type: 'tool_use', id: (item as { call_id: string }).call_id, name: toolName(item as { name: string }), input: {} })
           }
           return
         }
         case 'response.output_text.delta': {
           const index = blockIndex.get(e.output_index)
-          if (index !== undefined) out(controller, { type: 'content_block_delta', index, delta: { type: 'text_delta', text: e.delta } })
+          if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: e.delta } })
           return
         }
         case 'response.reasoning_summary_text.delta':
         case 'response.reasoning_text.delta': {
           const index = blockIndex.get(e.output_index)
-          if (index !== undefined) out(controller, { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: e.delta } })
+          if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: e.delta } })
           return
         }
         case 'response.function_call_arguments.delta': {
           const index = blockIndex.get(e.output_index)
-          if (index !== undefined) out(controller, { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: e.delta } })
+          if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: e.delta } })
           return
         }
         case 'response.output_item.done': {
@@ -94,37 +104,41 @@ export function eventsToMessagesSse(options: MessagesEncodeOptions): TransformSt
           if (item.type === 'custom_tool_call' && index === undefined) {
             sawTool = true
             const call = item as { call_id: string; name: string; input: string }
-            index = open(controller, e.output_index, { type: 'tool_use', id: call.call_id, name: call.name, input: {} })
-            out(controller, { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
+            index = open(e.output_index, { type: 'tool_use', id: call.call_id, name: call.name, input: {} })
+            out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
           }
           if (index === undefined) return
           if (item.type === 'reasoning') {
             const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
             const signature = stored?.type === 'thinking' ? stored.signature : FOREIGN_SIGNATURE
-            out(controller, { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } })
+            out({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } })
           }
-          out(controller, { type: 'content_block_stop', index })
+          out({ type: 'content_block_stop', index })
           return
         }
         case 'response.completed':
         case 'response.incomplete': {
           const response = e.response as ResponseObject
-          start(controller, response.usage)
+          start(response.usage)
           const usage = toMessagesUsage(response.usage)
-          out(controller, { type: 'message_delta', delta: { stop_reason: stopReason(response, sawTool), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens } })
-          out(controller, { type: 'message_stop' })
+          out({ type: 'message_delta', delta: { stop_reason: stopReason(response, sawTool), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens } })
+          out({ type: 'message_stop' })
           return
         }
         case 'response.failed': {
           const error = (e.response as ResponseObject).error
-          out(controller, { type: 'error', error: { type: messagesErrorType(error?.code), message: error?.message ?? 'The upstream failed.' } })
+          out({ type: 'error', error: { type: messagesErrorType(error?.code), message: error?.message ?? 'The upstream failed.' } })
           return
         }
         default:
           return
       }
-    },
-  })
+  }
+  return (event) => {
+    collected = []
+    handle(event)
+    return collected
+  }
 }
 
 /** The aggregated canonical response → one Anthropic `message` object. */

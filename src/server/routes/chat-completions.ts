@@ -1,12 +1,12 @@
 import { aggregateEvents } from '../../canonical/aggregate.ts'
-import { eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
+import { createChatChunkEncoder, eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
 import { chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canonical.ts'
 import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardChatCompletion } from '../../providers/chat.ts'
 import { pinChatBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
-import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
+import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
 import { upstreamLabel } from '../request-log.ts'
@@ -47,7 +47,12 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
   if (stream) {
     context.keepAlive()
     const includeUsage = (request.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true
-    const body = opened.events.pipeThrough(eventsToChatChunks({ model: request.model, includeUsage, id, created })).pipeThrough(encodeSseMessages())
+    const options = { model: request.model, includeUsage, id, created }
+    // Fused single stage when the provider offers it; separate stream stages otherwise.
+    const encode = createChatChunkEncoder(options)
+    const body = opened.encoded
+      ? opened.encoded((event) => encode(event).map(formatSse).join(''))
+      : opened.events.pipeThrough(eventsToChatChunks(options)).pipeThrough(encodeSseMessages())
     return new Response(body, { status: 200, headers: SSE_HEADERS })
   }
   const { response, terminal } = await aggregateEvents(opened.events)

@@ -1,11 +1,11 @@
 import { aggregateEvents } from '../../canonical/aggregate.ts'
-import { eventsToMessagesSse, messagesErrorResponse, responseToMessage } from '../../dialects/messages/from-events.ts'
+import { createMessagesEncoder, eventsToMessagesSse, messagesErrorResponse, responseToMessage } from '../../dialects/messages/from-events.ts'
 import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
 import { pinMessagesBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
-import { encodeSseMessages, SSE_HEADERS } from '../../sse/encode.ts'
+import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
 import { upstreamLabel } from '../request-log.ts'
@@ -38,7 +38,11 @@ export async function messages(context: RouteContext): Promise<Response> {
   const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`
   if (stream) {
     context.keepAlive()
-    return new Response(opened.events.pipeThrough(eventsToMessagesSse({ model: request.model, id })).pipeThrough(encodeSseMessages()), { status: 200, headers: SSE_HEADERS })
+    const encode = createMessagesEncoder({ model: request.model, id })
+    const body = opened.encoded
+      ? opened.encoded((event) => encode(event).map(formatSse).join(''))
+      : opened.events.pipeThrough(eventsToMessagesSse({ model: request.model, id })).pipeThrough(encodeSseMessages())
+    return new Response(body, { status: 200, headers: SSE_HEADERS })
   }
   const { response, terminal } = await aggregateEvents(opened.events)
   if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
