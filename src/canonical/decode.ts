@@ -17,78 +17,11 @@ export interface EventDecoder<In> {
 
 export type DecoderFactory<In> = (emit: (event: ResponsesEvent) => void) => EventDecoder<In>
 
-/** The decoder as a TransformStream, for tests and simple pipelines. */
-export function decoderTransform<In>(factory: DecoderFactory<In>): TransformStream<In, ResponsesEvent> {
-  let decoder: EventDecoder<In>
-  return new TransformStream<In, ResponsesEvent>({
-    start(controller) {
-      decoder = factory((event) => controller.enqueue(event))
-    },
-    transform(input) {
-      decoder.push(input)
-    },
-    flush() {
-      decoder.end()
-    },
-  })
-}
-
 export interface DecodeOptions {
   /** Silence longer than this between upstream chunks fails the stream (0 = never). */
   idleTimeoutMs?: number
   /** Called when the stream stops early (client gone, timeout): aborts the upstream request. */
   onAbort?: (reason: unknown) => void
-}
-
-/**
- * Pulls upstream messages one at a time, only when the client reads: slow
- * clients slow the upstream (back-pressure), a cancel from the client cancels
- * the upstream, and an upstream error or a silent upstream becomes the
- * decoder's terminal failure event instead of a broken connection.
- */
-export function decodeStream<In>(source: ReadableStream<In>, factory: DecoderFactory<In>, options: DecodeOptions = {}): ReadableStream<ResponsesEvent> {
-  const reader = source.getReader()
-  let decoder: EventDecoder<In>
-  let enqueued = 0
-  let finished = false
-  const idleMs = options.idleTimeoutMs ?? 0
-
-  const readOnce = () => withIdleTimeout(() => reader.read(), idleMs)
-
-  return new ReadableStream<ResponsesEvent>(
-    {
-      start(controller) {
-        decoder = factory((event) => {
-          enqueued++
-          controller.enqueue(event)
-        })
-      },
-      async pull(controller) {
-        const before = enqueued
-        while (!finished && enqueued === before) {
-          try {
-            const { value, done } = await readOnce()
-            if (done) {
-              finished = true
-              decoder.end()
-            } else decoder.push(value)
-          } catch (error) {
-            finished = true
-            decoder.fail(streamError(error))
-            options.onAbort?.(error)
-            reader.cancel(error).catch(() => {})
-          }
-        }
-        if (finished) controller.close()
-      },
-      cancel(reason) {
-        finished = true
-        options.onAbort?.(reason)
-        return reader.cancel(reason).catch(() => {})
-      },
-    },
-    { highWaterMark: 0 },
-  )
 }
 
 /** A finished list of items as a stream (web-standard; `ReadableStream.from` is not typed everywhere). */
@@ -132,8 +65,10 @@ export interface DecodedSse {
  * An upstream SSE body decoded in a single pull-based stage: SSE parsing,
  * the dialect decoder and (optionally) the client's encoder run together on
  * each upstream chunk, so per-event stream hops disappear from the hot path.
- * Same guarantees as `decodeStream`: back-pressure, cancellation reaching the
- * upstream, and a terminal failure event for errors or silence.
+ * Pulls only when the client reads: slow clients slow the upstream
+ * (back-pressure), a cancel from the client cancels the upstream, and an
+ * upstream error or a silent upstream becomes the decoder's terminal
+ * failure event instead of a broken connection.
  */
 export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFactory<SseMessage>, options: DecodeOptions & { maxEventBytes?: number } = {}): DecodedSse {
   function build<T>(encode?: (event: ResponsesEvent) => string): ReadableStream<T> {

@@ -1,4 +1,4 @@
-import { decodeSse, decodeStream, streamOf } from '../canonical/decode.ts'
+import { decodeSse, streamOf } from '../canonical/decode.ts'
 import { flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatCompletion } from '../dialects/chat/api.ts'
@@ -10,6 +10,7 @@ import { ShimError } from '../errors.ts'
 import { upstreamLabel } from '../server/request-log.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
+import { formatSse } from '../sse/encode.ts'
 import { parseJson } from '../sse/parse.ts'
 import { openUpstream, readBounded } from './http.ts'
 import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
@@ -74,8 +75,8 @@ export function createChatProvider(model: ModelSettings, slug: string): Provider
         // The upstream ignored stream: true and sent one completion.
         const parsed = parseJson(await readBounded(response, 256 * 1024 * 1024))
         if (!parsed.ok) throw new ShimError('upstream_stream', `${label} sent a body that is neither SSE nor JSON.`)
-        const source = streamOf(completionAsChunks(parsed.value as ChatCompletion))
-        return { events: decodeStream(source, (emit) => createChatDecoder(emit, decoderOptions)) }
+        const sse = completionAsChunks(parsed.value as ChatCompletion).map(formatSse).join('')
+        return providerStream(decodeSse(streamOf([new TextEncoder().encode(sse)]), (emit) => createChatDecoder(emit, decoderOptions)))
       }
       return providerStream(decodeSse(response.body, (emit) => createChatDecoder(emit, decoderOptions), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
     },

@@ -40,15 +40,6 @@ export function randomSplit(bytes: Uint8Array, seed: number, maxSize = 7): Uint8
   return out
 }
 
-export function streamOfChunks<T>(chunks: T[]): ReadableStream<T> {
-  return new ReadableStream<T>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk)
-      controller.close()
-    },
-  })
-}
-
 export async function collect<T>(stream: ReadableStream<T>): Promise<T[]> {
   const out: T[] = []
   for await (const item of stream as unknown as AsyncIterable<T>) out.push(item)

@@ -1,6 +1,5 @@
 import { ResponseBuilder, type IdGenerator } from '../../canonical/builder.ts'
 import type { EventDecoder } from '../../canonical/decode.ts'
-import { decoderTransform } from '../../canonical/decode.ts'
 import { CUSTOM_INPUT_FIELD, type ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
@@ -188,8 +187,4 @@ export function unwrapCustomInput(argumentsText: string): string {
   }
   if (parsed.ok && typeof parsed.value === 'string') return parsed.value
   return argumentsText
-}
-
-export function chatChunksToEvents(options: ChatStreamOptions): TransformStream<SseMessage, ResponsesEvent> {
-  return decoderTransform((emit) => createChatDecoder(emit, options))
 }

@@ -1,5 +1,5 @@
 import { ResponseBuilder, type IdGenerator, type OpenItem } from '../../canonical/builder.ts'
-import { decoderTransform, type EventDecoder } from '../../canonical/decode.ts'
+import type { EventDecoder } from '../../canonical/decode.ts'
 import type { ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
@@ -192,8 +192,4 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
       builder.fail(responsesFailure(error), mapMessagesUsage(usage))
     },
   }
-}
-
-export function messagesEventsToResponses(options: MessagesStreamOptions): TransformStream<SseMessage, ResponsesEvent> {
-  return decoderTransform((emit) => createMessagesDecoder(emit, options))
 }

@@ -2,12 +2,11 @@ import { describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { counterIds } from '../../../src/canonical/builder.ts'
-import { decodeStream } from '../../../src/canonical/decode.ts'
+import { decodeSse, streamOf } from '../../../src/canonical/decode.ts'
 import { flattenTools } from '../../../src/canonical/flatten-tools.ts'
 import type { ResponsesEvent, ResponsesTool } from '../../../src/canonical/types.ts'
 import { createChatDecoder } from '../../../src/dialects/chat/stream.ts'
-import { createSseParser } from '../../../src/sse/parse.ts'
-import { collect, expectGolden, randomSplit, streamOfChunks } from '../../support/golden.ts'
+import { collect, expectGolden, randomSplit } from '../../support/golden.ts'
 
 const fixtures = join(import.meta.dir, '../../fixtures/chat')
 const golden = join(import.meta.dir, '../../golden/chat-to-responses')
@@ -17,8 +16,8 @@ const names = readdirSync(fixtures).filter((name) => name.endsWith('.sse')).map(
 export async function decodeChatBytes(chunks: Uint8Array[]): Promise<ResponsesEvent[]> {
   const plan = flattenTools(tools)
   const ids = counterIds()
-  const messages = streamOfChunks(chunks).pipeThrough(createSseParser())
-  return collect(decodeStream(messages, (emit) => createChatDecoder(emit, { model: 'deepseek', tools: plan, ids, now: () => 1_790_000_000_000 })))
+  // The production path: parse and decode in one stage, as providers run it.
+  return collect(decodeSse(streamOf(chunks), (emit) => createChatDecoder(emit, { model: 'deepseek', tools: plan, ids, now: () => 1_790_000_000_000 })).events())
 }
 
 function asSse(events: ResponsesEvent[]): string {

@@ -2,14 +2,13 @@ import { describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { counterIds } from '../../../src/canonical/builder.ts'
-import { decodeStream } from '../../../src/canonical/decode.ts'
+import { decodeSse, streamOf } from '../../../src/canonical/decode.ts'
 import { flattenTools } from '../../../src/canonical/flatten-tools.ts'
 import type { ResponsesEvent, ResponsesTool } from '../../../src/canonical/types.ts'
 import { createMessagesDecoder } from '../../../src/dialects/messages/stream.ts'
 import { decodeThinking } from '../../../src/dialects/messages/thinking-signature.ts'
-import { createSseParser } from '../../../src/sse/parse.ts'
 import { signThinking } from '../../fakes/anthropic-upstream.ts'
-import { collect, expectGolden, randomSplit, streamOfChunks } from '../../support/golden.ts'
+import { collect, expectGolden, randomSplit } from '../../support/golden.ts'
 
 const fixtures = join(import.meta.dir, '../../fixtures/messages')
 const golden = join(import.meta.dir, '../../golden/messages-to-responses')
@@ -18,8 +17,8 @@ const names = readdirSync(fixtures).filter((name) => name.endsWith('.sse')).map(
 
 async function decode(chunks: Uint8Array[]): Promise<ResponsesEvent[]> {
   const ids = counterIds()
-  const messages = streamOfChunks(chunks).pipeThrough(createSseParser())
-  return collect(decodeStream(messages, (emit) => createMessagesDecoder(emit, { model: 'claude', tools: flattenTools(tools), structuredOutputTool: 'json_output', ids, now: () => 1_790_000_000_000 })))
+  // The production path: parse and decode in one stage, as providers run it.
+  return collect(decodeSse(streamOf(chunks), (emit) => createMessagesDecoder(emit, { model: 'claude', tools: flattenTools(tools), structuredOutputTool: 'json_output', ids, now: () => 1_790_000_000_000 })).events())
 }
 
 const asSse = (events: ResponsesEvent[]) => events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('')
