@@ -1,4 +1,4 @@
-import { pickBaseInstructions, readBundledCatalog } from '../codex/bundled.ts'
+import { readBundledCatalog } from '../codex/bundled.ts'
 import { VERSION } from '../version.ts'
 import { backendBase } from './backend.ts'
 import { readLogin } from './auth.ts'
@@ -55,4 +55,3 @@ export class ChatgptCatalog {
   }
 }
 
-export { pickBaseInstructions }

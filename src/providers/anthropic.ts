@@ -77,16 +77,16 @@ export function createAnthropicProvider(model: ModelSettings, slug: string): Pro
  * through with only the model id rewritten; auth becomes our key; the client's
  * `anthropic-version` and `anthropic-beta` are kept (Claude Code relies on betas).
  */
-export async function forwardMessages(model: ModelSettings, body: Record<string, unknown>, clientHeaders: Headers, context: ProviderContext): Promise<Response> {
+export async function forwardMessages(model: ModelSettings, body: Record<string, unknown>, context: ProviderContext): Promise<Response> {
   const label = upstreamLabel(model.provider_label, model.base_url)
   const apiKey = resolveApiKey(model)
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: body.stream ? 'text/event-stream' : 'application/json',
-    'anthropic-version': clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION,
+    'anthropic-version': context.clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION,
     ...model.extra_headers,
   }
-  const beta = clientHeaders.get('anthropic-beta')
+  const beta = context.clientHeaders.get('anthropic-beta')
   if (beta) headers['anthropic-beta'] = beta
   if (apiKey) headers['x-api-key'] = apiKey
   const { response } = await openUpstream(

@@ -6,8 +6,9 @@ import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { logWhenDone, type RequestSummary } from './request-log.ts'
 import { chatCompletions } from './routes/chat-completions.ts'
-import { health, json, models, root } from './routes/info.ts'
-import { countTokens, messages, messagesErrorResponse } from './routes/messages.ts'
+import { health, models, root } from './routes/info.ts'
+import { countTokens, messages } from './routes/messages.ts'
+import { messagesErrorResponse } from '../dialects/messages/from-events.ts'
 import { compact, responses } from './routes/responses.ts'
 
 const ROUTES: Record<string, RouteHandler> = {
@@ -71,4 +72,3 @@ export function createHandler(deps: ServerDeps) {
   }
 }
 
-export { json }

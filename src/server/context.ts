@@ -1,5 +1,6 @@
 import type { ConsolaInstance } from 'consola'
 import type { ChatgptService } from '../chatgpt/service.ts'
+import type { ProviderContext } from '../providers/types.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { RequestSummary } from './request-log.ts'
 
@@ -34,3 +35,14 @@ export interface RouteContext {
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<Response> | Response
+
+/** What a provider gets from one client request (abort signal, fetch, log, limits, client headers). */
+export function providerContext(context: RouteContext): ProviderContext {
+  return {
+    signal: context.request.signal,
+    fetch: context.deps.fetch,
+    log: context.deps.log,
+    idleTimeoutMs: context.deps.idleTimeoutMs,
+    clientHeaders: context.request.headers,
+  }
+}

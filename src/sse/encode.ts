@@ -9,11 +9,16 @@ export function formatSse(message: SseMessage): string {
   return `${head}data: ${data}\n\n`
 }
 
-/** Typed events (`{type, …}`) → SSE bytes with `event: <type>`, as the OpenAI API sends. */
+/** A typed event (`{type, …}`) as SSE text with `event: <type>`, as the OpenAI API sends it. */
+export function formatEvent(event: { type: string }): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
+}
+
+/** Typed events → SSE bytes (the stream form of `formatEvent`). */
 export function encodeEventsAsSse<T extends { type: string }>(): TransformStream<T, Uint8Array> {
   return new TransformStream<T, Uint8Array>({
     transform(event, controller) {
-      controller.enqueue(encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`))
+      controller.enqueue(encoder.encode(formatEvent(event)))
     },
   })
 }

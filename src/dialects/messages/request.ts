@@ -4,7 +4,6 @@ import { compactionSummary } from '../chat/request.ts'
 import { clampEffort } from '../chat/reasoning-effort.ts'
 import {
   MESSAGES_IMAGE_TYPES,
-  type MessagesAssistantBlock,
   type MessagesImageBlock,
   type MessagesMessage,
   type MessagesRequest,
@@ -294,4 +293,3 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   return { body, betas, structuredOutputTool, droppedReasoning }
 }
 
-export type { MessagesAssistantBlock }

@@ -3,7 +3,7 @@ import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolC
 import { ShimError } from '../../errors.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import { THINKING_BUDGETS } from './request.ts'
-import { decodeThinking, encodeThinking } from './thinking-signature.ts'
+import { encodeThinking } from './thinking-signature.ts'
 
 const block = v.looseObject({ type: v.string('expected a content block with a string "type"') })
 const content = v.union([v.string(), v.array(block, 'expected an array of content blocks')], 'expected a string or an array of content blocks')
@@ -116,4 +116,3 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
 /** Signature we put on thinking blocks that did not come from Anthropic; never replayed as signed. */
 export const FOREIGN_SIGNATURE = 'codex-shim-unsigned'
 
-export { decodeThinking }

@@ -8,7 +8,7 @@ import { pinChatBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
-import type { RouteContext } from '../context.ts'
+import { providerContext, type RouteContext } from '../context.ts'
 import { upstreamLabel } from '../request-log.ts'
 import { json } from './info.ts'
 import { openRoute } from './responses.ts'
@@ -29,13 +29,7 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
   if (route.model.provider === 'openai' || route.model.provider === 'generic-chat-completion-api') {
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
-    const upstream = await forwardChatCompletion(route.model, pinChatBody(raw, route.alias), {
-      signal: context.request.signal,
-      fetch: context.deps.fetch,
-      log: context.deps.log,
-      idleTimeoutMs: context.deps.idleTimeoutMs,
-      clientHeaders: context.request.headers,
-    })
+    const upstream = await forwardChatCompletion(route.model, pinChatBody(raw, route.alias), providerContext(context))
     if (stream) context.keepAlive()
     const type = upstream.headers.get('content-type') ?? (stream ? SSE_HEADERS['content-type'] : 'application/json')
     return new Response(upstream.body, { status: 200, headers: stream ? { ...SSE_HEADERS, 'content-type': type } : { 'content-type': type } })

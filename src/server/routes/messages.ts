@@ -1,5 +1,5 @@
 import { aggregateEvents } from '../../canonical/aggregate.ts'
-import { createMessagesEncoder, eventsToMessagesSse, messagesErrorResponse, responseToMessage } from '../../dialects/messages/from-events.ts'
+import { createMessagesEncoder, eventsToMessagesSse, responseToMessage } from '../../dialects/messages/from-events.ts'
 import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
@@ -7,7 +7,7 @@ import { pinMessagesBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
-import type { RouteContext } from '../context.ts'
+import { providerContext, type RouteContext } from '../context.ts'
 import { upstreamLabel } from '../request-log.ts'
 import { json } from './info.ts'
 import { openRoute } from './responses.ts'
@@ -23,13 +23,7 @@ export async function messages(context: RouteContext): Promise<Response> {
   if (route.model.provider === 'anthropic') {
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
-    const upstream = await forwardMessages(route.model, pinMessagesBody(raw, route.alias), context.request.headers, {
-      signal: context.request.signal,
-      fetch: context.deps.fetch,
-      log: context.deps.log,
-      idleTimeoutMs: context.deps.idleTimeoutMs,
-      clientHeaders: context.request.headers,
-    })
+    const upstream = await forwardMessages(route.model, pinMessagesBody(raw, route.alias), providerContext(context))
     if (stream) context.keepAlive()
     return new Response(upstream.body, { status: 200, headers: stream ? SSE_HEADERS : { 'content-type': 'application/json' } })
   }
@@ -64,4 +58,3 @@ export async function countTokens(context: RouteContext): Promise<Response> {
   return json({ input_tokens: Math.ceil(text.length / 4) })
 }
 
-export { messagesErrorResponse }

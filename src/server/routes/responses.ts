@@ -13,9 +13,9 @@ import { backendBody, isCodexClient } from '../../providers/chatgpt.ts'
 import { clientResponseHeaders } from '../../chatgpt/backend.ts'
 import { createResponsesDecoder } from '../../dialects/responses/stream.ts'
 import { decodeSse } from '../../canonical/decode.ts'
-import { encodeEventsAsSse, SSE_HEADERS } from '../../sse/encode.ts'
+import { encodeEventsAsSse, formatEvent, SSE_HEADERS } from '../../sse/encode.ts'
 import { readBody } from '../body.ts'
-import type { RouteContext } from '../context.ts'
+import { providerContext, type RouteContext } from '../context.ts'
 import { json } from './info.ts'
 import { compactHistory } from './compact.ts'
 
@@ -25,13 +25,7 @@ export async function openRoute(context: RouteContext, request: ResponsesRequest
   const provider = providerFor(route, { chatgpt: context.deps.chatgpt })
   context.summary.slug = route.slug
   context.summary.upstream = provider.label
-  return provider.open(pinCanonical(request, route.alias), {
-    signal: context.request.signal,
-    fetch: context.deps.fetch,
-    log: context.deps.log.withTag('proxy'),
-    idleTimeoutMs: context.deps.idleTimeoutMs,
-    clientHeaders: context.request.headers,
-  })
+  return provider.open(pinCanonical(request, route.alias), providerContext(context))
 }
 
 /** A stream that is only `response.failed`: how Codex must hear some errors (spec §d.4). */
@@ -41,9 +35,6 @@ function failedStream(model: string, error: ShimError): ReadableStream<Responses
   builder.fail(responsesFailure(error))
   return streamOf(events)
 }
-
-/** `event: <type>` + `data: <json>`, as the OpenAI API sends. */
-export const encodeResponsesEvent = (event: ResponsesEvent) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
 
 function sse(events: ReadableStream<ResponsesEvent>, headers: Record<string, string> = {}): Response {
   return new Response(events.pipeThrough(encodeEventsAsSse()), { status: 200, headers: { ...SSE_HEADERS, ...headers } })
@@ -76,7 +67,7 @@ export async function responses(context: RouteContext): Promise<Response> {
   if (stream) {
     context.keepAlive()
     // The hot path: parse, decode and encode fused in one stage when the provider offers it.
-    if (opened.encoded) return new Response(opened.encoded(encodeResponsesEvent), { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
+    if (opened.encoded) return new Response(opened.encoded(formatEvent), { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
     return sse(opened.events, opened.headers)
   }
   const { response, terminal } = await aggregateEvents(opened.events)
@@ -127,7 +118,7 @@ async function chatgptPassthrough(context: RouteContext, route: Route, request: 
     // types) get the same events minus the backend's own keepalive and codex.rate_limits.
     const body = isCodexClient(context.request.headers)
       ? upstream.body
-      : decodeSse(upstream.body, (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).encoded(encodeResponsesEvent)
+      : decodeSse(upstream.body, (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).encoded(formatEvent)
     return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
   const events = decodeSse(upstream.body, (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).events()
