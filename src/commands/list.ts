@@ -9,7 +9,7 @@ import { jsonArgs, settingsArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
-  meta: { name: 'list', description: 'List the configured models (exit 1 when there are none)' },
+  meta: { name: 'list', description: 'List the models you can use: configured, aliases, and your ChatGPT plan\'s (exit 1 when none)' },
   args: { ...settingsArgs, ...jsonArgs, ...verboseArgs },
   run: ({ args }) =>
     runGuarded(args, async () => {
