@@ -73,3 +73,8 @@ export function toShimError(error: unknown): ShimError {
   }
   return new ShimError('upstream_stream', 'Internal error in codex-shim; see the daemon log.', { status: 500 })
 }
+
+/** A wait for an error message: "300 s", or "250 ms" below a second. */
+export function describeMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
+}

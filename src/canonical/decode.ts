@@ -1,4 +1,4 @@
-import { ShimError } from '../errors.ts'
+import { describeMs, ShimError } from '../errors.ts'
 import { SseParser, type SseMessage } from '../sse/parse.ts'
 import type { ResponsesEvent } from './types.ts'
 
@@ -39,7 +39,7 @@ async function withIdleTimeout<R>(read: () => Promise<R>, idleMs: number): Promi
   if (idleMs <= 0) return read()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${Math.round(idleMs / 1000)} s; giving up on this response.`)), idleMs)
+    timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${describeMs(idleMs)}; giving up on this response.`)), idleMs)
   })
   try {
     return await Promise.race([read(), timeout])

@@ -1,10 +1,13 @@
 import { ShimError } from '../errors.ts'
-import { readBounded } from '../providers/http.ts'
+import { openUpstream, readBounded, upstreamOptions } from '../providers/http.ts'
+import type { ProviderContext } from '../providers/types.ts'
 import { VERSION } from '../version.ts'
 import { isExpired, LOGIN_HINT, readLogin, TokenRefresher, type ChatgptLogin } from './auth.ts'
 import { backendBase, backendHeaders, clientResponseHeaders } from './backend.ts'
 import { ChatgptCatalog } from './catalog.ts'
 import { QuotaStore } from './quota.ts'
+
+const BACKEND_RETRY_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504])
 
 function planType(login: ChatgptLogin): string | null {
   const payload = login.tokens.id_token?.split('.')[1]
@@ -42,15 +45,14 @@ export class ChatgptService {
    * the backend's response when it is 200 or a 429 (whose body Codex reads);
    * throws a ShimError for anything else.
    */
-  async send(body: string, clientHeaders: Headers, signal: AbortSignal, path = '/codex/responses'): Promise<Response> {
+  async send(body: string, context: ProviderContext, path = '/codex/responses'): Promise<Response> {
     let login = readLogin()
     if (!login) throw new ShimError('auth_expired', 'No ChatGPT login found. Run `codex login` (ChatGPT sign-in), then retry.')
     if (isExpired(login.tokens.access_token)) login = await this.refresher.refresh(login, 'proactive_expiry')
-    const post = (current: ChatgptLogin) =>
-      (this.options.fetch ?? fetch)(`${backendBase()}${path}`, { method: 'POST', headers: backendHeaders(clientHeaders, current.tokens, VERSION), body, signal }).catch((error: unknown) => {
-        if (signal.aborted) throw new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
-        throw new ShimError('upstream_unreachable', `Could not reach the ChatGPT backend: ${error instanceof Error ? error.message : String(error)}`)
-      })
+    // 429 is not retried here: on a subscription it means a usage window, not a blip.
+    const options = { ...upstreamOptions(context, BACKEND_RETRY_STATUSES), fetch: this.options.fetch ?? fetch }
+    const post = async (current: ChatgptLogin) =>
+      (await openUpstream({ url: `${backendBase()}${path}`, headers: backendHeaders(context.clientHeaders, current.tokens, VERSION), body, label: 'the ChatGPT backend' }, options)).response
     let response = await post(login)
     if (response.status === 401) {
       await response.body?.cancel()

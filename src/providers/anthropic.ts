@@ -8,7 +8,7 @@ import { ShimError } from '../errors.ts'
 import { upstreamLabel } from '../server/request-log.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
-import { openUpstream, readBounded } from './http.ts'
+import { openUpstream, readBounded, upstreamOptions } from './http.ts'
 import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
@@ -63,7 +63,7 @@ export function createAnthropicProvider(model: ModelSettings, slug: string): Pro
 
       const { response, abort } = await openUpstream(
         { url: messagesUrl(model.base_url), headers, body: JSON.stringify(translation.body), label },
-        { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs },
+        upstreamOptions(context),
       )
       if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label)
       if (!response.body) throw new ShimError('upstream_stream', `${label} answered 200 with no body.`)
@@ -91,7 +91,7 @@ export async function forwardMessages(model: ModelSettings, body: Record<string,
   if (apiKey) headers['x-api-key'] = apiKey
   const { response } = await openUpstream(
     { url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body, model: model.model }), label },
-    { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs },
+    upstreamOptions(context),
   )
   if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label)
   return response

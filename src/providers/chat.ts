@@ -12,7 +12,7 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { formatSse } from '../sse/encode.ts'
 import { parseJson } from '../sse/parse.ts'
-import { openUpstream, readBounded } from './http.ts'
+import { openUpstream, readBounded, upstreamOptions } from './http.ts'
 import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
 
 // OpenAI's reasoning models (o-series, gpt-5 family) take `reasoning_effort`,
@@ -64,7 +64,7 @@ export function createChatProvider(model: ModelSettings, slug: string): Provider
 
       const { response, abort } = await openUpstream(
         { url: `${model.base_url}/chat/completions`, headers, body: JSON.stringify(body), label },
-        { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs },
+        upstreamOptions(context),
       )
       if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label)
       if (!response.body) throw new ShimError('upstream_stream', `${label} answered 200 with no body.`)
@@ -95,7 +95,7 @@ export async function forwardChatCompletion(model: ModelSettings, body: Record<s
   if (apiKey) headers.authorization = `Bearer ${apiKey}`
   const { response } = await openUpstream(
     { url: `${model.base_url}/chat/completions`, headers, body: JSON.stringify({ ...body, model: model.model }), label },
-    { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs },
+    upstreamOptions(context),
   )
   if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label)
   return response

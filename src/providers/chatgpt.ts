@@ -37,7 +37,7 @@ export function createChatgptProvider(service: ChatgptService, model: ModelSetti
     label: 'chatgpt',
     async open(request: ResponsesRequest, context: ProviderContext): Promise<ProviderStream> {
       const body = await backendBody(service, model, request, null, context.clientHeaders)
-      const response = await service.send(body, context.clientHeaders, context.signal)
+      const response = await service.send(body, context)
       if (response.status === 429) {
         const text = await readBounded(response)
         let code = 'rate_limit_exceeded'

@@ -1,4 +1,6 @@
-import { ShimError } from '../errors.ts'
+import { describeMs, ShimError } from '../errors.ts'
+import type { ProviderContext } from './types.ts'
+import { backoffMs, retryDelayFor, sleepUnlessAborted, type RetryPolicy } from './retry.ts'
 
 export interface UpstreamRequest {
   url: string
@@ -7,13 +9,57 @@ export interface UpstreamRequest {
   label: string
 }
 
+export interface OpenOptions {
+  signal: AbortSignal
+  fetch: typeof fetch
+  headersTimeoutMs: number
+  /** Retries before the first byte; none when absent. */
+  retry?: RetryPolicy
+  /** Statuses worth retrying for this upstream (default: 408, 429, 5xx, 529). */
+  retryStatuses?: ReadonlySet<number>
+  /** Told about each retry (for the request's log line). */
+  onRetry?: (why: string) => void
+}
+
+export interface OpenedUpstream {
+  response: Response
+  abort: (reason?: unknown) => void
+}
+
+/** The open options every HTTP provider uses for one client request. */
+export function upstreamOptions(context: ProviderContext, retryStatuses?: ReadonlySet<number>): OpenOptions {
+  return { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs, retry: context.retry, retryStatuses, onRetry: context.onRetry }
+}
+
 /**
  * POSTs to an upstream with the client's abort signal and a limit on the time
- * to response headers (the limit is lifted once headers arrive, so long
- * streams are governed by the idle timeout instead). Returns the controller
- * so the caller can abort the body later (client gone, idle timeout).
+ * to response headers (lifted once headers arrive, so long streams are
+ * governed by the idle timeout instead). A refused connection or a retryable
+ * status is tried again per the retry policy; nothing has reached the client
+ * yet at this point, so a retry is invisible except for the wait. Returns the
+ * controller so the caller can abort the body later (client gone, idle timeout).
  */
-export async function openUpstream(request: UpstreamRequest, options: { signal: AbortSignal; fetch: typeof fetch; headersTimeoutMs: number }): Promise<{ response: Response; abort: (reason?: unknown) => void }> {
+export async function openUpstream(request: UpstreamRequest, options: OpenOptions): Promise<OpenedUpstream> {
+  const policy = options.retry ?? { retries: 0, baseDelayMs: 0, maxDelayMs: 0 }
+  for (let attempt = 0; ; attempt++) {
+    let opened: OpenedUpstream
+    try {
+      opened = await attemptOnce(request, options)
+    } catch (error) {
+      if (!(error instanceof ShimError && error.kind === 'upstream_unreachable' && attempt < policy.retries)) throw error
+      options.onRetry?.('connection failed')
+      await sleepUnlessAborted(backoffMs(attempt, policy), options.signal)
+      continue
+    }
+    const delay = opened.response.ok ? null : retryDelayFor(opened.response, attempt, policy, options.retryStatuses)
+    if (delay === null) return opened
+    opened.abort()
+    options.onRetry?.(`HTTP ${opened.response.status}`)
+    await sleepUnlessAborted(delay, options.signal)
+  }
+}
+
+async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Promise<OpenedUpstream> {
   const controller = new AbortController()
   const onClientAbort = () => controller.abort(options.signal.reason)
   if (options.signal.aborted) onClientAbort()
@@ -37,7 +83,7 @@ export async function openUpstream(request: UpstreamRequest, options: { signal: 
     }
   } catch (error) {
     options.signal.removeEventListener('abort', onClientAbort)
-    if (timedOut) throw new ShimError('upstream_timeout', `${request.label} sent no response headers within ${Math.round(options.headersTimeoutMs / 1000)} s.`)
+    if (timedOut) throw new ShimError('upstream_timeout', `${request.label} sent no response headers within ${describeMs(options.headersTimeoutMs)}.`)
     if (options.signal.aborted) throw new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
     const reason = error instanceof Error ? error.message : String(error)
     throw new ShimError('upstream_unreachable', `Could not reach ${request.label}: ${reason}. Is the base_url right and the server up?`, { status: 502 })

@@ -1,5 +1,6 @@
 import type { ConsolaInstance } from 'consola'
 import type { ResponsesEvent, ResponsesRequest } from '../canonical/types.ts'
+import type { RetryPolicy } from './retry.ts'
 
 /** What a provider gets for one request. */
 export interface ProviderContext {
@@ -11,6 +12,10 @@ export interface ProviderContext {
   idleTimeoutMs: number
   /** The client's request headers (for passthrough providers; never logged). */
   clientHeaders: Headers
+  /** Retries before the first byte. */
+  retry: RetryPolicy
+  /** Called once per retry (the request's log line counts them). */
+  onRetry: (why: string) => void
 }
 
 export interface ProviderStream {

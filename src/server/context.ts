@@ -1,5 +1,6 @@
 import type { ConsolaInstance } from 'consola'
 import type { ChatgptService } from '../chatgpt/service.ts'
+import type { RetryPolicy } from '../providers/retry.ts'
 import type { ProviderContext } from '../providers/types.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { RequestSummary } from './request-log.ts'
@@ -19,6 +20,8 @@ export interface ServerDeps {
   catalog: () => Promise<{ models: unknown[] }>
   /** No bytes from the upstream for this long ends the stream with an error. */
   idleTimeoutMs: number
+  /** Retries before the first byte (CODEX_SHIM_RETRIES). */
+  retry: RetryPolicy
   /** When set, `/v1/*` requires it (CODEX_SHIM_TOKEN). */
   token?: string
   /** The ChatGPT subscription passthrough; null when disabled. */
@@ -44,5 +47,10 @@ export function providerContext(context: RouteContext): ProviderContext {
     log: context.deps.log,
     idleTimeoutMs: context.deps.idleTimeoutMs,
     clientHeaders: context.request.headers,
+    retry: context.deps.retry,
+    onRetry: (why) => {
+      context.summary.retries = (context.summary.retries ?? 0) + 1
+      context.deps.log.debug(`retrying ${context.summary.upstream ?? 'upstream'} before the first byte: ${why}`)
+    },
   }
 }

@@ -9,6 +9,8 @@ export interface RequestSummary {
   status?: number
   stream?: boolean
   outcome?: string
+  /** Upstream attempts retried before the first byte. */
+  retries?: number
   startedAt: number
 }
 
@@ -23,6 +25,7 @@ export function formatSummary(summary: RequestSummary, now = performance.now()):
     `${ms}ms`,
     `stream=${summary.stream ? 'yes' : 'no'}`,
   ]
+  if (summary.retries) parts.push(`retries=${summary.retries}`)
   if (summary.outcome) parts.push(`outcome=${summary.outcome}`)
   return parts.join(' ')
 }

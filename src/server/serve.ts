@@ -4,6 +4,7 @@ import { chatgptDisabled } from '../chatgpt/auth.ts'
 import { ChatgptService } from '../chatgpt/service.ts'
 import { log } from '../log.ts'
 import type { Settings } from '../settings/schema.ts'
+import { retryPolicyFromEnv } from '../providers/retry.ts'
 import { VERSION } from '../version.ts'
 import { createHandler } from './app.ts'
 import { maxBodyBytes } from './body.ts'
@@ -32,6 +33,7 @@ export function createDeps(settings: Settings, options: { host: string; port: nu
     log: log.withTag('proxy'),
     fetch: globalThis.fetch,
     idleTimeoutMs: idleTimeoutFromEnv(),
+    retry: retryPolicyFromEnv(),
     token: process.env.CODEX_SHIM_TOKEN || undefined,
     // Configured models (built once) plus the subscription's own entries, kept as the backend describes them.
     catalog: async () => {

@@ -1,5 +1,6 @@
 import { createConsola } from 'consola'
 import { createHandler } from '../../src/server/app.ts'
+import { DEFAULT_RETRY_POLICY } from '../../src/providers/retry.ts'
 import type { ServerDeps } from '../../src/server/context.ts'
 import { buildHostAllowlist } from '../../src/server/guard.ts'
 import { parseSettings } from '../../src/settings/load.ts'
@@ -32,6 +33,7 @@ export function testDeps(settings: Settings, overrides: Partial<ServerDeps> = {}
     fetch: globalThis.fetch,
     catalog: async () => ({ models: [] }),
     idleTimeoutMs: 30_000,
+    retry: DEFAULT_RETRY_POLICY,
     chatgpt: null,
     ...overrides,
   }

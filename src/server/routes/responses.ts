@@ -89,7 +89,7 @@ export async function compact(context: RouteContext): Promise<Response> {
     context.summary.slug = route.slug
     context.summary.upstream = 'chatgpt (passthrough)'
     const payload = route.model.model === request.model ? body.text : JSON.stringify({ ...(body.json as object), model: route.model.model })
-    const upstream = await context.deps.chatgpt.send(payload, context.request.headers, context.request.signal, '/codex/responses/compact')
+    const upstream = await context.deps.chatgpt.send(payload, providerContext(context), '/codex/responses/compact')
     return new Response(upstream.body, { status: upstream.status, headers: { 'content-type': 'application/json', ...clientResponseHeaders(upstream.headers) } })
   }
   const output = await compactHistory(request, (summaryRequest) => openRoute(context, summaryRequest))
@@ -107,7 +107,7 @@ async function chatgptPassthrough(context: RouteContext, route: Route, request: 
   context.summary.slug = route.slug
   context.summary.upstream = 'chatgpt (passthrough)'
   const body = await backendBody(service, route.model, pinCanonical(request, route.alias), rawText, context.request.headers)
-  const upstream = await service.send(body, context.request.headers, context.request.signal)
+  const upstream = await service.send(body, providerContext(context))
   const headers = clientResponseHeaders(upstream.headers)
   // A 429 keeps the backend's body: Codex turns usage_limit_reached into its own message with the reset time.
   if (upstream.status === 429) return new Response(upstream.body, { status: 429, headers: { 'content-type': 'application/json', ...headers } })
