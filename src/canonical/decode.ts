@@ -1,4 +1,5 @@
-import { describeMs, ShimError } from '../errors.ts'
+import type { ShimError } from '../errors.ts'
+import { streamError, withIdleTimeout } from '../sse/idle.ts'
 import { SseParser, type SseMessage } from '../sse/parse.ts'
 import type { ResponsesEvent } from './types.ts'
 
@@ -32,26 +33,6 @@ export function streamOf<T>(items: Iterable<T>): ReadableStream<T> {
       controller.close()
     },
   })
-}
-
-/** One read that fails with a clear timeout when the upstream stays silent (0 = wait forever). */
-async function withIdleTimeout<R>(read: () => Promise<R>, idleMs: number): Promise<R> {
-  if (idleMs <= 0) return read()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${describeMs(idleMs)}; giving up on this response.`)), idleMs)
-  })
-  try {
-    return await Promise.race([read(), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function streamError(error: unknown): ShimError {
-  if (error instanceof ShimError) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new ShimError('upstream_stream', `The upstream stream broke: ${message}`)
 }
 
 /** A decoded upstream, consumable either as events or, fused with an encoder, as bytes. */

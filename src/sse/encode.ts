@@ -10,7 +10,7 @@ export function formatSse(message: SseMessage): string {
 }
 
 /** A typed event (`{type, …}`) as SSE text with `event: <type>`, as the OpenAI API sends it. */
-export function formatEvent(event: { type: string }): string {
+export function formatEvent<T extends { type: string }>(event: T): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
 }
 

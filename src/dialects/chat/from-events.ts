@@ -1,6 +1,10 @@
 import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
 import type { OutputItem, ResponseObject, ResponsesEvent, Usage } from '../../canonical/types.ts'
+import type { ShimError } from '../../errors.ts'
+import { formatSse } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
+import type { PassthroughDialect } from '../../sse/watch.ts'
+import { responsesFailure } from '../responses/errors.ts'
 import type { ChatCompletion, ChatUsage } from './api.ts'
 
 export interface ChatEncodeOptions {
@@ -25,6 +29,17 @@ export function toChatUsage(usage: Usage | null | undefined): ChatUsage | undefi
 function finishReason(response: ResponseObject, sawCalls: boolean): string {
   if (response.status === 'incomplete') return response.incomplete_details?.reason === 'content_filter' ? 'content_filter' : 'length'
   return sawCalls ? 'tool_calls' : 'stop'
+}
+
+/** How a chat stream ends in failure: an `{"error":…}` chunk, which OpenAI SDKs raise, then `[DONE]`. */
+export function chatStreamFailure(failure: { code: string; message: string }): SseMessage[] {
+  return [{ data: JSON.stringify({ error: { message: failure.message, type: 'server_error', code: failure.code } }) }, { data: '[DONE]' }]
+}
+
+/** The chat fast path's view of the upstream: `[DONE]` or a finish_reason means the answer is whole. */
+export const CHAT_PASSTHROUGH: PassthroughDialect = {
+  terminals: ['data: [DONE]', '"finish_reason":"', '"finish_reason": "'],
+  failure: (error: ShimError) => chatStreamFailure(responsesFailure(error)).map(formatSse).join(''),
 }
 
 /** A function call's name as a chat client knows it (namespaced tools only come from Responses upstreams). */
@@ -99,8 +114,7 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
         }
         case 'response.failed': {
           const error = (e.response as ResponseObject).error
-          out.push({ data: JSON.stringify({ error: { message: error?.message ?? 'The upstream failed.', type: 'server_error', code: error?.code ?? 'server_error' } }) })
-          out.push({ data: '[DONE]' })
+          out.push(...chatStreamFailure({ code: error?.code ?? 'server_error', message: error?.message ?? 'The upstream failed.' }))
           return
         }
         default:

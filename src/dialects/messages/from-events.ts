@@ -1,7 +1,10 @@
 import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
 import type { OutputItem, ResponseObject, ResponsesEvent, Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
+import { formatEvent } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
+import type { PassthroughDialect } from '../../sse/watch.ts'
+import { responsesFailure } from '../responses/errors.ts'
 import { decodeThinking } from './thinking-signature.ts'
 import { FOREIGN_SIGNATURE } from './to-canonical.ts'
 
@@ -29,6 +32,17 @@ export function messagesErrorType(code: string | undefined): string {
   if (code === 'context_length_exceeded' || code === 'invalid_prompt') return 'invalid_request_error'
   if (code === 'server_error' || code === 'timeout') return 'overloaded_error'
   return 'api_error'
+}
+
+/** How a Messages stream ends in failure: an `error` event, which the Anthropic SDK raises. */
+export function messagesStreamFailure(failure: { code?: string; message: string }) {
+  return { type: 'error' as const, error: { type: messagesErrorType(failure.code), message: failure.message } }
+}
+
+/** The Messages fast path's view of the upstream: `message_stop` means the answer is whole. */
+export const MESSAGES_PASSTHROUGH: PassthroughDialect = {
+  terminals: ['event: message_stop', '"type":"message_stop"'],
+  failure: (error: ShimError) => formatEvent(messagesStreamFailure(responsesFailure(error))),
 }
 
 /**
@@ -127,7 +141,7 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         }
         case 'response.failed': {
           const error = (e.response as ResponseObject).error
-          out({ type: 'error', error: { type: messagesErrorType(error?.code), message: error?.message ?? 'The upstream failed.' } })
+          out(messagesStreamFailure({ code: error?.code, message: error?.message ?? 'The upstream failed.' }))
           return
         }
         default:

@@ -1,4 +1,6 @@
 import type { ShimError } from '../../errors.ts'
+import { formatEvent } from '../../sse/encode.ts'
+import type { PassthroughDialect } from '../../sse/watch.ts'
 
 /** OpenAI's error `type` per status family, as the OpenAI API and SDKs expect. */
 function errorType(error: ShimError): string {
@@ -54,4 +56,18 @@ export function responsesErrorResponse(error: ShimError): Response {
 /** The `response.error` of a `response.failed` event: Codex ignores bare `error` events. */
 export function responsesFailure(error: ShimError): { code: string; message: string } {
   return { code: errorCode(error), message: error.message }
+}
+
+/**
+ * The Responses passthrough's view of the upstream: a terminal event means the
+ * answer is whole; a failure becomes `response.failed`, which Codex retries
+ * (or reports as "context window exceeded" for that code).
+ */
+export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
+  terminals: ['event: response.completed', 'event: response.failed', 'event: response.incomplete', '"type":"response.completed"', '"type":"response.failed"', '"type":"response.incomplete"'],
+  failure: (error: ShimError) =>
+    formatEvent({
+      type: 'response.failed',
+      response: { id: `resp_shim_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: responsesFailure(error), output: [], usage: null },
+    }),
 }

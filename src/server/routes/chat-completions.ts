@@ -1,9 +1,11 @@
 import { aggregateEvents } from '../../canonical/aggregate.ts'
-import { createChatChunkEncoder, eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
+import { CHAT_PASSTHROUGH, createChatChunkEncoder, eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
 import { chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canonical.ts'
 import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardChatCompletion } from '../../providers/chat.ts'
+import { readWhole } from '../../providers/http.ts'
+import { watchPassthrough } from '../../sse/watch.ts'
 import { pinChatBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
@@ -30,9 +32,13 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
     const upstream = await forwardChatCompletion(route.model, pinChatBody(raw, route.alias), providerContext(context))
-    if (stream) context.keepAlive()
     const type = upstream.headers.get('content-type') ?? (stream ? SSE_HEADERS['content-type'] : 'application/json')
-    return new Response(upstream.body, { status: 200, headers: stream ? { ...SSE_HEADERS, 'content-type': type } : { 'content-type': type } })
+    const label = context.summary.upstream
+    if (!stream || !upstream.body || !type.includes('text/event-stream')) {
+      return new Response(await readWhole(upstream, { idleTimeoutMs: context.deps.idleTimeoutMs, label }), { status: 200, headers: { 'content-type': type } })
+    }
+    context.keepAlive()
+    return new Response(watchPassthrough(upstream.body, CHAT_PASSTHROUGH, { idleTimeoutMs: context.deps.idleTimeoutMs }), { status: 200, headers: { ...SSE_HEADERS, 'content-type': type } })
   }
 
   const opened = await openRoute(context, chatToCanonical(request), route)

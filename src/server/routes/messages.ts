@@ -1,8 +1,10 @@
 import { aggregateEvents } from '../../canonical/aggregate.ts'
-import { createMessagesEncoder, eventsToMessagesSse, responseToMessage } from '../../dialects/messages/from-events.ts'
+import { createMessagesEncoder, MESSAGES_PASSTHROUGH, eventsToMessagesSse, responseToMessage } from '../../dialects/messages/from-events.ts'
 import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
 import { ShimError } from '../../errors.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
+import { readWhole } from '../../providers/http.ts'
+import { watchPassthrough } from '../../sse/watch.ts'
 import { pinMessagesBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
@@ -24,8 +26,12 @@ export async function messages(context: RouteContext): Promise<Response> {
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
     const upstream = await forwardMessages(route.model, pinMessagesBody(raw, route.alias), providerContext(context))
-    if (stream) context.keepAlive()
-    return new Response(upstream.body, { status: 200, headers: stream ? SSE_HEADERS : { 'content-type': 'application/json' } })
+    const type = upstream.headers.get('content-type') ?? ''
+    if (!stream || !upstream.body || !type.includes('text/event-stream')) {
+      return new Response(await readWhole(upstream, { idleTimeoutMs: context.deps.idleTimeoutMs, label: context.summary.upstream }), { status: 200, headers: { 'content-type': type || 'application/json' } })
+    }
+    context.keepAlive()
+    return new Response(watchPassthrough(upstream.body, MESSAGES_PASSTHROUGH, { idleTimeoutMs: context.deps.idleTimeoutMs }), { status: 200, headers: SSE_HEADERS })
   }
 
   const opened = await openRoute(context, messagesToCanonical(request), route)

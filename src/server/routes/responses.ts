@@ -3,7 +3,9 @@ import { ResponseBuilder } from '../../canonical/builder.ts'
 import { streamOf } from '../../canonical/decode.ts'
 import type { ResponsesEvent, ResponsesRequest } from '../../canonical/types.ts'
 import { parseResponsesRequest } from '../../dialects/responses/api.ts'
-import { responsesErrorResponse, responsesFailure } from '../../dialects/responses/errors.ts'
+import { RESPONSES_PASSTHROUGH, responsesErrorResponse, responsesFailure } from '../../dialects/responses/errors.ts'
+import { readWhole } from '../../providers/http.ts'
+import { watchPassthrough } from '../../sse/watch.ts'
 import { ShimError } from '../../errors.ts'
 import { providerFor } from '../../providers/index.ts'
 import type { ProviderStream } from '../../providers/types.ts'
@@ -90,7 +92,7 @@ export async function compact(context: RouteContext): Promise<Response> {
     context.summary.upstream = 'chatgpt (passthrough)'
     const payload = route.model.model === request.model ? body.text : JSON.stringify({ ...(body.json as object), model: route.model.model })
     const upstream = await context.deps.chatgpt.send(payload, providerContext(context), '/codex/responses/compact')
-    return new Response(upstream.body, { status: upstream.status, headers: { 'content-type': 'application/json', ...clientResponseHeaders(upstream.headers) } })
+    return new Response(await readWhole(upstream, { idleTimeoutMs: context.deps.idleTimeoutMs, label: 'The ChatGPT backend' }), { status: upstream.status, headers: { 'content-type': 'application/json', ...clientResponseHeaders(upstream.headers) } })
   }
   const output = await compactHistory(request, (summaryRequest) => openRoute(context, summaryRequest))
   return json({ id: `resp_compact_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response.compaction', created_at: Math.floor(Date.now() / 1000), output })
@@ -117,7 +119,7 @@ async function chatgptPassthrough(context: RouteContext, route: Route, request: 
     // Codex gets the bytes untouched. Other clients (the openai SDK throws on unknown event
     // types) get the same events minus the backend's own keepalive and codex.rate_limits.
     const body = isCodexClient(context.request.headers)
-      ? upstream.body
+      ? watchPassthrough(upstream.body, RESPONSES_PASSTHROUGH, { idleTimeoutMs: context.deps.idleTimeoutMs })
       : decodeSse(upstream.body, (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).encoded(formatEvent)
     return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
