@@ -1,3 +1,4 @@
+import { ShimError } from '../errors.ts'
 import { TERMINAL_EVENT_TYPES, type OutputItem, type ResponseObject, type ResponsesEvent } from './types.ts'
 
 export interface AggregatedResponse {
@@ -39,4 +40,17 @@ export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>): Pr
   }
   const base = last ?? { id: 'resp_unknown', object: 'response', created_at: Math.floor(Date.now() / 1000), model: '', output: [] }
   return { response: { ...base, status: 'failed', output: done.filter(Boolean) } as ResponseObject, terminal: null }
+}
+
+/**
+ * A non-streamed answer that failed or never finished, as the error to send
+ * instead (nothing has reached the client yet, so it gets a real status):
+ * 400 for context length, 429 for rate limits and quota, 504 for timeouts,
+ * 502 for everything else the upstream got wrong.
+ */
+export function unfinishedAnswerError(aggregated: AggregatedResponse): ShimError | null {
+  if (aggregated.terminal === 'response.completed' || aggregated.terminal === 'response.incomplete') return null
+  const code = aggregated.response.error?.code
+  const status = code === 'context_length_exceeded' ? 400 : code === 'rate_limit_exceeded' || code === 'insufficient_quota' ? 429 : code === 'timeout' ? 504 : 502
+  return new ShimError('upstream_stream', aggregated.response.error?.message ?? 'The upstream ended without an answer.', { status, code })
 }

@@ -36,9 +36,9 @@ export function chatStreamFailure(failure: { code: string; message: string }): S
   return [{ data: JSON.stringify({ error: { message: failure.message, type: 'server_error', code: failure.code } }) }, { data: '[DONE]' }]
 }
 
-/** The chat fast path's view of the upstream: `[DONE]` or a finish_reason means the answer is whole. */
+/** The chat fast path's view of the upstream: `[DONE]`, a finish_reason or the upstream's own error chunk ends the answer. */
 export const CHAT_PASSTHROUGH: PassthroughDialect = {
-  terminals: ['data: [DONE]', '"finish_reason":"', '"finish_reason": "'],
+  terminals: ['data: [DONE]', '"finish_reason":"', '"finish_reason": "', 'data: {"error":', 'data: {"error" :'],
   failure: (error: ShimError) => chatStreamFailure(responsesFailure(error)).map(formatSse).join(''),
 }
 

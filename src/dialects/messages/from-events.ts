@@ -39,9 +39,9 @@ export function messagesStreamFailure(failure: { code?: string; message: string 
   return { type: 'error' as const, error: { type: messagesErrorType(failure.code), message: failure.message } }
 }
 
-/** The Messages fast path's view of the upstream: `message_stop` means the answer is whole. */
+/** The Messages fast path's view of the upstream: `message_stop` or the upstream's own `error` event ends the answer. */
 export const MESSAGES_PASSTHROUGH: PassthroughDialect = {
-  terminals: ['event: message_stop', '"type":"message_stop"'],
+  terminals: ['event: message_stop', '"type":"message_stop"', 'event: error'],
   failure: (error: ShimError) => formatEvent(messagesStreamFailure(responsesFailure(error))),
 }
 

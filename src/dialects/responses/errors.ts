@@ -64,7 +64,7 @@ export function responsesFailure(error: ShimError): { code: string; message: str
  * (or reports as "context window exceeded" for that code).
  */
 export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
-  terminals: ['event: response.completed', 'event: response.failed', 'event: response.incomplete', '"type":"response.completed"', '"type":"response.failed"', '"type":"response.incomplete"'],
+  terminals: ['event: response.completed', 'event: response.failed', 'event: response.incomplete', 'event: error', '"type":"response.completed"', '"type":"response.failed"', '"type":"response.incomplete"'],
   failure: (error: ShimError) =>
     formatEvent({
       type: 'response.failed',

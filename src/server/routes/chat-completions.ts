@@ -1,8 +1,6 @@
-import { aggregateEvents } from '../../canonical/aggregate.ts'
+import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregate.ts'
 import { CHAT_PASSTHROUGH, createChatChunkEncoder, eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
 import { chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canonical.ts'
-import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
-import { ShimError } from '../../errors.ts'
 import { forwardChatCompletion } from '../../providers/chat.ts'
 import { readWhole } from '../../providers/http.ts'
 import { watchPassthrough } from '../../sse/watch.ts'
@@ -55,10 +53,8 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
       : opened.events.pipeThrough(eventsToChatChunks(options)).pipeThrough(encodeSseMessages())
     return new Response(body, { status: 200, headers: SSE_HEADERS })
   }
-  const { response, terminal } = await aggregateEvents(opened.events)
-  if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
-    const code = response.error?.code
-    return responsesErrorResponse(new ShimError('upstream_stream', response.error?.message ?? 'The upstream ended without an answer.', { status: code === 'context_length_exceeded' ? 400 : code === 'rate_limit_exceeded' ? 429 : 502, code }))
-  }
-  return json(responseToChatCompletion(response, { model: request.model, id, created }))
+  const aggregated = await aggregateEvents(opened.events)
+  const failure = unfinishedAnswerError(aggregated)
+  if (failure) throw failure
+  return json(responseToChatCompletion(aggregated.response, { model: request.model, id, created }))
 }

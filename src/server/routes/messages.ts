@@ -1,7 +1,6 @@
-import { aggregateEvents } from '../../canonical/aggregate.ts'
+import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregate.ts'
 import { createMessagesEncoder, MESSAGES_PASSTHROUGH, eventsToMessagesSse, responseToMessage } from '../../dialects/messages/from-events.ts'
 import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
-import { ShimError } from '../../errors.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
 import { readWhole } from '../../providers/http.ts'
 import { watchPassthrough } from '../../sse/watch.ts'
@@ -44,12 +43,10 @@ export async function messages(context: RouteContext): Promise<Response> {
       : opened.events.pipeThrough(eventsToMessagesSse({ model: request.model, id })).pipeThrough(encodeSseMessages())
     return new Response(body, { status: 200, headers: SSE_HEADERS })
   }
-  const { response, terminal } = await aggregateEvents(opened.events)
-  if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
-    const code = response.error?.code
-    throw new ShimError('upstream_stream', response.error?.message ?? 'The upstream ended without an answer.', { status: code === 'context_length_exceeded' ? 400 : code === 'rate_limit_exceeded' ? 429 : 529, code })
-  }
-  return json(responseToMessage(response, { model: request.model, id }))
+  const aggregated = await aggregateEvents(opened.events)
+  const failure = unfinishedAnswerError(aggregated)
+  if (failure) throw failure
+  return json(responseToMessage(aggregated.response, { model: request.model, id }))
 }
 
 /**

@@ -1,4 +1,4 @@
-import { aggregateEvents } from '../../canonical/aggregate.ts'
+import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregate.ts'
 import { ResponseBuilder } from '../../canonical/builder.ts'
 import { streamOf } from '../../canonical/decode.ts'
 import type { ResponsesEvent, ResponsesRequest } from '../../canonical/types.ts'
@@ -42,14 +42,6 @@ function sse(events: ReadableStream<ResponsesEvent>, headers: Record<string, str
   return new Response(events.pipeThrough(encodeEventsAsSse()), { status: 200, headers: { ...SSE_HEADERS, ...headers } })
 }
 
-/** Status for a non-streamed response that failed, from its error code. */
-function failureStatus(code: string | undefined): number {
-  if (code === 'context_length_exceeded') return 400
-  if (code === 'rate_limit_exceeded' || code === 'insufficient_quota') return 429
-  if (code === 'timeout') return 504
-  return 502
-}
-
 /** `POST /v1/responses`: Codex's front door. */
 export async function responses(context: RouteContext): Promise<Response> {
   const body = await readBody(context.request)
@@ -72,12 +64,10 @@ export async function responses(context: RouteContext): Promise<Response> {
     if (opened.encoded) return new Response(opened.encoded(formatEvent), { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
     return sse(opened.events, opened.headers)
   }
-  const { response, terminal } = await aggregateEvents(opened.events)
-  if (terminal === 'response.failed' || terminal === null) {
-    const code = response.error?.code
-    return responsesErrorResponse(new ShimError('upstream_stream', response.error?.message ?? 'The upstream stream ended without a response.', { status: failureStatus(code), code }))
-  }
-  return json(response, 200, opened.headers)
+  const aggregated = await aggregateEvents(opened.events)
+  const failure = unfinishedAnswerError(aggregated)
+  if (failure) return responsesErrorResponse(failure)
+  return json(aggregated.response, 200, opened.headers)
 }
 
 /** `POST /v1/responses/compact` (older Codex clients): summarise the history upstream. */
@@ -124,10 +114,8 @@ async function chatgptPassthrough(context: RouteContext, route: Route, request: 
     return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
   const events = decodeSse(upstream.body, (emit) => createResponsesDecoder(emit, { model: route.slug }), { idleTimeoutMs: context.deps.idleTimeoutMs }).events()
-  const { response, terminal } = await aggregateEvents(events)
-  if (terminal !== 'response.completed' && terminal !== 'response.incomplete') {
-    const code = response.error?.code
-    return responsesErrorResponse(new ShimError('upstream_stream', response.error?.message ?? 'The backend ended without a response.', { status: failureStatus(code), code }))
-  }
-  return json(response, 200, headers)
+  const aggregated = await aggregateEvents(events)
+  const failure = unfinishedAnswerError(aggregated)
+  if (failure) return responsesErrorResponse(failure)
+  return json(aggregated.response, 200, headers)
 }
