@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
+import { REASONING_EFFORTS } from '../../settings/schema.ts'
 
 /**
  * A Chat Completions request as clients (Cursor, Aider, Continue, the openai
@@ -9,24 +10,58 @@ import { isMissingKey, issuePath } from '../../issue-path.ts'
  * fields we use are a 400 naming the field.
  */
 const part = v.looseObject({ type: v.string('expected a content part with a string "type"') })
-const content = v.nullish(v.union([v.string(), v.array(part)], 'expected a string or an array of content parts'))
+const PART_SCHEMAS: Record<string, v.GenericSchema> = {
+  text: v.looseObject({ type: v.literal('text'), text: v.string('expected the text as a string') }),
+  refusal: v.looseObject({ type: v.literal('refusal'), refusal: v.string('expected the refusal as a string') }),
+  image_url: v.looseObject({
+    type: v.literal('image_url'),
+    image_url: v.union([v.string(), v.looseObject({ url: v.string('expected the image url as a string'), detail: v.optional(v.string()) })], 'expected {"url": "https://… or data:…"}'),
+  }),
+  input_audio: v.looseObject({ type: v.literal('input_audio'), input_audio: v.looseObject({ data: v.string('expected base64 audio data'), format: v.string('expected the audio format') }, 'expected {"data", "format"}') }),
+  file: v.looseObject({ type: v.literal('file'), file: v.looseObject({ file_data: v.optional(v.string()), file_id: v.optional(v.string()), filename: v.optional(v.string()) }, 'expected {"file_data" or "file_id"}') }),
+}
+/** A part of a known type is checked field by field; other types pass here (see assertChatTranslatable). */
+const checkedPart = v.pipe(part, v.rawCheck(({ dataset, addIssue }) => {
+  if (!dataset.typed) return
+  const schema = PART_SCHEMAS[dataset.value.type]
+  const result = schema && v.safeParse(schema, dataset.value)
+  if (result && !result.success) for (const issue of result.issues) addIssue({ message: issue.message, path: issue.path as never, received: issue.received })
+}))
+const content = v.nullish(v.union([v.string(), v.array(checkedPart)], 'expected a string or an array of content parts'))
 const message = v.looseObject({
   role: v.picklist(['system', 'developer', 'user', 'assistant', 'tool', 'function'], 'expected one of system, developer, user, assistant, tool'),
   content,
-  tool_calls: v.nullish(v.array(v.looseObject({ id: v.string('expected the tool call id as a string'), function: v.looseObject({ name: v.string(), arguments: v.optional(v.string(), '') }) }))),
+  tool_calls: v.nullish(v.array(v.looseObject({ id: v.string('expected the tool call id as a string'), function: v.looseObject({ name: v.string('expected the function name as a string'), arguments: v.optional(v.string('expected arguments as a JSON string'), '') }, 'expected {"name", "arguments"}') }), 'expected an array of tool calls')),
   tool_call_id: v.optional(v.string('expected tool_call_id as a string')),
 })
+const tokens = v.nullish(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1')))
 export const ChatRequestSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug; GET /v1/models lists them')),
   messages: v.pipe(v.array(message, 'expected an array of messages'), v.minLength(1, 'expected at least one message')),
   stream: v.nullish(v.boolean('expected true or false')),
-  stream_options: v.nullish(v.looseObject({ include_usage: v.optional(v.boolean()) })),
-  tools: v.nullish(v.array(v.looseObject({ type: v.string(), function: v.optional(v.looseObject({ name: v.string('expected the function name as a string') })) }))),
-  n: v.nullish(v.number()),
-  max_tokens: v.nullish(v.number('expected a number')),
-  max_completion_tokens: v.nullish(v.number('expected a number')),
+  stream_options: v.nullish(v.looseObject({ include_usage: v.nullish(v.boolean('expected true or false')) }, 'expected an object like {"include_usage": true}')),
+  tools: v.nullish(
+    v.array(
+      v.looseObject({ type: v.string('expected a tool with a string "type"'), function: v.optional(v.looseObject({ name: v.string('expected the function name as a string'), parameters: v.nullish(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }, 'expected {"name", "parameters"}')) }),
+      'expected an array of tools',
+    ),
+  ),
+  tool_choice: v.nullish(v.union([v.picklist(['auto', 'none', 'required']), v.looseObject({ type: v.string(), function: v.optional(v.looseObject({ name: v.string('expected the function name as a string') })) })], 'expected "auto", "none", "required" or {"type":"function","function":{"name"}}')),
+  parallel_tool_calls: v.nullish(v.boolean('expected true or false')),
+  n: v.nullish(v.number('expected a number')),
+  max_tokens: tokens,
+  max_completion_tokens: tokens,
   temperature: v.nullish(v.number('expected a number')),
   top_p: v.nullish(v.number('expected a number')),
+  reasoning_effort: v.nullish(v.picklist(REASONING_EFFORTS, `expected one of ${REASONING_EFFORTS.join(', ')}`)),
+  response_format: v.nullish(
+    v.variant('type', [
+      v.looseObject({ type: v.literal('text') }),
+      v.looseObject({ type: v.literal('json_object') }),
+      v.looseObject({ type: v.literal('json_schema'), json_schema: v.looseObject({ name: v.string('expected the schema name as a string'), schema: v.optional(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }, 'expected {"name", "schema"}') }),
+    ], 'expected a format of type text, json_object or json_schema'),
+  ),
+  stop: v.nullish(v.union([v.string(), v.array(v.string())], 'expected a string or an array of strings')),
 })
 export type ChatClientRequest = v.InferOutput<typeof ChatRequestSchema> & Record<string, unknown>
 
@@ -37,11 +72,24 @@ export function parseChatRequest(body: unknown): ChatClientRequest {
     const issue = parsed.issues[0]
     const param = issuePath(issue)
     const missing = isMissingKey(issue)
-    throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${missing ? 'missing required field' : issue.message}.`, { param: param || undefined })
+    const received = !missing && issue.received && issue.received !== 'unknown' ? ` (got ${issue.received})` : ''
+    throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${missing ? 'missing required field' : issue.message}${received}.`, { param: param || undefined })
   }
   const request = parsed.output as ChatClientRequest
   if (request.n && request.n > 1) throw new ShimError('bad_request', 'Invalid request: n: only n = 1 is supported by codex-shim.', { param: 'n' })
   return request
+}
+
+/** For translated routes: a content part type we do not know would be lost, so it is a 400 naming it. */
+export function assertChatTranslatable(request: ChatClientRequest): void {
+  request.messages.forEach((message, index) => {
+    if (!Array.isArray(message.content)) return
+    message.content.forEach((value, at) => {
+      if (!(value.type in PART_SCHEMAS)) {
+        throw new ShimError('bad_request', `Invalid request: messages[${index}].content[${at}].type: unknown content part type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(PART_SCHEMAS).join(', ')}.`, { param: `messages[${index}].content[${at}].type` })
+      }
+    })
+  })
 }
 
 function partsOf(value: unknown): ContentPart[] {

@@ -6,16 +6,46 @@ import { THINKING_BUDGETS } from './request.ts'
 import { encodeThinking } from './thinking-signature.ts'
 
 const block = v.looseObject({ type: v.string('expected a content block with a string "type"') })
-const content = v.union([v.string(), v.array(block, 'expected an array of content blocks')], 'expected a string or an array of content blocks')
+const str = (what: string) => v.string(`expected ${what} as a string`)
+const source = v.variant('type', [
+  v.looseObject({ type: v.literal('base64'), media_type: str('media_type'), data: str('data') }),
+  v.looseObject({ type: v.literal('url'), url: str('url') }),
+  v.looseObject({ type: v.literal('text'), data: str('data') }),
+  v.looseObject({ type: v.literal('file'), file_id: str('file_id') }),
+  v.looseObject({ type: v.literal('content'), content: v.unknown() }),
+], 'expected a source of type base64, url, text, file or content')
+const BLOCK_SCHEMAS: Record<string, v.GenericSchema> = {
+  text: v.looseObject({ type: v.literal('text'), text: str('text') }),
+  image: v.looseObject({ type: v.literal('image'), source }),
+  document: v.looseObject({ type: v.literal('document'), source }),
+  tool_use: v.looseObject({ type: v.literal('tool_use'), id: str('id'), name: str('name'), input: v.record(v.string(), v.unknown(), 'expected input as an object') }),
+  tool_result: v.looseObject({ type: v.literal('tool_result'), tool_use_id: str('tool_use_id'), content: v.optional(v.union([v.string(), v.array(block)], 'expected a string or an array of content blocks')), is_error: v.optional(v.boolean('expected true or false')) }),
+  thinking: v.looseObject({ type: v.literal('thinking'), thinking: str('thinking'), signature: v.optional(str('signature')) }),
+  redacted_thinking: v.looseObject({ type: v.literal('redacted_thinking'), data: str('data') }),
+}
+/** Anthropic server-side blocks Claude Code may replay: known, dropped on translation. */
+const SERVER_BLOCKS = ['server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'search_result', 'container_upload']
+const checkedBlock = v.pipe(block, v.rawCheck(({ dataset, addIssue }) => {
+  if (!dataset.typed) return
+  const schema = BLOCK_SCHEMAS[dataset.value.type]
+  const result = schema && v.safeParse(schema, dataset.value)
+  if (result && !result.success) for (const issue of result.issues) addIssue({ message: issue.message, path: issue.path as never, received: issue.received })
+}))
+const content = v.union([v.string(), v.array(checkedBlock, 'expected an array of content blocks')], 'expected a string or an array of content blocks')
 export const MessagesClientSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug')),
   max_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
-  messages: v.array(v.looseObject({ role: v.string('expected a role string'), content }), 'expected an array of messages'),
-  system: v.optional(v.union([v.string(), v.array(block)], 'expected a string or an array of text blocks')),
-  tools: v.optional(v.array(v.looseObject({ name: v.string('expected the tool name as a string') }), 'expected an array of tools')),
+  messages: v.array(v.looseObject({ role: v.picklist(['user', 'assistant', 'system'], 'expected "user" or "assistant"'), content }), 'expected an array of messages'),
+  system: v.optional(v.union([v.string(), v.array(checkedBlock)], 'expected a string or an array of text blocks')),
+  tools: v.optional(v.array(v.looseObject({ name: v.string('expected the tool name as a string'), input_schema: v.optional(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }), 'expected an array of tools')),
+  tool_choice: v.optional(v.looseObject({ type: v.picklist(['auto', 'any', 'tool', 'none'], 'expected auto, any, tool or none'), name: v.optional(str('name')), disable_parallel_tool_use: v.optional(v.boolean('expected true or false')) }, 'expected an object like {"type":"auto"}')),
+  thinking: v.optional(v.looseObject({ type: v.picklist(['enabled', 'disabled', 'adaptive'], 'expected enabled, disabled or adaptive'), budget_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))) }, 'expected an object like {"type":"enabled","budget_tokens":4096}')),
+  stop_sequences: v.optional(v.array(str('each stop sequence'), 'expected an array of strings')),
+  metadata: v.optional(v.looseObject({}, 'expected an object')),
   stream: v.optional(v.boolean('expected true or false')),
   temperature: v.optional(v.number('expected a number')),
   top_p: v.optional(v.number('expected a number')),
+  top_k: v.optional(v.number('expected a number')),
 })
 export type MessagesClientRequest = v.InferOutput<typeof MessagesClientSchema> & Record<string, unknown>
 
@@ -26,13 +56,25 @@ export function parseMessagesRequest(body: unknown, options: { requireMaxTokens:
     const issue = parsed.issues[0]
     const param = issuePath(issue, { numbers: 'dots' })
     const missing = isMissingKey(issue)
-    throw new ShimError('bad_request', `${param || 'body'}: ${missing ? 'Field required' : issue.message}`, { param: param || undefined })
+    throw new ShimError('bad_request', `${param || 'body'}: ${missing ? 'Field required' : issue.message}${issue.received && issue.received !== 'unknown' && !missing ? ` (got ${issue.received})` : ''}`, { param: param || undefined })
   }
   if (options.requireMaxTokens && parsed.output.max_tokens === undefined) throw new ShimError('bad_request', 'max_tokens: Field required', { param: 'max_tokens' })
   return parsed.output as MessagesClientRequest
 }
 
 type Block = Record<string, any>
+
+/** For translated routes: a block type we do not know would be lost, so it is a 400 naming it. */
+export function assertMessagesTranslatable(request: MessagesClientRequest): void {
+  request.messages.forEach((message, index) => {
+    if (!Array.isArray(message.content)) return
+    message.content.forEach((value, at) => {
+      if (!(value.type in BLOCK_SCHEMAS) && !SERVER_BLOCKS.includes(value.type)) {
+        throw new ShimError('bad_request', `messages.${index}.content.${at}.type: unknown content block type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(BLOCK_SCHEMAS).join(', ')}`, { param: `messages.${index}.content.${at}.type` })
+      }
+    })
+  })
+}
 
 function partsOf(blocks: Block[]): ContentPart[] {
   const parts: ContentPart[] = []

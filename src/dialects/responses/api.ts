@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import { ShimError } from '../../errors.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import type { ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
+import { REASONING_EFFORTS } from '../../settings/schema.ts'
 
 /**
  * What a Responses request must look like to be served. Loose objects: fields
@@ -11,6 +12,35 @@ import type { ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
 const text = v.string('expected a string')
 const part = v.looseObject({ type: v.string('expected a content part with a string "type"') })
 const content = v.union([text, v.array(part, 'expected an array of content parts')], 'expected a string or an array of content parts')
+const optionalString = (what: string) => v.nullish(v.string(`expected ${what} as a string`))
+
+const TEXT_PARTS = ['input_text', 'output_text', 'text', 'summary_text', 'reasoning_text'] as const
+const textPart = v.looseObject({ type: v.picklist(TEXT_PARTS), text: v.string('expected the text as a string') })
+const refusalPart = v.looseObject({ type: v.literal('refusal'), refusal: v.string('expected the refusal as a string') })
+const imagePart = v.pipe(
+  v.looseObject({ type: v.literal('input_image'), image_url: optionalString('image_url (a URL or a data: URL)'), file_id: optionalString('file_id'), detail: optionalString('detail') }),
+  v.check((image) => Boolean(image.image_url || image.file_id), 'expected image_url or file_id'),
+)
+const filePart = v.looseObject({ type: v.literal('input_file'), file_data: optionalString('file_data'), file_id: optionalString('file_id'), file_url: optionalString('file_url'), filename: optionalString('filename') })
+
+function partSchema(value: unknown) {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined
+  if (TEXT_PARTS.includes(type as (typeof TEXT_PARTS)[number])) return textPart
+  if (type === 'refusal') return refusalPart
+  if (type === 'input_image') return imagePart
+  if (type === 'input_file') return filePart
+  return part
+}
+
+/** Item types a translated route knows: translated, or dropped on purpose where the upstream has no equivalent. */
+export const KNOWN_ITEM_TYPES: ReadonlySet<string> = new Set([
+  'message', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output', 'reasoning', 'compaction',
+  'compaction_trigger', 'context_compaction', 'additional_tools', 'configuration_update', 'web_search_call', 'local_shell_call',
+  'local_shell_call_output', 'tool_search_call', 'tool_search_output', 'image_generation_call', 'ghost_snapshot', 'agent_message',
+  'file_search_call', 'computer_call', 'computer_call_output', 'code_interpreter_call', 'mcp_call', 'mcp_list_tools',
+  'mcp_approval_request', 'mcp_approval_response', 'shell_call', 'shell_call_output', 'apply_patch_call', 'apply_patch_call_output', 'item_reference',
+])
+const KNOWN_PART_TYPES: ReadonlySet<string> = new Set([...TEXT_PARTS, 'refusal', 'input_image', 'input_file', 'input_audio'])
 const roles = ['user', 'assistant', 'system', 'developer'] as const
 
 const messageItem = v.looseObject({
@@ -54,7 +84,7 @@ function itemSchema(item: unknown) {
 }
 
 const tool = v.looseObject({ type: v.string('expected a tool with a string "type"') })
-const namedTool = v.looseObject({ type: v.string(), name: v.pipe(v.string('expected the tool name as a string'), v.nonEmpty('expected a non-empty tool name')) })
+const namedTool = v.looseObject({ type: v.string(), name: v.pipe(v.string('expected the tool name as a string'), v.nonEmpty('expected a non-empty tool name')), parameters: v.nullish(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')), strict: v.nullish(v.boolean('expected true or false')) })
 
 const RequestSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug; GET /v1/models lists them')),
@@ -66,10 +96,20 @@ const RequestSchema = v.looseObject({
   max_output_tokens: v.nullish(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
   temperature: v.nullish(v.number('expected a number')),
   top_p: v.nullish(v.number('expected a number')),
-  reasoning: v.nullish(v.looseObject({ effort: v.nullish(text), summary: v.nullish(text) }, 'expected an object like {"effort":"medium"}')),
-  text: v.nullish(v.looseObject({ format: v.optional(v.looseObject({ type: text })), verbosity: v.nullish(text) }, 'expected an object like {"format":{…}}')),
+  reasoning: v.nullish(v.looseObject({ effort: v.nullish(v.picklist(REASONING_EFFORTS, `expected one of ${REASONING_EFFORTS.join(', ')}`)), summary: v.nullish(text) }, 'expected an object like {"effort":"medium"}')),
+  text: v.nullish(v.looseObject({ format: v.optional(v.variant('type', [
+    v.looseObject({ type: v.literal('text') }),
+    v.looseObject({ type: v.literal('json_object') }),
+    v.looseObject({ type: v.literal('json_schema'), name: v.optional(text), schema: v.record(v.string(), v.unknown(), 'expected a JSON Schema object'), strict: v.nullish(v.boolean('expected true or false')) }),
+  ], 'expected a format of type text, json_object or json_schema')), verbosity: v.nullish(v.picklist(['low', 'medium', 'high'], 'expected low, medium or high')) }, 'expected an object like {"format":{…}}')),
+  tool_choice: v.nullish(v.union([v.picklist(['auto', 'none', 'required']), v.looseObject({ type: text })], 'expected "auto", "none", "required" or an object naming a tool')),
   prompt_cache_key: v.optional(text),
   store: v.nullish(v.boolean('expected true or false')),
+  metadata: v.nullish(v.record(v.string(), v.string('expected each metadata value as a string'), 'expected an object of string values')),
+  include: v.nullish(v.array(v.string('expected each entry as a string'), 'expected an array of strings')),
+  previous_response_id: v.nullish(v.string('expected a response id string')),
+  service_tier: v.nullish(v.string('expected a service tier string such as "priority"')),
+  user: v.nullish(text),
 })
 
 function fail(issue: v.BaseIssue<unknown>, prefix = ''): never {
@@ -96,6 +136,14 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     request.input = request.input.map((item, index) => {
       const result = v.safeParse(itemSchema(item), item)
       if (!result.success) fail(result.issues[0], `input[${index}]`)
+      const parts = (result.output as { content?: unknown; output?: unknown }).content ?? (result.output as { output?: unknown }).output
+      if (Array.isArray(parts)) {
+        const field = 'content' in result.output ? 'content' : 'output'
+        parts.forEach((value, at) => {
+          const checked = v.safeParse(partSchema(value), value)
+          if (!checked.success) fail(checked.issues[0], `input[${index}].${field}[${at}]`)
+        })
+      }
       const out = result.output as ResponsesItem
       return out.type === undefined ? ({ ...(out as object), type: 'message' } as ResponsesItem) : out
     })
@@ -107,4 +155,28 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     }
   })
   return request
+}
+
+/**
+ * For routes that translate: an item or content type we do not know cannot be
+ * translated faithfully, so it is a 400 naming it rather than silently lost.
+ * (The ChatGPT passthrough skips this: the backend judges its own types.)
+ */
+export function assertTranslatable(request: ResponsesRequest): void {
+  if (!Array.isArray(request.input)) return
+  request.input.forEach((item, index) => {
+    if (!KNOWN_ITEM_TYPES.has(item.type)) {
+      throw new ShimError('bad_request', `Invalid request: input[${index}].type: unknown item type "${String(item.type).slice(0, 64)}". codex-shim translates ${[...KNOWN_ITEM_TYPES].slice(0, 7).join(', ')} and drops the other documented types; if your client is newer than codex-shim, update codex-shim.`, { param: `input[${index}].type` })
+    }
+    const record = item as { content?: unknown; output?: unknown }
+    for (const field of ['content', 'output'] as const) {
+      const parts = record[field]
+      if (!Array.isArray(parts)) continue
+      parts.forEach((value: { type: string }, at) => {
+        if (!KNOWN_PART_TYPES.has(value.type)) {
+          throw new ShimError('bad_request', `Invalid request: input[${index}].${field}[${at}].type: unknown content type "${String(value.type).slice(0, 64)}"; expected one of ${[...KNOWN_PART_TYPES].join(', ')}.`, { param: `input[${index}].${field}[${at}].type` })
+        }
+      })
+    }
+  })
 }

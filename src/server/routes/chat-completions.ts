@@ -1,6 +1,6 @@
 import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregate.ts'
 import { CHAT_PASSTHROUGH, createChatChunkEncoder, eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
-import { chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canonical.ts'
+import { assertChatTranslatable, chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canonical.ts'
 import { forwardChatCompletion } from '../../providers/chat.ts'
 import { readWhole } from '../../providers/http.ts'
 import { watchPassthrough } from '../../sse/watch.ts'
@@ -39,6 +39,7 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
     return new Response(watchPassthrough(upstream.body, CHAT_PASSTHROUGH, { idleTimeoutMs: context.deps.idleTimeoutMs }), { status: 200, headers: { ...SSE_HEADERS, 'content-type': type } })
   }
 
+  assertChatTranslatable(request)
   const opened = await openRoute(context, chatToCanonical(request), route)
   const id = `chatcmpl-${crypto.randomUUID().replaceAll('-', '')}`
   const created = Math.floor(Date.now() / 1000)

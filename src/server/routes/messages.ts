@@ -1,6 +1,6 @@
 import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregate.ts'
 import { createMessagesEncoder, MESSAGES_PASSTHROUGH, eventsToMessagesSse, responseToMessage } from '../../dialects/messages/from-events.ts'
-import { messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
+import { assertMessagesTranslatable, messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
 import { readWhole } from '../../providers/http.ts'
 import { watchPassthrough } from '../../sse/watch.ts'
@@ -33,6 +33,7 @@ export async function messages(context: RouteContext): Promise<Response> {
     return new Response(watchPassthrough(upstream.body, MESSAGES_PASSTHROUGH, { idleTimeoutMs: context.deps.idleTimeoutMs }), { status: 200, headers: SSE_HEADERS })
   }
 
+  assertMessagesTranslatable(request)
   const opened = await openRoute(context, messagesToCanonical(request), route)
   const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`
   if (stream) {

@@ -2,7 +2,7 @@ import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregat
 import { ResponseBuilder } from '../../canonical/builder.ts'
 import { streamOf } from '../../canonical/decode.ts'
 import type { ResponsesEvent, ResponsesRequest } from '../../canonical/types.ts'
-import { parseResponsesRequest } from '../../dialects/responses/api.ts'
+import { assertTranslatable, parseResponsesRequest } from '../../dialects/responses/api.ts'
 import { RESPONSES_PASSTHROUGH, responsesErrorResponse, responsesFailure } from '../../dialects/responses/errors.ts'
 import { readWhole } from '../../providers/http.ts'
 import { watchPassthrough } from '../../sse/watch.ts'
@@ -50,6 +50,7 @@ export async function responses(context: RouteContext): Promise<Response> {
   context.summary.stream = stream
   const route = await resolveAnyRoute(context.deps.settings, request.model, context.deps.chatgpt)
   if (route.model.provider === 'chatgpt' && context.deps.chatgpt) return chatgptPassthrough(context, route, request, route.alias ? null : body.text, stream)
+  assertTranslatable(request)
   let opened: ProviderStream
   try {
     opened = await openRoute(context, request, route)
