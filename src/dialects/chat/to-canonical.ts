@@ -42,7 +42,7 @@ export const ChatRequestSchema = v.looseObject({
   stream_options: v.nullish(v.looseObject({ include_usage: v.nullish(v.boolean('expected true or false')) }, 'expected an object like {"include_usage": true}')),
   tools: v.nullish(
     v.array(
-      v.looseObject({ type: v.string('expected a tool with a string "type"'), function: v.optional(v.looseObject({ name: v.string('expected the function name as a string'), parameters: v.nullish(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }, 'expected {"name", "parameters"}')) }),
+      v.looseObject({ type: v.string('expected a tool with a string "type"'), function: v.optional(v.looseObject({ name: v.string('expected the function name as a string'), description: v.nullish(v.string('expected the description as a string')), strict: v.nullish(v.boolean('expected true or false')), parameters: v.nullish(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }, 'expected {"name", "parameters"}')) }),
       'expected an array of tools',
     ),
   ),

@@ -37,7 +37,7 @@ export const MessagesClientSchema = v.looseObject({
   max_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
   messages: v.array(v.looseObject({ role: v.picklist(['user', 'assistant', 'system'], 'expected "user" or "assistant"'), content }), 'expected an array of messages'),
   system: v.optional(v.union([v.string(), v.array(checkedBlock)], 'expected a string or an array of text blocks')),
-  tools: v.optional(v.array(v.looseObject({ name: v.string('expected the tool name as a string'), input_schema: v.optional(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }), 'expected an array of tools')),
+  tools: v.optional(v.array(v.looseObject({ name: v.string('expected the tool name as a string'), description: v.optional(str('description')), input_schema: v.optional(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }), 'expected an array of tools')),
   tool_choice: v.optional(v.looseObject({ type: v.picklist(['auto', 'any', 'tool', 'none'], 'expected auto, any, tool or none'), name: v.optional(str('name')), disable_parallel_tool_use: v.optional(v.boolean('expected true or false')) }, 'expected an object like {"type":"auto"}')),
   thinking: v.optional(v.looseObject({ type: v.picklist(['enabled', 'disabled', 'adaptive'], 'expected enabled, disabled or adaptive'), budget_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))) }, 'expected an object like {"type":"enabled","budget_tokens":4096}')),
   stop_sequences: v.optional(v.array(str('each stop sequence'), 'expected an array of strings')),

@@ -68,7 +68,9 @@ const customCall = v.looseObject({
 })
 const reasoning = v.looseObject({
   type: v.literal('reasoning'),
-  summary: v.optional(v.array(v.looseObject({ text: v.string() })), []),
+  summary: v.optional(v.array(v.looseObject({ text: v.string('expected the summary text as a string') }), 'expected an array of summary parts'), []),
+  content: v.nullish(v.array(v.looseObject({ text: v.string('expected the reasoning text as a string') }), 'expected an array of reasoning parts')),
+  encrypted_content: v.nullish(v.string('expected encrypted_content as a string')),
 })
 const anyItem = v.looseObject({ type: v.string('expected an item with a string "type"') })
 
@@ -84,7 +86,16 @@ function itemSchema(item: unknown) {
 }
 
 const tool = v.looseObject({ type: v.string('expected a tool with a string "type"') })
-const namedTool = v.looseObject({ type: v.string(), name: v.pipe(v.string('expected the tool name as a string'), v.nonEmpty('expected a non-empty tool name')), parameters: v.nullish(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')), strict: v.nullish(v.boolean('expected true or false')) })
+const toolName = v.pipe(v.string('expected the tool name as a string'), v.nonEmpty('expected a non-empty tool name'))
+const description = v.nullish(v.string('expected the description as a string'))
+const customTool = v.looseObject({ type: v.literal('custom'), name: toolName, description, format: v.nullish(v.looseObject({ type: v.string('expected the format type as a string'), definition: v.nullish(v.string('expected the grammar definition as a string')), syntax: v.nullish(v.string('expected the grammar syntax as a string')) }, 'expected an object like {"type":"grammar",…}')) })
+const namespaceTool = v.looseObject({
+  type: v.literal('namespace'),
+  name: toolName,
+  description,
+  tools: v.array(v.looseObject({ type: v.string('expected a tool with a string "type"'), name: toolName, description, parameters: v.nullish(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }), 'expected an array of the namespace\'s tools'),
+})
+const namedTool = v.looseObject({ type: v.string(), name: toolName, description, parameters: v.nullish(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')), strict: v.nullish(v.boolean('expected true or false')) })
 
 const RequestSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug; GET /v1/models lists them')),
@@ -132,6 +143,8 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   const parsed = v.safeParse(RequestSchema, body)
   if (!parsed.success) fail(parsed.issues[0])
   const request = parsed.output as ResponsesRequest
+  // The API reads a top-level null as "not set"; so do the translators.
+  for (const key of Object.keys(request) as (keyof ResponsesRequest)[]) if (request[key] === null) delete request[key]
   if (Array.isArray(request.input)) {
     request.input = request.input.map((item, index) => {
       const result = v.safeParse(itemSchema(item), item)
@@ -150,7 +163,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   }
   request.tools?.forEach((entry, index) => {
     if (entry.type === 'function' || entry.type === 'custom' || entry.type === 'namespace') {
-      const result = v.safeParse(namedTool, entry)
+      const result = v.safeParse(entry.type === 'namespace' ? namespaceTool : entry.type === 'custom' ? customTool : namedTool, entry)
       if (!result.success) fail(result.issues[0], `tools[${index}]`)
     }
   })

@@ -85,6 +85,7 @@ export async function compact(context: RouteContext): Promise<Response> {
     const upstream = await context.deps.chatgpt.send(payload, providerContext(context), '/codex/responses/compact')
     return new Response(await readWhole(upstream, { idleTimeoutMs: context.deps.idleTimeoutMs, label: 'The ChatGPT backend' }), { status: upstream.status, headers: { 'content-type': 'application/json', ...clientResponseHeaders(upstream.headers) } })
   }
+  assertTranslatable(request)
   const output = await compactHistory(request, (summaryRequest) => openRoute(context, summaryRequest))
   return json({ id: `resp_compact_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response.compaction', created_at: Math.floor(Date.now() / 1000), output })
 }
