@@ -32,7 +32,7 @@ export async function startHarness() {
   const sse = { 'content-type': 'text/event-stream' }
 
   const chatFake = Bun.serve({
-    hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+    hostname: '127.0.0.1', port: 0, idleTimeout: 10, // real upstreams close idle keep-alive connections too
     async fetch(request) {
       const body = (await request.json()) as any
       const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
@@ -41,7 +41,7 @@ export async function startHarness() {
     },
   })
   const anthropicFake = Bun.serve({
-    hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+    hostname: '127.0.0.1', port: 0, idleTimeout: 10, // real upstreams close idle keep-alive connections too
     async fetch(request) {
       const body = (await request.json()) as any
       const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
@@ -52,7 +52,7 @@ export async function startHarness() {
     },
   })
   const backendFake = Bun.serve({
-    hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+    hostname: '127.0.0.1', port: 0, idleTimeout: 10, // real upstreams close idle keep-alive connections too
     async fetch(request) {
       if (new URL(request.url).pathname.endsWith('/codex/models')) return Response.json({ models: [{ slug: 'gpt-5.5', supported_reasoning_levels: [{ effort: 'medium' }] }] })
       const body = (await request.json()) as any
@@ -101,7 +101,7 @@ export async function startHarness() {
     anthropicFake.stop(true)
     backendFake.stop(true)
   }
-  return { shim, shimUrl, startupMs, chatFake, anthropicFake, backendFake, command, stop }
+  return { shim, shimUrl, shimPort, startupMs, chatFake, anthropicFake, backendFake, command, stop }
 }
 
 export function rssKiB(pid: number): number {
@@ -109,6 +109,29 @@ export function rssKiB(pid: number): number {
     return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0)
   } catch {
     return 0
+  }
+}
+
+/** RSS split into private memory (the heap: ours) and file-backed pages (the mapped executable: shared, reclaimable). */
+export function rssSplitKiB(pid: number): { total: number; anon: number; file: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const field = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))?.[1] ?? 0)
+    return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') + field('RssShmem') }
+  } catch {
+    return { total: 0, anon: 0, file: 0 }
+  }
+}
+
+/** The shim's TCP connections by side: from clients (to its port) and to upstreams. Linux with `ss` only; null otherwise. */
+export function shimSockets(pid: number, port: number): { fromClients: number; toUpstreams: number } | null {
+  try {
+    const out = Bun.spawnSync(['ss', '-tnpH', 'state', 'established']).stdout.toString()
+    const mine = out.split('\n').filter((line) => line.includes(`pid=${pid},`))
+    const fromClients = mine.filter((line) => line.split(/\s+/)[2]?.endsWith(`:${port}`)).length
+    return { fromClients, toUpstreams: mine.length - fromClients }
+  } catch {
+    return null
   }
 }
 

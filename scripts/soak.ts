@@ -2,22 +2,27 @@
 /**
  * `npm run soak`: many concurrent paced streams through the translated routes
  * for a bounded time (SOAK_SECONDS, default 120; SOAK_CONCURRENCY, default
- * 200). Every stream is checksummed: its numbered deltas must arrive exactly
+ * 200; SOAK_ROUNDS of load and settle, default 1, to tell a leak from a warm heap). Every stream is checksummed: its numbered deltas must arrive exactly
  * once and in order. Afterwards the shim's RSS and open file descriptors are
- * compared with their baseline. Loopback only; stops by itself.
+ * sampled for SOAK_SETTLE_SECONDS (default 40) and compared with their
+ * baseline. Loopback only; stops by itself.
  */
-import { openFds, rssKiB, startHarness } from './_harness.ts'
+import { openFds, rssKiB, rssSplitKiB, shimSockets, startHarness } from './_harness.ts'
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 120)
+const settleSeconds = Number(process.env.SOAK_SETTLE_SECONDS ?? 40)
 const concurrency = Number(process.env.SOAK_CONCURRENCY ?? 200)
 const DELTAS = 40
 const PACE = 20 // ms between deltas: each stream lasts about 0.8 s
 const hardStop = setTimeout(() => {
   console.error('soak: hard time limit reached')
   process.exit(2)
-}, (seconds + 120) * 1000)
+}, (Math.max(1, Number(process.env.SOAK_ROUNDS ?? 1)) * (seconds + settleSeconds) + 120) * 1000)
 
-const { shim, shimUrl, stop } = await startHarness()
+// The shim closes idle client connections after this long; 10 s (not the default 120) lets the
+// settle window show the file descriptors coming back.
+process.env.CODEX_SHIM_CONNECTION_IDLE_SECONDS ??= '10'
+const { shim, shimUrl, shimPort, stop } = await startHarness()
 const json = { 'content-type': 'application/json' }
 const prompt = `deltas=${DELTAS} pace=${PACE}`
 const expected = Array.from({ length: DELTAS }, (_, i) => `t${i} `).join('')
@@ -50,28 +55,39 @@ async function stream(route: (typeof ROUTES)[number]): Promise<'ok' | 'mismatch'
 await Promise.all(ROUTES.map((route) => stream(route)))
 await Bun.sleep(1000)
 Bun.gc?.(true)
-const baseline = { rss: rssKiB(shim.pid), fds: openFds(shim.pid) }
+const baseline = { rss: rssKiB(shim.pid), anon: rssSplitKiB(shim.pid).anon, fds: openFds(shim.pid) }
 
+const rounds = Math.max(1, Number(process.env.SOAK_ROUNDS ?? 1))
 const counts = { ok: 0, mismatch: 0, error: 0 }
 const perRoute = Object.fromEntries(ROUTES.map((route) => [route.name, 0]))
 let peak = 0
-const watcher = setInterval(() => (peak = Math.max(peak, rssKiB(shim.pid))), 250)
-const deadline = performance.now() + seconds * 1000
-let n = 0
-await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
-  while (performance.now() < deadline) {
-    const route = ROUTES[(worker + n++) % ROUTES.length]!
-    counts[await stream(route)]++
-    perRoute[route.name]!++
-  }
-}))
-clearInterval(watcher)
+const settle: { round: number; s: number; rss_mib: number; anon_mib: number; fds: number; sockets: ReturnType<typeof shimSockets> }[] = []
+for (let round = 1; round <= rounds; round++) {
+  const watcher = setInterval(() => (peak = Math.max(peak, rssKiB(shim.pid))), 250)
+  const deadline = performance.now() + seconds * 1000
+  let n = 0
+  await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
+    while (performance.now() < deadline) {
+      const route = ROUTES[(worker + n++) % ROUTES.length]!
+      counts[await stream(route)]++
+      perRoute[route.name]!++
+    }
+  }))
+  clearInterval(watcher)
 
-// Let the shim settle, then compare with the baseline.
-await Bun.sleep(3000)
-const after = { rss: rssKiB(shim.pid), fds: openFds(shim.pid) }
+  // Let the shim settle, then compare with the baseline. The client's keep-alive pool
+  // is what a real agent leaves open too; the shim closes idle connections itself.
+  const settleStart = performance.now()
+  for (let elapsed = 0; elapsed <= settleSeconds; elapsed += 5) {
+    await Bun.sleep(Math.max(0, settleStart + elapsed * 1000 - performance.now()))
+    const split = rssSplitKiB(shim.pid)
+    settle.push({ round, s: elapsed, rss_mib: +(split.total / 1024).toFixed(1), anon_mib: +(split.anon / 1024).toFixed(1), fds: openFds(shim.pid), sockets: shimSockets(shim.pid, shimPort) })
+  }
+}
+const after = { rss: rssKiB(shim.pid), anon: rssSplitKiB(shim.pid).anon, fds: openFds(shim.pid) }
 const summary = {
   seconds,
+  rounds,
   concurrency,
   streams: counts.ok + counts.mismatch + counts.error,
   ok: counts.ok,
@@ -79,10 +95,13 @@ const summary = {
   errors: counts.error,
   per_route: perRoute,
   rss_mib: { baseline: +(baseline.rss / 1024).toFixed(1), peak: +(peak / 1024).toFixed(1), after: +(after.rss / 1024).toFixed(1) },
+  private_mib: { baseline: +(baseline.anon / 1024).toFixed(1), after: +(after.anon / 1024).toFixed(1) },
   open_fds: { baseline: baseline.fds, after: after.fds },
+  settle,
 }
 console.log(`soak: ${summary.streams} streams over ${seconds} s at concurrency ${concurrency}: ${counts.ok} ok, ${counts.mismatch} dropped/duplicated, ${counts.error} errors`)
-console.log(`RSS baseline ${summary.rss_mib.baseline} MiB, peak ${summary.rss_mib.peak} MiB, after ${summary.rss_mib.after} MiB; open fds ${baseline.fds} → ${after.fds}`)
+console.log(`RSS baseline ${summary.rss_mib.baseline} MiB, peak ${summary.rss_mib.peak} MiB, after ${settleSeconds} s idle ${summary.rss_mib.after} MiB (private ${summary.private_mib.baseline} → ${summary.private_mib.after} MiB); open fds ${baseline.fds} → ${after.fds}`)
+for (const point of settle) console.log(`  round ${point.round} +${point.s}s idle: RSS ${point.rss_mib} MiB (private ${point.anon_mib}), fds ${point.fds}${point.sockets ? ` (${point.sockets.fromClients} client connections, ${point.sockets.toUpstreams} upstream)` : ''}`)
 console.log(JSON.stringify(summary))
 clearTimeout(hardStop)
 stop()

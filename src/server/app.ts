@@ -5,6 +5,7 @@ import type { RouteHandler, ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { logWhenDone, type RequestSummary } from './request-log.ts'
+import { connectionIdleSeconds } from './context.ts'
 import { chatCompletions } from './routes/chat-completions.ts'
 import { health, models, root } from './routes/info.ts'
 import { countTokens, messages } from './routes/messages.ts'
@@ -37,11 +38,20 @@ function routePath(pathname: string): string {
  * in-process; `serve.ts` hands it to `Bun.serve`. Every error becomes a JSON
  * answer here; the server never throws to Bun.
  */
+function restoreIdleLimit(server: Server<unknown> | undefined, request: Request): void {
+  try {
+    server?.timeout(request, connectionIdleSeconds())
+  } catch {
+    // The connection is already gone.
+  }
+}
+
 export function createHandler(deps: ServerDeps) {
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
     const url = new URL(request.url)
     const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now() }
     let response: Response
+    let streaming = false
     try {
       checkRequest(request, deps.allowedHosts)
       const method = request.method === 'HEAD' ? 'GET' : request.method
@@ -58,7 +68,16 @@ export function createHandler(deps: ServerDeps) {
             ? new ShimError('bad_request', `Method ${request.method} is not allowed on ${path}.`, { status: 405 })
             : new ShimError('not_found', `No route ${request.method} ${url.pathname}. Try POST /v1/responses or GET /v1/models.`)
         }
-        response = await handler({ request, url, deps, summary, keepAlive: () => server?.timeout(request, 0) })
+        response = await handler({
+          request,
+          url,
+          deps,
+          summary,
+          keepAlive: () => {
+            streaming = true
+            server?.timeout(request, 0)
+          },
+        })
       }
       if (request.method === 'HEAD') response = new Response(null, { status: response.status, headers: response.headers })
     } catch (error) {
@@ -68,7 +87,9 @@ export function createHandler(deps: ServerDeps) {
       response = url.pathname.includes('/messages') || (url.pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
       summary.outcome = shimError.kind
     }
-    return logWhenDone(response, summary, deps.log)
+    // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it back,
+    // or the client's idle sockets would stay open for good.
+    return logWhenDone(response, summary, deps.log, streaming ? () => restoreIdleLimit(server, request) : undefined)
   }
 }
 

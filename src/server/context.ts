@@ -54,3 +54,9 @@ export function providerContext(context: RouteContext): ProviderContext {
     },
   }
 }
+
+/** How long an idle client connection is kept open (CODEX_SHIM_CONNECTION_IDLE_SECONDS, default 120). */
+export function connectionIdleSeconds(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.CODEX_SHIM_CONNECTION_IDLE_SECONDS)
+  return Number.isInteger(value) && value > 0 && value <= 255 ? value : 120
+}

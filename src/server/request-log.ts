@@ -34,7 +34,7 @@ export function formatSummary(summary: RequestSummary, now = performance.now()):
  * Logs the summary when the response body has been fully sent (or the client
  * went away), so the line carries the real duration of a streamed turn.
  */
-export function logWhenDone(response: Response, summary: RequestSummary, log: ConsolaInstance): Response {
+export function logWhenDone(response: Response, summary: RequestSummary, log: ConsolaInstance, onEnd?: () => void): Response {
   summary.status = response.status
   if (!response.body || !summary.stream) {
     log.info(formatSummary(summary))
@@ -44,6 +44,7 @@ export function logWhenDone(response: Response, summary: RequestSummary, log: Co
   const once = (outcome?: string) => {
     if (logged) return
     logged = true
+    onEnd?.()
     if (outcome) summary.outcome = outcome
     log.info(formatSummary(summary))
   }

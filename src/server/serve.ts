@@ -8,7 +8,7 @@ import { retryPolicyFromEnv } from '../providers/retry.ts'
 import { VERSION } from '../version.ts'
 import { createHandler } from './app.ts'
 import { maxBodyBytes } from './body.ts'
-import type { ServerDeps } from './context.ts'
+import { connectionIdleSeconds, type ServerDeps } from './context.ts'
 import { buildHostAllowlist } from './guard.ts'
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
@@ -54,7 +54,7 @@ export function startServer(settings: Settings, options: { host: string; port: n
     port: options.port,
     maxRequestBodySize: maxBodyBytes() + 1024,
     // Bun's default idle timeout is 10 s; streams opt out per request via keepAlive().
-    idleTimeout: 120,
+    idleTimeout: connectionIdleSeconds(),
     fetch: (request, srv) => handle(request, srv),
     error: (error) => {
       log.error('server error:', error.message)
