@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cpuMs, rssKiB, startHarness } from './_harness.ts'
+import { cpuMs, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const started = performance.now()
@@ -22,6 +22,10 @@ const hardStop = setTimeout(() => {
 }, limitMs)
 
 const { shim, shimUrl, startupMs, chatFake, anthropicFake, backendFake, command, stop } = await startHarness()
+// Idle memory of a fresh shim, before any load: total RSS, and the part that is private
+// (the heap) rather than the executable's file-backed pages (shared, reclaimable by the kernel).
+await Bun.sleep(500)
+const fresh = rssSplitKiB(shim.pid)
 
 // ---- routes: the same turn through the shim and directly ------------------------------------
 
@@ -122,9 +126,9 @@ for (const route of ROUTES) {
   if (performance.now() - started > limitMs * 0.8) break
 }
 
-// Memory: idle, then peak under concurrency 64 on a translated route.
+// Memory: idle after the runs above, then peak under concurrency 64 on a translated route.
 await Bun.sleep(500)
-const idleRssMiB = round(rssKiB(shim.pid) / 1024, 1)
+const afterLoad = rssSplitKiB(shim.pid)
 let peak = 0
 const watcher = setInterval(() => (peak = Math.max(peak, rssKiB(shim.pid))), 20)
 await run(ROUTES[1]!.shim, 'deltas=50 pace=1', quick ? 128 : 512, 64)
@@ -143,7 +147,7 @@ const summary = {
   version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
   shim: command.length === 1 ? 'compiled binary' : 'bun src/cli.ts',
   startup_ms: round(startupMs, 1),
-  idle_rss_mib: idleRssMiB,
+  idle_rss_mib: { fresh: round(fresh.total / 1024, 1), fresh_private: round(fresh.anon / 1024, 1), fresh_file_backed: round(fresh.file / 1024, 1), after_load: round(afterLoad.total / 1024, 1), after_load_private: round(afterLoad.anon / 1024, 1) },
   peak_rss_mib_c64: round(peak / 1024, 1),
   added_ttfb_ms_p50_by_body_size: sizes,
   routes: results,
@@ -157,7 +161,7 @@ console.log(`${'route'.padEnd(34)}${pad('+TTFT p50', 11)}${pad('p99', 8)}${pad('
 for (const [name, r] of Object.entries(results)) {
   console.log(`${name.padEnd(34)}${pad(r.instant_c1.ttft_added_ms_p50, 11)}${pad(r.instant_c1.ttft_added_ms_p99, 8)}${pad(r.instant_c16.ttft_added_ms_p50, 11)}${pad(r.paced_c1.ttft_added_ms_p50, 8)}${pad(`${r.rps_c16.ratio}×`, 9)}${pad(`${r.rps_c64.ratio}×`, 7)}${pad(r.long_stream.added_us_per_delta, 10)}${pad(r.cpu_ms_per_request, 8)}`)
 }
-console.log(`\nstartup ${summary.startup_ms} ms · idle RSS ${summary.idle_rss_mib} MiB · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
+console.log(`\nstartup ${summary.startup_ms} ms · idle RSS fresh ${summary.idle_rss_mib.fresh} MiB (private ${summary.idle_rss_mib.fresh_private}, executable pages ${summary.idle_rss_mib.fresh_file_backed}) · after load ${summary.idle_rss_mib.after_load} MiB (private ${summary.idle_rss_mib.after_load_private}) · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
 console.log(JSON.stringify(summary))
 
 clearTimeout(hardStop)
