@@ -1,5 +1,5 @@
 import type { ShimError } from '../errors.ts'
-import { streamError, withIdleTimeout } from '../sse/idle.ts'
+import { streamError, watchedReader } from '../sse/idle.ts'
 import { SseParser, type SseMessage } from '../sse/parse.ts'
 import type { ResponsesEvent } from './types.ts'
 
@@ -53,7 +53,7 @@ export interface DecodedSse {
  */
 export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFactory<SseMessage>, options: DecodeOptions & { maxEventBytes?: number } = {}): DecodedSse {
   function build<T>(encode?: (event: ResponsesEvent) => string): ReadableStream<T> {
-    const reader = body.getReader()
+    const reader = watchedReader(body, options.idleTimeoutMs ?? 0)
     const parser = new SseParser(options.maxEventBytes)
     const text = new TextDecoder()
     const bytes = new TextEncoder()
@@ -62,18 +62,16 @@ export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFact
     const decoder = factory(encode ? (event) => (out += encode(event)) : (event) => pending.push(event))
     const push = (message: SseMessage) => decoder.push(message)
     let finished = false
-    const idleMs = options.idleTimeoutMs ?? 0
-
-    const readOnce = () => withIdleTimeout(() => reader.read(), idleMs)
 
     return new ReadableStream<T>(
       {
         async pull(controller) {
           while (!finished && !(encode ? out : pending.length)) {
             try {
-              const { value, done } = await readOnce()
+              const { value, done } = await reader.read()
               if (done) {
                 finished = true
+                reader.release()
                 parser.push(text.decode(), push)
                 parser.end(push)
                 decoder.end()
@@ -82,7 +80,7 @@ export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFact
               finished = true
               decoder.fail(streamError(error))
               options.onAbort?.(error)
-              reader.cancel(error).catch(() => {})
+              void reader.cancel(error)
             }
           }
           if (encode) {
@@ -97,7 +95,7 @@ export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFact
         cancel(reason) {
           finished = true
           options.onAbort?.(reason)
-          return reader.cancel(reason).catch(() => {})
+          return reader.cancel(reason)
         },
       },
       { highWaterMark: 0 },

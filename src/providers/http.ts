@@ -1,5 +1,5 @@
 import { describeMs, ShimError } from '../errors.ts'
-import { streamError, withIdleTimeout } from '../sse/idle.ts'
+import { streamError, watchedReader } from '../sse/idle.ts'
 import type { ProviderContext } from './types.ts'
 import { backoffMs, retryDelayFor, sleepUnlessAborted, type RetryPolicy } from './retry.ts'
 
@@ -120,19 +120,22 @@ export async function readBounded(response: Response, limit = 64 * 1024): Promis
 export async function readWhole(response: Response, options: { idleTimeoutMs: number; limit?: number; label: string }): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array()
   const limit = options.limit ?? 256 * 1024 * 1024
-  const reader = response.body.getReader()
+  const reader = watchedReader(response.body, options.idleTimeoutMs)
   const chunks: Uint8Array[] = []
   let size = 0
   try {
     for (;;) {
-      const { value, done } = await withIdleTimeout(() => reader.read(), options.idleTimeoutMs)
-      if (done) return Buffer.concat(chunks)
+      const { value, done } = await reader.read()
+      if (done) {
+        reader.release()
+        return Buffer.concat(chunks)
+      }
       size += value.byteLength
       if (size > limit) throw new ShimError('upstream_stream', `${options.label} sent an answer larger than ${Math.round(limit / 1024 / 1024)} MiB.`)
       chunks.push(value)
     }
   } catch (error) {
-    reader.cancel(error).catch(() => {})
+    void reader.cancel(error)
     throw streamError(error)
   }
 }

@@ -1,16 +1,85 @@
 import { describeMs, ShimError } from '../errors.ts'
 
-/** One read that fails with a clear timeout when the upstream stays silent (0 = wait forever). */
-export async function withIdleTimeout<R>(read: () => Promise<R>, idleMs: number): Promise<R> {
-  if (idleMs <= 0) return read()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ShimError('upstream_timeout', `The upstream sent nothing for ${describeMs(idleMs)}; giving up on this response.`)), idleMs)
+/**
+ * The idle timeout for one upstream body, with one timer per stream rather
+ * than one per read (a timer and a promise race per chunk cost more than the
+ * chunk's translation). Only a read that is waiting counts as silence: while
+ * the client is slow to read, the upstream is not being asked for anything.
+ * When a read has waited `idleMs`, `onIdle` gets the timeout error (callers
+ * cancel the reader with it, which ends the pending read).
+ */
+export class IdleWatch {
+  private waitingSince = 0
+  private waiting = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private stopped = false
+
+  constructor(
+    private readonly idleMs: number,
+    private readonly onIdle: (error: ShimError) => void,
+  ) {}
+
+  /** Call as a read starts. */
+  reading(): void {
+    this.waiting = true
+    this.waitingSince = performance.now()
+    if (this.idleMs > 0 && !this.timer && !this.stopped) this.arm(this.idleMs)
+  }
+
+  /** Call when a read returns. */
+  read(): void {
+    this.waiting = false
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      if (this.stopped) return
+      const waited = performance.now() - this.waitingSince
+      if (this.waiting && waited >= this.idleMs) {
+        this.stopped = true
+        this.onIdle(new ShimError('upstream_timeout', `The upstream sent nothing for ${describeMs(this.idleMs)}; giving up on this response.`))
+      } else if (this.waiting) this.arm(this.idleMs - waited)
+      // Not waiting: the next read re-arms.
+    }, ms)
+  }
+}
+
+/**
+ * A reader whose reads fail with the idle timeout when the upstream stays
+ * silent too long (0 = wait forever). `release()` stops the watch.
+ */
+export function watchedReader(body: ReadableStream<Uint8Array>, idleMs: number) {
+  const reader = body.getReader()
+  let timedOut: ShimError | null = null
+  const watch = new IdleWatch(idleMs, (error) => {
+    timedOut = error
+    reader.cancel(error).catch(() => {})
   })
-  try {
-    return await Promise.race([read(), timeout])
-  } finally {
-    clearTimeout(timer)
+  return {
+    async read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
+      watch.reading()
+      try {
+        const result = await reader.read()
+        if (timedOut) throw timedOut
+        return result as { done: true } | { done: false; value: Uint8Array }
+      } finally {
+        watch.read()
+      }
+    },
+    cancel(reason?: unknown): Promise<void> {
+      watch.stop()
+      return reader.cancel(reason).catch(() => {})
+    },
+    release(): void {
+      watch.stop()
+    },
   }
 }
 

@@ -1,5 +1,5 @@
 import { ShimError } from '../errors.ts'
-import { streamError, withIdleTimeout } from './idle.ts'
+import { streamError, watchedReader } from './idle.ts'
 
 /** What a byte-level passthrough needs to know about the client's dialect. */
 export interface PassthroughDialect {
@@ -46,7 +46,7 @@ function endsAtBoundary(bytes: Buffer): boolean {
  * reaches the upstream, and a client cancel aborts it.
  */
 export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: PassthroughDialect, options: WatchOptions): ReadableStream<Uint8Array> {
-  const reader = body.getReader()
+  const reader = watchedReader(body, options.idleTimeoutMs)
   const terminals = dialect.terminals.map((marker) => Buffer.from(marker))
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
   let held: Buffer | null = null
@@ -79,16 +79,19 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
         while (!closed) {
           let result: Awaited<ReturnType<typeof reader.read>>
           try {
-            result = await withIdleTimeout(() => reader.read(), options.idleTimeoutMs)
+            result = await reader.read()
           } catch (error) {
             options.onAbort?.(error)
-            reader.cancel(error).catch(() => {})
+            void reader.cancel(error)
             return finish(controller, streamError(error))
           }
-          if (result.done) return finish(controller, null)
+          if (result.done) {
+            reader.release()
+            return finish(controller, null)
+          }
           const chunk: Buffer = held ? Buffer.concat([held, result.value]) : Buffer.from(result.value.buffer, result.value.byteOffset, result.value.byteLength)
           held = null
-          const cut = lastBoundary(chunk)
+          const cut = endsAtBoundary(chunk) ? chunk.length : lastBoundary(chunk)
           if (cut < chunk.length) held = chunk.subarray(cut)
           if (held && held.length > maxHeld) {
             // One huge event: let it flow rather than hold megabytes.
@@ -102,7 +105,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
       cancel(reason) {
         closed = true
         options.onAbort?.(reason)
-        return reader.cancel(reason).catch(() => {})
+        return reader.cancel(reason)
       },
     },
     { highWaterMark: 0 },
