@@ -21,7 +21,9 @@ export class SseTooLargeError extends Error {
  * any point across chunks. Incremental: call `push` per decoded chunk.
  */
 export class SseParser {
-  private buffer = ''
+  /** The current line's text so far (no line break in it), in arrival pieces. */
+  private buffer: string[] = []
+  private bufferLength = 0
   private first = true
   private event: string | undefined
   private id: string | undefined
@@ -32,7 +34,7 @@ export class SseParser {
   constructor(private readonly maxEventBytes = DEFAULT_MAX_EVENT_BYTES) {}
 
   push(chunk: string, emit: (message: SseMessage) => void): void {
-    let text = this.buffer + chunk
+    let text = chunk
     if (this.first && text.length) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
       this.first = false
@@ -40,24 +42,35 @@ export class SseParser {
     let start = 0
     if (this.pendingCR && text.charCodeAt(0) === 10) start = 1 // the \n of a \r\n split across chunks
     this.pendingCR = false
+    // Only the new chunk is scanned: the carried-over part holds no line break, so a
+    // multi-megabyte line arriving in many chunks costs linear, not quadratic, time.
     for (let i = start; i < text.length; i++) {
       const code = text.charCodeAt(i)
       if (code !== 10 && code !== 13) continue
-      this.line(text.slice(start, i), emit)
+      const piece = text.slice(start, i)
+      if (this.buffer.length) {
+        this.line(this.buffer.join('') + piece, emit)
+        this.buffer.length = 0
+        this.bufferLength = 0
+      } else this.line(piece, emit)
       if (code === 13) {
         if (i + 1 === text.length) this.pendingCR = true
         else if (text.charCodeAt(i + 1) === 10) i++
       }
       start = i + 1
     }
-    this.buffer = text.slice(start)
-    if (this.buffer.length > this.maxEventBytes) throw new SseTooLargeError(this.maxEventBytes)
+    if (start < text.length) {
+      this.buffer.push(start ? text.slice(start) : text)
+      this.bufferLength += text.length - start
+      if (this.bufferLength > this.maxEventBytes) throw new SseTooLargeError(this.maxEventBytes)
+    }
   }
 
   /** The stream ended: a final event without its blank line still counts. */
   end(emit: (message: SseMessage) => void): void {
-    if (this.buffer) this.line(this.buffer, emit)
-    this.buffer = ''
+    if (this.buffer.length) this.line(this.buffer.join(''), emit)
+    this.buffer.length = 0
+    this.bufferLength = 0
     this.dispatch(emit)
   }
 

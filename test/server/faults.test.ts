@@ -254,7 +254,7 @@ for (const wire of WIRES) {
         expect(result.done).toBe(true)
         expect(result.text.length).toBe(bytes)
         expect(result.text).toBe('x'.repeat(bytes))
-      })
+      }, 20_000)
 
       test('silence mid-answer past the idle timeout: an error event, the upstream aborted, no timer left', async () => {
         const timers = trackTimers()
