@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
+import { byType } from '../../by-type.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import { REASONING_EFFORTS } from '../../settings/schema.ts'
 
@@ -9,7 +10,6 @@ import { REASONING_EFFORTS } from '../../settings/schema.ts'
  * SDK) send it, validated loosely: unknown fields are ignored, wrong types in
  * fields we use are a 400 naming the field.
  */
-const part = v.looseObject({ type: v.string('expected a content part with a string "type"') })
 const PART_SCHEMAS: Record<string, v.GenericSchema> = {
   text: v.looseObject({ type: v.literal('text'), text: v.string('expected the text as a string') }),
   refusal: v.looseObject({ type: v.literal('refusal'), refusal: v.string('expected the refusal as a string') }),
@@ -21,12 +21,7 @@ const PART_SCHEMAS: Record<string, v.GenericSchema> = {
   file: v.looseObject({ type: v.literal('file'), file: v.looseObject({ file_data: v.optional(v.string()), file_id: v.optional(v.string()), filename: v.optional(v.string()) }, 'expected {"file_data" or "file_id"}') }),
 }
 /** A part of a known type is checked field by field; other types pass here (see assertChatTranslatable). */
-const checkedPart = v.pipe(part, v.rawCheck(({ dataset, addIssue }) => {
-  if (!dataset.typed) return
-  const schema = PART_SCHEMAS[dataset.value.type]
-  const result = schema && v.safeParse(schema, dataset.value)
-  if (result && !result.success) for (const issue of result.issues) addIssue({ message: issue.message, path: issue.path as never, received: issue.received })
-}))
+const checkedPart = byType(PART_SCHEMAS, 'expected a content part with a string "type"')
 const content = v.nullish(v.union([v.string(), v.array(checkedPart)], 'expected a string or an array of content parts'))
 const message = v.looseObject({
   role: v.picklist(['system', 'developer', 'user', 'assistant', 'tool', 'function'], 'expected one of system, developer, user, assistant, tool'),

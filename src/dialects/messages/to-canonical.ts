@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
+import { byType } from '../../by-type.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import { THINKING_BUDGETS } from './request.ts'
 import { encodeThinking } from './thinking-signature.ts'
@@ -25,12 +26,7 @@ const BLOCK_SCHEMAS: Record<string, v.GenericSchema> = {
 }
 /** Anthropic server-side blocks Claude Code may replay: known, dropped on translation. */
 const SERVER_BLOCKS = ['server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'search_result', 'container_upload']
-const checkedBlock = v.pipe(block, v.rawCheck(({ dataset, addIssue }) => {
-  if (!dataset.typed) return
-  const schema = BLOCK_SCHEMAS[dataset.value.type]
-  const result = schema && v.safeParse(schema, dataset.value)
-  if (result && !result.success) for (const issue of result.issues) addIssue({ message: issue.message, path: issue.path as never, received: issue.received })
-}))
+const checkedBlock = byType(BLOCK_SCHEMAS, 'expected a content block with a string "type"')
 const content = v.union([v.string(), v.array(checkedBlock, 'expected an array of content blocks')], 'expected a string or an array of content blocks')
 export const MessagesClientSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug')),

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { ShimError } from '../../errors.ts'
+import { byType } from '../../by-type.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import type { ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
 import { REASONING_EFFORTS } from '../../settings/schema.ts'
@@ -23,14 +24,11 @@ const imagePart = v.pipe(
 )
 const filePart = v.looseObject({ type: v.literal('input_file'), file_data: optionalString('file_data'), file_id: optionalString('file_id'), file_url: optionalString('file_url'), filename: optionalString('filename') })
 
-function partSchema(value: unknown) {
-  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined
-  if (TEXT_PARTS.includes(type as (typeof TEXT_PARTS)[number])) return textPart
-  if (type === 'refusal') return refusalPart
-  if (type === 'input_image') return imagePart
-  if (type === 'input_file') return filePart
-  return part
-}
+/** Parts of a known type are checked field by field; others must at least carry a string `type`. */
+const checkedPart = byType(
+  { ...Object.fromEntries(TEXT_PARTS.map((type) => [type, textPart])), refusal: refusalPart, input_image: imagePart, input_file: filePart },
+  'expected a content part with a string "type"',
+)
 
 /** Item types a translated route knows: translated, or dropped on purpose where the upstream has no equivalent. */
 export const KNOWN_ITEM_TYPES: ReadonlySet<string> = new Set([
@@ -153,7 +151,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
       if (Array.isArray(parts)) {
         const field = 'content' in result.output ? 'content' : 'output'
         parts.forEach((value, at) => {
-          const checked = v.safeParse(partSchema(value), value)
+          const checked = v.safeParse(checkedPart, value)
           if (!checked.success) fail(checked.issues[0], `input[${index}].${field}[${at}]`)
         })
       }
