@@ -94,7 +94,7 @@ const messagesSeeds: Json[] = [
   },
 ]
 
-const TYPES = ['message', 'function_call', 'function_call_output', 'custom_tool_call', 'reasoning', 'compaction', 'input_text', 'input_image', 'output_text', 'text', 'image', 'image_url', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'json_schema', 'function', 'custom', 'namespace', 'bogus', '', 'MESSAGE']
+const TYPES = ['message', 'function_call', 'function_call_output', 'custom_tool_call', 'reasoning', 'compaction', 'input_text', 'input_image', 'output_text', 'text', 'image', 'image_url', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'json_schema', 'function', 'custom', 'namespace', 'bogus', '', 'MESSAGE', 'constructor', '__proto__', 'toString']
 const deep = (depth: number): Json => (depth === 0 ? 'leaf' : [deep(depth - 1)])
 const VALUES: Json[] = [null, 0, -1, 1.5, 1e308, -0, 'x', '', '\u0000\ud800', true, false, [], {}, [null], { type: 'bogus' }, 'x'.repeat(100_000), deep(60), { __proto__: { polluted: true } }, '{"nested":"json"}']
 

@@ -80,7 +80,7 @@ export function assertChatTranslatable(request: ChatClientRequest): void {
   request.messages.forEach((message, index) => {
     if (!Array.isArray(message.content)) return
     message.content.forEach((value, at) => {
-      if (!(value.type in PART_SCHEMAS)) {
+      if (!Object.hasOwn(PART_SCHEMAS, value.type)) {
         throw new ShimError('bad_request', `Invalid request: messages[${index}].content[${at}].type: unknown content part type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(PART_SCHEMAS).join(', ')}.`, { param: `messages[${index}].content[${at}].type` })
       }
     })

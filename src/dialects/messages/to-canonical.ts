@@ -65,7 +65,7 @@ export function assertMessagesTranslatable(request: MessagesClientRequest): void
   request.messages.forEach((message, index) => {
     if (!Array.isArray(message.content)) return
     message.content.forEach((value, at) => {
-      if (!(value.type in BLOCK_SCHEMAS) && !SERVER_BLOCKS.includes(value.type)) {
+      if (!Object.hasOwn(BLOCK_SCHEMAS, value.type) && !SERVER_BLOCKS.includes(value.type)) {
         throw new ShimError('bad_request', `messages.${index}.content.${at}.type: unknown content block type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(BLOCK_SCHEMAS).join(', ')}`, { param: `messages.${index}.content.${at}.type` })
       }
     })
