@@ -12,7 +12,7 @@ export function defaultSlug(settings: Settings): string {
 }
 
 export function requireSlug(settings: Settings, slug: string): string {
-  if (settings.models.some((model) => model.slug === slug) || settings.aliases?.[slug]) return slug
+  if (settings.models.some((model) => model.slug === slug) || (settings.aliases && Object.hasOwn(settings.aliases, slug))) return slug
   const known = [...orderedModels(settings).map((model) => model.slug), ...Object.keys(settings.aliases ?? {})]
   throw new ShimError('unknown_model', `Unknown model "${slug}". Valid slugs: ${known.join(', ') || '(none configured)'}.`)
 }

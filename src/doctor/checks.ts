@@ -78,7 +78,7 @@ function codexConfig(settings: Settings | null): Section {
     return { name: 'codex config', checks }
   }
   const model = managedModel(text)
-  const known = settings?.models.some((entry) => entry.slug === model) || Boolean(model && settings?.aliases?.[model])
+  const known = settings?.models.some((entry) => entry.slug === model) || Boolean(model && settings?.aliases && Object.hasOwn(settings.aliases, model))
   checks.push(known || !settings ? check('ok', 'managed block', `model ${model}, port ${managedPort(text)}`) : check('fail', 'managed block', `model "${model}" is not in your settings; run \`codex-shim model use <slug>\``))
   const catalog = text.match(/^model_catalog_json = (".*")$/m)
   if (catalog) {

@@ -13,7 +13,7 @@ export interface Route {
 
 /** Slug → configured model. The upstream model id is accepted too when it is unambiguous. */
 export function resolveRoute(settings: Settings, requested: string): Route {
-  const alias = settings.aliases?.[requested]
+  const alias = settings.aliases && Object.hasOwn(settings.aliases, requested) ? settings.aliases[requested] : undefined
   if (alias) {
     const target = settings.models.find((model) => model.slug === alias.slug)
     if (target) return { slug: requested, model: target, alias }

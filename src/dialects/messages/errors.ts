@@ -21,7 +21,7 @@ export const MESSAGES_ERROR_CODES = {
 
 export function messagesErrorCode(type: string | undefined, message: string): string {
   if (isContextLengthError({ message })) return 'context_length_exceeded'
-  return (type && MESSAGES_ERROR_CODES[type as keyof typeof MESSAGES_ERROR_CODES]) || 'server_error'
+  return (type && Object.hasOwn(MESSAGES_ERROR_CODES, type) && MESSAGES_ERROR_CODES[type as keyof typeof MESSAGES_ERROR_CODES]) || 'server_error'
 }
 
 /** An HTTP error before the stream: keep status and retry-after; 529 overloaded is retried like a 503. */
