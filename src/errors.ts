@@ -78,3 +78,8 @@ export function toShimError(error: unknown): ShimError {
 export function describeMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
 }
+
+/** The client disconnected before the upstream answered (nginx's 499: nobody reads the status). */
+export function clientClosed(): ShimError {
+  return new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
+}

@@ -1,6 +1,6 @@
 import type { ResponsesItem } from '../canonical/types.ts'
 import { clampEffort } from '../dialects/chat/reasoning-effort.ts'
-import { compactionSummary } from '../dialects/chat/request.ts'
+import { compactionText } from '../dialects/chat/request.ts'
 
 /** Fields the backend rejects (spec §f: "Unsupported parameter: max_output_tokens"). */
 const REJECTED = ['max_output_tokens', 'temperature', 'top_p', 'truncation', 'user', 'metadata', 'max_tool_calls', 'top_logprobs', 'frequency_penalty', 'presence_penalty']
@@ -63,8 +63,8 @@ export function patchForBackend(body: Record<string, unknown>, options: PatchOpt
       const encrypted = (item as { encrypted_content?: string | null }).encrypted_content
       if (item.type === 'reasoning' && (!encrypted || encrypted.startsWith('codex-shim.'))) return []
       if (item.type === 'compaction' && encrypted?.startsWith('codex-shim.')) {
-        const summary = compactionSummary(encrypted)
-        return summary ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: `Summary of the conversation so far:\n${summary}` }] }] : []
+        const text = compactionText(encrypted)
+        return text ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] : []
       }
       return [item]
     })

@@ -1,15 +1,12 @@
 import { resolve } from 'node:path'
 import { defineCommand } from 'citty'
-import { findCodex } from '../codex/find-codex.ts'
-import { generateFiles } from '../codex/generate.ts'
 import { withLoopbackNoProxy } from '../codex/launch.ts'
-import { enableCodexConfig } from '../codex/manage-config.ts'
 import { startDaemon } from '../daemon/lifecycle.ts'
 import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
-import { defaultSlug, requireSlug } from './_context.ts'
+import { chooseSlug, enableFor, requireCodex } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
@@ -27,14 +24,12 @@ export default defineCommand({
       if (process.platform !== 'darwin' && process.platform !== 'win32') {
         throw new ShimError('config', 'Codex Desktop runs on macOS and Windows only; on Linux use `codex-shim codex` for the CLI.')
       }
-      const bin = findCodex()
-      if (!bin) throw new ShimError('config', 'The codex CLI is not installed or not on PATH. Install it with `npm i -g @openai/codex`, or set CODEX_SHIM_CODEX_BIN.')
+      const bin = requireCodex()
       const settings = loadSettings(args.settings)
-      const model = args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
+      const model = chooseSlug(settings, args.model)
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
-      const generated = await generateFiles(settings, { port: info.port, host: info.host })
       // Desktop reads config.toml only (and only at launch), so the managed block is required here.
-      const change = enableCodexConfig({ model, port: info.port, host: info.host, catalogPath: generated.catalogPath })
+      const change = await enableFor(settings, model, { port: info.port, host: info.host })
       if (change.changed) log.info(`Enabled codex-shim in ${change.path}`)
       const workspace = resolve(args.path ?? '.')
       const child = Bun.spawn([bin, 'app', workspace], { stdio: ['ignore', 'inherit', 'inherit'], env: withLoopbackNoProxy(process.env) })

@@ -1,12 +1,10 @@
 import { defineCommand } from 'citty'
-import { findCodex } from '../codex/find-codex.ts'
 import { generateFiles } from '../codex/generate.ts'
 import { argsChooseModel, codexOverrides, withLoopbackNoProxy } from '../codex/launch.ts'
 import { startDaemon } from '../daemon/lifecycle.ts'
-import { ShimError } from '../errors.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, UsageError, verboseArgs } from './_args.ts'
-import { defaultSlug } from './_context.ts'
+import { defaultSlug, requireCodex } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 /** Everything after the first `--` belongs to codex. */
@@ -28,8 +26,7 @@ export default defineCommand({
     runGuarded(args, async () => {
       const { rest } = splitPassthrough(rawArgs)
       const settings = loadSettings(args.settings)
-      const bin = findCodex()
-      if (!bin) throw new ShimError('config', 'The codex CLI is not installed or not on PATH. Install it with `npm i -g @openai/codex`, or set CODEX_SHIM_CODEX_BIN.')
+      const bin = requireCodex()
       if (rest.includes('--model') && args.model) throw new UsageError('Choose the model once: either codex-shim --model or codex --model.')
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
       const generated = await generateFiles(settings, { port: info.port, host: info.host })

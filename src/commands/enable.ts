@@ -1,10 +1,8 @@
 import { defineCommand } from 'citty'
-import { generateFiles } from '../codex/generate.ts'
-import { enableCodexConfig } from '../codex/manage-config.ts'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
-import { defaultSlug, requireSlug } from './_context.ts'
+import { chooseSlug, enableFor } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
@@ -19,11 +17,8 @@ export default defineCommand({
   run: ({ args }) =>
     runGuarded(args, async () => {
       const settings = loadSettings(args.settings)
-      const model = args.model ? requireSlug(settings, args.model) : defaultSlug(settings)
-      const port = parsePort(args.port)
-      const host = parseHost(args.host)
-      const generated = await generateFiles(settings, { port, host })
-      const change = enableCodexConfig({ model, port, host, catalogPath: generated.catalogPath })
+      const model = chooseSlug(settings, args.model)
+      const change = await enableFor(settings, model, { port: parsePort(args.port), host: parseHost(args.host) })
       if (!change.changed) log.info(`${change.path} already uses codex-shim with model ${model}`)
       else log.success(`Codex now uses codex-shim (model ${model}) via ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)
       log.info('Start the proxy with `codex-shim start`; undo with `codex-shim disable`.')

@@ -1,4 +1,4 @@
-import { describeMs, ShimError } from '../errors.ts'
+import { clientClosed, describeMs, ShimError } from '../errors.ts'
 import { streamError, watchedReader } from '../sse/idle.ts'
 import type { ProviderContext } from './types.ts'
 import { backoffMs, retryDelayFor, sleepUnlessAborted, type RetryPolicy } from './retry.ts'
@@ -85,7 +85,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
   } catch (error) {
     options.signal.removeEventListener('abort', onClientAbort)
     if (timedOut) throw new ShimError('upstream_timeout', `${request.label} sent no response headers within ${describeMs(options.headersTimeoutMs)}.`)
-    if (options.signal.aborted) throw new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
+    if (options.signal.aborted) throw clientClosed()
     const reason = error instanceof Error ? error.message : String(error)
     throw new ShimError('upstream_unreachable', `Could not reach ${request.label}: ${reason}. Is the base_url right and the server up?`, { status: 502 })
   } finally {

@@ -1,4 +1,4 @@
-import { ShimError } from '../errors.ts'
+import { clientClosed } from '../errors.ts'
 
 /**
  * Retries before the first byte. A refused connection (a local Ollama
@@ -70,11 +70,11 @@ export function retryDelayFor(response: Response, attempt: number, policy: Retry
 
 /** Waits, or rejects as soon as the client goes away; leaves no timer or listener behind. */
 export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(clientGone())
+  if (signal.aborted) return Promise.reject(clientClosed())
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer)
-      reject(clientGone())
+      reject(clientClosed())
     }
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort)
@@ -82,8 +82,4 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     }, ms)
     signal.addEventListener('abort', onAbort, { once: true })
   })
-}
-
-function clientGone(): ShimError {
-  return new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
 }

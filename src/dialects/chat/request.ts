@@ -122,12 +122,16 @@ function reasoningText(item: ReasoningItem): string {
   return content || item.summary?.map((part) => part.text).join('\n') || ''
 }
 
-/** A compaction item we produced (`/responses/compact`) carries its summary; others are opaque. */
-export function compactionSummary(encrypted: string | undefined): string | null {
+/**
+ * A compaction item we produced (`/responses/compact`) carries its summary;
+ * this is the text that stands in for it upstream. Others are opaque (null).
+ */
+export function compactionText(encrypted: string | undefined): string | null {
   const prefix = 'codex-shim.summary.v1:'
   if (!encrypted?.startsWith(prefix)) return null
   try {
-    return new TextDecoder().decode(Uint8Array.from(atob(encrypted.slice(prefix.length)), (c) => c.charCodeAt(0)))
+    const summary = new TextDecoder().decode(Uint8Array.from(atob(encrypted.slice(prefix.length)), (c) => c.charCodeAt(0)))
+    return `Summary of the conversation so far:\n${summary}`
   } catch {
     return null
   }
@@ -248,8 +252,8 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
         break
       }
       case 'compaction': {
-        const summary = compactionSummary((item as { encrypted_content?: string }).encrypted_content)
-        if (summary) addUserOrSystem('user', [{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }])
+        const text = compactionText((item as { encrypted_content?: string }).encrypted_content)
+        if (text) addUserOrSystem('user', [{ type: 'text', text }])
         break
       }
       default:

@@ -1,6 +1,6 @@
 import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ContentPart, MessageItem, ReasoningItem, ResponsesItem, ResponsesRequest, ToolChoice, ToolOutput } from '../../canonical/types.ts'
-import { compactionSummary } from '../chat/request.ts'
+import { compactionText } from '../chat/request.ts'
 import { clampEffort } from '../chat/reasoning-effort.ts'
 import {
   MESSAGES_IMAGE_TYPES,
@@ -182,8 +182,8 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
         break
       }
       case 'compaction': {
-        const summary = compactionSummary((item as { encrypted_content?: string }).encrypted_content)
-        if (summary) addUser([{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }])
+        const text = compactionText((item as { encrypted_content?: string }).encrypted_content)
+        if (text) addUser([{ type: 'text', text }])
         break
       }
       default:
