@@ -105,11 +105,7 @@ export async function startHarness() {
 }
 
 export function rssKiB(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0)
-  } catch {
-    return 0
-  }
+  return rssSplitKiB(pid).total
 }
 
 /** RSS split into private memory (the heap: ours) and file-backed pages (the mapped executable: shared, reclaimable). */

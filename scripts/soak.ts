@@ -55,7 +55,8 @@ async function stream(route: (typeof ROUTES)[number]): Promise<'ok' | 'mismatch'
 await Promise.all(ROUTES.map((route) => stream(route)))
 await Bun.sleep(1000)
 Bun.gc?.(true)
-const baseline = { rss: rssKiB(shim.pid), anon: rssSplitKiB(shim.pid).anon, fds: openFds(shim.pid) }
+const baselineSplit = rssSplitKiB(shim.pid)
+const baseline = { rss: baselineSplit.total, anon: baselineSplit.anon, fds: openFds(shim.pid) }
 
 const rounds = Math.max(1, Number(process.env.SOAK_ROUNDS ?? 1))
 const counts = { ok: 0, mismatch: 0, error: 0 }
@@ -84,7 +85,8 @@ for (let round = 1; round <= rounds; round++) {
     settle.push({ round, s: elapsed, rss_mib: +(split.total / 1024).toFixed(1), anon_mib: +(split.anon / 1024).toFixed(1), fds: openFds(shim.pid), sockets: shimSockets(shim.pid, shimPort) })
   }
 }
-const after = { rss: rssKiB(shim.pid), anon: rssSplitKiB(shim.pid).anon, fds: openFds(shim.pid) }
+const afterSplit = rssSplitKiB(shim.pid)
+const after = { rss: afterSplit.total, anon: afterSplit.anon, fds: openFds(shim.pid) }
 const summary = {
   seconds,
   rounds,

@@ -38,15 +38,16 @@ function routePath(pathname: string): string {
  * in-process; `serve.ts` hands it to `Bun.serve`. Every error becomes a JSON
  * answer here; the server never throws to Bun.
  */
-function restoreIdleLimit(server: Server<unknown> | undefined, request: Request): void {
+function restoreIdleLimit(server: Server<unknown> | undefined, request: Request, seconds: number): void {
   try {
-    server?.timeout(request, connectionIdleSeconds())
+    server?.timeout(request, seconds)
   } catch {
     // The connection is already gone.
   }
 }
 
 export function createHandler(deps: ServerDeps) {
+  const idleSeconds = connectionIdleSeconds()
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
     const url = new URL(request.url)
     const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now() }
@@ -89,7 +90,7 @@ export function createHandler(deps: ServerDeps) {
     }
     // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it back,
     // or the client's idle sockets would stay open for good.
-    return logWhenDone(response, summary, deps.log, streaming ? () => restoreIdleLimit(server, request) : undefined)
+    return logWhenDone(response, summary, deps.log, streaming ? () => restoreIdleLimit(server, request, idleSeconds) : undefined)
   }
 }
 
