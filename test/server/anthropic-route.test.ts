@@ -50,3 +50,40 @@ describe('POST /v1/responses → anthropic upstream', () => {
     expect(compact.output.map((item: any) => item.type)).toEqual(['message', 'compaction'])
   })
 })
+
+describe('POST /v1/messages → anthropic upstream (fast path)', () => {
+  test('a stream sent with no content-type still streams: each event reaches the client before the next is sent', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const encoder = new TextEncoder()
+    const bare = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: () =>
+        new Response(
+          new ReadableStream({
+            async start(controller) {
+              controller.enqueue(encoder.encode('event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"usage":{"input_tokens":1,"output_tokens":1}}}\n\n'))
+              await gate
+              controller.enqueue(encoder.encode('event: message_stop\ndata: {"type":"message_stop"}\n\n'))
+              controller.close()
+            },
+          }),
+        ),
+    })
+    try {
+      const shim = createHandler(testDeps(settingsFrom([{ slug: 'bare', model: 'claude-x', provider: 'anthropic', base_url: `http://127.0.0.1:${bare.port}`, api_key: 'k' }])))
+      const response = await shim(post('/v1/messages', { model: 'bare', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] }))
+      expect(response.headers.get('content-type')).toContain('text/event-stream')
+      const reader = response.body!.getReader()
+      const first = new TextDecoder().decode((await reader.read()).value)
+      expect(first).toContain('message_start')
+      release()
+      let rest = ''
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value)
+      expect(rest).toContain('message_stop')
+    } finally {
+      bare.stop(true)
+    }
+  })
+})

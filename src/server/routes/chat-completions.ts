@@ -2,12 +2,11 @@ import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregat
 import { CHAT_PASSTHROUGH, createChatChunkEncoder, eventsToChatChunks, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
 import { assertChatTranslatable, chatToCanonical, parseChatRequest } from '../../dialects/chat/to-canonical.ts'
 import { forwardChatCompletion } from '../../providers/chat.ts'
-import { readWhole } from '../../providers/http.ts'
-import { watchPassthrough } from '../../sse/watch.ts'
 import { pinChatBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
+import { passthroughResponse } from '../passthrough.ts'
 import { providerContext, type RouteContext } from '../context.ts'
 import { upstreamLabel } from '../request-log.ts'
 import { json } from './info.ts'
@@ -30,13 +29,7 @@ export async function chatCompletions(context: RouteContext): Promise<Response> 
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
     const upstream = await forwardChatCompletion(route.model, pinChatBody(raw, route.alias), providerContext(context))
-    const type = upstream.headers.get('content-type') ?? (stream ? SSE_HEADERS['content-type'] : 'application/json')
-    const label = context.summary.upstream
-    if (!stream || !upstream.body || !type.includes('text/event-stream')) {
-      return new Response(await readWhole(upstream, { idleTimeoutMs: context.deps.idleTimeoutMs, label }), { status: 200, headers: { 'content-type': type } })
-    }
-    context.keepAlive()
-    return new Response(watchPassthrough(upstream.body, CHAT_PASSTHROUGH, { idleTimeoutMs: context.deps.idleTimeoutMs }), { status: 200, headers: { ...SSE_HEADERS, 'content-type': type } })
+    return passthroughResponse(context, upstream, stream, CHAT_PASSTHROUGH)
   }
 
   assertChatTranslatable(request)

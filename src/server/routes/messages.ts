@@ -2,12 +2,11 @@ import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregat
 import { createMessagesEncoder, MESSAGES_PASSTHROUGH, eventsToMessagesSse, responseToMessage } from '../../dialects/messages/from-events.ts'
 import { assertMessagesTranslatable, messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
 import { forwardMessages } from '../../providers/anthropic.ts'
-import { readWhole } from '../../providers/http.ts'
-import { watchPassthrough } from '../../sse/watch.ts'
 import { pinMessagesBody } from '../../routing/pinned.ts'
 import { resolveAnyRoute } from '../../routing/resolve.ts'
 import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
 import { readJsonBody } from '../body.ts'
+import { passthroughResponse } from '../passthrough.ts'
 import { providerContext, type RouteContext } from '../context.ts'
 import { upstreamLabel } from '../request-log.ts'
 import { json } from './info.ts'
@@ -25,12 +24,7 @@ export async function messages(context: RouteContext): Promise<Response> {
     context.summary.slug = route.slug
     context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
     const upstream = await forwardMessages(route.model, pinMessagesBody(raw, route.alias), providerContext(context))
-    const type = upstream.headers.get('content-type') ?? ''
-    if (!stream || !upstream.body || !type.includes('text/event-stream')) {
-      return new Response(await readWhole(upstream, { idleTimeoutMs: context.deps.idleTimeoutMs, label: context.summary.upstream }), { status: 200, headers: { 'content-type': type || 'application/json' } })
-    }
-    context.keepAlive()
-    return new Response(watchPassthrough(upstream.body, MESSAGES_PASSTHROUGH, { idleTimeoutMs: context.deps.idleTimeoutMs }), { status: 200, headers: SSE_HEADERS })
+    return passthroughResponse(context, upstream, stream, MESSAGES_PASSTHROUGH)
   }
 
   assertMessagesTranslatable(request)
