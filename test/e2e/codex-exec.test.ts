@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
+import { chunk, startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
 
 /**
  * The real Codex CLI (`codex exec`, pinned devDependency) runs its agent loop
@@ -43,6 +43,11 @@ function script(body: Json) {
   if (text.includes('SCENARIO-MCP')) {
     if (!toolResults.length) return stream(toolCallReply([{ id: 'call_mcp', name: 'mcp__tiny__echo_tool', arguments: { text: 'ping-from-model' } }]))
     return stream(textReply(`MCP-DONE: ${toolResults.map((m: Json) => m.content).join(' | ')}`))
+  }
+  if (text.includes('SCENARIO-FLAKY')) {
+    // The first attempt breaks off mid-answer (no finish_reason, no [DONE]); the retry answers.
+    if (requestsFor('SCENARIO-FLAKY').length === 1) return stream([chunk({ role: 'assistant', content: '' }), chunk({ content: 'half an ans' })], { done: false })
+    return stream(textReply('FLAKY-DONE after a retry.'))
   }
   return stream(textReply('unknown scenario'))
 }
@@ -126,6 +131,13 @@ describe('codex exec through codex-shim (real Codex CLI)', () => {
     expect(second.messages[index].tool_calls.map((c: Json) => c.id)).toEqual(['call_p1', 'call_p2'])
     expect(second.messages.slice(index + 1, index + 3).map((m: Json) => [m.role, m.tool_call_id])).toEqual([['tool', 'call_p1'], ['tool', 'call_p2']])
   })
+
+  test('a stream that breaks off mid-answer becomes response.failed, and Codex retries the turn to completion', async () => {
+    const run = await codexExec('flaky', 'SCENARIO-FLAKY say something')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('FLAKY-DONE after a retry.')
+    expect(requestsFor('SCENARIO-FLAKY')).toHaveLength(2)
+  }, 60_000)
 
   test('an MCP namespace tool call is accepted by Codex and its result comes back', async () => {
     const run = await codexExec('mcp', 'SCENARIO-MCP echo something', ['-c', 'mcp_servers.tiny.command="bun"', '-c', `mcp_servers.tiny.args=[${JSON.stringify(mcpServer)}]`])
