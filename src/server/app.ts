@@ -33,11 +33,6 @@ function routePath(pathname: string): string {
   return trimmed
 }
 
-/**
- * The whole proxy as one function, `Request → Response`: tests call it
- * in-process; `serve.ts` hands it to `Bun.serve`. Every error becomes a JSON
- * answer here; the server never throws to Bun.
- */
 function restoreIdleLimit(server: Server<unknown> | undefined, request: Request, seconds: number): void {
   try {
     server?.timeout(request, seconds)
@@ -46,6 +41,11 @@ function restoreIdleLimit(server: Server<unknown> | undefined, request: Request,
   }
 }
 
+/**
+ * The whole proxy as one function, `Request → Response`: tests call it
+ * in-process; `serve.ts` hands it to `Bun.serve`. Every error becomes a JSON
+ * answer here; the server never throws to Bun.
+ */
 export function createHandler(deps: ServerDeps) {
   const idleSeconds = connectionIdleSeconds()
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
