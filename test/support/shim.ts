@@ -33,7 +33,8 @@ export function testDeps(settings: Settings, overrides: Partial<ServerDeps> = {}
     fetch: globalThis.fetch,
     catalog: async () => ({ models: [] }),
     idleTimeoutMs: 30_000,
-    retry: DEFAULT_RETRY_POLICY,
+    // Production's retry rules with test-sized waits: a retry-after over 1 s goes straight to the client.
+    retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 5, maxDelayMs: 1_000 },
     chatgpt: null,
     ...overrides,
   }
