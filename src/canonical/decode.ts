@@ -36,14 +36,20 @@ export function streamOf<T>(items: Iterable<T>): ReadableStream<T> {
 }
 
 /** A decoded upstream, consumable either as events or, fused with an encoder, as bytes. */
-export interface DecodedSse {
+export interface DecodedBody {
   events(): ReadableStream<ResponsesEvent>
   /** Parse, decode and encode in one stage: one output chunk per upstream read, not per event. */
   encoded(encode: (event: ResponsesEvent) => string): ReadableStream<Uint8Array>
 }
 
+export interface BodyFormat {
+  /** `sse` for HTTP upstreams; `ndjson` for a subprocess's stdout (one JSON value per line). */
+  format?: 'sse' | 'ndjson'
+  maxEventBytes?: number
+}
+
 /**
- * An upstream SSE body decoded in a single pull-based stage: SSE parsing,
+ * An upstream body decoded in a single pull-based stage: SSE (or NDJSON) parsing,
  * the dialect decoder and (optionally) the client's encoder run together on
  * each upstream chunk, so per-event stream hops disappear from the hot path.
  * Pulls only when the client reads: slow clients slow the upstream
@@ -51,10 +57,10 @@ export interface DecodedSse {
  * upstream error or a silent upstream becomes the decoder's terminal
  * failure event instead of a broken connection.
  */
-export function decodeSse(body: ReadableStream<Uint8Array>, factory: DecoderFactory<SseMessage>, options: DecodeOptions & { maxEventBytes?: number } = {}): DecodedSse {
+export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFactory<SseMessage>, options: DecodeOptions & BodyFormat = {}): DecodedBody {
   function build<T>(encode?: (event: ResponsesEvent) => string): ReadableStream<T> {
     const reader = watchedReader(body, options.idleTimeoutMs ?? 0)
-    const parser = new SseParser(options.maxEventBytes)
+    const parser = new SseParser(options.maxEventBytes, options.format)
     const text = new TextDecoder()
     const bytes = new TextEncoder()
     let pending: ResponsesEvent[] = []

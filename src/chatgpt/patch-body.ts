@@ -1,6 +1,6 @@
 import type { ResponsesItem } from '../canonical/types.ts'
-import { clampEffort } from '../dialects/chat/reasoning-effort.ts'
-import { compactionText } from '../dialects/chat/request.ts'
+import { clampEffort } from '../canonical/effort.ts'
+import { compactionText } from '../canonical/compaction.ts'
 
 /** Fields the backend rejects (spec §f: "Unsupported parameter: max_output_tokens"). */
 const REJECTED = ['max_output_tokens', 'temperature', 'top_p', 'truncation', 'user', 'metadata', 'max_tool_calls', 'top_logprobs', 'frequency_penalty', 'presence_penalty']

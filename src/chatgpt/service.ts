@@ -1,6 +1,6 @@
 import { ShimError } from '../errors.ts'
-import { openUpstream, readBounded, upstreamOptions } from '../providers/http.ts'
-import type { ProviderContext } from '../providers/types.ts'
+import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import type { ProviderContext } from '../upstream/context.ts'
 import { VERSION } from '../version.ts'
 import { isExpired, LOGIN_HINT, readLogin, TokenRefresher, type ChatgptLogin } from './auth.ts'
 import { backendBase, backendHeaders, clientResponseHeaders } from './backend.ts'

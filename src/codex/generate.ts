@@ -1,10 +1,9 @@
-import { chatgptDisabled, readLogin } from '../chatgpt/auth.ts'
-import { ChatgptCatalog } from '../chatgpt/catalog.ts'
 import { shimPaths } from '../paths.ts'
+import { modelListFor } from '../routing/model-list.ts'
 import type { Settings } from '../settings/schema.ts'
 import { writeFileAtomic } from './atomic-write.ts'
 import { pickBaseInstructions, readBundledCatalog } from './bundled.ts'
-import { buildCatalog, FALLBACK_INSTRUCTIONS } from './catalog.ts'
+import { FALLBACK_INSTRUCTIONS } from './catalog.ts'
 import { PROVIDER_ID, providerTable } from './config-block.ts'
 
 export interface GenerateResult {
@@ -23,13 +22,7 @@ export interface GenerateResult {
 export async function generateFiles(settings: Settings, options: { port: number; host?: string }): Promise<GenerateResult> {
   const bundled = readBundledCatalog()
   const instructions = pickBaseInstructions(bundled)
-  const catalog = buildCatalog(settings, instructions ?? FALLBACK_INSTRUCTIONS)
-  // The subscription's models, as the backend describes them, while a usable login exists.
-  if (!chatgptDisabled() && readLogin()) {
-    const taken = new Set(catalog.models.map((model) => model.slug))
-    const subscription = await new ChatgptCatalog().models().catch(() => [])
-    catalog.models.push(...subscription.filter((model) => !taken.has(model.slug)))
-  }
+  const catalog = await modelListFor(settings).catalog(instructions ?? FALLBACK_INSTRUCTIONS)
   const catalogPath = shimPaths.catalog()
   writeFileAtomic(catalogPath, `${JSON.stringify(catalog, null, 2)}\n`)
 

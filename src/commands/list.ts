@@ -1,8 +1,5 @@
 import { defineCommand } from 'citty'
-import { listedModels } from '../routing/listing.ts'
-import { readLogin } from '../chatgpt/auth.ts'
-import { ChatgptCatalog } from '../chatgpt/catalog.ts'
-import { chatgptModelSettings } from '../routing/resolve.ts'
+import { modelListFor } from '../routing/model-list.ts'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { jsonArgs, settingsArgs, verboseArgs } from './_args.ts'
@@ -14,17 +11,16 @@ export default defineCommand({
   run: ({ args }) =>
     runGuarded(args, async () => {
       const settings = loadSettings(args.settings)
-      const subscription = readLogin() ? await new ChatgptCatalog().models().catch(() => []) : []
-      const models = [...listedModels(settings), ...subscription.map((model) => ({ id: model.slug, display_name: String(model.display_name ?? model.slug), provider: 'chatgpt', model: chatgptModelSettings(model.slug) }))]
+      const models = await modelListFor(settings).all()
       if (args.json) {
-        console.log(JSON.stringify(models.map((entry) => ({ slug: entry.id, display_name: entry.display_name, provider: entry.provider, model: entry.model.model, base_url: entry.model.base_url, ...('alias_of' in entry && entry.alias_of ? { alias_of: entry.alias_of } : {}) }))))
+        console.log(JSON.stringify(models.map((entry) => ({ slug: entry.id, display_name: entry.display_name, provider: entry.provider, model: entry.model.model, base_url: entry.model.base_url, ...(entry.alias_of ? { alias_of: entry.alias_of } : {}) }))))
         return models.length ? 0 : 1
       }
       if (!models.length) {
         log.warn(`No models configured${settings.path ? ` in ${settings.path}` : ''}. Add entries to ~/.codex-shim/models.json (or pass --settings FILE), or run \`codex login\` to use your ChatGPT plan.`)
         return 1
       }
-      const rows = models.map((m) => [m.id, m.display_name, m.provider, 'alias_of' in m && m.alias_of ? `alias of ${m.alias_of}` : `${m.model.base_url} (${m.model.model})`])
+      const rows = models.map((m) => [m.id, m.display_name, m.provider, m.alias_of ? `alias of ${m.alias_of}` : `${m.model.base_url} (${m.model.model})`])
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['SLUG', 'NAME', 'PROVIDER'][i]!.length))
       const line = (row: string[]) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')
       console.log(line(['SLUG', 'NAME', 'PROVIDER', 'UPSTREAM']))

@@ -1,15 +1,16 @@
-import { decodeSse } from '../canonical/decode.ts'
+import { decodeBody } from '../canonical/decode.ts'
 import { flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { messagesHttpError } from '../dialects/messages/errors.ts'
 import { fromCanonical, type MessagesRequestOptions } from '../dialects/messages/request.ts'
 import { createMessagesDecoder } from '../dialects/messages/stream.ts'
 import { ShimError } from '../errors.ts'
-import { upstreamLabel } from '../server/request-log.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
-import { openUpstream, readBounded, upstreamOptions } from './http.ts'
-import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
+import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
+import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import { passthroughResponse } from '../upstream/passthrough.ts'
+import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
 
@@ -40,36 +41,29 @@ export function messagesUrl(baseUrl: string): string {
   return /\/v1$/.test(baseUrl) ? `${baseUrl}/messages` : `${baseUrl}/v1/messages`
 }
 
-/** `anthropic` entries: Claude, and the Anthropic-compatible endpoints of DeepSeek, GLM, Kimi. */
-export function createAnthropicProvider(model: ModelSettings, slug: string): Provider {
-  const label = upstreamLabel(model.provider_label, model.base_url)
-  return {
-    label,
-    async open(request: ResponsesRequest, context: ProviderContext): Promise<ProviderStream> {
-      const plan = flattenTools(request.tools)
-      if (plan.dropped.length) context.log.debug(`${slug}: tools with no Messages equivalent dropped: ${plan.dropped.join(', ')}`)
-      const translation = fromCanonical(request, plan, messagesOptionsFor(model))
-      if (translation.droppedReasoning) context.log.debug(`${slug}: ${translation.droppedReasoning} reasoning item(s) from another provider not replayed`)
-      const apiKey = resolveApiKey(model)
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        'anthropic-version': ANTHROPIC_VERSION,
-        ...model.extra_headers,
-      }
-      if (apiKey) headers['x-api-key'] = apiKey
-      const betas = [...new Set([...(headers['anthropic-beta']?.split(',').map((b) => b.trim()).filter(Boolean) ?? []), ...translation.betas])]
-      if (betas.length) headers['anthropic-beta'] = betas.join(',')
+const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
 
-      const { response, abort } = await openUpstream(
-        { url: messagesUrl(model.base_url), headers, body: JSON.stringify(translation.body), label },
-        upstreamOptions(context),
-      )
-      if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label)
-      if (!response.body) throw new ShimError('upstream_stream', `${label} answered 200 with no body.`)
-      return providerStream(decodeSse(response.body, (emit) => createMessagesDecoder(emit, { model: slug, tools: plan, structuredOutputTool: translation.structuredOutputTool }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
-    },
-  }
+function anthropicHeaders(model: ModelSettings, accept: string, version: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept, 'anthropic-version': version, ...model.extra_headers }
+  const apiKey = resolveApiKey(model)
+  if (apiKey) headers['x-api-key'] = apiKey
+  return headers
+}
+
+async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
+  const plan = flattenTools(request.tools)
+  if (plan.dropped.length) context.log.debug(`${slug}: tools with no Messages equivalent dropped: ${plan.dropped.join(', ')}`)
+  const translation = fromCanonical(request, plan, messagesOptionsFor(model))
+  if (translation.droppedReasoning) context.log.debug(`${slug}: ${translation.droppedReasoning} reasoning item(s) from another provider not replayed`)
+  const headers = anthropicHeaders(model, 'text/event-stream', ANTHROPIC_VERSION)
+  const betas = [...new Set([...(headers['anthropic-beta']?.split(',').map((b) => b.trim()).filter(Boolean) ?? []), ...translation.betas])]
+  if (betas.length) headers['anthropic-beta'] = betas.join(',')
+
+  const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify(translation.body), label: label(model) }, upstreamOptions(context))
+  if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label(model))
+  if (!response.body) throw new ShimError('upstream_stream', `${label(model)} answered 200 with no body.`)
+  const decoder = { model: slug, tools: plan, structuredOutputTool: translation.structuredOutputTool }
+  return providerStream(decodeBody(response.body, (emit) => createMessagesDecoder(emit, decoder), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
 }
 
 /**
@@ -77,22 +71,20 @@ export function createAnthropicProvider(model: ModelSettings, slug: string): Pro
  * through with only the model id rewritten; auth becomes our key; the client's
  * `anthropic-version` and `anthropic-beta` are kept (Claude Code relies on betas).
  */
-export async function forwardMessages(model: ModelSettings, body: Record<string, unknown>, context: ProviderContext): Promise<Response> {
-  const label = upstreamLabel(model.provider_label, model.base_url)
-  const apiKey = resolveApiKey(model)
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: body.stream ? 'text/event-stream' : 'application/json',
-    'anthropic-version': context.clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION,
-    ...model.extra_headers,
-  }
+async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
+  const headers = anthropicHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context.clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION)
   const beta = context.clientHeaders.get('anthropic-beta')
   if (beta) headers['anthropic-beta'] = beta
-  if (apiKey) headers['x-api-key'] = apiKey
-  const { response } = await openUpstream(
-    { url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body, model: model.model }), label },
-    upstreamOptions(context),
-  )
-  if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label)
-  return response
+  const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: label(model) }, upstreamOptions(context))
+  if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label(model))
+  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort })
+}
+
+/** `anthropic` entries: Claude, and the Anthropic-compatible endpoints of DeepSeek, GLM and Kimi. */
+export const anthropicProvider: ProviderEntry = {
+  dialect: 'messages',
+  settings: { baseUrl: 'optional', defaultBaseUrl: 'https://api.anthropic.com', defaultKeyEnv: 'ANTHROPIC_API_KEY' },
+  label,
+  open,
+  forward,
 }

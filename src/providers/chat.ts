@@ -1,4 +1,4 @@
-import { decodeSse, streamOf } from '../canonical/decode.ts'
+import { decodeBody, streamOf } from '../canonical/decode.ts'
 import { flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatCompletion } from '../dialects/chat/api.ts'
@@ -7,13 +7,14 @@ import { fromCanonical, type ChatRequestOptions } from '../dialects/chat/request
 import { completionAsChunks } from '../dialects/chat/response.ts'
 import { createChatDecoder } from '../dialects/chat/stream.ts'
 import { ShimError } from '../errors.ts'
-import { upstreamLabel } from '../server/request-log.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { formatSse } from '../sse/encode.ts'
 import { parseJson } from '../sse/parse.ts'
-import { openUpstream, readBounded, upstreamOptions } from './http.ts'
-import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
+import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
+import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import { passthroughResponse } from '../upstream/passthrough.ts'
+import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
 
 // OpenAI's reasoning models (o-series, gpt-5 family) take `reasoning_effort`,
 // `verbosity`, `max_completion_tokens`; its other chat models reject the first two.
@@ -45,58 +46,54 @@ export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
   }
 }
 
-/** `openai`, `generic-chat-completion-api` and `ollama` entries: Chat Completions over HTTP. */
-export function createChatProvider(model: ModelSettings, slug: string): Provider {
-  const label = upstreamLabel(model.provider_label, model.base_url)
-  return {
-    label,
-    async open(request: ResponsesRequest, context: ProviderContext): Promise<ProviderStream> {
-      const plan = flattenTools(request.tools)
-      if (plan.dropped.length) context.log.debug(`${slug}: tools with no chat equivalent dropped: ${plan.dropped.join(', ')}`)
-      const body = fromCanonical(request, plan, chatOptionsFor(model))
-      const apiKey = resolveApiKey(model)
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        ...model.extra_headers,
-      }
-      if (apiKey) headers.authorization = `Bearer ${apiKey}`
+function chatHeaders(model: ModelSettings, accept: string): Record<string, string> {
+  const apiKey = resolveApiKey(model)
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept, ...model.extra_headers }
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`
+  return headers
+}
 
-      const { response, abort } = await openUpstream(
-        { url: `${model.base_url}/chat/completions`, headers, body: JSON.stringify(body), label },
-        upstreamOptions(context),
-      )
-      if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label)
-      if (!response.body) throw new ShimError('upstream_stream', `${label} answered 200 with no body.`)
+const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
 
-      const decoderOptions = { model: slug, tools: plan }
-      const type = response.headers.get('content-type') ?? ''
-      if (type.includes('application/json')) {
-        // The upstream ignored stream: true and sent one completion.
-        const parsed = parseJson(await readBounded(response, 256 * 1024 * 1024))
-        if (!parsed.ok) throw new ShimError('upstream_stream', `${label} sent a body that is neither SSE nor JSON.`)
-        const sse = completionAsChunks(parsed.value as ChatCompletion).map(formatSse).join('')
-        return providerStream(decodeSse(streamOf([new TextEncoder().encode(sse)]), (emit) => createChatDecoder(emit, decoderOptions)))
-      }
-      return providerStream(decodeSse(response.body, (emit) => createChatDecoder(emit, decoderOptions), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
-    },
+async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
+  const plan = flattenTools(request.tools)
+  if (plan.dropped.length) context.log.debug(`${slug}: tools with no chat equivalent dropped: ${plan.dropped.join(', ')}`)
+  const body = fromCanonical(request, plan, chatOptionsFor(model))
+  const { response, abort } = await openUpstream(
+    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, 'text/event-stream'), body: JSON.stringify(body), label: label(model) },
+    upstreamOptions(context),
+  )
+  if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
+  if (!response.body) throw new ShimError('upstream_stream', `${label(model)} answered 200 with no body.`)
+
+  const decoderOptions = { model: slug, tools: plan }
+  const type = response.headers.get('content-type') ?? ''
+  if (type.includes('application/json')) {
+    // The upstream ignored stream: true and sent one completion.
+    const parsed = parseJson(await readBounded(response, 256 * 1024 * 1024))
+    if (!parsed.ok) throw new ShimError('upstream_stream', `${label(model)} sent a body that is neither SSE nor JSON.`)
+    const sse = completionAsChunks(parsed.value as ChatCompletion).map(formatSse).join('')
+    return providerStream(decodeBody(streamOf([new TextEncoder().encode(sse)]), (emit) => createChatDecoder(emit, decoderOptions)))
   }
+  return providerStream(decodeBody(response.body, (emit) => createChatDecoder(emit, decoderOptions), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
 }
 
 /**
  * Same-dialect fast path (Chat client → chat upstream): the client's body is
  * forwarded with only the documented rewrites (upstream model id, our key,
- * `extra_headers`) and the upstream's bytes flow back untouched.
+ * `extra_headers`) and the upstream's bytes flow back untouched but for the
+ * answer's model name.
  */
-export async function forwardChatCompletion(model: ModelSettings, body: Record<string, unknown>, context: ProviderContext): Promise<Response> {
-  const label = upstreamLabel(model.provider_label, model.base_url)
-  const apiKey = resolveApiKey(model)
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json', ...model.extra_headers }
-  if (apiKey) headers.authorization = `Bearer ${apiKey}`
-  const { response } = await openUpstream(
-    { url: `${model.base_url}/chat/completions`, headers, body: JSON.stringify({ ...body, model: model.model }), label },
+async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
+  const { response, abort } = await openUpstream(
+    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json'), body: JSON.stringify({ ...body.json, model: model.model }), label: label(model) },
     upstreamOptions(context),
   )
-  if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label)
-  return response
+  if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
+  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort })
+}
+
+/** Chat Completions over HTTP: `openai`, `generic-chat-completion-api` and `ollama` entries share it. */
+export function chatProvider(settings: ProviderEntry['settings']): ProviderEntry {
+  return { dialect: 'chat', settings, label, open, forward }
 }

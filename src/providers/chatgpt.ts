@@ -1,21 +1,30 @@
+import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
+import { decodeBody } from '../canonical/decode.ts'
+import type { ResponsesRequest } from '../canonical/types.ts'
+import { clientResponseHeaders } from '../chatgpt/backend.ts'
 import { patchForBackend } from '../chatgpt/patch-body.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
-import { clientResponseHeaders } from '../chatgpt/backend.ts'
-import { decodeSse } from '../canonical/decode.ts'
-import type { ResponsesRequest } from '../canonical/types.ts'
 import { createResponsesDecoder } from '../dialects/responses/stream.ts'
 import { ShimError } from '../errors.ts'
 import type { ModelSettings } from '../settings/schema.ts'
-import { readBounded } from './http.ts'
-import { providerStream, type Provider, type ProviderContext, type ProviderStream } from './types.ts'
+import { formatEvent, SSE_HEADERS } from '../sse/encode.ts'
+import { watchPassthrough } from '../sse/watch.ts'
+import { readBounded, readWhole } from '../upstream/http.ts'
+import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
 
 /** True for requests from Codex itself (it identifies with an `originator` header). */
 export function isCodexClient(headers: Headers): boolean {
   return Boolean(headers.get('originator'))
 }
 
+function serviceOf(context: RequestContext): ChatgptService {
+  const service = context.services.chatgpt
+  if (!service) throw new ShimError('auth_expired', 'The ChatGPT integration is off (CODEX_SHIM_DISABLE_CHATGPT) or there is no login; run `codex login`.')
+  return service
+}
+
 /** The patched body to send: the original bytes when nothing needed changing. */
-export async function backendBody(service: ChatgptService, model: ModelSettings, request: Record<string, unknown>, rawText: string | null, clientHeaders: Headers): Promise<string> {
+async function backendBody(service: ChatgptService, model: ModelSettings, request: Record<string, unknown>, rawText: string | null, clientHeaders: Headers): Promise<string> {
   const patched = patchForBackend(request, {
     model: model.model,
     clientIsCodex: isCodexClient(clientHeaders),
@@ -26,31 +35,71 @@ export async function backendBody(service: ChatgptService, model: ModelSettings,
   return patched ? JSON.stringify(patched) : (rawText ?? JSON.stringify(request))
 }
 
+/** The backend's 429 is a usage window (`usage_limit_reached`), not a blip: never retried, told as is. */
+async function usageLimitError(response: Response): Promise<ShimError> {
+  const text = await readBounded(response)
+  let code = 'rate_limit_exceeded'
+  let message = text.slice(0, 500)
+  try {
+    const json = JSON.parse(text) as { error?: { type?: string; message?: string } }
+    if (json.error?.type === 'usage_limit_reached') code = 'usage_limit_reached'
+    message = json.error?.message ?? message
+  } catch {}
+  return new ShimError('upstream_http', `ChatGPT: ${message}`, { status: 429, code, retryAfter: response.headers.get('retry-after') ?? undefined })
+}
+
+/** Every other client reads the subscription's stream as canonical events. */
+async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: RequestContext): Promise<ProviderStream> {
+  const service = serviceOf(context)
+  const response = await service.send(await backendBody(service, model, request, null, context.clientHeaders), context)
+  if (response.status === 429) throw await usageLimitError(response)
+  if (!response.body) throw new ShimError('upstream_stream', 'The ChatGPT backend answered with no body.')
+  return providerStream(decodeBody(response.body, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs }), clientResponseHeaders(response.headers))
+}
+
 /**
- * The ChatGPT subscription (`chatgpt` routes): the Responses API with the
- * user's `codex login` token. Responses clients get the backend's bytes
- * directly (see routes/responses.ts); this `open` serves everyone else by
- * reading the same stream as canonical events.
+ * Responses client → ChatGPT subscription: the byte-level fast path. The body
+ * goes out patched only where the backend requires it (the original bytes
+ * when nothing needed patching); the backend's SSE comes back untouched, with
+ * its `x-codex-*` headers (rate limits, turn state) and without `openai-model`.
  */
-export function createChatgptProvider(service: ChatgptService, model: ModelSettings, slug: string): Provider {
-  return {
-    label: 'chatgpt',
-    async open(request: ResponsesRequest, context: ProviderContext): Promise<ProviderStream> {
-      const body = await backendBody(service, model, request, null, context.clientHeaders)
-      const response = await service.send(body, context)
-      if (response.status === 429) {
-        const text = await readBounded(response)
-        let code = 'rate_limit_exceeded'
-        let message = text.slice(0, 500)
-        try {
-          const json = JSON.parse(text) as { error?: { type?: string; message?: string } }
-          if (json.error?.type === 'usage_limit_reached') code = 'usage_limit_reached'
-          message = json.error?.message ?? message
-        } catch {}
-        throw new ShimError('upstream_http', `ChatGPT: ${message}`, { status: 429, code, retryAfter: response.headers.get('retry-after') ?? undefined })
-      }
-      if (!response.body) throw new ShimError('upstream_stream', 'The ChatGPT backend answered with no body.')
-      return providerStream(decodeSse(response.body, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs }), clientResponseHeaders(response.headers))
-    },
+async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: RequestContext): Promise<Response> {
+  const service = serviceOf(context)
+  const upstream = await service.send(await backendBody(service, model, body.json, body.text, context.clientHeaders), context)
+  const headers = clientResponseHeaders(upstream.headers)
+  // A 429 keeps the backend's body: Codex turns usage_limit_reached into its own message with the reset time.
+  if (upstream.status === 429) return new Response(upstream.body, { status: 429, headers: { 'content-type': 'application/json', ...headers } })
+  if (!upstream.body) throw new ShimError('upstream_stream', 'The ChatGPT backend answered with no body.')
+  const decode = () => decodeBody(upstream.body!, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs })
+  if (body.stream) {
+    context.keepAlive()
+    // Codex gets the bytes untouched. Other clients (the openai SDK throws on unknown event
+    // types) get the same events minus the backend's own keepalive and codex.rate_limits.
+    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug }) : decode().encoded(formatEvent)
+    return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
+  // The backend only streams: a client that asked for one object gets the stream aggregated.
+  const aggregated = await aggregateEvents(decode().events())
+  const failure = unfinishedAnswerError(aggregated)
+  if (failure) throw failure
+  return new Response(JSON.stringify(aggregated.response), { status: 200, headers: { 'content-type': 'application/json', ...headers } })
+}
+
+/** The backend compacts itself: forwarded untouched (model name aside), its answer returned as is. */
+async function compact(body: ForwardBody, { model }: ProviderTarget, context: RequestContext): Promise<Response> {
+  const payload = body.text !== null && body.json.model === model.model ? body.text : JSON.stringify({ ...body.json, model: model.model })
+  const upstream = await serviceOf(context).send(payload, context, '/codex/responses/compact')
+  const bytes = await readWhole(upstream, { idleTimeoutMs: context.idleTimeoutMs, label: 'The ChatGPT backend' })
+  return new Response(bytes, { status: upstream.status, headers: { 'content-type': 'application/json', ...clientResponseHeaders(upstream.headers) } })
+}
+
+/** The ChatGPT subscription (`chatgpt` routes): the Responses API with the user's `codex login` token. */
+export const chatgptProvider: ProviderEntry = {
+  dialect: 'responses',
+  // The subscription backend; CODEX_SHIM_CHATGPT_BASE_URL overrides it at request time.
+  settings: { baseUrl: 'optional', defaultBaseUrl: 'https://chatgpt.com/backend-api' },
+  label: () => 'chatgpt',
+  open,
+  forward,
+  compact,
 }

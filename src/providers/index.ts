@@ -1,28 +1,27 @@
-import type { ChatgptService } from '../chatgpt/service.ts'
-import { ShimError } from '../errors.ts'
-import type { Route } from '../routing/resolve.ts'
-import { createAnthropicProvider } from './anthropic.ts'
-import { createChatProvider } from './chat.ts'
-import { createChatgptProvider } from './chatgpt.ts'
-import type { Provider } from './types.ts'
+import { anthropicProvider } from './anthropic.ts'
+import { chatProvider } from './chat.ts'
+import { chatgptProvider } from './chatgpt.ts'
+import { openaiResponsesProvider } from './openai-responses.ts'
+import type { ProviderEntry } from './types.ts'
 
-/** The provider for a route. Adding a provider means one file plus a case here. */
-export function providerFor(route: Route, services: { chatgpt: ChatgptService | null }): Provider {
-  const provider = route.model.provider
-  switch (provider) {
-    case 'openai':
-    case 'generic-chat-completion-api':
-      return createChatProvider(route.model, route.slug)
-    case 'anthropic':
-      return createAnthropicProvider(route.model, route.slug)
-    case 'chatgpt':
-      if (!services.chatgpt) throw new ShimError('auth_expired', 'The ChatGPT integration is off (CODEX_SHIM_DISABLE_CHATGPT) or there is no login; run `codex login`.')
-      return createChatgptProvider(services.chatgpt, route.model, route.slug)
-    case 'openai-responses':
-      throw new ShimError('config', `Model "${route.slug}" uses provider "${provider}", which this version of codex-shim cannot serve yet.`, { status: 501, code: 'provider_not_supported' })
-    default: {
-      const never: never = provider
-      throw new ShimError('config', `Unknown provider ${String(never)}`)
-    }
-  }
+/**
+ * Every provider kind, by the name settings use. Adding an upstream is one
+ * file plus one line here: settings validation, the front door and the model
+ * list read this table and nothing else names a provider.
+ */
+export const PROVIDERS = {
+  openai: chatProvider({ baseUrl: 'optional', defaultBaseUrl: 'https://api.openai.com/v1', defaultKeyEnv: 'OPENAI_API_KEY' }),
+  'generic-chat-completion-api': chatProvider({ baseUrl: 'required' }),
+  anthropic: anthropicProvider,
+  'openai-responses': openaiResponsesProvider,
+  // Ollama's OpenAI-compatible endpoint on its default port; no key.
+  ollama: chatProvider({ baseUrl: 'optional', defaultBaseUrl: 'http://127.0.0.1:11434/v1' }),
+  chatgpt: chatgptProvider,
+} as const satisfies Record<string, ProviderEntry>
+
+export type ProviderName = keyof typeof PROVIDERS
+export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[]
+
+export function providerEntry(name: ProviderName): ProviderEntry {
+  return PROVIDERS[name]
 }

@@ -1,48 +1,81 @@
-import type { ConsolaInstance } from 'consola'
+import type { DecodedBody } from '../canonical/decode.ts'
+import type { ChatgptService } from '../chatgpt/service.ts'
 import type { ResponsesEvent, ResponsesRequest } from '../canonical/types.ts'
-import type { RetryPolicy } from './retry.ts'
+import type { ModelSettings } from '../settings/schema.ts'
+import type { PassthroughDialect } from '../sse/watch.ts'
+import type { ProviderContext } from '../upstream/context.ts'
 
-/** What a provider gets for one request. */
-export interface ProviderContext {
-  /** Aborts when the client disconnects; passed to fetch / kills subprocesses. */
-  signal: AbortSignal
-  fetch: typeof fetch
-  log: ConsolaInstance
-  /** Limit for the upstream's response headers and for silence mid-stream. */
-  idleTimeoutMs: number
-  /** The client's request headers (for passthrough providers; never logged). */
-  clientHeaders: Headers
-  /** Retries before the first byte. */
-  retry: RetryPolicy
-  /** Called once per retry (the request's log line counts them). */
-  onRetry: (why: string) => void
+/** The dialect an upstream speaks; `none` for a subprocess with its own protocol. */
+export type UpstreamDialect = 'responses' | 'chat' | 'messages' | 'none'
+
+/** What a request was routed to: the name the client used, and the model entry behind it. */
+export interface ProviderTarget {
+  /** The name the client used (reported back as the answer's model). */
+  slug: string
+  model: ModelSettings
 }
 
-export interface ProviderStream {
-  events: ReadableStream<ResponsesEvent>
-  /** The same stream with the client's encoder fused in (one stage, batched per upstream chunk). */
-  encoded?: (encode: (event: ResponsesEvent) => string) => ReadableStream<Uint8Array>
+export interface ProviderStream extends DecodedBody {
   /** Response headers to pass to the client (e.g. rate-limit headers). */
   headers?: Record<string, string>
 }
 
-/**
- * An upstream. `open` resolves once the upstream accepted the request (HTTP
- * 200) and throws a ShimError for anything before that; after that, failures
- * arrive as the stream's terminal `response.failed` event.
- */
-export interface Provider {
-  readonly label: string
-  open(request: ResponsesRequest, context: ProviderContext): Promise<ProviderStream>
+/** Stateful integrations some kinds need; the server owns them. */
+export interface ProviderServices {
+  /** The ChatGPT subscription; null when disabled. */
+  chatgpt: ChatgptService | null
 }
 
-/** A ProviderStream over a decoded SSE body; `events` is built only if read. */
-export function providerStream(decoded: { events(): ReadableStream<ResponsesEvent>; encoded(encode: (event: ResponsesEvent) => string): ReadableStream<Uint8Array> }, headers?: Record<string, string>): ProviderStream {
+export interface RequestContext extends ProviderContext {
+  services: ProviderServices
+}
+
+/** A client body for a same-dialect fast path. */
+export interface ForwardBody {
+  /** The parsed body, with any pinned options already applied. */
+  json: Record<string, unknown>
+  /** The exact bytes the client sent, when nothing was changed: sent as they came. */
+  text: string | null
+  stream: boolean
+  /** How the client's dialect ends a stream, and hears a failure mid-stream. */
+  passthrough: PassthroughDialect
+}
+
+/**
+ * One provider kind: an upstream and everything the rest of the proxy may
+ * know about it. Routes, settings validation and the model list read these
+ * fields; nothing else names a provider.
+ */
+export interface ProviderEntry {
+  /** The dialect it speaks upstream: a client of the same dialect takes `forward` when present. */
+  readonly dialect: UpstreamDialect
+  /** Settings: what the kind needs, and its defaults. */
+  readonly settings: {
+    /** The API root used when an entry names none; absent means `base_url` is required (or, with `baseUrl: 'none'`, unused). */
+    defaultBaseUrl?: string
+    baseUrl: 'required' | 'optional' | 'none'
+    /** The key variable read when an entry names no key, and only for the default host: a key never goes to a third party by default. */
+    defaultKeyEnv?: string
+  }
+  /** `name@host` for logs; never a secret. */
+  label(model: ModelSettings): string
+  /**
+   * Opens the upstream for a canonical request. Resolves once the upstream
+   * accepted it and throws a ShimError for anything before that; later
+   * failures arrive as the stream's terminal `response.failed` event.
+   */
+  open(request: ResponsesRequest, target: ProviderTarget, context: RequestContext): Promise<ProviderStream>
+  /** The fast path for clients of this kind's own dialect: the answer to send, bytes passed through. */
+  forward?(body: ForwardBody, target: ProviderTarget, context: RequestContext): Promise<Response>
+  /** Server-side `/responses/compact`, for kinds whose upstream has one. */
+  compact?(body: ForwardBody, target: ProviderTarget, context: RequestContext): Promise<Response>
+}
+
+/** A ProviderStream over a decoded body; `events` is built only if read. */
+export function providerStream(decoded: DecodedBody, headers?: Record<string, string>): ProviderStream {
   return {
-    get events() {
-      return decoded.events()
-    },
-    encoded: (encode) => decoded.encoded(encode),
+    events: () => decoded.events(),
+    encoded: (encode: (event: ResponsesEvent) => string) => decoded.encoded(encode),
     ...(headers && { headers }),
   }
 }

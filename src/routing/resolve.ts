@@ -1,12 +1,9 @@
 import { ShimError } from '../errors.ts'
-import type { ChatgptService } from '../chatgpt/service.ts'
 import { backendBase } from '../chatgpt/backend.ts'
+import type { ProviderTarget } from '../providers/types.ts'
 import type { AliasSettings, ModelSettings, Settings } from '../settings/schema.ts'
 
-export interface Route {
-  /** The name the client used (reported back as the response's model). */
-  slug: string
-  model: ModelSettings
+export interface Route extends ProviderTarget {
   /** Set when the client used an alias: options to pin on the request. */
   alias?: AliasSettings
 }
@@ -47,20 +44,4 @@ export function chatgptModelSettings(slug: string, effort?: string): ModelSettin
 export function legacyChatgptSlug(slug: string): { model: string; effort?: string } | null {
   const match = slug.match(/^openai-gpt-5-5(?:-(none|minimal|low|medium|high|xhigh|max))?$/)
   return match ? { model: 'gpt-5.5', ...(match[1] && { effort: match[1] }) } : null
-}
-
-/** Settings first (models and aliases), then the ChatGPT subscription's models while a login exists. */
-export async function resolveAnyRoute(settings: Settings, requested: string, chatgpt: ChatgptService | null): Promise<Route> {
-  try {
-    return resolveRoute(settings, requested)
-  } catch (error) {
-    if (!chatgpt || !(error instanceof ShimError) || error.kind !== 'unknown_model') throw error
-    const models = chatgpt.usable() ? await chatgpt.catalog.models() : []
-    const legacy = legacyChatgptSlug(requested)
-    const target = legacy?.model ?? requested
-    if (models.some((model) => model.slug === target)) return { slug: requested, model: chatgptModelSettings(target, legacy?.effort) }
-    if (!models.length) throw error
-    const known = [...settings.models.map((model) => model.slug), ...Object.keys(settings.aliases ?? {}), ...models.map((model) => model.slug)]
-    throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. Known: ${known.join(', ')}.`, { param: 'model' })
-  }
 }

@@ -1,7 +1,7 @@
 import type { Server } from 'bun'
 import { ShimError, toShimError } from '../errors.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
-import type { RouteHandler, ServerDeps } from './context.ts'
+import type { Resolver, RouteHandler, ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { logWhenDone, type RequestSummary } from './request-log.ts'
@@ -10,7 +10,9 @@ import { chatCompletions } from './routes/chat-completions.ts'
 import { health, models, root } from './routes/info.ts'
 import { countTokens, messages } from './routes/messages.ts'
 import { messagesErrorResponse } from '../dialects/messages/from-events.ts'
-import { compact, responses } from './routes/responses.ts'
+import { ModelList } from '../routing/model-list.ts'
+import { compact } from './routes/compact.ts'
+import { responses } from './routes/responses.ts'
 
 const ROUTES: Record<string, RouteHandler> = {
   'GET /health': health,
@@ -48,6 +50,8 @@ function restoreIdleLimit(server: Server<unknown> | undefined, request: Request,
  */
 export function createHandler(deps: ServerDeps) {
   const idleSeconds = connectionIdleSeconds()
+  const models = new ModelList(deps.settings, { chatgpt: deps.chatgpt })
+  const resolve: Resolver = (requested) => models.resolve(requested)
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
     const url = new URL(request.url)
     const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now() }
@@ -73,6 +77,8 @@ export function createHandler(deps: ServerDeps) {
           request,
           url,
           deps,
+          models,
+          resolve,
           summary,
           keepAlive: () => {
             streaming = true

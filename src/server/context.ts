@@ -1,8 +1,11 @@
 import type { ConsolaInstance } from 'consola'
+import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
-import type { RetryPolicy } from '../providers/retry.ts'
-import type { ProviderContext } from '../providers/types.ts'
+import type { RequestContext } from '../providers/types.ts'
+import type { ModelList } from '../routing/model-list.ts'
+import type { Route } from '../routing/resolve.ts'
 import type { Settings } from '../settings/schema.ts'
+import type { RetryPolicy } from '../upstream/retry.ts'
 import type { RequestSummary } from './request-log.ts'
 
 /** Everything the handler needs, injected so tests run it in-process. */
@@ -28,10 +31,23 @@ export interface ServerDeps {
   chatgpt: ChatgptService | null
 }
 
+/** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */
+export interface ResolveHints {
+  /** The request in canonical form, translated on first use only (fast paths never need it). */
+  canonical: () => ResponsesRequest
+  headers: Headers
+}
+
+/** The single resolution hook: model name → route. */
+export type Resolver = (requested: string, hints: ResolveHints) => Promise<Route>
+
 export interface RouteContext {
   request: Request
   url: URL
   deps: ServerDeps
+  /** Every model name from every source. */
+  models: ModelList
+  resolve: Resolver
   summary: RequestSummary
   /** Disables Bun's per-request idle timeout for long streams. */
   keepAlive: () => void
@@ -39,18 +55,21 @@ export interface RouteContext {
 
 export type RouteHandler = (context: RouteContext) => Promise<Response> | Response
 
-/** What a provider gets from one client request (abort signal, fetch, log, limits, client headers). */
-export function providerContext(context: RouteContext): ProviderContext {
+/** What a provider gets from one client request (abort signal, fetch, log, limits, client headers, services). */
+export function requestContext(context: RouteContext): RequestContext {
+  const { deps, summary } = context
   return {
     signal: context.request.signal,
-    fetch: context.deps.fetch,
-    log: context.deps.log,
-    idleTimeoutMs: context.deps.idleTimeoutMs,
+    fetch: deps.fetch,
+    log: deps.log,
+    idleTimeoutMs: deps.idleTimeoutMs,
     clientHeaders: context.request.headers,
-    retry: context.deps.retry,
+    retry: deps.retry,
+    keepAlive: context.keepAlive,
+    services: { chatgpt: deps.chatgpt },
     onRetry: (why) => {
-      context.summary.retries = (context.summary.retries ?? 0) + 1
-      context.deps.log.debug(`retrying ${context.summary.upstream ?? 'upstream'} before the first byte: ${why}`)
+      summary.retries = (summary.retries ?? 0) + 1
+      deps.log.debug(`retrying ${summary.upstream ?? 'upstream'} before the first byte: ${why}`)
     },
   }
 }

@@ -1,10 +1,11 @@
 import { pickBaseInstructions, readBundledCatalog } from '../codex/bundled.ts'
-import { buildCatalog, FALLBACK_INSTRUCTIONS } from '../codex/catalog.ts'
+import { FALLBACK_INSTRUCTIONS } from '../codex/catalog.ts'
+import { ModelList } from '../routing/model-list.ts'
 import { chatgptDisabled } from '../chatgpt/auth.ts'
 import { ChatgptService } from '../chatgpt/service.ts'
 import { log } from '../log.ts'
 import type { Settings } from '../settings/schema.ts'
-import { retryPolicyFromEnv } from '../providers/retry.ts'
+import { retryPolicyFromEnv } from '../upstream/retry.ts'
 import { VERSION } from '../version.ts'
 import { createHandler } from './app.ts'
 import { maxBodyBytes } from './body.ts'
@@ -20,8 +21,9 @@ export function idleTimeoutFromEnv(): number {
 
 /** Deps for a real server; tests build their own. */
 export function createDeps(settings: Settings, options: { host: string; port: number }): ServerDeps {
-  let catalog: Promise<{ models: unknown[] }> | null = null
+  let instructions: string | null = null
   const chatgpt = chatgptDisabled() ? null : new ChatgptService()
+  const models = new ModelList(settings, { chatgpt })
   return {
     chatgpt,
     settings,
@@ -35,14 +37,8 @@ export function createDeps(settings: Settings, options: { host: string; port: nu
     idleTimeoutMs: idleTimeoutFromEnv(),
     retry: retryPolicyFromEnv(),
     token: process.env.CODEX_SHIM_TOKEN || undefined,
-    // Configured models (built once) plus the subscription's own entries, kept as the backend describes them.
-    catalog: async () => {
-      catalog ??= Promise.resolve().then(() => buildCatalog(settings, pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS))
-      const own = await catalog
-      const subscription = chatgpt?.usable() ? await chatgpt.catalog.models().catch(() => []) : []
-      const taken = new Set(own.models.map((model) => (model as { slug: string }).slug))
-      return { models: [...own.models, ...subscription.filter((model) => !taken.has(model.slug))] }
-    },
+    // Codex's own prompt is read from the installed Codex once, on first use (it spawns `codex`).
+    catalog: () => models.catalog((instructions ??= pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS)),
   }
 }
 

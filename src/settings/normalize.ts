@@ -1,5 +1,8 @@
+import { PROVIDERS, type ProviderName as RegisteredProvider } from '../providers/index.ts'
+import type { ProviderEntry } from '../providers/types.ts'
 import {
   CAMEL_ALIASES,
+  ENTRY_FIELDS,
   type ModelSettings,
   type ProviderName,
   type RawModelEntry,
@@ -13,23 +16,44 @@ export interface SettingsIssue {
   message: string
 }
 
-const DEFAULT_BASE_URLS: Partial<Record<string, string>> = {
-  openai: 'https://api.openai.com/v1',
-  'openai-responses': 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
-  // Ollama's OpenAI-compatible endpoint on its default port.
-  ollama: 'http://127.0.0.1:11434/v1',
-  // The subscription backend; CODEX_SHIM_CHATGPT_BASE_URL overrides it at request time.
-  chatgpt: 'https://chatgpt.com/backend-api',
-}
-
 const KNOWN_KEYS = new Set<string>([
-  'slug', 'model', 'provider', 'base_url', 'api_key', 'api_key_env', 'display_name', 'max_context_limit',
-  'max_output_tokens', 'no_image_support', 'extra_headers', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching', 'service_tier',
+  ...Object.keys(ENTRY_FIELDS),
   ...Object.keys(CAMEL_ALIASES),
   // Factory's customModels carry these; they are harmless.
   'index', 'id',
 ])
+
+/** The known key closest to a misspelt one, when it is close enough to be a likely typo. */
+export function closestKey(key: string, known: Iterable<string>): string | undefined {
+  let best: { key: string; distance: number } | undefined
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase())
+    if (!best || distance < best.distance) best = { key: candidate, distance }
+  }
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/** A default key goes only to the provider's own default host: never a third party's. */
+function defaultKeyEnv(provider: ProviderEntry, baseUrl: string): string | undefined {
+  if (!provider.settings.defaultKeyEnv || !provider.settings.defaultBaseUrl) return undefined
+  try {
+    return new URL(baseUrl).host === new URL(provider.settings.defaultBaseUrl).host ? provider.settings.defaultKeyEnv : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** Lower-case, safe characters only: what Codex and Cursor accept as a model name. */
 export function slugify(value: string): string {
@@ -71,7 +95,7 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null): { 
   })
 
   for (const key of Object.keys(raw)) {
-    if (!['models', 'customModels', 'launch_models', 'launchModels', '$schema', 'aliases'].includes(key)) {
+    if (!['models', 'customModels', 'launch_models', 'launchModels', '$schema', 'aliases', 'router'].includes(key)) {
       warnings.push(`${key}: unknown top-level key, ignored`)
     }
   }
@@ -133,29 +157,39 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
       issues.push({ path: `${source}.${camel}`, message: `conflicts with ${snake}; keep one spelling` })
     }
   }
+  let ok = true
   for (const key of Object.keys(record)) {
-    if (!KNOWN_KEYS.has(key)) warnings.push(`${source}.${key}: unknown key, ignored`)
+    if (KNOWN_KEYS.has(key)) continue
+    // A misspelt key would silently lose its value (a misspelt `api_key` even sent another key): refuse it.
+    const near = closestKey(key, KNOWN_KEYS)
+    issues.push({ path: `${source}.${key}`, message: `unknown key${near ? `; did you mean "${near}"?` : ''} (known: ${[...Object.keys(ENTRY_FIELDS)].join(', ')})` })
+    ok = false
   }
 
   const model = pick(entry, 'model') as string | undefined
-  const providerLabel = pick(entry, 'provider') as string | undefined
-  let ok = true
+  const providerLabel = pick(entry, 'provider') as RegisteredProvider | undefined
   if (!model) {
     issues.push({ path: `${source}.model`, message: 'missing; expected the upstream model id, e.g. "deepseek-chat"' })
     ok = false
   }
   if (!providerLabel) {
-    issues.push({ path: `${source}.provider`, message: 'missing; expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama, chatgpt' })
+    issues.push({ path: `${source}.provider`, message: `missing; expected one of ${Object.keys(PROVIDERS).join(', ')}` })
     ok = false
   }
-  const baseUrl = (pick(entry, 'base_url') as string | undefined) ?? (providerLabel ? DEFAULT_BASE_URLS[providerLabel] : undefined)
-  if (providerLabel && !baseUrl) {
+  const kind = providerLabel ? PROVIDERS[providerLabel] : undefined
+  const written = pick(entry, 'base_url') as string | undefined
+  if (kind?.settings.baseUrl === 'none' && written !== undefined) {
+    issues.push({ path: `${source}.base_url`, message: `provider "${providerLabel}" has no base URL (it is not an HTTP upstream); remove the field` })
+    ok = false
+  }
+  const baseUrl = written ?? kind?.settings.defaultBaseUrl ?? (kind?.settings.baseUrl === 'none' ? '' : undefined)
+  if (providerLabel && baseUrl === undefined) {
     issues.push({ path: `${source}.base_url`, message: `missing; provider "${providerLabel}" needs a base URL such as "https://api.deepseek.com/v1"` })
     ok = false
   }
-  if (!ok || !model || !providerLabel || !baseUrl) return null
+  if (!ok || !model || !providerLabel || !kind || baseUrl === undefined) return null
 
-  const provider: ProviderName = providerLabel === 'ollama' ? 'generic-chat-completion-api' : (providerLabel as ProviderName)
+  const provider: ProviderName = providerLabel === 'ollama' ? 'generic-chat-completion-api' : providerLabel
   const slug = (pick(entry, 'slug') as string | undefined) ?? slugify(model)
   const result: ModelSettings = {
     slug,
@@ -168,11 +202,13 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     extra_headers: (pick(entry, 'extra_headers') as Record<string, string> | undefined) ?? {},
     source,
   }
-  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching', 'service_tier'] as const
+  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching', 'service_tier', 'generated_by', 'workspace', 'fallbacks', 'price'] as const
   for (const key of optional) {
     const value = pick(entry, key)
     if (value !== undefined) (result as unknown as Record<string, unknown>)[key] = value
   }
+  const fallbackKey = defaultKeyEnv(kind, result.base_url)
+  if (fallbackKey) result.default_key_env = fallbackKey
   if (result.api_key !== undefined && result.api_key_env !== undefined) {
     warnings.push(`${source}: both api_key and api_key_env are set; api_key wins`)
   }

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { PROVIDER_NAMES, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 
 /**
  * The settings file (`~/.codex-shim/models.json`). The canonical spelling is
@@ -8,15 +9,10 @@ import * as v from 'valibot'
  * path names the key the user typed (`customModels[1].baseUrl`).
  */
 
-export const PROVIDERS = [
-  'openai',
-  'generic-chat-completion-api',
-  'anthropic',
-  'openai-responses',
-  'ollama',
-  'chatgpt',
-] as const
-export type ProviderName = Exclude<(typeof PROVIDERS)[number], 'ollama'>
+/** The kinds of upstream, in the order the provider registry lists them. */
+export const PROVIDERS = PROVIDER_NAMES
+/** The kind an entry is served as (`ollama` entries are generic chat upstreams). */
+export type ProviderName = Exclude<RegisteredProvider, 'ollama'>
 
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number]
@@ -77,7 +73,26 @@ const fields = {
   thinking_budget_tokens: positiveInt('thinking_budget_tokens'),
   prompt_caching: v.boolean('expected true or false'),
   service_tier: v.string('expected a service tier string such as "priority"'),
+  /** Which command wrote the entry (`opencode-go`, `discover:<host>`): re-runs replace only their own. */
+  generated_by: v.string('expected the name of the command that generated this entry'),
+  /** Subprocess providers: the folder their own tools act in, when the client does not say. */
+  workspace: nonEmpty('workspace folder'),
+  /** Slugs tried in order when this model fails before its first byte. */
+  fallbacks: v.array(v.pipe(v.string('expected a model slug'), v.nonEmpty('expected a model slug')), 'expected a list of model slugs'),
+  /** USD per million tokens, for the usage ledger. */
+  price: v.strictObject(
+    {
+      input: v.pipe(v.number('expected a price in USD per million input tokens'), v.minValue(0, 'expected a price of 0 or more')),
+      output: v.pipe(v.number('expected a price in USD per million output tokens'), v.minValue(0, 'expected a price of 0 or more')),
+      cached_input: v.optional(v.pipe(v.number('expected a price in USD per million cached input tokens'), v.minValue(0, 'expected a price of 0 or more'))),
+      cache_write: v.optional(v.pipe(v.number('expected a price in USD per million cache-write tokens'), v.minValue(0, 'expected a price of 0 or more'))),
+    },
+    'expected {"input": 0.27, "output": 1.10} (USD per million tokens; cached_input and cache_write optional)',
+  ),
 } as const
+
+/** Every field a model entry may carry, snake_case. */
+export const ENTRY_FIELDS = fields
 
 type FieldName = keyof typeof fields
 
@@ -127,8 +142,8 @@ export interface ModelSettings {
   slug: string
   model: string
   provider: ProviderName
-  /** What the user wrote, e.g. `ollama`, for messages and `list`. */
-  provider_label: string
+  /** What the user wrote, e.g. `ollama`: the registry entry that serves it, named in messages and `list`. */
+  provider_label: RegisteredProvider
   base_url: string
   api_key?: string
   api_key_env?: string
@@ -145,9 +160,17 @@ export interface ModelSettings {
   prompt_caching?: boolean
   /** ChatGPT entries: a pinned service tier (e.g. "priority"). */
   service_tier?: string
+  /** The key variable the provider reads when the entry names none: set only for the provider's own default host. */
+  default_key_env?: string
+  generated_by?: string
+  workspace?: string
+  fallbacks?: string[]
+  price?: ModelPrice
   /** Where the entry came from, for error messages (`models[2]`). */
   source: string
 }
+
+export type ModelPrice = v.InferOutput<typeof fields.price>
 
 export interface Settings {
   /** The file read, or null when there is none (passthrough-only use). */

@@ -1,13 +1,6 @@
 import { ShimError } from '../errors.ts'
 import type { ModelSettings } from './schema.ts'
 
-/** The environment variable each provider reads when the entry names no key. */
-const DEFAULT_KEY_ENV: Partial<Record<string, string>> = {
-  openai: 'OPENAI_API_KEY',
-  'openai-responses': 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-}
-
 /**
  * Resolves a model's API key at request time, never earlier, so no secret is
  * held in generated files or long-lived state. `${VAR}` inside `api_key` is
@@ -24,7 +17,7 @@ export function resolveApiKey(model: ModelSettings, env: Record<string, string |
       return value
     })
   }
-  const variable = model.api_key_env ?? (model.provider_label === 'ollama' ? undefined : DEFAULT_KEY_ENV[model.provider])
+  const variable = model.api_key_env ?? model.default_key_env
   if (!variable) return undefined
   const value = env[variable]
   if (!value && model.api_key_env) {
@@ -40,7 +33,7 @@ export function describeKeySource(model: ModelSettings, env: Record<string, stri
     if (refs.length) return { source: `api_key (\${${refs.join('}, ${')}})`, present: refs.every((name) => Boolean(env[name])) }
     return { source: 'api_key (inline)', present: model.api_key.length > 0 }
   }
-  const variable = model.api_key_env ?? (model.provider_label === 'ollama' ? undefined : DEFAULT_KEY_ENV[model.provider])
+  const variable = model.api_key_env ?? model.default_key_env
   if (!variable) return { source: 'none needed', present: true }
   return { source: `$${variable}`, present: Boolean(env[variable]) }
 }

@@ -31,7 +31,14 @@ export class SseParser {
   private dataBytes = 0
   private pendingCR = false
 
-  constructor(private readonly maxEventBytes = DEFAULT_MAX_EVENT_BYTES) {}
+  /**
+   * `ndjson` reads the same bytes as newline-delimited JSON (a subprocess's
+   * stdout): each non-empty line is one message whose `data` is the line.
+   */
+  constructor(
+    private readonly maxEventBytes = DEFAULT_MAX_EVENT_BYTES,
+    private readonly format: 'sse' | 'ndjson' = 'sse',
+  ) {}
 
   push(chunk: string, emit: (message: SseMessage) => void): void {
     let text = chunk
@@ -87,6 +94,10 @@ export class SseParser {
   }
 
   private line(text: string, emit: (message: SseMessage) => void): void {
+    if (this.format === 'ndjson') {
+      if (text.trim()) emit({ data: text })
+      return
+    }
     if (text === '') return this.dispatch(emit)
     if (text.charCodeAt(0) === 58 /* : */) return // comment / keepalive
     const colon = text.indexOf(':')
@@ -101,21 +112,6 @@ export class SseParser {
     else if (field === 'id') this.id = value
     // `retry` and unknown fields are ignored.
   }
-}
-
-/** The parser as a TransformStream (bytes in, events out). */
-export function createSseParser(options: { maxEventBytes?: number } = {}): TransformStream<Uint8Array, SseMessage> {
-  const decoder = new TextDecoder()
-  const parser = new SseParser(options.maxEventBytes)
-  return new TransformStream<Uint8Array, SseMessage>({
-    transform(chunk, controller) {
-      parser.push(decoder.decode(chunk, { stream: true }), (message) => controller.enqueue(message))
-    },
-    flush(controller) {
-      parser.push(decoder.decode(), (message) => controller.enqueue(message))
-      parser.end((message) => controller.enqueue(message))
-    },
-  })
 }
 
 /** JSON.parse that never throws: adapters skip what they cannot read. */

@@ -16,9 +16,45 @@ export interface WatchOptions {
   onAbort?: (reason: unknown) => void
   /** An incomplete event is held back up to this size, then let through as it comes. */
   maxHeldBytes?: number
+  /** Each event's first `"model":"…"` value becomes this (the name the client asked for). */
+  rename?: string
 }
 
 const BOUNDARIES = [Buffer.from('\n\n'), Buffer.from('\r\n\r\n')]
+const MODEL_KEY = Buffer.from('"model":"')
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+/**
+ * Complete SSE events with each event's first top-level-looking `"model":"…"`
+ * value replaced. Every dialect puts the model before any nested object that
+ * could carry a key of that name (Chat chunks at the top, Messages in
+ * `message_start.message`, Responses in `response`), and text inside string
+ * values is escaped, so the first unescaped match is the answer's own model.
+ */
+export function renameModels(bytes: Buffer, model: Buffer): Buffer {
+  let at = bytes.indexOf(MODEL_KEY)
+  if (at < 0) return bytes
+  const parts: Buffer[] = []
+  let copied = 0
+  while (at >= 0) {
+    const start = at + MODEL_KEY.length
+    const end = bytes.indexOf(QUOTE, start)
+    if (end < 0) break
+    if (bytes.subarray(start, end).includes(BACKSLASH) || bytes.subarray(start, end).equals(model)) {
+      at = bytes.indexOf(MODEL_KEY, end)
+      continue
+    }
+    parts.push(bytes.subarray(copied, start), model)
+    copied = end
+    // One per event: skip to the next event's start.
+    const next = nextEventStart(bytes, end)
+    at = next < 0 ? -1 : bytes.indexOf(MODEL_KEY, next)
+  }
+  if (!parts.length) return bytes
+  parts.push(bytes.subarray(copied))
+  return Buffer.concat(parts)
+}
 const DEFAULT_MAX_HELD = 1024 * 1024
 
 /** Index just past the last blank line in `bytes`, or 0 when there is none. */
@@ -29,6 +65,12 @@ function lastBoundary(bytes: Buffer): number {
     if (at >= 0) end = Math.max(end, at + boundary.length)
   }
   return end
+}
+
+function nextEventStart(bytes: Buffer, from: number): number {
+  const lf = bytes.indexOf('\n\n', from)
+  const crlf = bytes.indexOf('\n\r\n', from)
+  return lf < 0 ? crlf : crlf < 0 ? lf : Math.min(lf, crlf)
 }
 
 function endsAtBoundary(bytes: Buffer): boolean {
@@ -49,6 +91,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const reader = watchedReader(body, options.idleTimeoutMs)
   const terminals = dialect.terminals.map((marker) => Buffer.from(marker))
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
+  const rename = options.rename === undefined ? null : Buffer.from(options.rename)
   let held: Buffer | null = null
   let atBoundary = true
   let answered = false
@@ -58,7 +101,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     if (!bytes.length) return
     if (!answered && terminals.some((marker) => bytes.includes(marker))) answered = true
     atBoundary = endsAtBoundary(bytes)
-    controller.enqueue(bytes)
+    controller.enqueue(rename ? renameModels(bytes, rename) : bytes)
   }
 
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error: ShimError | null) => {

@@ -83,9 +83,16 @@ describe('settings: accepted spellings', () => {
     expect(settings.models.map((m) => m.slug)).toEqual(['qwen-qwen3-coder', 'qwen-qwen3-coder-2', 'deepseek-chat'])
   })
 
-  test('a missing default file is fine; unknown keys are warnings', () => {
-    const settings = parse({ models: [{ model: 'm', provider: 'openai', api_kye: 'oops' }], extra: 1 })
-    expect(settings.warnings).toEqual(['extra: unknown top-level key, ignored', 'models[0].api_kye: unknown key, ignored'])
+  test('an unknown top-level key is a warning', () => {
+    const settings = parse({ models: [{ model: 'm', provider: 'openai' }], extra: 1 })
+    expect(settings.warnings).toEqual(['extra: unknown top-level key, ignored'])
+  })
+
+  // A misspelt key used to be ignored with a warning: a misspelt api_key then sent OPENAI_API_KEY to the entry's host.
+  test('an unknown key in a model entry is an error with a did-you-mean hint', () => {
+    const issues = issuesOf({ models: [{ model: 'm', provider: 'openai', api_kye: 'oops' }] })
+    expect(issues).toHaveLength(1)
+    expect(issues[0]).toStartWith('models[0].api_kye: unknown key; did you mean "api_key"?')
   })
 })
 
@@ -149,5 +156,21 @@ describe('settings: secrets resolve at request time', () => {
     expect(resolveApiKey(c!, { OPENAI_API_KEY: 'o' })).toBeUndefined()
     expect(describeKeySource(a!, {})).toEqual({ source: '$K', present: false })
     expect(describeKeySource(model!, { A: 'x', B: 'y' })).toEqual({ source: 'api_key (${A}, ${B})', present: true })
+  })
+})
+
+describe('settings: a default key goes only to the provider\'s own host', () => {
+  const env = { OPENAI_API_KEY: 'sk-default-openai', ANTHROPIC_API_KEY: 'sk-ant-default' }
+  test.each([
+    ['openai', undefined, 'sk-default-openai'],
+    ['openai', 'https://api.openai.com/v1', 'sk-default-openai'],
+    ['openai', 'https://third-party.example/v1', undefined],
+    ['openai-responses', 'https://openrouter.example/api/v1', undefined],
+    ['anthropic', undefined, 'sk-ant-default'],
+    ['anthropic', 'https://api.deepseek.example/anthropic', undefined],
+  ])('%s at %s', (provider, base_url, expected) => {
+    const [model] = parse({ models: [{ model: 'm', provider, ...(base_url && { base_url }) }] }).models
+    expect(resolveApiKey(model!, env)).toBe(expected)
+    expect(describeKeySource(model!, env).source).toBe(expected ? `$${provider === 'anthropic' ? 'ANTHROPIC' : 'OPENAI'}_API_KEY` : 'none needed')
   })
 })

@@ -1,6 +1,6 @@
 import { createConsola } from 'consola'
 import { createHandler } from '../../src/server/app.ts'
-import { DEFAULT_RETRY_POLICY } from '../../src/providers/retry.ts'
+import { DEFAULT_RETRY_POLICY } from '../../src/upstream/retry.ts'
 import type { ServerDeps } from '../../src/server/context.ts'
 import { buildHostAllowlist } from '../../src/server/guard.ts'
 import { parseSettings } from '../../src/settings/load.ts'

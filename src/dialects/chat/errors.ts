@@ -1,35 +1,5 @@
+import { isContextLengthError, readErrorBody, type UpstreamErrorInfo } from '../../canonical/upstream-error.ts'
 import { ShimError } from '../../errors.ts'
-
-/** Phrases upstreams use for an over-long prompt (OpenAI, DeepSeek, vLLM, Ollama, Gemini, OpenRouter). */
-const CONTEXT_LENGTH = /context[_ ]length|context window|maximum context|too many tokens|prompt is too long|input is too long|reduce the length|exceeds the model'?s? (?:maximum|context)/i
-
-export interface UpstreamErrorInfo {
-  message: string
-  code?: string
-  type?: string
-}
-
-/** Reads `{error:{message,code,type}}`, `{error:"…"}`, `{message}` or `{detail}`; falls back to text. */
-export function readErrorBody(text: string): UpstreamErrorInfo {
-  try {
-    const json = JSON.parse(text) as Record<string, unknown>
-    const error = json.error
-    if (error && typeof error === 'object') {
-      const e = error as Record<string, unknown>
-      return { message: String(e.message ?? JSON.stringify(e)), code: e.code == null ? undefined : String(e.code), type: e.type == null ? undefined : String(e.type) }
-    }
-    if (typeof error === 'string') return { message: error }
-    if (typeof json.message === 'string') return { message: json.message, code: typeof json.code === 'string' ? json.code : undefined }
-    if (typeof json.detail === 'string') return { message: json.detail }
-  } catch {
-    // not JSON
-  }
-  return { message: text.trim().slice(0, 500) || 'no error body' }
-}
-
-export function isContextLengthError(info: UpstreamErrorInfo): boolean {
-  return info.code === 'context_length_exceeded' || CONTEXT_LENGTH.test(info.message)
-}
 
 /**
  * An upstream HTTP error before the stream → a ShimError that keeps the

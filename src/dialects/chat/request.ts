@@ -9,7 +9,8 @@ import type {
   ToolOutput,
 } from '../../canonical/types.ts'
 import type { ChatContentPart, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice } from './api.ts'
-import { clampEffort } from './reasoning-effort.ts'
+import { clampEffort } from '../../canonical/effort.ts'
+import { compactionText } from '../../canonical/compaction.ts'
 
 /** What the upstream accepts; decided by the provider from settings, never by model-id checks here. */
 export interface ChatRequestOptions {
@@ -120,21 +121,6 @@ function compactUserContent(parts: ChatContentPart[]): string | ChatContentPart[
 function reasoningText(item: ReasoningItem): string {
   const content = item.content?.map((part) => part.text).join('') ?? ''
   return content || item.summary?.map((part) => part.text).join('\n') || ''
-}
-
-/**
- * A compaction item we produced (`/responses/compact`) carries its summary;
- * this is the text that stands in for it upstream. Others are opaque (null).
- */
-export function compactionText(encrypted: string | undefined): string | null {
-  const prefix = 'codex-shim.summary.v1:'
-  if (!encrypted?.startsWith(prefix)) return null
-  try {
-    const summary = new TextDecoder().decode(Uint8Array.from(atob(encrypted.slice(prefix.length)), (c) => c.charCodeAt(0)))
-    return `Summary of the conversation so far:\n${summary}`
-  } catch {
-    return null
-  }
 }
 
 type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>

@@ -1,12 +1,14 @@
 import { ResponseBuilder, type IdGenerator } from '../../canonical/builder.ts'
 import type { EventDecoder } from '../../canonical/decode.ts'
-import { CUSTOM_INPUT_FIELD, type ToolPlan } from '../../canonical/flatten-tools.ts'
+import { unwrapCustomInput } from '../../canonical/custom-input.ts'
+import type { ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { parseJson, type SseMessage } from '../../sse/parse.ts'
 import { responsesFailure } from '../responses/errors.ts'
 import type { ChatChunk, ChatChunkChoice, ChatChunkToolCall } from './api.ts'
-import { readErrorBody, streamErrorCode } from './errors.ts'
+import { readErrorBody } from '../../canonical/upstream-error.ts'
+import { streamErrorCode } from './errors.ts'
 import { mapFinishReason } from './finish-reason.ts'
 import { mapChatUsage } from './usage.ts'
 
@@ -174,17 +176,4 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       builder.fail(responsesFailure(error), usage)
     },
   }
-}
-
-/** `{"input":"…"}` → the raw text; a model that sent raw text anyway is taken at its word. */
-export function unwrapCustomInput(argumentsText: string): string {
-  const parsed = parseJson(argumentsText)
-  if (parsed.ok && parsed.value && typeof parsed.value === 'object') {
-    const value = (parsed.value as Record<string, unknown>)[CUSTOM_INPUT_FIELD]
-    if (typeof value === 'string') return value
-    const strings = Object.values(parsed.value as Record<string, unknown>).filter((v): v is string => typeof v === 'string')
-    if (strings.length === 1) return strings[0]!
-  }
-  if (parsed.ok && typeof parsed.value === 'string') return parsed.value
-  return argumentsText
 }

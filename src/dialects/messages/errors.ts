@@ -1,5 +1,5 @@
 import { ShimError } from '../../errors.ts'
-import { isContextLengthError, readErrorBody } from '../chat/errors.ts'
+import { isContextLengthError, readErrorBody } from '../../canonical/upstream-error.ts'
 
 /**
  * Anthropic error type → the `response.failed` code that makes Codex do the

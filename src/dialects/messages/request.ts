@@ -1,7 +1,7 @@
 import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ContentPart, MessageItem, ReasoningItem, ResponsesItem, ResponsesRequest, ToolChoice, ToolOutput } from '../../canonical/types.ts'
-import { compactionText } from '../chat/request.ts'
-import { clampEffort } from '../chat/reasoning-effort.ts'
+import { compactionText } from '../../canonical/compaction.ts'
+import { clampEffort } from '../../canonical/effort.ts'
 import {
   MESSAGES_IMAGE_TYPES,
   type MessagesImageBlock,

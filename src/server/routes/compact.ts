@@ -1,21 +1,22 @@
 import { aggregateEvents } from '../../canonical/aggregate.ts'
+import { encodeSummary } from '../../canonical/compaction.ts'
 import type { MessageItem, OutputItem, ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
+import { assertTranslatable, parseResponsesRequest } from '../../dialects/responses/api.ts'
+import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
 import { ShimError } from '../../errors.ts'
 import type { ProviderStream } from '../../providers/types.ts'
+import { providerOf } from '../../routing/model-list.ts'
+import { pinCanonical } from '../../routing/pinned.ts'
+import { readBody } from '../body.ts'
+import { requestContext, type RouteContext } from '../context.ts'
+import { RESPONSES_DOOR } from './responses.ts'
+import { json } from './info.ts'
 
 const SUMMARY_PROMPT = [
   'Write a handoff note so another engineer can continue this task without the conversation above.',
   'Include: the goal and constraints the user gave, what has been done (files touched, commands run, results),',
   'what is left to do, and any facts or decisions that must not be lost. Be concise and concrete; no preamble.',
 ].join(' ')
-
-/** The marker `dialects/chat/request.ts` recognises to expand the summary again. */
-export function encodeSummary(summary: string): string {
-  const bytes = new TextEncoder().encode(summary)
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return `codex-shim.summary.v1:${btoa(binary)}`
-}
 
 /**
  * Legacy `/responses/compact` for providers with no server-side compaction:
@@ -33,7 +34,7 @@ export async function compactHistory(request: ResponsesRequest, open: (request: 
     stream: true,
     reasoning: request.reasoning,
   }
-  const { response, terminal } = await aggregateEvents((await open(summaryRequest)).events)
+  const { response, terminal } = await aggregateEvents((await open(summaryRequest)).events())
   if (terminal !== 'response.completed') {
     throw new ShimError('upstream_stream', `Compaction failed: ${response.error?.message ?? 'the upstream did not finish the summary'}`)
   }
@@ -44,4 +45,29 @@ export async function compactHistory(request: ResponsesRequest, open: (request: 
     .trim()
   const kept = history.filter((item): item is MessageItem => item.type === 'message' && (item as MessageItem).role === 'user')
   return [...kept, { type: 'compaction', encrypted_content: encodeSummary(summary) }]
+}
+
+/** `POST /v1/responses/compact` (older Codex clients): the upstream's own compaction, else a summary. */
+export async function compact(context: RouteContext): Promise<Response> {
+  try {
+    const body = await readBody(context.request)
+    const request = parseResponsesRequest(body.json)
+    context.summary.stream = false
+    const route = await context.resolve(request.model, { canonical: () => request, headers: context.request.headers })
+    const provider = providerOf(route.model)
+    context.summary.slug = route.slug
+    context.summary.upstream = provider.label(route.model)
+    const upstream = requestContext(context)
+    if (provider.compact) {
+      const json = RESPONSES_DOOR.pin(body.json as Record<string, unknown>, route.alias)
+      return await provider.compact({ json, text: route.alias ? null : body.text, stream: false, passthrough: RESPONSES_DOOR.passthrough }, route, upstream)
+    }
+    assertTranslatable(request)
+    const output = await compactHistory(request, (summaryRequest) => provider.open(pinCanonical(summaryRequest, route.alias), route, upstream))
+    return json({ id: `resp_compact_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response.compaction', created_at: Math.floor(Date.now() / 1000), output })
+  } catch (error) {
+    if (!(error instanceof ShimError)) throw error
+    context.summary.outcome = error.kind
+    return responsesErrorResponse(error)
+  }
 }

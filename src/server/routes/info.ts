@@ -1,4 +1,3 @@
-import { listedModels } from '../../routing/listing.ts'
 import type { RouteContext } from '../context.ts'
 
 export function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -24,11 +23,10 @@ export function health({ deps }: RouteContext): Response {
  * (`{models:[…]}`) when Codex asks with `?client_version=` (spec §h), so
  * `model_catalog_url` works without files.
  */
-export async function models({ deps, url, request }: RouteContext): Promise<Response> {
+export async function models({ deps, url, request, models: list }: RouteContext): Promise<Response> {
   if (url.searchParams.has('client_version')) return json(await deps.catalog())
   // The subscription's models are listed only while a usable login exists.
-  const subscription = deps.chatgpt?.usable() ? (await deps.chatgpt.catalog.models().catch(() => [])).map((model) => ({ id: model.slug, display_name: String(model.display_name ?? model.slug), provider: 'chatgpt' })) : []
-  const listed = [...listedModels(deps.settings).map((entry) => ({ id: entry.id, display_name: entry.display_name, provider: entry.provider })), ...subscription]
+  const listed = await list.all()
   // Anthropic clients (Claude Code, the Anthropic SDK) send anthropic-version and expect its list shape.
   if (request.headers.has('anthropic-version')) {
     const data = listed.map((entry) => ({ type: 'model', id: entry.id, display_name: entry.display_name, created_at: new Date(deps.startedAt).toISOString() }))

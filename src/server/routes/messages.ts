@@ -1,48 +1,34 @@
-import { aggregateEvents, unfinishedAnswerError } from '../../canonical/aggregate.ts'
-import { createMessagesEncoder, MESSAGES_PASSTHROUGH, eventsToMessagesSse, responseToMessage } from '../../dialects/messages/from-events.ts'
-import { assertMessagesTranslatable, messagesToCanonical, parseMessagesRequest } from '../../dialects/messages/to-canonical.ts'
-import { forwardMessages } from '../../providers/anthropic.ts'
+import { createMessagesEncoder, MESSAGES_PASSTHROUGH, messagesErrorResponse, responseToMessage } from '../../dialects/messages/from-events.ts'
+import { assertMessagesTranslatable, messagesToCanonical, parseMessagesRequest, type MessagesClientRequest } from '../../dialects/messages/to-canonical.ts'
 import { pinMessagesBody } from '../../routing/pinned.ts'
-import { resolveAnyRoute } from '../../routing/resolve.ts'
-import { encodeSseMessages, formatSse, SSE_HEADERS } from '../../sse/encode.ts'
-import { readJsonBody } from '../body.ts'
-import { passthroughResponse } from '../passthrough.ts'
-import { providerContext, type RouteContext } from '../context.ts'
-import { upstreamLabel } from '../request-log.ts'
+import { formatSse } from '../../sse/encode.ts'
+import { readBody } from '../body.ts'
+import type { RouteContext } from '../context.ts'
+import { frontDoor, type ClientDoor } from '../front-door.ts'
 import { json } from './info.ts'
-import { openRoute } from './responses.ts'
 
-/** `POST /v1/messages`: Claude Code and the Anthropic SDK, on any upstream. */
-export async function messages(context: RouteContext): Promise<Response> {
-  const raw = (await readJsonBody(context.request)) as Record<string, unknown>
-  const request = parseMessagesRequest(raw, { requireMaxTokens: true })
-  const stream = request.stream === true
-  context.summary.stream = stream
-  const route = await resolveAnyRoute(context.deps.settings, request.model, context.deps.chatgpt)
+const messageId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`
 
-  if (route.model.provider === 'anthropic') {
-    context.summary.slug = route.slug
-    context.summary.upstream = `${upstreamLabel(route.model.provider_label, route.model.base_url)} (fast path)`
-    const upstream = await forwardMessages(route.model, pinMessagesBody(raw, route.alias), providerContext(context))
-    return passthroughResponse(context, upstream, stream, MESSAGES_PASSTHROUGH)
-  }
-
-  assertMessagesTranslatable(request)
-  const opened = await openRoute(context, messagesToCanonical(request), route)
-  const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`
-  if (stream) {
-    context.keepAlive()
-    const encode = createMessagesEncoder({ model: request.model, id })
-    const body = opened.encoded
-      ? opened.encoded((event) => encode(event).map(formatSse).join(''))
-      : opened.events.pipeThrough(eventsToMessagesSse({ model: request.model, id })).pipeThrough(encodeSseMessages())
-    return new Response(body, { status: 200, headers: SSE_HEADERS })
-  }
-  const aggregated = await aggregateEvents(opened.events)
-  const failure = unfinishedAnswerError(aggregated)
-  if (failure) throw failure
-  return json(responseToMessage(aggregated.response, { model: request.model, id }))
+/** Claude Code and the Anthropic SDK; errors in Anthropic's shape. */
+export const MESSAGES_DOOR: ClientDoor<MessagesClientRequest> = {
+  dialect: 'messages',
+  parse: (body) => parseMessagesRequest(body, { requireMaxTokens: true }),
+  model: (request) => request.model,
+  stream: (request) => request.stream === true,
+  assertTranslatable: assertMessagesTranslatable,
+  toCanonical: messagesToCanonical,
+  pin: pinMessagesBody,
+  encoder(request) {
+    const encode = createMessagesEncoder({ model: request.model, id: messageId() })
+    return (event) => encode(event).map(formatSse).join('')
+  },
+  final: (response, request) => responseToMessage(response, { model: request.model, id: messageId() }),
+  errorResponse: messagesErrorResponse,
+  passthrough: MESSAGES_PASSTHROUGH,
 }
+
+/** `POST /v1/messages`. */
+export const messages = frontDoor(MESSAGES_DOOR)
 
 /**
  * `POST /v1/messages/count_tokens` (Claude Code calls it to size its context):
@@ -50,9 +36,8 @@ export async function messages(context: RouteContext): Promise<Response> {
  * would read. No upstream is called.
  */
 export async function countTokens(context: RouteContext): Promise<Response> {
-  const raw = await readJsonBody(context.request)
+  const { json: raw } = await readBody(context.request)
   const request = parseMessagesRequest(raw, { requireMaxTokens: false })
   const text = JSON.stringify({ system: request.system, messages: request.messages, tools: request.tools })
   return json({ input_tokens: Math.ceil(text.length / 4) })
 }
-

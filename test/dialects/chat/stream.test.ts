@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { counterIds } from '../../../src/canonical/builder.ts'
-import { decodeSse, streamOf } from '../../../src/canonical/decode.ts'
+import { decodeBody, streamOf } from '../../../src/canonical/decode.ts'
 import { flattenTools } from '../../../src/canonical/flatten-tools.ts'
 import type { ResponsesEvent, ResponsesTool } from '../../../src/canonical/types.ts'
 import { createChatDecoder } from '../../../src/dialects/chat/stream.ts'
@@ -17,7 +17,7 @@ export async function decodeChatBytes(chunks: Uint8Array[]): Promise<ResponsesEv
   const plan = flattenTools(tools)
   const ids = counterIds()
   // The production path: parse and decode in one stage, as providers run it.
-  return collect(decodeSse(streamOf(chunks), (emit) => createChatDecoder(emit, { model: 'deepseek', tools: plan, ids, now: () => 1_790_000_000_000 })).events())
+  return collect(decodeBody(streamOf(chunks), (emit) => createChatDecoder(emit, { model: 'deepseek', tools: plan, ids, now: () => 1_790_000_000_000 })).events())
 }
 
 function asSse(events: ResponsesEvent[]): string {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { counterIds } from '../../../src/canonical/builder.ts'
-import { decodeSse, streamOf } from '../../../src/canonical/decode.ts'
+import { decodeBody, streamOf } from '../../../src/canonical/decode.ts'
 import { flattenTools } from '../../../src/canonical/flatten-tools.ts'
 import type { ResponsesEvent, ResponsesTool } from '../../../src/canonical/types.ts'
 import { createMessagesDecoder } from '../../../src/dialects/messages/stream.ts'
@@ -18,7 +18,7 @@ const names = readdirSync(fixtures).filter((name) => name.endsWith('.sse')).map(
 async function decode(chunks: Uint8Array[]): Promise<ResponsesEvent[]> {
   const ids = counterIds()
   // The production path: parse and decode in one stage, as providers run it.
-  return collect(decodeSse(streamOf(chunks), (emit) => createMessagesDecoder(emit, { model: 'claude', tools: flattenTools(tools), structuredOutputTool: 'json_output', ids, now: () => 1_790_000_000_000 })).events())
+  return collect(decodeBody(streamOf(chunks), (emit) => createMessagesDecoder(emit, { model: 'claude', tools: flattenTools(tools), structuredOutputTool: 'json_output', ids, now: () => 1_790_000_000_000 })).events())
 }
 
 const asSse = (events: ResponsesEvent[]) => events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('')

@@ -1,6 +1,6 @@
 import { clientClosed, describeMs, ShimError } from '../errors.ts'
 import { streamError, watchedReader } from '../sse/idle.ts'
-import type { ProviderContext } from './types.ts'
+import type { ProviderContext } from './context.ts'
 import { backoffMs, retryDelayFor, sleepUnlessAborted, type RetryPolicy } from './retry.ts'
 
 export interface UpstreamRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { backoffMs, DEFAULT_RETRY_POLICY, retryAfterMs, retryDelayFor, retryPolicyFromEnv, sleepUnlessAborted } from '../../src/providers/retry.ts'
+import { backoffMs, DEFAULT_RETRY_POLICY, retryAfterMs, retryDelayFor, retryPolicyFromEnv, sleepUnlessAborted } from '../../src/upstream/retry.ts'
 
 const answer = (status: number, headers: Record<string, string> = {}) => new Response(null, { status, headers })
 

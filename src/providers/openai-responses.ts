@@ -1,0 +1,60 @@
+import { decodeBody } from '../canonical/decode.ts'
+import type { ResponsesRequest } from '../canonical/types.ts'
+import { upstreamHttpError } from '../dialects/chat/errors.ts'
+import { createResponsesDecoder } from '../dialects/responses/stream.ts'
+import { ShimError } from '../errors.ts'
+import type { ModelSettings } from '../settings/schema.ts'
+import { resolveApiKey } from '../settings/secrets.ts'
+import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
+import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import { passthroughResponse } from '../upstream/passthrough.ts'
+import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
+
+const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
+
+function headersFor(model: ModelSettings, accept: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept, ...model.extra_headers }
+  const apiKey = resolveApiKey(model)
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`
+  return headers
+}
+
+async function post(model: ModelSettings, body: string, accept: string, context: ProviderContext) {
+  const opened = await openUpstream({ url: `${model.base_url}/responses`, headers: headersFor(model, accept), body, label: label(model) }, upstreamOptions(context))
+  // Errors come in OpenAI's shape, the same as Chat Completions'.
+  if (!opened.response.ok) throw upstreamHttpError(opened.response.status, await readBounded(opened.response), opened.response.headers, label(model))
+  return opened
+}
+
+/**
+ * Chat and Messages clients: their request, already in canonical form, is a
+ * Responses request. It is sent with `store: false`, since nothing will
+ * continue it upstream, and read back as canonical events.
+ */
+async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
+  const body = JSON.stringify({ ...request, model: model.model, stream: true, store: false })
+  const { response, abort } = await post(model, body, 'text/event-stream', context)
+  if (!response.body) throw new ShimError('upstream_stream', `${label(model)} answered 200 with no body.`)
+  return providerStream(decodeBody(response.body, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
+}
+
+/**
+ * Responses clients (Codex, the openai SDK's `responses.*`): the byte-level
+ * fast path. Only the model and the auth change, so hosted tools, `store`,
+ * `previous_response_id`, `include` and encrypted reasoning reach the
+ * upstream as the client sent them.
+ */
+async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
+  const text = body.text !== null && body.json.model === model.model ? body.text : JSON.stringify({ ...body.json, model: model.model })
+  const { response, abort } = await post(model, text, body.stream ? 'text/event-stream' : 'application/json', context)
+  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort })
+}
+
+/** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */
+export const openaiResponsesProvider: ProviderEntry = {
+  dialect: 'responses',
+  settings: { baseUrl: 'optional', defaultBaseUrl: 'https://api.openai.com/v1', defaultKeyEnv: 'OPENAI_API_KEY' },
+  label,
+  open,
+  forward,
+}

@@ -1,0 +1,95 @@
+import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
+import type { ResponseObject, ResponsesEvent, ResponsesRequest } from '../canonical/types.ts'
+import { ShimError } from '../errors.ts'
+import type { PassthroughDialect } from '../sse/watch.ts'
+import { providerOf } from '../routing/model-list.ts'
+import { pinCanonical } from '../routing/pinned.ts'
+import type { AliasSettings } from '../settings/schema.ts'
+import { SSE_HEADERS } from '../sse/encode.ts'
+import { readBody } from './body.ts'
+import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
+
+/**
+ * What the front door needs to know about one client dialect. Each door
+ * (Responses, Chat Completions, Messages) is one of these objects; the
+ * pipeline below serves all three.
+ */
+export interface ClientDoor<Request> {
+  readonly dialect: 'responses' | 'chat' | 'messages'
+  /** Validates the body; a 400 naming the field for anything wrong. */
+  parse(json: unknown): Request
+  model(request: Request): string
+  stream(request: Request): boolean
+  /** Refuses, naming the field, what a translated route could not carry faithfully. */
+  assertTranslatable(request: Request): void
+  toCanonical(request: Request): ResponsesRequest
+  /** An alias's pinned options on the raw body, for the fast path. */
+  pin(json: Record<string, unknown>, alias: AliasSettings | undefined): Record<string, unknown>
+  /** One encoder per streamed answer: canonical event → SSE text in this dialect. */
+  encoder(request: Request): (event: ResponsesEvent) => string
+  /** The non-streamed answer in this dialect. */
+  final(response: ResponseObject, request: Request): unknown
+  errorResponse(error: ShimError): Response
+  /** How this dialect's clients must hear the fast path's failures mid-stream. */
+  readonly passthrough: PassthroughDialect
+  /** Some errors before the stream must still arrive as a stream (Codex reads context overflow only from `response.failed`). */
+  streamedError?(error: ShimError, request: Request): Response | null
+}
+
+/**
+ * The one pipeline: parse → resolve (aliases, router, fallbacks: one hook)
+ * → the provider's `forward` when it speaks the client's dialect, else
+ * `open` → encode (streamed) or aggregate (not). Errors render in the
+ * client's dialect before any byte is sent; after that, as its error event.
+ */
+export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
+  return async (context) => {
+    try {
+      return await serve(door, context)
+    } catch (error) {
+      if (error instanceof ShimError) {
+        context.summary.outcome = error.kind
+        return door.errorResponse(error)
+      }
+      throw error
+    }
+  }
+}
+
+async function serve<Request>(door: ClientDoor<Request>, context: RouteContext): Promise<Response> {
+  const body = await readBody(context.request)
+  const request = door.parse(body.json)
+  const stream = door.stream(request)
+  context.summary.stream = stream
+  let canonical: ResponsesRequest | undefined
+  const toCanonical = () => (canonical ??= door.toCanonical(request))
+  const route = await context.resolve(door.model(request), { canonical: toCanonical, headers: context.request.headers })
+  const provider = providerOf(route.model)
+  const upstream = requestContext(context)
+  context.summary.slug = route.slug
+  context.summary.upstream = provider.label(route.model)
+
+  if (provider.forward && provider.dialect === door.dialect) {
+    context.summary.upstream += ' (fast path)'
+    const json = door.pin(body.json as Record<string, unknown>, route.alias)
+    return provider.forward({ json, text: route.alias ? null : body.text, stream, passthrough: door.passthrough }, route, upstream)
+  }
+
+  door.assertTranslatable(request)
+  let opened
+  try {
+    opened = await provider.open(pinCanonical(toCanonical(), route.alias), route, upstream)
+  } catch (error) {
+    const streamed = stream && error instanceof ShimError ? door.streamedError?.(error, request) : null
+    if (streamed) return streamed
+    throw error
+  }
+  if (stream) {
+    context.keepAlive()
+    return new Response(opened.encoded(door.encoder(request)), { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
+  }
+  const aggregated = await aggregateEvents(opened.events())
+  const failure = unfinishedAnswerError(aggregated)
+  if (failure) throw failure
+  return new Response(JSON.stringify(door.final(aggregated.response, request)), { status: 200, headers: { 'content-type': 'application/json', ...opened.headers } })
+}

@@ -1,0 +1,29 @@
+import type { ConsolaInstance } from 'consola'
+import type { RetryPolicy } from './retry.ts'
+
+/** What the upstream side gets for one client request. */
+export interface ProviderContext {
+  /** Aborts when the client disconnects; passed to fetch / kills subprocesses. */
+  signal: AbortSignal
+  fetch: typeof fetch
+  log: ConsolaInstance
+  /** Limit for the upstream's response headers and for silence mid-stream. */
+  idleTimeoutMs: number
+  /** The client's request headers (for passthrough providers; never logged). */
+  clientHeaders: Headers
+  /** Retries before the first byte. */
+  retry: RetryPolicy
+  /** Called once per retry (the request's log line counts them). */
+  onRetry: (why: string) => void
+  /** Lifts the client connection's idle limit: a long stream is about to start. */
+  keepAlive: () => void
+}
+
+/** The upstream's host only: base URLs can carry keys in userinfo or query strings. */
+export function upstreamLabel(provider: string, baseUrl: string): string {
+  try {
+    return `${provider}@${new URL(baseUrl).host}`
+  } catch {
+    return provider
+  }
+}
