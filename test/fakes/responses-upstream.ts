@@ -1,0 +1,179 @@
+/**
+ * A fake OpenAI Responses API (`POST /v1/responses`). It validates like the
+ * real one: unknown top-level fields are a 400 naming them, a
+ * `function_call_output` needs its call in the effective input (the request's,
+ * or a stored response's when `previous_response_id` names one), and
+ * `previous_response_id` is refused for a response created with
+ * `store: false`. It streams the full event set with split deltas: reasoning
+ * summary parts, content parts, output text, function-call arguments and
+ * `response.completed` with usage; `stream: false` gets the final object.
+ */
+
+export type Json = Record<string, any>
+
+export type OutputSpec = { reasoning: string; encrypted?: string } | { text: string } | { call: { call_id: string; name: string; arguments: Json | string } } | { custom: { call_id: string; name: string; input: string } }
+
+export type ResponsesReply =
+  | { kind: 'output'; items: OutputSpec[]; usage?: Json; model?: string }
+  | { kind: 'error'; status: number; body: Json; headers?: Record<string, string> }
+  | { kind: 'events'; events: Json[]; close?: boolean }
+
+export interface RecordedResponsesRequest {
+  body: Json
+  headers: Record<string, string>
+}
+
+const KNOWN_FIELDS = new Set([
+  'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'reasoning', 'text', 'stream', 'store', 'include',
+  'prompt_cache_key', 'max_output_tokens', 'temperature', 'top_p', 'service_tier', 'metadata', 'user', 'previous_response_id',
+  'truncation', 'background', 'conversation', 'max_tool_calls', 'top_logprobs', 'stream_options', 'prompt', 'safety_identifier', 'prompt_cache_retention',
+  // Codex sends it to every Responses provider.
+  'client_metadata',
+])
+
+const CALL_TYPES: Record<string, string> = { function_call_output: 'function_call', custom_tool_call_output: 'custom_tool_call' }
+
+function invalid(message: string, param: string | null, code: string | null = null, status = 400) {
+  return Response.json({ error: { message, type: 'invalid_request_error', param, code } }, { status })
+}
+
+const pieces = (text: string, size: number) => {
+  const out: string[] = []
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
+  return out.length ? out : ['']
+}
+
+/** The event stream the real API sends for these output items. */
+export function responseEvents(id: string, model: string, items: OutputSpec[], usage: Json): { events: Json[]; response: Json } {
+  const events: Json[] = []
+  let seq = 0
+  const push = (event: Json) => events.push({ ...event, sequence_number: seq++ })
+  const base = { id, object: 'response', created_at: 1_790_000_000, model, status: 'in_progress', output: [] as Json[], usage: null }
+  push({ type: 'response.created', response: base })
+  push({ type: 'response.in_progress', response: base })
+  const output: Json[] = []
+  items.forEach((spec, index) => {
+    const ref = { output_index: index }
+    if ('reasoning' in spec) {
+      const item = { id: `rs_${id}_${index}`, type: 'reasoning', summary: [] as Json[], encrypted_content: spec.encrypted ?? `enc:${spec.reasoning.length}` }
+      push({ type: 'response.output_item.added', ...ref, item })
+      push({ type: 'response.reasoning_summary_part.added', ...ref, item_id: item.id, summary_index: 0, part: { type: 'summary_text', text: '' } })
+      for (const delta of pieces(spec.reasoning, 6)) push({ type: 'response.reasoning_summary_text.delta', ...ref, item_id: item.id, summary_index: 0, delta })
+      push({ type: 'response.reasoning_summary_text.done', ...ref, item_id: item.id, summary_index: 0, text: spec.reasoning })
+      push({ type: 'response.reasoning_summary_part.done', ...ref, item_id: item.id, summary_index: 0, part: { type: 'summary_text', text: spec.reasoning } })
+      const done = { ...item, summary: [{ type: 'summary_text', text: spec.reasoning }] }
+      push({ type: 'response.output_item.done', ...ref, item: done })
+      output.push(done)
+    } else if ('text' in spec) {
+      const item = { id: `msg_${id}_${index}`, type: 'message', role: 'assistant', status: 'in_progress', content: [] as Json[] }
+      push({ type: 'response.output_item.added', ...ref, item })
+      push({ type: 'response.content_part.added', ...ref, item_id: item.id, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
+      for (const delta of pieces(spec.text, 5)) push({ type: 'response.output_text.delta', ...ref, item_id: item.id, content_index: 0, delta, logprobs: [] })
+      push({ type: 'response.output_text.done', ...ref, item_id: item.id, content_index: 0, text: spec.text, logprobs: [] })
+      const part = { type: 'output_text', text: spec.text, annotations: [] }
+      push({ type: 'response.content_part.done', ...ref, item_id: item.id, content_index: 0, part })
+      const done = { ...item, status: 'completed', content: [part] }
+      push({ type: 'response.output_item.done', ...ref, item: done })
+      output.push(done)
+    } else if ('call' in spec) {
+      const args = typeof spec.call.arguments === 'string' ? spec.call.arguments : JSON.stringify(spec.call.arguments)
+      const item = { id: `fc_${id}_${index}`, type: 'function_call', status: 'in_progress', call_id: spec.call.call_id, name: spec.call.name, arguments: '' }
+      push({ type: 'response.output_item.added', ...ref, item })
+      for (const delta of pieces(args, 4)) push({ type: 'response.function_call_arguments.delta', ...ref, item_id: item.id, delta })
+      push({ type: 'response.function_call_arguments.done', ...ref, item_id: item.id, arguments: args })
+      const done = { ...item, status: 'completed', arguments: args }
+      push({ type: 'response.output_item.done', ...ref, item: done })
+      output.push(done)
+    } else {
+      const item = { id: `ctc_${id}_${index}`, type: 'custom_tool_call', status: 'in_progress', call_id: spec.custom.call_id, name: spec.custom.name, input: '' }
+      push({ type: 'response.output_item.added', ...ref, item })
+      for (const delta of pieces(spec.custom.input, 9)) push({ type: 'response.custom_tool_call_input.delta', ...ref, item_id: item.id, delta })
+      push({ type: 'response.custom_tool_call_input.done', ...ref, item_id: item.id, input: spec.custom.input })
+      const done = { ...item, status: 'completed', input: spec.custom.input }
+      push({ type: 'response.output_item.done', ...ref, item: done })
+      output.push(done)
+    }
+  })
+  const response = { ...base, status: 'completed', output, usage }
+  push({ type: 'response.completed', response })
+  return { events, response }
+}
+
+export interface FakeResponsesUpstream {
+  url: string
+  requests: RecordedResponsesRequest[]
+  aborted: number
+  close: () => void
+}
+
+export function startFakeResponsesUpstream(respond: (body: Json, index: number) => ResponsesReply | Promise<ResponsesReply>, options: { apiKey?: string } = {}): FakeResponsesUpstream {
+  const requests: RecordedResponsesRequest[] = []
+  const stored = new Map<string, { items: Json[]; store: boolean }>()
+  const state = { aborted: 0, counter: 0 }
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url)
+      if (request.method !== 'POST' || !url.pathname.endsWith('/responses')) return invalid(`Invalid URL (${request.method} ${url.pathname})`, null, null, 404)
+      if (options.apiKey && request.headers.get('authorization') !== `Bearer ${options.apiKey}`) return Response.json({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, { status: 401 })
+      const body = (await request.json()) as Json
+      requests.push({ body, headers: Object.fromEntries(request.headers) })
+      for (const key of Object.keys(body)) if (!KNOWN_FIELDS.has(key)) return invalid(`Unknown parameter: '${key}'.`, key, 'unknown_parameter')
+      if (typeof body.model !== 'string' || !body.model) return invalid("Missing required parameter: 'model'.", 'model')
+      const input: Json[] = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : (body.input ?? [])
+      let context: Json[] = []
+      if (body.previous_response_id !== undefined) {
+        const previous = stored.get(body.previous_response_id)
+        if (!previous || !previous.store) return invalid(`Previous response with id '${body.previous_response_id}' not found.`, 'previous_response_id', 'previous_response_not_found')
+        context = previous.items
+      }
+      const effective = [...context, ...input]
+      for (const [i, item] of input.entries()) {
+        const callType = CALL_TYPES[item.type]
+        if (callType && !effective.some((other) => other.type === callType && other.call_id === item.call_id)) {
+          return invalid(`No tool call found for function call output with call_id ${item.call_id}.`, `input[${i}]`)
+        }
+      }
+      const reply = await respond(body, requests.length - 1)
+      if (reply.kind === 'error') return Response.json(reply.body, { status: reply.status, headers: reply.headers })
+      const id = `resp_fake${++state.counter}`
+      const encoder = new TextEncoder()
+      if (reply.kind === 'events') {
+        const text = reply.events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('')
+        return new Response(text, { headers: { 'content-type': 'text/event-stream' } })
+      }
+      const usage = reply.usage ?? { input_tokens: 120, input_tokens_details: { cached_tokens: 20 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 8 }, total_tokens: 150 }
+      const { events, response } = responseEvents(id, reply.model ?? `${body.model}-2026-01-01`, reply.items, usage)
+      stored.set(id, { items: [...effective, ...response.output], store: body.store !== false })
+      if (body.stream !== true) return Response.json(response)
+      let cancelled = false
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            for (const event of events) {
+              if (cancelled) return
+              controller.enqueue(encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`))
+              await Bun.sleep(0)
+            }
+            controller.close()
+          },
+          cancel() {
+            cancelled = true
+            state.aborted++
+          },
+        }),
+        { headers: { 'content-type': 'text/event-stream' } },
+      )
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}/v1`,
+    requests,
+    get aborted() {
+      return state.aborted
+    },
+    close: () => server.stop(true),
+  }
+}
