@@ -10,6 +10,7 @@ import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
 import { passthroughResponse } from '../upstream/passthrough.ts'
+import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
@@ -43,10 +44,11 @@ export function messagesUrl(baseUrl: string): string {
 
 const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
 
-function anthropicHeaders(model: ModelSettings, accept: string, version: string): Record<string, string> {
+function anthropicHeaders(model: ModelSettings, accept: string, version: string, context: ProviderContext, request: object): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept, 'anthropic-version': version, ...model.extra_headers }
   const apiKey = resolveApiKey(model)
   if (apiKey) headers['x-api-key'] = apiKey
+  withOpencodeSession(headers, model, context.clientHeaders, request)
   return headers
 }
 
@@ -55,7 +57,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
   if (plan.dropped.length) context.log.debug(`${slug}: tools with no Messages equivalent dropped: ${plan.dropped.join(', ')}`)
   const translation = fromCanonical(request, plan, messagesOptionsFor(model))
   if (translation.droppedReasoning) context.log.debug(`${slug}: ${translation.droppedReasoning} reasoning item(s) from another provider not replayed`)
-  const headers = anthropicHeaders(model, 'text/event-stream', ANTHROPIC_VERSION)
+  const headers = anthropicHeaders(model, 'text/event-stream', ANTHROPIC_VERSION, context, request)
   const betas = [...new Set([...(headers['anthropic-beta']?.split(',').map((b) => b.trim()).filter(Boolean) ?? []), ...translation.betas])]
   if (betas.length) headers['anthropic-beta'] = betas.join(',')
 
@@ -72,12 +74,12 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
  * `anthropic-version` and `anthropic-beta` are kept (Claude Code relies on betas).
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
-  const headers = anthropicHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context.clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION)
+  const headers = anthropicHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context.clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION, context, body.json)
   const beta = context.clientHeaders.get('anthropic-beta')
   if (beta) headers['anthropic-beta'] = beta
   const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: label(model) }, upstreamOptions(context))
   if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label(model))
-  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort })
+  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage })
 }
 
 /** `anthropic` entries: Claude, and the Anthropic-compatible endpoints of DeepSeek, GLM and Kimi. */

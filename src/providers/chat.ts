@@ -14,6 +14,7 @@ import { parseJson } from '../sse/parse.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
 import { passthroughResponse } from '../upstream/passthrough.ts'
+import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
 
 // OpenAI's reasoning models (o-series, gpt-5 family) take `reasoning_effort`,
@@ -46,10 +47,11 @@ export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
   }
 }
 
-function chatHeaders(model: ModelSettings, accept: string): Record<string, string> {
+function chatHeaders(model: ModelSettings, accept: string, context: ProviderContext, request: object): Record<string, string> {
   const apiKey = resolveApiKey(model)
   const headers: Record<string, string> = { 'content-type': 'application/json', accept, ...model.extra_headers }
   if (apiKey) headers.authorization = `Bearer ${apiKey}`
+  withOpencodeSession(headers, model, context.clientHeaders, request)
   return headers
 }
 
@@ -60,7 +62,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
   if (plan.dropped.length) context.log.debug(`${slug}: tools with no chat equivalent dropped: ${plan.dropped.join(', ')}`)
   const body = fromCanonical(request, plan, chatOptionsFor(model))
   const { response, abort } = await openUpstream(
-    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, 'text/event-stream'), body: JSON.stringify(body), label: label(model) },
+    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, 'text/event-stream', context, request), body: JSON.stringify(body), label: label(model) },
     upstreamOptions(context),
   )
   if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
@@ -86,11 +88,11 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
   const { response, abort } = await openUpstream(
-    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json'), body: JSON.stringify({ ...body.json, model: model.model }), label: label(model) },
+    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: JSON.stringify({ ...body.json, model: model.model }), label: label(model) },
     upstreamOptions(context),
   )
   if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
-  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort })
+  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage })
 }
 
 /** Chat Completions over HTTP: `openai`, `generic-chat-completion-api` and `ollama` entries share it. */

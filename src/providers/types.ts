@@ -39,6 +39,8 @@ export interface ForwardBody {
   stream: boolean
   /** How the client's dialect ends a stream, and hears a failure mid-stream. */
   passthrough: PassthroughDialect
+  /** Told the usage the upstream reported, in the client's (= the upstream's) dialect. */
+  onUsage?: (usage: unknown) => void
 }
 
 /**

@@ -4,7 +4,7 @@ import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import type { Resolver, RouteHandler, ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
-import { logWhenDone, type RequestSummary } from './request-log.ts'
+import { formatSummary, logWhenDone, type RequestSummary } from './request-log.ts'
 import { connectionIdleSeconds } from './context.ts'
 import { chatCompletions } from './routes/chat-completions.ts'
 import { health, models, root } from './routes/info.ts'
@@ -13,6 +13,12 @@ import { messagesErrorResponse } from '../dialects/messages/from-events.ts'
 import { ModelList } from '../routing/model-list.ts'
 import { compact } from './routes/compact.ts'
 import { responses } from './routes/responses.ts'
+import { createUiRoutes, UI_ROUTES } from '../ui/api.ts'
+import { RequestRing } from '../ui/request-ring.ts'
+import { uiDepsFromHost } from '../ui/server-deps.ts'
+import { usageApi } from '../usage/api.ts'
+import { noopLedger } from '../usage/ledger.ts'
+import { rowOf } from '../usage/row.ts'
 
 const ROUTES: Record<string, RouteHandler> = {
   'GET /health': health,
@@ -24,7 +30,39 @@ const ROUTES: Record<string, RouteHandler> = {
   'POST /chat/completions': chatCompletions,
   'POST /v1/messages': messages,
   'POST /v1/messages/count_tokens': countTokens,
-  'GET /': root,
+}
+
+/** The control page and its APIs (`GET /`, `/picker`, `/api/*`), on the same guard as every route. */
+function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing): Record<string, RouteHandler> {
+  const ui = createUiRoutes(
+    uiDepsFromHost(
+      {
+        settings: deps.settings,
+        version: deps.version,
+        startedAt: deps.startedAt,
+        port: deps.port,
+        // Read per request: `start --tunnel` sets the token after start-up.
+        get token() {
+          return deps.token
+        },
+        models: () => models.all(),
+        subscription: () => models.subscription(),
+        chatgpt: deps.chatgpt,
+      },
+      ring,
+    ),
+  )
+  return Object.fromEntries(
+    UI_ROUTES.map((key): [string, RouteHandler] => [
+      key,
+      (context) => {
+        if (key === 'GET /api/requests/stream') context.keepAlive()
+        // Programs asking for the root (curl, probes) still get the endpoint list as JSON.
+        if (key === 'GET /' && !context.request.headers.get('accept')?.includes('text/html')) return root()
+        return ui[key](context.request)
+      },
+    ]),
+  )
 }
 
 /** Strips the trailing slash and tolerates clients that add `/v1` twice or not at all. */
@@ -52,9 +90,50 @@ export function createHandler(deps: ServerDeps) {
   const idleSeconds = connectionIdleSeconds()
   const models = new ModelList(deps.settings, { chatgpt: deps.chatgpt })
   const resolve: Resolver = (requested) => models.resolve(requested)
+  const ring = deps.ring ?? new RequestRing()
+  const ledger = deps.ledger ?? noopLedger()
+  const routes = { ...ROUTES, ...pageRoutes(deps, models, ring), 'GET /api/usage': ((context) => usageApi(ledger, context.url)) as RouteHandler }
+  // The end of every request: one log line, one ledger row, one line on the control page.
+  const finished = (summary: RequestSummary) => {
+    deps.log.info(formatSummary(summary))
+    if (!summary.dialect) return
+    const durationMs = performance.now() - summary.startedAt
+    const ttftMs = summary.firstByteAt === undefined ? null : summary.firstByteAt - summary.startedAt
+    const status = summary.outcome === 'client-closed' ? 499 : (summary.status ?? 0)
+    const row = rowOf({
+      startedAt: summary.startedAtMs,
+      durationMs,
+      ttftMs,
+      dialect: summary.dialect,
+      slug: summary.slug ?? '-',
+      provider: summary.provider ?? '-',
+      upstreamHost: summary.upstreamHost ?? null,
+      servedModel: summary.servedModel ?? null,
+      status,
+      errorCode: summary.errorCode ?? null,
+      usage: summary.usage as never,
+      usageDialect: summary.usageDialect,
+      bytesIn: summary.bytesIn ?? 0,
+      bytesOut: summary.bytesOut ?? 0,
+      price: summary.price as never,
+      routedBy: summary.routedBy ?? null,
+      headers: summary.headers ?? new Headers(),
+    })
+    ledger.append(row)
+    ring.push({
+      time: new Date(summary.startedAtMs).toISOString(),
+      dialect: summary.dialect,
+      slug: summary.slug ?? null,
+      upstream: summary.upstream ?? null,
+      status,
+      duration_ms: Math.round(durationMs),
+      ttft_ms: ttftMs === null ? null : Math.round(ttftMs),
+      tokens: row.input_tokens === null && row.output_tokens === null ? null : { input: row.input_tokens ?? 0, output: row.output_tokens ?? 0, ...(row.cached_input_tokens ? { cached: row.cached_input_tokens } : {}), ...(row.reasoning_tokens ? { reasoning: row.reasoning_tokens } : {}) },
+    })
+  }
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
     const url = new URL(request.url)
-    const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now() }
+    const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now(), startedAtMs: Date.now(), headers: request.headers }
     let response: Response
     let streaming = false
     try {
@@ -66,9 +145,9 @@ export function createHandler(deps: ServerDeps) {
       } else {
         const path = routePath(url.pathname)
         checkToken(request, path, deps.token)
-        const handler = ROUTES[`${method} ${path}`]
+        const handler = Object.hasOwn(routes, `${method} ${path}`) ? routes[`${method} ${path}` as keyof typeof routes] : undefined
         if (!handler) {
-          const known = Object.keys(ROUTES).some((key) => key.endsWith(` ${path}`))
+          const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
           throw known
             ? new ShimError('bad_request', `Method ${request.method} is not allowed on ${path}.`, { status: 405 })
             : new ShimError('not_found', `No route ${request.method} ${url.pathname}. Try POST /v1/responses or GET /v1/models.`)
@@ -96,7 +175,7 @@ export function createHandler(deps: ServerDeps) {
     }
     // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it back,
     // or the client's idle sockets would stay open for good.
-    return logWhenDone(response, summary, deps.log, streaming ? () => restoreIdleLimit(server, request, idleSeconds) : undefined)
+    return logWhenDone(response, summary, finished, streaming ? () => restoreIdleLimit(server, request, idleSeconds) : undefined)
   }
 }
 

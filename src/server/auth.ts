@@ -9,11 +9,12 @@ function presented(request: Request): string | null {
 }
 
 /**
- * With a token configured, every `/v1/*` route requires it, compared in
- * constant time. Without one (the loopback default), nothing is required.
+ * With a token configured, every `/v1/*` and `/api/*` route requires it,
+ * compared in constant time. Without one (the loopback default), nothing is
+ * required. The page itself (`/`) asks for the token and keeps it.
  */
 export function checkToken(request: Request, path: string, token: string | undefined): void {
-  if (!token || !path.startsWith('/v1/')) return
+  if (!token || !(path.startsWith('/v1/') || path.startsWith('/api/'))) return
   const given = presented(request)
   const expected = Buffer.from(token)
   const actual = Buffer.from(given ?? '')

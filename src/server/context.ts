@@ -6,6 +6,8 @@ import type { ModelList } from '../routing/model-list.ts'
 import type { Route } from '../routing/resolve.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { RetryPolicy } from '../upstream/retry.ts'
+import type { RequestRing } from '../ui/request-ring.ts'
+import type { Ledger } from '../usage/ledger.ts'
 import type { RequestSummary } from './request-log.ts'
 
 /** Everything the handler needs, injected so tests run it in-process. */
@@ -29,6 +31,10 @@ export interface ServerDeps {
   token?: string
   /** The ChatGPT subscription passthrough; null when disabled. */
   chatgpt: ChatgptService | null
+  /** The usage ledger; none (nothing recorded) when absent. */
+  ledger?: Ledger
+  /** The control page's recent requests; one per handler when absent. */
+  ring?: RequestRing
 }
 
 /** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */

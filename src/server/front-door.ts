@@ -1,5 +1,5 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
-import type { ResponseObject, ResponsesEvent, ResponsesRequest } from '../canonical/types.ts'
+import { TERMINAL_EVENT_TYPES, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
 import { ShimError } from '../errors.ts'
 import type { PassthroughDialect } from '../sse/watch.ts'
 import { providerOf } from '../routing/model-list.ts'
@@ -42,6 +42,19 @@ export interface ClientDoor<Request> {
  * `open` → encode (streamed) or aggregate (not). Errors render in the
  * client's dialect before any byte is sent; after that, as its error event.
  */
+function noteTerminal(summary: RouteContext['summary'], response: ResponseObject): void {
+  summary.usage = response.usage ?? undefined
+  if (response.error) summary.errorCode = response.error.code
+}
+
+function hostOf(baseUrl: string): string | null {
+  try {
+    return baseUrl ? new URL(baseUrl).host : null
+  } catch {
+    return null
+  }
+}
+
 export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
   return async (context) => {
     try {
@@ -49,6 +62,7 @@ export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
     } catch (error) {
       if (error instanceof ShimError) {
         context.summary.outcome = error.kind
+        context.summary.errorCode = error.details.code ?? error.kind
         return door.errorResponse(error)
       }
       throw error
@@ -57,22 +71,30 @@ export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
 }
 
 async function serve<Request>(door: ClientDoor<Request>, context: RouteContext): Promise<Response> {
+  const { summary } = context
+  summary.dialect = door.dialect
   const body = await readBody(context.request)
+  summary.bytesIn = body.text.length
   const request = door.parse(body.json)
   const stream = door.stream(request)
-  context.summary.stream = stream
+  summary.stream = stream
   let canonical: ResponsesRequest | undefined
   const toCanonical = () => (canonical ??= door.toCanonical(request))
   const route = await context.resolve(door.model(request), { canonical: toCanonical, headers: context.request.headers })
   const provider = providerOf(route.model)
   const upstream = requestContext(context)
-  context.summary.slug = route.slug
-  context.summary.upstream = provider.label(route.model)
+  summary.slug = route.slug
+  summary.upstream = provider.label(route.model)
+  summary.provider = route.model.provider_label
+  summary.upstreamHost = hostOf(route.model.base_url)
+  summary.servedModel = route.model.slug
+  summary.price = route.model.price
 
   if (provider.forward && provider.dialect === door.dialect) {
-    context.summary.upstream += ' (fast path)'
+    summary.upstream += ' (fast path)'
+    summary.usageDialect = door.dialect
     const json = door.pin(body.json as Record<string, unknown>, route.alias)
-    return provider.forward({ json, text: route.alias ? null : body.text, stream, passthrough: door.passthrough }, route, upstream)
+    return provider.forward({ json, text: route.alias ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage) }, route, upstream)
   }
 
   door.assertTranslatable(request)
@@ -86,9 +108,16 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   }
   if (stream) {
     context.keepAlive()
-    return new Response(opened.encoded(door.encoder(request)), { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
+    const encode = door.encoder(request)
+    // The terminal event carries the usage and any failure, for the ledger; one set lookup per event.
+    const encoded = opened.encoded((event) => {
+      if (TERMINAL_EVENT_TYPES.has(event.type)) noteTerminal(summary, (event as { response: ResponseObject }).response)
+      return encode(event)
+    })
+    return new Response(encoded, { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
   }
   const aggregated = await aggregateEvents(opened.events())
+  noteTerminal(summary, aggregated.response)
   const failure = unfinishedAnswerError(aggregated)
   if (failure) throw failure
   return new Response(JSON.stringify(door.final(aggregated.response, request)), { status: 200, headers: { 'content-type': 'application/json', ...opened.headers } })

@@ -1,17 +1,40 @@
 import type { ConsolaInstance } from 'consola'
 
-/** What one request's log line says. Never a body, key or token. */
+/** What one request's log line, ledger row and recent-requests entry say. Never a body, key or token. */
 export interface RequestSummary {
   method: string
   path: string
+  /** The client's dialect, for requests that went through a front door. */
+  dialect?: 'responses' | 'chat' | 'messages'
   slug?: string
   upstream?: string
+  /** Provider kind and upstream host, for the ledger. */
+  provider?: string
+  upstreamHost?: string | null
+  /** The model that really served (after the router and fallbacks). */
+  servedModel?: string
+  /** How the model was chosen when not by name. */
+  routedBy?: 'router' | 'fallback' | null
   status?: number
   stream?: boolean
   outcome?: string
+  /** The code of an error that ended the answer, before or after a 200. */
+  errorCode?: string | null
+  /** The usage the upstream reported, canonical unless `usageDialect` says otherwise. */
+  usage?: unknown
+  usageDialect?: 'responses' | 'chat' | 'messages'
   /** Upstream attempts retried before the first byte. */
   retries?: number
+  bytesIn?: number
+  bytesOut?: number
+  /** performance.now() when the first body byte went to the client. */
+  firstByteAt?: number
+  price?: unknown
   startedAt: number
+  /** Wall-clock start (ms since the epoch), for the ledger. */
+  startedAtMs: number
+  /** The client's headers: only the ledger's task key (a hash) reads them; never logged. */
+  headers?: Headers
 }
 
 export function formatSummary(summary: RequestSummary, now = performance.now()): string {
@@ -25,19 +48,21 @@ export function formatSummary(summary: RequestSummary, now = performance.now()):
     `${ms}ms`,
     `stream=${summary.stream ? 'yes' : 'no'}`,
   ]
+  if (summary.servedModel && summary.servedModel !== summary.slug) parts.push(`served=${summary.servedModel}`)
   if (summary.retries) parts.push(`retries=${summary.retries}`)
   if (summary.outcome) parts.push(`outcome=${summary.outcome}`)
   return parts.join(' ')
 }
 
 /**
- * Logs the summary when the response body has been fully sent (or the client
- * went away), so the line carries the real duration of a streamed turn.
+ * Calls `finished` when the response body has been fully sent (or the client
+ * went away), so the summary carries the real duration of a streamed turn,
+ * its first-byte time and its size.
  */
-export function logWhenDone(response: Response, summary: RequestSummary, log: ConsolaInstance, onEnd?: () => void): Response {
+export function logWhenDone(response: Response, summary: RequestSummary, finished: (summary: RequestSummary) => void, onEnd?: () => void): Response {
   summary.status = response.status
   if (!response.body || !summary.stream) {
-    log.info(formatSummary(summary))
+    finished(summary)
     return response
   }
   let logged = false
@@ -46,20 +71,27 @@ export function logWhenDone(response: Response, summary: RequestSummary, log: Co
     logged = true
     onEnd?.()
     if (outcome) summary.outcome = outcome
-    log.info(formatSummary(summary))
+    finished(summary)
   }
   const reader = response.body.getReader()
+  let bytes = 0
   // Pull-through (not a TransformStream): a client disconnect must reach cancel().
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         const { value, done } = await reader.read()
         if (done) {
+          summary.bytesOut = bytes
           once()
           controller.close()
-        } else controller.enqueue(value)
+        } else {
+          if (!bytes) summary.firstByteAt = performance.now()
+          bytes += value.byteLength
+          controller.enqueue(value)
+        }
       },
       cancel(reason) {
+        summary.bytesOut = bytes
         once('client-closed')
         return reader.cancel(reason)
       },
@@ -69,11 +101,7 @@ export function logWhenDone(response: Response, summary: RequestSummary, log: Co
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
-/** The upstream's host only: base URLs can carry keys in query strings. */
-export function upstreamLabel(provider: string, baseUrl: string): string {
-  try {
-    return `${provider}@${new URL(baseUrl).host}`
-  } catch {
-    return provider
-  }
+/** The log line for a finished request. */
+export function logSummary(log: ConsolaInstance): (summary: RequestSummary) => void {
+  return (summary) => log.info(formatSummary(summary))
 }

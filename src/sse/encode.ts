@@ -14,24 +14,6 @@ export function formatEvent<T extends { type: string }>(event: T): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
 }
 
-/** Typed events → SSE bytes (the stream form of `formatEvent`). */
-export function encodeEventsAsSse<T extends { type: string }>(): TransformStream<T, Uint8Array> {
-  return new TransformStream<T, Uint8Array>({
-    transform(event, controller) {
-      controller.enqueue(encoder.encode(formatEvent(event)))
-    },
-  })
-}
-
-/** Raw SSE messages → bytes (for dialects like Chat Completions that send data-only events). */
-export function encodeSseMessages(): TransformStream<SseMessage, Uint8Array> {
-  return new TransformStream<SseMessage, Uint8Array>({
-    transform(message, controller) {
-      controller.enqueue(encoder.encode(formatSse(message)))
-    },
-  })
-}
-
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',

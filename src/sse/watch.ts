@@ -7,6 +7,8 @@ export interface PassthroughDialect {
   terminals: readonly string[]
   /** The SSE text that tells this dialect's client the stream failed. */
   failure: (error: ShimError) => string
+  /** The usage an event carries, merged with what came before (for the ledger). */
+  usage: (event: any, previous: unknown) => unknown
 }
 
 export interface WatchOptions {
@@ -18,10 +20,13 @@ export interface WatchOptions {
   maxHeldBytes?: number
   /** Each event's first `"model":"…"` value becomes this (the name the client asked for). */
   rename?: string
+  /** Told the usage the stream reported (only events that mention usage are parsed). */
+  onUsage?: (usage: unknown) => void
 }
 
 const BOUNDARIES = [Buffer.from('\n\n'), Buffer.from('\r\n\r\n')]
 const MODEL_KEY = Buffer.from('"model":"')
+const USAGE_KEY = Buffer.from('"usage"')
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 
@@ -67,6 +72,21 @@ function lastBoundary(bytes: Buffer): number {
   return end
 }
 
+/** Parses the `data:` lines that mention usage; a few events per stream, never the text deltas. */
+function usageIn(bytes: Buffer, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void): unknown {
+  let usage = previous
+  for (const line of bytes.toString('utf8').split('\n')) {
+    if (!line.startsWith('data:') || !line.includes('"usage"')) continue
+    try {
+      usage = dialect.usage(JSON.parse(line.slice(5)), usage)
+    } catch {
+      // Not JSON: the client's own parser will complain, not ours.
+    }
+  }
+  if (usage !== previous) report(usage)
+  return usage
+}
+
 function nextEventStart(bytes: Buffer, from: number): number {
   const lf = bytes.indexOf('\n\n', from)
   const crlf = bytes.indexOf('\n\r\n', from)
@@ -92,6 +112,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const terminals = dialect.terminals.map((marker) => Buffer.from(marker))
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
   const rename = options.rename === undefined ? null : Buffer.from(options.rename)
+  let usage: unknown
   let held: Buffer | null = null
   let atBoundary = true
   let answered = false
@@ -101,6 +122,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     if (!bytes.length) return
     if (!answered && terminals.some((marker) => bytes.includes(marker))) answered = true
     atBoundary = endsAtBoundary(bytes)
+    if (options.onUsage && bytes.includes(USAGE_KEY)) usage = usageIn(bytes, dialect, usage, options.onUsage)
     controller.enqueue(rename ? renameModels(bytes, rename) : bytes)
   }
 

@@ -15,6 +15,8 @@ export interface PassthroughOptions {
   onAbort?: (reason: unknown) => void
   /** Extra response headers for the client (rate limits, turn state). */
   headers?: Record<string, string>
+  /** Told the usage the answer reported. */
+  onUsage?: (usage: unknown) => void
 }
 
 /**
@@ -31,15 +33,15 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
   const headers = options.headers ?? {}
   if (!options.stream || !upstream.body || !type.includes('text/event-stream')) {
     const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
-    return new Response(renameModelInJson(bytes, options.clientModel), { status: upstream.status, headers: { ...headers, 'content-type': type } })
+    return new Response(renameModelInJson(bytes, options.clientModel, options.onUsage), { status: upstream.status, headers: { ...headers, 'content-type': type } })
   }
   options.keepAlive()
-  const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel })
+  const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage })
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers, 'content-type': type } })
 }
 
 /** A whole JSON answer with its top-level `model` renamed; other bytes are left as they came. */
-export function renameModelInJson(bytes: Uint8Array, model: string): Uint8Array | string {
+export function renameModelInJson(bytes: Uint8Array, model: string, onUsage?: (usage: unknown) => void): Uint8Array | string {
   if (!bytes.length) return bytes
   let parsed: unknown
   try {
@@ -47,7 +49,10 @@ export function renameModelInJson(bytes: Uint8Array, model: string): Uint8Array 
   } catch {
     return bytes
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { model?: unknown }).model !== 'string') return bytes
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return bytes
+  const usage = (parsed as { usage?: unknown }).usage
+  if (usage && typeof usage === 'object') onUsage?.(usage)
+  if (typeof (parsed as { model?: unknown }).model !== 'string') return bytes
   if ((parsed as { model: string }).model === model) return bytes
   return JSON.stringify({ ...(parsed as object), model })
 }

@@ -40,26 +40,13 @@ export function chatStreamFailure(failure: { code: string; message: string }): S
 export const CHAT_PASSTHROUGH: PassthroughDialect = {
   terminals: ['data: [DONE]', '"finish_reason":"', '"finish_reason": "', 'data: {"error":', 'data: {"error" :'],
   failure: (error: ShimError) => chatStreamFailure(responsesFailure(error)).map(formatSse).join(''),
+  // OpenAI sends usage in a last chunk (with `stream_options.include_usage`).
+  usage: (chunk, previous) => (chunk.usage && typeof chunk.usage === 'object' ? chunk.usage : previous),
 }
 
 /** A function call's name as a chat client knows it (namespaced tools only come from Responses upstreams). */
 function callName(item: { name: string; namespace?: string }): string {
   return item.namespace ? `${item.namespace}__${item.name}` : item.name
-}
-
-/**
- * Canonical events → `chat.completion.chunk` SSE: role first, content and
- * `reasoning_content` deltas, tool-call deltas with index/id/name/arguments,
- * `finish_reason`, a usage chunk when asked, then `[DONE]`. A failed
- * response becomes an `{"error":…}` chunk, which OpenAI SDKs raise.
- */
-export function eventsToChatChunks(options: ChatEncodeOptions): TransformStream<ResponsesEvent, SseMessage> {
-  const encode = createChatChunkEncoder(options)
-  return new TransformStream<ResponsesEvent, SseMessage>({
-    transform(event, controller) {
-      for (const message of encode(event)) controller.enqueue(message)
-    },
-  })
 }
 
 /** The same encoder as a function (event → SSE messages), for the fused single-stage path. */

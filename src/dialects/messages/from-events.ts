@@ -43,21 +43,11 @@ export function messagesStreamFailure(failure: { code?: string; message: string 
 export const MESSAGES_PASSTHROUGH: PassthroughDialect = {
   terminals: ['event: message_stop', '"type":"message_stop"', 'event: error'],
   failure: (error: ShimError) => formatEvent(messagesStreamFailure(responsesFailure(error))),
-}
-
-/**
- * Canonical events → Anthropic SSE (`message_start`, content blocks,
- * `message_delta`, `message_stop`). Reasoning becomes thinking blocks with
- * Anthropic's own signature when the upstream was Anthropic; others get a
- * marker signature we never replay as signed.
- */
-export function eventsToMessagesSse(options: MessagesEncodeOptions): TransformStream<ResponsesEvent, SseMessage> {
-  const encode = createMessagesEncoder(options)
-  return new TransformStream<ResponsesEvent, SseMessage>({
-    transform(event, controller) {
-      for (const message of encode(event)) controller.enqueue(message)
-    },
-  })
+  // Input tokens come in message_start, the output count in message_delta: merged.
+  usage: (event, previous) => {
+    const usage = event.type === 'message_start' ? event.message?.usage : event.type === 'message_delta' ? event.usage : undefined
+    return usage && typeof usage === 'object' ? { ...(previous as object), ...usage } : previous
+  },
 }
 
 /** The same encoder as a function (event → SSE messages), for the fused single-stage path. */

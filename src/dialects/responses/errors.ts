@@ -70,4 +70,5 @@ export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
       type: 'response.failed',
       response: { id: `resp_shim_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: responsesFailure(error), output: [], usage: null },
     }),
+  usage: (event, previous) => (event.response?.usage && typeof event.response.usage === 'object' ? event.response.usage : previous),
 }

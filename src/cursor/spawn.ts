@@ -1,0 +1,190 @@
+import { describeMs, ShimError } from '../errors.ts'
+import { cursorChildEnv } from './child-env.ts'
+import { classifyCursorExit } from './errors.ts'
+
+export const DEFAULT_MAX_RUN_MS = 30 * 60_000
+export const DEFAULT_KILL_GRACE_MS = 3000
+/** stderr kept for the error message: its tail, where the reason is. */
+const STDERR_KEEP_BYTES = 64 * 1024
+
+export interface CursorSpawnOptions {
+  bin: string
+  /** The directory cursor-agent works in (and its cwd). */
+  workspace: string
+  /** The cursor-agent model id (`composer-2.5`), not the client's slug. */
+  model: string
+  /** Written to stdin, never to argv or a log. */
+  prompt: string
+  /** A chat id from an earlier run: continue it. */
+  resume?: string | null
+  /** Aborts when the client goes away: the process group is killed. */
+  signal?: AbortSignal
+  /** Wall-clock limit for the whole run (`CODEX_SHIM_CURSOR_MAX_RUN_MS`). */
+  maxRunMs?: number
+  killGraceMs?: number
+  env?: Record<string, string | undefined>
+  /** Pass an exported CURSOR_API_KEY through (off: the login subscription wins). */
+  allowApiKey?: boolean
+}
+
+export interface CursorProcess {
+  pid: number
+  /**
+   * The NDJSON stream. It ends only after the process has exited and stderr
+   * is drained, so `exitError()` is settled when a reader sees the end.
+   * Cancelling it kills the process group.
+   */
+  stdout: ReadableStream<Uint8Array>
+  /**
+   * Resolves at the first stdout bytes (null: the run started), or, when the
+   * process exits without writing any, with its error (auth, bad model).
+   * Lets a provider answer with a real HTTP status before streaming.
+   */
+  started: Promise<ShimError | null>
+  /** The process's exit code (null after a signal). */
+  exited: Promise<number | null>
+  /** The tail of stderr so far (bounded). */
+  stderr(): string
+  /** After exit: null for success, else the typed error (stderr classified, prompt kept out). */
+  exitError(): ShimError | null
+  /** Why we killed it, if we did. */
+  readonly killedBecause: string | null
+  /** SIGTERM to the process group, SIGKILL after a grace period. */
+  kill(reason: string): void
+}
+
+/** The argv; the prompt is not in it (it goes to stdin). */
+export function cursorArgs(options: Pick<CursorSpawnOptions, 'workspace' | 'model' | 'resume'>): string[] {
+  const args = ['--print', '--output-format', 'stream-json', '--stream-partial-output', '--force', '--trust', '--workspace', options.workspace, '--model', options.model]
+  if (options.resume) args.push('--resume', options.resume)
+  return args
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals, fallback: () => void): void {
+  try {
+    // Detached children lead their own process group: `-pid` reaches the shells and tools they started.
+    process.kill(-pid, signal)
+  } catch {
+    try {
+      fallback()
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Runs one `cursor-agent --print` turn (spec integrations §1.7 flags) in its
+ * own process group, prompt on stdin. The run is killed when the client
+ * aborts and when it outlives `maxRunMs`.
+ */
+export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
+  const maxRunMs = options.maxRunMs ?? DEFAULT_MAX_RUN_MS
+  const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
+  if (options.signal?.aborted) throw new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
+  const child = Bun.spawn([options.bin, ...cursorArgs(options)], {
+    cwd: options.workspace,
+    env: cursorChildEnv(options.env, { allowApiKey: options.allowApiKey }),
+    stdin: new TextEncoder().encode(options.prompt),
+    stdout: 'pipe',
+    stderr: 'pipe',
+    detached: process.platform !== 'win32',
+  })
+  const pid = child.pid
+  let killedBecause: string | null = null
+  let exitCode: number | null | undefined
+  let stderrText = ''
+
+  const stderrDone = (async () => {
+    const decoder = new TextDecoder()
+    try {
+      for await (const chunk of child.stderr as unknown as AsyncIterable<Uint8Array>) {
+        stderrText += decoder.decode(chunk, { stream: true })
+        if (stderrText.length > STDERR_KEEP_BYTES) stderrText = stderrText.slice(-STDERR_KEEP_BYTES)
+      }
+    } catch {
+      // a killed child's pipe may error; what we have is enough
+    }
+  })()
+
+  let graceTimer: ReturnType<typeof setTimeout> | undefined
+  function kill(reason: string): void {
+    if (exitCode !== undefined) return
+    killedBecause ??= reason
+    killGroup(pid, 'SIGTERM', () => child.kill('SIGTERM'))
+    graceTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL', () => child.kill('SIGKILL')), graceMs)
+  }
+
+  const onAbort = () => kill('the client closed the request')
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const runTimer = setTimeout(() => kill(`it ran longer than ${describeMs(maxRunMs)} (CODEX_SHIM_CURSOR_MAX_RUN_MS)`), maxRunMs)
+
+  const exited = child.exited.then(async (code) => {
+    clearTimeout(runTimer)
+    options.signal?.removeEventListener('abort', onAbort)
+    // After a kill the grace timer stays armed: a group member that ignored SIGTERM still gets SIGKILL.
+    await stderrDone
+    exitCode = child.signalCode ? null : code
+    return exitCode
+  })
+
+  const exitError = (): ShimError | null => (exitCode === undefined ? null : classifyCursorExit({ exitCode, stderr: stderrText, model: options.model, killedBecause, prompt: options.prompt }))
+
+  const reader = (child.stdout as ReadableStream<Uint8Array>).getReader()
+  let first: ReturnType<typeof reader.read> | null = reader.read()
+  const started = first.then(
+    async (result) => {
+      if (!result.done) return null
+      await exited
+      return exitError() ?? new ShimError('upstream_stream', 'cursor-agent exited without any output.')
+    },
+    async () => {
+      await exited
+      return exitError()
+    },
+  )
+
+  const stdout = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const pending = first ?? reader.read()
+        first = null
+        const result = await pending.catch(() => ({ done: true, value: undefined }) as const)
+        if (!result.done) return controller.enqueue(result.value)
+        await exited
+        controller.close()
+      },
+      cancel(reason) {
+        kill('the client closed the request')
+        return reader.cancel(reason).catch(() => {})
+      },
+    },
+    { highWaterMark: 0 },
+  )
+
+  return {
+    pid,
+    stdout,
+    started,
+    exited,
+    stderr: () => stderrText,
+    exitError,
+    get killedBecause() {
+      return killedBecause
+    },
+    kill,
+  }
+}
+
+/** A positive integer from the environment, or the default; anything else is a settings error. */
+export function positiveIntFromEnv(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value <= 0) throw new ShimError('config', `${name} must be a positive whole number, not "${raw}".`)
+  return value
+}
+
+export function maxRunMsFromEnv(env: Record<string, string | undefined> = process.env): number {
+  return positiveIntFromEnv(env, 'CODEX_SHIM_CURSOR_MAX_RUN_MS', DEFAULT_MAX_RUN_MS)
+}

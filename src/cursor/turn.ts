@@ -1,0 +1,122 @@
+import type { ConsolaInstance } from 'consola'
+import type { DecoderFactory } from '../canonical/decode.ts'
+import type { ResponsesRequest } from '../canonical/types.ts'
+import { ShimError } from '../errors.ts'
+import type { SseMessage } from '../sse/parse.ts'
+import { allowsCursorApiKey } from './child-env.ts'
+import { findCursorAgent } from './find-binary.ts'
+import { cursorLimiterFromEnv, type CursorLimiter } from './limiter.ts'
+import { createCursorModelsCache, listCursorModels, requireCursorModel, type CursorModel } from './models.ts'
+import { CursorSessions } from './sessions.ts'
+import { maxRunMsFromEnv, spawnCursorAgent } from './spawn.ts'
+import { createCursorStatusCache, probeCursorStatus, type CursorStatus } from './status.ts'
+import { createCursorDecoder } from './stream.ts'
+import { resolveWorkspace } from './workspace.ts'
+
+/** Long-lived state for the cursor-agent provider: one per server. */
+export interface CursorServices {
+  env: Record<string, string | undefined>
+  bin(): string | null
+  /** `status`, cached 30 s; `unknown` with a detail when there is no binary. */
+  status(): Promise<CursorStatus>
+  /** `models`, cached 5 min; throws when the listing itself failed. */
+  models(): Promise<CursorModel[]>
+  sessions: CursorSessions
+  limiter: CursorLimiter
+}
+
+export const CURSOR_INSTALL_HINT = 'Install it (`curl https://cursor.com/install -fsS | bash`) or set CURSOR_AGENT_BIN.'
+
+export function createCursorServices(env: Record<string, string | undefined> = process.env): CursorServices {
+  const allowApiKey = allowsCursorApiKey(env)
+  const bin = () => findCursorAgent(env)
+  const status = createCursorStatusCache(async () => {
+    const found = bin()
+    return found ? probeCursorStatus(found, { env, allowApiKey }) : { state: 'unknown' as const, detail: `cursor-agent was not found. ${CURSOR_INSTALL_HINT}` }
+  })
+  const models = createCursorModelsCache(async () => {
+    const found = bin()
+    if (!found) throw new ShimError('config', `cursor-agent was not found. ${CURSOR_INSTALL_HINT}`)
+    return listCursorModels(found, { env, allowApiKey })
+  })
+  return { env, bin, status: () => status.get(), models: () => models.get(), sessions: new CursorSessions(), limiter: cursorLimiterFromEnv(env) }
+}
+
+export interface CursorTurnOptions {
+  /** The name the client asked for: checked against the listing, reported back as the model. */
+  slug: string
+  /** The route's upstream model when it differs from the slug (`composer-2.5`); else the slug is resolved. */
+  upstreamModel?: string
+  /** The model entry's `workspace` setting, if any. */
+  workspaceSetting?: string | null
+  /** The conversation (`threadIdFrom(headers)`); null never resumes. */
+  threadId: string | null
+  signal: AbortSignal
+  log?: ConsolaInstance
+  /** Tests: a shorter kill grace. */
+  killGraceMs?: number
+}
+
+export interface CursorTurn {
+  /** cursor-agent's NDJSON stdout; for `decodeBody(…, { format: 'ndjson' })`. */
+  stdout: ReadableStream<Uint8Array>
+  /** The decoder to hand `decodeBody`. */
+  decoder: DecoderFactory<SseMessage>
+  /** For `onAbort`: kills the process group. */
+  cancel(reason?: unknown): void
+  pid: number
+  workspace: string
+  resumed: boolean
+}
+
+/**
+ * One Responses request as one cursor-agent run. Everything that can fail
+ * before output fails here, as a ShimError with a real status: no binary,
+ * unknown model (checked against the listing first), no workspace, busy,
+ * and a run that exits without output (auth, a model the account lacks).
+ */
+export async function openCursorTurn(request: ResponsesRequest, options: CursorTurnOptions, services: CursorServices): Promise<CursorTurn> {
+  const bin = services.bin()
+  if (!bin) throw new ShimError('config', `cursor-agent was not found. ${CURSOR_INSTALL_HINT}`)
+  const model = requireCursorModel(options.upstreamModel ?? options.slug, await services.models())
+  const workspace = resolveWorkspace(request, { env: services.env, setting: options.workspaceSetting })
+  options.log?.info(`cursor-agent ${model.id} in ${workspace.path} (from ${workspace.source})`)
+  const release = await services.limiter.acquire(options.signal)
+  const plan = services.sessions.plan(request, { threadId: options.threadId, model: model.id, workspace: workspace.path })
+  let run: ReturnType<typeof spawnCursorAgent>
+  try {
+    run = spawnCursorAgent({
+      bin,
+      workspace: workspace.path,
+      model: model.id,
+      prompt: plan.prompt,
+      resume: plan.resume,
+      signal: options.signal,
+      maxRunMs: maxRunMsFromEnv(services.env),
+      env: services.env,
+      allowApiKey: allowsCursorApiKey(services.env),
+      killGraceMs: options.killGraceMs,
+    })
+  } catch (error) {
+    release()
+    throw error instanceof ShimError ? error : new ShimError('upstream_unreachable', `Could not start ${bin}.`)
+  }
+  void run.exited.finally(release)
+  const early = await run.started
+  if (early) {
+    plan.forget()
+    throw early
+  }
+  const decoder: DecoderFactory<SseMessage> = (emit) => {
+    let chatId: string | null = null
+    return createCursorDecoder(
+      (event) => {
+        if (event.type === 'response.completed' && chatId) plan.commit(chatId)
+        else if (event.type === 'response.failed' || event.type === 'response.incomplete') plan.forget()
+        emit(event)
+      },
+      { model: options.slug, exitError: run.exitError, prompt: plan.prompt, onChatId: (id) => (chatId = id) },
+    )
+  }
+  return { stdout: run.stdout, decoder, cancel: () => run.kill('the client closed the request'), pid: run.pid, workspace: workspace.path, resumed: plan.resume !== null }
+}

@@ -1,0 +1,272 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { backupFile, writeFileAtomic } from '../codex/atomic-write.ts'
+import { ShimError } from '../errors.ts'
+import { parseSettings, SettingsError } from '../settings/load.ts'
+import { listCatalog } from './catalog.ts'
+import { unifiedDiff } from './diff.ts'
+import { detectIndent, mergeGenerated, previousGenerated, renderSettings, type Json } from './merge.ts'
+import { classifyModel, keyRejected } from './outcome.ts'
+import { mapWithConcurrency } from './pool.ts'
+import { describeProbe, probeEndpoint } from './probe.ts'
+import { createProgress, type ProgressSink } from './progress.ts'
+import { ENDPOINT_PROVIDERS, type CatalogModel, type Endpoint, type ProbedModel, type ProbeResult } from './types.ts'
+
+/** Where models come from and how their rows look: OpenCode Go, or any OpenAI-compatible server. */
+export interface DiscoverySource {
+  /** "OpenCode Go", "127.0.0.1:11434": for messages. */
+  label: string
+  baseUrl: string
+  apiKey?: string
+  /** Written into rows (the variable's name, never the key). */
+  apiKeyEnv?: string
+  /** `generated_by` of the rows this source owns. */
+  generatedBy: string
+  isGenerated(entry: Json): boolean
+  /** Probed for every model, in this order (also the tie order after `prefer`). */
+  endpoints: readonly Endpoint[]
+  prefer: Endpoint
+  /** Sent on the listing and every probe. */
+  headers: Record<string, string>
+  slugFor(model: CatalogModel): string
+  displayNameFor(model: CatalogModel): string
+}
+
+export interface DiscoveryOptions {
+  settingsPath: string
+  dryRun: boolean
+  /** Probe without asking. */
+  yes: boolean
+  concurrency: number
+  timeoutMs: number
+  signal: AbortSignal
+  fetch?: typeof fetch
+}
+
+export interface DiscoveryIo {
+  progress: ProgressSink
+  /** A terminal we can ask on; without one, only `--yes` probes. */
+  canPrompt: boolean
+  confirm(question: string): Promise<boolean>
+}
+
+export type ModelVerdict = 'added' | 'kept' | 'not-added' | 'skipped' | 'slug-taken'
+
+export interface ReportedModel extends ProbedModel {
+  slug: string
+  verdict: ModelVerdict
+  /** Why, for the report: the probe answers in short. */
+  detail: string
+}
+
+export interface DiscoveryReport {
+  source: string
+  settingsPath: string
+  models: ReportedModel[]
+  removed: string[]
+  conflicts: { slug: string; owner: string }[]
+  /** Rows written without image metadata (no_image_support left unset). */
+  imageUnknown: string[]
+  diff: string
+  changed: boolean
+  written: boolean
+  backup: string | null
+  dryRun: boolean
+}
+
+/** The user said no, or no terminal to ask on: nothing was probed or written. */
+export class ProbesDeclined extends Error {
+  constructor(readonly reason: 'declined' | 'no-terminal') {
+    super(reason === 'declined' ? 'Nothing probed, nothing written.' : 'Probing needs a yes: re-run with --yes (probes spend a little of your plan).')
+    this.name = 'ProbesDeclined'
+  }
+}
+
+/** Ctrl-C: probes aborted, nothing written. */
+export class DiscoveryInterrupted extends Error {
+  constructor() {
+    super('Interrupted: probes stopped, nothing written.')
+    this.name = 'DiscoveryInterrupted'
+  }
+}
+
+/** List → confirm → probe → merge → write (or diff). Nothing is written unless every step finished. */
+export async function runDiscovery(source: DiscoverySource, options: DiscoveryOptions, io: DiscoveryIo): Promise<DiscoveryReport> {
+  // Read now so a broken file fails before anything is spent; read again before merging (it may have changed meanwhile).
+  parseDocument(readSettingsText(options.settingsPath), options.settingsPath)
+  try {
+    const catalog = await listCatalog({ baseUrl: source.baseUrl, apiKey: source.apiKey, apiKeyEnv: source.apiKeyEnv, label: source.label, headers: source.headers, timeoutMs: options.timeoutMs, signal: options.signal, fetch: options.fetch })
+    if (!catalog.length) throw new ShimError('upstream_http', `${source.label} lists no models at ${source.baseUrl}/models; nothing probed, nothing written.`)
+
+    await confirmProbes(source, catalog.length, options, io)
+    const probed = await probeAll(source, catalog, options, io)
+    const refused = keyRejected(probed.map((entry) => entry.probes))
+    if (refused) {
+      const what = source.apiKeyEnv ? `The key in $${source.apiKeyEnv}` : 'The server'
+      throw new ShimError('upstream_http', `${what} was refused (HTTP ${refused}) on every probe; nothing written. Check the key${source.apiKeyEnv ? '' : ' (pass --key-env NAME)'}.`, { status: refused })
+    }
+    const before = readSettingsText(options.settingsPath)
+    return finish(source, options, before, parseDocument(before, options.settingsPath), probed)
+  } catch (error) {
+    if (options.signal.aborted) throw new DiscoveryInterrupted()
+    throw error
+  }
+}
+
+function readSettingsText(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : ''
+}
+
+function parseDocument(text: string, path: string): Json {
+  if (!text.trim()) return {}
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new SettingsError(path, [{ path: '', message: `not valid JSON (${error instanceof Error ? error.message : String(error)}); fix it before refreshing` }])
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SettingsError(path, [{ path: '', message: 'expected a JSON object with a "models" array' }])
+  return json as Json
+}
+
+async function confirmProbes(source: DiscoverySource, count: number, options: DiscoveryOptions, io: DiscoveryIo): Promise<void> {
+  if (options.yes) return
+  const requests = count * source.endpoints.length
+  const warning = `Probing sends up to ${requests} one-token request${requests === 1 ? '' : 's'} (${count} model${count === 1 ? '' : 's'} × ${source.endpoints.join(', ')}) to ${source.label}; each spends a little of your plan.`
+  if (!io.canPrompt) throw new ProbesDeclined('no-terminal')
+  io.progress.write(`${warning}\n`)
+  if (!(await io.confirm('Probe now?'))) {
+    if (options.signal.aborted) throw new DiscoveryInterrupted()
+    throw new ProbesDeclined('declined')
+  }
+}
+
+async function probeAll(source: DiscoverySource, catalog: CatalogModel[], options: DiscoveryOptions, io: DiscoveryIo): Promise<ProbedModel[]> {
+  const progress = createProgress(catalog.length, io.progress)
+  const target = { baseUrl: source.baseUrl, apiKey: source.apiKey, headers: source.headers, timeoutMs: options.timeoutMs, signal: options.signal, fetch: options.fetch }
+  // One pool over every (model, endpoint) probe, so the limit counts requests in flight.
+  const jobs = catalog.flatMap((model) => source.endpoints.map((endpoint) => ({ model, endpoint })))
+  const results = new Map<string, Partial<Record<Endpoint, ProbeResult>>>(catalog.map((model) => [model.id, {}]))
+  const started = new Set<string>()
+  try {
+    await mapWithConcurrency(
+      jobs,
+      options.concurrency,
+      async ({ model, endpoint }) => {
+        const probes = results.get(model.id)!
+        if (!started.has(model.id)) {
+          started.add(model.id)
+          progress.started(model.id)
+        }
+        probes[endpoint] = await probeEndpoint(endpoint, model.id, target)
+        if (Object.keys(probes).length === source.endpoints.length) progress.finished(model.id, probeSummary(source, probes))
+      },
+      options.signal,
+    )
+  } finally {
+    progress.stop()
+  }
+  return catalog.map((model) => {
+    const probes = results.get(model.id)!
+    return { model, probes, outcome: classifyModel(probes, source.endpoints, source.prefer) }
+  })
+}
+
+function probeSummary(source: DiscoverySource, probes: Partial<Record<Endpoint, ProbeResult>>): string {
+  const outcome = classifyModel(probes, source.endpoints, source.prefer)
+  const answers = source.endpoints.map((endpoint) => describeProbe(endpoint, probes[endpoint]!)).join('; ')
+  const verdict = outcome.kind === 'ok' ? outcome.endpoint : outcome.kind === 'unknown' ? 'not verified' : 'skipped'
+  return `${answers} → ${verdict}`
+}
+
+function finish(source: DiscoverySource, options: DiscoveryOptions, before: string, document: Json, probed: ProbedModel[]): DiscoveryReport {
+  const previous = previousGenerated(document, source.isGenerated)
+  const usedSlugs = new Set<string>()
+  const rows: Json[] = []
+  const models: ReportedModel[] = []
+  const imageUnknown: string[] = []
+  for (const item of probed) {
+    const detail = source.endpoints.map((endpoint) => describeProbe(endpoint, item.probes[endpoint]!)).join('; ')
+    const { outcome } = item
+    if (outcome.kind === 'ok') {
+      const slug = uniqueSlug(source.slugFor(item.model), usedSlugs)
+      rows.push(rowFor(source, item.model, outcome.endpoint, slug))
+      if (item.model.imageSupport === undefined) imageUnknown.push(slug)
+      models.push({ ...item, slug, verdict: 'added', detail })
+    } else if (outcome.kind === 'unknown') {
+      const old = previous.get(item.model.id)
+      if (old) {
+        const slug = typeof old.slug === 'string' ? old.slug : source.slugFor(item.model)
+        usedSlugs.add(slug)
+        rows.push(old)
+        models.push({ ...item, slug, verdict: 'kept', detail })
+      } else {
+        models.push({ ...item, slug: source.slugFor(item.model), verdict: 'not-added', detail })
+      }
+    } else {
+      models.push({ ...item, slug: source.slugFor(item.model), verdict: 'skipped', detail })
+    }
+  }
+
+  const merged = mergeGenerated(document, source.isGenerated, rows)
+  for (const conflict of merged.conflicts) {
+    const model = models.find((entry) => entry.slug === conflict.slug)
+    if (model) model.verdict = 'slug-taken'
+  }
+  const after = renderSettings(merged.document, detectIndent(before))
+  const changed = after !== before
+  assertLoads(after, options.settingsPath)
+
+  const report: DiscoveryReport = {
+    source: source.label,
+    settingsPath: options.settingsPath,
+    models,
+    removed: merged.removed,
+    conflicts: merged.conflicts,
+    imageUnknown: imageUnknown.filter((slug) => !merged.conflicts.some((conflict) => conflict.slug === slug)),
+    diff: unifiedDiff(before, after, { fromLabel: `${options.settingsPath} (now)`, toLabel: `${options.settingsPath} (after refresh)` }),
+    changed,
+    written: false,
+    backup: null,
+    dryRun: options.dryRun,
+  }
+  if (options.dryRun || !changed) return report
+  report.backup = backupFile(options.settingsPath)
+  // New files get 0600: the user may add inline keys later. An existing file keeps its mode.
+  writeFileAtomic(options.settingsPath, after, { mode: 0o600 })
+  report.written = true
+  return report
+}
+
+/** The row we write; key order is fixed so a re-run is byte-identical. */
+function rowFor(source: DiscoverySource, model: CatalogModel, endpoint: Endpoint, slug: string): Json {
+  const row: Json = {
+    slug,
+    model: model.id,
+    display_name: source.displayNameFor(model),
+    provider: ENDPOINT_PROVIDERS[endpoint],
+    base_url: source.baseUrl,
+  }
+  if (source.apiKeyEnv) row.api_key_env = source.apiKeyEnv
+  if (model.imageSupport !== undefined) row.no_image_support = !model.imageSupport
+  if (model.contextLength !== undefined) row.max_context_limit = model.contextLength
+  row.generated_by = source.generatedBy
+  return row
+}
+
+function uniqueSlug(slug: string, used: Set<string>): string {
+  let candidate = slug
+  for (let n = 2; used.has(candidate); n++) candidate = `${slug}-${n}`
+  used.add(candidate)
+  return candidate
+}
+
+/** A file that would not load is never written: say why instead (e.g. launch_models naming a removed row). */
+function assertLoads(text: string, path: string): void {
+  try {
+    parseSettings(text, path)
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error
+    const issues = error.issues.map((issue) => `  ${issue.path || '(file)'}: ${issue.message}`).join('\n')
+    throw new ShimError('config', `Not writing ${path}: after the refresh it would not load:\n${issues}\nFix those entries (or the references to removed models) and run the refresh again.`)
+  }
+}

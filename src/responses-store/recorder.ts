@@ -1,0 +1,46 @@
+import type { ResponseObject, ResponsesEvent, ResponsesItem, ResponsesRequest } from '../canonical/types.ts'
+import { shouldStore, type ResponseStore } from './store.ts'
+
+/** Request fields the API's response object echoes back; cheap ones only (no tools). */
+const ECHOED_FIELDS = ['metadata', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_output_tokens', 'text', 'reasoning', 'user', 'truncation', 'service_tier'] as const
+
+export interface RecorderOptions {
+  /** The model name the client asked for, when the events carry the upstream's. */
+  model?: string
+}
+
+/**
+ * Watches a canonical event stream and records the response when it ends
+ * with `response.completed` or `response.incomplete` (an incomplete answer
+ * is retrievable and can be continued, e.g. after max_output_tokens). A
+ * failed one is not kept: it has nothing to continue from. Per event it
+ * reads only `type`; the terminal event's `response` carries the whole
+ * `output` (ResponseBuilder and the Responses decoder both see to that).
+ * Pass the request as the client sent it (with its `previous_response_id`)
+ * and the `resolvedInput` from `expandStoredContext`.
+ */
+export function recordFromEvents(store: ResponseStore, resolvedInput: readonly ResponsesItem[], request: ResponsesRequest, options: RecorderOptions = {}): (event: ResponsesEvent) => void {
+  if (!shouldStore(request)) return () => {}
+  let recorded = false
+  return (event) => {
+    if (recorded || (event.type !== 'response.completed' && event.type !== 'response.incomplete')) return
+    recorded = true
+    const final = (event as { response?: ResponseObject }).response
+    if (!final || typeof final.id !== 'string' || !Array.isArray(final.output)) return
+    store.record({ response: storedResponse(final, request, options), input: resolvedInput })
+  }
+}
+
+/**
+ * A copy: the event's object is still on its way to the client (and may be
+ * rewritten there), while the stored one is frozen.
+ */
+function storedResponse(final: ResponseObject, request: ResponsesRequest, options: RecorderOptions): ResponseObject {
+  const response: ResponseObject = structuredClone(final)
+  if (options.model) response.model = options.model
+  response.instructions = request.instructions ?? null
+  response.previous_response_id = typeof request.previous_response_id === 'string' ? request.previous_response_id : null
+  response.store = true
+  for (const field of ECHOED_FIELDS) if (request[field] !== undefined && response[field] === undefined) response[field] = structuredClone(request[field])
+  return response
+}

@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs'
+import type { QuotaSnapshot } from '../chatgpt/quota.ts'
+import { ConfigEditError, managedPort } from '../codex/config-block.ts'
+import { generateFiles } from '../codex/generate.ts'
+import { currentManagedModel, useModelInConfig } from '../codex/manage-config.ts'
+import { ShimError } from '../errors.ts'
+import { codexPaths } from '../paths.ts'
+import type { Settings } from '../settings/schema.ts'
+import type { UiDeps } from './api.ts'
+import { restartCodexDesktop } from './desktop-launcher.ts'
+import { uiModelsFromListed, type CatalogLike, type ListedLike, type UiModel } from './models.ts'
+import { RequestRing } from './request-ring.ts'
+import { randomHex } from './same-secret.ts'
+
+/** What the page needs from the running proxy; ServerDeps plus the model list provide it. */
+export interface UiHost {
+  settings: Settings
+  version: string
+  startedAt: number
+  port: number
+  /** CODEX_SHIM_TOKEN; read on each request (`start --tunnel` sets it after startup). */
+  token?: string
+  /** Every model a client may use (routing's model list). */
+  models: () => Promise<ListedLike[]>
+  /** The ChatGPT backend's catalog, for context windows; [] without a login. */
+  subscription?: () => Promise<CatalogLike[]>
+  chatgpt: { usable(): boolean; quota: { latest: QuotaSnapshot | null } } | null
+  /** Models resting after rate limits, once the router tracks them. */
+  coolingDown?: () => { slug: string; until: string }[]
+}
+
+/**
+ * The control page's deps for a running proxy. Switching goes through the
+ * same code as `codex-shim model use`: catalog first, then the managed block,
+ * backed up and written atomically.
+ */
+export function uiDepsFromHost(host: UiHost, ring = new RequestRing()): UiDeps {
+  const listModels = async (): Promise<UiModel[]> => uiModelsFromListed(await host.models(), (await host.subscription?.().catch(() => [])) ?? [])
+  return {
+    ring,
+    pageToken: randomHex(32),
+    get apiToken() {
+      return host.token
+    },
+    listModels,
+    activeModel: () => currentManagedModel(),
+    async switchModel(slug) {
+      const model = (await listModels()).find((entry) => entry.slug === slug)
+      if (!model) throw new ShimError('unknown_model', `No model "${slug}". Pick one from the list.`)
+      const path = codexPaths.config()
+      const port = managedPort(existsSync(path) ? readFileSync(path, 'utf8') : '') ?? host.port
+      try {
+        const generated = await generateFiles(host.settings, { port })
+        const change = useModelInConfig(slug, { port, catalogPath: generated.catalogPath })
+        return { changed: change.changed, display_name: model.display_name }
+      } catch (error) {
+        // "no codex-shim block: run enable first" and friends are the user's to fix, not a server fault.
+        if (error instanceof ConfigEditError) throw new ShimError('config', error.message, { status: 409 })
+        throw error
+      }
+    },
+    restartDesktop: () => restartCodexDesktop(),
+    quota: () => host.chatgpt?.quota.latest ?? null,
+    health: async () => ({
+      ok: true,
+      version: host.version,
+      uptime_s: Math.round((Date.now() - host.startedAt) / 1000),
+      models: (await host.models()).length,
+      chatgpt_passthrough: host.chatgpt?.usable() ?? false,
+      cursor_passthrough: false,
+      cooling_down: host.coolingDown?.() ?? [],
+    }),
+  }
+}

@@ -1,0 +1,357 @@
+import { Database, type Statement } from 'bun:sqlite'
+import type { ConsolaInstance } from 'consola'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { ShimError } from '../errors.ts'
+import { log } from '../log.ts'
+import { shimHome } from '../paths.ts'
+import type { UsageRow } from './row.ts'
+import { createSchema, INSERT_SQL, toParams } from './schema.ts'
+import { emptySummary, summarise, type Summary, type SummaryQuery } from './summarise.ts'
+
+/**
+ * The usage ledger. `append` only pushes onto an in-memory queue: the request
+ * path never waits for SQLite. A timer writes the queue in one transaction
+ * about every 250 ms, and `close()` writes what is left. A `kill -9` (or a
+ * power cut before the OS wrote the WAL) loses at most the rows appended since
+ * the last flush: one batch. Nothing here throws: a broken ledger warns and
+ * the proxy keeps serving.
+ */
+export interface Ledger {
+  readonly enabled: boolean
+  append(row: UsageRow): void
+  /** Writes the queued rows now (at most `limit`); returns how many were written. */
+  flush(limit?: number): number
+  summarise(query: SummaryQuery): Summary
+  stats(): LedgerStats
+  /** Flushes, checkpoints and closes. Call it on shutdown. */
+  close(): void
+}
+
+export interface LedgerStats {
+  queued: number
+  /** Rows dropped since open: queue full, or a batch the database refused. */
+  dropped: number
+  written: number
+}
+
+export interface LedgerOptions {
+  /** Default `$CODEX_SHIM_HOME/usage.db`. */
+  path?: string
+  /** Default `CODEX_SHIM_USAGE_RETENTION_DAYS`, else 90. */
+  retentionDays?: number
+  /** Rows held in memory before new ones are dropped. */
+  queueLimit?: number
+  flushMs?: number
+  now?: () => number
+  logger?: ConsolaInstance
+}
+
+export const DEFAULT_RETENTION_DAYS = 90
+const DEFAULT_QUEUE_LIMIT = 10_000
+const DEFAULT_FLUSH_MS = 250
+// One timer flush writes at most this many rows (about 7 ms of CPU, scripts/ledger-cost.ts), so a
+// backlog never stalls the event loop for long; the rest follows on the next turn.
+const MAX_TIMER_BATCH = 1_000
+const PRUNE_EVERY_MS = 3_600_000
+const DAY_MS = 86_400_000
+// Shutdown may wait a little for another writer; a flush on the timer never does.
+const CLOSE_BUSY_TIMEOUT_MS = 2_000
+
+export const usageDbPath = () => join(shimHome(), 'usage.db')
+
+const sqliteCode = (error: unknown): string => (error && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : '')
+const isBusy = (error: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(error))
+const isDamage = (error: unknown) => /^SQLITE_(CORRUPT|NOTADB)/.test(sqliteCode(error))
+/** For warnings: the SQLite code, never a row's content. */
+const describeError = (error: unknown) => sqliteCode(error) || (error instanceof Error ? error.name : 'error')
+
+export function ledgerDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['0', 'false', 'off', 'no'].includes((env.CODEX_SHIM_USAGE ?? '').trim().toLowerCase())
+}
+
+function retentionFromEnv(logger: ConsolaInstance): number {
+  const configured = process.env.CODEX_SHIM_USAGE_RETENTION_DAYS
+  if (configured === undefined || configured.trim() === '') return DEFAULT_RETENTION_DAYS
+  const days = Number(configured)
+  if (Number.isFinite(days) && days > 0) return days
+  logger.warn(`CODEX_SHIM_USAGE_RETENTION_DAYS expects a number of days above 0; keeping ${DEFAULT_RETENTION_DAYS}.`)
+  return DEFAULT_RETENTION_DAYS
+}
+
+/** The ledger when CODEX_SHIM_USAGE=0: same interface, keeps nothing. */
+export function noopLedger(): Ledger {
+  return {
+    enabled: false,
+    append() {},
+    flush: () => 0,
+    summarise: (query) => emptySummary(query),
+    stats: () => ({ queued: 0, dropped: 0, written: 0 }),
+    close() {},
+  }
+}
+
+export function openLedger(options: LedgerOptions = {}): Ledger {
+  if (ledgerDisabledByEnv()) return noopLedger()
+  return new SqliteLedger(options)
+}
+
+/** Our runtime file: only the user reads it. SQLite gives the -wal and -shm files the same mode. */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
+  else chmodSync(path, 0o600)
+}
+
+class SqliteLedger implements Ledger {
+  readonly enabled = true
+  private readonly path: string
+  private readonly retentionDays: number
+  private readonly queueLimit: number
+  private readonly flushMs: number
+  private readonly now: () => number
+  private readonly log: ConsolaInstance
+  private db: Database | null = null
+  private insertBatch: ((rows: UsageRow[]) => void) | null = null
+  private queue: UsageRow[] = []
+  private dropped = 0
+  private droppedUnreported = 0
+  private written = 0
+  private flushTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly pruneTimer: ReturnType<typeof setInterval>
+  private lockWarned = false
+  private closed = false
+
+  constructor(options: LedgerOptions) {
+    this.path = options.path ?? usageDbPath()
+    this.log = options.logger ?? log.withTag('usage')
+    this.retentionDays = options.retentionDays ?? retentionFromEnv(this.log)
+    this.queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS
+    this.now = options.now ?? Date.now
+    this.connect()
+    this.prepare()
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS)
+    this.pruneTimer.unref()
+  }
+
+  append(row: UsageRow): void {
+    // No database (it could not be opened or replaced; already warned): keep nothing.
+    if (this.closed || !this.db) return
+    if (this.queue.length >= this.queueLimit) {
+      this.dropped++
+      this.droppedUnreported++
+    } else this.queue.push(row)
+    this.schedule()
+  }
+
+  flush(limit = Infinity): number {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    this.reportDrops()
+    if (this.queue.length === 0 || !this.prepare()) return this.reschedule(0)
+    const batch = limit < this.queue.length ? this.queue.splice(0, limit) : this.queue
+    if (batch === this.queue) this.queue = []
+    try {
+      this.insertBatch!(batch)
+    } catch (error) {
+      if (isBusy(error)) return this.requeue(batch)
+      if (!isDamage(error) || !this.replaceDamaged(error)) return this.discard(batch, error)
+      try {
+        this.insertBatch!(batch)
+      } catch (again) {
+        return isBusy(again) ? this.requeue(batch) : this.discard(batch, again)
+      }
+    }
+    this.written += batch.length
+    return this.reschedule(batch.length)
+  }
+
+  summarise(query: SummaryQuery): Summary {
+    this.flush()
+    if (!this.db || !this.insertBatch) return emptySummary(query)
+    try {
+      return summarise(this.db, query)
+    } catch (error) {
+      this.log.warn(`Usage ledger could not be read (${describeError(error)}).`)
+      return emptySummary(query)
+    }
+  }
+
+  stats(): LedgerStats {
+    return { queued: this.queue.length, dropped: this.dropped, written: this.written }
+  }
+
+  close(): void {
+    if (this.closed) return
+    clearInterval(this.pruneTimer)
+    try {
+      this.db?.exec(`PRAGMA busy_timeout = ${CLOSE_BUSY_TIMEOUT_MS}`)
+      this.flush()
+      this.reportDrops()
+      if (this.queue.length) this.log.warn(`Usage ledger closed with ${this.queue.length} rows unwritten (the database stayed locked).`)
+      this.db?.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+    } catch (error) {
+      this.log.warn(`Usage ledger did not close cleanly (${describeError(error)}).`)
+    }
+    this.closed = true
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    this.db?.close()
+    this.db = null
+  }
+
+  private schedule(delayMs = this.flushMs): void {
+    if (this.flushTimer || this.closed) return
+    this.flushTimer = setTimeout(() => this.flush(MAX_TIMER_BATCH), delayMs)
+    this.flushTimer.unref()
+  }
+
+  /** A backlog left after a full batch goes next turn of the event loop; rows that met a lock wait a tick. */
+  private reschedule(written: number): number {
+    if (this.queue.length) this.schedule(written === MAX_TIMER_BATCH ? 0 : this.flushMs)
+    return written
+  }
+
+  private connect(): Database | null {
+    try {
+      createPrivateFile(this.path)
+      const db = new Database(this.path, { create: true, readwrite: true })
+      // Never block the event loop waiting for another writer: a locked batch waits for the next tick.
+      db.exec('PRAGMA busy_timeout = 0')
+      this.db = db
+      return db
+    } catch (error) {
+      this.log.warn(`Usage ledger is off: cannot open ${this.path} (${describeError(error)}).`)
+      this.db = null
+      return null
+    }
+  }
+
+  /** WAL, schema and the first prune; deferred while another program holds the database locked. */
+  private prepare(): boolean {
+    if (this.insertBatch) return true
+    if (!this.db) return false
+    try {
+      this.setUp(this.db)
+      return true
+    } catch (error) {
+      if (isBusy(error)) {
+        this.warnLocked()
+        return false
+      }
+      if (isDamage(error) && this.replaceDamaged(error)) return true
+      this.log.warn(`Usage ledger is off: ${this.path} could not be set up (${describeError(error)}).`)
+      this.db.close()
+      this.db = null
+      return false
+    }
+  }
+
+  private setUp(db: Database): void {
+    db.exec('PRAGMA journal_mode = WAL')
+    // With WAL, NORMAL keeps every committed batch through a process crash.
+    db.exec('PRAGMA synchronous = NORMAL')
+    createSchema(db)
+    const insert: Statement = db.prepare(INSERT_SQL)
+    this.insertBatch = db.transaction((rows: UsageRow[]) => {
+      for (const row of rows) insert.run(...toParams(row))
+    })
+    this.prune()
+  }
+
+  private warnLocked(): void {
+    if (this.lockWarned) return
+    this.lockWarned = true
+    this.log.warn(`Usage ledger: ${this.path} is locked by another program; rows wait in memory and are retried.`)
+  }
+
+  /** Moves a damaged database aside (with its -wal and -shm) and starts a new one. */
+  private replaceDamaged(cause: unknown): boolean {
+    this.db?.close()
+    this.db = null
+    this.insertBatch = null
+    const aside = `${this.path}.corrupt-${this.now()}`
+    try {
+      renameSync(this.path, aside)
+      for (const suffix of ['-wal', '-shm']) if (existsSync(this.path + suffix)) renameSync(this.path + suffix, aside + suffix)
+    } catch (error) {
+      this.log.warn(`Usage ledger is off: ${this.path} is damaged (${describeError(cause)}) and could not be moved aside (${describeError(error)}).`)
+      return false
+    }
+    this.log.warn(`Usage ledger: ${this.path} was damaged (${describeError(cause)}); moved it to ${aside} and started a new one.`)
+    const fresh = this.connect()
+    if (!fresh) return false
+    try {
+      this.setUp(fresh)
+      return true
+    } catch (error) {
+      this.log.warn(`Usage ledger is off: a new ${this.path} could not be set up (${describeError(error)}).`)
+      fresh.close()
+      this.db = null
+      this.insertBatch = null
+      return false
+    }
+  }
+
+  private prune(): void {
+    if (!this.db || this.closed) return
+    try {
+      this.db.query('DELETE FROM requests WHERE time_ms < ?').run(this.now() - this.retentionDays * DAY_MS)
+    } catch (error) {
+      // Locked: the next hourly prune tries again. Damage shows up on the next write.
+      if (!isBusy(error)) this.log.debug(`Usage ledger prune failed (${describeError(error)}).`)
+    }
+  }
+
+  private requeue(batch: UsageRow[]): number {
+    this.warnLocked()
+    const merged = batch.concat(this.queue)
+    const overflow = Math.max(0, merged.length - this.queueLimit)
+    if (overflow) {
+      this.dropped += overflow
+      this.droppedUnreported += overflow
+    }
+    this.queue = overflow ? merged.slice(overflow) : merged
+    return this.reschedule(0)
+  }
+
+  private discard(batch: UsageRow[], error: unknown): number {
+    this.dropped += batch.length
+    this.log.warn(`Usage ledger dropped ${batch.length} rows: the write failed (${describeError(error)}).`)
+    return this.reschedule(0)
+  }
+
+  private reportDrops(): void {
+    if (!this.droppedUnreported) return
+    this.log.warn(`Usage ledger dropped ${this.droppedUnreported} rows: more than ${this.queueLimit} were waiting to be written.`)
+    this.droppedUnreported = 0
+  }
+}
+
+/**
+ * Opens the ledger read-only, for `codex-shim usage` (works while the daemon
+ * is down or writing). Null when there is no ledger yet.
+ */
+export function readSummary(path: string, query: SummaryQuery): Summary | null {
+  if (!existsSync(path)) return null
+  let db: Database
+  try {
+    db = new Database(path, { readonly: true })
+  } catch (error) {
+    throw unreadable(path, error)
+  }
+  try {
+    const table = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'").get()
+    return table ? summarise(db, query) : null
+  } catch (error) {
+    throw unreadable(path, error)
+  } finally {
+    db.close()
+  }
+}
+
+function unreadable(path: string, error: unknown): ShimError {
+  const next = isDamage(error) ? 'the proxy moves a damaged ledger aside when it starts' : 'check its permissions'
+  return new ShimError('config', `Cannot read the usage ledger ${path} (${describeError(error)}): ${next}.`)
+}

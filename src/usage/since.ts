@@ -1,0 +1,28 @@
+import { ShimError } from '../errors.ts'
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const satisfies Record<string, number>
+
+/**
+ * `--since`: `30m`, `1h`, `7d`, `2w`, `today` (local midnight), `yesterday`,
+ * or an ISO date (`2026-05-01`, local midnight) or date-time. Returns ms since the epoch.
+ */
+export function parseSince(text: string, now: number = Date.now()): number {
+  const value = text.trim().toLowerCase()
+  const relative = /^(\d+)\s*([mhdw])$/.exec(value)
+  if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]
+  if (value === 'today' || value === 'yesterday') {
+    const midnight = new Date(now)
+    midnight.setHours(0, 0, 0, 0)
+    if (value === 'yesterday') midnight.setDate(midnight.getDate() - 1)
+    return midnight.getTime()
+  }
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+  if (date) {
+    const local = new Date(Number(date[1]), Number(date[2]) - 1, Number(date[3]))
+    if (local.getMonth() === Number(date[2]) - 1) return local.getTime()
+  } else if (/^\d{4}-\d{2}-\d{2}t/.test(value)) {
+    const instant = Date.parse(text.trim())
+    if (!Number.isNaN(instant)) return instant
+  }
+  throw new ShimError('bad_request', `--since expects 30m, 1h, 7d, 2w, today, yesterday or an ISO date like 2026-05-01, got "${text.slice(0, 40)}".`, { param: 'since' })
+}

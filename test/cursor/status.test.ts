@@ -1,0 +1,75 @@
+import { describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { cached } from '../../src/cursor/_cache.ts'
+import { parseCursorStatus, probeCursorStatus } from '../../src/cursor/status.ts'
+
+const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
+
+describe('cursor status parsing', () => {
+  test.each([
+    ['✓ Logged in as dev@example.com', 'logged-in', 'dev@example.com'],
+    ['\u001b[32m✓\u001b[39m Logged in as \u001b[1mdev@example.com\u001b[22m', 'logged-in', 'dev@example.com'],
+    ['Logged in as dev@example.com.', 'logged-in', 'dev@example.com'],
+    ['✓ Login successful!\nLogged in (unable to fetch user details)', 'degraded', undefined],
+    ['Not logged in', 'logged-out', undefined],
+    ['Not logged in. Run cursor-agent login to sign in.', 'logged-out', undefined],
+    ['\u001b[31mNot logged in\u001b[0m', 'logged-out', undefined],
+    ['Authentication required. Please run agent login first, or set CURSOR_API_KEY environment variable.', 'logged-out', undefined],
+    ['Error: not authenticated', 'logged-out', undefined],
+    ['ConnectError: [unauthenticated] token expired', 'logged-out', undefined],
+    ['Checking... something new happened', 'unknown', undefined],
+    ['', 'unknown', undefined],
+  ])('%p → %s', (text, state, account) => {
+    const status = parseCursorStatus(text)
+    expect(status.state).toBe(state as never)
+    expect(status.account).toBe(account)
+  })
+
+  test('unknown is not logged out, and says why', () => {
+    expect(parseCursorStatus('weird output').detail).toContain('does not recognise')
+  })
+})
+
+describe('cursor status probe (fake cursor-agent)', () => {
+  test.each([
+    ['logged-in', 'logged-in'],
+    ['ansi', 'logged-in'],
+    ['logged-out', 'logged-out'],
+    ['logged-out-stderr', 'logged-out'],
+    ['degraded', 'degraded'],
+    ['garbled', 'unknown'],
+  ])('FAKE_CURSOR_STATUS=%s → %s (exit code ignored)', async (mode, state) => {
+    const status = await probeCursorStatus(fake, { env: { ...process.env, FAKE_CURSOR_STATUS: mode } })
+    expect(status.state).toBe(state as never)
+  })
+
+  test('a status that never answers is unknown after the timeout (the probe kills it; the test would hang otherwise)', async () => {
+    const status = await probeCursorStatus(fake, { env: { ...process.env, FAKE_CURSOR_STATUS: 'hang' }, timeoutMs: 300 })
+    expect(status).toEqual({ state: 'unknown', detail: 'cursor-agent status did not answer within 300 ms.' })
+  })
+
+  test('a missing binary is unknown, not a throw', async () => {
+    expect((await probeCursorStatus('/nonexistent/cursor-agent')).state).toBe('unknown')
+  })
+})
+
+describe('the probe cache', () => {
+  test('one load per ttl; concurrent callers share it; a failed load is not kept', async () => {
+    let clock = 0
+    let loads = 0
+    let fail = false
+    const cache = cached(async () => {
+      loads++
+      if (fail) throw new Error('no')
+      return loads
+    }, 30_000, () => clock)
+    expect(await Promise.all([cache.get(), cache.get()])).toEqual([1, 1])
+    clock = 29_999
+    expect(await cache.get()).toBe(1)
+    clock = 30_000
+    fail = true
+    await expect(cache.get()).rejects.toThrow('no')
+    fail = false
+    expect(await cache.get()).toBe(3)
+  })
+})

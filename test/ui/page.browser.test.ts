@@ -1,0 +1,249 @@
+/**
+ * The control page in a real Chromium (playwright-core + the system browser):
+ * what it renders, that a click rewrites Codex's config.toml for the real
+ * Codex CLI, live updates, and what another origin's page cannot do.
+ */
+import TOML from '@iarna/toml'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { currentManagedModel } from '../../src/codex/manage-config.ts'
+import type { RecentRequestInput } from '../../src/ui/request-ring.ts'
+import { launchBrowser } from '../support/browser.ts'
+import { enabledHomes, RATE_HEADERS, realUiDeps, startUiServer, uiHandler } from './_fixture.ts'
+
+/** The few DOM shapes the in-page callbacks touch (the project's tsconfig has no DOM lib). */
+type DomNode = { dataset: Record<string, string | undefined>; textContent: string | null; style: { width: string }; querySelectorAll(selector: string): DomNode[]; classList: { remove(name: string): void } }
+type PageGlobal = { document: { activeElement: DomNode; querySelectorAll(selector: string): DomNode[] }; marker?: number; results?: Record<string, string> }
+
+let browser: Browser
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+/** A page that records console errors and CSP violations: the page must run clean under its own policy. */
+async function openPage(url: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', locale: 'en-US', timezoneId: 'UTC' })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text())
+  })
+  page.on('pageerror', (error) => problems.push(error.message))
+  await page.goto(url)
+  return { page, problems }
+}
+
+const request = (overrides: Partial<RecentRequestInput> = {}): RecentRequestInput => ({ time: '2026-11-20T14:02:11.000Z', dialect: 'responses', slug: 'kimi-k2', upstream: 'openai@api.moonshot.ai', status: 200, duration_ms: 4210, ttft_ms: 612, tokens: { input: 18420, output: 912 }, ...overrides })
+
+/** `codex doctor --json`: a read-only command of the real Codex CLI that loads config.toml and reports the model and provider it resolved. */
+function codexDoctor(codexHome: string): { configStatus: string; model: string; providerName: string } {
+  const result = Bun.spawnSync(['codex', 'doctor', '--json'], { env: { ...process.env, CODEX_HOME: codexHome }, stdout: 'pipe', stderr: 'pipe', timeout: 60_000 })
+  const report = JSON.parse(result.stdout.toString()) as { checks: Record<string, { status: string; details: Record<string, string> }> }
+  return {
+    configStatus: report.checks['config.load']!.status,
+    model: report.checks['config.load']!.details.model!,
+    providerName: report.checks['network.websocket_reachability']!.details['provider name']!,
+  }
+}
+
+describe('the control page in Chromium', () => {
+  test('renders every configured model, grouped by provider, with the active one highlighted', async () => {
+    await enabledHomes('render')
+    const { deps } = realUiDeps()
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`)
+      await page.waitForSelector('.model[data-slug="qwen3-coder"]')
+      const groups = await page.$$eval('.group', (nodes) => (nodes as unknown as DomNode[]).map((node) => ({ provider: node.dataset.provider, slugs: [...node.querySelectorAll('.model')].map((button) => button.dataset.slug) })))
+      expect(groups).toEqual([
+        { provider: 'openai', slugs: ['kimi-k2'] },
+        { provider: 'generic-chat-completion-api', slugs: ['deepseek-chat', 'glm-4.6'] },
+        { provider: 'anthropic', slugs: ['claude-sonnet'] },
+        { provider: 'ollama', slugs: ['qwen3-coder'] },
+      ])
+      expect(await page.$$eval('.model[aria-pressed="true"]', (nodes) => (nodes as unknown as DomNode[]).map((node) => node.dataset.slug))).toEqual(['kimi-k2'])
+      expect(await page.textContent('.model[data-slug="kimi-k2"]')).toBe('Kimi K2.6kimi-k2262K contexttext onlyapi.moonshot.aiActive')
+      expect(await page.textContent('.model[data-slug="claude-sonnet"] .chips')).toBe('200K contextimagesapi.anthropic.com')
+      expect(await page.textContent('#active-name')).toBe('Kimi K2.6')
+      await page.waitForSelector('dd[data-fact="version"]')
+      expect(await page.textContent('dd[data-fact="version"]')).toBe('9.9.9-test')
+      expect(await page.textContent('dd[data-fact="uptime"]')).toMatch(/^1h 2m$/)
+      expect(await page.textContent('dd[data-fact="chatgpt"]')).toBe('signed in')
+      expect(await page.textContent('dd[data-fact="cooling down"]')).toBe('none')
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
+  test('a click switches Codex\'s config.toml, and the real Codex CLI reads the new model', async () => {
+    const { codexHome, configPath } = await enabledHomes('switch')
+    const { deps } = realUiDeps()
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/picker`)
+      await page.click('.model[data-slug="deepseek-chat"]')
+      await page.waitForSelector('.model[data-slug="deepseek-chat"][aria-pressed="true"]')
+      expect(await page.textContent('#status')).toBe('Codex now uses DeepSeek V3.2. Restart Codex to apply.')
+      expect(await page.textContent('#active-name')).toBe('DeepSeek V3.2')
+      expect(currentManagedModel()).toBe('deepseek-chat')
+      let doctor = codexDoctor(codexHome)
+      const provider = (TOML.parse(readFileSync(configPath, 'utf8')).model_providers as Record<string, { name: string }>).codex_shim!
+      expect(doctor).toEqual({ configStatus: 'ok', model: 'deepseek-chat', providerName: provider.name })
+
+      // By keyboard: focus a model and press Enter.
+      await page.focus('.model[data-slug="claude-sonnet"]')
+      await page.keyboard.press('Enter')
+      await page.waitForSelector('.model[data-slug="claude-sonnet"][aria-pressed="true"]')
+      expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).document.activeElement.dataset.slug)).toBe('claude-sonnet')
+      doctor = codexDoctor(codexHome)
+      expect(doctor.model).toBe('claude-sonnet')
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
+  test('the quota bars show the figures the ChatGPT backend sent; "no figures yet" before', async () => {
+    await enabledHomes('quota')
+    const { deps, quota, ring } = realUiDeps()
+    const server = startUiServer(deps)
+    try {
+      const { page } = await openPage(`${server.url}/`)
+      await page.waitForSelector('#quota-empty')
+      expect(await page.textContent('#quota-empty')).toStartWith('No figures yet')
+      await page.waitForSelector('body[data-stream="open"]')
+      // A ChatGPT response arrives: the store records its headers, the request reaches the ring, the page refreshes.
+      quota.record(new Headers(RATE_HEADERS), 'plus')
+      ring.push(request({ slug: 'gpt-5.5', upstream: 'chatgpt@chatgpt.com' }))
+      await page.waitForSelector('[data-window="primary"]')
+      expect(await page.textContent('[data-window="primary"] .label')).toBe('Primary · 5-hour window42.5% used')
+      expect(await page.textContent('[data-window="primary"] .left')).toBe('57.5% left')
+      expect(await page.textContent('[data-window="secondary"] .label')).toBe('Secondary · 1-week window12.0% used')
+      expect(await page.textContent('[data-window="secondary"] .left')).toBe('88.0% left')
+      expect(await page.getAttribute('[data-window="primary"] [role="progressbar"]', 'aria-valuenow')).toBe('42.5')
+      expect(await page.$eval('[data-window="primary"] .bar > div', (node) => (node as unknown as DomNode).style.width)).toBe('42.5%')
+      expect(await page.textContent('[data-window="primary"] .resets')).toBe('Resets Sat, Nov 21, 02:06 PM')
+      expect(await page.textContent('#quota-credits')).toBe('17.50')
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
+  test('a request pushed to the ring appears without a reload, over one live connection', async () => {
+    await enabledHomes('live')
+    const { deps, ring } = realUiDeps()
+    ring.push(request({ slug: 'deepseek-chat', dialect: 'chat', upstream: 'generic-chat-completion-api@api.deepseek.com' }))
+    const server = startUiServer(deps)
+    try {
+      const { page } = await openPage(`${server.url}/`)
+      await page.waitForSelector('tr[data-id="1"]')
+      await page.waitForSelector('body[data-stream="open"]')
+      await page.evaluate(() => ((globalThis as unknown as PageGlobal).marker = 42))
+      expect(ring.subscribers).toBe(1)
+      const pushed = ring.push(request({ time: '2026-11-20T14:05:00.000Z', dialect: 'messages', slug: 'claude-sonnet', upstream: 'anthropic@api.anthropic.com', status: 429, duration_ms: 950, ttft_ms: null, tokens: null }))
+      await page.waitForSelector(`tr[data-id="${pushed.id}"]`)
+      const cells = await page.$$eval(`tr[data-id="${pushed.id}"] td`, (nodes) => (nodes as unknown as DomNode[]).map((node) => node.textContent))
+      expect(cells).toEqual(['2:05:00 PM', 'messages', 'claude-sonnet', 'anthropic@api.anthropic.com', '429', '950 ms', '—', '—'])
+      // Newest first, and the same document (no reload).
+      expect(await page.$$eval('#requests tr', (rows) => (rows as unknown as DomNode[]).map((row) => row.dataset.id))).toEqual([String(pushed.id), '1'])
+      expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).marker)).toBe(42)
+      expect(ring.subscribers).toBe(1)
+      await page.context().close()
+      // Closing the tab ends the stream and its subscription.
+      for (let i = 0; i < 100 && ring.subscribers > 0; i++) await Bun.sleep(50)
+      expect(ring.subscribers).toBe(0)
+    } finally {
+      server.close()
+    }
+  })
+
+  test('a page from another origin can neither switch the model nor read the list', async () => {
+    await enabledHomes('cross-origin')
+    const { deps } = realUiDeps()
+    const seen: { method: string; path: string; origin: string | null; status: number }[] = []
+    const handle = uiHandler(deps)
+    const target = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: async (request) => {
+        const response = await handle(request)
+        seen.push({ method: request.method, path: new URL(request.url).pathname, origin: request.headers.get('origin'), status: response.status })
+        return response
+      },
+    })
+    const targetUrl = `http://127.0.0.1:${target.port}`
+    // The attacker: another local web app on another port, which knows the address but not the page token.
+    const script = `
+      const target = ${JSON.stringify(targetUrl)};
+      const attempt = (promise) => promise.then((r) => r.type === 'opaque' ? 'opaque' : 'read:' + r.status, () => 'blocked');
+      (async () => {
+        const results = {};
+        results.readModels = await attempt(fetch(target + '/api/models'));
+        results.readPage = await attempt(fetch(target + '/'));
+        results.switchGuessedToken = await attempt(fetch(target + '/api/switch', { method: 'POST', headers: { 'content-type': 'application/json', 'x-codex-shim-page-token': '0'.repeat(64) }, body: JSON.stringify({ slug: 'glm-4.6' }) }));
+        results.switchNoToken = await attempt(fetch(target + '/api/switch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug: 'glm-4.6' }) }));
+        results.switchNoCors = await attempt(fetch(target + '/api/switch', { method: 'POST', mode: 'no-cors', body: JSON.stringify({ slug: 'glm-4.6' }) }));
+        window.results = results;
+      })();`
+    const attacker = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response(`<!doctype html><title>other app</title><script>${script}</script>`, { headers: { 'content-type': 'text/html' } }) })
+    try {
+      const { page } = await openPage(`http://127.0.0.1:${attacker.port}/`)
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobal).results !== undefined)
+      const results = await page.evaluate(() => (globalThis as unknown as PageGlobal).results)
+      expect(results).toEqual({ readModels: 'blocked', readPage: 'blocked', switchGuessedToken: 'blocked', switchNoToken: 'blocked', switchNoCors: 'opaque' })
+      // The server saw the reads with the foreign Origin and refused them; the JSON posts never got past the preflight.
+      const attackerOrigin = `http://127.0.0.1:${attacker.port}`
+      expect(seen.find((entry) => entry.path === '/api/models')).toEqual({ method: 'GET', path: '/api/models', origin: attackerOrigin, status: 403 })
+      expect(seen.find((entry) => entry.path === '/')!.status).toBe(403)
+      expect(seen.filter((entry) => entry.path === '/api/switch').map((entry) => `${entry.method} ${entry.status}`)).toEqual(['OPTIONS 204', 'OPTIONS 204', 'POST 415'])
+      expect(currentManagedModel()).toBe('kimi-k2')
+      await page.context().close()
+    } finally {
+      attacker.stop(true)
+      target.stop(true)
+    }
+  })
+
+  test('screenshot for the README (light theme, 1280×900)', async () => {
+    await enabledHomes('screenshot')
+    const { deps, quota, ring } = realUiDeps()
+    quota.record(new Headers(RATE_HEADERS), 'plus')
+    const rows: Partial<RecentRequestInput>[] = [
+      { time: '2026-11-20T14:01:02.000Z', dialect: 'responses', slug: 'kimi-k2', upstream: 'openai@api.moonshot.ai', status: 200, duration_ms: 6120, ttft_ms: 702, tokens: { input: 24310, output: 1204 } },
+      { time: '2026-11-20T14:01:40.000Z', dialect: 'responses', slug: 'kimi-k2', upstream: 'openai@api.moonshot.ai', status: 200, duration_ms: 3380, ttft_ms: 590, tokens: { input: 25102, output: 388 } },
+      { time: '2026-11-20T14:02:15.000Z', dialect: 'messages', slug: 'claude-sonnet', upstream: 'anthropic@api.anthropic.com', status: 200, duration_ms: 8840, ttft_ms: 1210, tokens: { input: 31877, output: 2210 } },
+      { time: '2026-11-20T14:03:03.000Z', dialect: 'chat', slug: 'deepseek-chat', upstream: 'generic-chat-completion-api@api.deepseek.com', status: 429, duration_ms: 310, ttft_ms: null, tokens: null },
+      { time: '2026-11-20T14:03:09.000Z', dialect: 'chat', slug: 'deepseek-chat', upstream: 'generic-chat-completion-api@api.deepseek.com', status: 200, duration_ms: 2950, ttft_ms: 420, tokens: { input: 12044, output: 640 } },
+      { time: '2026-11-20T14:04:30.000Z', dialect: 'responses', slug: 'gpt-5.5', upstream: 'chatgpt@chatgpt.com', status: 200, duration_ms: 5210, ttft_ms: 880, tokens: { input: 40211, output: 1530 } },
+    ]
+    for (const row of rows) ring.push(request(row))
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`)
+      await page.waitForSelector('[data-window="secondary"]')
+      await page.waitForSelector('tr[data-id="6"]')
+      await page.waitForSelector('body[data-stream="open"]')
+      // Freeze the row highlight so the picture is stable.
+      await page.evaluate(() => (globalThis as unknown as PageGlobal).document.querySelectorAll('tr.fresh').forEach((row) => row.classList.remove('fresh')))
+      const out = process.env.UPDATE_SCREENSHOT ? join(import.meta.dir, '../../docs/control-page.png') : join(process.env.CODEX_SHIM_TEST_ROOT!, 'control-page.png')
+      mkdirSync(join(out, '..'), { recursive: true })
+      const png = await page.screenshot({ path: out })
+      // A PNG, 1280×900 (IHDR width and height).
+      expect(png.subarray(1, 4).toString()).toBe('PNG')
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 900])
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+})
