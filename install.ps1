@@ -1,0 +1,67 @@
+# Installs codex-shim on Windows (x64), without administrator rights:
+#   irm https://github.com/codex-shim/codex-shim/releases/latest/download/install.ps1 | iex
+# Downloads the release zip and SHA256SUMS, refuses the zip unless its SHA-256 matches, and
+# puts codex-shim.exe in %LOCALAPPDATA%\Programs\codex-shim (added to the user PATH).
+#
+# Settings (environment): CODEX_SHIM_VERSION (default: latest), CODEX_SHIM_INSTALL_DIR,
+# CODEX_SHIM_DOWNLOAD_BASE (a mirror laid out like https://github.com/<repo>/releases).
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue' # Invoke-WebRequest is much slower with the progress bar
+
+function Fail([string]$Message) {
+  Write-Error "codex-shim install: $Message" -ErrorAction Continue
+  exit 1
+}
+
+$Base = if ($env:CODEX_SHIM_DOWNLOAD_BASE) { $env:CODEX_SHIM_DOWNLOAD_BASE.TrimEnd('/') } else { 'https://github.com/codex-shim/codex-shim/releases' }
+$InstallDir = if ($env:CODEX_SHIM_INSTALL_DIR) { $env:CODEX_SHIM_INSTALL_DIR } else { Join-Path $env:LOCALAPPDATA 'Programs\codex-shim' }
+
+$Arch = $env:PROCESSOR_ARCHITECTURE
+if ($Arch -ne 'AMD64' -and $Arch -ne 'ARM64') { Fail "no codex-shim build for $Arch; build from source with bun (see the README)." }
+# Windows on ARM runs the x64 build under emulation; there is no native arm64 build yet.
+$Asset = 'windows-x64'
+
+$Temp = Join-Path ([System.IO.Path]::GetTempPath()) ("codex-shim-" + [System.Guid]::NewGuid())
+New-Item -ItemType Directory -Path $Temp | Out-Null
+try {
+  $Version = if ($env:CODEX_SHIM_VERSION) { $env:CODEX_SHIM_VERSION } else { 'latest' }
+  if ($Version -eq 'latest') {
+    try { $Version = (Invoke-WebRequest -UseBasicParsing "$Base/latest/download/VERSION").Content.ToString().Trim() }
+    catch { Fail "could not reach $Base to find the latest version. Check your network (or CODEX_SHIM_DOWNLOAD_BASE), or set CODEX_SHIM_VERSION." }
+  }
+  $Version = $Version.TrimStart('v')
+  $Archive = "codex-shim-$Version-$Asset.zip"
+  $Release = "$Base/download/v$Version"
+
+  try { $Sums = (Invoke-WebRequest -UseBasicParsing "$Release/SHA256SUMS").Content.ToString() }
+  catch { Fail "could not download $Release/SHA256SUMS. Check your network and that version $Version exists." }
+  $Line = $Sums -split "`n" | Where-Object { $_ -match "^([0-9a-fA-F]{64}) [ *]$([regex]::Escape($Archive))\s*$" } | Select-Object -First 1
+  if (-not $Line) { Fail "codex-shim $Version has no build for $Asset." }
+  $Expected = ($Line -split ' ')[0].ToLowerInvariant()
+
+  Write-Host "codex-shim install: downloading codex-shim $Version for $Asset"
+  $ZipPath = Join-Path $Temp $Archive
+  try { Invoke-WebRequest -UseBasicParsing "$Release/$Archive" -OutFile $ZipPath }
+  catch { Fail "could not download $Release/$Archive. Check your network and try again." }
+  $Actual = (Get-FileHash -Algorithm SHA256 $ZipPath).Hash.ToLowerInvariant()
+  if ($Actual -ne $Expected) { Fail "checksum mismatch for $Archive (expected $Expected, got $Actual): refusing to install." }
+
+  Expand-Archive -Path $ZipPath -DestinationPath (Join-Path $Temp 'unpacked')
+  $Exe = Join-Path $Temp 'unpacked\codex-shim.exe'
+  if (-not (Test-Path $Exe)) { Fail "$Archive holds no codex-shim.exe." }
+
+  New-Item -ItemType Directory -Force -Path $InstallDir | Out-Null
+  # Copy beside the target, then replace it in one move.
+  $Partial = Join-Path $InstallDir 'codex-shim.exe.partial'
+  Copy-Item $Exe $Partial -Force
+  Move-Item $Partial (Join-Path $InstallDir 'codex-shim.exe') -Force
+} finally {
+  Remove-Item -Recurse -Force $Temp -ErrorAction SilentlyContinue
+}
+
+$UserPath = [Environment]::GetEnvironmentVariable('Path', 'User')
+if (-not (($UserPath -split ';') -contains $InstallDir)) {
+  [Environment]::SetEnvironmentVariable('Path', (@($UserPath, $InstallDir) | Where-Object { $_ }) -join ';', 'User')
+  Write-Host "codex-shim install: added $InstallDir to your user PATH; open a new terminal to use it."
+}
+Write-Host "codex-shim install: installed codex-shim $Version to $InstallDir\codex-shim.exe. Run: codex-shim start"

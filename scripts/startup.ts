@@ -1,0 +1,166 @@
+#!/usr/bin/env bun
+/**
+ * Start-up cost of the compiled binary: spawn → first 200 from /health for
+ * `codex-shim start --foreground`, against a bare Bun.serve answering /health
+ * compiled the same way (the floor: Bun's own start), plus our binary without
+ * bytecode. Runs interleave so machine noise hits every variant alike; the
+ * table shows medians. Then idle RSS after start-up, and where the time goes:
+ * each module on the serve path imported alone in a fresh process, and the
+ * work the serve path does before listening.
+ *
+ *   bun scripts/startup.ts [--binary dist/codex-shim-linux-x64] [--runs 9] [--json-only]
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import packageJson from '../package.json' with { type: 'json' }
+import { rssSplitKiB } from './_harness.ts'
+import { compile, hostTarget } from './build.ts'
+
+const root = join(import.meta.dir, '..')
+const argv = process.argv.slice(2)
+const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined)
+const runs = Math.max(9, Number(option('--runs') ?? 9))
+const version = packageJson.version
+const scratch = mkdtempSync(join(tmpdir(), 'codex-shim-startup-'))
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = probe.port!
+  probe.stop(true)
+  return port
+}
+
+/** The floor: the smallest program that answers /health, compiled like ours. */
+async function buildBareServer(target: string): Promise<string> {
+  const entry = join(scratch, 'bare.ts')
+  writeFileSync(entry, [
+    "const port = Number(process.argv[process.argv.indexOf('--port') + 1])",
+    "Bun.serve({ hostname: '127.0.0.1', port, fetch: () => Response.json({ ok: true }) })",
+    '',
+  ].join('\n'))
+  const outfile = join(scratch, 'bare-server')
+  await compile(target, outfile, { entry, version })
+  return outfile
+}
+
+interface Sample { ms: number; rssKiB: number; anonKiB: number }
+
+/** One start: fresh homes, spawn, poll /health as fast as it answers, then idle RSS. */
+async function startOnce(command: string[]): Promise<Sample> {
+  const home = mkdtempSync(join(scratch, 'home-'))
+  mkdirSync(join(home, '.codex-shim'), { recursive: true })
+  const port = await freePort()
+  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn' }
+  const started = performance.now()
+  const child = Bun.spawn([...command, '--port', String(port)], { env, stdout: 'ignore', stderr: 'pipe' })
+  let ms = 0
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${command[0]} exited ${child.exitCode}: ${await new Response(child.stderr).text()}`)
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) {
+        ms = performance.now() - started
+        break
+      }
+    } catch {}
+    await Bun.sleep(1)
+  }
+  await Bun.sleep(1000) // idle: let start-up garbage settle before reading RSS
+  const rss = rssSplitKiB(child.pid)
+  child.kill('SIGTERM')
+  await child.exited
+  rmSync(home, { recursive: true, force: true })
+  return { ms, rssKiB: rss.total, anonKiB: rss.anon }
+}
+
+/** Top-level static imports of a source file, as absolute specifiers. */
+function staticImports(file: string): string[] {
+  const source = readFileSync(file, 'utf8')
+  return [...source.matchAll(/^import (?!type )[^'"]*['"]([^'"]+)['"]/gm)].map((match) => (match[1]!.startsWith('.') ? resolve(join(file, '..'), match[1]!) : match[1]!))
+}
+
+/** Import cost of one module with its own dependencies, in a fresh `bun` (from source: includes transpiling). */
+function importCostMs(specifier: string): number {
+  const samples: number[] = []
+  for (let index = 0; index < 3; index++) {
+    const script = `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t)`
+    const result = Bun.spawnSync([process.execPath, '-e', script], { cwd: root, env: { ...process.env, CODEX_SHIM_LOG_LEVEL: 'silent' }, stdout: 'pipe', stderr: 'pipe' })
+    samples.push(Number(result.stdout.toString().trim().split('\n').at(-1)))
+  }
+  return median(samples)
+}
+
+/** The work `start --foreground` does before it listens, timed step by step in one process. */
+function serveStepsMs(): Record<string, number> {
+  const home = mkdtempSync(join(scratch, 'steps-'))
+  const script = `
+    const times = {}
+    let t = performance.now()
+    const { loadSettings } = await import('./src/settings/load.ts'); times['import settings/load'] = performance.now() - t; t = performance.now()
+    const { startServer } = await import('./src/server/serve.ts'); times['import server/serve'] = performance.now() - t; t = performance.now()
+    await import('./src/daemon/lifecycle.ts'); times['import daemon/lifecycle (rest)'] = performance.now() - t; t = performance.now()
+    const settings = loadSettings(undefined); times['loadSettings()'] = performance.now() - t; t = performance.now()
+    const { server } = startServer(settings, { host: '127.0.0.1', port: 0 }); times['startServer() incl. ChatgptService'] = performance.now() - t; t = performance.now()
+    await fetch('http://127.0.0.1:' + server.port + '/health'); times['first /health'] = performance.now() - t
+    server.stop(true)
+    console.log(JSON.stringify(times))`
+  const result = Bun.spawnSync([process.execPath, '-e', script], { cwd: root, env: { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'silent' }, stdout: 'pipe', stderr: 'pipe' })
+  try {
+    return JSON.parse(result.stdout.toString().trim().split('\n').at(-1) ?? '{}')
+  } catch {
+    return { failed: -1 }
+  }
+}
+
+const host = hostTarget()
+if (!host) throw new Error(`No build target for ${process.platform}-${process.arch}.`)
+const binary = resolve(option('--binary') ?? join(root, 'dist', host.name))
+if (!existsSync(binary)) {
+  console.error(`No binary at ${binary}. Build it with \`npm run build -- --single\` or pass --binary PATH.`)
+  process.exit(2)
+}
+try {
+  const plain = join(scratch, 'codex-shim-no-bytecode')
+  await compile(host.target, plain, { version, bytecode: false })
+  const variants: Record<string, string[]> = {
+    'bare Bun.serve': [await buildBareServer(host.target)],
+    'codex-shim': [binary, 'start', '--foreground'],
+    'codex-shim (no bytecode)': [plain, 'start', '--foreground'],
+  }
+  const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
+  for (let run = 0; run < runs; run++) {
+    for (const [name, command] of Object.entries(variants)) samples[name]!.push(await startOnce(command))
+  }
+
+  const summary = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, {
+    median_ms: Number(median(list.map((sample) => sample.ms)).toFixed(1)),
+    min_ms: Number(Math.min(...list.map((sample) => sample.ms)).toFixed(1)),
+    max_ms: Number(Math.max(...list.map((sample) => sample.ms)).toFixed(1)),
+    idle_rss_mib: Number((median(list.map((sample) => sample.rssKiB)) / 1024).toFixed(1)),
+    idle_anon_mib: Number((median(list.map((sample) => sample.anonKiB)) / 1024).toFixed(1)),
+  }]))
+  const modules = [...new Set([...staticImports(join(root, 'src/commands/_serve.ts')), ...staticImports(join(root, 'src/daemon/lifecycle.ts')), ...staticImports(join(root, 'src/server/serve.ts'))])]
+  const importMs = Object.fromEntries(modules.map((specifier) => [specifier.replace(`${root}/`, ''), Number(importCostMs(specifier).toFixed(1))]))
+  const steps = Object.fromEntries(Object.entries(serveStepsMs()).map(([name, ms]) => [name, Number(ms.toFixed(1))]))
+
+  if (!argv.includes('--json-only')) {
+    console.log(`spawn → healthy /health, ${runs} starts each, interleaved (${host.name})\n`)
+    console.log(`${'variant'.padEnd(26)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'idle RSS'.padStart(10)} ${'of it heap'.padStart(11)}`)
+    for (const [name, row] of Object.entries(summary)) {
+      console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(11)}`)
+    }
+    console.log('\nimport cost, each module alone in a fresh bun from source (ms, median of 3):')
+    for (const [name, ms] of Object.entries(importMs).sort((a, b) => b[1] - a[1])) console.log(`  ${String(ms).padStart(7)}  ${name}`)
+    console.log('\nserve path step by step, from source (ms):')
+    for (const [name, ms] of Object.entries(steps)) console.log(`  ${String(ms).padStart(7)}  ${name}`)
+    console.log('')
+  }
+  console.log(JSON.stringify({ startup: summary, runs, binary: host.name, import_ms: importMs, serve_steps_ms: steps }))
+} finally {
+  rmSync(scratch, { recursive: true, force: true })
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fakeArchive, sha256, startFakeRelease, type FakeRelease } from './fake-release-server.ts'
+
+const installSh = join(import.meta.dir, '../../install.sh')
+
+/** `sh install.sh` as a user would pipe it, with our overrides; async so the fake server can answer. */
+async function install(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; dir: string }> {
+  const home = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'install-home-'))
+  const dir = join(home, 'bin')
+  const child = Bun.spawn(['sh', installSh], {
+    env: { PATH: process.env.PATH!, HOME: home, SHELL: '/bin/bash', CODEX_SHIM_INSTALL_DIR: dir, CODEX_SHIM_OS: 'linux', CODEX_SHIM_ARCH: 'x64', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  return { code, stdout, stderr, dir }
+}
+
+describe('install.sh against a local release server', () => {
+  let release: FakeRelease
+  beforeAll(() => {
+    const good = fakeArchive('9.9.9')
+    const mac = fakeArchive('9.9.9')
+    const tampered = fakeArchive('6.6.6')
+    release = startFakeRelease({
+      '9.9.9': {
+        'codex-shim-9.9.9-linux-x64.tar.gz': good,
+        'codex-shim-9.9.9-darwin-arm64.tar.gz': mac,
+        SHA256SUMS: `${sha256(good)}  codex-shim-9.9.9-linux-x64.tar.gz\n${sha256(mac)}  codex-shim-9.9.9-darwin-arm64.tar.gz\n${'0'.repeat(64)}  codex-shim-9.9.9-windows-x64.zip\n`,
+      },
+      // The sums say one thing, the archive served is another: a corrupted or tampered download.
+      '9.9.8': { 'codex-shim-9.9.8-linux-x64.tar.gz': tampered, SHA256SUMS: `${sha256(good)}  codex-shim-9.9.8-linux-x64.tar.gz\n` },
+    }, '9.9.9')
+  })
+  afterAll(() => release.stop())
+
+  test('latest: downloads, verifies, installs an executable that runs, and says how to add it to PATH', async () => {
+    const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: release.base })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const binary = join(result.dir, 'codex-shim')
+    expect(statSync(binary).mode & 0o777).toBe(0o755)
+    expect(Bun.spawnSync([binary, '--version']).stdout.toString()).toBe('9.9.9\n')
+    expect(readdirSync(result.dir)).toEqual(['codex-shim']) // no partial file left behind
+    expect(result.stdout).toContain(`installed codex-shim 9.9.9 to ${binary}`)
+    expect(result.stdout).toContain(`is not on your PATH. Add it, then open a new terminal:\n  echo 'export PATH="${result.dir}:$PATH"' >> ~/.profile`)
+    expect(release.requests.slice(-3)).toEqual(['/releases/latest/download/VERSION', '/releases/download/v9.9.9/SHA256SUMS', '/releases/download/v9.9.9/codex-shim-9.9.9-linux-x64.tar.gz'])
+  })
+
+  test('a pinned version (v prefix accepted) into a folder already on PATH', async () => {
+    const home = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'install-onpath-'))
+    const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: `${release.base}/`, CODEX_SHIM_VERSION: 'v9.9.9', CODEX_SHIM_OS: 'darwin', CODEX_SHIM_ARCH: 'arm64', CODEX_SHIM_INSTALL_DIR: home, PATH: `${home}:${process.env.PATH}` })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('run: codex-shim start')
+    expect(existsSync(join(home, 'codex-shim'))).toBe(true)
+    expect(release.requests.at(-1)).toBe('/releases/download/v9.9.9/codex-shim-9.9.9-darwin-arm64.tar.gz')
+  })
+
+  test('a wrong checksum is refused and nothing is installed', async () => {
+    const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: release.base, CODEX_SHIM_VERSION: '9.9.8' })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^codex-shim install: checksum mismatch for codex-shim-9\.9\.8-linux-x64\.tar\.gz \(expected [0-9a-f]{64}, got [0-9a-f]{64}\): refusing to install\./)
+    expect(existsSync(result.dir)).toBe(false)
+  })
+
+  test('an architecture the release lacks gets a clear message naming what exists', async () => {
+    const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: release.base, CODEX_SHIM_ARCH: 'riscv64' })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe('codex-shim install: codex-shim 9.9.9 has no build for linux-riscv64 (available: linux-x64 darwin-arm64). Build from source with bun instead (see the README).\n')
+    expect(existsSync(result.dir)).toBe(false)
+  })
+
+  test('no network (server down): a clear message and a non-zero exit', async () => {
+    const down = startFakeRelease({}, '1.0.0')
+    down.stop()
+    const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: down.base })
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toContain(`codex-shim install: could not reach ${down.base} to find the latest version. Check your network (or CODEX_SHIM_DOWNLOAD_BASE), or set CODEX_SHIM_VERSION.`)
+    const pinned = await install({ CODEX_SHIM_DOWNLOAD_BASE: down.base, CODEX_SHIM_VERSION: '9.9.9' })
+    expect(pinned.code).not.toBe(0)
+    expect(pinned.stderr).toContain(`could not download ${down.base}/download/v9.9.9/SHA256SUMS. Check your network and that version 9.9.9 exists.`)
+    expect(existsSync(pinned.dir)).toBe(false)
+  })
+
+  test('install.sh is POSIX sh: dash parses it, and shellcheck passes when installed', () => {
+    expect(Bun.spawnSync(['sh', '-n', installSh]).exitCode).toBe(0)
+    if (Bun.which('shellcheck')) {
+      const lint = Bun.spawnSync(['shellcheck', '--shell=sh', installSh], { stdout: 'pipe' })
+      expect(lint.stdout.toString()).toBe('')
+      expect(lint.exitCode).toBe(0)
+    }
+  })
+})
