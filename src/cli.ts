@@ -1,6 +1,12 @@
 #!/usr/bin/env bun
-import { defineCommand, runMain } from 'citty'
+import { applyColorChoice, argsForInvocation } from './commands/_args.ts'
 import { VERSION } from './version.ts'
+
+// Colour is decided before citty and consola load: each fixes its choice on import.
+const restoreEnvironment = applyColorChoice()
+const { defineCommand, runMain } = await import('citty')
+const { rejectUnknownArguments } = await import('./commands/_run.ts')
+restoreEnvironment()
 
 const main = defineCommand({
   meta: {
@@ -22,8 +28,18 @@ const main = defineCommand({
     app: () => import('./commands/app.ts').then((m) => m.default),
     usage: () => import('./commands/usage.ts').then((m) => m.default),
     doctor: () => import('./commands/doctor.ts').then((m) => m.default),
+    ui: () => import('./commands/ui.ts').then((m) => m.default),
+    'opencode-go': () => import('./commands/opencode-go/index.ts').then((m) => m.default),
+    discover: () => import('./commands/discover.ts').then((m) => m.default),
+    'patch-app': () => import('./commands/patch-app.ts').then((m) => m.default),
+    'restore-app': () => import('./commands/restore-app.ts').then((m) => m.default),
+    service: () => import('./commands/service/index.ts').then((m) => m.default),
+    'install-shortcuts': () => import('./commands/install-shortcuts.ts').then((m) => m.default),
     _serve: () => import('./commands/_serve.ts').then((m) => m.default),
   },
 })
 
-runMain(main)
+// Installed as `codex-model` or `codex-app` (install-shortcuts), the binary runs that command.
+const rawArgs = argsForInvocation(process.argv0, process.argv.slice(2))
+await rejectUnknownArguments(main, rawArgs, 'codex-shim')
+await runMain(main, { rawArgs })

@@ -1,4 +1,5 @@
 import { createConsola, LogLevels, type ConsolaReporter, type LogType } from 'consola'
+import { redactUrlsIn } from './redact.ts'
 
 function levelFromEnv(): number {
   const name = process.env.CODEX_SHIM_LOG_LEVEL?.toLowerCase()
@@ -20,6 +21,15 @@ export const log = createConsola({
   level: levelFromEnv(),
   ...(process.env.CODEX_SHIM_DAEMON === '1' && { reporters: [fileReporter] }),
 })
+
+// A safety net for URLs that reach a message (an upstream error naming its
+// base URL): userinfo and query values never reach the terminal or the log.
+// Set before any `withTag`, which copies the reporters.
+log.setReporters(
+  log.options.reporters.map((reporter): ConsolaReporter => ({
+    log: (entry, context) => reporter.log({ ...entry, args: entry.args.map((arg) => (typeof arg === 'string' ? redactUrlsIn(arg) : arg)) }, context),
+  })),
+)
 
 export function setVerbose(verbose: boolean): void {
   if (verbose) log.level = LogLevels.debug

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { codexPaths } from '../paths.ts'
@@ -33,22 +33,58 @@ export function chatgptDisabled(env: Record<string, string | undefined> = proces
   return ['1', 'true', 'yes', 'on'].includes((env.CODEX_SHIM_DISABLE_CHATGPT ?? '').toLowerCase())
 }
 
-/** The login, or null when there is no usable ChatGPT login (API-key mode, no file, no token). */
-export function readLogin(path = codexPaths.auth()): ChatgptLogin | null {
-  if (chatgptDisabled() || !existsSync(path)) return null
+/** Why there is or is not a usable login: each reason has its own next step. */
+export type LoginState =
+  | { state: 'ok'; login: ChatgptLogin }
+  | { state: 'disabled' } // CODEX_SHIM_DISABLE_CHATGPT
+  | { state: 'missing' } // no auth.json
+  | { state: 'invalid' } // auth.json is not JSON (truncated, hand-edited)
+  | { state: 'api_key' } // Codex is logged in with an API key, not ChatGPT
+  | { state: 'no_token' } // JSON, but no access token in it
+
+export function readLoginState(path = codexPaths.auth()): LoginState {
+  if (chatgptDisabled()) return { state: 'disabled' }
   let raw: string
-  let json: { auth_mode?: string; OPENAI_API_KEY?: string | null; tokens?: Partial<ChatgptTokens> | null }
   try {
     raw = readFileSync(path, 'utf8')
+  } catch {
+    return { state: 'missing' }
+  }
+  let json: { auth_mode?: string; OPENAI_API_KEY?: string | null; tokens?: Partial<ChatgptTokens> | null }
+  try {
     json = JSON.parse(raw)
   } catch {
-    return null
+    return { state: 'invalid' }
   }
-  if (json.auth_mode && json.auth_mode !== 'chatgpt' && json.auth_mode !== 'chatgptAuthTokens') return null
-  if (!json.auth_mode && json.OPENAI_API_KEY) return null
+  if (!json || typeof json !== 'object') return { state: 'invalid' }
+  if (json.auth_mode && json.auth_mode !== 'chatgpt' && json.auth_mode !== 'chatgptAuthTokens') return { state: 'api_key' }
+  if (!json.auth_mode && json.OPENAI_API_KEY) return { state: 'api_key' }
   const access = json.tokens?.access_token
-  if (typeof access !== 'string' || !access) return null
-  return { tokens: json.tokens as ChatgptTokens, raw }
+  if (typeof access !== 'string' || !access) return { state: 'no_token' }
+  return { state: 'ok', login: { tokens: json.tokens as ChatgptTokens, raw } }
+}
+
+/** The login, or null when there is no usable ChatGPT login (API-key mode, no file, no token). */
+export function readLogin(path = codexPaths.auth()): ChatgptLogin | null {
+  const result = readLoginState(path)
+  return result.state === 'ok' ? result.login : null
+}
+
+/** What to tell a request that found no usable login. */
+export function noLoginMessage(result: Exclude<LoginState, { state: 'ok' }>): string {
+  switch (result.state) {
+    case 'invalid':
+      return 'auth.json is not valid JSON (run `codex login`).'
+    case 'disabled':
+      return 'The ChatGPT passthrough is off (CODEX_SHIM_DISABLE_CHATGPT); unset it and run `codex-shim restart`.'
+    case 'api_key':
+      return 'Codex is logged in with an API key, not ChatGPT. Run `codex login` (ChatGPT sign-in), then retry.'
+    case 'missing':
+    case 'no_token':
+      return 'No ChatGPT login found. Run `codex login` (ChatGPT sign-in), then retry.'
+    default:
+      return result satisfies never
+  }
 }
 
 /** `exp` from a JWT payload (unverified, as Codex does), or null. */
@@ -133,7 +169,8 @@ export class TokenRefresher {
       for (const key of ['id_token', 'access_token', 'refresh_token'] as const) if (typeof fresh[key] === 'string') json.tokens[key] = fresh[key]
       json.last_refresh = new Date().toISOString()
       const text = `${JSON.stringify(json, null, 2)}\n`
-      writeFileAtomic(path, text, { mode: 0o600 })
+      // Codex writes auth.json 0600; a looser mode we found is not kept.
+      writeFileAtomic(path, text, { secret: true })
       return { tokens: json.tokens as ChatgptTokens, raw: text }
     })
   }

@@ -2,7 +2,7 @@ import { ShimError } from '../errors.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
 import type { ProviderContext } from '../upstream/context.ts'
 import { VERSION } from '../version.ts'
-import { isExpired, LOGIN_HINT, readLogin, TokenRefresher, type ChatgptLogin } from './auth.ts'
+import { isExpired, LOGIN_HINT, noLoginMessage, readLogin, readLoginState, TokenRefresher, type ChatgptLogin } from './auth.ts'
 import { backendBase, backendHeaders, clientResponseHeaders } from './backend.ts'
 import { ChatgptCatalog } from './catalog.ts'
 import { QuotaStore } from './quota.ts'
@@ -46,8 +46,9 @@ export class ChatgptService {
    * throws a ShimError for anything else.
    */
   async send(body: string, context: ProviderContext, path = '/codex/responses'): Promise<Response> {
-    let login = readLogin()
-    if (!login) throw new ShimError('auth_expired', 'No ChatGPT login found. Run `codex login` (ChatGPT sign-in), then retry.')
+    const found = readLoginState()
+    if (found.state !== 'ok') throw new ShimError('auth_expired', noLoginMessage(found))
+    let login = found.login
     if (isExpired(login.tokens.access_token)) login = await this.refresher.refresh(login, 'proactive_expiry')
     // 429 is not retried here: on a subscription it means a usage window, not a blip.
     const options = { ...upstreamOptions(context, BACKEND_RETRY_STATUSES), fetch: this.options.fetch ?? fetch }

@@ -105,8 +105,53 @@ function ownedKeyOf(line: string): string | null {
   return match && (OWNED_TOP_KEYS as readonly string[]).includes(match[1]!) ? match[1]! : null
 }
 
+/**
+ * Whether each line is one of our markers. A marker counts only where a
+ * statement could start: the same text inside a multi-line string is the
+ * user's data, and must never make us delete what follows it.
+ */
+function markerLines(lines: string[]): ('begin' | 'end' | null)[] {
+  const starts = statementStarts(lines)
+  return lines.map((line, i) => (!starts[i] ? null : line === BEGIN ? 'begin' : line === END ? 'end' : null))
+}
+
+/**
+ * CRLF files are valid TOML, but the TOML parser rejects a CR in comments
+ * and our line logic splits on LF: work on LF text, write back CRLF.
+ */
+function usesCrlf(text: string): boolean {
+  return text.includes('\r\n')
+}
+
+function toLf(text: string): string {
+  return text.replace(/\r\n/g, '\n')
+}
+
+function withLineEnding(text: string, crlf: boolean): string {
+  return crlf ? text.replace(/\n/g, '\r\n') : text
+}
+
+/** Parses config.toml text as Codex does, whatever its line endings. */
+export function parseConfigToml(text: string): Record<string, unknown> {
+  return TOML.parse(toLf(text)) as Record<string, unknown>
+}
+
+/** The lines inside our blocks (markers excluded). */
+function managedLines(text: string): string[] {
+  const lines = toLf(text).split('\n')
+  const markers = markerLines(lines)
+  const inside: string[] = []
+  let open = false
+  lines.forEach((line, i) => {
+    if (markers[i] === 'begin') open = true
+    else if (markers[i] === 'end') open = false
+    else if (open) inside.push(line)
+  })
+  return inside
+}
+
 export function hasManagedBlock(text: string): boolean {
-  return text.includes(BEGIN)
+  return markerLines(toLf(text).split('\n')).includes('begin')
 }
 
 /**
@@ -115,16 +160,21 @@ export function hasManagedBlock(text: string): boolean {
  */
 export function removeManagedBlock(text: string): string {
   if (!hasManagedBlock(text)) return text
+  return withLineEnding(removeFromLf(toLf(text)), usesCrlf(text))
+}
+
+function removeFromLf(text: string): string {
   const lines = text.split('\n')
+  const markers = markerLines(lines)
   const kept: string[] = []
   let state: BlockState = { displaced: [], noFinalNewline: false }
   let inside = false
-  for (const line of lines) {
-    if (line === BEGIN) {
+  for (const [i, line] of lines.entries()) {
+    if (markers[i] === 'begin') {
       inside = true
       continue
     }
-    if (line === END) {
+    if (markers[i] === 'end') {
       inside = false
       continue
     }
@@ -190,7 +240,11 @@ export function providerTable(options: { port: number; host?: string }): string[
  * already defines our provider table outside the block.
  */
 export function applyManagedBlock(text: string, options: ManagedBlockOptions): string {
-  const original = removeManagedBlock(text)
+  return withLineEnding(applyToLf(toLf(text), options), usesCrlf(text))
+}
+
+function applyToLf(text: string, options: ManagedBlockOptions): string {
+  const original = hasManagedBlock(text) ? removeFromLf(text) : text
   const before = parse(original, 'config.toml')
   const providers = before.model_providers as Record<string, unknown> | undefined
   if (providers && PROVIDER_ID in providers) {
@@ -232,18 +286,30 @@ export function applyManagedBlock(text: string, options: ManagedBlockOptions): s
   return result
 }
 
+/** A string value our block sets (`model`, `model_catalog_json`), or null when there is no block. */
+function managedString(text: string, key: string): string | null {
+  const prefix = `${key} = `
+  const line = managedLines(text).find((entry) => entry.startsWith(prefix) && entry.endsWith('"'))
+  if (!line) return null
+  try {
+    return JSON.parse(line.slice(prefix.length)) as string
+  } catch {
+    return null
+  }
+}
+
 /** The model in our block, or null when there is no block. */
 export function managedModel(text: string): string | null {
-  if (!hasManagedBlock(text)) return null
-  const start = text.indexOf(BEGIN)
-  const end = text.indexOf(END, start)
-  const block = text.slice(start, end)
-  const match = block.match(/^model = (".*")$/m)
-  return match ? (JSON.parse(match[1]!) as string) : null
+  return managedString(text, 'model')
+}
+
+export function managedCatalogPath(text: string): string | null {
+  return managedString(text, 'model_catalog_json')
 }
 
 /** The port our provider block points at, or null. */
 export function managedPort(text: string): number | null {
-  const match = text.match(/base_url = "http:\/\/[^"]*:(\d+)\/v1"/)
-  return match && hasManagedBlock(text) ? Number(match[1]) : null
+  const baseUrl = managedString(text, 'base_url')
+  const match = baseUrl?.match(/^http:\/\/.*:(\d+)\/v1$/)
+  return match ? Number(match[1]) : null
 }

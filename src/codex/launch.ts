@@ -49,3 +49,29 @@ export function codexOverrides(options: { port: number; host?: string; catalogPa
 export function argsChooseModel(args: string[]): boolean {
   return args.some((arg, i) => arg === '-m' || arg === '--model' || arg.startsWith('--model=') || ((args[i - 1] === '-c' || args[i - 1] === '--config') && /^model\s*=/.test(arg)))
 }
+
+/** Codex subcommands that open the interactive TUI (the rest, like `exec`, do not use the background server). */
+const TUI_COMMANDS = new Set(['resume', 'fork', 'agents'])
+
+/**
+ * Codex ≥ 0.157 runs interactive sessions on a shared background server; our
+ * `-c` overrides force embedded mode, which the TUI reports as a start-up
+ * warning. Passing `--no-daemon` chooses embedded mode explicitly, so the TUI
+ * has nothing to warn about. Only for the TUI (no subcommand, or resume/fork/agents),
+ * only when that Codex accepts the flag, never with `--remote` (a server the
+ * user chose), and not twice.
+ */
+export function withNoDaemon(rest: string[], cli: { commands: string[]; valueOptions: string[]; supportsNoDaemon: (command: string) => boolean }): string[] {
+  if (rest.some((arg) => arg === '--no-daemon' || arg === '--remote' || arg.startsWith('--remote='))) return rest
+  let index = 0
+  for (; index < rest.length; index++) {
+    const arg = rest[index]!
+    if (arg === '--') return cli.supportsNoDaemon('') ? ['--no-daemon', ...rest] : rest // the rest is the prompt
+    if (!arg.startsWith('-')) break
+    if (!arg.includes('=') && cli.valueOptions.includes(arg)) index++
+  }
+  const first = rest[index]
+  if (first === undefined || !cli.commands.includes(first)) return cli.supportsNoDaemon('') ? ['--no-daemon', ...rest] : rest
+  if (TUI_COMMANDS.has(first) && cli.supportsNoDaemon(first)) return [...rest.slice(0, index + 1), '--no-daemon', ...rest.slice(index + 1)]
+  return rest
+}

@@ -38,3 +38,61 @@ export function parsePort(value: string | undefined, fallback = DEFAULT_PORT): n
 export function parseHost(value: string | undefined): string {
   return value?.trim() || DEFAULT_HOST
 }
+
+/**
+ * Colour for CLI output: FORCE_COLOR (not "0"/"false") forces it, NO_COLOR
+ * (any non-empty value, no-color.org) or TERM=dumb turns it off, else only
+ * when stdout is a terminal, so piped or redirected output is plain text.
+ */
+export function colorWanted(env: Record<string, string | undefined>, stdoutIsTty: boolean): boolean {
+  const force = env.FORCE_COLOR
+  if (force !== undefined && force !== '0' && force !== 'false') return true
+  if (force !== undefined || env.NO_COLOR || env.TERM === 'dumb') return false
+  return stdoutIsTty
+}
+
+/**
+ * citty and consola each decide colour once, when they are first imported,
+ * from their own reading of the environment (citty ignores whether stdout is a
+ * terminal; consola reads NO_COLOR even when empty). So the decision is made
+ * here, written into the environment while they load, and the caller puts the
+ * environment back afterwards (children such as codex and the daemon decide
+ * for their own output). Returns that restore function.
+ */
+export function applyColorChoice(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = Boolean(process.stdout.isTTY)): () => void {
+  const names = ['NO_COLOR', 'FORCE_COLOR', 'CI', 'TEST', 'TERM'] as const
+  const saved = names.map((name) => [name, env[name]] as const)
+  if (colorWanted(env, stdoutIsTty)) {
+    delete env.NO_COLOR
+    env.FORCE_COLOR = '1'
+    // citty turns colour off under CI or TEST, even when forced.
+    delete env.CI
+    delete env.TEST
+    if (env.TERM === 'dumb') delete env.TERM
+  } else {
+    delete env.FORCE_COLOR
+    env.NO_COLOR = '1'
+  }
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete env[name]
+      else env[name] = value
+    }
+  }
+}
+
+/** Names the binary answers to besides codex-shim: `codex-model list` is `codex-shim model list`. */
+export const SHORTCUTS = { 'codex-app': 'app', 'codex-model': 'model' } as const satisfies Record<string, string>
+export type ShortcutName = keyof typeof SHORTCUTS
+
+/** The shortcut a program name is (`/usr/local/bin/codex-model`, `codex-app.exe`), or null. */
+export function shortcutFor(programName: string): ShortcutName | null {
+  const name = programName.split(/[\\/]/).pop()!.toLowerCase().replace(/\.(exe|cmd|bat)$/, '')
+  return Object.hasOwn(SHORTCUTS, name) ? (name as ShortcutName) : null
+}
+
+/** The arguments as codex-shim sees them: invoked as a shortcut, its command goes first. */
+export function argsForInvocation(programName: string, rawArgs: string[]): string[] {
+  const shortcut = shortcutFor(programName)
+  return shortcut ? [SHORTCUTS[shortcut], ...rawArgs] : rawArgs
+}

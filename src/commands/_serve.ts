@@ -9,6 +9,6 @@ export default defineCommand({
   args: { ...portArgs, ...hostArgs, ...settingsArgs, tunnel: { type: 'boolean' }, 'tunnel-tool': { type: 'string' }, ...verboseArgs },
   run: ({ args }) =>
     runGuarded(args, async () => {
-      await serveForeground({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, tunnel: args.tunnel ? (args['tunnel-tool'] ?? true) : undefined })
+      await serveForeground({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, tunnel: args.tunnel ? (args['tunnel-tool'] ?? true) : undefined, daemon: true })
     }),
 })

@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty'
 import { generateFiles } from '../codex/generate.ts'
-import { argsChooseModel, codexOverrides, withLoopbackNoProxy } from '../codex/launch.ts'
+import { codexCli } from '../codex/find-codex.ts'
+import { argsChooseModel, codexOverrides, withLoopbackNoProxy, withNoDaemon } from '../codex/launch.ts'
 import { startDaemon } from '../daemon/lifecycle.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, UsageError, verboseArgs } from './_args.ts'
@@ -32,7 +33,8 @@ export default defineCommand({
       const generated = await generateFiles(settings, { port: info.port, host: info.host })
       // With no models configured (ChatGPT plan only), Codex's own default from the catalog applies.
       const model = argsChooseModel(rest) ? undefined : args.model ? args.model : settings.models.length ? defaultSlug(settings) : undefined
-      const child = Bun.spawn([bin, ...codexOverrides({ port: info.port, host: info.host, catalogPath: generated.catalogPath, model, withToken: Boolean(process.env.CODEX_SHIM_TOKEN) }), ...rest], {
+      const overrides = codexOverrides({ port: info.port, host: info.host, catalogPath: generated.catalogPath, model, withToken: Boolean(process.env.CODEX_SHIM_TOKEN) })
+      const child = Bun.spawn([bin, ...overrides, ...withNoDaemon(rest, codexCli(bin))], {
         stdio: ['inherit', 'inherit', 'inherit'],
         env: withLoopbackNoProxy(process.env),
       })

@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty'
 import { startDaemon, stopDaemon } from '../daemon/lifecycle.ts'
 import { readPidFile } from '../daemon/pid-file.ts'
+import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
@@ -11,7 +12,8 @@ export default defineCommand({
   run: ({ args }) =>
     runGuarded(args, async () => {
       const previous = readPidFile()
-      await stopDaemon()
+      const stopped = await stopDaemon()
+      if (stopped.state === 'not-ours' && !stopped.stale) throw new ShimError('config', `Not stopping pid ${stopped.pid}: ${stopped.reason}. If it is a hung codex-shim, end it yourself (kill ${stopped.pid}), then run restart again.`)
       // Keep the previous daemon's address and settings unless told otherwise.
       const { info } = await startDaemon({
         host: args.host ? parseHost(args.host) : (previous?.host ?? parseHost(undefined)),

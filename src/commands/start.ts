@@ -4,7 +4,6 @@ import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
-import { readPidFile } from '../daemon/pid-file.ts'
 import { listedModels } from '../routing/listing.ts'
 import { loadSettings } from '../settings/load.ts'
 import { ensureToken } from '../tunnel/token.ts'
@@ -32,8 +31,8 @@ export default defineCommand({
       const tunnel = args.tunnel ? (args['tunnel-tool'] ?? true) : undefined
       const options = { host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, tunnel }
       if (args.foreground) {
-        const { port } = await serveForeground(options)
-        if (tunnel) printSetupCard(readPidFile()?.public_url, port, args.settings)
+        const { port, publicUrl } = await serveForeground(options)
+        if (tunnel) printSetupCard(publicUrl, port, args.settings)
         return
       }
       const { state, info } = await startDaemon(options)

@@ -10,7 +10,22 @@ export default defineCommand({
   run: ({ args }) =>
     runGuarded(args, async () => {
       const result = await stopDaemon()
-      if (result.state === 'stopped') log.success(`codex-shim stopped (pid ${result.pid})`)
-      else log.info('codex-shim is not running')
+      switch (result.state) {
+        case 'stopped':
+          log.success(`codex-shim stopped (pid ${result.pid})`)
+          return 0
+        case 'not-running':
+          log.info('codex-shim is not running')
+          return 0
+        case 'not-ours':
+          if (result.stale) {
+            log.warn(`Not stopping pid ${result.pid}: ${result.reason}. The pid file was stale and is removed; codex-shim is not running.`)
+            return 0
+          }
+          log.error(`Not stopping pid ${result.pid}: ${result.reason}. If it is a hung codex-shim, end it yourself (kill ${result.pid}).`)
+          return 1
+        default:
+          return result satisfies never
+      }
     }),
 })

@@ -6,6 +6,8 @@ import { shimPaths } from '../paths.ts'
 import { loadSettings } from '../settings/load.ts'
 import { startServer } from '../server/serve.ts'
 import { VERSION } from '../version.ts'
+import { checkDaemonIdentity, looksLikeCodexShim, processArgv } from './identity.ts'
+import { unsetKeyWarnings } from './key-warnings.ts'
 import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
 import { portInUse, probeHealth, type HealthReport } from './probe.ts'
 import { hostName } from '../server/guard.ts'
@@ -18,6 +20,8 @@ export interface ServeOptions {
   settingsPath?: string
   /** Expose through a tunnel: true for whichever is installed, or 'ngrok' / 'cloudflared'. */
   tunnel?: boolean | string
+  /** The background daemon (`_serve`): it always owns the pid file; `start --foreground` only when no daemon does. */
+  daemon?: boolean
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
@@ -36,10 +40,11 @@ export function selfCommand(): string[] {
 }
 
 /** Runs the proxy in this process until SIGINT/SIGTERM. Used by `start --foreground` and the daemon. */
-export async function serveForeground(options: ServeOptions): Promise<{ stop: () => void; port: number }> {
+export async function serveForeground(options: ServeOptions): Promise<{ stop: () => void; port: number; publicUrl?: string }> {
   checkBindHost(options.host)
   const settings = loadSettings(options.settingsPath)
   for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
+  for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
   let started: ReturnType<typeof startServer>
   try {
     started = startServer(settings, { host: options.host, port: options.port })
@@ -63,11 +68,13 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
     started.deps.allowedHosts.add(hostName(new URL(tunnel.publicUrl).host))
     log.info(`${tunnel.kind} tunnel up at ${tunnel.publicUrl} (token required on /v1/*)`)
   }
-  writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
+  const owner = options.daemon ? null : otherInstance()
+  if (owner) log.info(`Another codex-shim (pid ${owner.pid}) owns ${shimPaths.pidFile()}; \`status\` and \`stop\` keep talking to it, not to this instance.`)
+  else writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
   const stop = () => {
     tunnel?.stop()
     started.server.stop(true)
-    removePidFile()
+    removePidFile() // only if it still names this process
   }
   const onSignal = () => {
     log.info('codex-shim stopping')
@@ -76,7 +83,15 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  return { stop, port }
+  return { stop, port, publicUrl: tunnel?.publicUrl }
+}
+
+/** The live codex-shim another process recorded in the pid file, if any. */
+function otherInstance(): DaemonInfo | null {
+  const info = readPidFile()
+  if (!info || info.pid === process.pid || !isAlive(info.pid)) return null
+  const argv = processArgv(info.pid)
+  return argv === null || looksLikeCodexShim(argv) ? info : null
 }
 
 export type StartResult = { state: 'started' | 'already-running'; info: DaemonInfo }
@@ -86,7 +101,8 @@ export async function runningDaemon(): Promise<{ info: DaemonInfo; health: Healt
   const info = readPidFile()
   if (!info || !isAlive(info.pid)) return null
   const health = await probeHealth(info.host, info.port)
-  return health?.ok ? { info, health } : null
+  // Another codex-shim may answer on that port (the recorded daemon died and its pid was reused).
+  return health?.ok && (health.pid === undefined || health.pid === info.pid) ? { info, health } : null
 }
 
 function logTail(lines = 15): string {
@@ -99,7 +115,8 @@ function logTail(lines = 15): string {
 export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   checkBindHost(options.host)
   const settingsPath = options.settingsPath ? resolve(options.settingsPath) : undefined
-  loadSettings(settingsPath) // report bad settings here, not in the daemon log
+  const settings = loadSettings(settingsPath) // report bad settings here, not in the daemon log
+  for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
 
   const running = await runningDaemon()
   if (running) return { state: 'already-running', info: running.info }
@@ -141,12 +158,24 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   throw new ShimError('config', `The daemon did not become healthy.${tail ? `\nLast lines of ${logPath}:\n${tail}` : ''}`)
 }
 
-/** Stops the daemon: SIGTERM, then SIGKILL after a grace period. */
-export async function stopDaemon(): Promise<{ state: 'stopped' | 'not-running'; pid?: number }> {
+export type StopResult =
+  | { state: 'stopped'; pid: number }
+  | { state: 'not-running' }
+  /** The pid file names a process we could not prove is our daemon: left alone. */
+  | { state: 'not-ours'; pid: number; reason: string; stale: boolean }
+
+/** Stops the daemon: SIGTERM, then SIGKILL after a grace period. Never signals a pid it cannot prove is ours. */
+export async function stopDaemon(): Promise<StopResult> {
   const info = readPidFile()
   if (!info || !isAlive(info.pid)) {
     if (info) removePidFile(info.pid)
     return { state: 'not-running' }
+  }
+  const identity = await checkDaemonIdentity(info)
+  if (!identity.ours) {
+    // A pid reused by another program: the file is a leftover. A silent codex-shim keeps it, for the user to decide.
+    if (identity.stale) removePidFile(info.pid)
+    return { state: 'not-ours', pid: info.pid, reason: identity.reason, stale: identity.stale }
   }
   process.kill(info.pid, 'SIGTERM')
   const deadline = Date.now() + 5000

@@ -1,6 +1,5 @@
-import TOML from '@iarna/toml'
 import { existsSync, readFileSync } from 'node:fs'
-import { hasManagedBlock, managedModel, managedPort } from '../codex/config-block.ts'
+import { hasManagedBlock, managedCatalogPath, managedModel, managedPort, parseConfigToml } from '../codex/config-block.ts'
 import { codexVersion, findCodex } from '../codex/find-codex.ts'
 import { runningDaemon } from '../daemon/lifecycle.ts'
 import { portInUse } from '../daemon/probe.ts'
@@ -8,6 +7,7 @@ import { codexPaths, DEFAULT_HOST, DEFAULT_PORT, shimPaths } from '../paths.ts'
 import { loadSettings, SettingsError } from '../settings/load.ts'
 import type { Settings } from '../settings/schema.ts'
 import { describeKeySource } from '../settings/secrets.ts'
+import { redactUrl } from '../redact.ts'
 import { VERSION } from '../version.ts'
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail'
@@ -39,8 +39,8 @@ function settingsSection(settingsPath: string | undefined): { section: Section; 
       const key = describeKeySource(model)
       checks.push(
         key.present
-          ? check('ok', model.slug, `${model.provider_label} ${model.base_url} (${model.model}); key: ${key.source} set`)
-          : check('fail', model.slug, `${model.provider_label} ${model.base_url}; key: ${key.source} is NOT set in this environment. Export it before \`codex-shim start\`.`),
+          ? check('ok', model.slug, `${model.provider_label} ${redactUrl(model.base_url)} (${model.model}); key: ${key.source} set`)
+          : check('fail', model.slug, `${model.provider_label} ${redactUrl(model.base_url)}; key: ${key.source} is NOT set in this environment. Export it before \`codex-shim start\`.`),
       )
     }
   } catch (error) {
@@ -68,7 +68,7 @@ function codexConfig(settings: Settings | null): Section {
   }
   const text = readFileSync(path, 'utf8')
   try {
-    TOML.parse(text)
+    parseConfigToml(text)
     checks.push(check('ok', 'config.toml', `${path} parses`))
   } catch (error) {
     checks.push(check('fail', 'config.toml', `${path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`))
@@ -80,9 +80,8 @@ function codexConfig(settings: Settings | null): Section {
   const model = managedModel(text)
   const known = settings?.models.some((entry) => entry.slug === model) || Boolean(model && settings?.aliases && Object.hasOwn(settings.aliases, model))
   checks.push(known || !settings ? check('ok', 'managed block', `model ${model}, port ${managedPort(text)}`) : check('fail', 'managed block', `model "${model}" is not in your settings; run \`codex-shim model use <slug>\``))
-  const catalog = text.match(/^model_catalog_json = (".*")$/m)
-  if (catalog) {
-    const catalogPath = JSON.parse(catalog[1]!) as string
+  const catalogPath = managedCatalogPath(text)
+  if (catalogPath) {
     checks.push(existsSync(catalogPath) ? check('ok', 'catalog', catalogPath) : check('fail', 'catalog', `${catalogPath} is missing; run \`codex-shim generate\``))
   }
   return { name: 'codex config', checks }

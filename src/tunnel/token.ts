@@ -18,6 +18,6 @@ export function ensureToken(env: Record<string, string | undefined> = process.en
   }
   const bytes = crypto.getRandomValues(new Uint8Array(24))
   const token = `sk-shim-${Buffer.from(bytes).toString('base64url')}`
-  writeFileAtomic(path, `${token}\n`, { mode: 0o600 })
+  writeFileAtomic(path, `${token}\n`, { secret: true })
   return { token, created: true }
 }

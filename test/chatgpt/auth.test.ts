@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'bun:test'
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { readLogin, readLoginState, TokenRefresher } from '../../src/chatgpt/auth.ts'
+import { ChatgptService } from '../../src/chatgpt/service.ts'
+import { ShimError } from '../../src/errors.ts'
+import { codexPaths } from '../../src/paths.ts'
+
+let n = 0
+function authFile(content: string, mode = 0o600): string {
+  const dir = join(process.env.CODEX_SHIM_TEST_ROOT!, `auth-${++n}`)
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, 'auth.json')
+  writeFileSync(path, content)
+  chmodSync(path, mode)
+  return path
+}
+
+function jwt(exp: number): string {
+  return `e30.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}.sig`
+}
+
+const expired = jwt(Math.floor(Date.now() / 1000) - 600)
+const login = (access: string) => JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: access, refresh_token: 'rt-old', account_id: 'acct' } })
+
+describe('auth.json write-back', () => {
+  test('a refresh rewrites a 0644 auth.json as 0600, as Codex writes it', async () => {
+    const path = authFile(login(expired), 0o644)
+    const fresh = jwt(Math.floor(Date.now() / 1000) + 3600)
+    const received: string[] = []
+    const fakeFetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+      received.push(String(init?.body))
+      return new Response(JSON.stringify({ access_token: fresh, refresh_token: 'rt-new' }), { status: 200, headers: { 'content-type': 'application/json' } })
+    }) as typeof fetch
+    const refresher = new TokenRefresher({ path: () => path, fetch: fakeFetch, retries: 0 })
+    const result = await refresher.refresh(readLogin(path)!, 'proactive_expiry')
+    expect(result.tokens.access_token).toBe(fresh)
+    expect(JSON.parse(received[0]!).refresh_token).toBe('rt-old')
+    expect(JSON.parse(readFileSync(path, 'utf8')).tokens).toMatchObject({ access_token: fresh, refresh_token: 'rt-new', account_id: 'acct' })
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+  })
+})
+
+describe('readLoginState', () => {
+  test('tells a missing file from a truncated one, an API-key login and a file without a token', () => {
+    expect(readLoginState(join(process.env.CODEX_SHIM_TEST_ROOT!, 'no-such-auth.json')).state).toBe('missing')
+    expect(readLoginState(authFile(login(expired).slice(0, 30))).state).toBe('invalid')
+    expect(readLoginState(authFile(JSON.stringify({ auth_mode: 'apikey', OPENAI_API_KEY: 'sk-x' }))).state).toBe('api_key')
+    expect(readLoginState(authFile(JSON.stringify({ auth_mode: 'chatgpt', tokens: {} }))).state).toBe('no_token')
+    const ok = readLoginState(authFile(login('tok')))
+    expect(ok.state === 'ok' && ok.login.tokens.access_token).toBe('tok')
+    // readLogin keeps its contract: the login or null.
+    expect(readLogin(authFile('{"tokens": {"access_'))).toBeNull()
+  })
+
+  test('a request with a truncated auth.json is told the file is not valid JSON, not that there is no login', async () => {
+    writeFileSync(codexPaths.auth(), login(expired).slice(0, 40))
+    const service = new ChatgptService({ fetch: (async () => new Response('unexpected', { status: 500 })) as unknown as typeof fetch })
+    const error = await service.send('{}', {} as Parameters<ChatgptService['send']>[1]).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    )
+    expect(error).toBeInstanceOf(ShimError)
+    expect((error as ShimError).message).toBe('auth.json is not valid JSON (run `codex login`).')
+    expect((error as ShimError).kind).toBe('auth_expired')
+  })
+})

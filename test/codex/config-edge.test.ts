@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'bun:test'
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import TOML from '@iarna/toml'
+import { applyManagedBlock, hasManagedBlock, managedModel, managedPort, removeManagedBlock } from '../../src/codex/config-block.ts'
+import { disableCodexConfig, enableCodexConfig } from '../../src/codex/manage-config.ts'
+
+const options = { model: 'fake', port: 8765, catalogPath: '/tmp/catalog.json' }
+
+let n = 0
+function freshDir(): string {
+  const dir = join(process.env.CODEX_SHIM_TEST_ROOT!, `config-edge-${++n}`)
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+describe('config.toml edge cases', () => {
+  test('a symlinked config.toml: enable and disable write through to the target and keep the link', () => {
+    const dir = freshDir()
+    mkdirSync(join(dir, 'dotfiles'))
+    const target = join(dir, 'dotfiles', 'codex.toml')
+    const original = 'approval_policy = "on-request"\n'
+    writeFileSync(target, original)
+    const link = join(dir, 'config.toml')
+    symlinkSync(target, link)
+
+    expect(enableCodexConfig(options, link).changed).toBe(true)
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readlinkSync(link)).toBe(target)
+    expect(readFileSync(target, 'utf8')).toContain('[model_providers.codex_shim]')
+    expect(readFileSync(`${link}.codex-shim.bak`, 'utf8')).toBe(original)
+
+    expect(disableCodexConfig(link).changed).toBe(true)
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readFileSync(target, 'utf8')).toBe(original)
+  })
+
+  test('a CRLF file is accepted, written with CRLF, and restored byte for byte', () => {
+    const original = '# my config\r\nmodel = "gpt-5.5" # keep me\r\napproval_policy = "on-request"\r\n\r\n[tui]\r\nnotifications = true\r\n'
+    const enabled = applyManagedBlock(original, options)
+    expect(enabled).toContain('[model_providers.codex_shim]\r\n')
+    expect(enabled.replace(/\r\n/g, '')).not.toContain('\n') // no bare LF: every line ends in CRLF
+    expect(hasManagedBlock(enabled)).toBe(true)
+    expect(managedModel(enabled)).toBe('fake')
+    expect(managedPort(enabled)).toBe(8765)
+    const parsed = TOML.parse(enabled.replace(/\r\n/g, '\n')) as Record<string, any>
+    expect(parsed).toMatchObject({ model: 'fake', approval_policy: 'on-request', tui: { notifications: true } })
+    expect(applyManagedBlock(enabled, { ...options, model: 'other' })).toContain('model = "other"\r\n')
+    expect(removeManagedBlock(enabled)).toBe(original)
+  })
+
+  test('a CRLF file through enable and disable on disk', () => {
+    const path = join(freshDir(), 'config.toml')
+    const original = 'approval_policy = "never"\r\n'
+    writeFileSync(path, original)
+    enableCodexConfig(options, path)
+    expect(readFileSync(path, 'utf8')).toContain('\r\nwire_api = "responses"\r\n')
+    disableCodexConfig(path)
+    expect(readFileSync(path, 'utf8')).toBe(original)
+  })
+
+  test('marker lines inside a multi-line string are data, not our block', () => {
+    const original = [
+      'approval_policy = "never"',
+      'notes = """',
+      '# >>> codex-shim managed >>>',
+      'model = "inside-a-string"',
+      '# <<< codex-shim managed <<<',
+      '"""',
+      "literal = '''",
+      '# >>> codex-shim managed >>>',
+      "'''",
+      '',
+    ].join('\n')
+    expect(hasManagedBlock(original)).toBe(false)
+    expect(managedModel(original)).toBeNull()
+    expect(removeManagedBlock(original)).toBe(original) // `disable` leaves the strings alone
+
+    const enabled = applyManagedBlock(original, options)
+    expect(managedModel(enabled)).toBe('fake')
+    const parsed = TOML.parse(enabled) as Record<string, any>
+    expect(parsed.notes).toBe('# >>> codex-shim managed >>>\nmodel = "inside-a-string"\n# <<< codex-shim managed <<<\n')
+    expect(parsed.literal).toBe('# >>> codex-shim managed >>>\n')
+    expect(removeManagedBlock(enabled)).toBe(original)
+  })
+
+  test('disable on disk keeps a multi-line string that contains our markers', () => {
+    const path = join(freshDir(), 'config.toml')
+    const original = 'notes = """\n# >>> codex-shim managed >>>\nkeep me\n# <<< codex-shim managed <<<\n"""\n'
+    writeFileSync(path, original)
+    expect(disableCodexConfig(path).changed).toBe(false)
+    expect(readFileSync(path, 'utf8')).toBe(original)
+  })
+})

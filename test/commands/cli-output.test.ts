@@ -1,0 +1,135 @@
+import { describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { defineCommand } from 'citty'
+import { closestMatch, unknownArgument } from '../../src/commands/_run.ts'
+import { applyColorChoice, argsForInvocation, colorWanted, shortcutFor } from '../../src/commands/_args.ts'
+
+const root = join(import.meta.dir, '../..')
+const bun = join(root, 'node_modules/.bin/bun')
+const ESC = '\u001b'
+
+/** Environment without any colour variables, so each test sets exactly what it means. */
+function plainEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !['NO_COLOR', 'FORCE_COLOR', 'CI', 'TEST', 'NODE_ENV'].includes(key)) env[key] = value
+  return { ...env, TERM: 'xterm-256color', ...extra }
+}
+
+function piped(args: string[], extra: Record<string, string> = {}) {
+  const result = Bun.spawnSync([bun, 'src/cli.ts', ...args], { cwd: root, env: plainEnv(extra), stdout: 'pipe', stderr: 'pipe' })
+  const stdout = result.stdout.toString()
+  const stderr = result.stderr.toString()
+  return { code: result.exitCode, stdout, stderr, output: stdout + stderr }
+}
+
+/** Runs through a pseudo-terminal (util-linux `script`), so stdout and stderr are a TTY. */
+function throughPty(args: string[], extra: Record<string, string> = {}) {
+  const command = [bun, 'src/cli.ts', ...args].join(' ')
+  const result = Bun.spawnSync(['script', '-qfec', command, '/dev/null'], { cwd: root, env: plainEnv(extra), stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  return { code: result.exitCode, output: result.stdout.toString() + result.stderr.toString() }
+}
+
+describe('colour follows the terminal, NO_COLOR and FORCE_COLOR', () => {
+  test('piped: --help and an error carry no escape codes', () => {
+    const help = piped(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('USAGE codex-shim')
+    expect(help.output).not.toContain(ESC)
+    const error = piped(['start', '--port', 'abc'])
+    expect(error.code).toBe(2)
+    expect(error.output).toContain('--port expects a number')
+    expect(error.output).not.toContain(ESC)
+    const unknown = piped(['stat'])
+    expect(unknown.output).not.toContain(ESC)
+  })
+
+  test('piped with FORCE_COLOR=1: colour', () => {
+    expect(piped(['--help'], { FORCE_COLOR: '1' }).stdout).toContain(ESC)
+    expect(piped(['stat'], { FORCE_COLOR: '1' }).output).toContain(ESC)
+  })
+
+  test('on a terminal: colour, unless NO_COLOR is set', () => {
+    const tty = throughPty(['--help'])
+    expect(tty.output).toContain('USAGE')
+    expect(tty.output).toContain(ESC)
+    const noColor = throughPty(['--help'], { NO_COLOR: '1' })
+    expect(noColor.output).toContain('USAGE')
+    expect(noColor.output).not.toContain(ESC)
+    const error = throughPty(['stat'], { NO_COLOR: '1' })
+    expect(error.output).toContain('Unknown command "stat"')
+    expect(error.output).not.toContain(ESC)
+  })
+
+  test('colorWanted: FORCE_COLOR beats NO_COLOR; FORCE_COLOR=0, NO_COLOR and TERM=dumb turn it off; else the TTY decides', () => {
+    expect(colorWanted({}, true)).toBe(true)
+    expect(colorWanted({}, false)).toBe(false)
+    expect(colorWanted({ FORCE_COLOR: '1' }, false)).toBe(true)
+    expect(colorWanted({ FORCE_COLOR: '1', NO_COLOR: '1' }, true)).toBe(true)
+    expect(colorWanted({ FORCE_COLOR: '0' }, true)).toBe(false)
+    expect(colorWanted({ NO_COLOR: 'yes' }, true)).toBe(false)
+    expect(colorWanted({ NO_COLOR: '' }, true)).toBe(true) // no-color.org: only a non-empty value counts
+    expect(colorWanted({ TERM: 'dumb' }, true)).toBe(false)
+  })
+
+  test('applyColorChoice puts the environment back for child processes', () => {
+    const env: NodeJS.ProcessEnv = { CI: 'true', TERM: 'xterm' }
+    const restore = applyColorChoice(env, false)
+    expect(env.NO_COLOR).toBe('1')
+    restore()
+    expect(env).toEqual({ CI: 'true', TERM: 'xterm' })
+  })
+})
+
+describe('unknown commands and options', () => {
+  test.each([
+    [['stat'], 'Unknown command "stat". Did you mean "status"?'],
+    [['start', '--verbos'], 'Unknown option "--verbos" for "start". Did you mean "--verbose"?'],
+    [['model', 'lst'], 'Unknown command "lst" for "model". Did you mean "list"?'],
+    [['model', 'use', 'x', '--settigs', 'f'], 'Unknown option "--settigs" for "model use". Did you mean "--settings"?'],
+    [['frobnicate'], 'Unknown command "frobnicate". See codex-shim --help.'],
+  ])('%p: exit 2, one line naming it and the closest match', (args, message) => {
+    const run = piped(args)
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('') // not the usage
+    const lines = run.stderr.split('\n').filter((line) => line.trim())
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(message)
+  })
+
+  test('known flags, --flag=value and a value that looks like a command pass the check', () => {
+    const run = piped(['status', '--json', '--verbose'])
+    expect(run.output).not.toContain('Unknown')
+    expect(piped(['start', '--port=abc']).output).toContain('--port expects a number')
+    expect(piped(['start', '--port', 'stat']).output).toContain('--port expects a number') // "stat" is the value, not a command
+  })
+
+  test('everything after -- belongs to the child program; aliases and --no- forms are known', async () => {
+    const codex = defineCommand({ meta: { name: 'codex' }, args: { model: { type: 'string', alias: 'm' }, verbose: { type: 'boolean' } }, run() {} })
+    const main = defineCommand({ meta: { name: 'codex-shim' }, subCommands: { codex } })
+    expect(await unknownArgument(main, ['codex', '-m', 'x', '--no-verbose', '--', '--anything', 'exec'], ['codex-shim'])).toBeNull()
+    expect(await unknownArgument(main, ['codex', '--anything', '--', 'exec'], ['codex-shim'])).toContain('Unknown option "--anything" for "codex"')
+  })
+
+  test.each(['start', 'stop', 'restart', 'status', 'list', 'generate', 'enable', 'disable', 'model', 'codex', 'app', 'usage', 'doctor', 'install-shortcuts'])('%s --help works', (command) => {
+    const run = piped([command, '--help'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(`codex-shim ${command}`)
+  })
+
+  test('closestMatch prefers a command the input begins', () => {
+    expect(closestMatch('stat', ['start', 'status', 'stop'])).toBe('status')
+    expect(closestMatch('stpo', ['start', 'status', 'stop'])).toBe('stop')
+    expect(closestMatch('xyz', ['start', 'status', 'stop'])).toBeNull()
+  })
+})
+
+describe('shortcut names', () => {
+  test('codex-app and codex-model map to their command, by basename, with Windows suffixes', () => {
+    expect(argsForInvocation('/usr/local/bin/codex-model', ['list'])).toEqual(['model', 'list'])
+    expect(argsForInvocation('codex-app', ['.'])).toEqual(['app', '.'])
+    expect(argsForInvocation('C:\\Tools\\codex-model.exe', ['use', 'x'])).toEqual(['model', 'use', 'x'])
+    expect(shortcutFor('CODEX-APP.CMD')).toBe('codex-app')
+    expect(argsForInvocation('/usr/bin/bun', ['status'])).toEqual(['status'])
+    expect(argsForInvocation('codex-shim', ['model', 'list'])).toEqual(['model', 'list'])
+  })
+})
