@@ -74,6 +74,8 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   const stop = () => {
     tunnel?.stop()
     started.server.stop(true)
+    // The ledger's last batch: a kill -9 loses at most this (documented in the README).
+    started.deps.ledger?.close()
     removePidFile() // only if it still names this process
   }
   const onSignal = () => {

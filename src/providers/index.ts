@@ -1,6 +1,7 @@
 import { anthropicProvider } from './anthropic.ts'
 import { chatProvider } from './chat.ts'
 import { chatgptProvider } from './chatgpt.ts'
+import { cursorAgentProvider } from './cursor-agent.ts'
 import { openaiResponsesProvider } from './openai-responses.ts'
 import type { ProviderEntry } from './types.ts'
 
@@ -17,6 +18,7 @@ export const PROVIDERS = {
   // Ollama's OpenAI-compatible endpoint on its default port; no key.
   ollama: chatProvider({ baseUrl: 'optional', defaultBaseUrl: 'http://127.0.0.1:11434/v1' }),
   chatgpt: chatgptProvider,
+  'cursor-agent': cursorAgentProvider,
 } as const satisfies Record<string, ProviderEntry>
 
 export type ProviderName = keyof typeof PROVIDERS

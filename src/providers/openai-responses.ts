@@ -53,6 +53,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */
 export const openaiResponsesProvider: ProviderEntry = {
   dialect: 'responses',
+  keepsState: true,
   settings: { baseUrl: 'optional', defaultBaseUrl: 'https://api.openai.com/v1', defaultKeyEnv: 'OPENAI_API_KEY' },
   label,
   open,

@@ -59,6 +59,8 @@ export interface ProviderEntry {
     /** The key variable read when an entry names no key, and only for the default host: a key never goes to a third party by default. */
     defaultKeyEnv?: string
   }
+  /** The upstream keeps Responses state itself (`store`, `previous_response_id`): the shim passes ids through. */
+  readonly keepsState?: boolean
   /** `name@host` for logs; never a secret. */
   label(model: ModelSettings): string
   /**

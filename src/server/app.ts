@@ -15,6 +15,9 @@ import { compact } from './routes/compact.ts'
 import { responses } from './routes/responses.ts'
 import { createUiRoutes, UI_ROUTES } from '../ui/api.ts'
 import { RequestRing } from '../ui/request-ring.ts'
+import { routeStoredResponses } from '../responses-store/handlers.ts'
+import { storeLimitsFromEnv } from '../responses-store/options.ts'
+import { ResponseStore } from '../responses-store/store.ts'
 import { uiDepsFromHost } from '../ui/server-deps.ts'
 import { usageApi } from '../usage/api.ts'
 import { noopLedger } from '../usage/ledger.ts'
@@ -91,6 +94,7 @@ export function createHandler(deps: ServerDeps) {
   const models = new ModelList(deps.settings, { chatgpt: deps.chatgpt })
   const resolve: Resolver = (requested) => models.resolve(requested)
   const ring = deps.ring ?? new RequestRing()
+  const store = new ResponseStore(storeLimitsFromEnv())
   const ledger = deps.ledger ?? noopLedger()
   const routes = { ...ROUTES, ...pageRoutes(deps, models, ring), 'GET /api/usage': ((context) => usageApi(ledger, context.url)) as RouteHandler }
   // The end of every request: one log line, one ledger row, one line on the control page.
@@ -146,24 +150,29 @@ export function createHandler(deps: ServerDeps) {
         const path = routePath(url.pathname)
         checkToken(request, path, deps.token)
         const handler = Object.hasOwn(routes, `${method} ${path}`) ? routes[`${method} ${path}` as keyof typeof routes] : undefined
-        if (!handler) {
-          const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
-          throw known
-            ? new ShimError('bad_request', `Method ${request.method} is not allowed on ${path}.`, { status: 405 })
-            : new ShimError('not_found', `No route ${request.method} ${url.pathname}. Try POST /v1/responses or GET /v1/models.`)
+        const stored = handler ? null : routeStoredResponses(store, new Request(new URL(path + url.search, url).href, { method: request.method }))
+        if (stored) response = stored
+        else {
+          if (!handler) {
+            const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
+            throw known
+              ? new ShimError('bad_request', `Method ${request.method} is not allowed on ${path}.`, { status: 405 })
+              : new ShimError('not_found', `No route ${request.method} ${url.pathname}. Try POST /v1/responses or GET /v1/models.`)
+          }
+          response = await handler({
+            request,
+            url,
+            deps,
+            models,
+            resolve,
+            store,
+            summary,
+            keepAlive: () => {
+              streaming = true
+              server?.timeout(request, 0)
+            },
+          })
         }
-        response = await handler({
-          request,
-          url,
-          deps,
-          models,
-          resolve,
-          summary,
-          keepAlive: () => {
-            streaming = true
-            server?.timeout(request, 0)
-          },
-        })
       }
       if (request.method === 'HEAD') response = new Response(null, { status: response.status, headers: response.headers })
     } catch (error) {

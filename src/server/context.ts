@@ -6,6 +6,7 @@ import type { ModelList } from '../routing/model-list.ts'
 import type { Route } from '../routing/resolve.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { RetryPolicy } from '../upstream/retry.ts'
+import type { ResponseStore } from '../responses-store/store.ts'
 import type { RequestRing } from '../ui/request-ring.ts'
 import type { Ledger } from '../usage/ledger.ts'
 import type { RequestSummary } from './request-log.ts'
@@ -54,6 +55,8 @@ export interface RouteContext {
   /** Every model name from every source. */
   models: ModelList
   resolve: Resolver
+  /** Stored Responses (memory only) for `previous_response_id`, `item_reference` and retrieval. */
+  store: ResponseStore
   summary: RequestSummary
   /** Disables Bun's per-request idle timeout for long streams. */
   keepAlive: () => void

@@ -6,6 +6,10 @@ import { providerOf } from '../routing/model-list.ts'
 import { pinCanonical } from '../routing/pinned.ts'
 import type { AliasSettings } from '../settings/schema.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
+import { expandStoredContext } from '../responses-store/expand.ts'
+import { recordFromEvents } from '../responses-store/recorder.ts'
+import { refuseUnsupportedStateFields } from '../responses-store/refuse.ts'
+import { shouldStore } from '../responses-store/store.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
 
@@ -45,6 +49,10 @@ export interface ClientDoor<Request> {
 function noteTerminal(summary: RouteContext['summary'], response: ResponseObject): void {
   summary.usage = response.usage ?? undefined
   if (response.error) summary.errorCode = response.error.code
+}
+
+function tap(events: ReadableStream<ResponsesEvent>, look: (event: ResponsesEvent) => void): ReadableStream<ResponsesEvent> {
+  return events.pipeThrough(new TransformStream({ transform: (event, controller) => (look(event), controller.enqueue(event)) }))
 }
 
 function hostOf(baseUrl: string): string | null {
@@ -90,11 +98,24 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   summary.servedModel = route.model.slug
   summary.price = route.model.price
 
-  if (provider.forward && provider.dialect === door.dialect) {
+  const fastPath = Boolean(provider.forward) && provider.dialect === door.dialect
+  // The stateful half of the Responses API, for upstreams that keep no state of their own:
+  // earlier responses and items are expanded from the shim's memory, and this one is recorded.
+  let record: ((event: ResponsesEvent) => void) | null = null
+  if (door.dialect === 'responses' && context.store && !(fastPath && provider.keepsState)) {
+    const responses = toCanonical()
+    refuseUnsupportedStateFields(responses, { translated: !fastPath })
+    const expanded = expandStoredContext(responses, context.store)
+    if (expanded.request !== responses) canonical = expanded.request
+    if (shouldStore(responses) && !fastPath) record = recordFromEvents(context.store, expanded.resolvedInput, responses, { model: route.slug })
+  }
+
+  if (fastPath && provider.forward) {
     summary.upstream += ' (fast path)'
     summary.usageDialect = door.dialect
-    const json = door.pin(body.json as Record<string, unknown>, route.alias)
-    return provider.forward({ json, text: route.alias ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage) }, route, upstream)
+    const expanded = canonical !== undefined && canonical !== (request as unknown)
+    const json = door.pin((expanded ? canonical : body.json) as Record<string, unknown>, route.alias)
+    return provider.forward({ json, text: route.alias || expanded ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage) }, route, upstream)
   }
 
   door.assertTranslatable(request)
@@ -112,11 +133,12 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
     // The terminal event carries the usage and any failure, for the ledger; one set lookup per event.
     const encoded = opened.encoded((event) => {
       if (TERMINAL_EVENT_TYPES.has(event.type)) noteTerminal(summary, (event as { response: ResponseObject }).response)
+      record?.(event)
       return encode(event)
     })
     return new Response(encoded, { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
   }
-  const aggregated = await aggregateEvents(opened.events())
+  const aggregated = await aggregateEvents(record ? tap(opened.events(), record) : opened.events())
   noteTerminal(summary, aggregated.response)
   const failure = unfinishedAnswerError(aggregated)
   if (failure) throw failure

@@ -1,6 +1,7 @@
 import { pickBaseInstructions, readBundledCatalog } from '../codex/bundled.ts'
 import { FALLBACK_INSTRUCTIONS } from '../codex/catalog.ts'
 import { ModelList } from '../routing/model-list.ts'
+import { openLedger } from '../usage/ledger.ts'
 import { chatgptDisabled } from '../chatgpt/auth.ts'
 import { ChatgptService } from '../chatgpt/service.ts'
 import { log } from '../log.ts'
@@ -26,6 +27,8 @@ export function createDeps(settings: Settings, options: { host: string; port: nu
   const models = new ModelList(settings, { chatgpt })
   return {
     chatgpt,
+    // Rows are queued in memory and written every 250 ms off the request path.
+    ledger: openLedger(),
     settings,
     version: VERSION,
     startedAt: Date.now(),

@@ -98,8 +98,8 @@ describe('settings: accepted spellings', () => {
 
 describe('settings: error messages name the field and what was expected', () => {
   test.each([
-    [{ models: [{}, {}, { model: 'm', provider: 'openia' }] }, 'models[2].provider: expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama, chatgpt (got "openia")'],
-    [{ models: [{ model: 'm' }] }, 'models[0].provider: missing; expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama, chatgpt'],
+    [{ models: [{}, {}, { model: 'm', provider: 'openia' }] }, 'models[2].provider: expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama, chatgpt, cursor-agent (got "openia")'],
+    [{ models: [{ model: 'm' }] }, 'models[0].provider: missing; expected one of openai, generic-chat-completion-api, anthropic, openai-responses, ollama, chatgpt, cursor-agent'],
     [{ models: [{ provider: 'openai' }] }, 'models[0].model: missing; expected the upstream model id, e.g. "deepseek-chat"'],
     [{ models: [{ model: 'm', provider: 'generic-chat-completion-api' }] }, 'models[0].base_url: missing; provider "generic-chat-completion-api" needs a base URL such as "https://api.deepseek.com/v1"'],
     [{ models: [{ model: 'm', provider: 'openai', baseUrl: 'localhost:8000' }] }, 'models[0].baseUrl: expected an http:// or https:// URL such as "http://localhost:8000/v1" (got "localhost:8000")'],

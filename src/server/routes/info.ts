@@ -4,7 +4,7 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
   return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 
-export function health({ deps }: RouteContext): Response {
+export function health({ deps, store }: RouteContext): Response {
   return json({
     ok: true,
     name: 'codex-shim',
@@ -15,6 +15,7 @@ export function health({ deps }: RouteContext): Response {
     chatgpt_passthrough: deps.chatgpt?.usable() ?? false,
     cursor_passthrough: false,
     chatgpt_quota: deps.chatgpt?.quota.latest ?? null,
+    response_store: (({ entries, bytes }) => ({ entries, bytes }))(store.stats()),
   })
 }
 

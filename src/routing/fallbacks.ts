@@ -1,0 +1,154 @@
+import type { ConsolaInstance } from 'consola'
+import { ShimError } from '../errors.ts'
+import type { CircuitBreaker } from './breaker.ts'
+import type { Route } from './resolve.ts'
+
+/**
+ * Fallbacks and spill-over: a model (or alias) may name `"fallbacks": [slug, …]`,
+ * tried in order when the chosen upstream fails before its first byte. Only
+ * the opening of a request is ever retried elsewhere: once a byte has gone to
+ * the client, replaying the turn on another model would duplicate output.
+ */
+
+/** The breaker's key: the configured model behind a route (aliases of one model share it). */
+export const modelKey = (route: Route): string => route.model.slug
+
+function largerContext(from: Route, to: Route): boolean {
+  // Only a fallback that declares a bigger window can help; an unknown one might be smaller.
+  const target = to.model.max_context_limit
+  return target !== undefined && target > (from.model.max_context_limit ?? 0)
+}
+
+/** An HTTP answer that says "not now" rather than "not this request". */
+function httpOutage(error: ShimError): boolean {
+  const { code, retryAfter } = error.details
+  if (code === 'usage_limit_reached' || code === 'insufficient_quota') return true
+  if (error.status === 429) return retryAfter !== undefined
+  return error.status >= 500 || error.status === 408
+}
+
+/**
+ * Whether `error` from `from` should send the request on to `to`: the upstream
+ * could not be reached or timed out, answered 5xx/408/529 after the retries,
+ * a 429 whose retry-after is past the retry budget (it reached us with
+ * `retryAfter` set), a used-up quota (`usage_limit_reached`, `insufficient_quota`),
+ * or a context overflow when `to` declares a larger `max_context_limit`.
+ */
+export function isFallbackWorthy(error: unknown, from: Route, to: Route): boolean {
+  if (!(error instanceof ShimError)) return false
+  const kind = error.kind
+  switch (kind) {
+    case 'upstream_unreachable':
+    case 'upstream_timeout':
+      return true
+    case 'upstream_http':
+      return httpOutage(error)
+    case 'context_length_exceeded':
+      return largerContext(from, to)
+    case 'upstream_stream':
+      // A non-streamed answer that failed on length reaches us this way; anything else broke mid-stream.
+      return error.details.code === 'context_length_exceeded' && largerContext(from, to)
+    case 'bad_request':
+    case 'unknown_model':
+    case 'unauthorized':
+    case 'forbidden':
+    case 'not_found':
+    case 'payload_too_large':
+    case 'unsupported_media_type':
+    case 'auth_expired':
+    case 'config':
+      return false
+    default: {
+      const unknown: never = kind
+      return unknown
+    }
+  }
+}
+
+/** Failures that say the model is unavailable (they count towards its breaker); a too-long prompt does not. */
+export function isOutage(error: unknown): boolean {
+  if (!(error instanceof ShimError)) return false
+  if (error.kind === 'upstream_unreachable' || error.kind === 'upstream_timeout') return true
+  return error.kind === 'upstream_http' && httpOutage(error)
+}
+
+export interface AttemptControl {
+  /** The last route of the chain: no fallback follows, so the caller may answer as it would without fallbacks (e.g. pass a 429 body through). */
+  last: boolean
+  /** Call once bytes may have reached the client: an error after that is rethrown, never retried elsewhere. */
+  bytesSent(): void
+}
+
+export interface FallbackResult<T> {
+  value: T
+  /** The route that answered. */
+  served: Route
+  /** True when it is not the first route of the chain. */
+  fellBack: boolean
+}
+
+function describe(error: unknown): string {
+  return error instanceof ShimError ? `${error.kind}${error.details.status ? ` ${error.details.status}` : ''}${error.details.code ? ` ${error.details.code}` : ''}` : 'error'
+}
+
+/**
+ * Tries the chain in order: the first route, then each fallback the last
+ * failure makes worthwhile (isFallbackWorthy). Models whose breaker is open
+ * are skipped (all of them open: the first is tried anyway, so a request
+ * never fails untried). Rethrows the last error when all fail, and at once
+ * for an error after `control.bytesSent()` or one no fallback can fix.
+ */
+export async function withFallbacks<T>(
+  chain: readonly Route[],
+  attempt: (route: Route, control: AttemptControl) => Promise<T>,
+  options: { breaker?: CircuitBreaker; log?: ConsolaInstance } = {},
+): Promise<FallbackResult<T>> {
+  if (!chain.length) throw new Error('withFallbacks: empty chain') // a bug: resolution always yields a route
+  const { breaker, log } = options
+  const open = chain.filter((route) => !breaker || breaker.allows(modelKey(route)))
+  for (const route of chain) if (!open.includes(route)) log?.info(`${modelKey(route)} is cooling down after repeated failures; skipped`)
+  const order = open.length ? open : [chain[0]!]
+
+  let failed: { route: Route; error: unknown } | null = null
+  for (const [index, route] of order.entries()) {
+    if (failed && !isFallbackWorthy(failed.error, failed.route, route)) continue
+    if (failed) log?.warn(`${modelKey(failed.route)} failed before its first byte (${describe(failed.error)}); falling back to ${modelKey(route)}`)
+    let sent = false
+    const last = index === order.length - 1
+    try {
+      const value = await attempt(route, { last, bytesSent: () => (sent = true) })
+      breaker?.success(modelKey(route))
+      return { value, served: route, fellBack: route !== chain[0] }
+    } catch (error) {
+      if (isOutage(error)) breaker?.failure(modelKey(route))
+      if (sent) throw error
+      failed = { route, error }
+    }
+  }
+  throw failed!.error
+}
+
+/**
+ * The route plus its fallbacks, resolved: an alias's own `fallbacks` win over
+ * its model's. Each fallback keeps the client's name (`slug`), since the
+ * client always sees the name it asked for. Unknown names are skipped with a
+ * warning; a fallback's own fallbacks are not followed (no chains of chains).
+ */
+export async function fallbackChain(route: Route, resolveModel: (slug: string) => Promise<Route>, log?: ConsolaInstance): Promise<Route[]> {
+  const fromAlias = (route.alias as { fallbacks?: unknown } | undefined)?.fallbacks
+  const names = Array.isArray(fromAlias) ? fromAlias.filter((name): name is string => typeof name === 'string') : (route.model.fallbacks ?? [])
+  const chain: Route[] = [route]
+  const seen = new Set([modelKey(route)])
+  for (const name of names) {
+    try {
+      const next = await resolveModel(name)
+      if (seen.has(modelKey(next))) continue
+      seen.add(modelKey(next))
+      chain.push({ ...next, slug: route.slug })
+    } catch (error) {
+      if (!(error instanceof ShimError)) throw error
+      log?.warn(`${modelKey(route)}: fallback "${name}" is not a known model; skipped`)
+    }
+  }
+  return chain
+}

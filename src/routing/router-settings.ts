@@ -1,0 +1,96 @@
+import * as v from 'valibot'
+import { issuePath } from '../issue-path.ts'
+import type { SettingsIssue } from '../settings/normalize.ts'
+
+/**
+ * The auto router's settings: the top-level `router` key of models.json, in
+ * the original project's spelling so its users' files load unchanged. The
+ * router is one more model name (`slug`); each request sent to it is scored
+ * by the `classifier` model against the candidates' cards and goes to one of them.
+ */
+
+const slugString = (what: string) => v.pipe(v.string(`expected ${what} as a model slug string`), v.trim(), v.nonEmpty(`expected a non-empty ${what}`))
+
+export const RouterCandidateSchema = v.looseObject(
+  {
+    slug: slugString('the candidate'),
+    /** Relative price: only for choosing the cheapest model that clears the threshold. Never sent to the classifier. */
+    cost: v.pipe(v.number('expected the cost as a number (relative price, e.g. 0.3)'), v.minValue(0, 'expected a cost of 0 or more')),
+    supports_images: v.optional(v.boolean('expected true or false'), false),
+    /** What the classifier reads about the model: strengths, typical tasks. */
+    card: v.optional(v.string('expected the card as a string describing what the model is good at'), ''),
+  },
+  'expected a candidate like {"slug": "cheap-model", "cost": 0.3, "card": "…"}',
+)
+
+export const RouterSettingsSchema = v.looseObject(
+  {
+    enabled: v.optional(v.boolean('expected true or false'), true),
+    slug: v.optional(
+      v.pipe(v.string('expected the router slug as a string'), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "codex-auto")')),
+      'codex-auto',
+    ),
+    display_name: v.optional(v.pipe(v.string('expected the display name as a string'), v.trim(), v.nonEmpty('expected a non-empty display name')), 'Auto (smart routing)'),
+    classifier: slugString('classifier'),
+    // Range checked by checkRouterSettings, so the message can name the value.
+    threshold: v.optional(v.number('expected the threshold as a number from 0 to 1'), 0.7),
+    default: slugString('default'),
+    cache: v.optional(v.boolean('expected true or false'), true),
+    candidates: v.pipe(
+      v.array(RouterCandidateSchema, 'expected a list of candidates like [{"slug": "…", "cost": 1, "card": "…"}]'),
+      v.minLength(1, 'expected at least one candidate'),
+    ),
+  },
+  'expected a router object like {"classifier": "…", "default": "…", "candidates": [ … ]}',
+)
+
+export type RouterSettings = v.InferOutput<typeof RouterSettingsSchema>
+export type RouterCandidate = v.InferOutput<typeof RouterCandidateSchema>
+
+/**
+ * What valibot cannot see: names that must exist among the configured models
+ * (and aliases), and rules between fields. Paths are the user's (`router.candidates[1].slug`).
+ */
+export function checkRouterSettings(router: RouterSettings, knownSlugs: Iterable<string>): SettingsIssue[] {
+  const known = new Set(knownSlugs)
+  const issues: SettingsIssue[] = []
+  const knownList = () => [...known].join(', ') || '(none configured)'
+  if (known.has(router.slug)) issues.push({ path: 'router.slug', message: `"${router.slug}" is already a model slug; pick another name for the router` })
+
+  const seen = new Map<string, number>()
+  router.candidates.forEach((candidate, i) => {
+    const path = `router.candidates[${i}].slug`
+    const earlier = seen.get(candidate.slug)
+    if (earlier !== undefined) issues.push({ path, message: `"${candidate.slug}" is listed twice (also candidates[${earlier}].slug); keep one` })
+    else seen.set(candidate.slug, i)
+    if (candidate.slug === router.slug) issues.push({ path, message: `the router cannot be its own candidate ("${router.slug}")` })
+    else if (!known.has(candidate.slug)) issues.push({ path, message: `"${candidate.slug}" is not a configured model slug (known: ${knownList()})` })
+  })
+
+  if (router.classifier === router.slug) issues.push({ path: 'router.classifier', message: `the classifier cannot be the router itself ("${router.slug}"); name a real model such as a cheap, fast one` })
+  else if (!known.has(router.classifier)) issues.push({ path: 'router.classifier', message: `"${router.classifier}" is not a configured model slug (known: ${knownList()})` })
+
+  if (router.default === router.slug) issues.push({ path: 'router.default', message: `the default cannot be the router itself ("${router.slug}")` })
+  else if (!seen.has(router.default) && !known.has(router.default)) {
+    issues.push({ path: 'router.default', message: `"${router.default}" is neither a candidate nor a configured model slug (candidates: ${[...seen.keys()].join(', ')})` })
+  }
+
+  if (!Number.isFinite(router.threshold) || router.threshold < 0 || router.threshold > 1) {
+    issues.push({ path: 'router.threshold', message: `expected a number from 0 to 1, got ${router.threshold}` })
+  }
+  return issues
+}
+
+/** The `router` value of a settings file → settings or every issue with its path; null when absent. */
+export function parseRouterSettings(raw: unknown, knownSlugs: Iterable<string>): { router: RouterSettings | null; issues: SettingsIssue[] } {
+  if (raw === undefined) return { router: null, issues: [] }
+  const parsed = v.safeParse(RouterSettingsSchema, raw)
+  if (!parsed.success) return { router: null, issues: parsed.issues.map((issue) => ({ path: issuePath(issue, { prefix: 'router' }), message: issue.message })) }
+  const issues = checkRouterSettings(parsed.output, knownSlugs)
+  return { router: issues.length ? null : parsed.output, issues }
+}
+
+/** The router is off when disabled in settings or by CODEX_SHIM_DISABLE_ROUTER=1. */
+export function routerEnabled(router: RouterSettings | null | undefined, env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(router?.enabled) && env.CODEX_SHIM_DISABLE_ROUTER !== '1'
+}

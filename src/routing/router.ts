@@ -1,0 +1,239 @@
+import type { ConsolaInstance } from 'consola'
+import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
+import type { ResponseObject, ResponsesRequest } from '../canonical/types.ts'
+import { describeMs, ShimError } from '../errors.ts'
+import { PROVIDERS } from '../providers/index.ts'
+import type { RequestContext } from '../providers/types.ts'
+import type { ResolveHints } from '../server/context.ts'
+import { buildClassifierRequest, parseScores, readTask, type TaskText } from './classifier.ts'
+import { pinCanonical } from './pinned.ts'
+import type { Route } from './resolve.ts'
+import { routerEnabled, type RouterCandidate, type RouterSettings } from './router-settings.ts'
+import { taskKey, TaskMemory, textKey } from './task-memory.ts'
+
+/**
+ * The auto router: a request for the router's slug is scored by the
+ * classifier model, and goes to the cheapest candidate that clears the
+ * threshold (else the best scored). The decision holds for the whole task
+ * (task-memory.ts). The router never fails a request: any classifier trouble
+ * (error, timeout, garbage, no eligible candidate) means the `default` model.
+ */
+
+export interface RouterDecision {
+  /** The model chosen. */
+  slug: string
+  /** The classifier's scores by candidate slug (empty when it failed). */
+  scores: Record<string, number>
+  /** Reused: the same task (a tool round trip) or, with `cache`, the same task text. */
+  cached: boolean
+  reason: 'classified' | 'same-task' | 'same-text' | 'default' | 'disabled'
+  /** Why the default was used: an error kind, never prompt text. */
+  failure?: string
+}
+
+/** Sends the classifier request to the classifier model and returns its text answer. Must honour `signal`. */
+export type ClassifierOpen = (request: ResponsesRequest, slug: string, signal: AbortSignal) => Promise<string>
+
+export interface RouterOptions {
+  settings: RouterSettings
+  open: ClassifierOpen
+  log: ConsolaInstance
+  /** Clock for the classifier's latency in the log. */
+  now?: () => number
+  /** The classifier's time limit (default 10 s); it is aborted past it. */
+  timeoutMs?: number
+  /** Tasks and texts remembered (default 1,000 each). */
+  memoryLimit?: number
+}
+
+export interface Router {
+  readonly settings: RouterSettings
+  /** The decision for this request's task (remembered, cached, or classified now). */
+  resolveTask(hints: ResolveHints): Promise<RouterDecision>
+  /** Scores a task text and chooses, without memory or cache (`codex-shim router explain`). */
+  explain(text: string, options?: { image?: boolean }): Promise<RouterDecision>
+}
+
+export const CLASSIFIER_TIMEOUT_MS = 10_000
+
+/**
+ * The cheapest eligible candidate whose score clears the threshold; when none
+ * does, the best scored one (the cheaper on a tie). Only candidates with
+ * `supports_images` are eligible for a turn with an image. Null when no
+ * eligible candidate has a score.
+ */
+export function chooseCandidate(scores: Record<string, number>, candidates: readonly RouterCandidate[], threshold: number, image: boolean): string | null {
+  const scored = candidates.filter((candidate) => (!image || candidate.supports_images) && Object.hasOwn(scores, candidate.slug))
+  const clearing = scored.filter((candidate) => scores[candidate.slug]! >= threshold).sort((a, b) => a.cost - b.cost || scores[b.slug]! - scores[a.slug]!)
+  if (clearing.length) return clearing[0]!.slug
+  const best = [...scored].sort((a, b) => scores[b.slug]! - scores[a.slug]! || a.cost - b.cost)
+  return best[0]?.slug ?? null
+}
+
+/** What went wrong, for the log: the error's kind and status, never its message (it may quote the prompt). */
+function failureOf(error: unknown): string {
+  if (error instanceof ShimError) return `${error.kind}${error.details.status ? ` ${error.details.status}` : ''}`
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return 'aborted'
+  return 'error'
+}
+
+function formatScores(scores: Record<string, number>): string {
+  const entries = Object.entries(scores)
+  return entries.length ? entries.map(([slug, score]) => `${slug} ${score.toFixed(2)}`).join(', ') : 'no scores'
+}
+
+export function createRouter(options: RouterOptions): Router {
+  const { settings, log } = options
+  const now = options.now ?? (() => performance.now())
+  const timeoutMs = options.timeoutMs ?? CLASSIFIER_TIMEOUT_MS
+  const memory = new TaskMemory<RouterDecision>(options.memoryLimit)
+
+  const fallback = (failure: string, scores: Record<string, number> = {}): RouterDecision => {
+    log.warn(`router ${settings.slug}: classifier ${settings.classifier} gave no usable choice (${failure}); using the default ${settings.default}`)
+    return { slug: settings.default, scores, cached: false, reason: 'default', failure }
+  }
+
+  const logDecision = (decision: RouterDecision, took?: number) => {
+    if (decision.reason === 'default') return // fallback() logged it
+    const how = decision.cached ? `cached: ${decision.reason}` : `classified${took === undefined ? '' : ` in ${describeMs(Math.round(took))}`}`
+    log.info(`router ${settings.slug} → ${decision.slug} (${formatScores(decision.scores)}; ${how})`)
+  }
+
+  /** Asks the classifier, bounded by the time limit; never throws. */
+  async function classify(task: Pick<TaskText, 'task' | 'context' | 'image'>): Promise<RouterDecision> {
+    if (task.image && !settings.candidates.some((candidate) => candidate.supports_images)) return fallback('no candidate accepts images')
+    const controller = new AbortController()
+    const started = now()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    // The race ends the wait even if the classifier ignores its signal.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new ShimError('upstream_timeout', `The router's classifier gave no answer within ${describeMs(timeoutMs)}.`)
+        controller.abort(error)
+        reject(error)
+      }, timeoutMs)
+    })
+    try {
+      const request = buildClassifierRequest(task, settings.candidates, settings.classifier)
+      const answer = await Promise.race([options.open(request, settings.classifier, controller.signal), timeout])
+      const scores = parseScores(answer, settings.candidates)
+      if (!scores) return fallback('unreadable answer')
+      const slug = chooseCandidate(scores, settings.candidates, settings.threshold, task.image)
+      if (!slug) return fallback(task.image ? 'no image-capable candidate was scored' : 'no candidate was scored', scores)
+      const decision: RouterDecision = { slug, scores, cached: false, reason: 'classified' }
+      logDecision(decision, now() - started)
+      return decision
+    } catch (error) {
+      return fallback(failureOf(error))
+    } finally {
+      clearTimeout(timer)
+      if (!controller.signal.aborted) controller.abort()
+    }
+  }
+
+  async function decide(task: TaskText): Promise<RouterDecision> {
+    const key = textKey(task)
+    const known = settings.cache ? memory.texts.get(key) : undefined
+    if (known) {
+      const decision: RouterDecision = { ...known, cached: true, reason: 'same-text' }
+      logDecision(decision)
+      return decision
+    }
+    const decision = await classify(task)
+    // Failures are not cached: the next task tries the classifier again.
+    if (settings.cache && decision.reason === 'classified') memory.texts.set(key, decision)
+    return decision
+  }
+
+  return {
+    settings,
+    async resolveTask(hints) {
+      const request = hints.canonical()
+      const task = readTask(request)
+      const key = taskKey(hints.headers, request.prompt_cache_key, task)
+      const remembered = memory.tasks.get(key)
+      if (remembered) {
+        const decision: RouterDecision = { ...(await remembered), cached: true, reason: 'same-task' }
+        logDecision(decision)
+        return decision
+      }
+      // The promise is kept, so requests of one task arriving together share one classifier call.
+      const pending = decide(task)
+      memory.tasks.set(key, pending)
+      return pending
+    },
+    explain(text, explainOptions = {}) {
+      return classify({ task: text, context: '', image: Boolean(explainOptions.image) })
+    },
+  }
+}
+
+/**
+ * What resolution returns once the router may be involved. `route.slug` is
+ * always the name the client asked for (the router's slug when routed), so
+ * answers carry it; `routedTo` is the model the router chose, for the
+ * `x-codex-shim-routed-to` response header and the request's log line;
+ * `decision` has the scores. Both are absent for any other name.
+ */
+export interface Resolution {
+  route: Route
+  routedTo?: string
+  decision?: RouterDecision
+}
+
+/**
+ * Puts the router in front of the model list's resolve. A request for the
+ * router's slug is routed; CODEX_SHIM_DISABLE_ROUTER=1 keeps the slug working
+ * but sends it straight to `default` without asking the classifier.
+ */
+export function routerWrap(
+  resolveModel: (slug: string) => Promise<Route>,
+  router: Router | null,
+  options: { log?: ConsolaInstance; env?: Record<string, string | undefined> } = {},
+): (requested: string, hints: ResolveHints) => Promise<Resolution> {
+  return async (requested, hints) => {
+    if (!router || !router.settings.enabled || requested !== router.settings.slug) return { route: await resolveModel(requested) }
+    const settings = router.settings
+    let decision: RouterDecision = routerEnabled(settings, options.env) ? await router.resolveTask(hints) : { slug: settings.default, scores: {}, cached: false, reason: 'disabled' }
+    let route: Route
+    try {
+      route = await resolveModel(decision.slug)
+    } catch (error) {
+      // A candidate that vanished (a subscription model no longer offered) must not fail the request.
+      if (!(error instanceof ShimError) || error.kind !== 'unknown_model' || decision.slug === settings.default) throw error
+      options.log?.warn(`router ${settings.slug}: "${decision.slug}" is not available; using the default ${settings.default}`)
+      decision = { ...decision, slug: settings.default, reason: 'default', failure: 'unknown_model' }
+      route = await resolveModel(settings.default)
+    }
+    return { route: { ...route, slug: requested }, routedTo: decision.slug, decision }
+  }
+}
+
+/** The answer's text: its output messages' text parts, in order. */
+export function outputText(response: ResponseObject): string {
+  return response.output
+    .filter((item) => item.type === 'message')
+    .flatMap((item) => {
+      const content = (item as { content?: unknown }).content
+      if (typeof content === 'string') return [content]
+      return Array.isArray(content) ? content.map((part: { type?: string; text?: unknown }) => (part.type === 'output_text' && typeof part.text === 'string' ? part.text : '')) : []
+    })
+    .join('')
+}
+
+/**
+ * The classifier sent through the provider registry like any request: the
+ * classifier's slug resolves to a route (aliases pin their options), the
+ * provider opens it, and the answer is aggregated to text.
+ */
+export function providerClassifier(options: { resolve: (slug: string) => Promise<Route>; context: (signal: AbortSignal) => RequestContext }): ClassifierOpen {
+  return async (request, slug, signal) => {
+    const route = await options.resolve(slug)
+    const provider = PROVIDERS[route.model.provider_label]
+    const opened = await provider.open(pinCanonical(request, route.alias), route, options.context(signal))
+    const aggregated = await aggregateEvents(opened.events())
+    const failure = unfinishedAnswerError(aggregated)
+    if (failure) throw failure
+    return outputText(aggregated.response)
+  }
+}
