@@ -34,6 +34,7 @@ const main = defineCommand({
     'patch-app': () => import('./commands/patch-app.ts').then((m) => m.default),
     'restore-app': () => import('./commands/restore-app.ts').then((m) => m.default),
     service: () => import('./commands/service/index.ts').then((m) => m.default),
+    router: () => import('./commands/router/index.ts').then((m) => m.default),
     'install-shortcuts': () => import('./commands/install-shortcuts.ts').then((m) => m.default),
     _serve: () => import('./commands/_serve.ts').then((m) => m.default),
   },
