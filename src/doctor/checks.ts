@@ -1,3 +1,4 @@
+import { desktopStatus } from '../desktop/status.ts'
 import { existsSync, readFileSync } from 'node:fs'
 import { hasManagedBlock, managedCatalogPath, managedModel, managedPort, parseConfigToml } from '../codex/config-block.ts'
 import { codexVersion, findCodex } from '../codex/find-codex.ts'
@@ -144,9 +145,24 @@ function proxySection(env = process.env): Section {
   }
 }
 
+/** Codex Desktop: installed, its version, patched by `patch-app`, and a matching backup. */
+export function desktopSection(status = desktopStatus()) {
+  const backups = `backups ${(status.backupsBytes / 1024 / 1024).toFixed(1)} MiB under ~/.codex-shim/app-backups`
+  if (!status.installed) return { name: 'Codex Desktop', checks: [check('info', 'app', `not found (${backups})`)] }
+  const patched = status.patched === 'unknown' ? 'this build is not one patch-app knows' : status.patched ? 'patched by patch-app' : 'not patched (custom models hidden from its picker; `codex-shim patch-app`)'
+  return {
+    name: 'Codex Desktop',
+    checks: [
+      check('ok', 'app', `${status.appPath} ${status.version ?? '(unknown version)'}`),
+      check('info', 'picker patch', patched),
+      check(status.patched === true && !status.backup ? 'warn' : 'info', 'backup', `${status.backup ? 'a backup of this version exists' : 'no backup of this version'}; ${backups}`),
+    ],
+  }
+}
+
 /** Read-only: writes nothing, starts nothing, calls no provider, prints no secret. */
 export async function runDoctor(options: { settingsPath?: string } = {}): Promise<DoctorReport> {
   const { section, settings } = settingsSection(options.settingsPath)
-  const sections = [runtime(), section, codexCli(), codexConfig(settings), authSection(), await daemonSection(), proxySection()]
+  const sections = [runtime(), section, codexCli(), codexConfig(settings), authSection(), await daemonSection(), proxySection(), desktopSection()]
   return { ok: sections.every((s) => s.checks.every((c) => c.status !== 'fail')), sections }
 }
