@@ -10,7 +10,16 @@ import { join } from 'node:path'
 
 const root = join(import.meta.dir, '..')
 
-export async function startHarness() {
+export interface HarnessOptions {
+  /** Another build to run beside the current one (BENCH_BASELINE): same settings, same fakes. */
+  baseline?: string
+  /** True when the baseline build has the openai-responses provider (added in this wave). */
+  responses?: boolean
+  /** How to start this build, instead of dist/ or `bun src/cli.ts` (e.g. with --cpu-prof). */
+  command?: string[]
+}
+
+export async function startHarness(options: HarnessOptions = {}) {
 
   const encoder = new TextEncoder()
   function scriptOf(text: string): { deltas: number; pace: number } {
@@ -71,37 +80,48 @@ export async function startHarness() {
   const codexHome = join(home, 'codex')
   mkdirSync(shimHome, { recursive: true })
   mkdirSync(codexHome, { recursive: true })
-  writeFileSync(join(shimHome, 'models.json'), JSON.stringify({ models: [
+  const models = [
     { slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: `http://127.0.0.1:${chatFake.port}/v1` },
     { slug: 'claude', model: 'claude-bench', provider: 'anthropic', base_url: `http://127.0.0.1:${anthropicFake.port}`, api_key: 'k', prompt_caching: false, reasoning_efforts: ['none'] },
-  ] }))
+    // The backend fake answers any path, so it also serves as a `POST /v1/responses` upstream.
+  ]
+  const responsesModel = { slug: 'oai', model: 'gpt-bench', provider: 'openai-responses', base_url: `http://127.0.0.1:${backendFake.port}/v1`, api_key: 'k' }
+  writeFileSync(join(shimHome, 'models.json'), JSON.stringify({ models: [...models, responsesModel] }))
   const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
   writeFileSync(join(codexHome, 'auth.json'), JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: jwt({ exp: Math.floor(Date.now() / 1000) + 86400 }), refresh_token: 'r', account_id: 'a' } }), { mode: 0o600 })
 
   const binary = join(root, 'dist', `codex-shim-${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`)
-  const command = existsSync(binary) ? [binary] : [process.execPath, join(root, 'src/cli.ts')]
-  const shimPort = 20000 + Math.floor(Math.random() * 20000)
+  const command = options.command ?? (existsSync(binary) ? [binary] : [process.execPath, join(root, 'src/cli.ts')])
   const shimEnv = { ...process.env, CODEX_SHIM_HOME: shimHome, CODEX_HOME: codexHome, CODEX_SHIM_CHATGPT_BASE_URL: `http://127.0.0.1:${backendFake.port}/backend-api`, CODEX_SHIM_LOG_LEVEL: 'warn' }
-  const launched = performance.now()
-  const shim = Bun.spawn([...command, '_serve', '--port', String(shimPort)], { env: shimEnv, stdout: 'ignore', stderr: 'inherit' })
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${shimPort}/health`)).ok) break
-    } catch {}
-    await Bun.sleep(1)
+  // A baseline build may predate the openai-responses provider (its settings check would refuse the entry).
+  const baselineHome = join(home, 'baseline')
+  mkdirSync(baselineHome, { recursive: true })
+  writeFileSync(join(baselineHome, 'models.json'), JSON.stringify({ models: options.responses ? [...models, responsesModel] : models }))
+  async function launch(command: string[], env: Record<string, string | undefined>) {
+    const port = 20000 + Math.floor(Math.random() * 20000)
+    const launched = performance.now()
+    const child = Bun.spawn([...command, '_serve', '--port', String(port)], { env, stdout: 'ignore', stderr: 'inherit' })
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break
+      } catch {}
+      if (child.exitCode !== null) throw new Error(`${command.join(' ')} exited with ${child.exitCode} before serving`)
+      await Bun.sleep(1)
+    }
+    return { child, port, url: `http://127.0.0.1:${port}`, startupMs: performance.now() - launched }
   }
-  const startupMs = performance.now() - launched
-  const shimUrl = `http://127.0.0.1:${shimPort}`
-
-
+  const current = await launch(command, shimEnv)
+  const baseline = options.baseline ? await launch([options.baseline], { ...shimEnv, CODEX_SHIM_HOME: baselineHome }) : null
+  const { child: shim, port: shimPort, url: shimUrl, startupMs } = current
 
   const stop = () => {
     shim.kill()
+    baseline?.child.kill()
     chatFake.stop(true)
     anthropicFake.stop(true)
     backendFake.stop(true)
   }
-  return { shim, shimUrl, shimPort, startupMs, chatFake, anthropicFake, backendFake, command, stop }
+  return { shim, shimUrl, shimPort, startupMs, baseline, chatFake, anthropicFake, backendFake, command, stop }
 }
 
 export function rssKiB(pid: number): number {

@@ -21,7 +21,10 @@ const hardStop = setTimeout(() => {
   process.exit(2)
 }, limitMs)
 
-const { shim, shimUrl, startupMs, chatFake, anthropicFake, backendFake, command, stop } = await startHarness()
+// BENCH_BASELINE=path/to/an/older/binary measures it beside this build, in the same run, on the same
+// fakes: the before/after of a change without the noise of two runs on a shared machine.
+const baselineBinary = process.env.BENCH_BASELINE || undefined
+const { shim, shimUrl, startupMs, baseline, chatFake, anthropicFake, backendFake, command, stop } = await startHarness({ baseline: baselineBinary, responses: process.env.BENCH_BASELINE_RESPONSES === '1' })
 // Idle memory of a fresh shim, before any load: total RSS, and the part that is private
 // (the heap) rather than the executable's file-backed pages (shared, reclaimable by the kernel).
 await Bun.sleep(500)
@@ -30,21 +33,26 @@ const fresh = rssSplitKiB(shim.pid)
 // ---- routes: the same turn through the shim and directly ------------------------------------
 
 type Target = { url: string; headers: Record<string, string>; body: (prompt: string) => object }
-interface Route { name: string; shim: Target; direct: Target }
+interface Route { name: string; shim: (base: string) => Target; direct: Target; /** Served only by builds with the openai-responses provider. */ responses?: boolean }
 const json = { 'content-type': 'application/json' }
 const chatDirect: Target = { url: `http://127.0.0.1:${chatFake.port}/v1/chat/completions`, headers: json, body: (p) => ({ model: 'm', stream: true, messages: [{ role: 'user', content: p }] }) }
 const anthropicDirect: Target = { url: `http://127.0.0.1:${anthropicFake.port}/v1/messages`, headers: { ...json, 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'claude-bench', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }
-const backendDirect: Target = { url: `http://127.0.0.1:${backendFake.port}/backend-api/codex/responses`, headers: json, body: (p) => ({ model: 'gpt-5.5', stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: p }] }] }) }
-const responsesVia = (model: string): Target => ({ url: `${shimUrl}/v1/responses`, headers: { ...json, originator: 'codex_exec' }, body: (p) => ({ model, stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: p }] }] }) })
+const responsesBody = (model: string) => (p: string) => ({ model, stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: p }] }] })
+const backendDirect: Target = { url: `http://127.0.0.1:${backendFake.port}/backend-api/codex/responses`, headers: json, body: responsesBody('gpt-5.5') }
+const responsesDirect: Target = { url: `http://127.0.0.1:${backendFake.port}/v1/responses`, headers: { ...json, authorization: 'Bearer k' }, body: responsesBody('gpt-bench') }
+const responsesVia = (model: string) => (base: string): Target => ({ url: `${base}/v1/responses`, headers: { ...json, originator: 'codex_exec' }, body: responsesBody(model) })
 const ROUTES: Route[] = [
   { name: 'Responses → ChatGPT passthrough', shim: responsesVia('gpt-5.5'), direct: backendDirect },
+  { name: 'Responses → openai-responses (fast)', shim: responsesVia('oai'), direct: responsesDirect, responses: true },
   { name: 'Responses → chat', shim: responsesVia('chat'), direct: chatDirect },
   { name: 'Responses → Anthropic', shim: responsesVia('claude'), direct: anthropicDirect },
-  { name: 'Chat → chat (fast path)', shim: { ...chatDirect, url: `${shimUrl}/v1/chat/completions`, body: (p) => ({ ...chatDirect.body(p), model: 'chat' }) }, direct: chatDirect },
-  { name: 'Messages → Anthropic (fast path)', shim: { ...anthropicDirect, url: `${shimUrl}/v1/messages`, body: (p) => ({ ...anthropicDirect.body(p), model: 'claude' }) }, direct: anthropicDirect },
-  { name: 'Chat → Anthropic', shim: { url: `${shimUrl}/v1/chat/completions`, headers: json, body: (p) => ({ model: 'claude', stream: true, messages: [{ role: 'user', content: p }] }) }, direct: anthropicDirect },
-  { name: 'Messages → chat', shim: { url: `${shimUrl}/v1/messages`, headers: { ...json, 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'chat', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }, direct: chatDirect },
+  { name: 'Chat → chat (fast path)', shim: (base) => ({ ...chatDirect, url: `${base}/v1/chat/completions`, body: (p) => ({ ...chatDirect.body(p), model: 'chat' }) }), direct: chatDirect },
+  { name: 'Messages → Anthropic (fast path)', shim: (base) => ({ ...anthropicDirect, url: `${base}/v1/messages`, body: (p) => ({ ...anthropicDirect.body(p), model: 'claude' }) }), direct: anthropicDirect },
+  { name: 'Chat → Anthropic', shim: (base) => ({ url: `${base}/v1/chat/completions`, headers: json, body: (p) => ({ model: 'claude', stream: true, messages: [{ role: 'user', content: p }] }) }), direct: anthropicDirect },
+  { name: 'Messages → chat', shim: (base) => ({ url: `${base}/v1/messages`, headers: { ...json, 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'chat', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }), direct: chatDirect },
+  { name: 'Messages → openai-responses', shim: (base) => ({ url: `${base}/v1/messages`, headers: { ...json, 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'oai', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }), direct: responsesDirect, responses: true },
 ]
+const ROUTE_FILTER = process.env.BENCH_ROUTES ? new RegExp(process.env.BENCH_ROUTES, 'i') : null
 
 interface Sample { ttfb: number; ttft: number; total: number; deltas: number }
 const decoder = new TextDecoder()
@@ -92,36 +100,49 @@ const results: Record<string, any> = {}
 const quick = process.env.BENCH_QUICK === '1'
 const N = quick ? 40 : 200
 
+/** The shims measured: this build, and the baseline beside it when given. */
+const SHIMS = [{ label: 'shim', url: shimUrl, pid: shim.pid }, ...(baseline ? [{ label: 'baseline', url: baseline.url, pid: baseline.child.pid }] : [])]
+
 for (const route of ROUTES) {
+  if (ROUTE_FILTER && !ROUTE_FILTER.test(route.name)) continue
+  const shims = SHIMS.filter((side) => side.label === 'shim' || !route.responses || process.env.BENCH_BASELINE_RESPONSES === '1')
   const entry: Record<string, any> = {}
-  // Warm both paths (connections, JIT) before measuring.
-  await run(route.shim, 'deltas=5', 20, 4)
+  // Warm every path (connections, JIT) before measuring.
+  for (const side of shims) await run(route.shim(side.url), 'deltas=5', 20, 4)
   await run(route.direct, 'deltas=5', 20, 4)
   for (const [label, prompt] of [['instant', 'deltas=20 pace=0'], ['paced', 'deltas=10 pace=2']] as const) {
     for (const concurrency of [1, 16]) {
       const count = label === 'paced' ? Math.min(N, 48) : N
       const direct = await run(route.direct, prompt, count, concurrency)
-      const shimmed = await run(route.shim, prompt, count, concurrency)
-      const added = (metric: 'ttfb' | 'ttft', p: number) => round(percentile(shimmed.samples.map((s) => s[metric]), p) - percentile(direct.samples.map((s) => s[metric]), p), 3)
-      entry[`${label}_c${concurrency}`] = { ttfb_added_ms_p50: added('ttfb', 50), ttfb_added_ms_p99: added('ttfb', 99), ttft_added_ms_p50: added('ttft', 50), ttft_added_ms_p99: added('ttft', 99) }
-      // No buffering: on a paced stream the first token must arrive long before the last.
-      if (label === 'paced') entry[`${label}_c${concurrency}`].first_token_before_end = shimmed.samples.every((s) => s.ttft < s.total - 10)
+      for (const side of shims) {
+        const shimmed = await run(route.shim(side.url), prompt, count, concurrency)
+        const added = (metric: 'ttfb' | 'ttft', p: number) => round(percentile(shimmed.samples.map((s) => s[metric]), p) - percentile(direct.samples.map((s) => s[metric]), p), 3)
+        const key = side.label === 'shim' ? `${label}_c${concurrency}` : `${side.label}_${label}_c${concurrency}`
+        entry[key] = { ttfb_added_ms_p50: added('ttfb', 50), ttfb_added_ms_p99: added('ttfb', 99), ttft_added_ms_p50: added('ttft', 50), ttft_added_ms_p99: added('ttft', 99) }
+        // No buffering: on a paced stream the first token must arrive long before the last.
+        if (label === 'paced') entry[key].first_token_before_end = shimmed.samples.every((s) => s.ttft < s.total - 10)
+      }
     }
   }
   for (const concurrency of [1, 16, 64]) {
     const direct = await run(route.direct, 'deltas=5', N, concurrency)
-    const cpu0 = cpuMs(shim.pid)
-    const shimmed = await run(route.shim, 'deltas=5', N, concurrency)
-    const cpu = cpuMs(shim.pid) - cpu0
-    entry[`rps_c${concurrency}`] = { direct: round(N / direct.seconds, 0), shim: round(N / shimmed.seconds, 0), ratio: round(direct.seconds / shimmed.seconds, 2) }
-    if (concurrency === 16) entry.cpu_ms_per_request = round(cpu / N, 3)
+    for (const side of shims) {
+      const cpu0 = cpuMs(side.pid)
+      const shimmed = await run(route.shim(side.url), 'deltas=5', N, concurrency)
+      const cpu = cpuMs(side.pid) - cpu0
+      const prefix = side.label === 'shim' ? '' : `${side.label}_`
+      entry[`${prefix}rps_c${concurrency}`] = { direct: round(N / direct.seconds, 0), shim: round(N / shimmed.seconds, 0), ratio: round(direct.seconds / shimmed.seconds, 2) }
+      if (concurrency === 16) entry[`${prefix}cpu_ms_per_request`] = round(cpu / N, 3)
+    }
   }
   const big = quick ? 2000 : 10000
   // Best of three on each side: one long stream is at the mercy of a single scheduling hiccup.
   const best = async (target: Target) => Math.min(...[await turn(target, `deltas=${big}`), await turn(target, `deltas=${big}`), await turn(target, `deltas=${big}`)].map((s) => s.total))
   const direct = await best(route.direct)
-  const shimmed = await best(route.shim)
-  entry.long_stream = { deltas: big, shim_deltas_per_s: round(big / (shimmed / 1000), 0), added_us_per_delta: round(((shimmed - direct) * 1000) / big, 2) }
+  for (const side of shims) {
+    const shimmed = await best(route.shim(side.url))
+    entry[side.label === 'shim' ? 'long_stream' : `${side.label}_long_stream`] = { deltas: big, shim_deltas_per_s: round(big / (shimmed / 1000), 0), added_us_per_delta: round(((shimmed - direct) * 1000) / big, 2) }
+  }
   results[route.name] = entry
   if (performance.now() - started > limitMs * 0.8) break
 }
@@ -131,21 +152,23 @@ await Bun.sleep(500)
 const afterLoad = rssSplitKiB(shim.pid)
 let peak = 0
 const watcher = setInterval(() => (peak = Math.max(peak, rssKiB(shim.pid))), 20)
-await run(ROUTES[1]!.shim, 'deltas=50 pace=1', quick ? 128 : 512, 64)
+await run(ROUTES[2]!.shim(shimUrl), 'deltas=50 pace=1', quick ? 128 : 512, 64)
 clearInterval(watcher)
 
 // Cost against request size: Codex-sized bodies (30 KB, 300 KB, with an image as a data URL).
 const sizes: Record<string, any> = {}
 for (const kb of [3, 30, 300]) {
   const padding = `data:image/png;base64,${'A'.repeat(kb * 1024)}`
-  const direct = await run(ROUTES[1]!.direct, 'deltas=5', 30, 1, padding)
-  const shimmed = await run(ROUTES[1]!.shim, 'deltas=5', 30, 1, padding)
+  const direct = await run(ROUTES[2]!.direct, 'deltas=5', 30, 1, padding)
+  const shimmed = await run(ROUTES[2]!.shim(shimUrl), 'deltas=5', 30, 1, padding)
   sizes[`${kb}KB`] = round(percentile(shimmed.samples.map((s) => s.ttfb), 50) - percentile(direct.samples.map((s) => s.ttfb), 50), 3)
 }
 
 const summary = {
   version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
   shim: command.length === 1 ? 'compiled binary' : 'bun src/cli.ts',
+  baseline: baselineBinary ?? null,
+  baseline_startup_ms: baseline ? round(baseline.startupMs, 1) : null,
   startup_ms: round(startupMs, 1),
   idle_rss_mib: { fresh: round(fresh.total / 1024, 1), fresh_private: round(fresh.anon / 1024, 1), fresh_file_backed: round(fresh.file / 1024, 1), after_load: round(afterLoad.total / 1024, 1), after_load_private: round(afterLoad.anon / 1024, 1) },
   peak_rss_mib_c64: round(peak / 1024, 1),
@@ -157,9 +180,12 @@ const summary = {
 // ---- report ------------------------------------------------------------------------------------
 const pad = (value: unknown, width: number) => String(value).padStart(width)
 console.log(`\ncodex-shim bench (${summary.shim}); added = shim − direct on the same fake upstream\n`)
-console.log(`${'route'.padEnd(34)}${pad('+TTFT p50', 11)}${pad('p99', 8)}${pad('+TTFT c16', 11)}${pad('paced', 8)}${pad('rps c16', 9)}${pad('c64', 7)}${pad('µs/delta', 10)}${pad('cpu ms', 8)}`)
+console.log(`${'route'.padEnd(38)}${pad('+TTFT p50', 11)}${pad('p99', 8)}${pad('+TTFT c16', 11)}${pad('paced', 8)}${pad('rps c16', 9)}${pad('c64', 7)}${pad('µs/delta', 10)}${pad('cpu ms', 8)}`)
+const row = (name: string, r: Record<string, any>, p: string) =>
+  console.log(`${name.padEnd(38)}${pad(r[`${p}instant_c1`].ttft_added_ms_p50, 11)}${pad(r[`${p}instant_c1`].ttft_added_ms_p99, 8)}${pad(r[`${p}instant_c16`].ttft_added_ms_p50, 11)}${pad(r[`${p}paced_c1`].ttft_added_ms_p50, 8)}${pad(`${r[`${p}rps_c16`].ratio}×`, 9)}${pad(`${r[`${p}rps_c64`].ratio}×`, 7)}${pad(r[`${p}long_stream`].added_us_per_delta, 10)}${pad(r[`${p}cpu_ms_per_request`], 8)}`)
 for (const [name, r] of Object.entries(results)) {
-  console.log(`${name.padEnd(34)}${pad(r.instant_c1.ttft_added_ms_p50, 11)}${pad(r.instant_c1.ttft_added_ms_p99, 8)}${pad(r.instant_c16.ttft_added_ms_p50, 11)}${pad(r.paced_c1.ttft_added_ms_p50, 8)}${pad(`${r.rps_c16.ratio}×`, 9)}${pad(`${r.rps_c64.ratio}×`, 7)}${pad(r.long_stream.added_us_per_delta, 10)}${pad(r.cpu_ms_per_request, 8)}`)
+  row(name, r, '')
+  if (r.baseline_instant_c1) row('  baseline', r, 'baseline_')
 }
 console.log(`\nstartup ${summary.startup_ms} ms · idle RSS fresh ${summary.idle_rss_mib.fresh} MiB (private ${summary.idle_rss_mib.fresh_private}, executable pages ${summary.idle_rss_mib.fresh_file_backed}) · after load ${summary.idle_rss_mib.after_load} MiB (private ${summary.idle_rss_mib.after_load_private}) · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
 console.log(JSON.stringify(summary))

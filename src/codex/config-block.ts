@@ -1,5 +1,6 @@
 import TOML from '@iarna/toml'
 import { isDeepStrictEqual } from 'node:util'
+import { ConfigEditError } from './config-edit-error.ts'
 
 /**
  * The managed block in `$CODEX_HOME/config.toml`. Stringifying a whole file
@@ -23,6 +24,20 @@ export interface ManagedBlockOptions {
   port: number
   host?: string
   catalogPath: string
+  /** The provider's display name (Desktop shows it beside the model); "Codex Shim" when absent. */
+  providerName?: string
+}
+
+const DEFAULT_PROVIDER_NAME = 'Codex Shim'
+
+/**
+ * The provider's display name as written. Codex treats a provider named
+ * "OpenAI" as OpenAI itself and switches to remote compaction (spec §a.3), so
+ * that name, in any case, is never written; nor are line breaks.
+ */
+export function providerDisplayName(name: string | undefined): string {
+  const clean = name?.replace(/[\r\n\t]+/g, ' ').trim().slice(0, 80)
+  return clean && clean.toLowerCase() !== 'openai' ? clean : DEFAULT_PROVIDER_NAME
 }
 
 interface BlockState {
@@ -32,12 +47,7 @@ interface BlockState {
   noFinalNewline: boolean
 }
 
-export class ConfigEditError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ConfigEditError'
-  }
-}
+export { ConfigEditError }
 
 function tomlString(value: string): string {
   return JSON.stringify(value) // a JSON string is a valid TOML basic string
@@ -218,12 +228,12 @@ function topBlock(options: ManagedBlockOptions, state: BlockState): string[] {
 }
 
 /** The provider table. Never named "OpenAI": that switches Codex to remote compaction (spec §a.3). */
-export function providerTable(options: { port: number; host?: string }): string[] {
+export function providerTable(options: { port: number; host?: string; providerName?: string }): string[] {
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1'
   const hostPart = host.includes(':') ? `[${host}]` : host
   return [
     `[model_providers.${PROVIDER_ID}]`,
-    'name = "Codex Shim"',
+    `name = ${tomlString(providerDisplayName(options.providerName))}`,
     `base_url = ${tomlString(`http://${hostPart}:${options.port}/v1`)}`,
     'wire_api = "responses"',
     // Not a secret: the proxy ignores it unless started with --token.
@@ -312,4 +322,16 @@ export function managedPort(text: string): number | null {
   const baseUrl = managedString(text, 'base_url')
   const match = baseUrl?.match(/^http:\/\/.*:(\d+)\/v1$/)
   return match ? Number(match[1]) : null
+}
+
+/** The host our provider block points at (`enable --host`), brackets removed, or null. */
+export function managedHost(text: string): string | null {
+  const baseUrl = managedString(text, 'base_url')
+  const match = baseUrl?.match(/^http:\/\/(\[[^\]]+\]|[^:/]+):\d+\/v1$/)
+  return match ? match[1]!.replace(/^\[|\]$/g, '') : null
+}
+
+/** The provider display name in our block, or null. */
+export function managedProviderName(text: string): string | null {
+  return managedString(text, 'name')
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { codexPaths } from '../paths.ts'
 import { backupFile, writeFileAtomic } from './atomic-write.ts'
-import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedModel, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
+import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedHost, managedModel, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
 
 export interface ConfigChange {
   path: string
@@ -37,9 +37,14 @@ export function currentManagedModel(path = codexPaths.config()): string | null {
   return managedModel(readConfig(path))
 }
 
-/** `model use`: changes the model inside our block only; needs `enable` first. */
+/**
+ * `model use` and the control page: changes the model (and the provider's
+ * display name) inside our block only; needs `enable` first. The address the
+ * block points at stays as `enable` wrote it, `--host` included, unless given.
+ */
 export function useModelInConfig(model: string, options: Omit<ManagedBlockOptions, 'model'>, path = codexPaths.config()): ConfigChange {
   const before = readConfig(path)
   if (!hasManagedBlock(before)) throw new ConfigEditError(`${path} has no codex-shim block. Run \`codex-shim enable\` first.`)
-  return write(path, before, applyManagedBlock(before, { ...options, model }))
+  const host = options.host ?? managedHost(before) ?? undefined
+  return write(path, before, applyManagedBlock(before, { ...options, host, model }))
 }

@@ -1,28 +1,26 @@
-import { orderedModels } from '../codex/catalog.ts'
 import { findCodex } from '../codex/find-codex.ts'
 import { generateFiles } from '../codex/generate.ts'
 import { enableCodexConfig, type ConfigChange } from '../codex/manage-config.ts'
 import { ShimError } from '../errors.ts'
+import { log } from '../log.ts'
+import { modelListFor, type ModelList } from '../routing/model-list.ts'
 import type { Settings } from '../settings/schema.ts'
 
-/** The model a command uses when none is named: the first launch model, else the first configured. */
-export function defaultSlug(settings: Settings): string {
-  const first = orderedModels(settings)[0]
-  if (!first) {
-    throw new ShimError('config', `No models configured${settings.path ? ` in ${settings.path}` : ''}. Add entries to ~/.codex-shim/models.json or pass --settings FILE.`)
-  }
-  return first.slug
+/**
+ * The model a command starts Codex with: the one named (it must be listed),
+ * else the first configured, else the ChatGPT plan's default. Says which
+ * when the plan chose, and returns the display name for the provider block.
+ */
+export async function chooseModel(settings: Settings, named: string | undefined): Promise<{ slug: string; displayName: string }> {
+  const list = modelListFor(settings)
+  const chosen = await list.choose(named)
+  if (chosen.from === 'chatgpt') log.info(`No models configured: using your ChatGPT plan's default model, ${chosen.slug}.`)
+  return { slug: chosen.slug, displayName: await displayNameOf(list, chosen.slug) }
 }
 
-export function requireSlug(settings: Settings, slug: string): string {
-  if (settings.models.some((model) => model.slug === slug) || (settings.aliases && Object.hasOwn(settings.aliases, slug))) return slug
-  const known = [...orderedModels(settings).map((model) => model.slug), ...Object.keys(settings.aliases ?? {})]
-  throw new ShimError('unknown_model', `Unknown model "${slug}". Valid slugs: ${known.join(', ') || '(none configured)'}.`)
-}
-
-/** The model named on the command line (it must exist), else the default. */
-export function chooseSlug(settings: Settings, named: string | undefined): string {
-  return named ? requireSlug(settings, named) : defaultSlug(settings)
+/** What Desktop shows for a listed model (the slug itself for names only the plan knows by legacy spelling). */
+export async function displayNameOf(list: ModelList, slug: string): Promise<string> {
+  return (await list.all()).find((entry) => entry.id === slug)?.display_name ?? slug
 }
 
 /** The `codex` CLI, or a clear error saying how to get it. */
@@ -33,7 +31,7 @@ export function requireCodex(): string {
 }
 
 /** Writes the catalog for this address, then the managed block in config.toml that points Codex at it. */
-export async function enableFor(settings: Settings, model: string, where: { port: number; host: string }): Promise<ConfigChange> {
+export async function enableFor(settings: Settings, model: { slug: string; displayName: string }, where: { port: number; host: string }): Promise<ConfigChange> {
   const generated = await generateFiles(settings, where)
-  return enableCodexConfig({ model, port: where.port, host: where.host, catalogPath: generated.catalogPath })
+  return enableCodexConfig({ model: model.slug, providerName: model.displayName, port: where.port, host: where.host, catalogPath: generated.catalogPath })
 }

@@ -1,4 +1,4 @@
-import { ConfigEditError } from '../codex/config-block.ts'
+import { ConfigEditError } from '../codex/config-edit-error.ts'
 import { ShimError } from '../errors.ts'
 import { log, setVerbose } from '../log.ts'
 import { SettingsError } from '../settings/load.ts'

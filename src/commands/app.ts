@@ -6,14 +6,14 @@ import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
-import { chooseSlug, enableFor, requireCodex } from './_context.ts'
+import { chooseModel, enableFor, requireCodex } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
   meta: { name: 'app', description: 'Enable codex-shim and open Codex Desktop (macOS, Windows) on a folder' },
   args: {
     path: { type: 'positional', description: 'Workspace folder (default: the current directory)', required: false },
-    model: { type: 'string', alias: 'm', description: 'Model slug (default: the first configured)', valueHint: 'SLUG' },
+    model: { type: 'string', alias: 'm', description: "Model slug (default: the first configured, else your ChatGPT plan's default)", valueHint: 'SLUG' },
     ...settingsArgs,
     ...portArgs,
     ...hostArgs,
@@ -26,10 +26,11 @@ export default defineCommand({
       }
       const bin = requireCodex()
       const settings = loadSettings(args.settings)
-      const model = chooseSlug(settings, args.model)
+      const chosen = await chooseModel(settings, args.model)
+      const model = chosen.slug
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
       // Desktop reads config.toml only (and only at launch), so the managed block is required here.
-      const change = await enableFor(settings, model, { port: info.port, host: info.host })
+      const change = await enableFor(settings, chosen, { port: info.port, host: info.host })
       if (change.changed) log.info(`Enabled codex-shim in ${change.path}`)
       const workspace = resolve(args.path ?? '.')
       const child = Bun.spawn([bin, 'app', workspace], { stdio: ['ignore', 'inherit', 'inherit'], env: withLoopbackNoProxy(process.env) })

@@ -1,3 +1,4 @@
+import { orderedModels } from '../codex/catalog.ts'
 import { defineCommand } from 'citty'
 import { generateFiles } from '../codex/generate.ts'
 import { codexCli } from '../codex/find-codex.ts'
@@ -5,7 +6,7 @@ import { argsChooseModel, codexOverrides, withLoopbackNoProxy, withNoDaemon } fr
 import { startDaemon } from '../daemon/lifecycle.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, UsageError, verboseArgs } from './_args.ts'
-import { defaultSlug, requireCodex } from './_context.ts'
+import { requireCodex } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 /** Everything after the first `--` belongs to codex. */
@@ -32,7 +33,7 @@ export default defineCommand({
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
       const generated = await generateFiles(settings, { port: info.port, host: info.host })
       // With no models configured (ChatGPT plan only), Codex's own default from the catalog applies.
-      const model = argsChooseModel(rest) ? undefined : args.model ? args.model : settings.models.length ? defaultSlug(settings) : undefined
+      const model = argsChooseModel(rest) ? undefined : args.model ? args.model : orderedModels(settings)[0]?.slug
       const overrides = codexOverrides({ port: info.port, host: info.host, catalogPath: generated.catalogPath, model, withToken: Boolean(process.env.CODEX_SHIM_TOKEN) })
       const child = Bun.spawn([bin, ...overrides, ...withNoDaemon(rest, codexCli(bin))], {
         stdio: ['inherit', 'inherit', 'inherit'],

@@ -2,13 +2,13 @@ import { defineCommand } from 'citty'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
-import { chooseSlug, enableFor } from './_context.ts'
+import { chooseModel, enableFor } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
   meta: { name: 'enable', description: 'Make Codex use codex-shim: a managed block in ~/.codex/config.toml (undo with disable)' },
   args: {
-    model: { type: 'string', alias: 'm', description: 'Model slug Codex starts with (default: the first configured)', valueHint: 'SLUG' },
+    model: { type: 'string', alias: 'm', description: "Model slug Codex starts with (default: the first configured, else your ChatGPT plan's default)", valueHint: 'SLUG' },
     ...settingsArgs,
     ...portArgs,
     ...hostArgs,
@@ -17,8 +17,9 @@ export default defineCommand({
   run: ({ args }) =>
     runGuarded(args, async () => {
       const settings = loadSettings(args.settings)
-      const model = chooseSlug(settings, args.model)
-      const change = await enableFor(settings, model, { port: parsePort(args.port), host: parseHost(args.host) })
+      const chosen = await chooseModel(settings, args.model)
+      const model = chosen.slug
+      const change = await enableFor(settings, chosen, { port: parsePort(args.port), host: parseHost(args.host) })
       if (!change.changed) log.info(`${change.path} already uses codex-shim with model ${model}`)
       else log.success(`Codex now uses codex-shim (model ${model}) via ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)
       log.info('Start the proxy with `codex-shim start`; undo with `codex-shim disable`.')

@@ -4,14 +4,15 @@ import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
-import { listedModels } from '../routing/listing.ts'
+import { ModelList } from '../routing/model-list.ts'
+import { pageAddress } from '../ui/page-address.ts'
 import { loadSettings } from '../settings/load.ts'
 import { ensureToken } from '../tunnel/token.ts'
 
 /** What to paste into Cursor (Settings → Models → OpenAI API key / base URL override). */
 function printSetupCard(publicUrl: string | undefined, port: number, settingsPath: string | undefined): void {
   if (!publicUrl) return
-  const models = listedModels(loadSettings(settingsPath)).map((entry) => entry.id)
+  const models = new ModelList(loadSettings(settingsPath), { chatgpt: null }).configured().map((entry) => entry.id)
   console.log(['', '  Cursor setup', `  Base URL  ${publicUrl}/v1`, `  API key   ${ensureToken().token}`, `  Models    ${models.join(', ') || '(none configured)'}`, `  Local     http://127.0.0.1:${port}/v1`, ''].join('\n'))
 }
 
@@ -42,6 +43,7 @@ export default defineCommand({
         return
       }
       log.success(`codex-shim ${info.version} started (pid ${info.pid}) on http://${info.host}:${info.port}`)
+      log.info(`Control page: ${pageAddress(info.host, info.port)} (or run \`codex-shim ui\`)`)
       log.info(`Log: ${shimPaths.logFile()}`)
       if (tunnel) printSetupCard(info.public_url, info.port, args.settings)
     }),

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { ShimError } from '../errors.ts'
+import { pageAddress } from '../ui/page-address.ts'
 import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { loadSettings } from '../settings/load.ts'
@@ -54,7 +55,7 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
     throw error
   }
   const port = started.server.port ?? options.port
-  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}`)
+  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
   let tunnel: Tunnel | null = null
   if (options.tunnel) {
     // A public URL without a token would let anyone spend the user's keys.

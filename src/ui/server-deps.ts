@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { QuotaSnapshot } from '../chatgpt/quota.ts'
-import { ConfigEditError, managedPort } from '../codex/config-block.ts'
+import { ConfigEditError, managedHost, managedPort } from '../codex/config-block.ts'
 import { generateFiles } from '../codex/generate.ts'
 import { currentManagedModel, useModelInConfig } from '../codex/manage-config.ts'
 import { ShimError } from '../errors.ts'
@@ -48,10 +48,12 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing()): UiDeps {
       const model = (await listModels()).find((entry) => entry.slug === slug)
       if (!model) throw new ShimError('unknown_model', `No model "${slug}". Pick one from the list.`)
       const path = codexPaths.config()
-      const port = managedPort(existsSync(path) ? readFileSync(path, 'utf8') : '') ?? host.port
+      const text = existsSync(path) ? readFileSync(path, 'utf8') : ''
+      // The block keeps the address `enable` gave it (`--host` included); Desktop shows the model's name as the provider's.
+      const where = { port: managedPort(text) ?? host.port, host: managedHost(text) ?? undefined }
       try {
-        const generated = await generateFiles(host.settings, { port })
-        const change = useModelInConfig(slug, { port, catalogPath: generated.catalogPath })
+        const generated = await generateFiles(host.settings, where)
+        const change = useModelInConfig(slug, { ...where, providerName: model.display_name, catalogPath: generated.catalogPath })
         return { changed: change.changed, display_name: model.display_name }
       } catch (error) {
         // "no codex-shim block: run enable first" and friends are the user's to fix, not a server fault.

@@ -37,6 +37,7 @@ describe('daemon lifecycle', () => {
       const start = runCli(['start', '--port', port], homes)
       expect(start.code).toBe(0)
       expect(start.output).toContain(`started`)
+      expect(start.output).toContain(`Control page: http://127.0.0.1:${port}/ (or run \`codex-shim ui\`)`)
       const status = runCli(['status', '--json'], homes)
       expect(status.code).toBe(0)
       expect(JSON.parse(status.stdout)).toMatchObject({ running: true, port: Number(port), health: { models: 1 } })

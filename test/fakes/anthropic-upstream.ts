@@ -4,7 +4,8 @@
  * tool_result at the start of the next user turn, thinking budget below
  * max_tokens, replayed thinking blocks carrying the signature we issued for
  * exactly that text, the last tool-use turn opening with thinking when
- * thinking is on) and streams scripted replies with signed thinking, split
+ * thinking is on, `enabled` or `adaptive`; beta-only fields only with their
+ * beta) and streams scripted replies with signed thinking, split
  * `input_json_delta` pieces, pings and errors.
  */
 import { createHash } from 'node:crypto'
@@ -25,18 +26,43 @@ export function signThinking(text: string): string {
 }
 
 const KNOWN = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'temperature', 'top_p', 'top_k', 'stream', 'metadata', 'stop_sequences', 'service_tier'])
+// Fields the API accepts only with a beta named in `anthropic-beta` (Claude Code 2.1.330 sends both with its betas).
+const BETA_FIELDS: Record<string, string> = { context_management: 'context-management-', output_config: 'effort-' }
+// With this beta, Claude Code puts `role: "system"` notes between turns; they sit outside the user/assistant alternation.
+const MID_CONVERSATION_BETA = 'mid-conversation-'
+
+/** The user/assistant turns: mid-conversation system notes, when the beta allows them, are checked and set aside. */
+function conversationOf(messages: Json[], betas: string): { messages: Json[] } | string {
+  if (!betas.includes(MID_CONVERSATION_BETA)) return { messages }
+  for (const [i, message] of messages.entries()) {
+    if (message.role !== 'system') continue
+    if (i === 0) return 'messages.0: the first message must use the "user" role'
+    const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content
+    if (!Array.isArray(blocks) || !blocks.length || blocks.some((b: Json) => b.type !== 'text' || !b.text)) return `messages.${i}: system messages may only hold non-empty text`
+  }
+  return { messages: messages.filter((m) => m.role !== 'system') }
+}
 
 export function validateMessagesRequest(body: Json, headers: Record<string, string>): string | null {
   if (!headers['x-api-key']) return 'authentication_error: x-api-key header is required'
   if (!headers['anthropic-version']) return 'invalid_request_error: anthropic-version header is required'
-  for (const key of Object.keys(body)) if (!KNOWN.has(key)) return `invalid_request_error: ${key}: Extra inputs are not permitted`
+  const betas = headers['anthropic-beta'] ?? ''
+  for (const key of Object.keys(body)) {
+    if (KNOWN.has(key) || (BETA_FIELDS[key] && betas.includes(BETA_FIELDS[key]))) continue
+    return `invalid_request_error: ${key}: Extra inputs are not permitted`
+  }
   if (typeof body.model !== 'string') return 'invalid_request_error: model: Field required'
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return 'invalid_request_error: max_tokens: Field required'
   if (!Array.isArray(body.messages) || !body.messages.length) return 'invalid_request_error: messages: at least one message is required'
-  const thinking = body.thinking?.type === 'enabled'
-  if (thinking) {
+  const conversation = conversationOf(body.messages, betas)
+  if (typeof conversation === 'string') return `invalid_request_error: ${conversation}`
+  // Adaptive thinking (the model decides how much) is thinking on: the replay rules below hold for it too.
+  const thinking = body.thinking?.type === 'enabled' || body.thinking?.type === 'adaptive'
+  if (body.thinking?.type === 'enabled') {
     if (body.thinking.budget_tokens < 1024) return 'invalid_request_error: thinking.budget_tokens: Input should be greater than or equal to 1024'
     if (body.thinking.budget_tokens >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`'
+  }
+  if (thinking) {
     if (body.temperature !== undefined && body.temperature !== 1) return 'temperature may only be set to 1 when thinking is enabled'
     if (body.tool_choice && ['any', 'tool'].includes(body.tool_choice.type)) return 'Thinking may not be enabled when tool_choice forces tool use.'
   }
@@ -52,7 +78,7 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
     count(tool)
   }
   let pending: string[] = []
-  for (const [i, original] of body.messages.entries()) {
+  for (const [i, original] of conversation.messages.entries()) {
     // The real API accepts a plain string as shorthand for one text block.
     const message = typeof original.content === 'string' ? { ...original, content: [{ type: 'text', text: original.content }] } : original
     const expected = i % 2 === 0 ? 'user' : 'assistant'
@@ -88,9 +114,9 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
     }
   }
   if (pending.length) return 'the final assistant tool_use blocks have no tool_result'
-  if (body.messages.at(-1).role !== 'user') return 'the last message must be a user message (no prefill in this fake)'
+  if (conversation.messages.at(-1)?.role !== 'user') return 'the last message must be a user message (no prefill in this fake)'
   if (thinking) {
-    const lastAssistant = [...body.messages].reverse().find((m: Json) => m.role === 'assistant')
+    const lastAssistant = [...conversation.messages].reverse().find((m: Json) => m.role === 'assistant')
     if (Array.isArray(lastAssistant?.content) && lastAssistant.content.some((b: Json) => b.type === 'tool_use') && !['thinking', 'redacted_thinking'].includes(lastAssistant.content[0].type)) {
       return 'Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.'
     }

@@ -4,7 +4,7 @@ import { QuotaStore } from '../../src/chatgpt/quota.ts'
 import { generateFiles } from '../../src/codex/generate.ts'
 import { enableCodexConfig } from '../../src/codex/manage-config.ts'
 import { buildHostAllowlist, checkRequest } from '../../src/server/guard.ts'
-import { listedModels } from '../../src/routing/listing.ts'
+import { ModelList } from '../../src/routing/model-list.ts'
 import { createUiRoutes, matchUiRoute, type UiDeps } from '../../src/ui/api.ts'
 import { RequestRing } from '../../src/ui/request-ring.ts'
 import { uiDepsFromHost } from '../../src/ui/server-deps.ts'
@@ -52,7 +52,7 @@ export function realUiDeps(options: { token?: string; restart?: () => Promise<st
       startedAt: Date.now() - 3_723_000,
       port: FAKE_PORT,
       token: options.token,
-      models: async () => listedModels(settings),
+      models: async () => new ModelList(settings, { chatgpt: null }).configured(),
       chatgpt: { usable: () => true, quota },
     },
     ring,

@@ -95,7 +95,9 @@ describe('the control page in Chromium', () => {
       expect(currentManagedModel()).toBe('deepseek-chat')
       let doctor = codexDoctor(codexHome)
       const provider = (TOML.parse(readFileSync(configPath, 'utf8')).model_providers as Record<string, { name: string }>).codex_shim!
-      expect(doctor).toEqual({ configStatus: 'ok', model: 'deepseek-chat', providerName: provider.name })
+      // Desktop shows the provider's name beside the model: the model's own name, not "Codex Shim".
+      expect(provider.name).toBe('DeepSeek V3.2')
+      expect(doctor).toEqual({ configStatus: 'ok', model: 'deepseek-chat', providerName: 'DeepSeek V3.2' })
 
       // By keyboard: focus a model and press Enter.
       await page.focus('.model[data-slug="claude-sonnet"]')
@@ -104,6 +106,7 @@ describe('the control page in Chromium', () => {
       expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).document.activeElement.dataset.slug)).toBe('claude-sonnet')
       doctor = codexDoctor(codexHome)
       expect(doctor.model).toBe('claude-sonnet')
+      expect(doctor.providerName).toBe('Claude Sonnet 4.5')
       expect(problems).toEqual([])
       await page.context().close()
     } finally {

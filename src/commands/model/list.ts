@@ -1,21 +1,21 @@
 import { defineCommand } from 'citty'
-import { orderedModels } from '../../codex/catalog.ts'
 import { currentManagedModel } from '../../codex/manage-config.ts'
+import { modelListFor } from '../../routing/model-list.ts'
 import { loadSettings } from '../../settings/load.ts'
 import { jsonArgs, settingsArgs, verboseArgs } from '../_args.ts'
 import { runGuarded } from '../_run.ts'
 
 export default defineCommand({
-  meta: { name: 'list', description: 'List model slugs; * marks the one in the managed config' },
+  meta: { name: 'list', description: "List model slugs (configured, aliases, then your ChatGPT plan's); * marks the one in the managed config" },
   args: { ...settingsArgs, ...jsonArgs, ...verboseArgs },
   run: ({ args }) =>
-    runGuarded(args, () => {
+    runGuarded(args, async () => {
       const current = currentManagedModel()
-      const models = orderedModels(loadSettings(args.settings))
+      const models = await modelListFor(loadSettings(args.settings)).all()
       if (args.json) {
-        console.log(JSON.stringify({ current, models: models.map((m) => m.slug) }))
+        console.log(JSON.stringify({ current, models: models.map((entry) => entry.id) }))
         return
       }
-      for (const model of models) console.log(`${model.slug === current ? '*' : ' '} ${model.slug}  ${model.display_name}`)
+      for (const entry of models) console.log(`${entry.id === current ? '*' : ' '} ${entry.id}  ${entry.display_name}`)
     }),
 })

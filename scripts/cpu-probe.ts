@@ -1,0 +1,81 @@
+#!/usr/bin/env bun
+/**
+ * `bun scripts/cpu-probe.ts [route-regex]`: CPU per small request, in µs, for
+ * this build and (BENCH_BASELINE) an older one, beside a bare Bun pass-through
+ * (the floor: one `fetch` and the body handed back). Many requests per side,
+ * so the 10 ms clock tick of /proc is below 1 µs per request.
+ * CPU_PROFILE=1 starts this build with `--cpu-prof-md` into /tmp/codex-shim-prof.
+ */
+import { join } from 'node:path'
+import { cpuMs, startHarness } from './_harness.ts'
+
+const root = join(import.meta.dir, '..')
+const COUNT = Number(process.env.CPU_PROBE_COUNT ?? 3000)
+const profile = process.env.CPU_PROFILE === '1'
+const { shimUrl, shim, baseline, chatFake, anthropicFake, backendFake, stop } = await startHarness({
+  baseline: process.env.BENCH_BASELINE || undefined,
+  command: profile ? [process.execPath, '--cpu-prof-md', '--cpu-prof-dir=/tmp/codex-shim-prof', join(root, 'src/cli.ts')] : undefined,
+})
+const json = { 'content-type': 'application/json' }
+const prompt = 'deltas=5'
+const chat = (model: string) => JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: prompt }] })
+const messages = (model: string) => JSON.stringify({ model, max_tokens: 100, stream: true, messages: [{ role: 'user', content: prompt }] })
+const responses = (model: string) => JSON.stringify({ model, stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: prompt }] }] })
+const floorPort = 20000 + Math.floor(Math.random() * 20000)
+const floor = Bun.spawn([process.execPath, '-e', `
+  const upstream = ${JSON.stringify(`http://127.0.0.1:${chatFake.port}`)}
+  Bun.serve({ hostname: '127.0.0.1', port: ${floorPort}, async fetch(request) {
+    const body = await request.text()
+    const answer = await fetch(upstream + new URL(request.url).pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    return new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.headers.get('content-type') ?? 'text/event-stream' } })
+  } })`], { stdout: 'ignore', stderr: 'inherit' })
+for (;;) {
+  try { await fetch(`http://127.0.0.1:${floorPort}/v1/chat/completions`, { method: 'POST', body: chat('m') }); break } catch { await Bun.sleep(5) }
+}
+
+const ROUTES: { name: string; path: string; headers: Record<string, string>; body: string; responses?: boolean }[] = [
+  { name: 'Chat → chat (fast path)', path: '/v1/chat/completions', headers: json, body: chat('chat') },
+  { name: 'Messages → Anthropic (fast path)', path: '/v1/messages', headers: { ...json, 'anthropic-version': '2023-06-01' }, body: messages('claude') },
+  { name: 'Responses → ChatGPT passthrough', path: '/v1/responses', headers: { ...json, originator: 'codex_exec' }, body: responses('gpt-5.5') },
+  { name: 'Responses → openai-responses (fast)', path: '/v1/responses', headers: json, body: responses('oai'), responses: true },
+  { name: 'Responses → chat', path: '/v1/responses', headers: json, body: responses('chat') },
+  { name: 'Responses → Anthropic', path: '/v1/responses', headers: json, body: responses('claude') },
+  { name: 'Chat → Anthropic', path: '/v1/chat/completions', headers: json, body: chat('claude') },
+  { name: 'Messages → chat', path: '/v1/messages', headers: { ...json, 'anthropic-version': '2023-06-01' }, body: messages('chat') },
+]
+const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : null
+
+async function load(base: string, path: string, headers: Record<string, string>, body: string, count: number, concurrency = 4): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < count) {
+      const response = await fetch(base + path, { method: 'POST', headers, body })
+      await response.arrayBuffer()
+      if (!response.ok) throw new Error(`${base}${path}: HTTP ${response.status}`)
+    }
+  }))
+}
+async function usPerRequest(pid: number, base: string, route: (typeof ROUTES)[number]): Promise<number> {
+  await load(base, route.path, route.headers, route.body, 200)
+  const before = cpuMs(pid)
+  await load(base, route.path, route.headers, route.body, COUNT)
+  return Math.round(((cpuMs(pid) - before) * 1000) / COUNT)
+}
+
+const floorUs = await usPerRequest(floor.pid, `http://127.0.0.1:${floorPort}`, ROUTES[0]!)
+console.log(`bare Bun pass-through (floor): ${floorUs} µs per request\n`)
+console.log(`${'route'.padEnd(38)}${'this build'.padStart(12)}${baseline ? 'baseline'.padStart(10) : ''}`)
+for (const route of ROUTES) {
+  if (filter && !filter.test(route.name)) continue
+  const mine = await usPerRequest(shim.pid, shimUrl, route)
+  const before = baseline && !route.responses ? await usPerRequest(baseline.child.pid, baseline.url, route) : null
+  console.log(`${route.name.padEnd(38)}${`${mine} µs`.padStart(12)}${before !== null ? `${before} µs`.padStart(10) : ''}`)
+}
+floor.kill()
+if (profile) {
+  shim.kill('SIGINT')
+  await shim.exited
+}
+void anthropicFake, backendFake
+stop()
+process.exit(0)
