@@ -16,14 +16,19 @@ function identifiesAsCursor(bin: string, env: Record<string, string | undefined>
   }
 }
 
+/** `CODEX_SHIM_DISABLE_CURSOR=1` (or true/yes/on) turns the Cursor subscription off, like its ChatGPT twin. */
+export function cursorDisabled(env: Record<string, string | undefined> = process.env): boolean {
+  return ['1', 'true', 'yes', 'on'].includes((env.CODEX_SHIM_DISABLE_CURSOR ?? '').toLowerCase())
+}
+
 /**
  * The cursor-agent binary: `$CURSOR_AGENT_BIN`, else `cursor-agent` on PATH,
  * else `agent` when its `--help` says it is Cursor's. Null when there is none
- * or `CODEX_SHIM_DISABLE_CURSOR=1`. Cached per environment (the `--help`
+ * or the feature is off (`cursorDisabled`). Cached per environment (the `--help`
  * probe spawns a process).
  */
 export function findCursorAgent(env: Record<string, string | undefined> = process.env): string | null {
-  if (env.CODEX_SHIM_DISABLE_CURSOR === '1') return null
+  if (cursorDisabled(env)) return null
   const configured = env.CURSOR_AGENT_BIN
   if (configured) return existsSync(configured) ? configured : null
   const key = env.PATH ?? ''

@@ -64,6 +64,11 @@ export function cursorSlug(model: CursorModel | string): string {
 /** The names the original used for Composer 2.5 (it exposed only that model). */
 const COMPOSER_ALIASES = new Set(['composer-2-5', 'composer-2.5', 'cursor-composer-2-5'])
 
+/** Whether a name can only mean a Cursor model: resolving it is worth a cursor-agent probe. */
+export function isCursorName(name: string): boolean {
+  return name.startsWith(CURSOR_SLUG_PREFIX) || COMPOSER_ALIASES.has(name)
+}
+
 /** A requested name → the cursor-agent model: `cursor-<id>`, or a Composer 2.5 alias. */
 export function resolveCursorSlug(name: string, models: CursorModel[]): CursorModel | null {
   if (COMPOSER_ALIASES.has(name)) return models.find((model) => model.id === 'composer-2.5') ?? null

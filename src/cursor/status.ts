@@ -19,6 +19,8 @@ export interface CursorStatus {
   account?: string
   /** Why the state is unknown, for `doctor`: no binary, timeout, unrecognised text. */
   detail?: string
+  /** The probe hit its time limit: the CLI hangs, so nothing else should wait on it now. */
+  timedOut?: boolean
 }
 
 export const STATUS_TIMEOUT_MS = 5000
@@ -39,7 +41,7 @@ export function parseCursorStatus(text: string): CursorStatus {
 export async function probeCursorStatus(bin: string, options: { timeoutMs?: number; env?: Record<string, string | undefined>; allowApiKey?: boolean } = {}): Promise<CursorStatus> {
   const timeoutMs = options.timeoutMs ?? STATUS_TIMEOUT_MS
   const result = await runCursorCommand(bin, ['status'], { timeoutMs, env: options.env, allowApiKey: options.allowApiKey })
-  if (result.timedOut) return { state: 'unknown', detail: `cursor-agent status did not answer within ${describeMs(timeoutMs)}.` }
+  if (result.timedOut) return { state: 'unknown', detail: `cursor-agent status did not answer within ${describeMs(timeoutMs)}.`, timedOut: true }
   return parseCursorStatus(result.output)
 }
 

@@ -9,7 +9,9 @@ import { cursorLimiterFromEnv, type CursorLimiter } from './limiter.ts'
 import { createCursorModelsCache, listCursorModels, requireCursorModel, type CursorModel } from './models.ts'
 import { CursorSessions } from './sessions.ts'
 import { maxRunMsFromEnv, spawnCursorAgent } from './spawn.ts'
-import { createCursorStatusCache, probeCursorStatus, type CursorStatus } from './status.ts'
+import { createCursorStatusCache, probeCursorStatus, STATUS_TTL_MS, type CursorStatus } from './status.ts'
+import { usableCursorModels } from './availability.ts'
+import { cached } from './_cache.ts'
 import { createCursorDecoder } from './stream.ts'
 import { resolveWorkspace } from './workspace.ts'
 
@@ -21,6 +23,12 @@ export interface CursorServices {
   status(): Promise<CursorStatus>
   /** `models`, cached 5 min; throws when the listing itself failed. */
   models(): Promise<CursorModel[]>
+  /** The models a usable login offers (`usableCursorModels`), cached 30 s; never throws. */
+  available(): Promise<CursorModel[]>
+  /** The same without waiting: the last known answer (undefined before the first), refreshed in the background. */
+  availableNow(): CursorModel[] | undefined
+  /** Forget every probe: the next question runs cursor-agent again (tests). */
+  clear(): void
   sessions: CursorSessions
   limiter: CursorLimiter
 }
@@ -39,7 +47,18 @@ export function createCursorServices(env: Record<string, string | undefined> = p
     if (!found) throw new ShimError('config', `cursor-agent was not found. ${CURSOR_INSTALL_HINT}`)
     return listCursorModels(found, { env, allowApiKey })
   })
-  return { env, bin, status: () => status.get(), models: () => models.get(), sessions: new CursorSessions(), limiter: cursorLimiterFromEnv(env) }
+  const available = cached(() => usableCursorModels({ bin, status: () => status.get(), models: () => models.get() }), STATUS_TTL_MS)
+  return {
+    env,
+    bin,
+    status: () => status.get(),
+    models: () => models.get(),
+    available: () => available.get(),
+    availableNow: () => available.peek(),
+    clear: () => [status, models, available].forEach((cache) => cache.clear()),
+    sessions: new CursorSessions(),
+    limiter: cursorLimiterFromEnv(env),
+  }
 }
 
 export interface CursorTurnOptions {

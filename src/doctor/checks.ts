@@ -1,4 +1,5 @@
 import { desktopStatus } from '../desktop/status.ts'
+import { cursorSection } from './cursor.ts'
 import { existsSync, readFileSync } from 'node:fs'
 import { hasManagedBlock, managedCatalogPath, managedModel, managedPort, parseConfigToml } from '../codex/config-block.ts'
 import { codexVersion, findCodex } from '../codex/find-codex.ts'
@@ -160,9 +161,9 @@ export function desktopSection(status = desktopStatus()) {
   }
 }
 
-/** Read-only: writes nothing, starts nothing, calls no provider, prints no secret. */
+/** Read-only: writes nothing, starts nothing, calls no provider (only `cursor-agent status` and `models`), prints no secret. */
 export async function runDoctor(options: { settingsPath?: string } = {}): Promise<DoctorReport> {
   const { section, settings } = settingsSection(options.settingsPath)
-  const sections = [runtime(), section, codexCli(), codexConfig(settings), authSection(), await daemonSection(), proxySection(), desktopSection()]
+  const sections = [runtime(), section, codexCli(), codexConfig(settings), authSection(), await cursorSection(), await daemonSection(), proxySection(), desktopSection()]
   return { ok: sections.every((s) => s.checks.every((c) => c.status !== 'fail')), sections }
 }

@@ -1,6 +1,7 @@
 import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { createCursorServices, openCursorTurn, type CursorServices } from '../cursor/turn.ts'
+import { clearCursorAgentCache, cursorDisabled } from '../cursor/find-binary.ts'
 import { threadIdFrom } from '../cursor/sessions.ts'
 import { providerStream, type ProviderEntry, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
 
@@ -8,6 +9,17 @@ let services: CursorServices | null = null
 /** One set per process: the binary, its login and model caches, sessions and the concurrency limit. */
 export function cursorServices(): CursorServices {
   return (services ??= createCursorServices())
+}
+
+/** The process's set, or null while `CODEX_SHIM_DISABLE_CURSOR` is on: what the model list asks. */
+export function enabledCursorServices(): CursorServices | null {
+  return cursorDisabled() ? null : cursorServices()
+}
+
+/** Tests: forget the process's probes (the binary, login and listing are cached for seconds to minutes). */
+export function resetCursorServices(): void {
+  services?.clear()
+  clearCursorAgentCache()
 }
 
 /**

@@ -1,8 +1,13 @@
 import { chatgptDisabled } from '../chatgpt/auth.ts'
 import type { ChatgptModel } from '../chatgpt/catalog.ts'
 import { ChatgptService } from '../chatgpt/service.ts'
-import { buildCatalog, orderedModels } from '../codex/catalog.ts'
+import { buildCatalog, catalogEntry, orderedModels } from '../codex/catalog.ts'
+import { CURSOR_CATALOG_PRIORITY, cursorModelSettings } from '../cursor/availability.ts'
+import { cursorAuthError } from '../cursor/errors.ts'
+import { cursorSlug, isCursorName, resolveCursorSlug, type CursorModel } from '../cursor/models.ts'
+import type { CursorServices } from '../cursor/turn.ts'
 import { ShimError } from '../errors.ts'
+import { enabledCursorServices } from '../providers/cursor-agent.ts'
 import { PROVIDERS } from '../providers/index.ts'
 import type { ModelSettings, Settings } from '../settings/schema.ts'
 import { chatgptModelSettings, legacyChatgptSlug, resolveRoute, type Route } from './resolve.ts'
@@ -17,18 +22,28 @@ export interface ListedModel {
   /** Set for aliases: the slug it points at. */
   alias_of?: string
   /** Where the name comes from. */
-  source: 'settings' | 'alias' | 'chatgpt'
+  source: 'settings' | 'alias' | 'chatgpt' | 'cursor'
 }
+
+/** What the model list needs from the Cursor subscription (`CursorServices` has it). */
+export type CursorListing = Pick<CursorServices, 'bin' | 'status' | 'available' | 'availableNow'>
 
 export interface ModelListServices {
   chatgpt: ChatgptService | null
+  /**
+   * The Cursor subscription through `cursor-agent`. Absent: the process's own
+   * (none while `CODEX_SHIM_DISABLE_CURSOR` is on, nothing listed while no
+   * binary or login). null: none at all.
+   */
+  cursor?: CursorListing | null
 }
 
 /**
  * Every name a client may use, from every source, merged in one place:
- * configured models in launch order, aliases, then the subscription's models
- * while a usable login exists. `list`, `/v1/models`, `/health`, the Codex
- * catalog, the control page and request routing all read it.
+ * configured models in launch order, aliases, then the subscriptions' models
+ * (ChatGPT's, then Cursor's as `cursor-<id>`) while a usable login exists.
+ * `list`, `/v1/models`, `/health`, the Codex catalog, the control page and
+ * request routing all read it.
  */
 export class ModelList {
   constructor(
@@ -53,36 +68,86 @@ export class ModelList {
     return chatgpt?.usable() ? await chatgpt.catalog.models().catch(() => []) : []
   }
 
+  /**
+   * Cursor's models while cursor-agent is installed and logged in; none
+   * otherwise. The probe behind it is cached (30 s status, 5 min listing).
+   */
+  async cursorModels(): Promise<CursorModel[]> {
+    return (await this.cursor()?.available()) ?? []
+  }
+
+  /** Whether Cursor's models are offered, answered without waiting on cursor-agent (`/health` must stay fast). */
+  cursorPassthrough(): boolean {
+    return (this.cursor()?.availableNow()?.length ?? 0) > 0
+  }
+
   async all(): Promise<ListedModel[]> {
     const configured = this.configured()
     const taken = new Set(configured.map((entry) => entry.id))
-    const subscription = (await this.subscription())
+    const [chatgpt, cursor] = await Promise.all([this.subscription(), this.cursorModels()])
+    const subscription = chatgpt
       .filter((model) => !taken.has(model.slug))
       .map((model): ListedModel => ({ id: model.slug, display_name: String(model.display_name ?? model.slug), provider: 'chatgpt', model: chatgptModelSettings(model.slug), source: 'chatgpt' }))
-    return [...configured, ...subscription]
+    for (const entry of subscription) taken.add(entry.id)
+    const cursorListed = cursor
+      .filter((model) => !taken.has(cursorSlug(model)))
+      .map((model): ListedModel => ({ id: cursorSlug(model), display_name: model.name, provider: 'cursor-agent', model: cursorModelSettings(model), source: 'cursor' }))
+    return [...configured, ...subscription, ...cursorListed]
   }
 
-  /** Codex's catalog (`model_catalog_json`): configured entries, then the subscription's kept as the backend sends them. */
+  /**
+   * Codex's catalog (`model_catalog_json`): configured entries, then the
+   * ChatGPT subscription's kept as the backend sends them, then Cursor's
+   * (text-only input, ranked last so none becomes Codex's default).
+   */
   async catalog(baseInstructions: string): Promise<{ models: Record<string, unknown>[] }> {
     const own = buildCatalog(this.settings, baseInstructions)
     const taken = new Set(own.models.map((model) => model.slug))
-    return { models: [...own.models, ...(await this.subscription()).filter((model) => !taken.has(model.slug))] }
+    const [chatgpt, cursor] = await Promise.all([this.subscription(), this.cursorModels()])
+    const subscription = chatgpt.filter((model) => !taken.has(model.slug))
+    for (const model of subscription) taken.add(model.slug)
+    const cursorEntries = cursor
+      .filter((model) => !taken.has(cursorSlug(model)))
+      .map((model, index) => ({ ...catalogEntry(cursorModelSettings(model), CURSOR_CATALOG_PRIORITY + index, baseInstructions), description: `${model.name} via cursor-agent (Cursor subscription)` }))
+    return { models: [...own.models, ...subscription, ...cursorEntries] }
   }
 
-  /** Slug → route: settings first (models and aliases), then the subscription's models. */
+  /** Slug → route: settings first (models and aliases), then Cursor's `cursor-<id>` names, then the ChatGPT subscription's models. */
   async resolve(requested: string): Promise<Route> {
     try {
       return resolveRoute(this.settings, requested)
     } catch (error) {
-      if (!(error instanceof ShimError) || error.kind !== 'unknown_model' || !this.services.chatgpt) throw error
+      if (!(error instanceof ShimError) || error.kind !== 'unknown_model') throw error
+      const cursor = this.cursor()
+      if (cursor?.bin() && isCursorName(requested)) return this.cursorRoute(requested, cursor)
+      if (!this.services.chatgpt) throw error
       const models = await this.subscription()
       const legacy = legacyChatgptSlug(requested)
       const target = legacy?.model ?? requested
       if (models.some((model) => model.slug === target)) return { slug: requested, model: chatgptModelSettings(target, legacy?.effort) }
       if (!models.length) throw error
-      const known = [...this.configured().map((entry) => entry.id), ...models.map((model) => model.slug)]
+      // Cursor's names as far as they are known now: an unrelated typo should not wait on cursor-agent.
+      const known = [...this.configured().map((entry) => entry.id), ...models.map((model) => model.slug), ...(cursor?.availableNow() ?? []).map((model) => cursorSlug(model))]
       throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. Known: ${known.join(', ')}.`, { param: 'model' })
     }
+  }
+
+  /** `cursor-<id>` (or a Composer 2.5 alias) while cursor-agent is installed: a route, a login hint, or the known names. */
+  private async cursorRoute(requested: string, cursor: CursorListing): Promise<Route> {
+    const models = await cursor.available()
+    const model = resolveCursorSlug(requested, models)
+    if (model) return { slug: requested, model: cursorModelSettings(model, requested) }
+    if (!models.length) {
+      // Installed but not usable: the login is the next step, not a list of other names.
+      const status = await cursor.status().catch(() => null)
+      if (status && status.state !== 'logged-in') throw cursorAuthError()
+    }
+    const known = [...this.configured().map((entry) => entry.id), ...models.map((known) => cursorSlug(known))]
+    throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. Known: ${known.join(', ') || '(none)'}. Run \`cursor-agent models\` to see your Cursor account's models.`, { param: 'model' })
+  }
+
+  private cursor(): CursorListing | null {
+    return this.services.cursor === undefined ? enabledCursorServices() : this.services.cursor
   }
 
   /**
@@ -101,6 +166,7 @@ export class ModelList {
   async require(slug: string): Promise<string> {
     const all = await this.all()
     if (all.some((entry) => entry.id === slug) || legacyChatgptSlug(slug)) return slug
+    if (isCursorName(slug) && resolveCursorSlug(slug, await this.cursorModels())) return slug
     throw new ShimError('unknown_model', `Unknown model "${slug}". Valid slugs: ${all.map((entry) => entry.id).join(', ') || '(none configured)'}.`)
   }
 
@@ -117,9 +183,9 @@ function planDefault(models: ChatgptModel[]): string | undefined {
   return ranked[0]?.slug
 }
 
-/** The model list a command (not the daemon) sees: settings plus the subscription while logged in. */
+/** The model list a command (not the daemon) sees: settings plus the subscriptions (ChatGPT, Cursor) while logged in. */
 export function modelListFor(settings: Settings): ModelList {
-  return new ModelList(settings, { chatgpt: chatgptDisabled() ? null : new ChatgptService() })
+  return new ModelList(settings, { chatgpt: chatgptDisabled() ? null : new ChatgptService(), cursor: enabledCursorServices() })
 }
 
 /** The registry entry behind a route. */

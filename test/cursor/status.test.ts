@@ -45,7 +45,7 @@ describe('cursor status probe (fake cursor-agent)', () => {
 
   test('a status that never answers is unknown after the timeout (the probe kills it; the test would hang otherwise)', async () => {
     const status = await probeCursorStatus(fake, { env: { ...process.env, FAKE_CURSOR_STATUS: 'hang' }, timeoutMs: 300 })
-    expect(status).toEqual({ state: 'unknown', detail: 'cursor-agent status did not answer within 300 ms.' })
+    expect(status).toEqual({ state: 'unknown', detail: 'cursor-agent status did not answer within 300 ms.', timedOut: true })
   })
 
   test('a missing binary is unknown, not a throw', async () => {
@@ -71,5 +71,35 @@ describe('the probe cache', () => {
     await expect(cache.get()).rejects.toThrow('no')
     fail = false
     expect(await cache.get()).toBe(3)
+  })
+})
+
+describe('the probe cache without waiting (peek, for /health)', () => {
+  test('nothing before the first answer; then the last answer, stale ones too, while a refresh runs; a failed refresh keeps it', async () => {
+    let clock = 0
+    let loads = 0
+    let release: (value: number) => void = () => {}
+    let fail = false
+    const cache = cached(() => {
+      loads++
+      if (fail) return Promise.reject(new Error('no'))
+      return new Promise<number>((resolve) => (release = resolve))
+    }, 30_000, () => clock)
+    expect(cache.peek()).toBeUndefined() // started the first load, did not wait for it
+    expect(loads).toBe(1)
+    release(7)
+    await cache.get()
+    expect(cache.peek()).toBe(7)
+    clock = 30_000
+    expect(cache.peek()).toBe(7) // stale, and a refresh is now in flight
+    expect(loads).toBe(2)
+    release(8)
+    expect(await cache.get()).toBe(8)
+    expect(cache.peek()).toBe(8)
+    clock = 60_000
+    fail = true
+    expect(cache.peek()).toBe(8)
+    await Promise.resolve()
+    expect(cache.peek()).toBe(8)
   })
 })

@@ -4,7 +4,7 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
   return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 
-export function health({ deps, store }: RouteContext): Response {
+export function health({ deps, store, models }: RouteContext): Response {
   return json({
     ok: true,
     name: 'codex-shim',
@@ -13,7 +13,8 @@ export function health({ deps, store }: RouteContext): Response {
     models: deps.settings.models.length,
     uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
     chatgpt_passthrough: deps.chatgpt?.usable() ?? false,
-    cursor_passthrough: false,
+    // The last known answer: probing cursor-agent here would slow the liveness check `start` waits on.
+    cursor_passthrough: models.cursorPassthrough(),
     chatgpt_quota: deps.chatgpt?.quota.latest ?? null,
     response_store: (({ entries, bytes }) => ({ entries, bytes }))(store.stats()),
   })
