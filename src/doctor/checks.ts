@@ -1,3 +1,4 @@
+import { modelListFor } from '../routing/model-list.ts'
 import { desktopStatus } from '../desktop/status.ts'
 import { cursorSection } from './cursor.ts'
 import { existsSync, readFileSync } from 'node:fs'
@@ -61,7 +62,7 @@ function codexCli(): Section {
   return { name: 'codex cli', checks: [check(version ? 'ok' : 'warn', 'codex', `${bin}${version ? ` (${version})` : ' (did not report a version)'}`)] }
 }
 
-function codexConfig(settings: Settings | null): Section {
+async function codexConfig(settings: Settings | null): Promise<Section> {
   const path = codexPaths.config()
   const checks: Check[] = []
   if (!existsSync(path)) {
@@ -80,8 +81,9 @@ function codexConfig(settings: Settings | null): Section {
     return { name: 'codex config', checks }
   }
   const model = managedModel(text)
-  const known = settings?.models.some((entry) => entry.slug === model) || Boolean(model && settings?.aliases && Object.hasOwn(settings.aliases, model))
-  checks.push(known || !settings ? check('ok', 'managed block', `model ${model}, port ${managedPort(text)}`) : check('fail', 'managed block', `model "${model}" is not in your settings; run \`codex-shim model use <slug>\``))
+  // Every name a client may use counts: settings, aliases, the plan's models and Cursor's.
+  const known = !settings || (model !== null && (await modelListFor(settings).all()).some((entry) => entry.id === model))
+  checks.push(known ? check('ok', 'managed block', `model ${model}, port ${managedPort(text)}`) : check('fail', 'managed block', `model "${model}" is not one codex-shim serves (settings, aliases, ChatGPT plan, Cursor); run \`codex-shim model use <slug>\``))
   const catalogPath = managedCatalogPath(text)
   if (catalogPath) {
     checks.push(existsSync(catalogPath) ? check('ok', 'catalog', catalogPath) : check('fail', 'catalog', `${catalogPath} is missing; run \`codex-shim generate\``))
@@ -164,6 +166,6 @@ export function desktopSection(status = desktopStatus()) {
 /** Read-only: writes nothing, starts nothing, calls no provider (only `cursor-agent status` and `models`), prints no secret. */
 export async function runDoctor(options: { settingsPath?: string } = {}): Promise<DoctorReport> {
   const { section, settings } = settingsSection(options.settingsPath)
-  const sections = [runtime(), section, codexCli(), codexConfig(settings), authSection(), await cursorSection(), await daemonSection(), proxySection(), desktopSection()]
+  const sections = [runtime(), section, codexCli(), await codexConfig(settings), authSection(), await cursorSection(), await daemonSection(), proxySection(), desktopSection()]
   return { ok: sections.every((s) => s.checks.every((c) => c.status !== 'fail')), sections }
 }
