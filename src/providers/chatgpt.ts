@@ -1,6 +1,6 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import { decodeBody } from '../canonical/decode.ts'
-import type { ResponsesRequest } from '../canonical/types.ts'
+import { TERMINAL_EVENT_TYPES, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
 import { clientResponseHeaders } from '../chatgpt/backend.ts'
 import { patchForBackend } from '../chatgpt/patch-body.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
@@ -71,15 +71,26 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   if (upstream.status === 429) return new Response(upstream.body, { status: 429, headers: { 'content-type': 'application/json', ...headers } })
   if (!upstream.body) throw new ShimError('upstream_stream', 'The ChatGPT backend answered with no body.')
   const decode = () => decodeBody(upstream.body!, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs })
+  // Decoded answers tell the ledger their usage and the response store their events, as translated routes do.
+  const observe = (event: ResponsesEvent) => {
+    if (TERMINAL_EVENT_TYPES.has(event.type)) {
+      const usage = (event as { response: ResponseObject }).response.usage
+      if (usage) body.onUsage?.(usage)
+    }
+    body.onEvent?.(event)
+  }
   if (body.stream) {
     context.keepAlive()
     // Codex gets the bytes untouched. Other clients (the openai SDK throws on unknown event
     // types) get the same events minus the backend's own keepalive and codex.rate_limits.
-    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage }) : decode().encoded(formatEvent)
+    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage }) : decode().encoded((event) => (observe(event), formatEvent(event)))
     return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
   // The backend only streams: a client that asked for one object gets the stream aggregated.
-  const aggregated = await aggregateEvents(decode().events())
+  const events = decode().events()
+  const onEvent = body.onEvent
+  const aggregated = await aggregateEvents(onEvent ? events.pipeThrough(new TransformStream({ transform: (event, controller) => (onEvent(event), controller.enqueue(event)) })) : events)
+  if (aggregated.response.usage) body.onUsage?.(aggregated.response.usage)
   const failure = unfinishedAnswerError(aggregated)
   if (failure) throw failure
   return new Response(JSON.stringify(aggregated.response), { status: 200, headers: { 'content-type': 'application/json', ...headers } })

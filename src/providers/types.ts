@@ -41,6 +41,12 @@ export interface ForwardBody {
   passthrough: PassthroughDialect
   /** Told the usage the upstream reported, in the client's (= the upstream's) dialect. */
   onUsage?: (usage: unknown) => void
+  /**
+   * Told each canonical event, where a fast path decodes the answer anyway
+   * (the ChatGPT backend for clients other than Codex): the response store
+   * records from it. Byte-level passthroughs never call it.
+   */
+  onEvent?: (event: ResponsesEvent) => void
 }
 
 /**
