@@ -17,6 +17,8 @@ export interface HarnessOptions {
   responses?: boolean
   /** How to start this build, instead of dist/ or `bun src/cli.ts` (e.g. with --cpu-prof). */
   command?: string[]
+  /** Also run this build with the usage ledger off (CODEX_SHIM_USAGE=0), to measure what the ledger costs. */
+  ledgerOff?: boolean
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -112,16 +114,18 @@ export async function startHarness(options: HarnessOptions = {}) {
   }
   const current = await launch(command, shimEnv)
   const baseline = options.baseline ? await launch([options.baseline], { ...shimEnv, CODEX_SHIM_HOME: baselineHome }) : null
+  const ledgerOff = options.ledgerOff ? await launch(command, { ...shimEnv, CODEX_SHIM_USAGE: '0' }) : null
   const { child: shim, port: shimPort, url: shimUrl, startupMs } = current
 
   const stop = () => {
     shim.kill()
     baseline?.child.kill()
+    ledgerOff?.child.kill()
     chatFake.stop(true)
     anthropicFake.stop(true)
     backendFake.stop(true)
   }
-  return { shim, shimUrl, shimPort, startupMs, baseline, chatFake, anthropicFake, backendFake, command, stop }
+  return { shim, shimUrl, shimPort, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop }
 }
 
 export function rssKiB(pid: number): number {

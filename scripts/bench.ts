@@ -24,7 +24,9 @@ const hardStop = setTimeout(() => {
 // BENCH_BASELINE=path/to/an/older/binary measures it beside this build, in the same run, on the same
 // fakes: the before/after of a change without the noise of two runs on a shared machine.
 const baselineBinary = process.env.BENCH_BASELINE || undefined
-const { shim, shimUrl, startupMs, baseline, chatFake, anthropicFake, backendFake, command, stop } = await startHarness({ baseline: baselineBinary, responses: process.env.BENCH_BASELINE_RESPONSES === '1' })
+// BENCH_LEDGER=both adds this build with the usage ledger off: what the ledger costs, side by side.
+const ledgerBoth = process.env.BENCH_LEDGER === 'both'
+const { shim, shimUrl, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop } = await startHarness({ baseline: baselineBinary, responses: process.env.BENCH_BASELINE_RESPONSES === '1', ledgerOff: ledgerBoth })
 // Idle memory of a fresh shim, before any load: total RSS, and the part that is private
 // (the heap) rather than the executable's file-backed pages (shared, reclaimable by the kernel).
 await Bun.sleep(500)
@@ -101,11 +103,15 @@ const quick = process.env.BENCH_QUICK === '1'
 const N = quick ? 40 : 200
 
 /** The shims measured: this build, and the baseline beside it when given. */
-const SHIMS = [{ label: 'shim', url: shimUrl, pid: shim.pid }, ...(baseline ? [{ label: 'baseline', url: baseline.url, pid: baseline.child.pid }] : [])]
+const SHIMS = [
+  { label: 'shim', url: shimUrl, pid: shim.pid },
+  ...(baseline ? [{ label: 'baseline', url: baseline.url, pid: baseline.child.pid }] : []),
+  ...(ledgerOff ? [{ label: 'ledger_off', url: ledgerOff.url, pid: ledgerOff.child.pid }] : []),
+]
 
 for (const route of ROUTES) {
   if (ROUTE_FILTER && !ROUTE_FILTER.test(route.name)) continue
-  const shims = SHIMS.filter((side) => side.label === 'shim' || !route.responses || process.env.BENCH_BASELINE_RESPONSES === '1')
+  const shims = SHIMS.filter((side) => side.label !== 'baseline' || !route.responses || process.env.BENCH_BASELINE_RESPONSES === '1')
   const entry: Record<string, any> = {}
   // Warm every path (connections, JIT) before measuring.
   for (const side of shims) await run(route.shim(side.url), 'deltas=5', 20, 4)
@@ -186,6 +192,7 @@ const row = (name: string, r: Record<string, any>, p: string) =>
 for (const [name, r] of Object.entries(results)) {
   row(name, r, '')
   if (r.baseline_instant_c1) row('  baseline', r, 'baseline_')
+  if (r.ledger_off_instant_c1) row('  ledger off', r, 'ledger_off_')
 }
 console.log(`\nstartup ${summary.startup_ms} ms · idle RSS fresh ${summary.idle_rss_mib.fresh} MiB (private ${summary.idle_rss_mib.fresh_private}, executable pages ${summary.idle_rss_mib.fresh_file_backed}) · after load ${summary.idle_rss_mib.after_load} MiB (private ${summary.idle_rss_mib.after_load_private}) · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
 console.log(JSON.stringify(summary))

@@ -1,3 +1,4 @@
+import { routerModel } from '../routing/router-settings.ts'
 import type { ModelSettings, Settings } from '../settings/schema.ts'
 
 /** Used when Codex is not installed; `doctor` warns, since Codex's real prompt is much richer. */
@@ -70,5 +71,8 @@ export function buildCatalog(settings: Settings, baseInstructions: string): { mo
     const entry = catalogEntry({ ...target, slug: name, display_name: alias.display_name ?? `${target.display_name} (${name})`, reasoning_effort: alias.reasoning_effort ?? target.reasoning_effort }, models.length + index + 1, baseInstructions)
     return [{ ...entry, description: `alias of ${alias.slug} via codex-shim` }]
   })
-  return { models: [...models, ...aliases] }
+  // The auto router: one entry with the union of its candidates' capabilities (images, context window, efforts).
+  const router = routerModel(settings)
+  const routed = router ? [{ ...catalogEntry(router, models.length + aliases.length + 1, baseInstructions), description: `${router.display_name}: codex-shim picks a model per task` }] : []
+  return { models: [...models, ...aliases, ...routed] }
 }

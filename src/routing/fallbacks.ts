@@ -128,15 +128,20 @@ export async function withFallbacks<T>(
   throw failed!.error
 }
 
+/** Whether the route names any fallback: the pipeline builds a chain only then, so routes without any pay nothing. */
+export function hasFallbacks(route: Route): boolean {
+  return Boolean((route.alias?.fallbacks ?? route.model.fallbacks)?.length)
+}
+
 /**
  * The route plus its fallbacks, resolved: an alias's own `fallbacks` win over
  * its model's. Each fallback keeps the client's name (`slug`), since the
- * client always sees the name it asked for. Unknown names are skipped with a
+ * client always sees the name it asked for, and says its own in `routedTo`
+ * (the response header and the log line name what served). Unknown names are skipped with a
  * warning; a fallback's own fallbacks are not followed (no chains of chains).
  */
 export async function fallbackChain(route: Route, resolveModel: (slug: string) => Promise<Route>, log?: ConsolaInstance): Promise<Route[]> {
-  const fromAlias = (route.alias as { fallbacks?: unknown } | undefined)?.fallbacks
-  const names = Array.isArray(fromAlias) ? fromAlias.filter((name): name is string => typeof name === 'string') : (route.model.fallbacks ?? [])
+  const names = route.alias?.fallbacks ?? route.model.fallbacks ?? []
   const chain: Route[] = [route]
   const seen = new Set([modelKey(route)])
   for (const name of names) {
@@ -144,7 +149,7 @@ export async function fallbackChain(route: Route, resolveModel: (slug: string) =
       const next = await resolveModel(name)
       if (seen.has(modelKey(next))) continue
       seen.add(modelKey(next))
-      chain.push({ ...next, slug: route.slug })
+      chain.push({ ...next, slug: route.slug, routedTo: name })
     } catch (error) {
       if (!(error instanceof ShimError)) throw error
       log?.warn(`${modelKey(route)}: fallback "${name}" is not a known model; skipped`)

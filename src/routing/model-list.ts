@@ -11,6 +11,7 @@ import { enabledCursorServices } from '../providers/cursor-agent.ts'
 import { PROVIDERS } from '../providers/index.ts'
 import type { ModelSettings, Settings } from '../settings/schema.ts'
 import { chatgptModelSettings, legacyChatgptSlug, resolveRoute, type Route } from './resolve.ts'
+import { routerModel } from './router-settings.ts'
 
 export interface ListedModel {
   /** What clients send as `model`. */
@@ -22,7 +23,7 @@ export interface ListedModel {
   /** Set for aliases: the slug it points at. */
   alias_of?: string
   /** Where the name comes from. */
-  source: 'settings' | 'alias' | 'chatgpt' | 'cursor'
+  source: 'settings' | 'alias' | 'chatgpt' | 'cursor' | 'router'
 }
 
 /** What the model list needs from the Cursor subscription (`CursorServices` has it). */
@@ -59,7 +60,10 @@ export class ModelList {
       const model = settings.models.find((entry) => entry.slug === alias.slug)
       return model ? [{ id: name, display_name: alias.display_name ?? `${model.display_name} (${name})`, provider: model.provider_label, model, alias_of: alias.slug, source: 'alias' }] : []
     })
-    return [...models, ...aliases]
+    // The auto router is one more name: its entry carries the union of its candidates' capabilities.
+    const router = routerModel(settings)
+    const routed: ListedModel[] = router ? [{ id: router.slug, display_name: router.display_name, provider: 'router', model: router, source: 'router' }] : []
+    return [...models, ...aliases, ...routed]
   }
 
   /** The subscription's models as the backend describes them; none without a usable login. */

@@ -6,6 +6,8 @@ import type { AliasSettings, ModelSettings, Settings } from '../settings/schema.
 export interface Route extends ProviderTarget {
   /** Set when the client used an alias: options to pin on the request. */
   alias?: AliasSettings
+  /** Set when the auto router chose the model: the candidate's slug (the client still sees `slug`, the router's). */
+  routedTo?: string
 }
 
 /** Slug → configured model. The upstream model id is accepted too when it is unambiguous. */

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { issuePath } from '../issue-path.ts'
 import type { SettingsIssue } from '../settings/normalize.ts'
+import type { ModelSettings, ReasoningEffort, Settings } from '../settings/schema.ts'
 
 /**
  * The auto router's settings: the top-level `router` key of models.json, in
@@ -93,4 +94,36 @@ export function parseRouterSettings(raw: unknown, knownSlugs: Iterable<string>):
 /** The router is off when disabled in settings or by CODEX_SHIM_DISABLE_ROUTER=1. */
 export function routerEnabled(router: RouterSettings | null | undefined, env: Record<string, string | undefined> = process.env): boolean {
   return Boolean(router?.enabled) && env.CODEX_SHIM_DISABLE_ROUTER !== '1'
+}
+
+/**
+ * The router as one model entry, for listings and Codex's catalog: the
+ * default's entry renamed, with the union of its candidates' capabilities
+ * (images if any candidate takes them, the largest context window, every
+ * reasoning effort offered). Null without an enabled router.
+ */
+export function routerModel(settings: Settings): ModelSettings | null {
+  const router = settings.router
+  if (!router?.enabled) return null
+  const modelOf = (slug: string) => settings.models.find((model) => model.slug === (settings.aliases[slug]?.slug ?? slug))
+  const fallback = modelOf(router.default)
+  if (!fallback) return null // settings validation makes this unreachable
+  const candidates = router.candidates.flatMap((candidate) => {
+    const model = modelOf(candidate.slug)
+    return model ? [{ candidate, model }] : []
+  })
+  const windows = candidates.map(({ model }) => model.max_context_limit).filter((limit): limit is number => limit !== undefined)
+  const standard: ReasoningEffort[] = ['low', 'medium', 'high'] // what the catalog offers a model that names none
+  const efforts = [...new Set(candidates.flatMap(({ model }) => model.reasoning_efforts ?? standard))]
+  const { max_context_limit: _window, reasoning_efforts: _efforts, reasoning_effort: _effort, fallbacks: _fallbacks, ...base } = fallback
+  return {
+    ...base,
+    slug: router.slug,
+    model: router.slug,
+    display_name: router.display_name,
+    no_image_support: !candidates.some(({ candidate, model }) => candidate.supports_images && !model.no_image_support),
+    ...(windows.length === candidates.length && windows.length && { max_context_limit: Math.max(...windows) }),
+    reasoning_efforts: efforts,
+    source: 'router',
+  }
 }

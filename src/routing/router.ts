@@ -169,43 +169,35 @@ export function createRouter(options: RouterOptions): Router {
 }
 
 /**
- * What resolution returns once the router may be involved. `route.slug` is
- * always the name the client asked for (the router's slug when routed), so
- * answers carry it; `routedTo` is the model the router chose, for the
- * `x-codex-shim-routed-to` response header and the request's log line;
- * `decision` has the scores. Both are absent for any other name.
- */
-export interface Resolution {
-  route: Route
-  routedTo?: string
-  decision?: RouterDecision
-}
-
-/**
  * Puts the router in front of the model list's resolve. A request for the
- * router's slug is routed; CODEX_SHIM_DISABLE_ROUTER=1 keeps the slug working
- * but sends it straight to `default` without asking the classifier.
+ * router's slug is routed: the route keeps the client's name (`slug`, so
+ * answers carry it) and says in `routedTo` which candidate was chosen, for
+ * the `x-codex-shim-routed-to` header and the log line. Any other name
+ * resolves as before, untouched. CODEX_SHIM_DISABLE_ROUTER=1 keeps the slug
+ * working but sends it straight to `default` without asking the classifier.
  */
 export function routerWrap(
   resolveModel: (slug: string) => Promise<Route>,
   router: Router | null,
   options: { log?: ConsolaInstance; env?: Record<string, string | undefined> } = {},
-): (requested: string, hints: ResolveHints) => Promise<Resolution> {
+): (requested: string, hints: ResolveHints) => Promise<Route> {
+  if (!router || !router.settings.enabled) return (requested) => resolveModel(requested)
+  const settings = router.settings
+  const active = routerEnabled(settings, options.env)
   return async (requested, hints) => {
-    if (!router || !router.settings.enabled || requested !== router.settings.slug) return { route: await resolveModel(requested) }
-    const settings = router.settings
-    let decision: RouterDecision = routerEnabled(settings, options.env) ? await router.resolveTask(hints) : { slug: settings.default, scores: {}, cached: false, reason: 'disabled' }
+    if (requested !== settings.slug) return resolveModel(requested)
+    let chosen = active ? (await router.resolveTask(hints)).slug : settings.default
     let route: Route
     try {
-      route = await resolveModel(decision.slug)
+      route = await resolveModel(chosen)
     } catch (error) {
       // A candidate that vanished (a subscription model no longer offered) must not fail the request.
-      if (!(error instanceof ShimError) || error.kind !== 'unknown_model' || decision.slug === settings.default) throw error
-      options.log?.warn(`router ${settings.slug}: "${decision.slug}" is not available; using the default ${settings.default}`)
-      decision = { ...decision, slug: settings.default, reason: 'default', failure: 'unknown_model' }
-      route = await resolveModel(settings.default)
+      if (!(error instanceof ShimError) || error.kind !== 'unknown_model' || chosen === settings.default) throw error
+      options.log?.warn(`router ${settings.slug}: "${chosen}" is not available; using the default ${settings.default}`)
+      chosen = settings.default
+      route = await resolveModel(chosen)
     }
-    return { route: { ...route, slug: requested }, routedTo: decision.slug, decision }
+    return { ...route, slug: requested, routedTo: chosen }
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Server } from 'bun'
 import { ShimError, toShimError } from '../errors.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
-import type { Resolver, RouteHandler, ServerDeps } from './context.ts'
+import { classifierContext, type Resolver, type RouteHandler, type ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { formatSummary, logWhenDone, type RequestSummary } from './request-log.ts'
@@ -10,7 +10,9 @@ import { chatCompletions } from './routes/chat-completions.ts'
 import { health, models, root } from './routes/info.ts'
 import { countTokens, messages } from './routes/messages.ts'
 import { messagesErrorResponse } from '../dialects/messages/from-events.ts'
+import { CircuitBreaker } from '../routing/breaker.ts'
 import { ModelList } from '../routing/model-list.ts'
+import { createRouter, providerClassifier, routerWrap } from '../routing/router.ts'
 import { compact } from './routes/compact.ts'
 import { responses } from './routes/responses.ts'
 import { createUiRoutes, UI_ROUTES } from '../ui/api.ts'
@@ -36,7 +38,7 @@ const ROUTES: Record<string, RouteHandler> = {
 }
 
 /** The control page and its APIs (`GET /`, `/picker`, `/api/*`), on the same guard as every route. */
-function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing): Record<string, RouteHandler> {
+function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing, breaker: CircuitBreaker): Record<string, RouteHandler> {
   const ui = createUiRoutes(
     uiDepsFromHost(
       {
@@ -51,6 +53,7 @@ function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing): Rec
         models: () => models.all(),
         subscription: () => models.subscription(),
         chatgpt: deps.chatgpt,
+        coolingDown: () => breaker.coolingDown().map(({ slug, until }) => ({ slug, until: new Date(until).toISOString() })),
       },
       ring,
     ),
@@ -66,6 +69,26 @@ function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing): Rec
       },
     ]),
   )
+}
+
+/**
+ * The resolution hook: the model list's own resolve, behind the auto router
+ * when one is configured and enabled. Without a router this is the model
+ * list's resolve and nothing more. The classifier is called through the
+ * provider registry like any model, with the server's fetch and limits.
+ */
+function createResolver(deps: ServerDeps, models: ModelList): Resolver {
+  const resolveModel = (slug: string) => models.resolve(slug)
+  const settings = deps.settings.router
+  if (!settings?.enabled) return resolveModel
+  const log = deps.log.withTag('router')
+  const router = createRouter({
+    settings,
+    log,
+    timeoutMs: deps.classifierTimeoutMs,
+    open: providerClassifier({ resolve: resolveModel, context: (signal) => classifierContext(deps, signal, log) }),
+  })
+  return routerWrap(resolveModel, router, { log })
 }
 
 /** Strips the trailing slash and tolerates clients that add `/v1` twice or not at all. */
@@ -92,11 +115,12 @@ function restoreIdleLimit(server: Server<unknown> | undefined, request: Request,
 export function createHandler(deps: ServerDeps) {
   const idleSeconds = connectionIdleSeconds()
   const models = new ModelList(deps.settings, { chatgpt: deps.chatgpt })
-  const resolve: Resolver = (requested) => models.resolve(requested)
+  const resolve = createResolver(deps, models)
+  const breaker = deps.breaker ?? new CircuitBreaker({ log: deps.log.withTag('breaker') })
   const ring = deps.ring ?? new RequestRing()
   const store = new ResponseStore(storeLimitsFromEnv())
   const ledger = deps.ledger ?? noopLedger()
-  const routes = { ...ROUTES, ...pageRoutes(deps, models, ring), 'GET /api/usage': ((context) => usageApi(ledger, context.url)) as RouteHandler }
+  const routes = { ...ROUTES, ...pageRoutes(deps, models, ring, breaker), 'GET /api/usage': ((context) => usageApi(ledger, context.url)) as RouteHandler }
   // The end of every request: one log line, one ledger row, one line on the control page.
   const finished = (summary: RequestSummary) => {
     deps.log.info(formatSummary(summary))
@@ -165,6 +189,7 @@ export function createHandler(deps: ServerDeps) {
             deps,
             models,
             resolve,
+            breaker,
             store,
             summary,
             keepAlive: () => {

@@ -2,6 +2,7 @@ import type { ConsolaInstance } from 'consola'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
 import type { RequestContext } from '../providers/types.ts'
+import type { CircuitBreaker } from '../routing/breaker.ts'
 import type { ModelList } from '../routing/model-list.ts'
 import type { Route } from '../routing/resolve.ts'
 import type { Settings } from '../settings/schema.ts'
@@ -36,6 +37,10 @@ export interface ServerDeps {
   ledger?: Ledger
   /** The control page's recent requests; one per handler when absent. */
   ring?: RequestRing
+  /** Skips models that keep failing before their first byte; one per handler when absent. */
+  breaker?: CircuitBreaker
+  /** The auto router's classifier time limit (default 10 s). */
+  classifierTimeoutMs?: number
 }
 
 /** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */
@@ -45,7 +50,11 @@ export interface ResolveHints {
   headers: Headers
 }
 
-/** The single resolution hook: model name → route. */
+/**
+ * The single resolution hook: model name → route (aliases, then the auto
+ * router). The route keeps the name the client asked for; `route.routedTo`
+ * names the model the router chose.
+ */
 export type Resolver = (requested: string, hints: ResolveHints) => Promise<Route>
 
 export interface RouteContext {
@@ -55,6 +64,8 @@ export interface RouteContext {
   /** Every model name from every source. */
   models: ModelList
   resolve: Resolver
+  /** Per model: failures in a row before the first byte; open models are skipped while a fallback remains. */
+  breaker: CircuitBreaker
   /** Stored Responses (memory only) for `previous_response_id`, `item_reference` and retrieval. */
   store: ResponseStore
   summary: RequestSummary
@@ -63,6 +74,21 @@ export interface RouteContext {
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<Response> | Response
+
+/** What the router's classifier call gets: the server's fetch, limits and services, none of the client's headers. */
+export function classifierContext(deps: ServerDeps, signal: AbortSignal, log: ConsolaInstance): RequestContext {
+  return {
+    signal,
+    fetch: deps.fetch,
+    log,
+    idleTimeoutMs: deps.idleTimeoutMs,
+    clientHeaders: new Headers(),
+    retry: deps.retry,
+    keepAlive: () => {},
+    services: { chatgpt: deps.chatgpt },
+    onRetry: (why) => log.debug(`retrying the classifier before its first byte: ${why}`),
+  }
+}
 
 /** What a provider gets from one client request (abort signal, fetch, log, limits, client headers, services). */
 export function requestContext(context: RouteContext): RequestContext {

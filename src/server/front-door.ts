@@ -1,15 +1,20 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import { TERMINAL_EVENT_TYPES, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
+import { readErrorBody } from '../canonical/upstream-error.ts'
 import { ShimError } from '../errors.ts'
+import type { ProviderStream } from '../providers/types.ts'
 import type { PassthroughDialect } from '../sse/watch.ts'
+import { fallbackChain, hasFallbacks, withFallbacks } from '../routing/fallbacks.ts'
 import { providerOf } from '../routing/model-list.ts'
 import { pinCanonical } from '../routing/pinned.ts'
+import type { Route } from '../routing/resolve.ts'
 import type { AliasSettings } from '../settings/schema.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
-import { expandStoredContext } from '../responses-store/expand.ts'
+import { expandStoredContext, type ExpandedRequest } from '../responses-store/expand.ts'
 import { recordFromEvents } from '../responses-store/recorder.ts'
 import { refuseUnsupportedStateFields } from '../responses-store/refuse.ts'
 import { shouldStore } from '../responses-store/store.ts'
+import { readBounded } from '../upstream/http.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
 
@@ -63,6 +68,9 @@ function hostOf(baseUrl: string): string | null {
   }
 }
 
+/** The response header naming the model that served: the router's choice or a fallback, else the route's own model. */
+export const ROUTED_TO_HEADER = 'x-codex-shim-routed-to'
+
 export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
   return async (context) => {
     try {
@@ -71,11 +79,36 @@ export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
       if (error instanceof ShimError) {
         context.summary.outcome = error.kind
         context.summary.errorCode = error.details.code ?? error.kind
-        return door.errorResponse(error)
+        return routed(door.errorResponse(error), context.summary.servedModel)
       }
       throw error
     }
   }
+}
+
+/** One client request on its way through the pipeline: what every route of a fallback chain shares. */
+interface Turn<Request> {
+  readonly door: ClientDoor<Request>
+  readonly context: RouteContext
+  readonly request: Request
+  readonly body: { json: unknown; text: string }
+  readonly stream: boolean
+  /** The request in canonical form, as the client sent it (built on first use). */
+  canonical: ResponsesRequest | undefined
+  /** The stored context expanded (`previous_response_id`, `item_reference`), once, for routes that need it. */
+  expanded: ExpandedRequest | undefined
+  /** The last route tried was translated (the Responses door reports some of its errors as a stream). */
+  translated: boolean
+}
+
+/** A translated route, opened: its canonical events and, when the answer is to be stored, the recorder. */
+interface Opened {
+  stream: ProviderStream
+  record: ((event: ResponsesEvent) => void) | null
+}
+
+function toCanonical<Request>(turn: Turn<Request>): ResponsesRequest {
+  return (turn.canonical ??= turn.door.toCanonical(turn.request))
 }
 
 async function serve<Request>(door: ClientDoor<Request>, context: RouteContext): Promise<Response> {
@@ -86,48 +119,112 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   const request = door.parse(body.json)
   const stream = door.stream(request)
   summary.stream = stream
-  let canonical: ResponsesRequest | undefined
-  const toCanonical = () => (canonical ??= door.toCanonical(request))
-  const route = await context.resolve(door.model(request), { canonical: toCanonical, headers: context.request.headers })
-  const provider = providerOf(route.model)
-  const upstream = requestContext(context)
+  const turn: Turn<Request> = { door, context, request, body, stream, canonical: undefined, expanded: undefined, translated: false }
+  const route = await context.resolve(door.model(request), { canonical: () => toCanonical(turn), headers: context.request.headers })
+
+  let answer: Response | Opened
+  try {
+    answer = hasFallbacks(route) ? await openWithFallbacks(turn, route) : await openRoute(turn, route, true)
+  } catch (error) {
+    const streamed = stream && turn.translated && error instanceof ShimError ? door.streamedError?.(error, request) : null
+    if (streamed) return routed(streamed, summary.servedModel)
+    throw error
+  }
+  if (answer instanceof Response) return routed(answer, summary.servedModel)
+  return routed(await translatedAnswer(turn, answer), summary.servedModel)
+}
+
+/**
+ * The route, then its fallbacks in order, for what fails before the first
+ * byte (the open or forward resolving). Models the breaker holds open are
+ * skipped. Only routes that name fallbacks come here.
+ */
+async function openWithFallbacks<Request>(turn: Turn<Request>, route: Route): Promise<Response | Opened> {
+  const { context } = turn
+  const log = context.deps.log.withTag('fallback')
+  const chain = await fallbackChain(route, (slug) => context.models.resolve(slug), log)
+  const result = await withFallbacks(chain, (next, control) => openRoute(turn, next, control.last), { breaker: context.breaker, log })
+  if (result.fellBack) context.summary.routedBy = 'fallback'
+  return result.value
+}
+
+/** The summary names the route being tried; after fallbacks, the one that served. */
+function noteRoute(summary: RouteContext['summary'], route: Route, label: string): void {
   summary.slug = route.slug
-  summary.upstream = provider.label(route.model)
+  summary.upstream = label
   summary.provider = route.model.provider_label
   summary.upstreamHost = hostOf(route.model.base_url)
-  summary.servedModel = route.model.slug
+  summary.servedModel = route.routedTo ?? route.model.slug
   summary.price = route.model.price
+  if (route.routedTo && !summary.routedBy) summary.routedBy = 'router'
+}
+
+/**
+ * Opens one route: the provider's `forward` when it speaks the client's
+ * dialect (bytes passed through), else `open` on the canonical request.
+ * Resolves before any byte reaches the client. With a fallback still to come
+ * (`last` false), an upstream error a fast path would pass through as is is
+ * thrown instead, so the next route can be tried.
+ */
+async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boolean): Promise<Response | Opened> {
+  const { door, context, request, body, stream } = turn
+  const { summary } = context
+  const provider = providerOf(route.model)
+  const upstream = requestContext(context)
+  const label = provider.label(route.model)
+  noteRoute(summary, route, label)
 
   const fastPath = Boolean(provider.forward) && provider.dialect === door.dialect
+  turn.translated = !fastPath
   // The stateful half of the Responses API, for upstreams that keep no state of their own:
   // earlier responses and items are expanded from the shim's memory, and this one is recorded.
-  let record: ((event: ResponsesEvent) => void) | null = null
+  let input: ResponsesRequest | undefined
+  let record: Opened['record'] = null
   if (door.dialect === 'responses' && context.store && !(fastPath && provider.keepsState)) {
-    const responses = toCanonical()
+    const responses = toCanonical(turn)
     refuseUnsupportedStateFields(responses, { translated: !fastPath })
-    const expanded = expandStoredContext(responses, context.store)
-    if (expanded.request !== responses) canonical = expanded.request
+    const expanded = (turn.expanded ??= expandStoredContext(responses, context.store))
+    if (expanded.request !== responses) input = expanded.request
     if (shouldStore(responses) && !fastPath) record = recordFromEvents(context.store, expanded.resolvedInput, responses, { model: route.slug })
   }
 
   if (fastPath && provider.forward) {
     summary.upstream += ' (fast path)'
     summary.usageDialect = door.dialect
-    const expanded = canonical !== undefined && canonical !== (request as unknown)
-    const json = door.pin((expanded ? canonical : body.json) as Record<string, unknown>, route.alias)
-    return provider.forward({ json, text: route.alias || expanded ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage) }, route, upstream)
+    const json = door.pin((input ?? body.json) as Record<string, unknown>, route.alias)
+    const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage) }, route, upstream)
+    if (!last && !response.ok) throw await passedThroughError(response, label)
+    return response
   }
 
   door.assertTranslatable(request)
-  let opened
-  try {
-    opened = await provider.open(pinCanonical(toCanonical(), route.alias), route, upstream)
-  } catch (error) {
-    const streamed = stream && error instanceof ShimError ? door.streamedError?.(error, request) : null
-    if (streamed) return streamed
-    throw error
-  }
-  if (stream) {
+  summary.usageDialect = undefined
+  return { stream: await provider.open(pinCanonical(input ?? toCanonical(turn), route.alias), route, upstream), record }
+}
+
+/**
+ * An upstream error a fast path passes to its client as it came (the ChatGPT
+ * backend's 429, whose body Codex reads for the reset time), as a ShimError:
+ * only while a fallback remains, which then serves instead.
+ */
+async function passedThroughError(response: Response, label: string): Promise<ShimError> {
+  const info = readErrorBody(await readBounded(response))
+  const retryAfter = response.headers.get('retry-after') ?? undefined
+  // The ChatGPT backend names its usage window in `type` (`usage_limit_reached`), others in `code`.
+  return new ShimError('upstream_http', `${label} returned HTTP ${response.status}: ${info.message.slice(0, 1000)}`, { status: response.status, retryAfter, code: info.code ?? info.type })
+}
+
+/** Names the model that served, on every answer. */
+function routed(response: Response, servedModel: string | undefined): Response {
+  if (servedModel) response.headers.set(ROUTED_TO_HEADER, servedModel)
+  return response
+}
+
+/** A translated route's answer: encoded as the client's stream, or aggregated into its final object. */
+async function translatedAnswer<Request>(turn: Turn<Request>, { stream: opened, record }: Opened): Promise<Response> {
+  const { door, context, request } = turn
+  const { summary } = context
+  if (turn.stream) {
     context.keepAlive()
     const encode = door.encoder(request)
     // The terminal event carries the usage and any failure, for the ledger; one set lookup per event.

@@ -1,5 +1,6 @@
 import { PROVIDERS, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 import type { ProviderEntry } from '../providers/types.ts'
+import { parseRouterSettings } from '../routing/router-settings.ts'
 import {
   CAMEL_ALIASES,
   ENTRY_FIELDS,
@@ -140,7 +141,35 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null): { 
     else aliases[name] = alias
   }
 
-  return { settings: { path, models, launch_models, aliases, warnings }, issues }
+  const names = [...models.map((m) => m.slug), ...Object.keys(aliases)]
+  const parsed = parseRouterSettings((raw as Record<string, unknown>).router, names)
+  issues.push(...parsed.issues)
+  const router = parsed.router ?? undefined
+  checkFallbacks(models, aliases, names, router?.slug, issues)
+
+  return { settings: { path, models, launch_models, aliases, ...(router && { router }), warnings }, issues }
+}
+
+/**
+ * Every fallback must name a model or alias (a typo would only show the day
+ * the primary fails), and not the entry itself. The router is no fallback:
+ * its choice depends on the task, and a fallback must be a known model.
+ */
+function checkFallbacks(models: ModelSettings[], aliases: Settings['aliases'], names: string[], routerSlug: string | undefined, issues: SettingsIssue[]): void {
+  const known = new Set(names)
+  const check = (fallbacks: string[] | undefined, path: string, selves: string[]) =>
+    fallbacks?.forEach((name, i) => {
+      const at = `${path}.fallbacks[${i}]`
+      if (selves.includes(name)) issues.push({ path: at, message: `"${name}" is this entry itself; name another model to fall back to` })
+      else if (name === routerSlug) issues.push({ path: at, message: `"${name}" is the auto router; name a model (or alias) to fall back to` })
+      else if (!known.has(name)) {
+        const near = closestKey(name, known)
+        issues.push({ path: at, message: `"${name}" is not a configured model slug or alias${near ? `; did you mean "${near}"?` : ''} (known: ${names.join(', ') || 'none'})` })
+      }
+    })
+  for (const model of models) check(model.fallbacks, model.source, [model.slug])
+  // An alias that falls back to its own model would only try the same upstream again.
+  for (const [name, alias] of Object.entries(aliases)) check(alias.fallbacks, `aliases.${name}`, [name, alias.slug])
 }
 
 function pick<K extends keyof typeof CAMEL_ALIASES | string>(entry: RawModelEntry, snake: K): unknown {

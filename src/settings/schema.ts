@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { PROVIDER_NAMES, type ProviderName as RegisteredProvider } from '../providers/index.ts'
+import type { RouterSettings } from '../routing/router-settings.ts'
 
 /**
  * The settings file (`~/.codex-shim/models.json`). The canonical spelling is
@@ -48,6 +49,8 @@ const httpUrl = v.pipe(
   v.url('expected an absolute URL such as "https://api.deepseek.com/v1"'),
   v.regex(/^https?:\/\//i, 'expected an http:// or https:// URL such as "http://localhost:8000/v1"'),
 )
+/** Names checked against the models and aliases once all are known (normalize.ts). */
+const fallbackList = v.array(v.pipe(v.string('expected a model slug'), v.trim(), v.nonEmpty('expected a model slug')), 'expected a list of model slugs such as ["deepseek", "gpt-5.5"]')
 const effort = v.picklist(REASONING_EFFORTS, `expected one of ${REASONING_EFFORTS.join(', ')}`)
 
 const fields = {
@@ -78,7 +81,7 @@ const fields = {
   /** Subprocess providers: the folder their own tools act in, when the client does not say. */
   workspace: nonEmpty('workspace folder'),
   /** Slugs tried in order when this model fails before its first byte. */
-  fallbacks: v.array(v.pipe(v.string('expected a model slug'), v.nonEmpty('expected a model slug')), 'expected a list of model slugs'),
+  fallbacks: fallbackList,
   /** USD per million tokens, for the usage ledger. */
   price: v.strictObject(
     {
@@ -118,6 +121,8 @@ export const AliasSchema = v.looseObject(
     max_output_tokens: v.optional(positiveInt('max_output_tokens')),
     verbosity: v.optional(v.picklist(['low', 'medium', 'high'], 'expected low, medium or high')),
     display_name: v.optional(nonEmpty('display name')),
+    /** Tried in order when the alias's model fails before its first byte; they replace the model's own. */
+    fallbacks: v.optional(fallbackList),
   },
   'expected an alias object like {"slug": "deepseek", "reasoning_effort": "low"}',
 )
@@ -180,6 +185,8 @@ export interface Settings {
   launch_models: string[]
   /** Alias name → target slug and pinned options. */
   aliases: Record<string, AliasSettings>
+  /** The auto router (`router` key), validated against the models and aliases; absent when not configured. */
+  router?: RouterSettings
   /** Non-fatal notes (unknown keys, ignored duplicates). */
   warnings: string[]
 }

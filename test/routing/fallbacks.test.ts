@@ -34,7 +34,7 @@ const entry = (slug: string, model: string, extra: Record<string, unknown> = {})
 const settings = parseSettings(
   JSON.stringify({
     models: [
-      entry('primary', 'ok-primary', { fallbacks: ['backup', 'nope', 'primary', 'second'] }),
+      entry('primary', 'ok-primary', { fallbacks: ['backup', 'second'] }),
       entry('backup', 'ok-backup'),
       entry('second', 'ok-second'),
       entry('refused', 'ok-refused', { base_url: refusedUrl }),
@@ -216,9 +216,12 @@ describe('with the circuit breaker', () => {
 describe('fallbackChain', () => {
   test('a model\'s fallbacks in order, unknown names and repeats skipped, the client\'s name kept', async () => {
     const { logger, lines } = memoryLog()
-    const chain = await fallbackChain(route('primary'), resolveModel, logger)
+    // Settings refuse such names at load; a model list that changed since (a plan's model gone) can still miss one.
+    const primary = route('primary')
+    const chain = await fallbackChain({ ...primary, model: { ...primary.model, fallbacks: ['backup', 'nope', 'primary', 'second'] } }, resolveModel, logger)
     expect(chain.map((entry) => entry.model.slug)).toEqual(['primary', 'backup', 'second'])
     expect(chain.map((entry) => entry.slug)).toEqual(['primary', 'primary', 'primary'])
+    expect(chain.map((entry) => entry.routedTo)).toEqual([undefined, 'backup', 'second'])
     expect(lines.join('\n')).toContain('fallback "nope" is not a known model')
   })
 

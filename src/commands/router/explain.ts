@@ -14,7 +14,7 @@ import { runGuarded } from '../_run.ts'
 import { requireRouterSettings } from './_settings.ts'
 
 /** Why this model, in one line. */
-function why(decision: RouterDecision, router: RouterSettings): string {
+function why(decision: RouterDecision, router: RouterSettings, image: boolean): string {
   const threshold = router.threshold.toFixed(2)
   switch (decision.reason) {
     case 'classified':
@@ -22,7 +22,7 @@ function why(decision: RouterDecision, router: RouterSettings): string {
     case 'same-text':
       return (decision.scores[decision.slug] ?? 0) >= router.threshold
         ? `the cheapest candidate scoring at least ${threshold}`
-        : `no candidate reached ${threshold}; the best scored`
+        : `no ${image ? 'image-capable ' : ''}candidate reached ${threshold}; the best scored`
     case 'default':
       return `the default: the classifier gave no usable answer (${decision.failure ?? 'unknown'})`
     case 'disabled':
@@ -63,8 +63,7 @@ export default defineCommand({
       const settings = loadSettings(args.settings)
       const chatgpt = chatgptDisabled() ? null : new ChatgptService()
       const models = new ModelList(settings, { chatgpt })
-      const known = (await models.all()).map((entry) => entry.id)
-      const routerSettings = requireRouterSettings(settings, known)
+      const routerSettings = requireRouterSettings(settings)
       // The decision is the output; the router's own log lines only with --verbose (failures always).
       const routerLog = (args.verbose ? log : log.create({ level: Math.min(log.level, LogLevels.warn) })).withTag('router')
       const router = createRouter({
@@ -104,7 +103,7 @@ export default defineCommand({
       }
       console.log(`Router ${routerSettings.slug}: classifier ${routerSettings.classifier}, threshold ${routerSettings.threshold.toFixed(2)}${args.image ? ', task with an image' : ''}`)
       for (const line of table(decision, routerSettings)) console.log(`  ${line}`)
-      console.log(`Chosen: ${decision.slug} (${why(decision, routerSettings)})`)
+      console.log(`Chosen: ${decision.slug} (${why(decision, routerSettings, Boolean(args.image))})`)
       return failed ? 1 : 0
     }),
 })

@@ -4,7 +4,7 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
   return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 
-export function health({ deps, store, models }: RouteContext): Response {
+export function health({ deps, store, models, breaker }: RouteContext): Response {
   return json({
     ok: true,
     name: 'codex-shim',
@@ -17,6 +17,8 @@ export function health({ deps, store, models }: RouteContext): Response {
     cursor_passthrough: models.cursorPassthrough(),
     chatgpt_quota: deps.chatgpt?.quota.latest ?? null,
     response_store: (({ entries, bytes }) => ({ entries, bytes }))(store.stats()),
+    // Models skipped after failing N times in a row, until their cool-down ends (epoch ms).
+    cooling_down: breaker.coolingDown(),
   })
 }
 
