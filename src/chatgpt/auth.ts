@@ -188,6 +188,8 @@ export class TokenRefresher {
           headers: { 'content-type': 'application/json', originator: 'codex_cli_rs', 'user-agent': this.options.userAgent ?? 'codex-shim' },
           body: JSON.stringify({ client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_reason: reason, refresh_token: refreshToken }),
           signal: AbortSignal.timeout(30_000),
+          // The refresh token must never follow a redirect to another origin.
+          redirect: 'manual',
         })
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error)

@@ -41,7 +41,7 @@ export class ChatgptCatalog {
     const headers: Record<string, string> = { authorization: `Bearer ${tokens.access_token}`, originator: 'codex_cli_rs', accept: 'application/json' }
     if (tokens.account_id) headers['chatgpt-account-id'] = tokens.account_id
     if (this.cache?.etag) headers['if-none-match'] = this.cache.etag
-    const response = await (this.options.fetch ?? fetch)(`${backendBase()}/codex/models?client_version=${encodeURIComponent(version)}`, { headers, signal: AbortSignal.timeout(10_000) })
+    const response = await (this.options.fetch ?? fetch)(`${backendBase()}/codex/models?client_version=${encodeURIComponent(version)}`, { headers, signal: AbortSignal.timeout(10_000), redirect: 'manual' })
     if (response.status === 304 && this.cache) {
       this.cache.at = Date.now()
       return this.cache.models

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { dirname, resolve } from 'node:path'
 import { ShimError } from '../errors.ts'
 import { pageAddress } from '../ui/page-address.ts'
+import { upstreamRequestEnv } from '../upstream/max-requests.ts'
 import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { loadSettings } from '../settings/load.ts'
@@ -143,7 +144,8 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
     stdout: logFd,
     stderr: logFd,
     detached: true,
-    env: { ...process.env, CODEX_SHIM_DAEMON: '1' },
+    // Bun reads its upstream request cap only at start: the daemon gets it in its environment.
+    env: { ...process.env, ...upstreamRequestEnv(), CODEX_SHIM_DAEMON: '1' },
   })
   closeSync(logFd)
   child.unref()

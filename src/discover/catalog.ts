@@ -36,7 +36,7 @@ export async function listCatalog(request: ListingRequest): Promise<CatalogModel
   if (request.apiKey) headers.authorization = `Bearer ${request.apiKey}`
   let response: Response
   try {
-    response = await (request.fetch ?? fetch)(url, { headers, signal: AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)]) })
+    response = await (request.fetch ?? fetch)(url, { headers, signal: AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)]), redirect: 'manual' })
   } catch (error) {
     if (request.signal.aborted) throw error
     throw new ShimError('upstream_unreachable', `Could not list models at ${url}: ${describeFailure(error)}. Is the server up and the base URL right?`)

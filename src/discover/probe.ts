@@ -43,7 +43,7 @@ export async function probeEndpoint(endpoint: Endpoint, model: string, target: P
   const timeout = AbortSignal.timeout(target.timeoutMs)
   let response: Response
   try {
-    response = await (target.fetch ?? fetch)(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([target.signal, timeout]) })
+    response = await (target.fetch ?? fetch)(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([target.signal, timeout]), redirect: 'manual' })
   } catch (error) {
     if (target.signal.aborted) throw error
     if (timeout.aborted) return { kind: 'timeout', afterMs: target.timeoutMs }

@@ -12,7 +12,7 @@ import { resolveApiKey } from '../settings/secrets.ts'
 import { formatSse } from '../sse/encode.ts'
 import { parseJson } from '../sse/parse.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
-import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import { openUpstream, readBounded, readWhole, upstreamOptions } from '../upstream/http.ts'
 import { passthroughResponse } from '../upstream/passthrough.ts'
 import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
@@ -72,7 +72,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
   const type = response.headers.get('content-type') ?? ''
   if (type.includes('application/json')) {
     // The upstream ignored stream: true and sent one completion.
-    const parsed = parseJson(await readBounded(response, 256 * 1024 * 1024))
+    const parsed = parseJson(new TextDecoder().decode(await readWhole(response, { idleTimeoutMs: context.idleTimeoutMs, label: label(model) })))
     if (!parsed.ok) throw new ShimError('upstream_stream', `${label(model)} sent a body that is neither SSE nor JSON.`)
     const sse = completionAsChunks(parsed.value as ChatCompletion).map(formatSse).join('')
     return providerStream(decodeBody(streamOf([new TextEncoder().encode(sse)]), (emit) => createChatDecoder(emit, decoderOptions)))

@@ -68,7 +68,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   const upstream = await service.send(await backendBody(service, model, body.json, body.text, context.clientHeaders), context)
   const headers = clientResponseHeaders(upstream.headers)
   // A 429 keeps the backend's body: Codex turns usage_limit_reached into its own message with the reset time.
-  if (upstream.status === 429) return new Response(upstream.body, { status: 429, headers: { 'content-type': 'application/json', ...headers } })
+  if (upstream.status === 429) return new Response(await readBounded(upstream), { status: 429, headers: { 'content-type': 'application/json', ...headers } })
   if (!upstream.body) throw new ShimError('upstream_stream', 'The ChatGPT backend answered with no body.')
   const decode = () => decodeBody(upstream.body!, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs })
   // Decoded answers tell the ledger their usage and the response store their events, as translated routes do.

@@ -205,7 +205,7 @@ export function createHandler(deps: ServerDeps) {
       if (!(error instanceof ShimError)) deps.log.error(`${request.method} ${url.pathname}: unexpected error`, error)
       // Errors in the caller's own dialect: Anthropic clients get Anthropic's shape.
       response = url.pathname.includes('/messages') || (url.pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
-      summary.outcome = shimError.kind
+      summary.outcome = error instanceof ShimError ? shimError.kind : 'internal_error'
     }
     // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it back,
     // or the client's idle sockets would stay open for good.

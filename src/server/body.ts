@@ -9,10 +9,20 @@ export function maxBodyBytes(): number {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+/** `content-encoding` values we decode, as DecompressionStream names them. */
+const DECODERS = {
+  gzip: 'gzip',
+  'x-gzip': 'gzip',
+  deflate: 'deflate',
+  zstd: 'zstd',
+} as const satisfies Record<string, string>
+
+type Decoder = (typeof DECODERS)[keyof typeof DECODERS]
+
 /**
- * Reads a JSON request body with a size limit. Accepts `content-encoding: zstd`
- * (the built-in ChatGPT provider compresses; custom providers do not, but it
- * costs nothing to accept) and rejects non-UTF-8 bytes with a 400.
+ * Reads a JSON request body with a size limit. Accepts `content-encoding`
+ * zstd (the built-in ChatGPT provider compresses), gzip and deflate, and
+ * rejects non-UTF-8 bytes with a 400.
  */
 export async function readJsonBody(request: Request, limit = maxBodyBytes()): Promise<unknown> {
   return (await readBody(request, limit)).json
@@ -20,21 +30,13 @@ export async function readJsonBody(request: Request, limit = maxBodyBytes()): Pr
 
 /** The parsed body and its text (for passthrough routes that forward the original bytes). */
 export async function readBody(request: Request, limit = maxBodyBytes()): Promise<{ json: unknown; text: string }> {
-  const declared = Number(request.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit)
-  let bytes: Uint8Array = new Uint8Array(await request.arrayBuffer())
-  if (bytes.byteLength > limit) throw tooLarge(limit)
-  const encoding = request.headers.get('content-encoding')?.trim().toLowerCase()
-  if (encoding === 'zstd') {
-    try {
-      bytes = Bun.zstdDecompressSync(bytes)
-    } catch {
-      throw new ShimError('bad_request', 'The body says content-encoding: zstd but does not decompress.')
-    }
-    if (bytes.byteLength > limit) throw tooLarge(limit)
-  } else if (encoding && encoding !== 'identity') {
-    throw new ShimError('unsupported_media_type', `Unsupported content-encoding "${encoding}"; send identity or zstd.`)
-  }
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit)
+  const decoder = decoderFor(request.headers.get('content-encoding'))
+  // The common case (identity, with a length Bun has already checked) is one native read;
+  // a chunked body is counted as it arrives, and a compressed one is inflated as a stream
+  // that stops at the limit: a small bomb must not inflate in full before it is measured.
+  const bytes = decoder || declared === null ? await readCounted(request, limit, decoder) : await readWhole(request, limit)
   let text: string
   try {
     text = utf8.decode(bytes)
@@ -50,6 +52,75 @@ export async function readBody(request: Request, limit = maxBodyBytes()): Promis
   }
 }
 
+function decoderFor(header: string | null): Decoder | null {
+  const encoding = header?.trim().toLowerCase()
+  if (!encoding || encoding === 'identity') return null
+  if (Object.hasOwn(DECODERS, encoding)) return DECODERS[encoding as keyof typeof DECODERS]
+  throw new ShimError('unsupported_media_type', `Unsupported content-encoding "${encoding}"; send identity, gzip, deflate or zstd.`)
+}
+
+async function readWhole(request: Request, limit: number): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await request.arrayBuffer())
+  } catch (error) {
+    throw inputError(error, limit)
+  }
+}
+
+/** The body, decoded if `decoder` says so, read chunk by chunk and abandoned once past `limit`. */
+async function readCounted(request: Request, limit: number, decoder: Decoder | null): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array()
+  const failure: { input?: unknown } = {}
+  const source: ReadableStream<Uint8Array> = decoder ? trackInput(request.body, failure).pipeThrough(new DecompressionStream(decoder) as unknown as TransformStream<Uint8Array, Uint8Array>) : request.body
+  const reader = source.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    let result: Awaited<ReturnType<typeof reader.read>>
+    try {
+      result = await reader.read()
+    } catch (error) {
+      if (!decoder || 'input' in failure) throw inputError(failure.input ?? error, limit)
+      throw new ShimError('bad_request', `The body says content-encoding: ${request.headers.get('content-encoding')?.trim()} but does not decompress.`)
+    }
+    if (result.done) break
+    size += result.value.byteLength
+    if (size > limit) {
+      reader.cancel().catch(() => {})
+      throw tooLarge(limit)
+    }
+    chunks.push(result.value)
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+}
+
+/** The request body as it comes, noting a failure of the connection itself (not of the decoder). */
+function trackInput(body: ReadableStream<Uint8Array>, failure: { input?: unknown }): ReadableStream<Uint8Array> {
+  const reader = body.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      } catch (error) {
+        failure.input = error
+        controller.error(error)
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+}
+
+/** A failure while the client was still sending: over Bun's own size limit, or the upload stopped. */
+function inputError(error: unknown, limit: number): ShimError {
+  if (error instanceof ShimError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  if (/maxRequestBodySize/i.test(message)) return tooLarge(limit)
+  return new ShimError('bad_request', 'The client stopped sending the request body before it was complete (the upload was cut off or timed out).', { status: 408, code: 'request_body_incomplete' })
+}
+
 function tooLarge(limit: number): ShimError {
-  return new ShimError('payload_too_large', `The request body exceeds ${Math.round(limit / 1024 / 1024)} MiB. Raise CODEX_SHIM_MAX_BODY_BYTES if this is intended.`)
+  const size = limit >= 1024 * 1024 ? `${Math.round(limit / 1024 / 1024)} MiB` : `${limit} bytes`
+  return new ShimError('payload_too_large', `The request body exceeds ${size} (after decompression). Raise CODEX_SHIM_MAX_BODY_BYTES if this is intended.`, { code: 'request_too_large' })
 }

@@ -21,6 +21,25 @@ export function hostName(hostHeader: string): string {
   return colon === -1 ? value : value.slice(0, colon)
 }
 
+// host[:port] per RFC 9110 §7.2 as clients really send it: a name or IPv4 address, or a bracketed IPv6 one.
+const HOST_SYNTAX = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/i
+
+/**
+ * Why a Host header is unusable, or null when it is fine. Empty, `a@b`, a
+ * port past 65535, or two Host headers (Bun joins them with a comma; RFC
+ * 9112 §3.2 says answer 400) must be a 400, not a URL error deeper down.
+ */
+export function hostHeaderProblem(host: string | null): string | null {
+  if (host === null) return 'The request has no Host header.'
+  const value = host.trim()
+  if (!value) return 'The Host header is empty.'
+  if (value.includes(',')) return 'The request has more than one Host header.'
+  const match = HOST_SYNTAX.exec(value)
+  if (!match) return 'The Host header is not a host name with an optional port.'
+  if (match[1] !== undefined && (Number(match[1]) < 1 || Number(match[1]) > 65535)) return 'The Host header names a port outside 1-65535.'
+  return null
+}
+
 function isLoopbackOrigin(origin: string, allowed: Set<string>): boolean {
   try {
     const url = new URL(origin)
@@ -37,6 +56,8 @@ function isLoopbackOrigin(origin: string, allowed: Set<string>): boolean {
  */
 export function checkRequest(request: Request, allowed: Set<string>): void {
   const host = request.headers.get('host')
+  const problem = host === null ? null : hostHeaderProblem(host)
+  if (problem) throw new ShimError('bad_request', `${problem} Send one Host header naming this server, such as 127.0.0.1:8765.`)
   if (host !== null && !allowed.has(hostName(host))) {
     throw new ShimError('forbidden', `Host "${hostName(host)}" is not allowed. Add it to CODEX_SHIM_ALLOWED_HOSTS if you expose the proxy on purpose.`)
   }

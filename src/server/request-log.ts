@@ -1,4 +1,5 @@
 import type { ConsolaInstance } from 'consola'
+import { upstreamContacted } from '../upstream/http.ts'
 
 /** What one request's log line, ledger row and recent-requests entry say. Never a body, key or token. */
 export interface RequestSummary {
@@ -43,7 +44,7 @@ export function formatSummary(summary: RequestSummary, now = performance.now()):
     summary.method,
     summary.path,
     `model=${summary.slug ?? '-'}`,
-    `upstream=${summary.upstream ?? '-'}`,
+    `upstream=${namedUpstream(summary) ?? '-'}`,
     `status=${summary.status ?? '-'}`,
     `${ms}ms`,
     `stream=${summary.stream ? 'yes' : 'no'}`,
@@ -51,7 +52,19 @@ export function formatSummary(summary: RequestSummary, now = performance.now()):
   if (summary.servedModel && summary.servedModel !== summary.slug) parts.push(`served=${summary.servedModel}`)
   if (summary.retries) parts.push(`retries=${summary.retries}`)
   if (summary.outcome) parts.push(`outcome=${summary.outcome}`)
+  // The client-side reason, when the kind alone would not say it (an upload that stopped, a body too large).
+  if (summary.errorCode && summary.errorCode !== summary.outcome) parts.push(`error=${summary.errorCode}`)
   return parts.join(' ')
+}
+
+/**
+ * The upstream a line may name: an HTTP upstream only once a request went to it.
+ * A request that failed before that (its body, its translation) failed here, and a
+ * line naming the upstream would send the reader to the wrong place.
+ */
+function namedUpstream(summary: RequestSummary): string | undefined {
+  if (!summary.upstream || !summary.upstreamHost || !summary.headers) return summary.upstream
+  return upstreamContacted(summary.headers) ? summary.upstream : undefined
 }
 
 /**

@@ -1,3 +1,4 @@
+import { upstreamRequestEnv } from '../upstream/max-requests.ts'
 import { join } from 'node:path'
 
 /** One command the service manager runs: argv plus whether a failure is expected and harmless. */
@@ -76,8 +77,10 @@ export function serveArguments(port: number): string[] {
 }
 
 /**
- * Path variables that tell the service where our files are. They are
- * locations, not secrets; keys stay in the settings or the user's env file.
+ * What the service starts with: where our files are, and Bun's cap on
+ * concurrent upstream requests (read only at process start, so it must be
+ * in the service's environment). No secrets: keys stay in the settings or
+ * the user's env file.
  */
 export function pathEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   const kept: Record<string, string> = {}
@@ -85,5 +88,5 @@ export function pathEnvironment(env: Record<string, string | undefined>): Record
     const value = env[name]
     if (value) kept[name] = value
   }
-  return kept
+  return { ...kept, ...upstreamRequestEnv(env) }
 }

@@ -1,4 +1,5 @@
 import { describeMs, ShimError } from '../errors.ts'
+import { byteScrubber, secretsFor } from '../upstream/redact-sent.ts'
 
 /**
  * The idle timeout for one upstream body, with one timer per stream rather
@@ -62,15 +63,31 @@ export function watchedReader(body: ReadableStream<Uint8Array>, idleMs: number) 
     timedOut = error
     reader.cancel(error).catch(() => {})
   })
+  // An upstream that echoes the credentials we sent (in an error event, say) has them removed
+  // here, the one reader every upstream body goes through. Bodies fetched without secrets skip it.
+  const secrets = secretsFor(body)
+  const scrubber = secrets.length ? byteScrubber(secrets) : null
+  const readRaw = async (): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> => {
+    watch.reading()
+    try {
+      const result = await reader.read()
+      if (timedOut) throw timedOut
+      return result as { done: true } | { done: false; value: Uint8Array }
+    } finally {
+      watch.read()
+    }
+  }
   return {
     async read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
-      watch.reading()
-      try {
-        const result = await reader.read()
-        if (timedOut) throw timedOut
-        return result as { done: true } | { done: false; value: Uint8Array }
-      } finally {
-        watch.read()
+      if (!scrubber) return readRaw()
+      for (;;) {
+        const result = await readRaw()
+        if (result.done) {
+          const rest = scrubber.flush()
+          return rest?.length ? { done: false, value: rest } : result
+        }
+        const value = scrubber.push(result.value)
+        if (value.length) return { done: false, value }
       }
     },
     cancel(reason?: unknown): Promise<void> {

@@ -1,6 +1,7 @@
 import { clientClosed, describeMs, ShimError } from '../errors.ts'
 import { streamError, watchedReader } from '../sse/idle.ts'
 import type { ProviderContext } from './context.ts'
+import { redactText, rememberSecrets, secretsFor, secretsOf } from './redact-sent.ts'
 import { backoffMs, retryDelayFor, sleepUnlessAborted, type RetryPolicy } from './retry.ts'
 
 export interface UpstreamRequest {
@@ -20,6 +21,8 @@ export interface OpenOptions {
   retryStatuses?: ReadonlySet<number>
   /** Told about each retry (for the request's log line). */
   onRetry?: (why: string) => void
+  /** The client request's headers: marks it as one that reached an upstream (for its log line). */
+  clientHeaders?: Headers
 }
 
 export interface OpenedUpstream {
@@ -29,7 +32,27 @@ export interface OpenedUpstream {
 
 /** The open options every HTTP provider uses for one client request. */
 export function upstreamOptions(context: ProviderContext, retryStatuses?: ReadonlySet<number>): OpenOptions {
-  return { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs, retry: context.retry, retryStatuses, onRetry: context.onRetry }
+  return { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs, retry: context.retry, retryStatuses, onRetry: context.onRetry, clientHeaders: context.clientHeaders }
+}
+
+// Client requests (by their headers object) that sent something upstream: a failure
+// before that point is ours or the client's, and its log line must not blame an upstream.
+const contacted = new WeakSet<Headers>()
+
+/** Whether the client request with these headers reached an upstream over HTTP. */
+export function upstreamContacted(clientHeaders: Headers): boolean {
+  return contacted.has(clientHeaders)
+}
+
+/** The host a redirect points to, never its path or query (they can carry tokens). */
+function redirectHost(response: Response, requestUrl: string): string {
+  const location = response.headers.get('location')
+  if (!location) return 'nowhere (no Location header)'
+  try {
+    return new URL(location, requestUrl).host || 'an unnamed host'
+  } catch {
+    return 'an unparseable Location'
+  }
 }
 
 /**
@@ -74,7 +97,15 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
         }, options.headersTimeoutMs)
       : undefined
   try {
-    const response = await options.fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal })
+    if (options.clientHeaders) contacted.add(options.clientHeaders)
+    // Never follow a redirect: fetch would re-send our key and extra headers to whatever host it names.
+    const response = await options.fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual' })
+    if (response.status >= 300 && response.status < 400) {
+      controller.abort()
+      options.signal.removeEventListener('abort', onClientAbort)
+      throw new ShimError('upstream_http', `${request.label} answered HTTP ${response.status}, a redirect to ${redirectHost(response, request.url)}; codex-shim does not follow upstream redirects (they would carry your key). Set base_url to the final address.`, { status: 502, code: 'upstream_redirect' })
+    }
+    rememberSecrets(response, secretsOf(request.headers))
     return {
       response,
       abort: (reason) => {
@@ -83,6 +114,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
       },
     }
   } catch (error) {
+    if (error instanceof ShimError) throw error
     options.signal.removeEventListener('abort', onClientAbort)
     if (timedOut) throw new ShimError('upstream_timeout', `${request.label} sent no response headers within ${describeMs(options.headersTimeoutMs)}.`)
     if (options.signal.aborted) throw clientClosed()
@@ -109,7 +141,19 @@ export async function readBounded(response: Response, limit = 64 * 1024): Promis
   } finally {
     reader.cancel().catch(() => {})
   }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit))
+  // An error page that quotes our request headers must not carry our key any further;
+  // a page cut at the limit loses its last few characters too, which could begin one.
+  const secrets = secretsFor(response)
+  const text = redactText(new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit)), secrets)
+  return size > limit && secrets.length ? text.slice(0, Math.max(0, text.length - secrets[0]!.length)) : text
+}
+
+export const DEFAULT_MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024
+
+/** The most of one non-streamed upstream answer we hold (after decompression). */
+export function maxUpstreamBodyBytes(): number {
+  const configured = Number(process.env.CODEX_SHIM_MAX_UPSTREAM_BODY_BYTES)
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_MAX_UPSTREAM_BODY_BYTES
 }
 
 /**
@@ -119,7 +163,9 @@ export async function readBounded(response: Response, limit = 64 * 1024): Promis
  */
 export async function readWhole(response: Response, options: { idleTimeoutMs: number; limit?: number; label: string }): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array()
-  const limit = options.limit ?? 256 * 1024 * 1024
+  // Counted as read, after fetch's own decompression: a small gzip body that inflates
+  // without end stops here, a chunk past the limit, not when memory runs out.
+  const limit = options.limit ?? maxUpstreamBodyBytes()
   const reader = watchedReader(response.body, options.idleTimeoutMs)
   const chunks: Uint8Array[] = []
   let size = 0
@@ -131,11 +177,16 @@ export async function readWhole(response: Response, options: { idleTimeoutMs: nu
         return Buffer.concat(chunks)
       }
       size += value.byteLength
-      if (size > limit) throw new ShimError('upstream_stream', `${options.label} sent an answer larger than ${Math.round(limit / 1024 / 1024)} MiB.`)
+      if (size > limit) throw new ShimError('upstream_stream', `${options.label} sent an answer larger than ${describeBytes(limit)}; raise CODEX_SHIM_MAX_UPSTREAM_BODY_BYTES if this is intended.`, { code: 'upstream_too_large' })
       chunks.push(value)
     }
   } catch (error) {
     void reader.cancel(error)
     throw streamError(error)
   }
+}
+
+/** "64 MiB", or "512 KiB" below a MiB: limits in messages. */
+export function describeBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`
 }

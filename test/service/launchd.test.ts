@@ -38,7 +38,8 @@ describe('macOS LaunchAgent', () => {
     expect(plistTopDict(plist)).toEqual({
       Label: 'dev.codex-shim',
       ProgramArguments: ['/Applications/My Tools/codex-shim', 'start', '--foreground', '--port', '8765', '--host', '127.0.0.1'],
-      EnvironmentVariables: { CODEX_SHIM_HOME: '/Users/me/shim & co' },
+      // Bun reads its upstream request cap only at start (issue #11, 7.4).
+      EnvironmentVariables: { CODEX_SHIM_HOME: '/Users/me/shim & co', BUN_CONFIG_MAX_HTTP_REQUESTS: '16384' },
       RunAtLoad: true,
       KeepAlive: true,
       ThrottleInterval: 5,

@@ -16,6 +16,7 @@ describe('systemd user unit', () => {
     expect(unit).toContain('WantedBy=default.target\n')
     expect(unit).toContain('EnvironmentFile=-/home/me/.codex-shim/service.env\n')
     expect(unit).not.toContain('Environment=CODEX') // nothing to pass when the defaults apply
+    expect(unit).toContain('Environment=BUN_CONFIG_MAX_HTTP_REQUESTS=16384\n') // read by Bun only at start
   })
 
   test('words with spaces, quotes, % and $ survive systemd unquoting', () => {
