@@ -9,6 +9,7 @@ import type {
   ResponsesEvent,
   Usage,
 } from './types.ts'
+import { answerTooLarge, maxAnswerBytes } from './answer-limit.ts'
 
 export type IdGenerator = (prefix: string) => string
 
@@ -25,6 +26,8 @@ export interface BuilderOptions {
   model: string
   ids?: IdGenerator
   now?: () => number
+  /** Cap on what the answer holds (characters of text, arguments, signatures); default from CODEX_SHIM_MAX_ANSWER_BYTES. */
+  maxAnswerBytes?: number
 }
 
 interface OpenMessage { kind: 'message'; index: number; item: MessageItem; text: string }
@@ -51,6 +54,10 @@ export class ResponseBuilder {
   private readonly createdAt: number
   private started = false
   private finished = false
+  /** Set once the terminal event is out: nothing may follow it. */
+  private ended = false
+  private held = 0
+  private readonly limit: number
 
   constructor(
     private readonly emit: (event: ResponsesEvent) => void,
@@ -59,6 +66,20 @@ export class ResponseBuilder {
     this.ids = options.ids ?? randomIds
     this.responseId = this.ids('resp')
     this.createdAt = Math.floor((options.now ?? Date.now)() / 1000)
+    this.limit = options.maxAnswerBytes ?? maxAnswerBytes()
+  }
+
+  /**
+   * Counts `size` more characters held for this answer (by the builder, or by
+   * a decoder's own buffers). Past the cap the answer fails with
+   * `max_answer_bytes_exceeded`; returns false then, and forever after.
+   */
+  charge(size: number): boolean {
+    if (this.finished) return false
+    this.held += size
+    if (this.held <= this.limit) return true
+    this.fail(answerTooLarge(this.limit))
+    return false
   }
 
   get isFinished(): boolean {
@@ -90,7 +111,7 @@ export class ResponseBuilder {
   }
 
   messageDelta(handle: OpenMessage, delta: string): void {
-    if (!delta) return
+    if (!delta || !this.charge(delta.length)) return
     handle.text += delta
     this.push({ type: 'response.output_text.delta', ...this.ref(handle), content_index: 0, delta, logprobs: [] })
   }
@@ -103,13 +124,14 @@ export class ResponseBuilder {
   }
 
   reasoningDelta(handle: OpenReasoning, delta: string): void {
-    if (!delta) return
+    if (!delta || !this.charge(delta.length)) return
     handle.text += delta
     this.push({ type: 'response.reasoning_summary_text.delta', ...this.ref(handle), summary_index: 0, delta })
   }
 
   /** An opaque blob the upstream needs back on the next turn (e.g. an Anthropic signature). */
   setReasoningEncryptedContent(handle: OpenReasoning, value: string): void {
+    if (!this.charge(value.length)) return
     handle.item.encrypted_content = value
   }
 
@@ -120,7 +142,7 @@ export class ResponseBuilder {
   }
 
   argumentsDelta(handle: OpenFunctionCall, delta: string): void {
-    if (!delta) return
+    if (!delta || !this.charge(delta.length)) return
     handle.item.arguments += delta
     this.push({ type: 'response.function_call_arguments.delta', ...this.ref(handle), delta })
   }
@@ -131,7 +153,7 @@ export class ResponseBuilder {
   }
 
   customInputDelta(handle: OpenCustomToolCall, delta: string): void {
-    if (!delta) return
+    if (!delta || !this.charge(delta.length)) return
     handle.item.input += delta
     this.push({ type: 'response.custom_tool_call_input.delta', ...this.ref(handle), delta })
   }
@@ -205,6 +227,7 @@ export class ResponseBuilder {
     else this.closeAll()
     this.finished = true
     this.push({ type, response: { ...this.snapshot(status), ...extra } })
+    this.ended = true
   }
 
   private snapshot(status: ResponseObject['status']): ResponseObject {
@@ -235,6 +258,8 @@ export class ResponseBuilder {
   }
 
   private push(event: Record<string, unknown> & { type: string }): void {
+    // A decoder may still call in after a failure mid-chunk (the cap, say); the client already has its terminal event.
+    if (this.ended) return
     this.emit({ ...event, sequence_number: this.sequence++ } as ResponsesEvent)
   }
 }

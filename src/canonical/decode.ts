@@ -65,7 +65,13 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
     const bytes = new TextEncoder()
     let pending: ResponsesEvent[] = []
     let out = ''
-    const decoder = factory(encode ? (event) => (out += encode(event)) : (event) => pending.push(event))
+    // After a failure the answer is over (a cap, an upstream error): the client's stream closes and the upstream is let go.
+    let failed = false
+    const decoder = factory((event) => {
+      if (event.type === 'response.failed') failed = true
+      if (encode) out += encode(event)
+      else pending.push(event)
+    })
     const push = (message: SseMessage) => decoder.push(message)
     let finished = false
 
@@ -95,6 +101,12 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
           } else {
             for (const event of pending) controller.enqueue(event as T)
             pending = []
+          }
+          if (failed && !finished) {
+            finished = true
+            const reason = new Error('the answer already failed')
+            options.onAbort?.(reason)
+            void reader.cancel(reason).catch(() => {})
           }
           if (finished) controller.close()
         },

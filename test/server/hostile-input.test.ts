@@ -127,11 +127,12 @@ describe('7.10 client-side failures in the log', () => {
     const before = upstream.requests.length
     const response = await handle(post('/v1/messages', deep))
     await response.arrayBuffer()
-    expect(response.status).toBeGreaterThanOrEqual(400)
+    // Refused at parse (the depth limit, 7.8): a 400 naming the limit, before any model or upstream is chosen.
+    expect(response.status).toBe(400)
     expect(upstream.requests.length).toBe(before)
     const line = memory.lines.find((entry) => entry.includes('POST /v1/messages model='))!
-    expect(line).toContain('model=claude')
     expect(line).toContain('upstream=-')
+    expect(line).toContain('status=400')
   })
 })
 

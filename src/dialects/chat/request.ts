@@ -139,14 +139,22 @@ type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>
 function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: ChatRequestOptions): ChatMessage[] {
   const messages: ChatMessage[] = []
   const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : (request.input ?? [])
+  // Calls of the current assistant turn in order; `answered` marks them off without rescanning the list.
   let openCalls: string[] = []
+  let calledIds = new Set<string>()
+  let answered = new Set<string>()
   let pendingReasoning = ''
   const pendingImages: ChatContentPart[] = []
   const last = () => messages[messages.length - 1]
+  // Text of merged system/user messages, joined once at the end: re-joining on every merge is quadratic.
+  const mergedText = new Map<ChatMessage, { texts: string[]; separator: string }>()
+  const isOpen = (id: string) => calledIds.has(id) && !answered.has(id)
 
   const endToolTurn = () => {
-    for (const id of openCalls) messages.push({ role: 'tool', tool_call_id: id, content: 'No output: the call was interrupted.' })
+    for (const id of openCalls) if (!answered.has(id)) messages.push({ role: 'tool', tool_call_id: id, content: 'No output: the call was interrupted.' })
     openCalls = []
+    calledIds = new Set()
+    answered = new Set()
     if (pendingImages.length) {
       messages.push({ role: 'user', content: [{ type: 'text', text: 'Images returned by the tool calls above:' }, ...pendingImages.splice(0)] })
     }
@@ -173,30 +181,48 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
     const message = assistantTurn(true)
     ;(message.tool_calls ??= []).push(call)
     openCalls.push(call.id)
+    calledIds.add(call.id)
   }
+  /**
+   * Consecutive user messages merge: all-text ones into one string (joined by
+   * newlines), and once a non-text part arrives into a part list whose first
+   * part is the text so far. Consecutive system messages join by blank lines.
+   */
   const addUserOrSystem = (role: 'user' | 'system', parts: ChatContentPart[]) => {
     endToolTurn()
     const previous = last()
     if (role === 'system') {
       const text = parts.map((p) => (p as { text: string }).text).join('\n')
-      if (previous?.role === 'system') previous.content = `${previous.content}\n\n${text}`
+      if (previous?.role === 'system') mergedTextOf(previous, '\n\n').push(text)
       else messages.push({ role: 'system', content: text })
     } else if (previous?.role === 'user') {
-      const before = typeof previous.content === 'string' ? [{ type: 'text' as const, text: previous.content }] : previous.content
-      previous.content = compactUserContent([...before, ...parts])
+      const merged = mergedText.get(previous)
+      const allText = parts.every((part) => part.type === 'text')
+      if (typeof previous.content === 'string' || merged) {
+        if (allText) mergedTextOf(previous, '\n').push(...parts.map((part) => (part as { text: string }).text))
+        else {
+          previous.content = [{ type: 'text', text: merged ? merged.texts.join(merged.separator) : (previous.content as string) }, ...parts]
+          mergedText.delete(previous)
+        }
+      } else for (const part of parts) previous.content.push(part)
     } else messages.push({ role: 'user', content: compactUserContent(parts) })
+  }
+  const mergedTextOf = (message: ChatMessage, separator: string): string[] => {
+    let merged = mergedText.get(message)
+    if (!merged) mergedText.set(message, (merged = { texts: [message.content as string], separator }))
+    return merged.texts
   }
 
   const addResult = (callId: string, output: ToolOutput) => {
     const parts = userParts(output, options)
     const text = parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('\n')
     const media = parts.filter((p) => p.type !== 'text')
-    if (!openCalls.includes(callId)) {
+    if (!isOpen(callId)) {
       addUserOrSystem('user', [{ type: 'text', text: `Output of an earlier tool call (${callId}):\n${text}` }, ...media])
       return
     }
     messages.push({ role: 'tool', tool_call_id: callId, content: text })
-    openCalls = openCalls.filter((id) => id !== callId)
+    answered.add(callId)
     pendingImages.push(...media)
   }
   if (request.instructions) messages.push({ role: 'system', content: request.instructions })
@@ -248,5 +274,6 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
     }
   }
   endToolTurn()
+  for (const [message, merged] of mergedText) message.content = merged.texts.join(merged.separator)
   return messages
 }

@@ -1,6 +1,6 @@
 import { ResponseBuilder, type IdGenerator } from '../../canonical/builder.ts'
 import type { EventDecoder } from '../../canonical/decode.ts'
-import { unwrapCustomInput } from '../../canonical/custom-input.ts'
+import { CustomInputExtractor } from '../../canonical/custom-input.ts'
 import type { ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
@@ -24,8 +24,11 @@ interface CallState {
   key: number
   id?: string
   name: string
+  /** Arguments that arrived before the name (so before the item could open). */
   arguments: string
   handle?: ReturnType<ResponseBuilder['openFunctionCall']> | ReturnType<ResponseBuilder['openCustomToolCall']>
+  /** Custom (freeform) calls: the wrapped input, decoded as it streams. */
+  input?: CustomInputExtractor
 }
 
 /**
@@ -41,6 +44,9 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
   let message: ReturnType<ResponseBuilder['openMessage']> | null = null
   let reasoning: ReturnType<ResponseBuilder['openReasoning']> | null = null
   const calls: CallState[] = []
+  // Lookups by id and by index stay O(1): a stream may carry 100k calls.
+  const callsById = new Map<string, CallState>()
+  const lastCallByKey = new Map<number, CallState>()
   let lastCall: CallState | null = null
   let finishReason: string | null = null
   let usage: Usage | undefined
@@ -70,45 +76,68 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
     builder.messageDelta(message, delta)
   }
 
+  function setId(call: CallState, id: string): void {
+    call.id = id
+    if (!callsById.has(id)) callsById.set(id, call) // the first call with an id keeps it, as a scan in order would find
+  }
+
   function findCall(piece: ChatChunkToolCall): CallState {
     if (piece.id) {
-      const byId = calls.find((call) => call.id === piece.id)
+      const byId = callsById.get(piece.id)
       if (byId) return byId
     }
     const index = piece.index
     if (index !== undefined) {
-      const byIndex = calls.filter((call) => call.key === index).at(-1)
+      const byIndex = lastCallByKey.get(index)
       // Same index with a new id: the provider numbers every call 0 (Gemini does).
       if (byIndex && !(piece.id && byIndex.id && byIndex.id !== piece.id)) return byIndex
     } else if (!piece.id && lastCall) return lastCall
     const call: CallState = { key: index ?? calls.length, name: '', arguments: '' }
     calls.push(call)
+    lastCallByKey.set(call.key, call)
     return call
   }
 
   function openCall(call: CallState): void {
     closeText()
     const callId = call.id ?? ids('call')
-    call.id = callId
+    setId(call, callId)
     const flat = options.tools.byFlatName.get(call.name)
     const origin = flat?.origin
     call.handle =
       origin?.kind === 'custom'
         ? builder.openCustomToolCall({ callId, name: origin.name })
         : builder.openFunctionCall({ callId, name: origin?.name ?? call.name, namespace: origin?.kind === 'function' ? origin.namespace : undefined })
-    if (call.handle.kind === 'function_call' && call.arguments) builder.argumentsDelta(call.handle, call.arguments)
+    if (call.handle.kind === 'custom_tool_call') call.input = new CustomInputExtractor()
+    const early = call.arguments
+    call.arguments = '' // from here on the builder (or the extractor) holds them
+    if (early) addArguments(call, early)
+  }
+
+  function addArguments(call: CallState, delta: string): void {
+    const handle = call.handle!
+    if (handle.kind === 'function_call') return builder.argumentsDelta(handle, delta)
+    // Custom (freeform) input is JSON-wrapped upstream; its string value streams out as it decodes.
+    const input = call.input!
+    const before = input.bufferedLength
+    const decoded = input.push(delta)
+    if (input.bufferedLength > before && !builder.charge(input.bufferedLength - before)) return
+    builder.customInputDelta(handle, decoded)
   }
 
   function onToolCall(piece: ChatChunkToolCall): void {
     const call = findCall(piece)
     lastCall = call
-    if (piece.id && !call.id) call.id = piece.id
+    if (piece.id && !call.id) setId(call, piece.id)
     if (piece.function?.name && !call.name) call.name = piece.function.name
     const delta = piece.function?.arguments ?? ''
+    if (call.handle) {
+      if (delta) addArguments(call, delta)
+      return
+    }
+    if (delta && !builder.charge(delta.length)) return
     call.arguments += delta
-    if (!call.handle && call.name) openCall(call)
-    else if (call.handle?.kind === 'function_call') builder.argumentsDelta(call.handle, delta)
-    // Custom (freeform) input is JSON-wrapped upstream; it is unwrapped once complete, in finishCalls.
+    if (call.name) openCall(call)
   }
 
   function finishCalls(): void {
@@ -121,7 +150,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       if (handle.kind === 'function_call') {
         if (!handle.item.arguments.trim()) builder.argumentsDelta(handle, '{}')
       } else if (handle.kind === 'custom_tool_call') {
-        builder.customInputDelta(handle, unwrapCustomInput(call.arguments))
+        builder.customInputDelta(handle, call.input!.finish())
       }
     }
   }

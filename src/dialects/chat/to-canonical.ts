@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
+import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { byType } from '../../by-type.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import { REASONING_EFFORTS } from '../../settings/schema.ts'
@@ -62,6 +63,7 @@ export type ChatClientRequest = v.InferOutput<typeof ChatRequestSchema> & Record
 
 export function parseChatRequest(body: unknown): ChatClientRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "messages".')
+  assertJsonDepth(body)
   const parsed = v.safeParse(ChatRequestSchema, body)
   if (!parsed.success) {
     const issue = parsed.issues[0]

@@ -84,7 +84,10 @@ type Turn = MessagesMessage
  */
 function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesRequestOptions, system: MessagesTextBlock[]): { turns: Turn[]; droppedReasoning: number } {
   const turns: Turn[] = []
+  // Calls of the current assistant turn in order; the sets answer "is it open?" without rescanning.
   let openCalls: string[] = []
+  let calledIds = new Set<string>()
+  let answered = new Set<string>()
   let droppedReasoning = 0
   let sawConversation = false
   const last = () => turns[turns.length - 1]
@@ -97,10 +100,13 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
     return turn
   }
   const closeOpenCalls = () => {
-    if (!openCalls.length) return
-    const turn = userTurn()
-    for (const id of openCalls) turn.content.push({ type: 'tool_result', tool_use_id: id, content: 'No output: the call was interrupted.', is_error: true })
+    const unanswered = openCalls.filter((id) => !answered.has(id))
     openCalls = []
+    calledIds = new Set()
+    answered = new Set()
+    if (!unanswered.length) return
+    const turn = userTurn()
+    for (const id of unanswered) turn.content.push({ type: 'tool_result', tool_use_id: id, content: 'No output: the call was interrupted.', is_error: true })
   }
   const assistantTurn = (): Extract<Turn, { role: 'assistant' }> => {
     const previous = last()
@@ -113,20 +119,22 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
   const addUser = (blocks: MessagesUserBlock[]) => {
     if (!blocks.length) return
     closeOpenCalls()
-    userTurn().content.push(...blocks)
+    const content = userTurn().content
+    for (const block of blocks) content.push(block)
   }
   const addToolUse = (id: string, name: string, input: unknown) => {
     assistantTurn().content.push({ type: 'tool_use', id, name, input })
     openCalls.push(id)
+    calledIds.add(id)
   }
   const addResult = (callId: string, output: ToolOutput) => {
     const blocks = contentBlocks(output, options)
-    if (!openCalls.includes(callId)) {
+    if (!calledIds.has(callId) || answered.has(callId)) {
       const text = blocks.filter((b) => b.type === 'text').map((b) => (b as MessagesTextBlock).text).join('\n')
       addUser([{ type: 'text', text: `Output of an earlier tool call (${callId}):\n${text || '(empty)'}` }, ...blocks.filter((b) => b.type === 'image')])
       return
     }
-    openCalls = openCalls.filter((id) => id !== callId)
+    answered.add(callId)
     const content = blocks.length === 1 && blocks[0]!.type === 'text' ? blocks[0]!.text : blocks.length ? blocks : '(no output)'
     userTurn().content.push({ type: 'tool_result', tool_use_id: callId, content })
   }
@@ -197,7 +205,8 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
   for (const turn of turns) {
     if (turn.role === 'assistant' && turn.content.every((b) => b.type === 'thinking' || b.type === 'redacted_thinking')) continue
     const previous = cleaned[cleaned.length - 1]
-    if (previous && previous.role === turn.role) (previous.content as unknown[]).push(...turn.content)
+    // A loop, not push(...spread): a turn may hold more blocks than a call can take arguments.
+    if (previous && previous.role === turn.role) for (const block of turn.content) (previous.content as unknown[]).push(block)
     else cleaned.push(turn)
   }
   if (cleaned[0]?.role === 'assistant') cleaned.unshift({ role: 'user', content: [{ type: 'text', text: '(continuing an earlier conversation)' }] })

@@ -4,7 +4,7 @@ import type { ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { parseJson, type SseMessage } from '../../sse/parse.ts'
-import { unwrapCustomInput } from '../../canonical/custom-input.ts'
+import { CustomInputExtractor } from '../../canonical/custom-input.ts'
 import { responsesFailure } from '../responses/errors.ts'
 import type { MessagesStreamEvent, MessagesUsage } from './api.ts'
 import { messagesErrorCode } from './errors.ts'
@@ -38,8 +38,9 @@ export function mapMessagesUsage(usage: MessagesUsage): Usage {
 type Block =
   | { kind: 'text'; handle: Extract<OpenItem, { kind: 'message' }> }
   | { kind: 'thinking'; handle: Extract<OpenItem, { kind: 'reasoning' }>; signature: string }
-  | { kind: 'tool'; handle: Extract<OpenItem, { kind: 'function_call' | 'custom_tool_call' }>; json: string; initial: unknown }
-  | { kind: 'structured'; handle: Extract<OpenItem, { kind: 'message' }>; json: string }
+  | { kind: 'tool'; handle: Extract<OpenItem, { kind: 'function_call' }>; sawJson: boolean; initial: unknown }
+  | { kind: 'custom'; handle: Extract<OpenItem, { kind: 'custom_tool_call' }>; input: CustomInputExtractor; sawJson: boolean; initial: unknown }
+  | { kind: 'structured'; handle: Extract<OpenItem, { kind: 'message' }> }
   | { kind: 'ignored' }
 
 /**
@@ -87,15 +88,16 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
         const name = String(block.name ?? '')
         const callId = String(block.id ?? '')
         if (options.structuredOutputTool && name === options.structuredOutputTool) {
-          blocks.set(index, { kind: 'structured', handle: builder.openMessage(), json: '' })
+          blocks.set(index, { kind: 'structured', handle: builder.openMessage() })
           return
         }
         const origin = options.tools.byFlatName.get(name)?.origin
-        const handle =
-          origin?.kind === 'custom'
-            ? builder.openCustomToolCall({ callId, name: origin.name })
-            : builder.openFunctionCall({ callId, name: origin?.name ?? name, namespace: origin?.kind === 'function' ? origin.namespace : undefined })
-        blocks.set(index, { kind: 'tool', handle, json: '', initial: block.input })
+        if (origin?.kind === 'custom') {
+          blocks.set(index, { kind: 'custom', handle: builder.openCustomToolCall({ callId, name: origin.name }), input: new CustomInputExtractor(), sawJson: false, initial: block.input })
+          return
+        }
+        const handle = builder.openFunctionCall({ callId, name: origin?.name ?? name, namespace: origin?.kind === 'function' ? origin.namespace : undefined })
+        blocks.set(index, { kind: 'tool', handle, sawJson: false, initial: block.input })
         return
       }
       default:
@@ -111,12 +113,27 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
     else if (block.kind === 'thinking' && value.type === 'thinking_delta' && value.thinking) builder.reasoningDelta(block.handle, value.thinking)
     else if (block.kind === 'thinking' && value.type === 'signature_delta' && value.signature) block.signature += value.signature
     else if (block.kind === 'tool' && value.type === 'input_json_delta' && value.partial_json) {
-      block.json += value.partial_json
-      if (block.handle.kind === 'function_call') builder.argumentsDelta(block.handle, value.partial_json)
+      block.sawJson = true
+      builder.argumentsDelta(block.handle, value.partial_json)
+    } else if (block.kind === 'custom' && value.type === 'input_json_delta' && value.partial_json) {
+      block.sawJson = true
+      customInput(block, value.partial_json)
     } else if (block.kind === 'structured' && value.type === 'input_json_delta' && value.partial_json) {
-      block.json += value.partial_json
       builder.messageDelta(block.handle, value.partial_json)
     }
+  }
+
+  /** Freeform input is JSON-wrapped upstream; its string value streams out as it decodes. */
+  function customInput(block: Extract<Block, { kind: 'custom' }>, json: string): void {
+    const before = block.input.bufferedLength
+    const decoded = block.input.push(json)
+    if (block.input.bufferedLength > before && !builder.charge(block.input.bufferedLength - before)) return
+    builder.customInputDelta(block.handle, decoded)
+  }
+
+  /** Some Anthropic-compatible servers put the whole input in content_block_start. */
+  function initialJson(initial: unknown): string {
+    return initial && typeof initial === 'object' && Object.keys(initial).length ? JSON.stringify(initial) : ''
   }
 
   function stop(index: number): void {
@@ -126,11 +143,11 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
       builder.setReasoningEncryptedContent(block.handle, encodeThinking({ type: 'thinking', thinking: block.handle.text, signature: block.signature }))
       builder.close(block.handle)
     } else if (block.kind === 'tool') {
-      // Some Anthropic-compatible servers put the whole input in content_block_start.
-      const whole = block.json || (block.initial && typeof block.initial === 'object' && Object.keys(block.initial).length ? JSON.stringify(block.initial) : '')
-      if (block.handle.kind === 'function_call') {
-        if (!block.json) builder.argumentsDelta(block.handle, whole || '{}')
-      } else builder.customInputDelta(block.handle, unwrapCustomInput(whole))
+      if (!block.sawJson) builder.argumentsDelta(block.handle, initialJson(block.initial) || '{}')
+      builder.close(block.handle)
+    } else if (block.kind === 'custom') {
+      if (!block.sawJson) customInput(block, initialJson(block.initial))
+      builder.customInputDelta(block.handle, block.input.finish())
       builder.close(block.handle)
     } else if (block.kind === 'structured') builder.close(block.handle)
     // text blocks stay open until something else starts or the message ends

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolChoice } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
+import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { byType } from '../../by-type.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import { THINKING_BUDGETS } from './request.ts'
@@ -47,6 +48,7 @@ export type MessagesClientRequest = v.InferOutput<typeof MessagesClientSchema> &
 
 export function parseMessagesRequest(body: unknown, options: { requireMaxTokens: boolean }): MessagesClientRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "messages".')
+  assertJsonDepth(body, { numbers: 'dots' })
   const parsed = v.safeParse(MessagesClientSchema, body)
   if (!parsed.success) {
     const issue = parsed.issues[0]

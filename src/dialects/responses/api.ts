@@ -3,6 +3,7 @@ import { ShimError } from '../../errors.ts'
 import { byType } from '../../by-type.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import type { ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
+import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { REASONING_EFFORTS } from '../../settings/schema.ts'
 
 /**
@@ -138,6 +139,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "input".')
   }
+  assertJsonDepth(body)
   const parsed = v.safeParse(RequestSchema, body)
   if (!parsed.success) fail(parsed.issues[0])
   const request = parsed.output as ResponsesRequest

@@ -4,6 +4,7 @@ import { TERMINAL_EVENT_TYPES, type OutputItem, type ResponseObject, type Respon
 import type { ShimError } from '../../errors.ts'
 import { parseJson, type SseMessage } from '../../sse/parse.ts'
 import { responsesFailure } from './errors.ts'
+import { answerTooLarge, maxAnswerBytes } from '../../canonical/answer-limit.ts'
 
 /** Events Codex ignores over HTTP that other clients should not see (spec §d.2). */
 const SKIPPED = new Set(['keepalive', 'codex.rate_limits', 'error'])
@@ -14,7 +15,9 @@ const SKIPPED = new Set(['keepalive', 'codex.rate_limits', 'error'])
  * the committed items, and, as every decoder guarantees, a stream that ends
  * or breaks without a terminal event gets a `response.failed`.
  */
-export function createResponsesDecoder(emit: (event: ResponsesEvent) => void, options: { model: string }): EventDecoder<SseMessage> {
+export function createResponsesDecoder(emit: (event: ResponsesEvent) => void, options: { model: string; maxAnswerBytes?: number }): EventDecoder<SseMessage> {
+  const limit = options.maxAnswerBytes ?? maxAnswerBytes()
+  let held = 0
   let finished = false
   let sawError: string | null = null
   const done: OutputItem[] = []
@@ -33,6 +36,9 @@ export function createResponsesDecoder(emit: (event: ResponsesEvent) => void, op
       if (event.type === 'error') sawError = typeof event.message === 'string' ? event.message : 'error event'
       if (typeof event.type !== 'string' || SKIPPED.has(event.type)) return
       if (event.type === 'response.output_item.done') {
+        // Committed items are kept for the terminal event: they count against the answer cap.
+        held += sse.data.length
+        if (held > limit) return failWith(answerTooLarge(limit))
         const { output_index: index, item } = event as { output_index?: number; item: OutputItem }
         if (typeof index === 'number') done[index] = item
         else done.push(item)
