@@ -14,7 +14,7 @@ const COUNT = Number(process.env.CPU_PROBE_COUNT ?? 3000)
 const profile = process.env.CPU_PROFILE === '1'
 const { shimUrl, shim, baseline, chatFake, anthropicFake, backendFake, stop } = await startHarness({
   baseline: process.env.BENCH_BASELINE || undefined,
-  command: profile ? [process.execPath, '--cpu-prof-md', '--cpu-prof-dir=/tmp/codex-shim-prof', join(root, 'src/cli.ts')] : undefined,
+  command: profile ? [process.execPath, '--cpu-prof-md', '--cpu-prof-interval=100', '--cpu-prof-dir=/tmp/codex-shim-prof', join(root, 'src/cli.ts')] : undefined,
 })
 const json = { 'content-type': 'application/json' }
 const prompt = 'deltas=5'

@@ -83,7 +83,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
     context.keepAlive()
     // Codex gets the bytes untouched. Other clients (the openai SDK throws on unknown event
     // types) get the same events minus the backend's own keepalive and codex.rate_limits.
-    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage }) : decode().encoded((event) => (observe(event), formatEvent(event)))
+    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage, tracker: context.tracker }) : decode().encoded((event) => (observe(event), formatEvent(event)))
     return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
   // The backend only streams: a client that asked for one object gets the stream aggregated.

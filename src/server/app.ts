@@ -4,7 +4,7 @@ import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import { classifierContext, type Resolver, type RouteHandler, type ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
-import { formatSummary, logWhenDone, type RequestSummary } from './request-log.ts'
+import { BodyTracker, formatSummary, type RequestSummary } from './request-log.ts'
 import { connectionIdleSeconds } from './context.ts'
 import { chatCompletions } from './routes/chat-completions.ts'
 import { health, models, root } from './routes/info.ts'
@@ -163,7 +163,7 @@ export function createHandler(deps: ServerDeps) {
     const url = new URL(request.url)
     const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now(), startedAtMs: Date.now(), headers: request.headers }
     let response: Response
-    let streaming = false
+    const tracker = new BodyTracker(summary, finished)
     try {
       checkRequest(request, deps.allowedHosts)
       const method = request.method === 'HEAD' ? 'GET' : request.method
@@ -192,9 +192,13 @@ export function createHandler(deps: ServerDeps) {
             breaker,
             store,
             summary,
+            tracker,
             keepAlive: () => {
-              streaming = true
+              if (tracker.onEnd) return
               server?.timeout(request, 0)
+              // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it
+              // back, or the client's idle sockets would stay open for good.
+              tracker.onEnd = () => restoreIdleLimit(server, request, idleSeconds)
             },
           })
         }
@@ -207,9 +211,7 @@ export function createHandler(deps: ServerDeps) {
       response = url.pathname.includes('/messages') || (url.pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
       summary.outcome = error instanceof ShimError ? shimError.kind : 'internal_error'
     }
-    // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it back,
-    // or the client's idle sockets would stay open for good.
-    return logWhenDone(response, summary, finished, streaming ? () => restoreIdleLimit(server, request, idleSeconds) : undefined)
+    return tracker.finish(response)
   }
 }
 

@@ -11,6 +11,7 @@ import type { ResponseStore } from '../responses-store/store.ts'
 import type { RequestRing } from '../ui/request-ring.ts'
 import type { Ledger } from '../usage/ledger.ts'
 import type { RequestSummary } from './request-log.ts'
+import type { StreamTracker } from '../sse/tracker.ts'
 
 /** Everything the handler needs, injected so tests run it in-process. */
 export interface ServerDeps {
@@ -71,6 +72,8 @@ export interface RouteContext {
   summary: RequestSummary
   /** Disables Bun's per-request idle timeout for long streams. */
   keepAlive: () => void
+  /** Ends the request's log entry when its answer has been sent. */
+  tracker?: StreamTracker
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<Response> | Response
@@ -101,6 +104,7 @@ export function requestContext(context: RouteContext): RequestContext {
     clientHeaders: context.request.headers,
     retry: deps.retry,
     keepAlive: context.keepAlive,
+    tracker: context.tracker,
     services: { chatgpt: deps.chatgpt },
     onRetry: (why) => {
       summary.retries = (summary.retries ?? 0) + 1

@@ -1,3 +1,4 @@
+import { isTracked, type StreamTracker } from '../sse/tracker.ts'
 import type { ConsolaInstance } from 'consola'
 import { upstreamContacted } from '../upstream/http.ts'
 
@@ -68,50 +69,75 @@ function namedUpstream(summary: RequestSummary): string | undefined {
 }
 
 /**
- * Calls `finished` when the response body has been fully sent (or the client
- * went away), so the summary carries the real duration of a streamed turn,
- * its first-byte time and its size.
+ * One request's end: `finished` runs once, when the response body has been
+ * fully sent or the client went away, so the summary carries the real
+ * duration of a streamed turn, its first-byte time and its size. The fast
+ * paths' streams report to it themselves; any other body is wrapped.
  */
+export class BodyTracker implements StreamTracker {
+  private bytes = 0
+  private done = false
+  /** Set when the answer streams: the connection's idle limit was lifted and must come back at the end. */
+  onEnd?: () => void
+
+  constructor(
+    private readonly summary: RequestSummary,
+    private readonly finished: (summary: RequestSummary) => void,
+  ) {}
+
+  chunk(size: number): void {
+    if (!this.bytes) this.summary.firstByteAt = performance.now()
+    this.bytes += size
+  }
+
+  end(outcome?: string): void {
+    if (this.done) return
+    this.done = true
+    this.summary.bytesOut = this.bytes
+    this.onEnd?.()
+    if (outcome) this.summary.outcome = outcome
+    this.finished(this.summary)
+  }
+
+  /** The response as sent: ends now when there is nothing to stream, else when its body ends. */
+  finish(response: Response): Response {
+    const summary = this.summary
+    summary.status = response.status
+    if (!response.body || !summary.stream) {
+      this.end()
+      return response
+    }
+    if (isTracked(response.body)) return response
+    const reader = response.body.getReader()
+    // Pull-through (not a TransformStream): a client disconnect must reach cancel().
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const { value, done } = await reader.read()
+          if (done) {
+            this.end()
+            controller.close()
+          } else {
+            this.chunk(value.byteLength)
+            controller.enqueue(value)
+          }
+        },
+        cancel: (reason) => {
+          this.end('client-closed')
+          return reader.cancel(reason)
+        },
+      },
+      { highWaterMark: 0 },
+    )
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+  }
+}
+
+/** `BodyTracker.finish` for one response (tests, and routes outside the front doors). */
 export function logWhenDone(response: Response, summary: RequestSummary, finished: (summary: RequestSummary) => void, onEnd?: () => void): Response {
-  summary.status = response.status
-  if (!response.body || !summary.stream) {
-    finished(summary)
-    return response
-  }
-  let logged = false
-  const once = (outcome?: string) => {
-    if (logged) return
-    logged = true
-    onEnd?.()
-    if (outcome) summary.outcome = outcome
-    finished(summary)
-  }
-  const reader = response.body.getReader()
-  let bytes = 0
-  // Pull-through (not a TransformStream): a client disconnect must reach cancel().
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { value, done } = await reader.read()
-        if (done) {
-          summary.bytesOut = bytes
-          once()
-          controller.close()
-        } else {
-          if (!bytes) summary.firstByteAt = performance.now()
-          bytes += value.byteLength
-          controller.enqueue(value)
-        }
-      },
-      cancel(reason) {
-        summary.bytesOut = bytes
-        once('client-closed')
-        return reader.cancel(reason)
-      },
-    },
-    { highWaterMark: 0 },
-  )
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+  const tracker = new BodyTracker(summary, finished)
+  tracker.onEnd = onEnd
+  return tracker.finish(response)
 }
 
 /** The log line for a finished request. */

@@ -1,3 +1,4 @@
+import { markTracked, type StreamTracker } from './tracker.ts'
 import { ShimError } from '../errors.ts'
 import { streamError, watchedReader } from './idle.ts'
 
@@ -22,6 +23,8 @@ export interface WatchOptions {
   rename?: string
   /** Told the usage the stream reported (only events that mention usage are parsed). */
   onUsage?: (usage: unknown) => void
+  /** Told each chunk sent and the end, so the server need not wrap this stream to count it. */
+  tracker?: StreamTracker
 }
 
 const BOUNDARIES = [Buffer.from('\n\n'), Buffer.from('\r\n\r\n')]
@@ -112,6 +115,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const terminals = dialect.terminals.map((marker) => Buffer.from(marker))
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
   const rename = options.rename === undefined ? null : Buffer.from(options.rename)
+  const tracker = options.tracker
   let usage: unknown
   let held: Buffer | null = null
   let atBoundary = true
@@ -123,7 +127,9 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     if (!answered && terminals.some((marker) => bytes.includes(marker))) answered = true
     atBoundary = endsAtBoundary(bytes)
     if (options.onUsage && bytes.includes(USAGE_KEY)) usage = usageIn(bytes, dialect, usage, options.onUsage)
-    controller.enqueue(rename ? renameModels(bytes, rename) : bytes)
+    const sent = rename ? renameModels(bytes, rename) : bytes
+    tracker?.chunk(sent.length)
+    controller.enqueue(sent)
   }
 
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error: ShimError | null) => {
@@ -133,12 +139,15 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     // An answer that already finished needs nothing more, even if the connection then broke.
     if (!answered) {
       const failure = error ?? new ShimError('upstream_stream', 'The upstream closed the stream before it finished.')
-      controller.enqueue(Buffer.from((atBoundary ? '' : '\n\n') + dialect.failure(failure)))
+      const event = Buffer.from((atBoundary ? '' : '\n\n') + dialect.failure(failure))
+      tracker?.chunk(event.length)
+      controller.enqueue(event)
     }
     controller.close()
+    tracker?.end()
   }
 
-  return new ReadableStream<Uint8Array>(
+  const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         while (!closed) {
@@ -169,10 +178,12 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
       },
       cancel(reason) {
         closed = true
+        tracker?.end('client-closed')
         options.onAbort?.(reason)
         return reader.cancel(reason)
       },
     },
     { highWaterMark: 0 },
   )
+  return tracker ? markTracked(stream) : stream
 }

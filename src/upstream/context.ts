@@ -1,4 +1,5 @@
 import type { ConsolaInstance } from 'consola'
+import type { StreamTracker } from '../sse/tracker.ts'
 import type { RetryPolicy } from './retry.ts'
 
 /** What the upstream side gets for one client request. */
@@ -17,13 +18,24 @@ export interface ProviderContext {
   onRetry: (why: string) => void
   /** Lifts the client connection's idle limit: a long stream is about to start. */
   keepAlive: () => void
+  /** Told what a streamed answer sends, by streams that can say it themselves (the fast paths). */
+  tracker?: StreamTracker
 }
 
-/** The upstream's host only: base URLs can carry keys in userinfo or query strings. */
+const labels = new Map<string, string>()
+
+/** The upstream's host only: base URLs can carry keys in userinfo or query strings. Computed once per upstream. */
 export function upstreamLabel(provider: string, baseUrl: string): string {
-  try {
-    return `${provider}@${new URL(baseUrl).host}`
-  } catch {
-    return provider
+  const key = `${provider} ${baseUrl}`
+  let label = labels.get(key)
+  if (label === undefined) {
+    try {
+      label = `${provider}@${new URL(baseUrl).host}`
+    } catch {
+      label = provider
+    }
+    // Settings hold a handful of upstreams; a bound keeps a pathological caller from growing this.
+    if (labels.size < 1024) labels.set(key, label)
   }
+  return label
 }

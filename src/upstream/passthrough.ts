@@ -1,3 +1,4 @@
+import type { StreamTracker } from '../sse/tracker.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
 import { watchPassthrough, type PassthroughDialect } from '../sse/watch.ts'
 import { readWhole } from './http.ts'
@@ -17,6 +18,8 @@ export interface PassthroughOptions {
   headers?: Record<string, string>
   /** Told the usage the answer reported. */
   onUsage?: (usage: unknown) => void
+  /** Told what the stream sends (see StreamTracker). */
+  tracker?: StreamTracker
 }
 
 /**
@@ -36,7 +39,7 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
     return new Response(renameModelInJson(bytes, options.clientModel, options.onUsage), { status: upstream.status, headers: { ...headers, 'content-type': type } })
   }
   options.keepAlive()
-  const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage })
+  const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker })
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers, 'content-type': type } })
 }
 
