@@ -185,14 +185,15 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
     refuseUnsupportedStateFields(responses, { translated: !fastPath })
     const expanded = (turn.expanded ??= expandStoredContext(responses, context.store))
     if (expanded.request !== responses) input = expanded.request
-    if (shouldStore(responses) && !fastPath) record = recordFromEvents(context.store, expanded.resolvedInput, responses, { model: route.slug })
+    // A fast path that decodes the answer anyway (ChatGPT for clients other than Codex) records from its events too.
+    if (shouldStore(responses)) record = recordFromEvents(context.store, expanded.resolvedInput, responses, { model: route.slug })
   }
 
   if (fastPath && provider.forward) {
     summary.upstream += ' (fast path)'
     summary.usageDialect = door.dialect
     const json = door.pin((input ?? body.json) as Record<string, unknown>, route.alias)
-    const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage) }, route, upstream)
+    const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onEvent: record ?? undefined }, route, upstream)
     if (!last && !response.ok) throw await passedThroughError(response, label)
     return response
   }
