@@ -87,3 +87,20 @@ describe('the provider block', () => {
     expect(managedHost(applyManagedBlock('', { model: 'm', port: 1, catalogPath: '/c.json' }))).toBe('127.0.0.1')
   })
 })
+
+describe('list never prints a secret in a base URL (#11 item 7.12)', () => {
+  test('userinfo and key-like query values are masked in list and list --json', async () => {
+    const homes = freshHomes('list-redact')
+    writeFileSync(join(homes.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [
+      { slug: 'glm', model: 'glm-4.6', provider: 'generic-chat-completion-api', base_url: 'https://user:hunter2-secret@example.com/v1?key=sk-planted-url-key&region=eu' },
+    ] }))
+    const plain = await run(['list'], homes)
+    const json = await run(['list', '--json'], homes)
+    for (const output of [plain.output, json.output]) {
+      expect(output).not.toContain('hunter2-secret')
+      expect(output).not.toContain('sk-planted-url-key')
+      expect(output).toContain('example.com/v1')
+    }
+    expect(JSON.parse(json.stdout)[0].base_url).toMatch(/^https:\/\/[^@]+@example\.com\/v1\?key=[^&]+&region=/)
+  })
+})
