@@ -7,6 +7,7 @@
  *   bun scripts/hostile-probe.ts                     # this checkout, spawned like the daemon
  *   bun scripts/hostile-probe.ts --root /tmp/orig --no-cap-env   # an older tree, Bun's default cap
  *   bun scripts/hostile-probe.ts --streams 2000 --only streams
+ *   bun scripts/hostile-probe.ts --only stalls      # item 7.8: quadratic translation, deep bodies
  *
  * Linux only (reads /proc). Everything is on 127.0.0.1.
  */
@@ -44,6 +45,8 @@ function upstream(gzipBomb: Uint8Array) {
       const url = new URL(request.url)
       const body = (await request.json()) as { stream?: boolean }
       if (url.pathname.startsWith('/bomb')) return new Response(gzipBomb, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+      if (url.pathname.startsWith('/done')) return new Response('data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n', { headers: { 'content-type': 'text/event-stream' } })
+      if (url.pathname.startsWith('/tools')) return new Response(toolCallStream(TOOL_CALLS), { headers: { 'content-type': 'text/event-stream' } })
       if (!body.stream) return Response.json({ id: 'q', object: 'chat.completion', created: 1, model: 'q', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] })
       let self: ReadableStreamDefaultController<Uint8Array>
       return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (self = c, open.add(c), c.enqueue(chunk)), cancel: () => void open.delete(self) }), { headers: { 'content-type': 'text/event-stream' } })
@@ -51,6 +54,26 @@ function upstream(gzipBomb: Uint8Array) {
   })
   const timer = setInterval(() => open.forEach((c) => { try { c.enqueue(chunk) } catch {} }), 500)
   return { url: `http://127.0.0.1:${server.port}`, open, stop: () => (clearInterval(timer), server.stop(true)) }
+}
+
+const TOOL_CALLS = 100_000
+/** A chat stream of `count` tool calls, each in its own chunk (item 7.8's hostile stream). */
+function toolCallStream(count: number): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let i = 0
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i === count) {
+        controller.enqueue(encoder.encode('data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n'))
+        return controller.close()
+      }
+      const lines: string[] = []
+      for (const end = Math.min(count, i + 500); i < end; i++) {
+        lines.push(`data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":${i},"id":"call_${i}","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":null}]}\n\n`)
+      }
+      controller.enqueue(encoder.encode(lines.join('')))
+    },
+  })
 }
 
 async function gzipZeros(bytes: number): Promise<Uint8Array> {
@@ -68,6 +91,8 @@ async function startShim(upstreams: string[]) {
     { slug: 'busy-b', model: 'b', provider: 'generic-chat-completion-api', base_url: `${upstreams[1]}/v1` },
     { slug: 'quiet', model: 'q', provider: 'generic-chat-completion-api', base_url: `${upstreams[2]}/v1` },
     { slug: 'bomb', model: 'q', provider: 'generic-chat-completion-api', base_url: `${upstreams[2]}/bomb/v1` },
+    { slug: 'done', model: 'd', provider: 'generic-chat-completion-api', base_url: `${upstreams[2]}/done/v1` },
+    { slug: 'tools', model: 't', provider: 'generic-chat-completion-api', base_url: `${upstreams[2]}/tools/v1` },
   ] }))
   const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
   const port = probe.port
@@ -143,11 +168,52 @@ async function streams(hosts: string[], busy: ReturnType<typeof upstream>[]) {
   shim.stop()
 }
 
+/** The longest `/health` took while `run` was in flight, asked every 20 ms. */
+async function healthDuring<T>(base: string, run: () => Promise<T>): Promise<{ value: T; ms: number; healthMaxMs: number }> {
+  let done = false
+  let healthMaxMs = 0
+  const poller = (async () => {
+    while (!done) {
+      const asked = performance.now()
+      await fetch(`${base}/health`, { signal: AbortSignal.timeout(120_000) }).catch(() => null)
+      healthMaxMs = Math.max(healthMaxMs, performance.now() - asked)
+      await Bun.sleep(20)
+    }
+  })()
+  const result = await timed(run)
+  done = true
+  await poller
+  return { ...result, healthMaxMs: Math.round(healthMaxMs) }
+}
+
+/** Item 7.8: translation work that used to be quadratic, and a body nested 100k deep, with /health asked beside them. */
+async function stalls(hosts: string[]) {
+  const shim = await startShim(hosts)
+  const post = (path: string, body: string, headers: Record<string, string> = {}) => () =>
+    fetch(`${shim.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(180_000) })
+      .then(async (r) => `${r.status} (${(await r.arrayBuffer()).byteLength} bytes)`)
+      .catch((e) => String(e))
+  for (const count of [30_000, 300_000]) {
+    const messages = Array.from({ length: count }, (_, i) => ({ role: 'user', content: `m${i}` }))
+    const body = JSON.stringify({ model: 'done', max_tokens: 10, messages })
+    const result = await healthDuring(shim.base, post('/v1/messages', body, { 'anthropic-version': '2023-06-01' }))
+    console.log(`stall: Messages with ${count} user messages (${Math.round(body.length / 1024)} KB) → chat: ${result.value} in ${result.ms} ms; /health at worst ${result.healthMaxMs} ms`)
+  }
+  const tools = await healthDuring(shim.base, post('/v1/responses', JSON.stringify({ model: 'tools', stream: true, input: 'x' })))
+  console.log(`stall: a chat stream of ${TOOL_CALLS} tool calls → Responses: ${tools.value} in ${tools.ms} ms; /health at worst ${tools.healthMaxMs} ms`)
+  const depth = 100_000
+  const deep = `{"model":"quiet","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"metadata":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`
+  const nested = await healthDuring(shim.base, post('/v1/messages', deep, { 'anthropic-version': '2023-06-01' }))
+  console.log(`stall: a body nested ${depth} deep → ${nested.value} in ${nested.ms} ms; /health at worst ${nested.healthMaxMs} ms`)
+  shim.stop()
+}
+
 const gzipBomb = await gzipZeros(2 * 1024 * 1024 * 1024)
 const servers = [upstream(gzipBomb), upstream(gzipBomb), upstream(gzipBomb)]
 const hosts = servers.map((server) => server.url)
 console.log(`root ${root}; cap env ${values['no-cap-env'] ? 'not set' : 'set'}`)
 if (!values.only || values.only === 'bombs') await bombs(gzipBomb, hosts)
 if (!values.only || values.only === 'streams') await streams(hosts, servers)
+if (!values.only || values.only === 'stalls') await stalls(hosts)
 for (const server of servers) server.stop()
 process.exit(0)

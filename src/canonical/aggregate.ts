@@ -1,10 +1,10 @@
 import { ShimError } from '../errors.ts'
-import { TERMINAL_EVENT_TYPES, type OutputItem, type ResponseObject, type ResponsesEvent } from './types.ts'
+import { isRelayedEvent, type OutputItem, type ResponseObject, type ResponsesEvent, type TerminalEventType } from './types.ts'
 
 export interface AggregatedResponse {
   response: ResponseObject
   /** The terminal event seen, or null when the stream ended without one. */
-  terminal: 'response.completed' | 'response.incomplete' | 'response.failed' | null
+  terminal: TerminalEventType | null
 }
 
 /**
@@ -17,25 +17,54 @@ export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>): Pr
   const done: OutputItem[] = []
   let last: ResponseObject | null = null
   for await (const event of events) {
-    if (event.type === 'response.output_item.done') {
-      const index = (event as { output_index?: number }).output_index
-      const item = (event as { item: OutputItem }).item
-      if (typeof index === 'number') done[index] = item
-      else done.push(item)
-    } else if (event.type === 'response.created' || event.type === 'response.in_progress') {
-      last = (event as { response: ResponseObject }).response
-    } else if (TERMINAL_EVENT_TYPES.has(event.type)) {
-      const response = (event as { response: ResponseObject }).response
-      const output = response.output?.length ? response.output : done.filter(Boolean)
-      // Upstreams' terminal events may omit fields a final response object has (the ChatGPT backend does).
-      const complete: ResponseObject = {
-        ...response,
-        object: 'response',
-        created_at: response.created_at ?? last?.created_at ?? Math.floor(Date.now() / 1000),
-        model: response.model ?? last?.model ?? '',
-        output,
+    if (isRelayedEvent(event)) continue // hosted tools' progress: their items come whole in output_item.done
+    switch (event.type) {
+      case 'response.output_item.done':
+        if (typeof event.output_index === 'number') done[event.output_index] = event.item
+        else done.push(event.item)
+        break
+      case 'response.created':
+      case 'response.in_progress':
+        last = event.response
+        break
+      case 'response.completed':
+      case 'response.incomplete':
+      case 'response.failed': {
+        const response = event.response
+        const output = response.output?.length ? response.output : done.filter(Boolean)
+        // Upstreams' terminal events may omit fields a final response object has (the ChatGPT backend does).
+        const complete: ResponseObject = {
+          ...response,
+          object: 'response',
+          created_at: response.created_at ?? last?.created_at ?? Math.floor(Date.now() / 1000),
+          model: response.model ?? last?.model ?? '',
+          output,
+        }
+        return { response: complete, terminal: event.type }
       }
-      return { response: complete, terminal: event.type as AggregatedResponse['terminal'] }
+      // Parts and deltas: the committed items say it all.
+      case 'response.output_item.added':
+      case 'response.content_part.added':
+      case 'response.content_part.done':
+      case 'response.output_text.delta':
+      case 'response.output_text.done':
+      case 'response.refusal.delta':
+      case 'response.refusal.done':
+      case 'response.reasoning_summary_part.added':
+      case 'response.reasoning_summary_part.done':
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_summary_text.done':
+      case 'response.reasoning_text.delta':
+      case 'response.reasoning_text.done':
+      case 'response.function_call_arguments.delta':
+      case 'response.function_call_arguments.done':
+      case 'response.custom_tool_call_input.delta':
+      case 'response.custom_tool_call_input.done':
+        break
+      default: {
+        const unhandled: never = event
+        return unhandled
+      }
     }
   }
   const base = last ?? { id: 'resp_unknown', object: 'response', created_at: Math.floor(Date.now() / 1000), model: '', output: [] }

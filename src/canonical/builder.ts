@@ -1,5 +1,6 @@
 import type {
   CustomToolCallItem,
+  EventDraft,
   FunctionCallItem,
   MessageItem,
   OutputItem,
@@ -257,9 +258,9 @@ export class ResponseBuilder {
     return { item_id: handle.item.id ?? '', output_index: handle.index }
   }
 
-  private push(event: Record<string, unknown> & { type: string }): void {
+  private push(event: EventDraft): void {
     // A decoder may still call in after a failure mid-chunk (the cap, say); the client already has its terminal event.
     if (this.ended) return
-    this.emit({ ...event, sequence_number: this.sequence++ } as ResponsesEvent)
+    this.emit({ ...event, sequence_number: this.sequence++ })
   }
 }

@@ -190,21 +190,143 @@ export interface ResponseObject {
 }
 
 type ItemRef = { item_id: string; output_index: number }
+type Sequenced = { sequence_number: number }
 
-export type ResponsesEvent =
-  | { type: 'response.created' | 'response.in_progress'; sequence_number: number; response: ResponseObject }
-  | { type: 'response.completed' | 'response.incomplete' | 'response.failed'; sequence_number: number; response: ResponseObject }
-  | { type: 'response.output_item.added' | 'response.output_item.done'; sequence_number: number; output_index: number; item: OutputItem }
-  | ({ type: 'response.content_part.added' | 'response.content_part.done'; sequence_number: number; content_index: number; part: OutputText } & ItemRef)
-  | ({ type: 'response.output_text.delta'; sequence_number: number; content_index: number; delta: string; logprobs: unknown[] } & ItemRef)
-  | ({ type: 'response.output_text.done'; sequence_number: number; content_index: number; text: string; logprobs: unknown[] } & ItemRef)
-  | ({ type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done'; sequence_number: number; summary_index: number; part: { type: 'summary_text'; text: string } } & ItemRef)
-  | ({ type: 'response.reasoning_summary_text.delta'; sequence_number: number; summary_index: number; delta: string } & ItemRef)
-  | ({ type: 'response.reasoning_summary_text.done'; sequence_number: number; summary_index: number; text: string } & ItemRef)
-  | ({ type: 'response.function_call_arguments.delta'; sequence_number: number; delta: string } & ItemRef)
-  | ({ type: 'response.function_call_arguments.done'; sequence_number: number; arguments: string; name?: string } & ItemRef)
-  | ({ type: 'response.custom_tool_call_input.delta'; sequence_number: number; delta: string } & ItemRef)
-  | ({ type: 'response.custom_tool_call_input.done'; sequence_number: number; input: string } & ItemRef)
-  | { type: string; sequence_number?: number; [key: string]: unknown }
+export type TerminalEventType = 'response.completed' | 'response.incomplete' | 'response.failed'
 
-export const TERMINAL_EVENT_TYPES = new Set(['response.completed', 'response.incomplete', 'response.failed'])
+export type ResponseLifecycleEvent = { type: 'response.created' | 'response.in_progress'; response: ResponseObject } & Sequenced
+export type ResponseTerminalEvent = { type: TerminalEventType; response: ResponseObject } & Sequenced
+export type OutputItemEvent = { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: OutputItem } & Sequenced
+/** A stored refusal replays as a refusal part (responses-store/replay.ts); live answers carry output_text. */
+export type ContentPartEvent = { type: 'response.content_part.added' | 'response.content_part.done'; content_index: number; part: OutputText | Refusal } & ItemRef & Sequenced
+export type OutputTextDeltaEvent = { type: 'response.output_text.delta'; content_index: number; delta: string; logprobs: unknown[] } & ItemRef & Sequenced
+export type OutputTextDoneEvent = { type: 'response.output_text.done'; content_index: number; text: string; logprobs: unknown[] } & ItemRef & Sequenced
+export type RefusalDeltaEvent = { type: 'response.refusal.delta'; content_index: number; delta: string } & ItemRef & Sequenced
+export type RefusalDoneEvent = { type: 'response.refusal.done'; content_index: number; refusal: string } & ItemRef & Sequenced
+export type ReasoningSummaryPartEvent = { type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done'; summary_index: number; part: { type: 'summary_text'; text: string } } & ItemRef & Sequenced
+export type ReasoningSummaryTextDeltaEvent = { type: 'response.reasoning_summary_text.delta'; summary_index: number; delta: string } & ItemRef & Sequenced
+export type ReasoningSummaryTextDoneEvent = { type: 'response.reasoning_summary_text.done'; summary_index: number; text: string } & ItemRef & Sequenced
+/** Raw reasoning (gpt-oss, open-weight servers); summaries are `reasoning_summary_*`. */
+export type ReasoningTextDeltaEvent = { type: 'response.reasoning_text.delta'; content_index: number; delta: string } & ItemRef & Sequenced
+export type ReasoningTextDoneEvent = { type: 'response.reasoning_text.done'; content_index: number; text: string } & ItemRef & Sequenced
+export type FunctionCallArgumentsDeltaEvent = { type: 'response.function_call_arguments.delta'; delta: string } & ItemRef & Sequenced
+export type FunctionCallArgumentsDoneEvent = { type: 'response.function_call_arguments.done'; arguments: string; name?: string } & ItemRef & Sequenced
+export type CustomToolCallInputDeltaEvent = { type: 'response.custom_tool_call_input.delta'; delta: string } & ItemRef & Sequenced
+export type CustomToolCallInputDoneEvent = { type: 'response.custom_tool_call_input.done'; input: string } & ItemRef & Sequenced
+
+/**
+ * Responses API events the proxy relays to Responses clients but never builds
+ * or reads: hosted tools' progress, annotations, audio, `queued`. Their items
+ * arrive whole in `output_item.done`, which is what every other dialect and
+ * the aggregator use. The list is the API's own (openai SDK 6.x
+ * `ResponseStreamEvent`); a type on none of our lists is skipped by the decoder.
+ */
+export const RELAYED_EVENT_TYPES = [
+  'response.queued',
+  'response.output_text.annotation.added',
+  'response.web_search_call.in_progress',
+  'response.web_search_call.searching',
+  'response.web_search_call.completed',
+  'response.file_search_call.in_progress',
+  'response.file_search_call.searching',
+  'response.file_search_call.completed',
+  'response.code_interpreter_call.in_progress',
+  'response.code_interpreter_call.interpreting',
+  'response.code_interpreter_call.completed',
+  'response.code_interpreter_call_code.delta',
+  'response.code_interpreter_call_code.done',
+  'response.image_generation_call.in_progress',
+  'response.image_generation_call.generating',
+  'response.image_generation_call.partial_image',
+  'response.image_generation_call.completed',
+  'response.mcp_call.in_progress',
+  'response.mcp_call.completed',
+  'response.mcp_call.failed',
+  'response.mcp_call_arguments.delta',
+  'response.mcp_call_arguments.done',
+  'response.mcp_list_tools.in_progress',
+  'response.mcp_list_tools.completed',
+  'response.mcp_list_tools.failed',
+  'response.audio.delta',
+  'response.audio.done',
+  'response.audio.transcript.delta',
+  'response.audio.transcript.done',
+] as const
+
+/** Closed on `type`; the other fields are the upstream's, passed on untouched. */
+export type RelayedEvent = { type: (typeof RELAYED_EVENT_TYPES)[number]; [key: string]: unknown } & Sequenced
+
+/** The events the proxy builds, reads and translates. */
+export type CanonicalEvent =
+  | ResponseLifecycleEvent
+  | ResponseTerminalEvent
+  | OutputItemEvent
+  | ContentPartEvent
+  | OutputTextDeltaEvent
+  | OutputTextDoneEvent
+  | RefusalDeltaEvent
+  | RefusalDoneEvent
+  | ReasoningSummaryPartEvent
+  | ReasoningSummaryTextDeltaEvent
+  | ReasoningSummaryTextDoneEvent
+  | ReasoningTextDeltaEvent
+  | ReasoningTextDoneEvent
+  | FunctionCallArgumentsDeltaEvent
+  | FunctionCallArgumentsDoneEvent
+  | CustomToolCallInputDeltaEvent
+  | CustomToolCallInputDoneEvent
+
+/**
+ * Every event that passes between modules. Closed: a new type is a new
+ * member here, and every switch over `type` ends in a `never` check, so the
+ * typecheck lists the places that must decide what to do with it.
+ */
+export type ResponsesEvent = CanonicalEvent | RelayedEvent
+
+/** An event as builders write it; the sequence number is stamped on emit. */
+export type EventDraft = WithoutSequence<CanonicalEvent>
+type WithoutSequence<E> = E extends unknown ? Omit<E, 'sequence_number'> : never
+
+/** Every canonical type, at run time; `satisfies` keeps it equal to the union. */
+const CANONICAL_EVENT_TYPES = {
+  'response.created': true,
+  'response.in_progress': true,
+  'response.completed': true,
+  'response.incomplete': true,
+  'response.failed': true,
+  'response.output_item.added': true,
+  'response.output_item.done': true,
+  'response.content_part.added': true,
+  'response.content_part.done': true,
+  'response.output_text.delta': true,
+  'response.output_text.done': true,
+  'response.refusal.delta': true,
+  'response.refusal.done': true,
+  'response.reasoning_summary_part.added': true,
+  'response.reasoning_summary_part.done': true,
+  'response.reasoning_summary_text.delta': true,
+  'response.reasoning_summary_text.done': true,
+  'response.reasoning_text.delta': true,
+  'response.reasoning_text.done': true,
+  'response.function_call_arguments.delta': true,
+  'response.function_call_arguments.done': true,
+  'response.custom_tool_call_input.delta': true,
+  'response.custom_tool_call_input.done': true,
+} as const satisfies Record<CanonicalEvent['type'], true>
+
+const RELAYED: ReadonlySet<string> = new Set(RELAYED_EVENT_TYPES)
+
+/** True for a type the union has: decoders admit only these from the wire. */
+export function isResponsesEventType(type: string): type is ResponsesEvent['type'] {
+  return Object.hasOwn(CANONICAL_EVENT_TYPES, type) || RELAYED.has(type)
+}
+
+export function isRelayedEvent(event: ResponsesEvent): event is RelayedEvent {
+  return RELAYED.has(event.type)
+}
+
+export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set<TerminalEventType>(['response.completed', 'response.incomplete', 'response.failed'])
+
+export function isTerminalEvent(event: ResponsesEvent): event is ResponseTerminalEvent {
+  return TERMINAL_EVENT_TYPES.has(event.type)
+}

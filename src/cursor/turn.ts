@@ -1,6 +1,6 @@
 import type { ConsolaInstance } from 'consola'
 import type { DecoderFactory } from '../canonical/decode.ts'
-import type { ResponsesRequest } from '../canonical/types.ts'
+import { isTerminalEvent, type ResponsesRequest, type TerminalEventType } from '../canonical/types.ts'
 import { ShimError } from '../errors.ts'
 import type { SseMessage } from '../sse/parse.ts'
 import { allowsCursorApiKey } from './child-env.ts'
@@ -128,10 +128,24 @@ export async function openCursorTurn(request: ResponsesRequest, options: CursorT
   }
   const decoder: DecoderFactory<SseMessage> = (emit) => {
     let chatId: string | null = null
+    // Only a finished answer leaves a chat worth resuming; anything else starts afresh next turn.
+    const settleSession = (terminal: TerminalEventType) => {
+      switch (terminal) {
+        case 'response.completed':
+          if (chatId) plan.commit(chatId)
+          return
+        case 'response.incomplete':
+        case 'response.failed':
+          return plan.forget()
+        default: {
+          const unhandled: never = terminal
+          return unhandled
+        }
+      }
+    }
     return createCursorDecoder(
       (event) => {
-        if (event.type === 'response.completed' && chatId) plan.commit(chatId)
-        else if (event.type === 'response.failed' || event.type === 'response.incomplete') plan.forget()
+        if (isTerminalEvent(event)) settleSession(event.type)
         emit(event)
       },
       { model: options.slug, exitError: run.exitError, prompt: plan.prompt, onChatId: (id) => (chatId = id) },

@@ -1,8 +1,11 @@
-import type { ResponseObject, ResponsesEvent, ResponsesItem, ResponsesRequest } from '../canonical/types.ts'
+import { isTerminalEvent, type ResponseObject, type ResponsesEvent, type ResponsesItem, type ResponsesRequest, type TerminalEventType } from '../canonical/types.ts'
 import { shouldStore, type ResponseStore } from './store.ts'
 
 /** Request fields the API's response object echoes back; cheap ones only (no tools). */
 const ECHOED_FIELDS = ['metadata', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_output_tokens', 'text', 'reasoning', 'user', 'truncation', 'service_tier'] as const
+
+/** Which endings are kept: a failed answer has nothing to continue from. */
+const KEPT_TERMINALS = { 'response.completed': true, 'response.incomplete': true, 'response.failed': false } as const satisfies Record<TerminalEventType, boolean>
 
 export interface RecorderOptions {
   /** The model name the client asked for, when the events carry the upstream's. */
@@ -23,9 +26,9 @@ export function recordFromEvents(store: ResponseStore, resolvedInput: readonly R
   if (!shouldStore(request)) return () => {}
   let recorded = false
   return (event) => {
-    if (recorded || (event.type !== 'response.completed' && event.type !== 'response.incomplete')) return
+    if (recorded || !isTerminalEvent(event) || !KEPT_TERMINALS[event.type]) return
     recorded = true
-    const final = (event as { response?: ResponseObject }).response
+    const final = event.response
     if (!final || typeof final.id !== 'string' || !Array.isArray(final.output)) return
     store.record({ response: storedResponse(final, request, options), input: resolvedInput })
   }

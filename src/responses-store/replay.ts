@@ -1,8 +1,8 @@
-import type { CustomToolCallItem, FunctionCallItem, MessageItem, OutputItem, ReasoningItem, ResponseObject, ResponsesEvent } from '../canonical/types.ts'
+import type { ContentPart, CustomToolCallItem, EventDraft, FunctionCallItem, MessageItem, OutputItem, OutputText, ReasoningItem, ResponseObject, ResponsesEvent, TerminalEventType } from '../canonical/types.ts'
 
-type Emit = (event: Record<string, unknown> & { type: string }) => void
+type Emit = (event: EventDraft) => void
 
-const TERMINAL_FOR_STATUS: Partial<Record<ResponseObject['status'], string>> = {
+const TERMINAL_FOR_STATUS: Partial<Record<ResponseObject['status'], TerminalEventType>> = {
   completed: 'response.completed',
   incomplete: 'response.incomplete',
   failed: 'response.failed',
@@ -17,8 +17,8 @@ const TERMINAL_FOR_STATUS: Partial<Record<ResponseObject['status'], string>> = {
  */
 export function replayResponseEvents(response: ResponseObject): ResponsesEvent[] {
   const events: ResponsesEvent[] = []
-  const emit: Emit = (event) => events.push({ ...event, sequence_number: events.length } as ResponsesEvent)
-  const opening = { ...response, status: 'in_progress', output: [], usage: null, error: null, incomplete_details: null }
+  const emit: Emit = (event) => events.push({ ...event, sequence_number: events.length })
+  const opening: ResponseObject = { ...response, status: 'in_progress', output: [], usage: null, error: null, incomplete_details: null }
   emit({ type: 'response.created', response: opening })
   emit({ type: 'response.in_progress', response: opening })
   response.output.forEach((item, index) => replayItem(item, index, emit))
@@ -33,14 +33,14 @@ function replayItem(item: OutputItem, index: number, emit: Emit): void {
     case 'message': {
       const message = item as MessageItem
       emit({ type: 'response.output_item.added', output_index: index, item: { ...message, status: 'in_progress', content: [] } })
-      const parts = typeof message.content === 'string' ? [{ type: 'output_text', text: message.content, annotations: [] }] : message.content
-      parts.forEach((part, at) => replayMessagePart(part as { type: string; text?: string; refusal?: string }, { ...ref, content_index: at }, emit))
+      const parts: ContentPart[] = typeof message.content === 'string' ? [{ type: 'output_text', text: message.content, annotations: [] }] : message.content
+      parts.forEach((part, at) => replayMessagePart(part, { ...ref, content_index: at }, emit))
       break
     }
     case 'reasoning': {
       const { content: reasoningText, ...shell } = item as ReasoningItem
       emit({ type: 'response.output_item.added', output_index: index, item: { ...shell, summary: [] } })
-      const summary = (shell.summary ?? []) as { type: string; text: string }[]
+      const summary = shell.summary ?? []
       summary.forEach((part, at) => {
         const where = { ...ref, summary_index: at }
         emit({ type: 'response.reasoning_summary_part.added', ...where, part: { type: 'summary_text', text: '' } })
@@ -78,17 +78,20 @@ function replayItem(item: OutputItem, index: number, emit: Emit): void {
   emit({ type: 'response.output_item.done', output_index: index, item })
 }
 
-function replayMessagePart(part: { type: string; text?: string; refusal?: string }, ref: { item_id: string; output_index: number; content_index: number }, emit: Emit): void {
+function replayMessagePart(part: ContentPart, ref: { item_id: string; output_index: number; content_index: number }, emit: Emit): void {
   if (part.type === 'refusal') {
     const refusal = part.refusal ?? ''
     emit({ type: 'response.content_part.added', ...ref, part: { type: 'refusal', refusal: '' } })
     if (refusal) emit({ type: 'response.refusal.delta', ...ref, delta: refusal })
     emit({ type: 'response.refusal.done', ...ref, refusal })
-  } else {
-    const text = part.text ?? ''
-    emit({ type: 'response.content_part.added', ...ref, part: { type: part.type, text: '', annotations: [] } })
-    if (text) emit({ type: 'response.output_text.delta', ...ref, delta: text, logprobs: [] })
-    emit({ type: 'response.output_text.done', ...ref, text, logprobs: [] })
+    emit({ type: 'response.content_part.done', ...ref, part })
+    return
   }
-  emit({ type: 'response.content_part.done', ...ref, part })
+  // An answer's message holds output_text; any other part is replayed as its text, the one kind the SDKs accept here.
+  const text = 'text' in part && typeof part.text === 'string' ? part.text : ''
+  const done: OutputText = part.type === 'output_text' ? part : { type: 'output_text', text, annotations: [] }
+  emit({ type: 'response.content_part.added', ...ref, part: { type: 'output_text', text: '', annotations: [] } })
+  if (text) emit({ type: 'response.output_text.delta', ...ref, delta: text, logprobs: [] })
+  emit({ type: 'response.output_text.done', ...ref, text, logprobs: [] })
+  emit({ type: 'response.content_part.done', ...ref, part: done })
 }

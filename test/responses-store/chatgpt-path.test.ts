@@ -8,7 +8,8 @@ import { afterAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { ChatgptService } from '../../src/chatgpt/service.ts'
-import { backendEvents, startFakeChatgpt, writeAuth, type Json } from '../fakes/chatgpt-backend.ts'
+import type { Json } from '../fakes/chat-upstream.ts'
+import { backendEvents, startFakeChatgpt, writeAuth } from '../fakes/chatgpt-backend.ts'
 import { settingsFrom, startShim } from '../support/shim.ts'
 
 const backend = startFakeChatgpt()

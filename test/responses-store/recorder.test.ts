@@ -35,7 +35,7 @@ describe('recordFromEvents', () => {
   test('the client\'s model name is kept, and the event the client gets stays its own (not frozen)', () => {
     const store = new ResponseStore()
     const response: ResponseObject = { id: 'resp_m', object: 'response', created_at: 1, status: 'completed', model: 'upstream-model-v2', output: [{ type: 'message', id: 'msg_m', role: 'assistant', content: [{ type: 'output_text', text: 'ok' }] }] }
-    const event = { type: 'response.completed', sequence_number: 3, response }
+    const event = { type: 'response.completed' as const, sequence_number: 3, response }
     recordFromEvents(store, [user('q')], request({ input: [user('q')] }), { model: 'my-alias' })(event)
     expect(store.get('resp_m')!.response.model).toBe('my-alias')
     expect(Object.isFrozen(response)).toBe(false)

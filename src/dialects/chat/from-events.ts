@@ -1,5 +1,5 @@
 import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
-import type { OutputItem, ResponseObject, ResponsesEvent, Usage } from '../../canonical/types.ts'
+import { isRelayedEvent, type CustomToolCallItem, type OutputItem, type ResponseObject, type ResponsesEvent, type Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { formatSse } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
@@ -56,7 +56,7 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
   let sentRole = false
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseMessage => ({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) })
   let out: SseMessage[] = []
-  
+
   const withRole = (delta: Record<string, unknown>) => {
     if (!sentRole) {
       sentRole = true
@@ -71,42 +71,60 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
   }
 
   const handle = (event: ResponsesEvent): void => {
-      const e = event as Record<string, any>
-      switch (event.type) {
-        case 'response.output_text.delta':
-          return withRole({ content: e.delta })
-        case 'response.reasoning_summary_text.delta':
-        case 'response.reasoning_text.delta':
-          return withRole({ reasoning_content: e.delta })
-        case 'response.output_item.added':
-          if (e.item?.type === 'function_call') openCall(e.output_index, e.item, '')
-          return
-        case 'response.function_call_arguments.delta': {
-          const index = callIndex.get(e.output_index)
-          if (index !== undefined) withRole({ tool_calls: [{ index, function: { arguments: e.delta } }] })
-          return
-        }
-        case 'response.output_item.done':
-          // Custom tool calls arrive whole; chat clients know them as a function with one string field.
-          if (e.item?.type === 'custom_tool_call' && !callIndex.has(e.output_index)) openCall(e.output_index, e.item, JSON.stringify({ [CUSTOM_INPUT_FIELD]: e.item.input }))
-          return
-        case 'response.completed':
-        case 'response.incomplete': {
-          const response = e.response as ResponseObject
-          if (!sentRole) withRole({})
-          out.push(chunk({}, finishReason(response, callIndex.size > 0)))
-          if (options.includeUsage) out.push({ data: JSON.stringify({ ...base, choices: [], usage: toChatUsage(response.usage) ?? null }) })
-          out.push({ data: '[DONE]' })
-          return
-        }
-        case 'response.failed': {
-          const error = (e.response as ResponseObject).error
-          out.push(...chatStreamFailure({ code: error?.code ?? 'server_error', message: error?.message ?? 'The upstream failed.' }))
-          return
-        }
-        default:
-          return
+    if (isRelayedEvent(event)) return // hosted tools' progress: nothing a chat client can show
+    switch (event.type) {
+      case 'response.output_text.delta':
+        return withRole({ content: event.delta })
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta':
+        return withRole({ reasoning_content: event.delta })
+      case 'response.output_item.added':
+        if (event.item?.type === 'function_call') openCall(event.output_index, event.item, '')
+        return
+      case 'response.function_call_arguments.delta': {
+        const index = callIndex.get(event.output_index)
+        if (index !== undefined) withRole({ tool_calls: [{ index, function: { arguments: event.delta } }] })
+        return
       }
+      case 'response.output_item.done':
+        // Custom tool calls arrive whole; chat clients know them as a function with one string field.
+        if (event.item?.type === 'custom_tool_call' && !callIndex.has(event.output_index)) openCall(event.output_index, event.item, JSON.stringify({ [CUSTOM_INPUT_FIELD]: (event.item as CustomToolCallItem).input }))
+        return
+      case 'response.completed':
+      case 'response.incomplete': {
+        const response = event.response
+        if (!sentRole) withRole({})
+        out.push(chunk({}, finishReason(response, callIndex.size > 0)))
+        if (options.includeUsage) out.push({ data: JSON.stringify({ ...base, choices: [], usage: toChatUsage(response.usage) ?? null }) })
+        out.push({ data: '[DONE]' })
+        return
+      }
+      case 'response.failed': {
+        const error = event.response.error
+        out.push(...chatStreamFailure({ code: error?.code ?? 'server_error', message: error?.message ?? 'The upstream failed.' }))
+        return
+      }
+      // Said by the deltas above, or nothing a chat stream carries.
+      case 'response.created':
+      case 'response.in_progress':
+      case 'response.content_part.added':
+      case 'response.content_part.done':
+      case 'response.output_text.done':
+      case 'response.refusal.delta':
+      case 'response.refusal.done':
+      case 'response.reasoning_summary_part.added':
+      case 'response.reasoning_summary_part.done':
+      case 'response.reasoning_summary_text.done':
+      case 'response.reasoning_text.done':
+      case 'response.function_call_arguments.done':
+      case 'response.custom_tool_call_input.delta':
+      case 'response.custom_tool_call_input.done':
+        return
+      default: {
+        const unhandled: never = event
+        return unhandled
+      }
+    }
   }
   return (event) => {
     out = []

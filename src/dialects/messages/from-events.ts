@@ -1,5 +1,5 @@
 import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
-import type { OutputItem, ResponseObject, ResponsesEvent, Usage } from '../../canonical/types.ts'
+import { isRelayedEvent, type ResponseObject, type ResponsesEvent, type Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { formatEvent } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
@@ -71,72 +71,89 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
   }
 
   const handle = (event: ResponsesEvent): void => {
-      const e = event as Record<string, any>
-      switch (event.type) {
-        case 'response.created':
-          return start(e.response?.usage)
-        case 'response.output_item.added': {
-          start()
-          const item = e.item as OutputItem
-          if (item.type === 'message') open(e.output_index, { type: 'text', text: '' })
-          else if (item.type === 'reasoning') open(e.output_index, { type: 'thinking', thinking: '', signature: '' })
-          else if (item.type === 'function_call') {
-            sawTool = true
-            open(e.output_index, { type: 'tool_use', id: (item as { call_id: string }).call_id, name: toolName(item as { name: string }), input: {} })
-          }
-          return
+    if (isRelayedEvent(event)) return // hosted tools' progress: no Messages block for it
+    switch (event.type) {
+      case 'response.created':
+        return start(event.response?.usage)
+      case 'response.output_item.added': {
+        start()
+        const item = event.item
+        if (item.type === 'message') open(event.output_index, { type: 'text', text: '' })
+        else if (item.type === 'reasoning') open(event.output_index, { type: 'thinking', thinking: '', signature: '' })
+        else if (item.type === 'function_call') {
+          sawTool = true
+          open(event.output_index, { type: 'tool_use', id: (item as { call_id: string }).call_id, name: toolName(item as { name: string }), input: {} })
         }
-        case 'response.output_text.delta': {
-          const index = blockIndex.get(e.output_index)
-          if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: e.delta } })
-          return
-        }
-        case 'response.reasoning_summary_text.delta':
-        case 'response.reasoning_text.delta': {
-          const index = blockIndex.get(e.output_index)
-          if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: e.delta } })
-          return
-        }
-        case 'response.function_call_arguments.delta': {
-          const index = blockIndex.get(e.output_index)
-          if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: e.delta } })
-          return
-        }
-        case 'response.output_item.done': {
-          const item = e.item as OutputItem
-          let index = blockIndex.get(e.output_index)
-          if (item.type === 'custom_tool_call' && index === undefined) {
-            sawTool = true
-            const call = item as { call_id: string; name: string; input: string }
-            index = open(e.output_index, { type: 'tool_use', id: call.call_id, name: call.name, input: {} })
-            out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
-          }
-          if (index === undefined) return
-          if (item.type === 'reasoning') {
-            const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
-            const signature = stored?.type === 'thinking' ? stored.signature : FOREIGN_SIGNATURE
-            out({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } })
-          }
-          out({ type: 'content_block_stop', index })
-          return
-        }
-        case 'response.completed':
-        case 'response.incomplete': {
-          const response = e.response as ResponseObject
-          start(response.usage)
-          const usage = toMessagesUsage(response.usage)
-          out({ type: 'message_delta', delta: { stop_reason: stopReason(response, sawTool), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens } })
-          out({ type: 'message_stop' })
-          return
-        }
-        case 'response.failed': {
-          const error = (e.response as ResponseObject).error
-          out(messagesStreamFailure({ code: error?.code, message: error?.message ?? 'The upstream failed.' }))
-          return
-        }
-        default:
-          return
+        return
       }
+      case 'response.output_text.delta': {
+        const index = blockIndex.get(event.output_index)
+        if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: event.delta } })
+        return
+      }
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta': {
+        const index = blockIndex.get(event.output_index)
+        if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: event.delta } })
+        return
+      }
+      case 'response.function_call_arguments.delta': {
+        const index = blockIndex.get(event.output_index)
+        if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: event.delta } })
+        return
+      }
+      case 'response.output_item.done': {
+        const item = event.item
+        let index = blockIndex.get(event.output_index)
+        if (item.type === 'custom_tool_call' && index === undefined) {
+          sawTool = true
+          const call = item as { call_id: string; name: string; input: string }
+          index = open(event.output_index, { type: 'tool_use', id: call.call_id, name: call.name, input: {} })
+          out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
+        }
+        if (index === undefined) return
+        if (item.type === 'reasoning') {
+          const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
+          const signature = stored?.type === 'thinking' ? stored.signature : FOREIGN_SIGNATURE
+          out({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } })
+        }
+        out({ type: 'content_block_stop', index })
+        return
+      }
+      case 'response.completed':
+      case 'response.incomplete': {
+        const response = event.response
+        start(response.usage)
+        const usage = toMessagesUsage(response.usage)
+        out({ type: 'message_delta', delta: { stop_reason: stopReason(response, sawTool), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens } })
+        out({ type: 'message_stop' })
+        return
+      }
+      case 'response.failed': {
+        const error = event.response.error
+        out(messagesStreamFailure({ code: error?.code, message: error?.message ?? 'The upstream failed.' }))
+        return
+      }
+      // Said by the events above, or nothing a Messages stream carries.
+      case 'response.in_progress':
+      case 'response.content_part.added':
+      case 'response.content_part.done':
+      case 'response.output_text.done':
+      case 'response.refusal.delta':
+      case 'response.refusal.done':
+      case 'response.reasoning_summary_part.added':
+      case 'response.reasoning_summary_part.done':
+      case 'response.reasoning_summary_text.done':
+      case 'response.reasoning_text.done':
+      case 'response.function_call_arguments.done':
+      case 'response.custom_tool_call_input.delta':
+      case 'response.custom_tool_call_input.done':
+        return
+      default: {
+        const unhandled: never = event
+        return unhandled
+      }
+    }
   }
   return (event) => {
     collected = []

@@ -188,8 +188,11 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
         const message = event.error?.message ?? 'unknown error'
         return builder.fail({ code: messagesErrorCode(event.error?.type, message), message: `The upstream reported an error mid-stream: ${message}` }, mapMessagesUsage(usage))
       }
-      default:
-        return // unknown event types are skipped
+      default: {
+        // Types Anthropic adds later still arrive here at run time (the parsed value is only cast): skipped.
+        const unknown: never = event
+        return unknown
+      }
     }
   }
 
