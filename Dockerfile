@@ -21,7 +21,8 @@ FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=binary /codex-shim /usr/local/bin/codex-shim
 ENV CODEX_SHIM_HOME=/home/nonroot/.codex-shim \
     CODEX_HOME=/home/nonroot/.codex \
-    CODEX_SHIM_LOG_LEVEL=info
+    CODEX_SHIM_LOG_LEVEL=info \
+    BUN_CONFIG_MAX_HTTP_REQUESTS=16384
 USER nonroot:nonroot
 EXPOSE 8765
 # No curl here: the binary checks itself. `status` reads the pid file that `start --foreground`

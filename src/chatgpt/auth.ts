@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { codexPaths } from '../paths.ts'
+import { envFlag } from '../env-flag.ts'
 
 /**
  * The ChatGPT login that `codex login` stored in `$CODEX_HOME/auth.json`
@@ -30,7 +31,7 @@ export interface ChatgptLogin {
 }
 
 export function chatgptDisabled(env: Record<string, string | undefined> = process.env): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((env.CODEX_SHIM_DISABLE_CHATGPT ?? '').toLowerCase())
+  return envFlag(env.CODEX_SHIM_DISABLE_CHATGPT)
 }
 
 /** Why there is or is not a usable login: each reason has its own next step. */

@@ -18,7 +18,7 @@ export function splitPassthrough(rawArgs: string[]): { own: string[]; rest: stri
 export default defineCommand({
   meta: { name: 'codex', description: 'Run the Codex CLI through codex-shim without touching its config: codex-shim codex -- exec "task"' },
   args: {
-    model: { type: 'string', alias: 'm', description: 'Model slug (default: the first configured)', valueHint: 'SLUG' },
+    model: { type: 'string', alias: 'm', description: "Model slug (default: the first configured; with none, Codex's own default from your ChatGPT plan's catalog)", valueHint: 'SLUG' },
     ...settingsArgs,
     ...portArgs,
     ...hostArgs,

@@ -1,3 +1,5 @@
+import { envFlag } from '../env-flag.ts'
+
 /**
  * The environment cursor-agent runs with. `CURSOR_API_KEY` is removed unless
  * the user opts in: a stale Dashboard key would otherwise override the
@@ -13,7 +15,7 @@ export function cursorChildEnv(env: Record<string, string | undefined> = process
   return out
 }
 
-/** `CODEX_SHIM_CURSOR_USE_API_KEY=1` lets an exported CURSOR_API_KEY through to cursor-agent. */
+/** `CODEX_SHIM_CURSOR_USE_API_KEY=1` (or true/yes/on) lets an exported CURSOR_API_KEY through to cursor-agent. */
 export function allowsCursorApiKey(env: Record<string, string | undefined> = process.env): boolean {
-  return env.CODEX_SHIM_CURSOR_USE_API_KEY === '1'
+  return envFlag(env.CODEX_SHIM_CURSOR_USE_API_KEY)
 }

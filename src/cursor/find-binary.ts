@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { envFlag } from '../env-flag.ts'
 
 const cache = new Map<string, string | null>()
 
@@ -18,7 +19,7 @@ function identifiesAsCursor(bin: string, env: Record<string, string | undefined>
 
 /** `CODEX_SHIM_DISABLE_CURSOR=1` (or true/yes/on) turns the Cursor subscription off, like its ChatGPT twin. */
 export function cursorDisabled(env: Record<string, string | undefined> = process.env): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((env.CODEX_SHIM_DISABLE_CURSOR ?? '').toLowerCase())
+  return envFlag(env.CODEX_SHIM_DISABLE_CURSOR)
 }
 
 /**

@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import { issuePath } from '../issue-path.ts'
 import type { SettingsIssue } from '../settings/normalize.ts'
 import type { ModelSettings, ReasoningEffort, Settings } from '../settings/schema.ts'
+import { envFlag } from '../env-flag.ts'
 
 /**
  * The auto router's settings: the top-level `router` key of models.json, in
@@ -91,9 +92,9 @@ export function parseRouterSettings(raw: unknown, knownSlugs: Iterable<string>):
   return { router: issues.length ? null : parsed.output, issues }
 }
 
-/** The router is off when disabled in settings or by CODEX_SHIM_DISABLE_ROUTER=1. */
+/** The router is off when disabled in settings or by CODEX_SHIM_DISABLE_ROUTER (1/true/yes/on). */
 export function routerEnabled(router: RouterSettings | null | undefined, env: Record<string, string | undefined> = process.env): boolean {
-  return Boolean(router?.enabled) && env.CODEX_SHIM_DISABLE_ROUTER !== '1'
+  return Boolean(router?.enabled) && !envFlag(env.CODEX_SHIM_DISABLE_ROUTER)
 }
 
 /**

@@ -173,7 +173,7 @@ export function createRouter(options: RouterOptions): Router {
  * router's slug is routed: the route keeps the client's name (`slug`, so
  * answers carry it) and says in `routedTo` which candidate was chosen, for
  * the `x-codex-shim-routed-to` header and the log line. Any other name
- * resolves as before, untouched. CODEX_SHIM_DISABLE_ROUTER=1 keeps the slug
+ * resolves as before, untouched. CODEX_SHIM_DISABLE_ROUTER (1/true/yes/on) keeps the slug
  * working but sends it straight to `default` without asking the classifier.
  */
 export function routerWrap(

@@ -104,3 +104,29 @@ describe('list never prints a secret in a base URL (#11 item 7.12)', () => {
     expect(JSON.parse(json.stdout)[0].base_url).toMatch(/^https:\/\/[^@]+@example\.com\/v1\?key=[^&]+&region=/)
   })
 })
+
+describe('list names what the router picks among', () => {
+  test('the router row has no upstream of its own; it names its candidates', async () => {
+    const homes = freshHomes('list-router')
+    writeFileSync(join(homes.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({
+      models: [
+        { slug: 'cheap', model: 'c', provider: 'ollama' },
+        { slug: 'strong', model: 's', provider: 'ollama' },
+      ],
+      router: { enabled: true, slug: 'codex-auto', classifier: 'cheap', default: 'cheap', threshold: 0.7, candidates: [{ slug: 'cheap', cost: 0.1, card: 'small' }, { slug: 'strong', cost: 5, card: 'big' }] },
+    }))
+    const json = JSON.parse((await run(['list', '--json'], homes)).stdout) as Record<string, unknown>[]
+    expect(json.find((entry) => entry.slug === 'codex-auto')).toMatchObject({ provider: 'router', model: null, base_url: null, routes_among: ['cheap', 'strong'] })
+    expect((await run(['list'], homes)).stdout).toMatch(/codex-auto .* picks among cheap, strong/)
+  })
+})
+
+test('on/off switches read 1, true, yes and on alike', async () => {
+  const { envFlag } = await import('../../src/env-flag.ts')
+  const { routerEnabled } = await import('../../src/routing/router-settings.ts')
+  const { allowsCursorApiKey } = await import('../../src/cursor/child-env.ts')
+  for (const value of ['1', 'true', 'YES', ' on ']) expect(envFlag(value)).toBe(true)
+  for (const value of [undefined, '', '0', 'false', 'off', 'no']) expect(envFlag(value)).toBe(false)
+  expect(routerEnabled({ enabled: true } as never, { CODEX_SHIM_DISABLE_ROUTER: 'true' })).toBe(false)
+  expect(allowsCursorApiKey({ CODEX_SHIM_CURSOR_USE_API_KEY: 'yes' })).toBe(true)
+})

@@ -6,7 +6,7 @@ import { jsonArgs, settingsArgs, verboseArgs } from '../_args.ts'
 import { runGuarded } from '../_run.ts'
 
 export default defineCommand({
-  meta: { name: 'list', description: "List model slugs (configured, aliases, then your ChatGPT plan's); * marks the one in the managed config" },
+  meta: { name: 'list', description: "List model slugs (configured, aliases, the auto router, then your ChatGPT and Cursor plans'); * marks the one in the managed config" },
   args: { ...settingsArgs, ...jsonArgs, ...verboseArgs },
   run: ({ args }) =>
     runGuarded(args, async () => {
