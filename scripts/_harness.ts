@@ -13,7 +13,7 @@ const root = join(import.meta.dir, '..')
 export interface HarnessOptions {
   /** Another build to run beside the current one (BENCH_BASELINE): same settings, same fakes. */
   baseline?: string
-  /** True when the baseline build has the openai-responses provider (added in this wave). */
+  /** True when the baseline build has this wave's providers and routing (openai-responses, fallbacks, the router). */
   responses?: boolean
   /** How to start this build, instead of dist/ or `bun src/cli.ts` (e.g. with --cpu-prof). */
   command?: string[]
@@ -46,8 +46,12 @@ export async function startHarness(options: HarnessOptions = {}) {
     hostname: '127.0.0.1', port: 0, idleTimeout: 10, // real upstreams close idle keep-alive connections too
     async fetch(request) {
       const body = (await request.json()) as any
-      const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
       const chunk = (delta: object, finish: string | null = null) => `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`
+      // The auto router's classifier asks for scores: one short answer, as a cheap classifier model would give.
+      if (JSON.stringify(body.messages[0] ?? '').includes('"scores"')) {
+        return new Response(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '{"scores":{"chat":0.9}}' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`, { headers: sse })
+      }
+      const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))
       return new Response(paced((i) => chunk({ content: `t${i} ` }), deltas, [chunk({ role: 'assistant', content: '' })], [chunk({}, 'stop'), 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}\n\n', 'data: [DONE]\n\n'], pace), { headers: sse })
     },
   })
@@ -88,7 +92,11 @@ export async function startHarness(options: HarnessOptions = {}) {
     // The backend fake answers any path, so it also serves as a `POST /v1/responses` upstream.
   ]
   const responsesModel = { slug: 'oai', model: 'gpt-bench', provider: 'openai-responses', base_url: `http://127.0.0.1:${backendFake.port}/v1`, api_key: 'k' }
-  writeFileSync(join(shimHome, 'models.json'), JSON.stringify({ models: [...models, responsesModel] }))
+  // This wave's routing: the chat model again with fallbacks it never needs, and an auto router
+  // whose classifier is the chat fake (every bench turn is the same task: decisions come from its cache).
+  const fallbackModel = { ...models[0], slug: 'chat-fb', fallbacks: ['claude'] }
+  const router = { enabled: true, slug: 'auto', classifier: 'chat', default: 'chat', threshold: 0.5, cache: true, candidates: [{ slug: 'chat', cost: 1, card: 'Answers everything.' }] }
+  writeFileSync(join(shimHome, 'models.json'), JSON.stringify({ models: [...models, responsesModel, fallbackModel], router }))
   const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
   writeFileSync(join(codexHome, 'auth.json'), JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: jwt({ exp: Math.floor(Date.now() / 1000) + 86400 }), refresh_token: 'r', account_id: 'a' } }), { mode: 0o600 })
 
@@ -98,7 +106,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   // A baseline build may predate the openai-responses provider (its settings check would refuse the entry).
   const baselineHome = join(home, 'baseline')
   mkdirSync(baselineHome, { recursive: true })
-  writeFileSync(join(baselineHome, 'models.json'), JSON.stringify({ models: options.responses ? [...models, responsesModel] : models }))
+  writeFileSync(join(baselineHome, 'models.json'), JSON.stringify(options.responses ? { models: [...models, responsesModel, fallbackModel], router } : { models }))
   async function launch(command: string[], env: Record<string, string | undefined>) {
     const port = 20000 + Math.floor(Math.random() * 20000)
     const launched = performance.now()

@@ -35,7 +35,7 @@ const fresh = rssSplitKiB(shim.pid)
 // ---- routes: the same turn through the shim and directly ------------------------------------
 
 type Target = { url: string; headers: Record<string, string>; body: (prompt: string) => object }
-interface Route { name: string; shim: (base: string) => Target; direct: Target; /** Served only by builds with the openai-responses provider. */ responses?: boolean }
+interface Route { name: string; shim: (base: string) => Target; direct: Target; /** Served only by builds with this wave's providers and routing (not the first-wave baseline). */ responses?: boolean }
 const json = { 'content-type': 'application/json' }
 const chatDirect: Target = { url: `http://127.0.0.1:${chatFake.port}/v1/chat/completions`, headers: json, body: (p) => ({ model: 'm', stream: true, messages: [{ role: 'user', content: p }] }) }
 const anthropicDirect: Target = { url: `http://127.0.0.1:${anthropicFake.port}/v1/messages`, headers: { ...json, 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'claude-bench', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }
@@ -52,6 +52,8 @@ const ROUTES: Route[] = [
   { name: 'Messages → Anthropic (fast path)', shim: (base) => ({ ...anthropicDirect, url: `${base}/v1/messages`, body: (p) => ({ ...anthropicDirect.body(p), model: 'claude' }) }), direct: anthropicDirect },
   { name: 'Chat → Anthropic', shim: (base) => ({ url: `${base}/v1/chat/completions`, headers: json, body: (p) => ({ model: 'claude', stream: true, messages: [{ role: 'user', content: p }] }) }), direct: anthropicDirect },
   { name: 'Messages → chat', shim: (base) => ({ url: `${base}/v1/messages`, headers: { ...json, 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'chat', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }), direct: chatDirect },
+  { name: 'Chat → chat, fallbacks unused', shim: (base) => ({ ...chatDirect, url: `${base}/v1/chat/completions`, body: (p) => ({ ...chatDirect.body(p), model: 'chat-fb' }) }), direct: chatDirect, responses: true },
+  { name: 'Responses → router (cached) → chat', shim: responsesVia('auto'), direct: chatDirect, responses: true },
   { name: 'Messages → openai-responses', shim: (base) => ({ url: `${base}/v1/messages`, headers: { ...json, 'anthropic-version': '2023-06-01' }, body: (p) => ({ model: 'oai', max_tokens: 100, stream: true, messages: [{ role: 'user', content: p }] }) }), direct: responsesDirect, responses: true },
 ]
 const ROUTE_FILTER = process.env.BENCH_ROUTES ? new RegExp(process.env.BENCH_ROUTES, 'i') : null
