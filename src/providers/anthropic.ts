@@ -77,9 +77,10 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   const headers = anthropicHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context.clientHeaders.get('anthropic-version') ?? ANTHROPIC_VERSION, context, body.json)
   const beta = context.clientHeaders.get('anthropic-beta')
   if (beta) headers['anthropic-beta'] = beta
-  const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: label(model) }, upstreamOptions(context))
-  if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label(model))
-  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage, tracker: context.tracker })
+  const name = label(model)
+  const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: name }, upstreamOptions(context))
+  if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, name)
+  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: name, keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage, tracker: context.tracker })
 }
 
 /** `anthropic` entries: Claude, and the Anthropic-compatible endpoints of DeepSeek, GLM and Kimi. */

@@ -87,12 +87,13 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
  * answer's model name.
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
+  const name = label(model)
   const { response, abort } = await openUpstream(
-    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: JSON.stringify({ ...body.json, model: model.model }), label: label(model) },
+    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: JSON.stringify({ ...body.json, model: model.model }), label: name },
     upstreamOptions(context),
   )
-  if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
-  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage, tracker: context.tracker })
+  if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, name)
+  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: name, keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage, tracker: context.tracker })
 }
 
 /** Chat Completions over HTTP: `openai`, `generic-chat-completion-api` and `ollama` entries share it. */

@@ -93,11 +93,41 @@ function createResolver(deps: ServerDeps, models: ModelList): Resolver {
 
 /** Strips the trailing slash and tolerates clients that add `/v1` twice or not at all. */
 function routePath(pathname: string): string {
-  const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname
+  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.replace(/\/+$/, '') : pathname
   if (trimmed.startsWith('/v1/v1/')) return trimmed.slice(3)
   if (trimmed === '/responses' || trimmed === '/responses/compact') return `/v1${trimmed}`
   return trimmed
 }
+
+/**
+ * The path of an absolute request URL when it is plain (letters, digits,
+ * `-_.~/`, no dot segments), which is its pathname as URL would give it;
+ * null for anything URL must normalise. Every request needs its path, few need
+ * the whole parsed URL.
+ */
+export function plainPathname(href: string): string | null {
+  const scheme = href.indexOf('://')
+  if (scheme < 0) return null
+  const start = href.indexOf('/', scheme + 3)
+  if (start < 0) return null
+  let end = href.length
+  for (let at = start; at < href.length; at++) {
+    const code = href.charCodeAt(at)
+    if (code === 0x3f || code === 0x23) {
+      end = at
+      break
+    }
+    if (!PLAIN_PATH_CHARS[code]) return null
+  }
+  const path = href.slice(start, end)
+  return path.includes('/.') ? null : path
+}
+
+const PLAIN_PATH_CHARS = (() => {
+  const plain = new Uint8Array(128)
+  for (const char of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~/') plain[char.charCodeAt(0)] = 1
+  return plain
+})()
 
 function restoreIdleLimit(server: Server<unknown> | undefined, request: Request, seconds: number): void {
   try {
@@ -160,8 +190,10 @@ export function createHandler(deps: ServerDeps) {
     })
   }
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
-    const url = new URL(request.url)
-    const summary: RequestSummary = { method: request.method, path: url.pathname, startedAt: performance.now(), startedAtMs: Date.now(), headers: request.headers }
+    let parsed: URL | undefined
+    const urlOf = () => (parsed ??= new URL(request.url))
+    const pathname = plainPathname(request.url) ?? urlOf().pathname
+    const summary: RequestSummary = { method: request.method, path: pathname, startedAt: performance.now(), startedAtMs: Date.now(), headers: request.headers }
     let response: Response
     const tracker = new BodyTracker(summary, finished)
     try {
@@ -171,21 +203,23 @@ export function createHandler(deps: ServerDeps) {
         // No CORS headers: a browser's preflight fails, which is the point.
         response = new Response(null, { status: 204 })
       } else {
-        const path = routePath(url.pathname)
+        const path = routePath(pathname)
         checkToken(request, path, deps.token)
         const handler = Object.hasOwn(routes, `${method} ${path}`) ? routes[`${method} ${path}` as keyof typeof routes] : undefined
-        const stored = handler ? null : routeStoredResponses(store, new Request(new URL(path + url.search, url).href, { method: request.method }))
+        const stored = handler ? null : routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }))
         if (stored) response = stored
         else {
           if (!handler) {
             const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
             throw known
               ? new ShimError('bad_request', `Method ${request.method} is not allowed on ${path}.`, { status: 405 })
-              : new ShimError('not_found', `No route ${request.method} ${url.pathname}. Try POST /v1/responses or GET /v1/models.`)
+              : new ShimError('not_found', `No route ${request.method} ${pathname}. Try POST /v1/responses or GET /v1/models.`)
           }
           response = await handler({
             request,
-            url,
+            get url() {
+              return urlOf()
+            },
             deps,
             models,
             resolve,
@@ -206,9 +240,9 @@ export function createHandler(deps: ServerDeps) {
       if (request.method === 'HEAD') response = new Response(null, { status: response.status, headers: response.headers })
     } catch (error) {
       const shimError = toShimError(error)
-      if (!(error instanceof ShimError)) deps.log.error(`${request.method} ${url.pathname}: unexpected error`, error)
+      if (!(error instanceof ShimError)) deps.log.error(`${request.method} ${pathname}: unexpected error`, error)
       // Errors in the caller's own dialect: Anthropic clients get Anthropic's shape.
-      response = url.pathname.includes('/messages') || (url.pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
+      response = pathname.includes('/messages') || (pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
       summary.outcome = error instanceof ShimError ? shimError.kind : 'internal_error'
     }
     return tracker.finish(response)

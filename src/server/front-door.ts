@@ -60,13 +60,24 @@ function tap(events: ReadableStream<ResponsesEvent>, look: (event: ResponsesEven
   return events.pipeThrough(new TransformStream({ transform: (event, controller) => (look(event), controller.enqueue(event)) }))
 }
 
+// Settings name a handful of base URLs: each is parsed once, not once per request.
+const hosts = new Map<string, string | null>()
+
 function hostOf(baseUrl: string): string | null {
-  try {
-    return baseUrl ? new URL(baseUrl).host : null
-  } catch {
-    return null
+  let host = hosts.get(baseUrl)
+  if (host === undefined) {
+    try {
+      host = baseUrl ? new URL(baseUrl).host : null
+    } catch {
+      host = null
+    }
+    if (hosts.size < 1024) hosts.set(baseUrl, host)
   }
+  return host
 }
+
+// Copied into each Response (faster from a Headers object than from a plain one); never mutated.
+const SHARED_SSE_HEADERS = new Headers(SSE_HEADERS)
 
 /** The response header naming the model that served: the router's choice or a fallback, else the route's own model. */
 export const ROUTED_TO_HEADER = 'x-codex-shim-routed-to'
@@ -234,7 +245,7 @@ async function translatedAnswer<Request>(turn: Turn<Request>, { stream: opened, 
       record?.(event)
       return encode(event)
     })
-    return new Response(encoded, { status: 200, headers: { ...SSE_HEADERS, ...opened.headers } })
+    return new Response(encoded, { status: 200, headers: opened.headers ? { ...SSE_HEADERS, ...opened.headers } : SHARED_SSE_HEADERS })
   }
   const aggregated = await aggregateEvents(record ? tap(opened.events(), record) : opened.events())
   noteTerminal(summary, aggregated.response)

@@ -49,6 +49,35 @@ function isLoopbackOrigin(origin: string, allowed: Set<string>): boolean {
   }
 }
 
+interface HostRefusal {
+  kind: 'bad_request' | 'forbidden'
+  message: string
+}
+
+// Clients send the same Host header on every request: its verdict is worked out once per allowlist.
+const hostVerdicts = new WeakMap<Set<string>, Map<string, HostRefusal | null>>()
+const MAX_CACHED_HOSTS = 256
+
+function hostRefusal(host: string, allowed: Set<string>): HostRefusal | null {
+  let verdicts = hostVerdicts.get(allowed)
+  if (!verdicts) hostVerdicts.set(allowed, (verdicts = new Map()))
+  let refusal = verdicts.get(host)
+  if (refusal === undefined) {
+    refusal = judgeHost(host, allowed)
+    // Bounded: a scanner sending a new Host each time must not grow it.
+    if (verdicts.size >= MAX_CACHED_HOSTS) verdicts.clear()
+    verdicts.set(host, refusal)
+  }
+  return refusal
+}
+
+function judgeHost(host: string, allowed: Set<string>): HostRefusal | null {
+  const problem = hostHeaderProblem(host)
+  if (problem) return { kind: 'bad_request', message: `${problem} Send one Host header naming this server, such as 127.0.0.1:8765.` }
+  if (!allowed.has(hostName(host))) return { kind: 'forbidden', message: `Host "${hostName(host)}" is not allowed. Add it to CODEX_SHIM_ALLOWED_HOSTS if you expose the proxy on purpose.` }
+  return null
+}
+
 /**
  * Rejects what a web page could send: a foreign Host (DNS rebinding), a
  * foreign Origin or a cross-site fetch, and non-JSON POST bodies (a form or
@@ -56,10 +85,9 @@ function isLoopbackOrigin(origin: string, allowed: Set<string>): boolean {
  */
 export function checkRequest(request: Request, allowed: Set<string>): void {
   const host = request.headers.get('host')
-  const problem = host === null ? null : hostHeaderProblem(host)
-  if (problem) throw new ShimError('bad_request', `${problem} Send one Host header naming this server, such as 127.0.0.1:8765.`)
-  if (host !== null && !allowed.has(hostName(host))) {
-    throw new ShimError('forbidden', `Host "${hostName(host)}" is not allowed. Add it to CODEX_SHIM_ALLOWED_HOSTS if you expose the proxy on purpose.`)
+  if (host !== null) {
+    const refusal = hostRefusal(host, allowed)
+    if (refusal) throw new ShimError(refusal.kind, refusal.message)
   }
   const origin = request.headers.get('origin')
   if (origin !== null && !isLoopbackOrigin(origin, allowed)) {

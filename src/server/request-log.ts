@@ -109,19 +109,24 @@ export class BodyTracker implements StreamTracker {
     }
     if (isTracked(response.body)) return response
     const reader = response.body.getReader()
-    // Pull-through (not a TransformStream): a client disconnect must reach cancel().
+    // Pull-through (not a TransformStream): a client disconnect must reach cancel(). A promise
+    // chain rather than an async pull: it runs once per chunk of every translated answer.
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const relay = ({ value, done }: Awaited<ReturnType<typeof reader.read>>) => {
+      if (done) {
+        this.end()
+        controller.close()
+      } else {
+        this.chunk(value.byteLength)
+        controller.enqueue(value)
+      }
+    }
     const body = new ReadableStream<Uint8Array>(
       {
-        pull: async (controller) => {
-          const { value, done } = await reader.read()
-          if (done) {
-            this.end()
-            controller.close()
-          } else {
-            this.chunk(value.byteLength)
-            controller.enqueue(value)
-          }
+        start: (streamController) => {
+          controller = streamController
         },
+        pull: () => reader.read().then(relay),
         cancel: (reason) => {
           this.end('client-closed')
           return reader.cancel(reason)

@@ -52,9 +52,13 @@ export class IdleWatch {
   }
 }
 
+type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array }
+
 /**
  * A reader whose reads fail with the idle timeout when the upstream stays
- * silent too long (0 = wait forever). `release()` stops the watch.
+ * silent too long (0 = wait forever). `release()` stops the watch. Reads are
+ * promise chains rather than async functions: this runs once per chunk of
+ * every answer, and each async frame costs about as much as the chunk's bookkeeping.
  */
 export function watchedReader(body: ReadableStream<Uint8Array>, idleMs: number) {
   const reader = body.getReader()
@@ -63,32 +67,34 @@ export function watchedReader(body: ReadableStream<Uint8Array>, idleMs: number) 
     timedOut = error
     reader.cancel(error).catch(() => {})
   })
+  const settled = (result: Awaited<ReturnType<typeof reader.read>>): ReadResult => {
+    watch.read()
+    if (timedOut) throw timedOut
+    return result as ReadResult
+  }
+  const failed = (error: unknown): never => {
+    watch.read()
+    throw error
+  }
+  const readRaw = (): Promise<ReadResult> => {
+    watch.reading()
+    return reader.read().then(settled, failed)
+  }
   // An upstream that echoes the credentials we sent (in an error event, say) has them removed
   // here, the one reader every upstream body goes through. Bodies fetched without secrets skip it.
   const secrets = secretsFor(body)
   const scrubber = secrets.length ? byteScrubber(secrets) : null
-  const readRaw = async (): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> => {
-    watch.reading()
-    try {
-      const result = await reader.read()
-      if (timedOut) throw timedOut
-      return result as { done: true } | { done: false; value: Uint8Array }
-    } finally {
-      watch.read()
+  const scrubbed = (result: ReadResult): ReadResult | Promise<ReadResult> => {
+    if (result.done) {
+      const rest = scrubber!.flush()
+      return rest?.length ? { done: false, value: rest } : result
     }
+    const value = scrubber!.push(result.value)
+    return value.length ? { done: false, value } : readRaw().then(scrubbed)
   }
   return {
-    async read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
-      if (!scrubber) return readRaw()
-      for (;;) {
-        const result = await readRaw()
-        if (result.done) {
-          const rest = scrubber.flush()
-          return rest?.length ? { done: false, value: rest } : result
-        }
-        const value = scrubber.push(result.value)
-        if (value.length) return { done: false, value }
-      }
+    read(): Promise<ReadResult> {
+      return scrubber ? readRaw().then(scrubbed) : readRaw()
     },
     cancel(reason?: unknown): Promise<void> {
       watch.stop()

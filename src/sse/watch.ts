@@ -27,11 +27,18 @@ export interface WatchOptions {
   tracker?: StreamTracker
 }
 
-const BOUNDARIES = [Buffer.from('\n\n'), Buffer.from('\r\n\r\n')]
+const LF_LF = Buffer.from('\n\n')
+const CRLF_CRLF = Buffer.from('\r\n\r\n')
+const LF_CRLF = Buffer.from('\n\r\n')
 const MODEL_KEY = Buffer.from('"model":"')
 const USAGE_KEY = Buffer.from('"usage"')
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
+// Buffer's native search works on any Uint8Array: chunks from fetch need no Buffer view per chunk.
+const indexOf = Buffer.prototype.indexOf
+const lastIndexOf = Buffer.prototype.lastIndexOf
+const copy = Buffer.prototype.copy
+const utf8 = new TextDecoder()
 
 /**
  * Complete SSE events with each event's first top-level-looking `"model":"…"`
@@ -40,45 +47,72 @@ const BACKSLASH = 0x5c
  * `message_start.message`, Responses in `response`), and text inside string
  * values is escaped, so the first unescaped match is the answer's own model.
  */
-export function renameModels(bytes: Buffer, model: Buffer): Buffer {
-  let at = bytes.indexOf(MODEL_KEY)
+export function renameModels(bytes: Uint8Array, model: Uint8Array): Uint8Array {
+  let at = indexOf.call(bytes, MODEL_KEY)
   if (at < 0) return bytes
-  const parts: Buffer[] = []
-  let copied = 0
+  // Pairs of [start, end) value ranges to replace, in order.
+  let ranges: number[] | null = null
   while (at >= 0) {
     const start = at + MODEL_KEY.length
-    const end = bytes.indexOf(QUOTE, start)
+    const end = indexOf.call(bytes, QUOTE, start)
     if (end < 0) break
-    if (bytes.subarray(start, end).includes(BACKSLASH) || bytes.subarray(start, end).equals(model)) {
-      at = bytes.indexOf(MODEL_KEY, end)
+    if (escapedOrSame(bytes, start, end, model)) {
+      at = indexOf.call(bytes, MODEL_KEY, end)
       continue
     }
-    parts.push(bytes.subarray(copied, start), model)
-    copied = end
-    // One per event: skip to the next event's start.
-    const next = nextEventStart(bytes, end)
-    at = next < 0 ? -1 : bytes.indexOf(MODEL_KEY, next)
+    ;(ranges ??= []).push(start, end)
+    // One per event: the next match counts only from the next event on (most chunks hold one event).
+    const next = indexOf.call(bytes, MODEL_KEY, end)
+    if (next < 0) break
+    const eventStart = nextEventStart(bytes, end)
+    at = eventStart < 0 ? -1 : next >= eventStart ? next : indexOf.call(bytes, MODEL_KEY, eventStart)
   }
-  if (!parts.length) return bytes
-  parts.push(bytes.subarray(copied))
-  return Buffer.concat(parts)
+  if (!ranges) return bytes
+  return spliced(bytes, ranges, model)
+}
+
+/** Whether the value in [start, end) holds an escape (not a plain name) or already is `model`. */
+function escapedOrSame(bytes: Uint8Array, start: number, end: number, model: Uint8Array): boolean {
+  let same = end - start === model.length
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!
+    if (byte === BACKSLASH) return true
+    if (same && byte !== model[i - start]) same = false
+  }
+  return same
+}
+
+/** `bytes` with each [start, end) range replaced by `value`, in one allocation. */
+function spliced(bytes: Uint8Array, ranges: number[], value: Uint8Array): Buffer {
+  let size = bytes.length
+  for (let i = 0; i < ranges.length; i += 2) size += value.length - (ranges[i + 1]! - ranges[i]!)
+  const out = Buffer.allocUnsafe(size)
+  let copied = 0
+  let written = 0
+  // Buffer's copy takes offsets: no subarray view per piece.
+  for (let i = 0; i < ranges.length; i += 2) {
+    const start = ranges[i]!
+    written += copy.call(bytes, out, written, copied, start)
+    out.set(value, written)
+    written += value.length
+    copied = ranges[i + 1]!
+  }
+  copy.call(bytes, out, written, copied)
+  return out
 }
 const DEFAULT_MAX_HELD = 1024 * 1024
 
 /** Index just past the last blank line in `bytes`, or 0 when there is none. */
-function lastBoundary(bytes: Buffer): number {
-  let end = 0
-  for (const boundary of BOUNDARIES) {
-    const at = bytes.lastIndexOf(boundary)
-    if (at >= 0) end = Math.max(end, at + boundary.length)
-  }
-  return end
+function lastBoundary(bytes: Uint8Array): number {
+  const lf = lastIndexOf.call(bytes, LF_LF)
+  const crlf = lastIndexOf.call(bytes, CRLF_CRLF)
+  return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + CRLF_CRLF.length)
 }
 
 /** Parses the `data:` lines that mention usage; a few events per stream, never the text deltas. */
-function usageIn(bytes: Buffer, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void): unknown {
+function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void): unknown {
   let usage = previous
-  for (const line of bytes.toString('utf8').split('\n')) {
+  for (const line of utf8.decode(bytes).split('\n')) {
     if (!line.startsWith('data:') || !line.includes('"usage"')) continue
     try {
       usage = dialect.usage(JSON.parse(line.slice(5)), usage)
@@ -90,16 +124,32 @@ function usageIn(bytes: Buffer, dialect: PassthroughDialect, previous: unknown, 
   return usage
 }
 
-function nextEventStart(bytes: Buffer, from: number): number {
-  const lf = bytes.indexOf('\n\n', from)
-  const crlf = bytes.indexOf('\n\r\n', from)
+function nextEventStart(bytes: Uint8Array, from: number): number {
+  const lf = indexOf.call(bytes, LF_LF, from)
+  const crlf = indexOf.call(bytes, LF_CRLF, from)
   return lf < 0 ? crlf : crlf < 0 ? lf : Math.min(lf, crlf)
 }
 
-function endsAtBoundary(bytes: Buffer): boolean {
+function endsAtBoundary(bytes: Uint8Array): boolean {
   const n = bytes.length
   return bytes[n - 1] === 0x0a && (bytes[n - 2] === 0x0a || (bytes[n - 2] === 0x0d && bytes[n - 3] === 0x0a))
 }
+
+// Each dialect's terminal markers as bytes, built once per dialect rather than per stream.
+const terminalBytes = new WeakMap<PassthroughDialect, Buffer[]>()
+
+function terminalsOf(dialect: PassthroughDialect): Buffer[] {
+  let markers = terminalBytes.get(dialect)
+  if (!markers) terminalBytes.set(dialect, (markers = dialect.terminals.map((marker) => Buffer.from(marker))))
+  return markers
+}
+
+function containsAny(bytes: Uint8Array, markers: Buffer[]): boolean {
+  for (const marker of markers) if (indexOf.call(bytes, marker) >= 0) return true
+  return false
+}
+
+type ReadResult = Awaited<ReturnType<ReturnType<typeof watchedReader>['read']>>
 
 /**
  * The fast paths' guard: the upstream's SSE bytes go to the client untouched,
@@ -112,29 +162,31 @@ function endsAtBoundary(bytes: Buffer): boolean {
  */
 export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: PassthroughDialect, options: WatchOptions): ReadableStream<Uint8Array> {
   const reader = watchedReader(body, options.idleTimeoutMs)
-  const terminals = dialect.terminals.map((marker) => Buffer.from(marker))
+  const terminals = terminalsOf(dialect)
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
   const rename = options.rename === undefined ? null : Buffer.from(options.rename)
-  const tracker = options.tracker
+  const { tracker, onUsage } = options
   let usage: unknown
-  let held: Buffer | null = null
+  let held: Uint8Array | null = null
   let atBoundary = true
   let answered = false
   let closed = false
+  let controller!: ReadableStreamDefaultController<Uint8Array>
 
-  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Buffer) => {
+  // One pass per concern, each a native search, and each skipped once it cannot matter.
+  const forward = (bytes: Uint8Array, endsClean: boolean) => {
     if (!bytes.length) return
-    if (!answered && terminals.some((marker) => bytes.includes(marker))) answered = true
-    atBoundary = endsAtBoundary(bytes)
-    if (options.onUsage && bytes.includes(USAGE_KEY)) usage = usageIn(bytes, dialect, usage, options.onUsage)
+    if (!answered) answered = containsAny(bytes, terminals)
+    atBoundary = endsClean
+    if (onUsage && indexOf.call(bytes, USAGE_KEY) >= 0) usage = usageIn(bytes, dialect, usage, onUsage)
     const sent = rename ? renameModels(bytes, rename) : bytes
     tracker?.chunk(sent.length)
     controller.enqueue(sent)
   }
 
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error: ShimError | null) => {
+  const finish = (error: ShimError | null) => {
     closed = true
-    if (held) forward(controller, held)
+    if (held) forward(held, endsAtBoundary(held))
     held = null
     // An answer that already finished needs nothing more, even if the connection then broke.
     if (!answered) {
@@ -147,34 +199,42 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     tracker?.end()
   }
 
+  // A promise chain, not an async loop: one settled read per chunk is all the work most chunks need.
+  const step = (result: ReadResult): void | Promise<void> => {
+    if (closed) return
+    if (result.done) {
+      reader.release()
+      return finish(null)
+    }
+    const value = result.value
+    const chunk: Uint8Array = held ? Buffer.concat([held, value]) : value
+    held = null
+    if (endsAtBoundary(chunk)) return forward(chunk, true)
+    const cut = lastBoundary(chunk)
+    if (cut < chunk.length) held = chunk.subarray(cut)
+    if (held && held.length > maxHeld) {
+      // One huge event: let it flow rather than hold megabytes.
+      held = null
+      return forward(chunk, false)
+    }
+    if (cut > 0) return forward(chunk.subarray(0, cut), true)
+    return read()
+  }
+  const failed = (error: unknown) => {
+    if (closed) return
+    options.onAbort?.(error)
+    void reader.cancel(error)
+    finish(streamError(error))
+  }
+  const read = (): Promise<void> => reader.read().then(step, failed)
+
   const stream = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        while (!closed) {
-          let result: Awaited<ReturnType<typeof reader.read>>
-          try {
-            result = await reader.read()
-          } catch (error) {
-            options.onAbort?.(error)
-            void reader.cancel(error)
-            return finish(controller, streamError(error))
-          }
-          if (result.done) {
-            reader.release()
-            return finish(controller, null)
-          }
-          const chunk: Buffer = held ? Buffer.concat([held, result.value]) : Buffer.from(result.value.buffer, result.value.byteOffset, result.value.byteLength)
-          held = null
-          const cut = endsAtBoundary(chunk) ? chunk.length : lastBoundary(chunk)
-          if (cut < chunk.length) held = chunk.subarray(cut)
-          if (held && held.length > maxHeld) {
-            // One huge event: let it flow rather than hold megabytes.
-            forward(controller, chunk)
-            held = null
-            return
-          }
-          if (cut > 0) return forward(controller, chunk.subarray(0, cut))
-        }
+      start(streamController) {
+        controller = streamController
+      },
+      pull() {
+        if (!closed) return read()
       },
       cancel(reason) {
         closed = true

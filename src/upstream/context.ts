@@ -22,12 +22,13 @@ export interface ProviderContext {
   tracker?: StreamTracker
 }
 
-const labels = new Map<string, string>()
+const labels = new Map<string, Map<string, string>>()
 
 /** The upstream's host only: base URLs can carry keys in userinfo or query strings. Computed once per upstream. */
 export function upstreamLabel(provider: string, baseUrl: string): string {
-  const key = `${provider} ${baseUrl}`
-  let label = labels.get(key)
+  let byBase = labels.get(provider)
+  if (byBase === undefined) labels.set(provider, (byBase = new Map()))
+  let label = byBase.get(baseUrl)
   if (label === undefined) {
     try {
       label = `${provider}@${new URL(baseUrl).host}`
@@ -35,7 +36,7 @@ export function upstreamLabel(provider: string, baseUrl: string): string {
       label = provider
     }
     // Settings hold a handful of upstreams; a bound keeps a pathological caller from growing this.
-    if (labels.size < 1024) labels.set(key, label)
+    if (byBase.size < 1024) byBase.set(baseUrl, label)
   }
   return label
 }

@@ -1,7 +1,7 @@
 import { clientClosed, describeMs, ShimError } from '../errors.ts'
 import { streamError, watchedReader } from '../sse/idle.ts'
 import type { ProviderContext } from './context.ts'
-import { redactText, rememberSecrets, secretsFor, secretsOf } from './redact-sent.ts'
+import { redactText, rememberSecrets, secretsFor, sentSecrets } from './redact-sent.ts'
 import { backoffMs, retryDelayFor, sleepUnlessAborted, type RetryPolicy } from './retry.ts'
 
 export interface UpstreamRequest {
@@ -105,7 +105,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
       options.signal.removeEventListener('abort', onClientAbort)
       throw new ShimError('upstream_http', `${request.label} answered HTTP ${response.status}, a redirect to ${redirectHost(response, request.url)}; codex-shim does not follow upstream redirects (they would carry your key). Set base_url to the final address.`, { status: 502, code: 'upstream_redirect' })
     }
-    rememberSecrets(response, secretsOf(request.headers))
+    rememberSecrets(response, sentSecrets(request.headers))
     return {
       response,
       abort: (reason) => {

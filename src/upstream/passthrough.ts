@@ -40,7 +40,20 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
   }
   options.keepAlive()
   const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker })
-  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers, 'content-type': type } })
+  return new Response(body, { status: 200, headers: options.headers ? { ...SSE_HEADERS, ...headers, 'content-type': type } : sseHeaders(type) })
+}
+
+// A Headers object is copied into each Response far faster than a plain object is read into one,
+// and upstreams send one or two content types: one shared, never mutated, per type.
+const sseHeadersByType = new Map<string, Headers>()
+
+function sseHeaders(type: string): Headers {
+  let headers = sseHeadersByType.get(type)
+  if (!headers) {
+    headers = new Headers({ ...SSE_HEADERS, 'content-type': type })
+    if (sseHeadersByType.size < 64) sseHeadersByType.set(type, headers)
+  }
+  return headers
 }
 
 /** A whole JSON answer with its top-level `model` renamed; other bytes are left as they came. */

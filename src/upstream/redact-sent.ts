@@ -28,6 +28,25 @@ export function secretsOf(headers: Record<string, string>): string[] {
   return secrets.sort((a, b) => b.length - a.length)
 }
 
+// Requests to one upstream send the same headers every time: their secrets are worked out once.
+// Keyed by every header name and value, so a changed key (an env var, a refreshed token) is a new entry.
+const secretsByHeaders = new Map<string, readonly string[]>()
+const MAX_CACHED_HEADER_SETS = 256
+
+/** `secretsOf`, remembered per set of header values; the array is shared, so it is frozen. */
+export function sentSecrets(headers: Record<string, string>): readonly string[] {
+  let key = ''
+  for (const name in headers) key += `${name}\u0000${headers[name]}\u0000`
+  let secrets = secretsByHeaders.get(key)
+  if (secrets === undefined) {
+    secrets = Object.freeze(secretsOf(headers))
+    // Bounded: tokens that rotate would otherwise grow it for good.
+    if (secretsByHeaders.size >= MAX_CACHED_HEADER_SETS) secretsByHeaders.clear()
+    secretsByHeaders.set(key, secrets)
+  }
+  return secrets
+}
+
 /** `text` with every secret replaced by `[redacted]`. */
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text
@@ -50,6 +69,34 @@ export function secretsFor(responseOrBody: object): readonly string[] {
   return sentWith.get(responseOrBody) ?? []
 }
 
+/** What a scrubber needs about its secrets, built once per (shared) list. */
+interface Needles {
+  needles: Buffer[]
+  longest: number
+  /** 1 for each byte value that occurs in some secret: a chunk whose last byte is not one cannot end in a secret's start. */
+  alphabet: Uint8Array
+  firstBytes: Uint8Array
+}
+const compiled = new WeakMap<readonly string[], Needles>()
+
+function needlesOf(secrets: readonly string[]): Needles {
+  let found = compiled.get(secrets)
+  if (!found) {
+    const needles = secrets.map((secret) => Buffer.from(secret))
+    const alphabet = new Uint8Array(256)
+    const firstBytes = new Uint8Array(256)
+    for (const needle of needles) {
+      for (const byte of needle) alphabet[byte] = 1
+      firstBytes[needle[0]!] = 1
+    }
+    found = { needles, longest: Math.max(...needles.map((needle) => needle.length)), alphabet, firstBytes }
+    compiled.set(secrets, found)
+  }
+  return found
+}
+
+const indexOf = Buffer.prototype.indexOf
+
 /**
  * A byte-stream scrubber: each chunk comes back with the secrets replaced. A
  * chunk's last bytes that could begin a secret are held for the next chunk, so
@@ -57,17 +104,16 @@ export function secretsFor(responseOrBody: object): readonly string[] {
  * line, which no secret starts with, so in practice nothing is held).
  */
 export function byteScrubber(secrets: readonly string[]) {
-  const needles = secrets.map((secret) => Buffer.from(secret))
+  const { needles, longest, alphabet, firstBytes } = needlesOf(secrets)
   const replacement = Buffer.from(REDACTED)
-  const longest = Math.max(...needles.map((needle) => needle.length))
-  const firstBytes = new Set(needles.map((needle) => needle[0]!))
   let held: Buffer | null = null
   return {
     push(chunk: Uint8Array): Uint8Array {
-      let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-      if (held) bytes = Buffer.concat([held, bytes])
+      let bytes: Uint8Array = held ? Buffer.concat([held, chunk]) : chunk
       held = null
       bytes = replaceAll(bytes, needles, replacement)
+      // The common chunk ends in a byte no secret contains (a newline): nothing to hold.
+      if (!bytes.length || !alphabet[bytes[bytes.length - 1]!]) return bytes
       const keep = heldTail(bytes, needles, longest, firstBytes)
       if (keep) {
         held = Buffer.from(bytes.subarray(bytes.length - keep))
@@ -84,17 +130,17 @@ export function byteScrubber(secrets: readonly string[]) {
   }
 }
 
-function replaceAll(bytes: Buffer, needles: Buffer[], replacement: Buffer): Buffer {
+function replaceAll(bytes: Uint8Array, needles: Buffer[], replacement: Buffer): Uint8Array {
   let out = bytes
   for (const needle of needles) {
-    let at = out.indexOf(needle)
+    let at = indexOf.call(out, needle)
     if (at < 0) continue
-    const parts: Buffer[] = []
+    const parts: Uint8Array[] = []
     let copied = 0
     while (at >= 0) {
       parts.push(out.subarray(copied, at), replacement)
       copied = at + needle.length
-      at = out.indexOf(needle, copied)
+      at = indexOf.call(out, needle, copied)
     }
     parts.push(out.subarray(copied))
     out = Buffer.concat(parts)
@@ -103,12 +149,17 @@ function replaceAll(bytes: Buffer, needles: Buffer[], replacement: Buffer): Buff
 }
 
 /** Length of the longest tail of `bytes` that is a proper prefix of a secret. */
-function heldTail(bytes: Buffer, needles: Buffer[], longest: number, firstBytes: Set<number>): number {
+function heldTail(bytes: Uint8Array, needles: Buffer[], longest: number, firstBytes: Uint8Array): number {
   const from = Math.max(0, bytes.length - longest + 1)
   for (let start = from; start < bytes.length; start++) {
-    if (!firstBytes.has(bytes[start]!)) continue
-    const tail = bytes.subarray(start)
-    if (needles.some((needle) => needle.length > tail.length && needle[0] === tail[0] && needle.subarray(0, tail.length).equals(tail))) return tail.length
+    if (!firstBytes[bytes[start]!]) continue
+    const length = bytes.length - start
+    if (needles.some((needle) => needle.length > length && startsWith(bytes, start, needle, length))) return length
   }
   return 0
+}
+
+function startsWith(bytes: Uint8Array, start: number, needle: Buffer, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[start + i] !== needle[i]) return false
+  return true
 }

@@ -1,0 +1,115 @@
+/** The request hot path's shortcuts (#12): each must give exactly what the slow way gave. */
+import { expect, test } from 'bun:test'
+import { CHAT_PASSTHROUGH } from '../../src/dialects/chat/from-events.ts'
+import { plainPathname } from '../../src/server/app.ts'
+import { buildHostAllowlist, checkRequest } from '../../src/server/guard.ts'
+import { renameModels, watchPassthrough } from '../../src/sse/watch.ts'
+import { upstreamLabel } from '../../src/upstream/context.ts'
+import { byteScrubber, secretsOf, sentSecrets } from '../../src/upstream/redact-sent.ts'
+import { isOpencodeHost } from '../../src/providers/opencode-session.ts'
+
+const bytes = (text: string) => new TextEncoder().encode(text)
+const text = (value: Uint8Array) => new TextDecoder().decode(value)
+const rename = (input: string, model = 'mine') => text(renameModels(bytes(input), bytes(model)))
+
+test.each([
+  ['one event', 'data: {"model":"up","x":1}\n\n', 'data: {"model":"mine","x":1}\n\n'],
+  ['only the first match of an event', 'data: {"model":"up","m":{"model":"inner"}}\n\n', 'data: {"model":"mine","m":{"model":"inner"}}\n\n'],
+  ['each event of a chunk', 'data: {"model":"a"}\n\ndata: {"model":"bb","n":{"model":"c"}}\n\ndata: {"model":"dddd"}\n\n', 'data: {"model":"mine"}\n\ndata: {"model":"mine","n":{"model":"c"}}\n\ndata: {"model":"mine"}\n\n'],
+  ['CRLF boundaries', 'data: {"model":"a","b":{"model":"x"}}\r\n\r\ndata: {"model":"b"}\r\n\r\n', 'data: {"model":"mine","b":{"model":"x"}}\r\n\r\ndata: {"model":"mine"}\r\n\r\n'],
+  ['an escaped value is not a name: the next match is tried', 'data: {"model":"a\\"b","model":"c"}\n\n', 'data: {"model":"a\\"b","model":"mine"}\n\n'],
+  ['no model key', 'data: {"usage":{}}\n\n', 'data: {"usage":{}}\n\n'],
+  ['an unterminated value', 'data: {"model":"abc', 'data: {"model":"abc'],
+])('renameModels: %s', (_, input, expected) => {
+  expect(rename(input)).toBe(expected)
+})
+
+test('renameModels returns the very same bytes when the name is already right', () => {
+  const input = bytes('data: {"model":"mine"}\n\ndata: {"model":"mine"}\n\n')
+  expect(renameModels(input, bytes('mine'))).toBe(input)
+})
+
+test('watchPassthrough: an event split across reads is held whole, renamed once, and the end without a terminal is reported', async () => {
+  const parts = ['data: {"model":"up","choices":[{"delta":{"content":"a"}}]}\n\ndata: {"mo', 'del":"up","choices":[{"delta":{"content":"b"}}]}\n', '\n']
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const part of parts) controller.enqueue(bytes(part))
+      controller.close()
+    },
+  })
+  const chunks: string[] = []
+  const reader = watchPassthrough(body, CHAT_PASSTHROUGH, { idleTimeoutMs: 0, rename: 'mine' }).getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    chunks.push(text(value))
+  }
+  expect(chunks[0]).toBe('data: {"model":"mine","choices":[{"delta":{"content":"a"}}]}\n\n')
+  expect(chunks[1]).toBe('data: {"model":"mine","choices":[{"delta":{"content":"b"}}]}\n\n')
+  // No finish_reason and no [DONE]: the client hears a failure in its own dialect.
+  expect(chunks.slice(2).join('')).toContain('"error"')
+})
+
+test.each([
+  'http://127.0.0.1:8765/v1/chat/completions',
+  'http://127.0.0.1:8765/v1/responses?x=1',
+  'http://localhost:8765/v1/models#frag',
+  'http://[::1]:8765/v1/messages/',
+  'http://127.0.0.1:8765/',
+  'http://127.0.0.1:8765//v1/v1/responses',
+  'http://127.0.0.1:8765/v1/a_b-c~d.e',
+])('plainPathname agrees with URL for plain paths: %s', (href) => {
+  expect(plainPathname(href)).toBe(new URL(href).pathname)
+})
+
+test.each([
+  'http://127.0.0.1:8765/v1/../admin',
+  'http://127.0.0.1:8765/v1/./responses',
+  'http://127.0.0.1:8765/v1/%72esponses',
+  'http://127.0.0.1:8765/v1/résumé',
+  'http://127.0.0.1:8765/v1\\responses',
+  'not a url',
+])('plainPathname leaves what URL must normalise to URL: %s', (href) => {
+  expect(plainPathname(href)).toBeNull()
+})
+
+test('a host verdict is remembered per allowlist, never shared between two', () => {
+  const request = (host: string) => new Request('http://x/v1/models', { headers: { host } })
+  const narrow = buildHostAllowlist('127.0.0.1', '')
+  const wide = buildHostAllowlist('127.0.0.1', 'example.test')
+  for (let i = 0; i < 3; i++) {
+    expect(() => checkRequest(request('example.test:8765'), narrow)).toThrow('is not allowed')
+    expect(() => checkRequest(request('example.test:8765'), wide)).not.toThrow()
+    expect(() => checkRequest(request('127.0.0.1:99999'), wide)).toThrow('outside 1-65535')
+  }
+})
+
+test('sentSecrets: the same headers give the same (frozen) list; a changed key gives a new one', () => {
+  const headers = { authorization: 'Bearer sk-hot-path-0123456789', 'content-type': 'application/json' }
+  const first = sentSecrets(headers)
+  expect(first).toEqual(secretsOf(headers))
+  expect(sentSecrets({ ...headers })).toBe(first)
+  expect(Object.isFrozen(first)).toBe(true)
+  expect(sentSecrets({ ...headers, authorization: 'Bearer sk-hot-path-rotated-987' })).toEqual(['sk-hot-path-rotated-987'])
+})
+
+test('byteScrubber holds nothing back from a chunk that ends in a byte no secret has, and still scrubs it', () => {
+  const scrubber = byteScrubber(['sk-abcdef-123456'])
+  expect(text(scrubber.push(bytes('data: {"k":"sk-abcdef-123456"}\n\n')))).toBe('data: {"k":"[redacted]"}\n\n')
+  expect(scrubber.flush()).toBeNull()
+  // A tail that could begin the secret is held, then let go when it turns out not to be one.
+  expect(text(scrubber.push(bytes('data: sk-ab')))).toBe('data: ')
+  expect(text(scrubber.push(bytes('x\n\n')))).toBe('sk-abx\n\n')
+})
+
+test('labels and the OpenCode host check are stable across calls (computed once per upstream)', () => {
+  expect(upstreamLabel('openai', 'https://user:pw@api.example.test/v1?key=1')).toBe('openai@api.example.test')
+  expect(upstreamLabel('openai', 'https://user:pw@api.example.test/v1?key=1')).toBe('openai@api.example.test')
+  expect(upstreamLabel('anthropic', 'https://user:pw@api.example.test/v1?key=1')).toBe('anthropic@api.example.test')
+  expect(upstreamLabel('ollama', 'not a url')).toBe('ollama')
+  for (let i = 0; i < 2; i++) {
+    expect(isOpencodeHost('https://opencode.ai/zen/go/v1')).toBe(true)
+    expect(isOpencodeHost('https://api.opencode.ai.evil.test/v1')).toBe(false)
+    expect(isOpencodeHost('::')).toBe(false)
+  }
+})
