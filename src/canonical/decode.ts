@@ -1,3 +1,4 @@
+import { markTracked, type StreamTracker } from '../sse/tracker.ts'
 import type { ShimError } from '../errors.ts'
 import { streamError, watchedReader } from '../sse/idle.ts'
 import { SseParser, type SseMessage } from '../sse/parse.ts'
@@ -38,8 +39,11 @@ export function streamOf<T>(items: Iterable<T>): ReadableStream<T> {
 /** A decoded upstream, consumable either as events or, fused with an encoder, as bytes. */
 export interface DecodedBody {
   events(): ReadableStream<ResponsesEvent>
-  /** Parse, decode and encode in one stage: one output chunk per upstream read, not per event. */
-  encoded(encode: (event: ResponsesEvent) => string): ReadableStream<Uint8Array>
+  /**
+   * Parse, decode and encode in one stage: one output chunk per upstream read, not per event.
+   * With a tracker, the stream reports its bytes and its end itself (no counting layer on top).
+   */
+  encoded(encode: (event: ResponsesEvent) => string, tracker?: StreamTracker): ReadableStream<Uint8Array>
 }
 
 export interface BodyFormat {
@@ -58,7 +62,7 @@ export interface BodyFormat {
  * failure event instead of a broken connection.
  */
 export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFactory<SseMessage>, options: DecodeOptions & BodyFormat = {}): DecodedBody {
-  function build<T>(encode?: (event: ResponsesEvent) => string): ReadableStream<T> {
+  function build<T>(encode?: (event: ResponsesEvent) => string, tracker?: StreamTracker): ReadableStream<T> {
     const reader = watchedReader(body, options.idleTimeoutMs ?? 0)
     const parser = new SseParser(options.maxEventBytes, options.format)
     const text = new TextDecoder()
@@ -75,7 +79,7 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
     const push = (message: SseMessage) => decoder.push(message)
     let finished = false
 
-    return new ReadableStream<T>(
+    const stream = new ReadableStream<T>(
       {
         async pull(controller) {
           while (!finished && !(encode ? out : pending.length)) {
@@ -96,7 +100,11 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
             }
           }
           if (encode) {
-            if (out) controller.enqueue(bytes.encode(out) as T)
+            if (out) {
+              const chunk = bytes.encode(out)
+              tracker?.chunk(chunk.byteLength)
+              controller.enqueue(chunk as T)
+            }
             out = ''
           } else {
             for (const event of pending) controller.enqueue(event as T)
@@ -108,16 +116,21 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
             options.onAbort?.(reason)
             void reader.cancel(reason).catch(() => {})
           }
-          if (finished) controller.close()
+          if (finished) {
+            controller.close()
+            tracker?.end()
+          }
         },
         cancel(reason) {
           finished = true
+          tracker?.end('client-closed')
           options.onAbort?.(reason)
           return reader.cancel(reason)
         },
       },
       { highWaterMark: 0 },
     )
+    return tracker ? (markTracked(stream as ReadableStream<Uint8Array>) as ReadableStream<T>) : stream
   }
-  return { events: () => build<ResponsesEvent>(), encoded: (encode) => build<Uint8Array>(encode) }
+  return { events: () => build<ResponsesEvent>(), encoded: (encode, tracker) => build<Uint8Array>(encode, tracker) }
 }

@@ -3,6 +3,7 @@ import type { ChatgptService } from '../chatgpt/service.ts'
 import type { ResponsesEvent, ResponsesRequest } from '../canonical/types.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import type { PassthroughDialect } from '../sse/watch.ts'
+import type { StreamTracker } from '../sse/tracker.ts'
 import type { ProviderContext } from '../upstream/context.ts'
 
 /** The dialect an upstream speaks; `none` for a subprocess with its own protocol. */
@@ -85,7 +86,7 @@ export interface ProviderEntry {
 export function providerStream(decoded: DecodedBody, headers?: Record<string, string>): ProviderStream {
   return {
     events: () => decoded.events(),
-    encoded: (encode: (event: ResponsesEvent) => string) => decoded.encoded(encode),
+    encoded: (encode: (event: ResponsesEvent) => string, tracker?: StreamTracker) => decoded.encoded(encode, tracker),
     ...(headers && { headers }),
   }
 }

@@ -244,7 +244,7 @@ async function translatedAnswer<Request>(turn: Turn<Request>, { stream: opened, 
       if (TERMINAL_EVENT_TYPES.has(event.type)) noteTerminal(summary, (event as { response: ResponseObject }).response)
       record?.(event)
       return encode(event)
-    })
+    }, context.tracker)
     return new Response(encoded, { status: 200, headers: opened.headers ? { ...SSE_HEADERS, ...opened.headers } : SHARED_SSE_HEADERS })
   }
   const aggregated = await aggregateEvents(record ? tap(opened.events(), record) : opened.events())
