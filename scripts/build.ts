@@ -8,9 +8,9 @@
  * change how the binary behaves.
  */
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
 
 export const TARGETS = [
@@ -41,7 +41,14 @@ export interface BuildOptions {
    * `import.meta` and top-level await are invalid) yet reports success.
    */
   bytecode?: boolean
+  /** JavaScriptCore's tier-up thresholds scaled by this until the program resets it (1: normal). */
+  jitPolicy?: number
+  /** A profile from `recordStartOrder`: the bytecode a proxy start runs is laid out together. */
+  bytecodeOrder?: string
 }
+
+/** Tier-up thresholds × this while the binary starts (Bun `compile.jitPolicy`). */
+export const START_JIT_POLICY = 16
 
 /** Compiles one binary; throws with Bun's own messages when the build fails. */
 export async function compile(target: string, outfile: string, options: BuildOptions): Promise<void> {
@@ -49,11 +56,24 @@ export async function compile(target: string, outfile: string, options: BuildOpt
   // Bun.build throws an AggregateError on a parse or resolve error, and returns logs otherwise.
   const result = await Bun.build({
     entrypoints: [options.entry ?? join(root, 'src/cli.ts')],
-    compile: { target, outfile, autoloadBunfig: false, autoloadDotenv: false },
+    compile: {
+      target,
+      outfile,
+      autoloadBunfig: false,
+      autoloadDotenv: false,
+      // Run-once start-up code (schemas, option merging, argument parsing) stays in the interpreter
+      // instead of waking the JIT: compiling it costs time and maps the compilers' code. The proxy
+      // restores the normal policy once it listens (daemon/lifecycle.ts).
+      jitPolicy: options.jitPolicy ?? START_JIT_POLICY,
+      ...(options.bytecodeOrder && options.bytecode !== false && { bytecodeOrder: options.bytecodeOrder }),
+    },
     minify: true,
     sourcemap: 'none', // an embedded map only helps stack traces, which users never see without --verbose
     bytecode: options.bytecode ?? true,
     format: 'esm',
+    // One chunk per lazily imported part: the binary loads (and maps) only what a command or
+    // request reaches, so the proxy's start never reads the control page or the other commands.
+    splitting: true,
     define: { CODEX_SHIM_VERSION: JSON.stringify(options.version) },
   } as Parameters<typeof Bun.build>[0]).catch((error: unknown) => {
     throw failed((error as AggregateError).errors ?? [error])
@@ -61,6 +81,43 @@ export async function compile(target: string, outfile: string, options: BuildOpt
   // A bytecode failure is a log line on a "successful" build: treat every build message as fatal.
   const messages = result.logs.filter((entry) => entry.level === 'error' || String(entry).includes('Failed to generate bytecode'))
   if (!result.success || messages.length) throw failed(messages.length ? messages : result.logs)
+}
+
+/** Modules on the path: the CLI entry, what it imports to parse, and the commands that run the proxy. */
+const PROXY_START_ROOTS = [/^src\/cli\.ts$/, /\/citty\/dist\/index\.mjs$/, /^src\/commands\/_run\.ts$/, /^src\/commands\/start\.ts$/, /^src\/commands\/_serve\.ts$/]
+
+export interface StartPath {
+  /** Source files (relative to the repository) the proxy's process loads before it listens. */
+  files: string[]
+  /** node:/bun: modules those import. */
+  builtins: string[]
+  /** Bytes of those chunks, and of the whole bundle. */
+  bytes: number
+  totalBytes: number
+}
+
+/**
+ * What the proxy's process loads before it answers, from the bundle the binary
+ * embeds: with `splitting` every dynamic import is a chunk loaded on first use,
+ * so the path is the static-import closure of the chunks holding the roots.
+ */
+export async function proxyStartPath(version = packageJson.version): Promise<StartPath> {
+  const result = await Bun.build({ entrypoints: [join(root, 'src/cli.ts')], target: 'bun', minify: true, format: 'esm', splitting: true, metafile: true, define: { CODEX_SHIM_VERSION: JSON.stringify(version) } })
+  const meta = result.metafile!
+  const fromRoot = (path: string) => relative(root, resolve(path)).replaceAll('\\', '/')
+  const chunks = new Map(Object.entries(meta.outputs))
+  const pending = [...chunks].filter(([, chunk]) => Object.keys(chunk.inputs).some((input) => PROXY_START_ROOTS.some((pattern) => pattern.test(fromRoot(input))))).map(([name]) => name)
+  const loaded = new Set<string>()
+  while (pending.length) {
+    const name = pending.pop()!
+    if (loaded.has(name)) continue
+    loaded.add(name)
+    for (const imported of chunks.get(name)?.imports ?? []) if (imported.kind === 'import-statement') pending.push(imported.path)
+  }
+  const inputs = [...loaded].flatMap((name) => Object.keys(chunks.get(name)!.inputs))
+  const builtins = inputs.flatMap((input) => (meta.inputs[input]?.imports ?? []).filter((entry) => entry.external && !entry.path.startsWith('.')).map((entry) => entry.path))
+  const size = (names: Iterable<string>) => [...names].reduce((sum, name) => sum + (chunks.get(name)?.bytes ?? 0), 0)
+  return { files: inputs.map(fromRoot).sort(), builtins: [...new Set(builtins)].sort(), bytes: size(loaded), totalBytes: size(chunks.keys()) }
 }
 
 export interface Built {
@@ -75,18 +132,61 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex')
 }
 
+/**
+ * Profile for `compile.bytecodeOrder`: runs a binary's proxy (`start --foreground`,
+ * fresh homes) until /health answers, with Bun recording which functions ran
+ * (BUN_BYTECODE_ORDER_OUT). Built with it, those functions sit together at the
+ * front of the bytecode, so a start reads and keeps mapped fewer pages. One
+ * profile serves every target. Null when the binary would not start.
+ */
+export async function recordStartOrder(binary: string, scratch: string): Promise<string | null> {
+  const home = join(scratch, 'order-home')
+  mkdirSync(join(home, '.codex-shim'), { recursive: true })
+  const profile = join(scratch, 'bytecode-order.txt')
+  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = probe.port!
+  probe.stop(true)
+  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn', BUN_BYTECODE_ORDER_OUT: profile }
+  const child = Bun.spawn([binary, 'start', '--foreground', '--port', String(port)], { env, stdout: 'ignore', stderr: 'ignore' })
+  const deadline = Date.now() + 15_000
+  while (child.exitCode === null && Date.now() < deadline) {
+    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false)
+    if (healthy) break
+    await Bun.sleep(10)
+  }
+  child.kill('SIGTERM') // the profile is written as the process exits
+  await child.exited
+  return existsSync(profile) ? profile : null
+}
+
 /** Builds the targets into `outdir` and writes their SHA256SUMS (`<hex>  <name>`, what sha256sum -c reads). */
 export async function buildTargets(targets: readonly Target[], outdir: string, options: BuildOptions): Promise<Built[]> {
   mkdirSync(outdir, { recursive: true })
   const built: Built[] = []
+  const scratch = mkdtempSync(join(tmpdir(), 'codex-shim-build-'))
+  try {
+    // With bytecode: a first host build records the start-up profile every target is then built with.
+    const host = hostTarget()
+    if (options.bytecode !== false && !options.bytecodeOrder && host) {
+      await compile(host.target, join(scratch, host.name), options)
+      const profile = await recordStartOrder(join(scratch, host.name), scratch)
+      if (profile) options = { ...options, bytecodeOrder: profile }
+    }
+    await compileTargets(targets, outdir, options, built)
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+  writeFileSync(join(outdir, 'SHA256SUMS'), built.map((entry) => `${entry.sha256}  ${entry.target.name}\n`).join(''))
+  return built
+}
+
+async function compileTargets(targets: readonly Target[], outdir: string, options: BuildOptions, built: Built[]): Promise<void> {
   for (const target of targets) {
     const path = join(outdir, target.name)
     const started = performance.now()
     await compile(target.target, path, options)
     built.push({ target, path, bytes: statSync(path).size, sha256: sha256File(path), seconds: (performance.now() - started) / 1000 })
   }
-  writeFileSync(join(outdir, 'SHA256SUMS'), built.map((entry) => `${entry.sha256}  ${entry.target.name}\n`).join(''))
-  return built
 }
 
 export const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
 import { rssSplitKiB } from './_harness.ts'
-import { compile, hostTarget } from './build.ts'
+import { compile, hostTarget, proxyStartPath } from './build.ts'
 
 const root = join(import.meta.dir, '..')
 const argv = process.argv.slice(2)
@@ -49,7 +49,7 @@ async function buildBareServer(target: string): Promise<string> {
   return outfile
 }
 
-interface Sample { ms: number; rssKiB: number; anonKiB: number }
+interface Sample { ms: number; rssKiB: number; anonKiB: number; fileKiB: number }
 
 /** One start: fresh homes, spawn, poll /health as fast as it answers, then idle RSS. */
 async function startOnce(command: string[]): Promise<Sample> {
@@ -75,7 +75,7 @@ async function startOnce(command: string[]): Promise<Sample> {
   child.kill('SIGTERM')
   await child.exited
   rmSync(home, { recursive: true, force: true })
-  return { ms, rssKiB: rss.total, anonKiB: rss.anon }
+  return { ms, rssKiB: rss.total, anonKiB: rss.anon, fileKiB: rss.file }
 }
 
 /** Top-level static imports of a source file, as absolute specifiers. */
@@ -143,24 +143,28 @@ try {
     max_ms: Number(Math.max(...list.map((sample) => sample.ms)).toFixed(1)),
     idle_rss_mib: Number((median(list.map((sample) => sample.rssKiB)) / 1024).toFixed(1)),
     idle_anon_mib: Number((median(list.map((sample) => sample.anonKiB)) / 1024).toFixed(1)),
+    // Pages of the executable itself: which runtime features and how much bytecode a start touched.
+    idle_file_mib: Number((median(list.map((sample) => sample.fileKiB)) / 1024).toFixed(1)),
   }]))
+  const startPath = await proxyStartPath(version)
   const modules = [...new Set([...staticImports(join(root, 'src/commands/_serve.ts')), ...staticImports(join(root, 'src/daemon/lifecycle.ts')), ...staticImports(join(root, 'src/server/serve.ts'))])]
   const importMs = Object.fromEntries(modules.map((specifier) => [specifier.replace(`${root}/`, ''), Number(importCostMs(specifier).toFixed(1))]))
   const steps = Object.fromEntries(Object.entries(serveStepsMs()).map(([name, ms]) => [name, Number(ms.toFixed(1))]))
 
   if (!argv.includes('--json-only')) {
     console.log(`spawn → healthy /health, ${runs} starts each, interleaved (${host.name})\n`)
-    console.log(`${'variant'.padEnd(26)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'idle RSS'.padStart(10)} ${'of it heap'.padStart(11)}`)
+    console.log(`${'variant'.padEnd(26)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'idle RSS'.padStart(10)} ${'heap'.padStart(9)} ${'file'.padStart(9)}`)
     for (const [name, row] of Object.entries(summary)) {
-      console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(11)}`)
+      console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(9)} ${`${row.idle_file_mib} MiB`.padStart(9)}`)
     }
+    console.log(`\nstart path (bundle): ${startPath.files.length} modules, ${(startPath.bytes / 1024).toFixed(0)} of ${(startPath.totalBytes / 1024).toFixed(0)} KiB; builtins ${startPath.builtins.join(' ')}`)
     console.log('\nimport cost, each module alone in a fresh bun from source (ms, median of 3):')
     for (const [name, ms] of Object.entries(importMs).sort((a, b) => b[1] - a[1])) console.log(`  ${String(ms).padStart(7)}  ${name}`)
     console.log('\nserve path step by step, from source (ms):')
     for (const [name, ms] of Object.entries(steps)) console.log(`  ${String(ms).padStart(7)}  ${name}`)
     console.log('')
   }
-  console.log(JSON.stringify({ startup: summary, runs, binary: host.name, import_ms: importMs, serve_steps_ms: steps }))
+  console.log(JSON.stringify({ startup: summary, runs, binary: host.name, start_path: { modules: startPath.files.length, bytes: startPath.bytes, total_bytes: startPath.totalBytes, builtins: startPath.builtins }, import_ms: importMs, serve_steps_ms: steps }))
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }

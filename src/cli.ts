@@ -1,11 +1,21 @@
 #!/usr/bin/env bun
 import { applyColorChoice, argsForInvocation } from './commands/_args.ts'
+import { isTerminal, useConsolaReporter } from './log.ts'
 import { VERSION } from './version.ts'
 
-// Colour is decided before citty and consola load: each fixes its choice on import.
-const restoreEnvironment = applyColorChoice()
+// Installed as `codex-model` or `codex-app` (install-shortcuts), the binary runs that command.
+const rawArgs = argsForInvocation(process.argv0, process.argv.slice(2))
+
+/** The proxy's own process: `start --foreground`, or the daemon's `_serve`. */
+const runsProxy = (args: string[]) => args[0] === '_serve' || (args[0] === 'start' && args.includes('--foreground'))
+
+// Colour is decided before citty and consola's reporter load: each fixes its choice on import.
+// `isTerminal` rather than process.stdout.isTTY: building process.stdout costs the proxy's start.
+const restoreEnvironment = applyColorChoice(process.env, isTerminal(1))
 const { defineCommand, runMain } = await import('citty')
 const { rejectUnknownArguments } = await import('./commands/_run.ts')
+// Commands talk to people through consola's reporter; the proxy logs plain lines unless a terminal watches.
+await useConsolaReporter({ onlyForTerminal: runsProxy(rawArgs) })
 restoreEnvironment()
 
 const main = defineCommand({
@@ -40,7 +50,5 @@ const main = defineCommand({
   },
 })
 
-// Installed as `codex-model` or `codex-app` (install-shortcuts), the binary runs that command.
-const rawArgs = argsForInvocation(process.argv0, process.argv.slice(2))
 await rejectUnknownArguments(main, rawArgs, 'codex-shim')
 await runMain(main, { rawArgs })

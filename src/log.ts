@@ -1,5 +1,12 @@
-import { createConsola, LogLevels, type ConsolaReporter, type LogType } from 'consola'
+import { createConsola, LogLevels, type ConsolaReporter, type LogObject, type LogType } from 'consola/core'
+import { writeSync } from 'node:fs'
 import { redactUrlsIn } from './redact.ts'
+
+// Start-up cost, measured in the compiled binary: the full `consola` entry loads node:tty and
+// node:util, and touching `process.stdout` builds a tty stream; together ~25 ms and ~10 MiB of
+// RSS before the proxy can answer. So the logger is consola's core with plain line reporters
+// that write to the file descriptors; the CLI switches to consola's own reporter for commands
+// and for a proxy a terminal watches (`useConsolaReporter`).
 
 function levelFromEnv(): number {
   const name = process.env.CODEX_SHIM_LOG_LEVEL?.toLowerCase()
@@ -7,29 +14,85 @@ function levelFromEnv(): number {
   return LogLevels.info
 }
 
+const isDaemon = () => process.env.CODEX_SHIM_DAEMON === '1'
+
+/** Whether a descriptor is a terminal, without building `process.stdout` (Bun answers `tty_wrap` natively). */
+export function isTerminal(fd: 1 | 2): boolean {
+  try {
+    return Boolean((process as unknown as { binding: (name: string) => { isTTY: (fd: number) => boolean } }).binding('tty_wrap').isTTY(fd))
+  } catch {
+    return Boolean((fd === 1 ? process.stdout : process.stderr).isTTY)
+  }
+}
+
+/** Writes a whole line to fd 1 or 2; a full non-blocking pipe (EAGAIN) falls back to the stream, which queues. */
+function writeLine(fd: 1 | 2, line: string): void {
+  let bytes = Buffer.from(line)
+  try {
+    while (bytes.length) bytes = bytes.subarray(writeSync(fd, bytes))
+  } catch {
+    ;(fd === 1 ? process.stdout : process.stderr).write(bytes)
+  }
+}
+
+function formatArg(arg: unknown): string {
+  if (typeof arg === 'string') return arg
+  if (arg instanceof Error) return arg.stack ?? arg.message
+  return Bun.inspect(arg)
+}
+
+const text = (entry: LogObject) => entry.args.map(formatArg).join(' ')
+
 /** The daemon writes to a log file: one plain line per entry, with its time. */
 const fileReporter: ConsolaReporter = {
   log(entry) {
     const tag = entry.tag ? ` [${entry.tag}]` : ''
-    const text = entry.args.map((arg) => (arg instanceof Error ? (arg.stack ?? arg.message) : String(arg))).join(' ')
-    process.stdout.write(`${entry.date.toISOString()} ${entry.type.toUpperCase()}${tag} ${text}\n`)
+    writeLine(1, `${entry.date.toISOString()} ${entry.type.toUpperCase()}${tag} ${text(entry)}\n`)
+  },
+}
+
+/**
+ * Pipes, files, CI and tests: consola's basic layout (`[warn] [proxy] message`),
+ * errors and warnings on stderr, the rest on stdout.
+ */
+const lineReporter: ConsolaReporter = {
+  log(entry) {
+    const line = [`[${entry.type}]`, entry.tag && `[${entry.tag}]`, text(entry)].filter(Boolean).join(' ')
+    writeLine(entry.level < 2 ? 2 : 1, `${line}\n`)
+  },
+}
+
+// One reporter object that every tagged logger copies; what it forwards to can change later.
+let current: ConsolaReporter = isDaemon() ? fileReporter : lineReporter
+let consolaReporter = false
+const reporter: ConsolaReporter = {
+  log(entry, context) {
+    // A safety net for URLs that reach a message (an upstream error naming its
+    // base URL): userinfo and query values never reach the terminal or the log.
+    const redacted = { ...entry, args: entry.args.map((arg) => (typeof arg === 'string' ? redactUrlsIn(arg) : arg)) }
+    // consola's reporters read the streams from the options, which core leaves unset.
+    current.log(redacted, consolaReporter ? { options: { ...context.options, stdout: process.stdout, stderr: process.stderr } } : context)
   },
 }
 
 /** The one logger. Areas use `log.withTag('proxy')`. Never log bodies, keys or tokens. */
-export const log = createConsola({
-  level: levelFromEnv(),
-  ...(process.env.CODEX_SHIM_DAEMON === '1' && { reporters: [fileReporter] }),
-})
+// No throttle: every request has its own line (and the throttle's per-call JSON.stringify and
+// timer cost more than the line itself on the proxy's hot path).
+export const log = createConsola({ level: levelFromEnv(), reporters: [reporter], throttle: 0 })
 
-// A safety net for URLs that reach a message (an upstream error naming its
-// base URL): userinfo and query values never reach the terminal or the log.
-// Set before any `withTag`, which copies the reporters.
-log.setReporters(
-  log.options.reporters.map((reporter): ConsolaReporter => ({
-    log: (entry, context) => reporter.log({ ...entry, args: entry.args.map((arg) => (typeof arg === 'string' ? redactUrlsIn(arg) : arg)) }, context),
-  })),
-)
+/**
+ * consola's own reporter, as consola chooses it (fancy, or basic under CI and
+ * tests), for output a person reads. The CLI calls it once the colour choice is
+ * in the environment; `onlyForTerminal` keeps plain lines when no terminal is
+ * attached (the proxy's own process). The daemon always writes its log lines.
+ */
+export async function useConsolaReporter(options: { onlyForTerminal?: boolean } = {}): Promise<void> {
+  if (isDaemon() || consolaReporter) return
+  if (options.onlyForTerminal && !isTerminal(1) && !isTerminal(2)) return
+  const { createConsola: createFullConsola } = await import('consola')
+  current = createFullConsola().options.reporters[0] ?? current
+  consolaReporter = true
+}
 
 export function setVerbose(verbose: boolean): void {
   if (verbose) log.level = LogLevels.debug

@@ -4,14 +4,13 @@ import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
-import { ModelList } from '../routing/model-list.ts'
 import { pageAddress } from '../ui/page-address.ts'
-import { loadSettings } from '../settings/load.ts'
-import { ensureToken } from '../tunnel/token.ts'
 
 /** What to paste into Cursor (Settings → Models → OpenAI API key / base URL override). */
-function printSetupCard(publicUrl: string | undefined, port: number, settingsPath: string | undefined): void {
+async function printSetupCard(publicUrl: string | undefined, port: number, settingsPath: string | undefined): Promise<void> {
   if (!publicUrl) return
+  // Only with --tunnel: the model list and its providers stay off the start-up path otherwise.
+  const [{ ModelList }, { loadSettings }, { ensureToken }] = await Promise.all([import('../routing/model-list.ts'), import('../settings/load.ts'), import('../tunnel/token.ts')])
   const models = new ModelList(loadSettings(settingsPath), { chatgpt: null }).configured().map((entry) => entry.id)
   console.log(['', '  Cursor setup', `  Base URL  ${publicUrl}/v1`, `  API key   ${ensureToken().token}`, `  Models    ${models.join(', ') || '(none configured)'}`, `  Local     http://127.0.0.1:${port}/v1`, ''].join('\n'))
 }
@@ -33,7 +32,7 @@ export default defineCommand({
       const options = { host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, tunnel }
       if (args.foreground) {
         const { port, publicUrl } = await serveForeground(options)
-        if (tunnel) printSetupCard(publicUrl, port, args.settings)
+        if (tunnel) await printSetupCard(publicUrl, port, args.settings)
         return
       }
       const { state, info } = await startDaemon(options)
@@ -45,6 +44,6 @@ export default defineCommand({
       log.success(`codex-shim ${info.version} started (pid ${info.pid}) on http://${info.host}:${info.port}`)
       log.info(`Control page: ${pageAddress(info.host, info.port)} (or run \`codex-shim ui\`)`)
       log.info(`Log: ${shimPaths.logFile()}`)
-      if (tunnel) printSetupCard(info.public_url, info.port, args.settings)
+      if (tunnel) await printSetupCard(info.public_url, info.port, args.settings)
     }),
 })

@@ -13,8 +13,7 @@ import { unsetKeyWarnings } from './key-warnings.ts'
 import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
 import { portInUse, probeHealth, type HealthReport } from './probe.ts'
 import { hostName } from '../server/guard.ts'
-import { ensureToken } from '../tunnel/token.ts'
-import { findTunnel, startTunnel, type Tunnel } from '../tunnel/tunnel.ts'
+import type { Tunnel } from '../tunnel/tunnel.ts'
 
 export interface ServeOptions {
   host: string
@@ -59,6 +58,7 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
   let tunnel: Tunnel | null = null
   if (options.tunnel) {
+    const [{ ensureToken }, { startTunnel }] = await Promise.all([import('../tunnel/token.ts'), import('../tunnel/tunnel.ts')])
     // A public URL without a token would let anyone spend the user's keys.
     started.deps.token = ensureToken().token
     try {
@@ -87,7 +87,17 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  restoreJitPolicy()
   return { stop, port, publicUrl: tunnel?.publicUrl }
+}
+
+/**
+ * The binary starts with the JIT held back (`compile.jitPolicy`, scripts/build.ts) so
+ * run-once start-up code is not compiled; a proxy that listens gets the normal policy,
+ * for its request path.
+ */
+function restoreJitPolicy(): void {
+  if (typeof Bun.unsafe.setJITPolicy === 'function') Bun.unsafe.setJITPolicy(1)
 }
 
 /** The live codex-shim another process recorded in the pid file, if any. */
@@ -133,7 +143,8 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   const logPath = shimPaths.logFile()
   mkdirSync(dirname(logPath), { recursive: true })
   const logFd = openSync(logPath, 'a', 0o600)
-  if (options.tunnel) findTunnel(typeof options.tunnel === 'string' ? options.tunnel : undefined) // fail here, clearly, if none is installed
+  // Fail here, clearly, if no tunnel tool is installed.
+  if (options.tunnel) (await import('../tunnel/tunnel.ts')).findTunnel(typeof options.tunnel === 'string' ? options.tunnel : undefined)
   const args = [
     '_serve', '--host', options.host, '--port', String(options.port),
     ...(settingsPath ? ['--settings', settingsPath] : []),

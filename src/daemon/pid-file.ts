@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { writeFileAtomic } from '../codex/atomic-write.ts'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { shimPaths } from '../paths.ts'
 
 export interface DaemonInfo {
@@ -25,8 +25,16 @@ export function readPidFile(): DaemonInfo | null {
   }
 }
 
+/**
+ * Temp file and rename, so `status` never reads half of it. No fsync, unlike the user's files:
+ * after a crash the process it names is gone anyway, and the sync cost every start several ms.
+ */
 export function writePidFile(info: DaemonInfo): void {
-  writeFileAtomic(shimPaths.pidFile(), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 })
+  const path = shimPaths.pidFile()
+  mkdirSync(dirname(path), { recursive: true })
+  const temp = `${path}.${process.pid}.tmp`
+  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 })
+  renameSync(temp, path)
 }
 
 /** Removes the pid file only if it still names this process (a newer daemon may own it). */

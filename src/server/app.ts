@@ -4,41 +4,40 @@ import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import { classifierContext, type Resolver, type RouteHandler, type ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
+import { lazyRoute, once } from './lazy-routes.ts'
 import { BodyTracker, formatSummary, type RequestSummary } from './request-log.ts'
 import { connectionIdleSeconds } from './context.ts'
-import { chatCompletions } from './routes/chat-completions.ts'
 import { health, models, root } from './routes/info.ts'
-import { countTokens, messages } from './routes/messages.ts'
-import { messagesErrorResponse } from '../dialects/messages/from-events.ts'
 import { CircuitBreaker } from '../routing/breaker.ts'
 import { ModelList } from '../routing/model-list.ts'
-import { createRouter, providerClassifier, routerWrap } from '../routing/router.ts'
-import { compact } from './routes/compact.ts'
-import { responses } from './routes/responses.ts'
-import { createUiRoutes, UI_ROUTES } from '../ui/api.ts'
 import { RequestRing } from '../ui/request-ring.ts'
-import { routeStoredResponses } from '../responses-store/handlers.ts'
 import { storeLimitsFromEnv } from '../responses-store/options.ts'
 import { ResponseStore } from '../responses-store/store.ts'
-import { uiDepsFromHost } from '../ui/server-deps.ts'
-import { usageApi } from '../usage/api.ts'
 import { noopLedger } from '../usage/ledger.ts'
 import { rowOf } from '../usage/row.ts'
+
+// What /health does not need loads on first use (lazy-routes.ts): each client route's module
+// with its dialect and providers, the control page, stored responses, Anthropic-shaped errors.
+const chatCompletions = lazyRoute(() => import('./routes/chat-completions.ts').then((m) => m.chatCompletions))
+const messagesRoutes = once(() => import('./routes/messages.ts'))
+const messagesErrors = once(() => import('../dialects/messages/from-events.ts'))
+const storedResponses = once(() => import('../responses-store/handlers.ts'))
 
 const ROUTES: Record<string, RouteHandler> = {
   'GET /health': health,
   'GET /v1/models': models,
   'GET /models': models,
-  'POST /v1/responses': responses,
-  'POST /v1/responses/compact': compact,
+  'POST /v1/responses': lazyRoute(() => import('./routes/responses.ts').then((m) => m.responses)),
+  'POST /v1/responses/compact': lazyRoute(() => import('./routes/compact.ts').then((m) => m.compact)),
   'POST /v1/chat/completions': chatCompletions,
   'POST /chat/completions': chatCompletions,
-  'POST /v1/messages': messages,
-  'POST /v1/messages/count_tokens': countTokens,
+  'POST /v1/messages': lazyRoute(() => messagesRoutes().then((m) => m.messages)),
+  'POST /v1/messages/count_tokens': lazyRoute(() => messagesRoutes().then((m) => m.countTokens)),
 }
 
 /** The control page and its APIs (`GET /`, `/picker`, `/api/*`), on the same guard as every route. */
-function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing, breaker: CircuitBreaker): Record<string, RouteHandler> {
+async function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing, breaker: CircuitBreaker): Promise<Record<string, RouteHandler>> {
+  const [{ createUiRoutes, UI_ROUTES }, { uiDepsFromHost }] = await Promise.all([import('../ui/api.ts'), import('../ui/server-deps.ts')])
   const ui = createUiRoutes(
     uiDepsFromHost(
       {
@@ -82,13 +81,17 @@ function createResolver(deps: ServerDeps, models: ModelList): Resolver {
   const settings = deps.settings.router
   if (!settings?.enabled) return resolveModel
   const log = deps.log.withTag('router')
-  const router = createRouter({
-    settings,
-    log,
-    timeoutMs: deps.classifierTimeoutMs,
-    open: providerClassifier({ resolve: resolveModel, context: (signal) => classifierContext(deps, signal, log) }),
+  const routed = once(async () => {
+    const { createRouter, providerClassifier, routerWrap } = await import('../routing/router.ts')
+    const router = createRouter({
+      settings,
+      log,
+      timeoutMs: deps.classifierTimeoutMs,
+      open: providerClassifier({ resolve: resolveModel, context: (signal) => classifierContext(deps, signal, log) }),
+    })
+    return routerWrap(resolveModel, router, { log })
   })
-  return routerWrap(resolveModel, router, { log })
+  return async (requested, hints) => (await routed())(requested, hints)
 }
 
 /** Strips the trailing slash and tolerates clients that add `/v1` twice or not at all. */
@@ -150,7 +153,9 @@ export function createHandler(deps: ServerDeps) {
   const ring = deps.ring ?? new RequestRing()
   const store = new ResponseStore(storeLimitsFromEnv())
   const ledger = deps.ledger ?? noopLedger()
-  const routes = { ...ROUTES, ...pageRoutes(deps, models, ring, breaker), 'GET /api/usage': ((context) => usageApi(ledger, context.url)) as RouteHandler }
+  const routes: Record<string, RouteHandler> = { ...ROUTES, 'GET /api/usage': lazyRoute(() => import('../usage/api.ts').then((m) => (context) => m.usageApi(ledger, context.url))) }
+  // The control page's routes join the table on the first request the table does not answer.
+  const withPages = once(async () => Object.assign(routes, await pageRoutes(deps, models, ring, breaker)))
   // The end of every request: one log line, one ledger row, one line on the control page.
   const finished = (summary: RequestSummary) => {
     deps.log.info(formatSummary(summary))
@@ -205,8 +210,9 @@ export function createHandler(deps: ServerDeps) {
       } else {
         const path = routePath(pathname)
         checkToken(request, path, deps.token)
-        const handler = Object.hasOwn(routes, `${method} ${path}`) ? routes[`${method} ${path}` as keyof typeof routes] : undefined
-        const stored = handler ? null : routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }))
+        if (!Object.hasOwn(routes, `${method} ${path}`)) await withPages()
+        const handler = Object.hasOwn(routes, `${method} ${path}`) ? routes[`${method} ${path}`] : undefined
+        const stored = handler ? null : (await storedResponses()).routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }))
         if (stored) response = stored
         else {
           if (!handler) {
@@ -242,7 +248,7 @@ export function createHandler(deps: ServerDeps) {
       const shimError = toShimError(error)
       if (!(error instanceof ShimError)) deps.log.error(`${request.method} ${pathname}: unexpected error`, error)
       // Errors in the caller's own dialect: Anthropic clients get Anthropic's shape.
-      response = pathname.includes('/messages') || (pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
+      response = pathname.includes('/messages') || (pathname.endsWith('/models') && request.headers.has('anthropic-version')) ? (await messagesErrors()).messagesErrorResponse(shimError) : responsesErrorResponse(shimError)
       summary.outcome = error instanceof ShimError ? shimError.kind : 'internal_error'
     }
     return tracker.finish(response)

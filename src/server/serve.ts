@@ -1,7 +1,4 @@
-import { pickBaseInstructions, readBundledCatalog } from '../codex/bundled.ts'
-import { FALLBACK_INSTRUCTIONS } from '../codex/catalog.ts'
-import { ModelList } from '../routing/model-list.ts'
-import { openLedger } from '../usage/ledger.ts'
+import { ledgerDisabledByEnv, openLedger, type Ledger } from '../usage/ledger.ts'
 import { chatgptDisabled } from '../chatgpt/auth.ts'
 import { ChatgptService } from '../chatgpt/service.ts'
 import { log } from '../log.ts'
@@ -13,6 +10,7 @@ import { createHandler } from './app.ts'
 import { maxBodyBytes } from './body.ts'
 import { connectionIdleSeconds, type ServerDeps } from './context.ts'
 import { buildHostAllowlist, hostHeaderProblem } from './guard.ts'
+import { once } from './lazy-routes.ts'
 import { formatSummary } from './request-log.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import { ShimError } from '../errors.ts'
@@ -24,15 +22,46 @@ export function idleTimeoutFromEnv(): number {
   return Number.isFinite(value) && value >= 0 && process.env.CODEX_SHIM_IDLE_TIMEOUT_MS ? value : DEFAULT_IDLE_TIMEOUT_MS
 }
 
+/**
+ * The usage ledger, opened (file, schema, first prune) by the first row or
+ * read rather than at start-up; `close` on a ledger never opened writes nothing.
+ */
+export function ledgerOnFirstUse(open: () => Ledger = openLedger): Ledger {
+  let ledger: Ledger | null = null
+  const opened = () => (ledger ??= open())
+  return {
+    enabled: !ledgerDisabledByEnv(),
+    append: (row) => opened().append(row),
+    flush: (limit) => ledger?.flush(limit) ?? 0,
+    summarise: (query) => opened().summarise(query),
+    stats: () => ledger?.stats() ?? { queued: 0, dropped: 0, written: 0 },
+    close: () => ledger?.close(),
+  }
+}
+
+/** Codex's catalog (`/v1/models?client_version=`): its modules and Codex's own prompt load with the first request for it. */
+function catalogOnFirstUse(settings: Settings, chatgpt: ChatgptService | null): ServerDeps['catalog'] {
+  const build = once(async () => {
+    const [{ ModelList }, { pickBaseInstructions, readBundledCatalog }, { FALLBACK_INSTRUCTIONS }] = await Promise.all([
+      import('../routing/model-list.ts'),
+      import('../codex/bundled.ts'),
+      import('../codex/catalog.ts'),
+    ])
+    const models = new ModelList(settings, { chatgpt })
+    // Read from the installed Codex once (it spawns `codex`).
+    const instructions = pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS
+    return () => models.catalog(instructions)
+  })
+  return async () => (await build())()
+}
+
 /** Deps for a real server; tests build their own. */
 export function createDeps(settings: Settings, options: { host: string; port: number }): ServerDeps {
-  let instructions: string | null = null
   const chatgpt = chatgptDisabled() ? null : new ChatgptService()
-  const models = new ModelList(settings, { chatgpt })
   return {
     chatgpt,
     // Rows are queued in memory and written every 250 ms off the request path.
-    ledger: openLedger(),
+    ledger: ledgerOnFirstUse(),
     settings,
     version: VERSION,
     startedAt: Date.now(),
@@ -44,8 +73,7 @@ export function createDeps(settings: Settings, options: { host: string; port: nu
     idleTimeoutMs: idleTimeoutFromEnv(),
     retry: retryPolicyFromEnv(),
     token: process.env.CODEX_SHIM_TOKEN || undefined,
-    // Codex's own prompt is read from the installed Codex once, on first use (it spawns `codex`).
-    catalog: () => models.catalog((instructions ??= pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS)),
+    catalog: catalogOnFirstUse(settings, chatgpt),
   }
 }
 

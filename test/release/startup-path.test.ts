@@ -1,0 +1,114 @@
+import { describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { proxyStartPath } from '../../scripts/build.ts'
+import { ledgerOnFirstUse } from '../../src/server/serve.ts'
+import { lazyRoute, once } from '../../src/server/lazy-routes.ts'
+import type { RouteContext } from '../../src/server/context.ts'
+import type { Ledger } from '../../src/usage/ledger.ts'
+import type { UsageRow } from '../../src/usage/row.ts'
+
+const root = join(import.meta.dir, '../..')
+
+describe('what the proxy loads before it answers /health (from the bundle the binary embeds)', async () => {
+  const path = await proxyStartPath()
+
+  test('the serve path is on it: the guard, settings, the server and the health route', () => {
+    for (const file of ['src/cli.ts', 'src/commands/_serve.ts', 'src/commands/start.ts', 'src/daemon/lifecycle.ts', 'src/settings/load.ts', 'src/server/serve.ts', 'src/server/app.ts', 'src/server/routes/info.ts']) expect(path.files).toContain(file)
+  })
+
+  test('the control page, the client routes, stored responses, the router, TOML and consola’s reporters load on first use', () => {
+    const firstUseOnly = [
+      'src/ui/page.html',
+      'src/ui/api.ts',
+      'src/ui/server-deps.ts',
+      'src/server/front-door.ts',
+      'src/server/routes/responses.ts',
+      'src/server/routes/chat-completions.ts',
+      'src/server/routes/messages.ts',
+      'src/server/routes/compact.ts',
+      'src/responses-store/handlers.ts',
+      'src/routing/router.ts',
+      'src/usage/api.ts',
+      'src/codex/config-block.ts',
+      'src/tunnel/tunnel.ts',
+      'node_modules/@iarna/toml/toml.js',
+      'node_modules/consola/dist/index.mjs',
+    ]
+    expect(path.files.filter((file) => firstUseOnly.includes(file))).toEqual([])
+  })
+
+  test('no runtime module that costs start-up time and mapped pages: tty, streams, sockets, subprocesses', () => {
+    expect(path.builtins.filter((name) => ['tty', 'node:tty', 'stream', 'node:stream', 'net', 'node:net', 'child_process', 'node:child_process', 'readline', 'node:readline', 'zlib', 'node:zlib'].includes(name))).toEqual([])
+  })
+
+  test('the rest of the bundle is in chunks the proxy never reads at start', () => {
+    expect(path.bytes).toBeLessThan(path.totalBytes)
+  })
+})
+
+describe('loaded on first use', () => {
+  const row = { slug: 'm' } as unknown as UsageRow
+
+  test('the usage ledger opens with the first row or read, once; a ledger never used closes without a file', () => {
+    const appended: UsageRow[] = []
+    let opened = 0
+    const real: Ledger = { enabled: true, append: (entry) => void appended.push(entry), flush: () => appended.length, summarise: () => ({ rows: [] }) as never, stats: () => ({ queued: appended.length, dropped: 0, written: 0 }), close: () => {} }
+    const unused = ledgerOnFirstUse(() => (opened++, real))
+    expect(unused.flush()).toBe(0)
+    expect(unused.stats()).toEqual({ queued: 0, dropped: 0, written: 0 })
+    unused.close()
+    expect(opened).toBe(0)
+
+    const ledger = ledgerOnFirstUse(() => (opened++, real))
+    ledger.append(row)
+    ledger.append(row)
+    expect(opened).toBe(1)
+    expect(appended).toEqual([row, row])
+    expect(ledger.stats().queued).toBe(2)
+    expect(ledger.flush()).toBe(2)
+  })
+
+  test('a lazy route imports its handler on the first request only; a failed import is retried, not cached', async () => {
+    let loads = 0
+    const route = lazyRoute(async () => {
+      loads++
+      if (loads === 1) throw new Error('chunk missing')
+      return (context) => new Response(context.url.pathname)
+    })
+    const context = { url: new URL('http://127.0.0.1/v1/responses') } as RouteContext
+    await expect(Promise.resolve(route(context))).rejects.toThrow('chunk missing')
+    expect(await (await route(context)).text()).toBe('/v1/responses')
+    expect(await (await route(context)).text()).toBe('/v1/responses')
+    expect(loads).toBe(2)
+  })
+
+  test('once shares one load between callers that arrive together', async () => {
+    let loads = 0
+    const load = once(async () => ++loads)
+    expect(await Promise.all([load(), load(), load()])).toEqual([1, 1, 1])
+  })
+})
+
+describe('the logger without process.stdout', () => {
+  const run = (script: string, env: Record<string, string> = {}) => Bun.spawnSync([process.execPath, '-e', script], { cwd: root, env: { ...process.env, NODE_ENV: 'production', ...env }, stdout: 'pipe', stderr: 'pipe' })
+
+  test('plain lines in consola’s basic layout: warnings and errors on stderr, the rest on stdout, URLs redacted', () => {
+    const result = run(`import { log } from './src/log.ts'; log.info('listening'); log.withTag('proxy').warn('upstream https://user:secret@example.com/v1?key=abc failed'); log.error(new Error('boom'))`)
+    expect(result.stdout.toString()).toBe('[info] listening\n')
+    const stderr = result.stderr.toString()
+    expect(stderr).toStartWith('[warn] [proxy] upstream https://***@example.com/v1?key=*** failed\n[error] Error: boom\n')
+    expect(stderr).not.toContain('secret')
+  })
+
+  test('the daemon writes timestamped lines to its log', () => {
+    const result = run(`import { log } from './src/log.ts'; log.withTag('proxy').info('GET /health status=200')`, { CODEX_SHIM_DAEMON: '1' })
+    expect(result.stdout.toString()).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO \[proxy\] GET \/health status=200\n$/)
+  })
+
+  test('isTerminal answers like isatty, for a pipe and for a pseudo-terminal', () => {
+    const script = `import { isTerminal } from './src/log.ts'; console.log(isTerminal(1), isTerminal(2))`
+    expect(run(script).stdout.toString().trim()).toBe('false false')
+    const pty = Bun.spawnSync(['script', '-qec', `${process.execPath} -e "${script.replaceAll('"', '\\"')}"`, '/dev/null'], { cwd: root, stdout: 'pipe', stderr: 'pipe' })
+    expect(pty.stdout.toString().replace(/\x1b\[[0-9;]*m/g, '').trim()).toBe('true true')
+  })
+})
