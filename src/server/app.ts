@@ -81,6 +81,8 @@ function createResolver(deps: ServerDeps, models: ModelList): Resolver {
   const settings = deps.settings.router
   if (!settings?.enabled) return resolveModel
   const log = deps.log.withTag('router')
+  // The switch is read as the server starts, like the rest of its settings, not when the router first loads.
+  const env = { CODEX_SHIM_DISABLE_ROUTER: process.env.CODEX_SHIM_DISABLE_ROUTER }
   const routed = once(async () => {
     const { createRouter, providerClassifier, routerWrap } = await import('../routing/router.ts')
     const router = createRouter({
@@ -89,7 +91,7 @@ function createResolver(deps: ServerDeps, models: ModelList): Resolver {
       timeoutMs: deps.classifierTimeoutMs,
       open: providerClassifier({ resolve: resolveModel, context: (signal) => classifierContext(deps, signal, log) }),
     })
-    return routerWrap(resolveModel, router, { log })
+    return routerWrap(resolveModel, router, { log, env })
   })
   return async (requested, hints) => (await routed())(requested, hints)
 }
