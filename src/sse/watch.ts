@@ -29,7 +29,6 @@ export interface WatchOptions {
 
 const LF_LF = Buffer.from('\n\n')
 const CRLF_CRLF = Buffer.from('\r\n\r\n')
-const LF_CRLF = Buffer.from('\n\r\n')
 const MODEL_KEY = Buffer.from('"model":"')
 const USAGE_KEY = Buffer.from('"usage"')
 const QUOTE = 0x22
@@ -125,9 +124,15 @@ function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unkno
 }
 
 function nextEventStart(bytes: Uint8Array, from: number): number {
-  const lf = indexOf.call(bytes, LF_LF, from)
-  const crlf = indexOf.call(bytes, LF_CRLF, from)
-  return lf < 0 ? crlf : crlf < 0 ? lf : Math.min(lf, crlf)
+  // Line by line, never past the blank line: searching for both separators over the rest of the
+  // chunk would rescan it to the end for the one the stream does not use, once per event.
+  for (let at = from; ; ) {
+    const lf = bytes.indexOf(0x0a, at)
+    if (lf < 0) return -1
+    const next = bytes[lf + 1]
+    if (next === 0x0a || (next === 0x0d && bytes[lf + 2] === 0x0a)) return lf
+    at = lf + 1
+  }
 }
 
 function endsAtBoundary(bytes: Uint8Array): boolean {
