@@ -48,7 +48,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       const body = (await request.json()) as any
       const chunk = (delta: object, finish: string | null = null) => `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`
       // The auto router's classifier asks for scores: one short answer, as a cheap classifier model would give.
-      if (JSON.stringify(body.messages[0] ?? '').includes('"scores"')) {
+      if (JSON.stringify(body.messages[0] ?? '').includes('scores')) {
         return new Response(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '{"scores":{"chat":0.9}}' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`, { headers: sse })
       }
       const { deltas, pace } = scriptOf(JSON.stringify(body.messages.at(-1)))

@@ -104,16 +104,31 @@ const results: Record<string, any> = {}
 const quick = process.env.BENCH_QUICK === '1'
 const N = quick ? 40 : 200
 
+// The floor: a bare Bun pass-through (one fetch, the body handed back) in its own process, on the
+// Chat → chat route only: what any proxy in this runtime adds on this machine.
+const floorPort = 20000 + Math.floor(Math.random() * 20000)
+const floor = Bun.spawn([process.execPath, '-e', `
+  const upstream = ${JSON.stringify(`http://127.0.0.1:${chatFake.port}`)}
+  Bun.serve({ hostname: '127.0.0.1', port: ${floorPort}, async fetch(request) {
+    const answer = await fetch(upstream + new URL(request.url).pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body: await request.text() })
+    return new Response(answer.body, { status: answer.status, headers: { 'content-type': answer.headers.get('content-type') ?? 'text/event-stream' } })
+  } })`], { stdout: 'ignore', stderr: 'inherit' })
+for (let i = 0; i < 200; i++) {
+  if ((await fetch(`http://127.0.0.1:${floorPort}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chatDirect.body('deltas=1')) }).catch(() => null))?.ok) break
+  await Bun.sleep(10)
+}
+
 /** The shims measured: this build, and the baseline beside it when given. */
 const SHIMS = [
   { label: 'shim', url: shimUrl, pid: shim.pid },
   ...(baseline ? [{ label: 'baseline', url: baseline.url, pid: baseline.child.pid }] : []),
   ...(ledgerOff ? [{ label: 'ledger_off', url: ledgerOff.url, pid: ledgerOff.child.pid }] : []),
+  { label: 'floor', url: `http://127.0.0.1:${floorPort}`, pid: floor.pid },
 ]
 
 for (const route of ROUTES) {
   if (ROUTE_FILTER && !ROUTE_FILTER.test(route.name)) continue
-  const shims = SHIMS.filter((side) => side.label !== 'baseline' || !route.responses || process.env.BENCH_BASELINE_RESPONSES === '1')
+  const shims = SHIMS.filter((side) => (side.label === 'floor' ? route.name === 'Chat → chat (fast path)' : side.label !== 'baseline' || !route.responses || process.env.BENCH_BASELINE_RESPONSES === '1'))
   const entry: Record<string, any> = {}
   // Warm every path (connections, JIT) before measuring.
   for (const side of shims) await run(route.shim(side.url), 'deltas=5', 20, 4)
@@ -195,10 +210,12 @@ for (const [name, r] of Object.entries(results)) {
   row(name, r, '')
   if (r.baseline_instant_c1) row('  baseline', r, 'baseline_')
   if (r.ledger_off_instant_c1) row('  ledger off', r, 'ledger_off_')
+  if (r.floor_instant_c1) row('  bare Bun pass-through (floor)', r, 'floor_')
 }
 console.log(`\nstartup ${summary.startup_ms} ms · idle RSS fresh ${summary.idle_rss_mib.fresh} MiB (private ${summary.idle_rss_mib.fresh_private}, executable pages ${summary.idle_rss_mib.fresh_file_backed}) · after load ${summary.idle_rss_mib.after_load} MiB (private ${summary.idle_rss_mib.after_load_private}) · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
 console.log(JSON.stringify(summary))
 
 clearTimeout(hardStop)
+floor.kill()
 stop()
 process.exit(0)
