@@ -6,6 +6,14 @@ import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } f
 import { runGuarded } from './_run.ts'
 import { pageAddress } from '../ui/page-address.ts'
 
+/** This same command in a child process started with the upstream request cap; signals go to it, its exit code is ours. */
+async function withUpstreamCap(): Promise<number> {
+  const [{ selfCommand }, { upstreamRequestEnv }] = await Promise.all([import('../daemon/lifecycle.ts'), import('../upstream/max-requests.ts')])
+  const child = Bun.spawn([...selfCommand(), ...process.argv.slice(2)], { env: { ...process.env, ...upstreamRequestEnv() }, stdio: ['inherit', 'inherit', 'inherit'] })
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal))
+  return await child.exited
+}
+
 /** What to paste into Cursor (Settings → Models → OpenAI API key / base URL override). */
 async function printSetupCard(publicUrl: string | undefined, port: number, settingsPath: string | undefined): Promise<void> {
   if (!publicUrl) return
@@ -31,6 +39,9 @@ export default defineCommand({
       const tunnel = args.tunnel ? (args['tunnel-tool'] ?? true) : undefined
       const options = { host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, tunnel }
       if (args.foreground) {
+        // Bun reads its cap on concurrent upstream requests only when a process starts: a foreground
+        // proxy started without it (`npm start`, a terminal) runs itself once more with it raised.
+        if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) return await withUpstreamCap()
         const { port, publicUrl } = await serveForeground(options)
         if (tunnel) await printSetupCard(publicUrl, port, args.settings)
         return

@@ -1,3 +1,4 @@
+import { runningUpstreamCap } from '../../upstream/max-requests.ts'
 import type { RouteContext } from '../context.ts'
 
 export function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -19,6 +20,8 @@ export function health({ deps, store, models, breaker }: RouteContext): Response
     response_store: (({ entries, bytes }) => ({ entries, bytes }))(store.stats()),
     // Models skipped after failing N times in a row, until their cool-down ends (epoch ms).
     cooling_down: breaker.coolingDown(),
+    // Bun's cap on concurrent upstream requests, fixed when the process started (256 unless raised).
+    max_upstream_requests: runningUpstreamCap(),
   })
 }
 
