@@ -56,7 +56,9 @@ async function startOnce(command: string[]): Promise<Sample> {
   const home = mkdtempSync(join(scratch, 'home-'))
   mkdirSync(join(home, '.codex-shim'), { recursive: true })
   const port = await freePort()
-  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn' }
+  // As the daemon, the login services and the Docker image start it: with Bun's upstream request cap
+  // already set (a bare `start --foreground` without it runs itself once more to set it).
+  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn', BUN_CONFIG_MAX_HTTP_REQUESTS: '16384' }
   const started = performance.now()
   const child = Bun.spawn([...command, '--port', String(port)], { env, stdout: 'ignore', stderr: 'pipe' })
   let ms = 0
