@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { events, messageEvents } from '../fakes/anthropic-upstream.ts'
 import { stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
 import { startFakeOpencodeGo } from '../fakes/opencode-go.ts'
+import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 import { spawnCommand } from './_spawn.ts'
 
 /**
@@ -15,7 +16,6 @@ import { spawnCommand } from './_spawn.ts'
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-ocgo')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const port = 21000 + Math.floor(Math.random() * 20000)
 const KEY = 'sk-ocgo-e2e-planted-secret'
 
@@ -56,18 +56,12 @@ beforeAll(async () => {
   if (refresh.code !== 0) throw new Error(`refresh failed: ${refresh.output}`)
 })
 
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
   fake.close()
 })
 
-async function codexExec(name: string, slug: string, prompt: string) {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
-  const child = Bun.spawn(['bun', cli, 'codex', '--port', String(port), '--model', slug, '--', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], { cwd: dir, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  return { code, stdout, stderr, dir }
-}
+const codexExec = (name: string, model: string, prompt: string) => runCodexExec({ env, port, model, prompt, cwd: clientDir('e2e-ocgo', name) })
 
 const inference = (keyword: string) =>
   fake.requests.filter((r) => r.method === 'POST' && r.body?.stream === true && JSON.stringify(r.body.messages ?? []).includes(keyword))

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateFiles } from '../../src/codex/generate.ts'
-import { codexOverrides, withLoopbackNoProxy } from '../../src/codex/launch.ts'
 import { createHandler } from '../../src/server/app.ts'
 import { events, messageEvents, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
 import { startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
 import { chatModel, settingsFrom, testDeps } from '../support/shim.ts'
+import { clientDir, runCodexExec } from '../support/spawn-client.ts'
 
 /**
  * The real Codex CLI applies a multi-hunk apply_patch (two hunks in one file,
@@ -15,7 +15,6 @@ import { chatModel, settingsFrom, testDeps } from '../support/shim.ts'
  * sent Codex: the patch must arrive as many custom_tool_call_input.delta
  * events, not one at the end.
  */
-const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-apply-patch-stream')
 const ORIGINAL = ['export function greet() {', '  return "hi"', '}', '', '// filler 1', '// filler 2', '// filler 3', '// filler 4', '', 'export function bye() {', '  return "bye"', '}', ''].join('\n')
 const PATCH = [
   '*** Begin Patch',
@@ -87,14 +86,11 @@ afterAll(() => {
 })
 
 async function codexExec(name: string, model: string, prompt: string) {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
+  const dir = clientDir('e2e-apply-patch-stream', name)
   writeFileSync(join(dir, 'lib.ts'), ORIGINAL)
-  const env = withLoopbackNoProxy({ ...process.env, CODEX_HOME: join(root, `${name}-codex-home`) })
-  mkdirSync(env.CODEX_HOME!, { recursive: true })
+  const env = { CODEX_HOME: clientDir('e2e-apply-patch-stream', `${name}-codex-home`) }
   const before = deltaCounts.length
-  const child = Bun.spawn(['codex', ...codexOverrides({ port: server.port!, catalogPath, model }), 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], { cwd: dir, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const { code, stdout, stderr } = await runCodexExec({ env, port: server.port!, catalogPath, model, prompt, cwd: dir })
   for (let i = 0; i < 50 && deltaCounts.length < before + 2; i++) await Bun.sleep(20) // the tee finishes just after Codex's read
   return { code, stdout, stderr, dir, counts: deltaCounts.slice(before) }
 }

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
 import { settingsFrom, startShim } from '../support/shim.ts'
+import { clientDir, runClaude } from '../support/spawn-client.ts'
 
 /**
  * Claude Code (`claude -p`, pinned devDependency) talks Anthropic Messages to
@@ -23,25 +24,7 @@ afterAll(() => {
 
 describe('Claude Code through /v1/messages', () => {
   test('claude -p completes a tool-using turn against a chat-completions upstream', async () => {
-    const dir = join(process.env.CODEX_SHIM_TEST_ROOT!, 'claude-code')
-    mkdirSync(dir, { recursive: true })
-    const child = Bun.spawn(['claude', '-p', 'Create cc.txt please', '--model', 'claude-sonnet-4-5', '--allowedTools', 'Bash,Write,Read'], {
-      cwd: dir,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: {
-        PATH: process.env.PATH!,
-        HOME: process.env.HOME!,
-        ANTHROPIC_BASE_URL: shim.url,
-        ANTHROPIC_API_KEY: 'sk-ant-client-side',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_AUTOUPDATER: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      },
-    })
-    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+    const { code, stdout, stderr, dir } = await runClaude({ baseUrl: shim.url, model: 'claude-sonnet-4-5', prompt: 'Create cc.txt please', allowedTools: 'Bash,Write,Read', cwd: clientDir('claude-code') })
     expect({ code, stderr: code ? stderr : '' }).toEqual({ code: 0, stderr: '' })
     expect(stdout).toContain('CLAUDE-CODE-DONE')
     expect(readFileSync(join(dir, 'cc.txt'), 'utf8').trim()).toBe('from-claude-code')
@@ -51,5 +34,18 @@ describe('Claude Code through /v1/messages', () => {
     expect(tool.tool_call_id).toBe('call_cc')
     expect(last.messages[0].role).toBe('system') // Claude Code's system prompt
     expect(last.tools.map((t: Json) => t.function.name)).toContain('Bash')
+  })
+})
+
+describe('the spawn helper', () => {
+  test('a client that hangs is killed at the timeout with what it started, and the run says so', async () => {
+    // A stand-in `claude` whose child keeps stdout open: killing only the client would leave the run
+    // waiting on that child for ten minutes, so returning at all proves the whole group was killed.
+    const bin = clientDir('claude-code-hang', 'bin')
+    writeFileSync(join(bin, 'claude'), '#!/bin/sh\necho started\nsleep 600\n')
+    chmodSync(join(bin, 'claude'), 0o755)
+    const run = await runClaude({ baseUrl: shim.url, model: 'claude-sonnet-4-5', prompt: 'hang', cwd: clientDir('claude-code-hang', 'work'), env: { PATH: `${bin}:${process.env.PATH}` }, timeoutMs: 1000 })
+    expect({ timedOut: run.timedOut, stdout: run.stdout }).toEqual({ timedOut: true, stdout: 'started\n' })
+    expect(run.code).not.toBe(0)
   })
 })

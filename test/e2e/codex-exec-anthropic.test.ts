@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { events, messageEvents, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
 import type { Json } from '../fakes/chat-upstream.ts'
+import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
  * The real Codex CLI through codex-shim against a fake Anthropic upstream with
@@ -12,7 +13,6 @@ import type { Json } from '../fakes/chat-upstream.ts'
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-anthropic')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const port = 21000 + Math.floor(Math.random() * 20000)
 const PATCH = '*** Begin Patch\n*** Add File: claude.txt\n+patched by claude\n*** End Patch\n'
 
@@ -44,18 +44,12 @@ beforeAll(() => {
   writeFileSync(join(env.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ slug: 'claude', model: 'claude-sonnet-4-5', provider: 'anthropic', base_url: upstream.url, api_key_env: 'FAKE_ANTHROPIC_KEY', reasoning_effort: 'high' }] }))
 })
 
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
   upstream.close()
 })
 
-async function codexExec(name: string, prompt: string) {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
-  const child = Bun.spawn(['bun', cli, 'codex', '--port', String(port), '--', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], { cwd: dir, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  return { code, stdout, stderr, dir }
-}
+const codexExec = (name: string, prompt: string) => runCodexExec({ env, port, prompt, cwd: clientDir('e2e-anthropic', name) })
 
 describe('codex exec through codex-shim to an Anthropic upstream (thinking on)', () => {
   test('a shell-tool loop completes with the signed thinking block replayed', async () => {

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { readBundledCatalog } from '../../src/codex/bundled.ts'
 import { backendEvents, makeJwt, nowS, startFakeChatgpt, writeAuth } from '../fakes/chatgpt-backend.ts'
 import type { Json } from '../fakes/chat-upstream.ts'
+import { runCli } from '../support/cli.ts'
+import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
  * The real Codex CLI spends the ChatGPT plan through the shim: no API key,
@@ -11,7 +13,6 @@ import type { Json } from '../fakes/chat-upstream.ts'
  * real Codex sharing the same CODEX_HOME still reads the refreshed file.
  */
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-chatgpt')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const port = 21000 + Math.floor(Math.random() * 20000)
 const fake = startFakeChatgpt()
 const env: Record<string, string> = {
@@ -36,8 +37,8 @@ beforeAll(() => {
   }
 })
 
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
   fake.close()
 })
 
@@ -45,11 +46,8 @@ describe('codex exec through the ChatGPT passthrough (real Codex CLI)', () => {
   // The shim's own refresh (fields kept, 0600, one redemption under concurrency) is covered against the
   // same fakes in test/chatgpt/passthrough.test.ts. Here Codex, which shares auth.json, refreshes first at
   // start-up; with a login it cannot refresh, Codex 0.169 stops on its own ChatGPT features before any request.
-  async function codexExec(name: string, extraEnv: Record<string, string> = {}) {
-    const dir = join(root, name)
-    mkdirSync(dir, { recursive: true })
-    const child = Bun.spawn(['bun', cli, 'codex', '--port', String(port), '--', '-m', 'gpt-5.5', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'make sub.txt'], { cwd: dir, env: { ...env, ...extraEnv }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  async function codexExec(name: string) {
+    const { code, stdout, stderr, dir } = await runCodexExec({ env, port, prompt: 'make sub.txt', cwd: clientDir('e2e-chatgpt', name), codexArgs: ['-m', 'gpt-5.5'] })
     expect({ code, stderr: code ? stderr.slice(-4000) : '' }).toEqual({ code: 0, stderr: '' })
     expect(stdout).toContain('CHATGPT-DONE')
     expect(readFileSync(join(dir, 'sub.txt'), 'utf8').trim()).toBe('via-subscription')
@@ -64,12 +62,12 @@ describe('codex exec through the ChatGPT passthrough (real Codex CLI)', () => {
   })
 
   test('codex-shim usage shows the figures the backend sent', () => {
-    const json = Bun.spawnSync(['bun', cli, 'usage', '--json'], { env, stdout: 'pipe', stderr: 'pipe' })
-    expect(json.exitCode).toBe(0)
-    expect(JSON.parse(json.stdout.toString()).quota).toMatchObject({ primary: { used_percent: 42.5, window_minutes: 300 }, secondary: { used_percent: 12 }, plan_type: 'plus' })
-    const text = Bun.spawnSync(['bun', cli, 'usage'], { env, stdout: 'pipe', stderr: 'pipe' })
-    expect(text.stdout.toString()).toContain('42.5% used, 57.5% left (5-hour window')
-    expect(text.stdout.toString()).toContain('1-week window')
+    const json = runCli(['usage', '--json'], env)
+    expect(json.code).toBe(0)
+    expect(JSON.parse(json.stdout).quota).toMatchObject({ primary: { used_percent: 42.5, window_minutes: 300 }, secondary: { used_percent: 12 }, plan_type: 'plus' })
+    const text = runCli(['usage'], env)
+    expect(text.stdout).toContain('42.5% used, 57.5% left (5-hour window')
+    expect(text.stdout).toContain('1-week window')
   })
 
   test('a real Codex sharing the same CODEX_HOME still accepts the refreshed auth.json', () => {

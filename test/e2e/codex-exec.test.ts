@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chunk, startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
+import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
  * The real Codex CLI (`codex exec`, pinned devDependency) runs its agent loop
@@ -10,7 +11,6 @@ import { chunk, startFakeChatUpstream, stream, textReply, toolCallReply, type Js
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-codex')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const mcpServer = join(import.meta.dir, '../fakes/mcp-server.ts')
 const port = 21000 + Math.floor(Math.random() * 20000)
 
@@ -65,24 +65,12 @@ beforeAll(() => {
   writeFileSync(join(env.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ slug: 'fake', model: 'fake-model', provider: 'generic-chat-completion-api', base_url: upstream.url, display_name: 'Fake' }] }))
 })
 
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
   upstream.close()
 })
 
-async function codexExec(name: string, prompt: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string; dir: string }> {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
-  const child = Bun.spawn(['bun', cli, 'codex', '--port', String(port), '--', ...extra, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], {
-    cwd: dir,
-    env,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  return { code, stdout, stderr, dir }
-}
+const codexExec = (name: string, prompt: string, codexArgs: string[] = []) => runCodexExec({ env, port, prompt, cwd: clientDir('e2e-codex', name), codexArgs })
 
 function requestsFor(keyword: string): Json[] {
   return upstream.requests.filter((r) => userText(r.body).includes(keyword)).map((r) => r.body)

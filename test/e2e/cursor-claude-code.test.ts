@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { resetCursorServices } from '../../src/providers/cursor-agent.ts'
 import { memoryLog, settingsFrom, startShim } from '../support/shim.ts'
+import { clientDir, runClaude } from '../support/spawn-client.ts'
 
 /**
  * Claude Code (`claude -p`, pinned devDependency) on `cursor-composer-2.5`
@@ -32,28 +33,17 @@ afterAll(() => {
 
 describe('Claude Code on cursor-<id>', () => {
   test('claude -p gets the text, and runs none of cursor-agent\'s tools itself', async () => {
-    const dir = join(root, 'client')
-    mkdirSync(dir, { recursive: true })
     rmSync(record, { force: true })
-    const child = Bun.spawn(['claude', '-p', 'Add a line to README.md', '--model', 'cursor-composer-2.5', '--output-format', 'stream-json', '--verbose', '--allowedTools', 'Bash,Write,Read'], {
-      cwd: dir,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: {
-        PATH: process.env.PATH!,
-        HOME: process.env.HOME!,
-        ANTHROPIC_BASE_URL: shim.url,
-        ANTHROPIC_API_KEY: 'sk-ant-client-side',
-        // Its background calls (titles, summaries) go to the same model instead of a Claude name the shim does not know.
-        ANTHROPIC_SMALL_FAST_MODEL: 'cursor-composer-2.5',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_AUTOUPDATER: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      },
+    const { code, stdout, stderr, dir } = await runClaude({
+      baseUrl: shim.url,
+      model: 'cursor-composer-2.5',
+      prompt: 'Add a line to README.md',
+      cwd: clientDir('e2e-cursor-claude', 'client'),
+      allowedTools: 'Bash,Write,Read',
+      args: ['--output-format', 'stream-json', '--verbose'],
+      // Its background calls (titles, summaries) go to the same model instead of a Claude name the shim does not know.
+      env: { ANTHROPIC_SMALL_FAST_MODEL: 'cursor-composer-2.5' },
     })
-    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
     expect({ code, stderr: code ? stderr : '' }).toEqual({ code: 0, stderr: '' })
     const events = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { type: string; message?: { content: { type: string; text?: string }[] }; result?: string; is_error?: boolean; num_turns?: number })
     const blocks = events.filter((event) => event.type === 'assistant').flatMap((event) => event.message!.content)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
  * The real Codex CLI (`codex exec`, pinned devDependency) on a Cursor model
@@ -9,7 +10,6 @@ import { join } from 'node:path'
  * lists its models. The fake picks its scenario from a marker in the prompt.
  */
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-cursor-codex')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
 const record = join(root, 'cursor-run.json')
 const port = 21000 + Math.floor(Math.random() * 20000)
@@ -30,23 +30,14 @@ beforeAll(() => {
   mkdirSync(env.CODEX_SHIM_HOME, { recursive: true })
   mkdirSync(env.CODEX_HOME, { recursive: true })
 })
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
 })
 
 /** `codex exec --json` on a Cursor slug; the JSONL events it printed. */
 async function codexExec(name: string, prompt: string): Promise<{ code: number; events: Json[]; stderr: string; dir: string }> {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
   rmSync(record, { force: true })
-  const child = Bun.spawn(['bun', cli, 'codex', '--port', String(port), '-m', 'cursor-composer-2.5', '--', 'exec', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], {
-    cwd: dir,
-    env,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const { code, stdout, stderr, dir } = await runCodexExec({ env, port, model: 'cursor-composer-2.5', prompt, cwd: clientDir('e2e-cursor-codex', name), execArgs: ['--json'] })
   const events = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Json)
   return { code, events, stderr, dir }
 }

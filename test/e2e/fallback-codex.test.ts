@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readRouterPrompt, startClassifierUpstream } from '../fakes/classifier-upstream.ts'
 import { startFakeChatUpstream, stream, textReply, type Json } from '../fakes/chat-upstream.ts'
+import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
  * Fallbacks and the rest of the router's cases under the real Codex CLI
@@ -13,7 +14,6 @@ import { startFakeChatUpstream, stream, textReply, type Json } from '../fakes/ch
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-fallback-codex')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const port = 21000 + Math.floor(Math.random() * 20000)
 
 const userText = (body: Json) => body.messages.filter((m: Json) => m.role === 'user').map((m: Json) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n')
@@ -64,21 +64,13 @@ beforeAll(() => {
   )
 })
 
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
   upstream.close()
   classifier.close()
 })
 
-async function codexExec(name: string, model: string, prompt: string, execArgs: string[] = []) {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
-  const child = Bun.spawn(['bun', cli, 'codex', '--model', model, '--port', String(port), '--', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', ...execArgs, prompt], { cwd: dir, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  const timer = setTimeout(() => child.kill(), 90_000)
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  clearTimeout(timer)
-  return { code, stdout, stderr, dir }
-}
+const codexExec = (name: string, model: string, prompt: string, execArgs: string[] = []) => runCodexExec({ env, port, model, prompt, cwd: clientDir('e2e-fallback-codex', name), execArgs })
 
 const daemonLog = () => readFileSync(join(env.CODEX_SHIM_HOME, 'codex-shim.log'), 'utf8')
 const upstreamModelsFor = (keyword: string) => upstream.requests.filter((request) => userText(request.body).includes(keyword)).map((request) => request.body.model)
@@ -103,8 +95,7 @@ describe('fallbacks under codex exec', () => {
 
 describe('the router under codex exec: images, cache, a classifier that is down', () => {
   test('an image turn goes to the image-capable candidate even for a small task', async () => {
-    const dir = join(root, 'image')
-    mkdirSync(dir, { recursive: true })
+    const dir = clientDir('e2e-fallback-codex', 'image')
     // A 1×1 PNG.
     writeFileSync(join(dir, 'dot.png'), Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'))
     const run = await codexExec('image', 'codex-auto', 'CASE-IMAGE fix a typo shown in this screenshot', ['-i', join(dir, 'dot.png'), '--'])

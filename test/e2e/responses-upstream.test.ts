@@ -3,13 +3,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeResponsesUpstream, type Json, type ResponsesReply } from '../fakes/responses-upstream.ts'
 import { settingsFrom, startShim } from '../support/shim.ts'
+import { clientDir, runClaude, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
  * Real agents on an `openai-responses` upstream: the Codex CLI (`codex exec`)
  * takes the byte-level fast path, Claude Code (`claude -p`) is translated.
  */
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-responses')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const port = 21000 + Math.floor(Math.random() * 20000)
 const PATCH = '*** Begin Patch\n*** Add File: notes.txt\n+written by apply_patch\n+second line\n*** End Patch\n'
 
@@ -44,18 +44,12 @@ beforeAll(() => {
   mkdirSync(env.CODEX_HOME, { recursive: true })
   writeFileSync(join(env.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ slug: 'resp', model: 'gpt-test', provider: 'openai-responses', base_url: upstream.url, api_key_env: 'RESP_KEY', display_name: 'Responses fake' }] }))
 })
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
   upstream.close()
 })
 
-async function codexExec(name: string, prompt: string) {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
-  const child = Bun.spawn(['bun', cli, 'codex', '--port', String(port), '--', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], { cwd: dir, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  return { code, stdout, stderr, dir }
-}
+const codexExec = (name: string, prompt: string) => runCodexExec({ env, port, prompt, cwd: clientDir('e2e-responses', name) })
 
 describe('codex exec → openai-responses upstream (fast path)', () => {
   test('a shell-tool loop', async () => {
@@ -88,16 +82,7 @@ describe('Claude Code → openai-responses upstream (translated)', () => {
   afterAll(() => shim.close())
 
   test('claude -p completes a Bash turn', async () => {
-    const dir = join(root, 'claude-code')
-    mkdirSync(dir, { recursive: true })
-    const child = Bun.spawn(['claude', '-p', 'Create cc.txt please', '--model', 'claude-sonnet-4-5', '--allowedTools', 'Bash,Write,Read'], {
-      cwd: dir,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ANTHROPIC_BASE_URL: shim.url, ANTHROPIC_API_KEY: 'sk-ant-client-side', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1', DISABLE_ERROR_REPORTING: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
-    })
-    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+    const { code, stdout, stderr, dir } = await runClaude({ baseUrl: shim.url, model: 'claude-sonnet-4-5', prompt: 'Create cc.txt please', allowedTools: 'Bash,Write,Read', cwd: clientDir('e2e-responses', 'claude-code') })
     expect({ code, stderr: code ? stderr : '' }).toEqual({ code: 0, stderr: '' })
     expect(stdout).toContain('CLAUDE-CODE-DONE')
     expect(readFileSync(join(dir, 'cc.txt'), 'utf8').trim()).toBe('from-claude-code')

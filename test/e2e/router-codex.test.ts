@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readRouterPrompt, startClassifierUpstream } from '../fakes/classifier-upstream.ts'
 import { startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
+import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
  * The auto router under the real Codex CLI (`codex exec` through
@@ -13,7 +14,6 @@ import { startFakeChatUpstream, stream, textReply, toolCallReply, type Json } fr
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-router-codex')
-const cli = join(import.meta.dir, '../../src/cli.ts')
 const port = 21000 + Math.floor(Math.random() * 20000)
 
 function userText(body: Json): string {
@@ -50,25 +50,13 @@ beforeAll(() => {
   )
 })
 
-afterAll(() => {
-  Bun.spawnSync(['bun', cli, 'stop'], { env })
+afterAll(async () => {
+  await stopDaemon(env)
   models.close()
   classifier.close()
 })
 
-async function codexExec(name: string, prompt: string): Promise<{ code: number; stdout: string; stderr: string; dir: string }> {
-  const dir = join(root, name)
-  mkdirSync(dir, { recursive: true })
-  const child = Bun.spawn(['bun', cli, 'codex', '--model', 'codex-auto', '--port', String(port), '--', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], {
-    cwd: dir,
-    env,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  return { code, stdout, stderr, dir }
-}
+const codexExec = (name: string, prompt: string) => runCodexExec({ env, port, model: 'codex-auto', prompt, cwd: clientDir('e2e-router-codex', name) })
 
 const classifierCallsFor = (keyword: string) => classifier.requests.filter((request) => readRouterPrompt(request.body).task.includes(keyword)).length
 const upstreamModelsFor = (keyword: string) => models.requests.filter((request) => userText(request.body).includes(keyword)).map((request) => request.body.model)
