@@ -1,3 +1,4 @@
+import { envFlag } from '../env-flag.ts'
 import { modelListFor } from '../routing/model-list.ts'
 import { desktopStatus } from '../desktop/status.ts'
 import { cursorSection } from './cursor.ts'
@@ -42,9 +43,14 @@ function settingsSection(settingsPath: string | undefined): { section: Section; 
       const key = describeKeySource(model)
       checks.push(
         key.present
-          ? check('ok', model.slug, `${model.provider_label} ${redactUrl(model.base_url)} (${model.model}); key: ${key.source} set`)
+          ? check('ok', model.slug, `${model.provider_label} ${redactUrl(model.base_url)} (${model.model}); key: ${key.source === 'none needed' ? 'none needed' : `${key.source} set`}${model.fallbacks?.length ? `; falls back to ${model.fallbacks.join(', ')}` : ''}`)
           : check('fail', model.slug, `${model.provider_label} ${redactUrl(model.base_url)}; key: ${key.source} is NOT set in this environment. Export it before \`codex-shim start\`.`),
       )
+    }
+    const router = settings.router
+    if (router?.enabled) {
+      const off = envFlag(process.env.CODEX_SHIM_DISABLE_ROUTER)
+      checks.push(check(off ? 'warn' : 'ok', router.slug, `auto router: ${router.candidates.map((candidate) => candidate.slug).join(', ')}; classifier ${router.classifier}, default ${router.default}${off ? '; CODEX_SHIM_DISABLE_ROUTER is set, so every task goes to the default' : ''}`))
     }
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error
