@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-import { applyColorChoice, argsForInvocation } from './commands/_args.ts'
+import { applyColorChoice, argsForInvocation, tidyUsage } from './commands/_args.ts'
 import { isTerminal, useConsolaReporter } from './log.ts'
 import { VERSION } from './version.ts'
 
@@ -12,7 +12,7 @@ const runsProxy = (args: string[]) => args[0] === '_serve' || (args[0] === 'star
 // Colour is decided before citty and consola's reporter load: each fixes its choice on import.
 // `isTerminal` rather than process.stdout.isTTY: building process.stdout costs the proxy's start.
 const restoreEnvironment = applyColorChoice(process.env, isTerminal(1))
-const { defineCommand, runMain } = await import('citty')
+const { defineCommand, renderUsage, runMain } = await import('citty')
 const { rejectUnknownArguments } = await import('./commands/_run.ts')
 // Commands talk to people through consola's reporter; the proxy logs plain lines unless a terminal watches.
 await useConsolaReporter({ onlyForTerminal: runsProxy(rawArgs) })
@@ -51,4 +51,4 @@ const main = defineCommand({
 })
 
 await rejectUnknownArguments(main, rawArgs, 'codex-shim')
-await runMain(main, { rawArgs })
+await runMain(main, { rawArgs, showUsage: async (cmd, parent) => console.log(tidyUsage(await renderUsage(cmd, parent))) })

@@ -96,3 +96,15 @@ export function argsForInvocation(programName: string, rawArgs: string[]): strin
   const shortcut = shortcutFor(programName)
   return shortcut ? [SHORTCUTS[shortcut], ...rawArgs] : rawArgs
 }
+
+/**
+ * citty's usage text as people should read it: every command spelled from
+ * `codex-shim` (citty names only the nearest parent, "USAGE model list"), and
+ * no padding at line ends (its option table pads every row to the widest).
+ */
+export function tidyUsage(text: string): string {
+  const lines = text.split('\n').map((line) => line.trimEnd())
+  // The title ends with "(model list)"; the root's own says "(codex-shim v1.2.3)".
+  if (lines[0]) lines[0] = lines[0].replace(/\((?!codex-shim\b)([a-z_][\w -]*)\)$/, '(codex-shim $1)')
+  return lines.map((line) => line.replace(/^USAGE (?!codex-shim\b)/, 'USAGE codex-shim ')).join('\n')
+}

@@ -43,6 +43,14 @@ describe('colour follows the terminal, NO_COLOR and FORCE_COLOR', () => {
     expect(unknown.output).not.toContain(ESC)
   })
 
+  test('subcommand help names the whole command from codex-shim, with no padding at line ends', () => {
+    const help = piped(['model', 'list', '--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('USAGE codex-shim model list [OPTIONS]\n')
+    expect(help.stdout.split('\n')[0]).toEndWith('(codex-shim model list)')
+    expect(help.stdout).not.toMatch(/ +$/m)
+  })
+
   test('piped with FORCE_COLOR=1: colour', () => {
     expect(piped(['--help'], { FORCE_COLOR: '1' }).stdout).toContain(ESC)
     expect(piped(['stat'], { FORCE_COLOR: '1' }).output).toContain(ESC)
