@@ -6,6 +6,7 @@ import { stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstr
 import { startFakeOpencodeGo } from '../fakes/opencode-go.ts'
 import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 import { spawnCommand } from './_spawn.ts'
+import { freePort } from '../support/cli.ts'
 
 /**
  * The real Codex CLI runs a tool loop through codex-shim on rows that
@@ -16,7 +17,7 @@ import { spawnCommand } from './_spawn.ts'
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-ocgo')
-const port = 21000 + Math.floor(Math.random() * 20000)
+const port = freePort()
 const KEY = 'sk-ocgo-e2e-planted-secret'
 
 const chatUserText = (body: Json) => body.messages.filter((m: Json) => m.role === 'user').map((m: Json) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n')

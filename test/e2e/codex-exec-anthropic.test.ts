@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { events, messageEvents, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
 import type { Json } from '../fakes/chat-upstream.ts'
 import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
+import { freePort } from '../support/cli.ts'
 
 /**
  * The real Codex CLI through codex-shim against a fake Anthropic upstream with
@@ -13,7 +14,7 @@ import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-anthropic')
-const port = 21000 + Math.floor(Math.random() * 20000)
+const port = freePort()
 const PATCH = '*** Begin Patch\n*** Add File: claude.txt\n+patched by claude\n*** End Patch\n'
 
 function userText(body: Json): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { readBundledCatalog } from '../../src/codex/bundled.ts'
 import { backendEvents, makeJwt, nowS, startFakeChatgpt, writeAuth } from '../fakes/chatgpt-backend.ts'
 import type { Json } from '../fakes/chat-upstream.ts'
-import { runCli } from '../support/cli.ts'
+import { runCli, freePort } from '../support/cli.ts'
 import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 /**
@@ -13,7 +13,7 @@ import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
  * real Codex sharing the same CODEX_HOME still reads the refreshed file.
  */
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-chatgpt')
-const port = 21000 + Math.floor(Math.random() * 20000)
+const port = freePort()
 const fake = startFakeChatgpt()
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),

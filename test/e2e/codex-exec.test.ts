@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chunk, startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
 import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
+import { freePort } from '../support/cli.ts'
 
 /**
  * The real Codex CLI (`codex exec`, pinned devDependency) runs its agent loop
@@ -12,7 +13,7 @@ import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-codex')
 const mcpServer = join(import.meta.dir, '../fakes/mcp-server.ts')
-const port = 21000 + Math.floor(Math.random() * 20000)
+const port = freePort()
 
 const PATCH = '*** Begin Patch\n*** Add File: notes.txt\n+written by apply_patch\n*** End Patch\n'
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
+import { freePort } from '../support/cli.ts'
 
 /**
  * The real Codex CLI (`codex exec`, pinned devDependency) on a Cursor model
@@ -12,7 +13,7 @@ import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-cursor-codex')
 const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
 const record = join(root, 'cursor-run.json')
-const port = 21000 + Math.floor(Math.random() * 20000)
+const port = freePort()
 const env = {
   ...process.env,
   CODEX_SHIM_HOME: join(root, 'shim-home'),

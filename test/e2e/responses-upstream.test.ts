@@ -4,13 +4,14 @@ import { join } from 'node:path'
 import { startFakeResponsesUpstream, type Json, type ResponsesReply } from '../fakes/responses-upstream.ts'
 import { settingsFrom, startShim } from '../support/shim.ts'
 import { clientDir, runClaude, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
+import { freePort } from '../support/cli.ts'
 
 /**
  * Real agents on an `openai-responses` upstream: the Codex CLI (`codex exec`)
  * takes the byte-level fast path, Claude Code (`claude -p`) is translated.
  */
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-responses')
-const port = 21000 + Math.floor(Math.random() * 20000)
+const port = freePort()
 const PATCH = '*** Begin Patch\n*** Add File: notes.txt\n+written by apply_patch\n+second line\n*** End Patch\n'
 
 function text(body: Json): string {

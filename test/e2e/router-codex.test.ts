@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { readRouterPrompt, startClassifierUpstream } from '../fakes/classifier-upstream.ts'
 import { startFakeChatUpstream, stream, textReply, toolCallReply, type Json } from '../fakes/chat-upstream.ts'
 import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
+import { freePort } from '../support/cli.ts'
 
 /**
  * The auto router under the real Codex CLI (`codex exec` through
@@ -14,7 +15,7 @@ import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
  */
 
 const root = join(process.env.CODEX_SHIM_TEST_ROOT!, 'e2e-router-codex')
-const port = 21000 + Math.floor(Math.random() * 20000)
+const port = freePort()
 
 function userText(body: Json): string {
   return body.messages.filter((m: Json) => m.role === 'user').map((m: Json) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n')

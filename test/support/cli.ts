@@ -23,4 +23,19 @@ export function freshHomes(name: string): { CODEX_SHIM_HOME: string; CODEX_HOME:
   return homes
 }
 
-export const freePort = () => 22000 + Math.floor(Math.random() * 20000)
+/**
+ * A port for a daemon a test starts: below Linux's ephemeral range (32768 and up), so no
+ * outgoing connection of this or an earlier test can be holding it, and checked free by
+ * binding it once. Random, so files that run one after another do not meet.
+ */
+export function freePort(): number {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000)
+    try {
+      Bun.listen({ hostname: '127.0.0.1', port, socket: { data() {} } }).stop(true)
+      return port
+    } catch {
+      // Taken: try another.
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { openLedger } from '../../src/usage/ledger.ts'
 import type { UsageRow } from '../../src/usage/row.ts'
 import { events, messageEvents, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
 import { startFakeChatUpstream, stream, textReply, toolCallReply, usageChunk, type Json } from '../fakes/chat-upstream.ts'
-import { freshHomes, runCli } from '../support/cli.ts'
+import { freshHomes, runCli, freePort } from '../support/cli.ts'
 import { settingsFrom, startShim } from '../support/shim.ts'
 import { clientDir, runCodexExec, stopDaemon } from '../support/spawn-client.ts'
 import { freshDir, storedRows } from './_support.ts'
@@ -97,7 +97,7 @@ describe('SDK clients → in-process shim → fakes: one ledger row each, figure
 describe('the real Codex CLI → the daemon → a chat fake: ledger rows and `usage --by task`', () => {
   const homes = freshHomes('ledger-codex')
   const env = { ...homes, FAKE_CHAT_KEY: PLANTED_KEY }
-  const port = 21000 + Math.floor(Math.random() * 20000)
+  const port = freePort()
   const ONE_USAGE = { prompt: 4321, completion: 65, cached: 4000, reasoning: 7 }
   // Step i of the loop reports its own figures, so a task's sums are checkable.
   const stepUsage = (step: number) => ({ prompt: 1000 * (step + 1), completion: 10 * (step + 1), cached: 500 * step, reasoning: step })
