@@ -13,6 +13,7 @@ import { settingsFrom, startShim } from '../support/shim.ts'
 const hasOutput = (body: Json) => Array.isArray(body.input) && body.input.some((item: Json) => item.type === 'function_call_output')
 const upstream = startFakeResponsesUpstream(
   (body) => {
+    if (JSON.stringify(body.input ?? '').includes('REFUSE-THIS')) return { kind: 'output', items: [{ refusal: "I'm sorry, but I can't help with that." }] }
     if (JSON.stringify(body.input ?? '').includes('RATE-LIMIT')) return { kind: 'error', status: 429, body: { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }, headers: { 'retry-after': '30' } }
     if (hasOutput(body)) return { kind: 'output', items: [{ text: 'Paris is sunny.' }] }
     if (body.tools?.some((tool: Json) => tool.type === 'function')) return { kind: 'output', items: [{ reasoning: 'Need the weather.' }, { call: { call_id: 'call_w', name: 'get_weather', arguments: { city: 'Paris' } } }] }
@@ -117,5 +118,33 @@ describe('@anthropic-ai/sdk messages → openai-responses (translated)', () => {
     const error = await anthropic.messages.create({ model: 'resp', max_tokens: 10, messages: [{ role: 'user', content: 'RATE-LIMIT' }] }).catch((e) => e)
     expect(error).toBeInstanceOf(Anthropic.RateLimitError)
     expect(error.headers.get('retry-after')).toBe('30')
+  })
+})
+
+describe('a refusal from a Responses upstream reaches Chat and Messages clients (never dropped)', () => {
+  const REFUSAL = "I'm sorry, but I can't help with that."
+  test('openai SDK chat: streamed as delta.refusal, and message.refusal when not streamed', async () => {
+    const stream = await openai.chat.completions.create({ model: 'resp', stream: true, messages: [{ role: 'user', content: 'REFUSE-THIS please' }] })
+    let refusal = ''
+    let content = ''
+    let finish: string | null | undefined
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { refusal?: string | null; content?: string | null } | undefined
+      refusal += delta?.refusal ?? ''
+      content += delta?.content ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+    }
+    expect({ refusal, content, finish }).toEqual({ refusal: REFUSAL, content: '', finish: 'stop' })
+    const whole = await openai.chat.completions.create({ model: 'resp', messages: [{ role: 'user', content: 'REFUSE-THIS please' }] })
+    expect(whole.choices[0]!.message).toMatchObject({ role: 'assistant', content: null, refusal: REFUSAL })
+  })
+
+  test('Anthropic SDK: the refusal is the text, with stop_reason "refusal", streamed and not', async () => {
+    const streamed = await anthropic.messages.stream({ model: 'resp', max_tokens: 100, messages: [{ role: 'user', content: 'REFUSE-THIS please' }] }).finalMessage()
+    expect(streamed.content).toEqual([expect.objectContaining({ type: 'text', text: REFUSAL })])
+    expect(streamed.stop_reason).toBe('refusal')
+    const whole = await anthropic.messages.create({ model: 'resp', max_tokens: 100, messages: [{ role: 'user', content: 'REFUSE-THIS please' }] })
+    expect(whole.content).toEqual([expect.objectContaining({ type: 'text', text: REFUSAL })])
+    expect(whole.stop_reason).toBe('refusal')
   })
 })

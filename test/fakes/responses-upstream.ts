@@ -11,7 +11,7 @@
 
 export type Json = Record<string, any>
 
-export type OutputSpec = { reasoning: string; encrypted?: string } | { text: string } | { call: { call_id: string; name: string; arguments: Json | string } } | { custom: { call_id: string; name: string; input: string } }
+export type OutputSpec = { reasoning: string; encrypted?: string } | { text: string } | { refusal: string } | { call: { call_id: string; name: string; arguments: Json | string } } | { custom: { call_id: string; name: string; input: string } }
 
 export type ResponsesReply =
   | { kind: 'output'; items: OutputSpec[]; usage?: Json; model?: string }
@@ -71,6 +71,18 @@ export function responseEvents(id: string, model: string, items: OutputSpec[], u
       for (const delta of pieces(spec.text, 5)) push({ type: 'response.output_text.delta', ...ref, item_id: item.id, content_index: 0, delta, logprobs: [] })
       push({ type: 'response.output_text.done', ...ref, item_id: item.id, content_index: 0, text: spec.text, logprobs: [] })
       const part = { type: 'output_text', text: spec.text, annotations: [] }
+      push({ type: 'response.content_part.done', ...ref, item_id: item.id, content_index: 0, part })
+      const done = { ...item, status: 'completed', content: [part] }
+      push({ type: 'response.output_item.done', ...ref, item: done })
+      output.push(done)
+    } else if ('refusal' in spec) {
+      // A refusal is a message whose one part is a refusal, streamed with its own delta events.
+      const item = { id: `msg_${id}_${index}`, type: 'message', role: 'assistant', status: 'in_progress', content: [] as Json[] }
+      push({ type: 'response.output_item.added', ...ref, item })
+      push({ type: 'response.content_part.added', ...ref, item_id: item.id, content_index: 0, part: { type: 'refusal', refusal: '' } })
+      for (const delta of pieces(spec.refusal, 7)) push({ type: 'response.refusal.delta', ...ref, item_id: item.id, content_index: 0, delta })
+      push({ type: 'response.refusal.done', ...ref, item_id: item.id, content_index: 0, refusal: spec.refusal })
+      const part = { type: 'refusal', refusal: spec.refusal }
       push({ type: 'response.content_part.done', ...ref, item_id: item.id, content_index: 0, part })
       const done = { ...item, status: 'completed', content: [part] }
       push({ type: 'response.output_item.done', ...ref, item: done })

@@ -75,6 +75,9 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
     switch (event.type) {
       case 'response.output_text.delta':
         return withRole({ content: event.delta })
+      // A model's refusal is its own field in Chat Completions, as OpenAI streams it.
+      case 'response.refusal.delta':
+        return withRole({ refusal: event.delta })
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
         return withRole({ reasoning_content: event.delta })
@@ -110,7 +113,6 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
       case 'response.content_part.added':
       case 'response.content_part.done':
       case 'response.output_text.done':
-      case 'response.refusal.delta':
       case 'response.refusal.done':
       case 'response.reasoning_summary_part.added':
       case 'response.reasoning_summary_part.done':
@@ -136,12 +138,16 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
 /** The aggregated canonical response → one `chat.completion` object. */
 export function responseToChatCompletion(response: ResponseObject, options: { model: string; id: string; created: number }): ChatCompletion & Record<string, unknown> {
   let content = ''
+  let refusal = ''
   let reasoning = ''
   const toolCalls: { id: string; type: 'function'; function: { name: string; arguments: string } }[] = []
   for (const item of response.output) {
     if (item.type === 'message') {
-      const parts = (item as { content: { type: string; text?: string }[] }).content
-      content += parts.map((part) => part.text ?? '').join('')
+      const parts = (item as { content: { type: string; text?: string; refusal?: string }[] }).content
+      for (const part of parts) {
+        if (part.type === 'refusal') refusal += part.refusal ?? ''
+        else content += part.text ?? ''
+      }
     } else if (item.type === 'reasoning') {
       reasoning += ((item as { summary?: { text: string }[] }).summary ?? []).map((part) => part.text).join('')
     } else if (item.type === 'function_call') {
@@ -159,7 +165,7 @@ export function responseToChatCompletion(response: ResponseObject, options: { mo
     model: options.model,
     choices: [{
       index: 0,
-      message: { role: 'assistant', content: content || (toolCalls.length ? null : ''), ...(reasoning && { reasoning_content: reasoning }), ...(toolCalls.length && { tool_calls: toolCalls }) },
+      message: { role: 'assistant', content: content || (toolCalls.length || refusal ? null : ''), ...(refusal && { refusal }), ...(reasoning && { reasoning_content: reasoning }), ...(toolCalls.length && { tool_calls: toolCalls }) },
       finish_reason: finishReason(response, toolCalls.length > 0),
     }],
     usage: toChatUsage(response.usage) ?? null,

@@ -19,8 +19,10 @@ function toMessagesUsage(usage: Usage | null | undefined): { input_tokens: numbe
   return { input_tokens: Math.max(0, (usage?.input_tokens ?? 0) - read - write), output_tokens: usage?.output_tokens ?? 0, cache_read_input_tokens: read, cache_creation_input_tokens: write }
 }
 
-function stopReason(response: ResponseObject, sawTool: boolean): string {
+function stopReason(response: ResponseObject, sawTool: boolean, refused = false): string {
   if (response.status === 'incomplete') return response.incomplete_details?.reason === 'content_filter' ? 'refusal' : 'max_tokens'
+  // Messages has no refusal block: the refusal is the text, and the stop reason says what it is.
+  if (refused) return 'refusal'
   return sawTool ? 'tool_use' : 'end_turn'
 }
 
@@ -55,6 +57,7 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
   const blockIndex = new Map<number, number>() // output_index → content block index
   let next = 0
   let sawTool = false
+  let refused = false
   let started = false
   let collected: SseMessage[] = []
   const out = (event: Record<string, unknown> & { type: string }) => collected.push({ event: event.type, data: JSON.stringify(event) })
@@ -87,6 +90,12 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         return
       }
       case 'response.output_text.delta': {
+        const index = blockIndex.get(event.output_index)
+        if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: event.delta } })
+        return
+      }
+      case 'response.refusal.delta': {
+        refused = true
         const index = blockIndex.get(event.output_index)
         if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: event.delta } })
         return
@@ -125,7 +134,7 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         const response = event.response
         start(response.usage)
         const usage = toMessagesUsage(response.usage)
-        out({ type: 'message_delta', delta: { stop_reason: stopReason(response, sawTool), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens } })
+        out({ type: 'message_delta', delta: { stop_reason: stopReason(response, sawTool, refused), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens } })
         out({ type: 'message_stop' })
         return
       }
@@ -139,7 +148,6 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
       case 'response.content_part.added':
       case 'response.content_part.done':
       case 'response.output_text.done':
-      case 'response.refusal.delta':
       case 'response.refusal.done':
       case 'response.reasoning_summary_part.added':
       case 'response.reasoning_summary_part.done':
@@ -166,9 +174,12 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
 export function responseToMessage(response: ResponseObject, options: MessagesEncodeOptions): Record<string, unknown> {
   const content: Record<string, unknown>[] = []
   let sawTool = false
+  let refused = false
   for (const item of response.output) {
     if (item.type === 'message') {
-      const text = ((item as { content: { text?: string }[] }).content ?? []).map((part) => part.text ?? '').join('')
+      const parts = (item as { content: { type?: string; text?: string; refusal?: string }[] }).content ?? []
+      if (parts.some((part) => part.type === 'refusal')) refused = true
+      const text = parts.map((part) => (part.type === 'refusal' ? (part.refusal ?? '') : (part.text ?? ''))).join('')
       if (text) content.push({ type: 'text', text })
     } else if (item.type === 'reasoning') {
       const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
@@ -190,7 +201,7 @@ export function responseToMessage(response: ResponseObject, options: MessagesEnc
       content.push({ type: 'tool_use', id: call.call_id, name: call.name, input: { [CUSTOM_INPUT_FIELD]: call.input } })
     }
   }
-  return { id: options.id, type: 'message', role: 'assistant', model: options.model, content, stop_reason: stopReason(response, sawTool), stop_sequence: null, usage: toMessagesUsage(response.usage) }
+  return { id: options.id, type: 'message', role: 'assistant', model: options.model, content, stop_reason: stopReason(response, sawTool, refused), stop_sequence: null, usage: toMessagesUsage(response.usage) }
 }
 
 /** Anthropic's error body and status for a ShimError (before any byte was sent). */

@@ -58,9 +58,9 @@ describe('Responses upstream → canonical events', () => {
     expect(failed.response.error).toEqual({ code: 'server_error', message: 'The upstream reported an error: backend exploded' })
   })
 
-  test('translated clients see the same answer with or without the relayed and refusal events', async () => {
+  test('translated clients see the same answer with or without the relayed events, and the refusal too', async () => {
     const events = await decode(UPSTREAM.map(sse).join(''))
-    const quiet = events.filter((event) => !event.type.startsWith('response.web_search_call.') && event.type !== 'response.refusal.delta')
+    const quiet = events.filter((event) => !event.type.startsWith('response.web_search_call.'))
     expect(quiet.length).toBeLessThan(events.length)
     const chat = (list: ResponsesEvent[]) => {
       const encode = createChatChunkEncoder({ model: 'alias', includeUsage: true, id: 'chatcmpl_1', created: 1 })
@@ -72,6 +72,9 @@ describe('Responses upstream → canonical events', () => {
     }
     expect(chat(events)).toEqual(chat(quiet))
     expect(messages(events)).toEqual(messages(quiet))
+    // A refusal is never dropped: Chat's own refusal field, Messages text.
+    expect(chat(events).some((chunk) => chunk.data.includes('"refusal":"no"'))).toBe(true)
+    expect(messages(events).some((chunk) => chunk.data.includes('"text":"no"'))).toBe(true)
     // Raw reasoning text still reaches both, as reasoning.
     expect(chat(events).some((chunk) => chunk.data.includes('"reasoning_content":"raw"'))).toBe(true)
     expect(messages(events).map((chunk) => chunk.event)).toContain('message_stop')
