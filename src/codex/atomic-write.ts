@@ -6,6 +6,11 @@ export interface WriteOptions {
   mode?: number
   /** The file holds a secret (token, login): always 0600, whatever it was before. */
   secret?: boolean
+  /**
+   * Flush to disk before the rename (default). Off only for runtime files whose content a crash
+   * makes moot anyway (the pid file): the rename alone still means no reader sees half a file.
+   */
+  sync?: boolean
 }
 
 const TEMP_INFIX = '.codex-shim-'
@@ -59,7 +64,7 @@ export function writeFileAtomic(path: string, content: string, options: WriteOpt
   try {
     if (process.platform !== 'win32') fchmodSync(fd, mode)
     writeSync(fd, content)
-    fsyncSync(fd)
+    if (options.sync !== false) fsyncSync(fd)
   } catch (error) {
     closeSync(fd)
     unlinkSync(temp)

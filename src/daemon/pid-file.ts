@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileAtomic } from '../codex/atomic-write.ts'
 import { shimPaths } from '../paths.ts'
 
 export interface DaemonInfo {
@@ -26,15 +26,11 @@ export function readPidFile(): DaemonInfo | null {
 }
 
 /**
- * Temp file and rename, so `status` never reads half of it. No fsync, unlike the user's files:
+ * Atomic like every file we write, so `status` never reads half of it, but without the fsync:
  * after a crash the process it names is gone anyway, and the sync cost every start several ms.
  */
 export function writePidFile(info: DaemonInfo): void {
-  const path = shimPaths.pidFile()
-  mkdirSync(dirname(path), { recursive: true })
-  const temp = `${path}.${process.pid}.tmp`
-  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 })
-  renameSync(temp, path)
+  writeFileAtomic(shimPaths.pidFile(), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600, sync: false })
 }
 
 /** Removes the pid file only if it still names this process (a newer daemon may own it). */
