@@ -16,6 +16,7 @@ import { openUpstream, readBounded, readWhole, upstreamOptions } from '../upstre
 import { passthroughResponse } from '../upstream/passthrough.ts'
 import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
+import { baseUrlHost } from '../upstream/base-url.ts'
 
 // OpenAI's reasoning models (o-series, gpt-5 family) take `reasoning_effort`,
 // `verbosity`, `max_completion_tokens`; its other chat models reject the first two.
@@ -25,7 +26,7 @@ function isOpenAIReasoningModel(model: string): boolean {
 
 /** What this entry's upstream accepts, from settings plus the provider's known quirks. */
 export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
-  const openai = model.provider === 'openai' && new URL(model.base_url).hostname === 'api.openai.com'
+  const openai = model.provider === 'openai' && baseUrlHost(model.base_url)?.hostname === 'api.openai.com'
   const openaiReasoning = openai && isOpenAIReasoningModel(model.model)
   // Settings name the efforts; a configured default alone means "reasons, standard levels".
   const standard = ['low', 'medium', 'high']

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { baseUrlHost } from '../upstream/base-url.ts'
 
 /**
  * OpenCode Go rejects inference requests without `x-opencode-session` (HTTP 400
@@ -15,27 +16,10 @@ const MAX_SESSION_LENGTH = 128
 /** Codex names its conversation with these (spec/codex-wire.md: `session-id`, `thread-id`). */
 const CLIENT_SESSION_HEADERS = [OPENCODE_SESSION_HEADER, 'session-id', 'session_id', 'thread-id', 'x-codex-parent-thread-id'] as const
 
-// Asked on every request to every upstream: the answer per base URL is worked out once.
-const opencodeHosts = new Map<string, boolean>()
-
 /** True for `opencode.ai` and its subdomains. */
 export function isOpencodeHost(baseUrl: string): boolean {
-  let opencode = opencodeHosts.get(baseUrl)
-  if (opencode === undefined) {
-    opencode = hostIsOpencode(baseUrl)
-    if (opencodeHosts.size < 1024) opencodeHosts.set(baseUrl, opencode)
-  }
-  return opencode
-}
-
-function hostIsOpencode(baseUrl: string): boolean {
-  let host: string
-  try {
-    host = new URL(baseUrl).hostname.toLowerCase()
-  } catch {
-    return false
-  }
-  return host === 'opencode.ai' || host.endsWith('.opencode.ai')
+  const host = baseUrlHost(baseUrl)?.hostname
+  return host === 'opencode.ai' || Boolean(host?.endsWith('.opencode.ai'))
 }
 
 /**

@@ -17,6 +17,7 @@ import { shouldStore } from '../responses-store/store.ts'
 import { readBounded } from '../upstream/http.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
+import { baseUrlHost } from '../upstream/base-url.ts'
 
 /**
  * What the front door needs to know about one client dialect. Each door
@@ -58,22 +59,6 @@ function noteTerminal(summary: RouteContext['summary'], response: ResponseObject
 
 function tap(events: ReadableStream<ResponsesEvent>, look: (event: ResponsesEvent) => void): ReadableStream<ResponsesEvent> {
   return events.pipeThrough(new TransformStream({ transform: (event, controller) => (look(event), controller.enqueue(event)) }))
-}
-
-// Settings name a handful of base URLs: each is parsed once, not once per request.
-const hosts = new Map<string, string | null>()
-
-function hostOf(baseUrl: string): string | null {
-  let host = hosts.get(baseUrl)
-  if (host === undefined) {
-    try {
-      host = baseUrl ? new URL(baseUrl).host : null
-    } catch {
-      host = null
-    }
-    if (hosts.size < 1024) hosts.set(baseUrl, host)
-  }
-  return host
 }
 
 // Copied into each Response (faster from a Headers object than from a plain one); never mutated.
@@ -164,7 +149,7 @@ function noteRoute(summary: RouteContext['summary'], route: Route, label: string
   summary.slug = route.slug
   summary.upstream = label
   summary.provider = route.model.provider_label
-  summary.upstreamHost = hostOf(route.model.base_url)
+  summary.upstreamHost = baseUrlHost(route.model.base_url)?.host ?? null
   summary.servedModel = route.routedTo ?? route.model.slug
   summary.price = route.model.price
   if (route.routedTo && !summary.routedBy) summary.routedBy = 'router'

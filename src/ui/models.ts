@@ -1,4 +1,5 @@
 import { DEFAULT_CONTEXT_WINDOW } from '../codex/catalog.ts'
+import { baseUrlHost } from '../upstream/base-url.ts'
 
 /** One model as the control page shows it: no base URL path or query, no key. */
 export interface UiModel {
@@ -26,13 +27,6 @@ export interface ListedLike {
 /** A subscription model as the ChatGPT backend's catalog describes it. */
 export type CatalogLike = Record<string, unknown> & { slug: string }
 
-function hostOf(baseUrl: string): string | null {
-  try {
-    return new URL(baseUrl).host || null
-  } catch {
-    return null
-  }
-}
 
 /**
  * The model list in the page's shape. Subscription entries carry no context
@@ -49,7 +43,7 @@ export function uiModelsFromListed(listed: ListedLike[], subscription: CatalogLi
       slug: entry.id,
       display_name: entry.display_name,
       provider: entry.provider,
-      upstream_host: hostOf(entry.model.base_url),
+      upstream_host: baseUrlHost(entry.model.base_url)?.host ?? null,
       // Configured models get Codex's default window; the subscription's is unknown without the backend's catalog.
       context_window: entry.model.max_context_limit ?? catalogWindow ?? (subscriptionModel ? null : DEFAULT_CONTEXT_WINDOW),
       images: Array.isArray(modalities) ? modalities.includes('image') : !entry.model.no_image_support,

@@ -1,6 +1,7 @@
 import type { ConsolaInstance } from 'consola'
 import type { StreamTracker } from '../sse/tracker.ts'
 import type { RetryPolicy } from './retry.ts'
+import { baseUrlHost } from './base-url.ts'
 
 /** What the upstream side gets for one client request. */
 export interface ProviderContext {
@@ -22,21 +23,8 @@ export interface ProviderContext {
   tracker?: StreamTracker
 }
 
-const labels = new Map<string, Map<string, string>>()
-
-/** The upstream's host only: base URLs can carry keys in userinfo or query strings. Computed once per upstream. */
+/** `provider@host` for logs and errors: the upstream's host only, never its keys. */
 export function upstreamLabel(provider: string, baseUrl: string): string {
-  let byBase = labels.get(provider)
-  if (byBase === undefined) labels.set(provider, (byBase = new Map()))
-  let label = byBase.get(baseUrl)
-  if (label === undefined) {
-    try {
-      label = `${provider}@${new URL(baseUrl).host}`
-    } catch {
-      label = provider
-    }
-    // Settings hold a handful of upstreams; a bound keeps a pathological caller from growing this.
-    if (byBase.size < 1024) byBase.set(baseUrl, label)
-  }
-  return label
+  const host = baseUrlHost(baseUrl)?.host
+  return host ? `${provider}@${host}` : provider
 }
