@@ -89,13 +89,9 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         }
         return
       }
-      case 'response.output_text.delta': {
-        const index = blockIndex.get(event.output_index)
-        if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: event.delta } })
-        return
-      }
+      case 'response.output_text.delta':
       case 'response.refusal.delta': {
-        refused = true
+        if (event.type === 'response.refusal.delta') refused = true
         const index = blockIndex.get(event.output_index)
         if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: event.delta } })
         return
