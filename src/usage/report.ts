@@ -85,34 +85,28 @@ function csv<Row>(columns: Column<Row>[], rows: Row[]): string {
   return [columns.map((column) => column.field), ...rows.map((row) => columns.map((column) => csvCell(column.csv(row))))].map((line) => line.join(',')).join('\n')
 }
 
-/** The summary as an aligned plain-text table (no colour: it is read in pipes and logs too). */
-export function summaryTable(summary: Summary): string {
+/** One grouping's rows through a renderer, with that grouping's columns. */
+function render(summary: Summary, renderer: <Row>(columns: Column<Row>[], rows: Row[]) => string): string {
   switch (summary.by) {
     case 'model':
-      return table(MODEL_COLUMNS, summary.rows)
+      return renderer(MODEL_COLUMNS, summary.rows)
     case 'task':
-      return table(TASK_COLUMNS, summary.rows)
+      return renderer(TASK_COLUMNS, summary.rows)
     case 'day':
-      return table(DAY_COLUMNS, summary.rows)
+      return renderer(DAY_COLUMNS, summary.rows)
     default: {
       const unknown: never = summary
-      throw new Error(`summaryTable: unknown grouping ${String(unknown)}`)
+      throw new Error(`usage report: unknown grouping ${String(unknown)}`)
     }
   }
 }
 
+/** The summary as an aligned plain-text table (no colour: it is read in pipes and logs too). */
+export function summaryTable(summary: Summary): string {
+  return render(summary, table)
+}
+
 /** The same figures as CSV, with the JSON field names as headers. */
 export function summaryCsv(summary: Summary): string {
-  switch (summary.by) {
-    case 'model':
-      return csv(MODEL_COLUMNS, summary.rows)
-    case 'task':
-      return csv(TASK_COLUMNS, summary.rows)
-    case 'day':
-      return csv(DAY_COLUMNS, summary.rows)
-    default: {
-      const unknown: never = summary
-      throw new Error(`summaryCsv: unknown grouping ${String(unknown)}`)
-    }
-  }
+  return render(summary, csv)
 }
