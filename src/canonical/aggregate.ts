@@ -11,12 +11,14 @@ export interface AggregatedResponse {
  * The one place a stream of events becomes a final response object (for
  * `stream: false` callers). The terminal event's `response` is the answer;
  * when it carries no output (the ChatGPT backend sends `output: []`), the
- * items committed by `output_item.done` are used instead.
+ * items committed by `output_item.done` are used instead. `look` sees every
+ * event on the way (the response store records from them).
  */
-export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>): Promise<AggregatedResponse> {
+export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>, look?: (event: ResponsesEvent) => void): Promise<AggregatedResponse> {
   const done: OutputItem[] = []
   let last: ResponseObject | null = null
   for await (const event of events) {
+    look?.(event)
     if (isRelayedEvent(event)) continue // hosted tools' progress: their items come whole in output_item.done
     switch (event.type) {
       case 'response.output_item.done':

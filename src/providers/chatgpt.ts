@@ -1,6 +1,6 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import { decodeBody } from '../canonical/decode.ts'
-import { TERMINAL_EVENT_TYPES, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
+import { isTerminalEvent, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
 import { clientResponseHeaders } from '../chatgpt/backend.ts'
 import { patchForBackend } from '../chatgpt/patch-body.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
@@ -73,23 +73,18 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   const decode = () => decodeBody(upstream.body!, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs })
   // Decoded answers tell the ledger their usage and the response store their events, as translated routes do.
   const observe = (event: ResponsesEvent) => {
-    if (TERMINAL_EVENT_TYPES.has(event.type)) {
-      const usage = (event as { response: ResponseObject }).response.usage
-      if (usage) body.onUsage?.(usage)
-    }
+    if (isTerminalEvent(event) && event.response.usage) body.onUsage?.(event.response.usage)
     body.onEvent?.(event)
   }
   if (body.stream) {
     context.keepAlive()
-    // Codex gets the bytes untouched. Other clients (the openai SDK throws on unknown event
-    // types) get the same events minus the backend's own keepalive and codex.rate_limits.
-    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage, tracker: context.tracker }) : decode().encoded((event) => (observe(event), formatEvent(event)))
+    // Codex gets the bytes untouched. Other clients get the events the Responses API defines: the
+    // decoder drops the backend's keepalive, codex.rate_limits and error events, and unknown types.
+    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage, tracker: context.tracker }) : decode().encoded((event) => (observe(event), formatEvent(event)), context.tracker)
     return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
   // The backend only streams: a client that asked for one object gets the stream aggregated.
-  const events = decode().events()
-  const onEvent = body.onEvent
-  const aggregated = await aggregateEvents(onEvent ? events.pipeThrough(new TransformStream({ transform: (event, controller) => (onEvent(event), controller.enqueue(event)) })) : events)
+  const aggregated = await aggregateEvents(decode().events(), body.onEvent)
   if (aggregated.response.usage) body.onUsage?.(aggregated.response.usage)
   const failure = unfinishedAnswerError(aggregated)
   if (failure) throw failure

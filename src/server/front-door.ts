@@ -1,5 +1,5 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
-import { TERMINAL_EVENT_TYPES, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
+import { isTerminalEvent, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
 import { readErrorBody } from '../canonical/upstream-error.ts'
 import { ShimError } from '../errors.ts'
 import type { ProviderStream } from '../providers/types.ts'
@@ -57,9 +57,6 @@ function noteTerminal(summary: RouteContext['summary'], response: ResponseObject
   if (response.error) summary.errorCode = response.error.code
 }
 
-function tap(events: ReadableStream<ResponsesEvent>, look: (event: ResponsesEvent) => void): ReadableStream<ResponsesEvent> {
-  return events.pipeThrough(new TransformStream({ transform: (event, controller) => (look(event), controller.enqueue(event)) }))
-}
 
 // Copied into each Response (faster from a Headers object than from a plain one); never mutated.
 const SHARED_SSE_HEADERS = new Headers(SSE_HEADERS)
@@ -226,13 +223,13 @@ async function translatedAnswer<Request>(turn: Turn<Request>, { stream: opened, 
     const encode = door.encoder(request)
     // The terminal event carries the usage and any failure, for the ledger; one set lookup per event.
     const encoded = opened.encoded((event) => {
-      if (TERMINAL_EVENT_TYPES.has(event.type)) noteTerminal(summary, (event as { response: ResponseObject }).response)
+      if (isTerminalEvent(event)) noteTerminal(summary, event.response)
       record?.(event)
       return encode(event)
     }, context.tracker)
     return new Response(encoded, { status: 200, headers: opened.headers ? { ...SSE_HEADERS, ...opened.headers } : SHARED_SSE_HEADERS })
   }
-  const aggregated = await aggregateEvents(record ? tap(opened.events(), record) : opened.events())
+  const aggregated = await aggregateEvents(opened.events(), record ?? undefined)
   noteTerminal(summary, aggregated.response)
   const failure = unfinishedAnswerError(aggregated)
   if (failure) throw failure
