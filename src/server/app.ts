@@ -212,8 +212,9 @@ export function createHandler(deps: ServerDeps) {
       } else {
         const path = routePath(pathname)
         checkToken(request, path, deps.token)
-        if (!Object.hasOwn(routes, `${method} ${path}`)) await withPages()
-        const handler = Object.hasOwn(routes, `${method} ${path}`) ? routes[`${method} ${path}`] : undefined
+        const key = `${method} ${path}`
+        if (!Object.hasOwn(routes, key)) await withPages()
+        const handler = Object.hasOwn(routes, key) ? routes[key] : undefined
         const stored = handler ? null : (await storedResponses()).routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }))
         if (stored) response = stored
         else {

@@ -106,6 +106,7 @@ export function requestContext(context: RouteContext): RequestContext {
     keepAlive: context.keepAlive,
     tracker: context.tracker,
     services: { chatgpt: deps.chatgpt },
+    onContact: () => (summary.upstreamContacted = true),
     onRetry: (why) => {
       summary.retries = (summary.retries ?? 0) + 1
       deps.log.debug(`retrying ${summary.upstream ?? 'upstream'} before the first byte: ${why}`)

@@ -1,6 +1,5 @@
 import { isTracked, type StreamTracker } from '../sse/tracker.ts'
 import type { ConsolaInstance } from 'consola'
-import { upstreamContacted } from '../upstream/http.ts'
 
 /** What one request's log line, ledger row and recent-requests entry say. Never a body, key or token. */
 export interface RequestSummary {
@@ -25,6 +24,8 @@ export interface RequestSummary {
   /** The usage the upstream reported, canonical unless `usageDialect` says otherwise. */
   usage?: unknown
   usageDialect?: 'responses' | 'chat' | 'messages'
+  /** An HTTP upstream was sent a request (set by the upstream side as it sends). */
+  upstreamContacted?: boolean
   /** Upstream attempts retried before the first byte. */
   retries?: number
   bytesIn?: number
@@ -64,8 +65,8 @@ export function formatSummary(summary: RequestSummary, now = performance.now()):
  * line naming the upstream would send the reader to the wrong place.
  */
 function namedUpstream(summary: RequestSummary): string | undefined {
-  if (!summary.upstream || !summary.upstreamHost || !summary.headers) return summary.upstream
-  return upstreamContacted(summary.headers) ? summary.upstream : undefined
+  if (!summary.upstream || !summary.upstreamHost) return summary.upstream
+  return summary.upstreamContacted ? summary.upstream : undefined
 }
 
 /**

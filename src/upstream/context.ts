@@ -17,6 +17,8 @@ export interface ProviderContext {
   retry: RetryPolicy
   /** Called once per retry (the request's log line counts them). */
   onRetry: (why: string) => void
+  /** Called as a request goes to the upstream: a failure before that is ours or the client's, not the upstream's. */
+  onContact?: () => void
   /** Lifts the client connection's idle limit: a long stream is about to start. */
   keepAlive: () => void
   /** Told what a streamed answer sends, by streams that can say it themselves (the fast paths). */

@@ -21,8 +21,8 @@ export interface OpenOptions {
   retryStatuses?: ReadonlySet<number>
   /** Told about each retry (for the request's log line). */
   onRetry?: (why: string) => void
-  /** The client request's headers: marks it as one that reached an upstream (for its log line). */
-  clientHeaders?: Headers
+  /** Told when a request is about to go out (the log line names an upstream only once one was contacted). */
+  onContact?: () => void
 }
 
 export interface OpenedUpstream {
@@ -32,16 +32,7 @@ export interface OpenedUpstream {
 
 /** The open options every HTTP provider uses for one client request. */
 export function upstreamOptions(context: ProviderContext, retryStatuses?: ReadonlySet<number>): OpenOptions {
-  return { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs, retry: context.retry, retryStatuses, onRetry: context.onRetry, clientHeaders: context.clientHeaders }
-}
-
-// Client requests (by their headers object) that sent something upstream: a failure
-// before that point is ours or the client's, and its log line must not blame an upstream.
-const contacted = new WeakSet<Headers>()
-
-/** Whether the client request with these headers reached an upstream over HTTP. */
-export function upstreamContacted(clientHeaders: Headers): boolean {
-  return contacted.has(clientHeaders)
+  return { signal: context.signal, fetch: context.fetch, headersTimeoutMs: context.idleTimeoutMs, retry: context.retry, retryStatuses, onRetry: context.onRetry, onContact: context.onContact }
 }
 
 /** The host a redirect points to, never its path or query (they can carry tokens). */
@@ -97,7 +88,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
         }, options.headersTimeoutMs)
       : undefined
   try {
-    if (options.clientHeaders) contacted.add(options.clientHeaders)
+    options.onContact?.()
     // Never follow a redirect: fetch would re-send our key and extra headers to whatever host it names.
     const response = await options.fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual' })
     if (response.status >= 300 && response.status < 400) {
