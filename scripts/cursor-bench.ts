@@ -83,7 +83,7 @@ async function direct(deltas: number): Promise<Sample> {
 }
 
 /** The same run through the shim: a streamed Responses request on `cursor-composer-2.5`. */
-async function viaShim(url: string, deltas: number): Promise<Sample> {
+async function viaShim(url: string): Promise<Sample> {
   const started = performance.now()
   const response = await fetch(`${url}/v1/responses`, {
     method: 'POST',
@@ -123,7 +123,7 @@ async function startShim(deltas: number): Promise<{ url: string; stop(): Promise
     await Bun.sleep(50)
   }
   // Warm the status and model caches (what a running daemon has) before measuring.
-  await viaShim(url, deltas)
+  await viaShim(url)
   return {
     url,
     async stop() {
@@ -139,7 +139,7 @@ const shimTtft: number[] = []
 for (let run = 0; run < runs; run++) {
   // Interleaved, so both sides see the same machine load.
   directTtft.push((await direct(shortDeltas)).ttftMs)
-  shimTtft.push((await viaShim(short.url, shortDeltas)).ttftMs)
+  shimTtft.push((await viaShim(short.url)).ttftMs)
 }
 await short.stop()
 
@@ -149,7 +149,7 @@ const directLong: Sample[] = []
 const shimLong: Sample[] = []
 for (let run = 0; run < longRuns; run++) {
   directLong.push(await direct(longDeltas))
-  shimLong.push(await viaShim(long.url, longDeltas))
+  shimLong.push(await viaShim(long.url))
 }
 await long.stop()
 rmSync(home, { recursive: true, force: true })

@@ -23,7 +23,3 @@ export const PROVIDERS = {
 
 export type ProviderName = keyof typeof PROVIDERS
 export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[]
-
-export function providerEntry(name: ProviderName): ProviderEntry {
-  return PROVIDERS[name]
-}

@@ -20,15 +20,11 @@ const DECODERS = {
 type Decoder = (typeof DECODERS)[keyof typeof DECODERS]
 
 /**
- * Reads a JSON request body with a size limit. Accepts `content-encoding`
- * zstd (the built-in ChatGPT provider compresses), gzip and deflate, and
- * rejects non-UTF-8 bytes with a 400.
+ * A JSON request body, parsed, and its text (fast paths forward the original
+ * bytes), read with a size limit. Accepts `content-encoding` zstd (the
+ * built-in ChatGPT provider compresses), gzip and deflate, and rejects
+ * non-UTF-8 bytes with a 400.
  */
-export async function readJsonBody(request: Request, limit = maxBodyBytes()): Promise<unknown> {
-  return (await readBody(request, limit)).json
-}
-
-/** The parsed body and its text (for passthrough routes that forward the original bytes). */
 export async function readBody(request: Request, limit = maxBodyBytes()): Promise<{ json: unknown; text: string }> {
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit)

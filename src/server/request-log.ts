@@ -1,5 +1,4 @@
 import { isTracked, type StreamTracker } from '../sse/tracker.ts'
-import type { ConsolaInstance } from 'consola'
 
 /** What one request's log line, ledger row and recent-requests entry say. Never a body, key or token. */
 export interface RequestSummary {
@@ -139,14 +138,3 @@ export class BodyTracker implements StreamTracker {
   }
 }
 
-/** `BodyTracker.finish` for one response (tests, and routes outside the front doors). */
-export function logWhenDone(response: Response, summary: RequestSummary, finished: (summary: RequestSummary) => void, onEnd?: () => void): Response {
-  const tracker = new BodyTracker(summary, finished)
-  tracker.onEnd = onEnd
-  return tracker.finish(response)
-}
-
-/** The log line for a finished request. */
-export function logSummary(log: ConsolaInstance): (summary: RequestSummary) => void {
-  return (summary) => log.info(formatSummary(summary))
-}

@@ -6,7 +6,7 @@ import { ShimError } from '../errors.ts'
 import { launchdPlan } from './launchd.ts'
 import { schtasksPlan } from './schtasks.ts'
 import { systemdPlan } from './systemd.ts'
-import type { CommandResult, CommandRunner, ManagerCommand, ServiceHost, ServiceOptions, ServicePlan, ServicePlatform, ServiceState } from './types.ts'
+import type { CommandRunner, ManagerCommand, ServiceHost, ServiceOptions, ServicePlan, ServicePlatform, ServiceState } from './types.ts'
 
 export type { CommandResult, CommandRunner, ServiceHost, ServiceOptions, ServicePlan, ServiceState } from './types.ts'
 

@@ -1,7 +1,5 @@
 import type { SseMessage } from './parse.ts'
 
-const encoder = new TextEncoder()
-
 /** `event:` (when present) and `data:` lines, then the blank line. JSON data has no newlines. */
 export function formatSse(message: SseMessage): string {
   const head = message.event === undefined ? '' : `event: ${message.event}\n`

@@ -1,4 +1,3 @@
-import * as v from 'valibot'
 import type { TokenCounts } from './row.ts'
 
 /** USD per million tokens, as providers publish them. */
@@ -10,16 +9,6 @@ export interface Price {
   /** Rate for input tokens written to the cache (Anthropic); the input rate when absent. */
   cache_write?: number
 }
-
-const rate = (field: string) => v.pipe(v.number(`expected ${field} as USD per million tokens`), v.minValue(0, `expected ${field} to be 0 or more`))
-
-/** For the settings schema: `"price": { "input": 0.27, "cached_input": 0.07, "output": 1.1 }`. */
-export const PriceSchema = v.object({
-  input: rate('price.input'),
-  cached_input: v.optional(rate('price.cached_input')),
-  output: rate('price.output'),
-  cache_write: v.optional(rate('price.cache_write')),
-})
 
 /**
  * What a request cost in USD, or null when the model has no price.

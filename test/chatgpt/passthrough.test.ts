@@ -5,7 +5,7 @@ import OpenAI from 'openai'
 import { ChatgptService } from '../../src/chatgpt/service.ts'
 import { createHandler } from '../../src/server/app.ts'
 import { backendEvents, makeJwt, nowS, startFakeChatgpt, writeAuth, ACCOUNT_ID } from '../fakes/chatgpt-backend.ts'
-import { get, memoryLog, post, settingsFrom, sseEvents, startShim, testDeps } from '../support/shim.ts'
+import { get, memoryLog, post, settingsFrom, startShim, testDeps } from '../support/shim.ts'
 
 const fake = startFakeChatgpt()
 process.env.CODEX_SHIM_CHATGPT_BASE_URL = fake.base

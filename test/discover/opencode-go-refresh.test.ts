@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseSettings } from '../../src/settings/load.ts'
 import { MISSING_SESSION_BODY, startFakeOpencodeGo, type FakeGoModel } from '../fakes/opencode-go.ts'
 import { freshHome, spawnCommand } from './_spawn.ts'

@@ -70,16 +70,6 @@ async function openAndRead(target: Route): Promise<string> {
   return outputText((await aggregateEvents(opened.events())).response)
 }
 
-async function failureOf(slug: string): Promise<ShimError> {
-  try {
-    await openAndRead(route(slug))
-  } catch (error) {
-    if (error instanceof ShimError) return error
-    throw error
-  }
-  throw new Error(`${slug} did not fail`)
-}
-
 describe('fallbacks through real providers and a fake upstream', () => {
   test.each([
     ['connection refused', 'refused'],

@@ -17,7 +17,7 @@ const LIMIT = 1024 * 1024
 const COMPLETION = { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'chat-model', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }
 
 let gzipBomb: Uint8Array
-const upstream = startHostileUpstream(async (request, url) => {
+const upstream = startHostileUpstream(async (_request, url) => {
   if (url.pathname.endsWith('/bomb/v1/chat/completions')) {
     return new Response(gzipBomb, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
   }

@@ -21,7 +21,6 @@ export function recordingRunner(respond: (argv: string[]) => Partial<CommandResu
  */
 export function fakeSystemctl(unitExists: () => boolean): { run: CommandRunner; calls: string[][] } {
   let known = false
-  let enabled = false
   let active = false
   let pid = 1000
   return recordingRunner((argv) => {
@@ -30,11 +29,10 @@ export function fakeSystemctl(unitExists: () => boolean): { run: CommandRunner; 
     switch (verb) {
       case 'daemon-reload':
         known = unitExists()
-        if (!known) (enabled = false), (active = false)
+        if (!known) active = false
         return {}
       case 'enable':
         if (!known) return { code: 1, stderr: 'Failed to enable unit: Unit file codex-shim.service does not exist.' }
-        enabled = true
         if (rest.includes('--now')) active = true
         return {}
       case 'restart':
@@ -44,7 +42,6 @@ export function fakeSystemctl(unitExists: () => boolean): { run: CommandRunner; 
         return {}
       case 'disable':
         if (!known) return { code: 1, stderr: 'Failed to disable unit: Unit file codex-shim.service does not exist.' }
-        enabled = false
         if (rest.includes('--now')) active = false
         return {}
       case 'show':
