@@ -83,3 +83,16 @@ export function describeMs(ms: number): string {
 export function clientClosed(): ShimError {
   return new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
 }
+
+/**
+ * Why a connection failed, in one short clause: the system's code once (Bun's
+ * messages already start with it) and without the runtime's own advice, since
+ * our messages give theirs ("Is the base_url right…").
+ */
+export function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  if (error.name === 'TimeoutError') return 'no answer in time'
+  const code = (error as { code?: unknown }).code
+  const message = error.message.replace(/\s*Is the computer able to access the url\?\s*$/i, '').replace(/\.$/, '').trim()
+  return typeof code === 'string' && !message.startsWith(code) ? `${code} ${message}`.trim() : message
+}

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { ShimError } from '../errors.ts'
-import { describeFailure, readShortMessage } from './upstream-text.ts'
+import { readShortMessage } from './upstream-text.ts'
+import { describeNetworkError } from '../errors.ts'
 import type { CatalogModel } from './types.ts'
 
 /** OpenAI-style `{data: [{id}]}`; OpenRouter adds `name`, `context_length` and `architecture`. */
@@ -39,7 +40,7 @@ export async function listCatalog(request: ListingRequest): Promise<CatalogModel
     response = await (request.fetch ?? fetch)(url, { headers, signal: AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)]), redirect: 'manual' })
   } catch (error) {
     if (request.signal.aborted) throw error
-    throw new ShimError('upstream_unreachable', `Could not list models at ${url}: ${describeFailure(error)}. Is the server up and the base URL right?`)
+    throw new ShimError('upstream_unreachable', `Could not list models at ${url}: ${describeNetworkError(error)}. Is the server up and the base URL right?`)
   }
   if (!response.ok) {
     const message = await readShortMessage(response, request.apiKey)

@@ -1,5 +1,6 @@
 import { messagesUrl } from '../providers/anthropic.ts'
-import { describeFailure, readShortMessage } from './upstream-text.ts'
+import { readShortMessage } from './upstream-text.ts'
+import { describeNetworkError } from '../errors.ts'
 import type { Endpoint, ProbeResult } from './types.ts'
 
 export interface ProbeTarget {
@@ -47,7 +48,7 @@ export async function probeEndpoint(endpoint: Endpoint, model: string, target: P
   } catch (error) {
     if (target.signal.aborted) throw error
     if (timeout.aborted) return { kind: 'timeout', afterMs: target.timeoutMs }
-    return { kind: 'unreachable', reason: describeFailure(error) }
+    return { kind: 'unreachable', reason: describeNetworkError(error) }
   }
   if (response.ok) {
     await response.body?.cancel().catch(() => {})

@@ -59,16 +59,6 @@ function errorText(json: unknown): string | undefined {
   return undefined
 }
 
-/** A fetch failure in words (connection refused, DNS), without the request. */
-export function describeFailure(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'no answer in time'
-    const code = (error as { code?: unknown }).code
-    return typeof code === 'string' ? `${code} ${error.message}`.trim() : error.message
-  }
-  return String(error)
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

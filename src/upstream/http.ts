@@ -1,4 +1,4 @@
-import { clientClosed, describeMs, ShimError } from '../errors.ts'
+import { clientClosed, describeMs, describeNetworkError, ShimError } from '../errors.ts'
 import { streamError, watchedReader } from '../sse/idle.ts'
 import type { ProviderContext } from './context.ts'
 import { redactText, rememberSecrets, secretsFor, sentSecrets } from './redact-sent.ts'
@@ -109,8 +109,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
     options.signal.removeEventListener('abort', onClientAbort)
     if (timedOut) throw new ShimError('upstream_timeout', `${request.label} sent no response headers within ${describeMs(options.headersTimeoutMs)}.`)
     if (options.signal.aborted) throw clientClosed()
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new ShimError('upstream_unreachable', `Could not reach ${request.label}: ${reason}. Is the base_url right and the server up?`, { status: 502 })
+    throw new ShimError('upstream_unreachable', `Could not reach ${request.label}: ${describeNetworkError(error)}. Is the base_url right and the server up?`, { status: 502 })
   } finally {
     clearTimeout(timer)
   }
