@@ -1,3 +1,4 @@
+import { forwardedAnswer } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import { flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
@@ -9,7 +10,6 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
-import { passthroughResponse } from '../upstream/passthrough.ts'
 import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
 
@@ -78,9 +78,10 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   const beta = context.clientHeaders.get('anthropic-beta')
   if (beta) headers['anthropic-beta'] = beta
   const name = label(model)
-  const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: name }, upstreamOptions(context))
+  const opened = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: name }, upstreamOptions(context))
+  const { response } = opened
   if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, name)
-  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: name, keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage, tracker: context.tracker })
+  return forwardedAnswer(opened, body, slug, name, context)
 }
 
 /** `anthropic` entries: Claude, and the Anthropic-compatible endpoints of DeepSeek, GLM and Kimi. */

@@ -1,3 +1,4 @@
+import { forwardedAnswer } from './forwarded.ts'
 import { decodeBody, streamOf } from '../canonical/decode.ts'
 import { flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
@@ -13,7 +14,6 @@ import { formatSse } from '../sse/encode.ts'
 import { parseJson } from '../sse/parse.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, readWhole, upstreamOptions } from '../upstream/http.ts'
-import { passthroughResponse } from '../upstream/passthrough.ts'
 import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
@@ -89,12 +89,13 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
   const name = label(model)
-  const { response, abort } = await openUpstream(
+  const opened = await openUpstream(
     { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: JSON.stringify({ ...body.json, model: model.model }), label: name },
     upstreamOptions(context),
   )
+  const { response } = opened
   if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, name)
-  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: name, keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage, tracker: context.tracker })
+  return forwardedAnswer(opened, body, slug, name, context)
 }
 
 /** Chat Completions over HTTP: `openai`, `generic-chat-completion-api` and `ollama` entries share it. */

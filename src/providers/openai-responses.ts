@@ -1,3 +1,4 @@
+import { forwardedAnswer } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
@@ -7,7 +8,6 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
-import { passthroughResponse } from '../upstream/passthrough.ts'
 import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
 
 const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
@@ -46,8 +46,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
   const text = body.text !== null && body.json.model === model.model ? body.text : JSON.stringify({ ...body.json, model: model.model })
-  const { response, abort } = await post(model, text, body.stream ? 'text/event-stream' : 'application/json', context)
-  return passthroughResponse(response, { stream: body.stream, dialect: body.passthrough, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: abort, onUsage: body.onUsage, tracker: context.tracker })
+  return forwardedAnswer(await post(model, text, body.stream ? 'text/event-stream' : 'application/json', context), body, slug, label(model), context)
 }
 
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */
