@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
 import type { QuotaSnapshot } from '../chatgpt/quota.ts'
-import { ConfigEditError, managedHost, managedPort } from '../codex/config-block.ts'
-import { generateFiles } from '../codex/generate.ts'
-import { currentManagedModel, useModelInConfig } from '../codex/manage-config.ts'
+import { ConfigEditError } from '../codex/config-block.ts'
+import { currentManagedModel } from '../codex/manage-config.ts'
+import { switchManagedModel } from '../codex/use-model.ts'
 import { ShimError } from '../errors.ts'
-import { codexPaths } from '../paths.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { UiDeps } from './api.ts'
 import { restartCodexDesktop } from './desktop-launcher.ts'
@@ -47,13 +45,9 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing()): UiDeps {
     async switchModel(slug) {
       const model = (await listModels()).find((entry) => entry.slug === slug)
       if (!model) throw new ShimError('unknown_model', `No model "${slug}". Pick one from the list.`)
-      const path = codexPaths.config()
-      const text = existsSync(path) ? readFileSync(path, 'utf8') : ''
-      // The block keeps the address `enable` gave it (`--host` included); Desktop shows the model's name as the provider's.
-      const where = { port: managedPort(text) ?? host.port, host: managedHost(text) ?? undefined }
       try {
-        const generated = await generateFiles(host.settings, where)
-        const change = useModelInConfig(slug, { ...where, providerName: model.display_name, catalogPath: generated.catalogPath })
+        // Desktop shows the model's name as the provider's.
+        const change = await switchManagedModel(host.settings, { slug, displayName: model.display_name }, host.port)
         return { changed: change.changed, display_name: model.display_name }
       } catch (error) {
         // "no codex-shim block: run enable first" and friends are the user's to fix, not a server fault.

@@ -1,10 +1,6 @@
 import { defineCommand } from 'citty'
-import { existsSync, readFileSync } from 'node:fs'
-import { managedHost, managedPort } from '../../codex/config-block.ts'
-import { generateFiles } from '../../codex/generate.ts'
-import { useModelInConfig } from '../../codex/manage-config.ts'
+import { switchManagedModel } from '../../codex/use-model.ts'
 import { log } from '../../log.ts'
-import { codexPaths } from '../../paths.ts'
 import { modelListFor } from '../../routing/model-list.ts'
 import { loadSettings } from '../../settings/load.ts'
 import { parsePort, settingsArgs, verboseArgs } from '../_args.ts'
@@ -23,13 +19,8 @@ export default defineCommand({
       const settings = loadSettings(args.settings)
       const list = modelListFor(settings)
       const slug = await list.require(args.slug)
-      const path = codexPaths.config()
-      const text = existsSync(path) ? readFileSync(path, 'utf8') : ''
-      // The block keeps the address `enable` gave it, `--host` included.
-      const where = { port: managedPort(text) ?? parsePort(undefined), host: managedHost(text) ?? undefined }
-      const generated = await generateFiles(settings, where)
-      const change = useModelInConfig(slug, { ...where, providerName: await displayNameOf(list, slug), catalogPath: generated.catalogPath })
-      if (change.changed) log.success(`Codex will use ${slug} (${path})`)
+      const change = await switchManagedModel(settings, { slug, displayName: await displayNameOf(list, slug) }, parsePort(undefined))
+      if (change.changed) log.success(`Codex will use ${slug} (${change.path})`)
       else log.info(`Codex already uses ${slug}`)
     }),
 })
