@@ -43,8 +43,27 @@ export type LoginState =
   | { state: 'api_key' } // Codex is logged in with an API key, not ChatGPT
   | { state: 'no_token' } // JSON, but no access token in it
 
+// A request asks for the login several times (is there one, the plan's models, the tokens to
+// send): the file is read and parsed again only when it changed. Codex rewrites it on refresh
+// (a new inode through a rename), and any write moves its nanosecond change time.
+let lastRead: { path: string; stamp: string; state: LoginState } | null = null
+
 export function readLoginState(path = codexPaths.auth()): LoginState {
   if (chatgptDisabled()) return { state: 'disabled' }
+  let stamp: string
+  try {
+    const stats = statSync(path, { bigint: true })
+    stamp = `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`
+  } catch {
+    return { state: 'missing' }
+  }
+  if (lastRead?.path === path && lastRead.stamp === stamp) return lastRead.state
+  const state = parseLoginFile(path)
+  lastRead = { path, stamp, state }
+  return state
+}
+
+function parseLoginFile(path: string): LoginState {
   let raw: string
   try {
     raw = readFileSync(path, 'utf8')

@@ -10,7 +10,7 @@ import { ShimError } from '../errors.ts'
 import { enabledCursorServices } from '../providers/cursor-agent.ts'
 import { PROVIDERS } from '../providers/index.ts'
 import type { ModelSettings, Settings } from '../settings/schema.ts'
-import { chatgptModelSettings, legacyChatgptSlug, resolveRoute, type Route } from './resolve.ts'
+import { chatgptModelSettings, legacyChatgptSlug, findRoute, unknownModelError, type Route } from './resolve.ts'
 import { routerModel } from './router-settings.ts'
 
 export interface ListedModel {
@@ -118,22 +118,20 @@ export class ModelList {
 
   /** Slug → route: settings first (models and aliases), then Cursor's `cursor-<id>` names, then the ChatGPT subscription's models. */
   async resolve(requested: string): Promise<Route> {
-    try {
-      return resolveRoute(this.settings, requested)
-    } catch (error) {
-      if (!(error instanceof ShimError) || error.kind !== 'unknown_model') throw error
-      const cursor = this.cursor()
-      if (cursor?.bin() && isCursorName(requested)) return this.cursorRoute(requested, cursor)
-      if (!this.services.chatgpt) throw error
-      const models = await this.subscription()
-      const legacy = legacyChatgptSlug(requested)
-      const target = legacy?.model ?? requested
-      if (models.some((model) => model.slug === target)) return { slug: requested, model: chatgptModelSettings(target, legacy?.effort) }
-      if (!models.length) throw error
-      // Cursor's names as far as they are known now: an unrelated typo should not wait on cursor-agent.
-      const known = [...this.configured().map((entry) => entry.id), ...models.map((model) => model.slug), ...(cursor?.availableNow() ?? []).map((model) => cursorSlug(model))]
-      throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. Known: ${known.join(', ')}.`, { param: 'model' })
-    }
+    // No exception on the way to the plan's and Cursor's models: they are asked for on every request.
+    const configured = findRoute(this.settings, requested)
+    if (configured) return configured
+    const cursor = this.cursor()
+    if (cursor?.bin() && isCursorName(requested)) return this.cursorRoute(requested, cursor)
+    if (!this.services.chatgpt) throw unknownModelError(this.settings, requested)
+    const models = await this.subscription()
+    const legacy = legacyChatgptSlug(requested)
+    const target = legacy?.model ?? requested
+    if (models.some((model) => model.slug === target)) return { slug: requested, model: chatgptModelSettings(target, legacy?.effort) }
+    if (!models.length) throw unknownModelError(this.settings, requested)
+    // Cursor's names as far as they are known now: an unrelated typo should not wait on cursor-agent.
+    const known = [...this.configured().map((entry) => entry.id), ...models.map((model) => model.slug), ...(cursor?.availableNow() ?? []).map((model) => cursorSlug(model))]
+    throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. Known: ${known.join(', ')}.`, { param: 'model' })
   }
 
   /** `cursor-<id>` (or a Composer 2.5 alias) while cursor-agent is installed: a route, a login hint, or the known names. */

@@ -10,8 +10,8 @@ export interface Route extends ProviderTarget {
   routedTo?: string
 }
 
-/** Slug → configured model. The upstream model id is accepted too when it is unambiguous. */
-export function resolveRoute(settings: Settings, requested: string): Route {
+/** Slug → configured model, or null. The upstream model id is accepted too when it is unambiguous. */
+export function findRoute(settings: Settings, requested: string): Route | null {
   const alias = settings.aliases && Object.hasOwn(settings.aliases, requested) ? settings.aliases[requested] : undefined
   if (alias) {
     const target = settings.models.find((model) => model.slug === alias.slug)
@@ -20,10 +20,21 @@ export function resolveRoute(settings: Settings, requested: string): Route {
   const bySlug = settings.models.find((model) => model.slug === requested)
   if (bySlug) return { slug: requested, model: bySlug }
   const byModel = settings.models.filter((model) => model.model === requested)
-  if (byModel.length === 1) return { slug: requested, model: byModel[0]! }
+  return byModel.length === 1 ? { slug: requested, model: byModel[0]! } : null
+}
+
+/** `findRoute`, or the error naming the configured models. */
+export function resolveRoute(settings: Settings, requested: string): Route {
+  const found = findRoute(settings, requested)
+  if (found) return found
+  throw unknownModelError(settings, requested)
+}
+
+/** The 400 for a name no setting knows, listing the ones it does. */
+export function unknownModelError(settings: Settings, requested: string): ShimError {
   const known = [...settings.models.map((model) => model.slug), ...Object.keys(settings.aliases ?? {})]
   const hint = known.length ? `Known: ${known.join(', ')}.` : 'No models are configured: add some to ~/.codex-shim/models.json (see `codex-shim doctor`).'
-  throw new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. ${hint}`, { param: 'model' })
+  return new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. ${hint}`, { param: 'model' })
 }
 
 /** What a subscription model looks like as a route. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readLogin, readLoginState, TokenRefresher } from '../../src/chatgpt/auth.ts'
 import { ChatgptService } from '../../src/chatgpt/service.ts'
@@ -63,5 +63,32 @@ describe('readLoginState', () => {
     expect(error).toBeInstanceOf(ShimError)
     expect((error as ShimError).message).toBe('auth.json is not valid JSON (run `codex login`).')
     expect((error as ShimError).kind).toBe('auth_expired')
+  })
+})
+
+describe('readLoginState reads the file again only when it changed', () => {
+  const file = (name: string) => join(process.env.CODEX_SHIM_TEST_ROOT!, `auth-cache-${name}-${crypto.randomUUID().slice(0, 8)}.json`)
+  const auth = (access: string) => JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: access, refresh_token: 'r' } })
+
+  test('a rewrite of the same size in the same millisecond, a replacement by rename and a removal are all seen', () => {
+    const path = file('rewrite')
+    writeFileSync(path, auth('token-aaaa'))
+    expect(readLogin(path)?.tokens.access_token).toBe('token-aaaa')
+    writeFileSync(path, auth('token-bbbb')) // same length: only the change time tells
+    expect(readLogin(path)?.tokens.access_token).toBe('token-bbbb')
+    const other = file('replacement')
+    writeFileSync(other, auth('token-cccc'))
+    renameSync(other, path)
+    expect(readLogin(path)?.tokens.access_token).toBe('token-cccc')
+    writeFileSync(path, '{not json')
+    expect(readLoginState(path).state).toBe('invalid')
+    rmSync(path)
+    expect(readLoginState(path).state).toBe('missing')
+  })
+
+  test('an unchanged file gives the same parsed login (no new read)', () => {
+    const path = file('unchanged')
+    writeFileSync(path, auth('token-dddd'))
+    expect(readLogin(path)).toBe(readLogin(path))
   })
 })
