@@ -84,7 +84,7 @@ export async function compile(target: string, outfile: string, options: BuildOpt
 }
 
 /** Modules on the path: the CLI entry, what it imports to parse, and the commands that run the proxy. */
-const PROXY_START_ROOTS = [/^src\/cli\.ts$/, /\/citty\/dist\/index\.mjs$/, /^src\/commands\/_run\.ts$/, /^src\/commands\/start\.ts$/, /^src\/commands\/_serve\.ts$/]
+const PROXY_START_ROOTS = [/^src\/cli\.ts$/, /^src\/commands\/_foreground\.ts$/]
 
 export interface StartPath {
   /** Source files (relative to the repository) the proxy's process loads before it listens. */

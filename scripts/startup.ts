@@ -49,7 +49,7 @@ async function buildBareServer(target: string): Promise<string> {
   return outfile
 }
 
-interface Sample { ms: number; rssKiB: number; anonKiB: number; fileKiB: number }
+interface Sample { ms: number; rssKiB: number; anonKiB: number; fileKiB: number; firstRequestMs: number }
 
 /** One start: fresh homes, spawn, poll /health as fast as it answers, then idle RSS. */
 async function startOnce(command: string[]): Promise<Sample> {
@@ -74,10 +74,14 @@ async function startOnce(command: string[]): Promise<Sample> {
   }
   await Bun.sleep(1000) // idle: let start-up garbage settle before reading RSS
   const rss = rssSplitKiB(child.pid)
+  // What the first request after start pays once: codex-shim loads its routes, model list and services then.
+  const askedAt = performance.now()
+  await (await fetch(`http://127.0.0.1:${port}/v1/models`)).arrayBuffer()
+  const firstRequestMs = performance.now() - askedAt
   child.kill('SIGTERM')
   await child.exited
   rmSync(home, { recursive: true, force: true })
-  return { ms, rssKiB: rss.total, anonKiB: rss.anon, fileKiB: rss.file }
+  return { ms, rssKiB: rss.total, anonKiB: rss.anon, fileKiB: rss.file, firstRequestMs }
 }
 
 /** Top-level static imports of a source file, as absolute specifiers. */
@@ -107,9 +111,12 @@ function serveStepsMs(): Record<string, number> {
     const { startServer } = await import('./src/server/serve.ts'); times['import server/serve'] = performance.now() - t; t = performance.now()
     await import('./src/daemon/lifecycle.ts'); times['import daemon/lifecycle (rest)'] = performance.now() - t; t = performance.now()
     const settings = loadSettings(undefined); times['loadSettings()'] = performance.now() - t; t = performance.now()
-    const { server } = startServer(settings, { host: '127.0.0.1', port: 0 }); times['startServer() incl. ChatgptService'] = performance.now() - t; t = performance.now()
-    await fetch('http://127.0.0.1:' + server.port + '/health'); times['first /health'] = performance.now() - t
-    server.stop(true)
+    const started = startServer(settings, { host: '127.0.0.1', port: 0 }); times['startServer() (listens)'] = performance.now() - t; t = performance.now()
+    const base = 'http://127.0.0.1:' + started.server.port
+    await fetch(base + '/health'); times['first /health'] = performance.now() - t; t = performance.now()
+    await fetch(base + '/v1/models'); times['first other request (loads the proxy: routes, model list, ChatGPT service)'] = performance.now() - t; t = performance.now()
+    await fetch(base + '/v1/models'); times['the same request again'] = performance.now() - t
+    started.stop()
     console.log(JSON.stringify(times))`
   const result = Bun.spawnSync([process.execPath, '-e', script], { cwd: root, env: { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'silent' }, stdout: 'pipe', stderr: 'pipe' })
   try {
@@ -147,17 +154,18 @@ try {
     idle_anon_mib: Number((median(list.map((sample) => sample.anonKiB)) / 1024).toFixed(1)),
     // Pages of the executable itself: which runtime features and how much bytecode a start touched.
     idle_file_mib: Number((median(list.map((sample) => sample.fileKiB)) / 1024).toFixed(1)),
+    first_request_ms: Number(median(list.map((sample) => sample.firstRequestMs)).toFixed(1)),
   }]))
   const startPath = await proxyStartPath(version)
-  const modules = [...new Set([...staticImports(join(root, 'src/commands/_serve.ts')), ...staticImports(join(root, 'src/daemon/lifecycle.ts')), ...staticImports(join(root, 'src/server/serve.ts'))])]
+  const modules = [...new Set([...staticImports(join(root, 'src/commands/_foreground.ts')), ...staticImports(join(root, 'src/daemon/lifecycle.ts')), ...staticImports(join(root, 'src/server/serve.ts'))])]
   const importMs = Object.fromEntries(modules.map((specifier) => [specifier.replace(`${root}/`, ''), Number(importCostMs(specifier).toFixed(1))]))
   const steps = Object.fromEntries(Object.entries(serveStepsMs()).map(([name, ms]) => [name, Number(ms.toFixed(1))]))
 
   if (!argv.includes('--json-only')) {
     console.log(`spawn → healthy /health, ${runs} starts each, interleaved (${host.name})\n`)
-    console.log(`${'variant'.padEnd(26)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'idle RSS'.padStart(10)} ${'heap'.padStart(9)} ${'file'.padStart(9)}`)
+    console.log(`${'variant'.padEnd(26)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'idle RSS'.padStart(10)} ${'heap'.padStart(9)} ${'file'.padStart(9)} ${'1st /v1/models'.padStart(15)}`)
     for (const [name, row] of Object.entries(summary)) {
-      console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(9)} ${`${row.idle_file_mib} MiB`.padStart(9)}`)
+      console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(9)} ${`${row.idle_file_mib} MiB`.padStart(9)} ${`${row.first_request_ms} ms`.padStart(15)}`)
     }
     console.log(`\nstart path (bundle): ${startPath.files.length} modules, ${(startPath.bytes / 1024).toFixed(0)} of ${(startPath.totalBytes / 1024).toFixed(0)} KiB; builtins ${startPath.builtins.join(' ')}`)
     console.log('\nimport cost, each module alone in a fresh bun from source (ms, median of 3):')

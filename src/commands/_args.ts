@@ -108,3 +108,54 @@ export function tidyUsage(text: string): string {
   if (lines[0]) lines[0] = lines[0].replace(/\((?!codex-shim\b)([a-z_][\w -]*)\)$/, '(codex-shim $1)')
   return lines.map((line) => line.replace(/^USAGE (?!codex-shim\b)/, 'USAGE codex-shim ')).join('\n')
 }
+
+/** The flags of the proxy's own process (`start --foreground`, the daemon's `_serve`). */
+export interface ForegroundArgs {
+  port?: string
+  host?: string
+  settings?: string
+  tunnel?: boolean
+  'tunnel-tool'?: string
+  verbose?: boolean
+}
+
+export interface ProxyInvocation {
+  command: '_serve' | 'start'
+  args: ForegroundArgs
+}
+
+const PROXY_VALUE_FLAGS = new Set(['port', 'host', 'settings', 'tunnel-tool'])
+const PROXY_SWITCHES = new Set(['tunnel', 'verbose'])
+
+/**
+ * `_serve …` or `start --foreground …` when every token is one of the
+ * proxy's flags, spelled `--name value`, `--name=value` or `--switch`, each
+ * at most once: the proxy's start then skips citty, whose loading and
+ * parsing cost more than the rest of the start. Anything else (help, a typo,
+ * a repeat, a negation) is null, and citty parses and answers it as before.
+ */
+export function proxyInvocation(argv: string[]): ProxyInvocation | null {
+  const command = argv[0]
+  if (command !== '_serve' && command !== 'start') return null
+  const args: Record<string, string | boolean> = {}
+  let foreground = false
+  for (let index = 1; index < argv.length; index++) {
+    const token = argv[index]!
+    if (!token.startsWith('--')) return null
+    const equals = token.indexOf('=')
+    const name = token.slice(2, equals < 0 ? undefined : equals)
+    if (command === 'start' && name === 'foreground' && equals < 0 && !foreground) {
+      foreground = true
+      continue
+    }
+    if (Object.hasOwn(args, name)) return null
+    if (PROXY_SWITCHES.has(name) && equals < 0) args[name] = true
+    else if (PROXY_VALUE_FLAGS.has(name)) {
+      const value = equals < 0 ? argv[++index] : token.slice(equals + 1)
+      if (!value || value.startsWith('-')) return null
+      args[name] = value
+    } else return null
+  }
+  if (command === 'start' && !foreground) return null
+  return { command, args: args as ForegroundArgs }
+}

@@ -60,14 +60,14 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   if (options.tunnel) {
     const [{ ensureToken }, { startTunnel }] = await Promise.all([import('../tunnel/token.ts'), import('../tunnel/tunnel.ts')])
     // A public URL without a token would let anyone spend the user's keys.
-    started.deps.token = ensureToken().token
+    started.requireToken(ensureToken().token)
     try {
       tunnel = await startTunnel(port, typeof options.tunnel === 'string' ? options.tunnel : undefined)
     } catch (error) {
-      started.server.stop(true)
+      started.stop()
       throw error
     }
-    started.deps.allowedHosts.add(hostName(new URL(tunnel.publicUrl).host))
+    started.allowedHosts.add(hostName(new URL(tunnel.publicUrl).host))
     log.info(`${tunnel.kind} tunnel up at ${tunnel.publicUrl} (token required on /v1/*)`)
   }
   const owner = options.daemon ? null : otherInstance()
@@ -75,9 +75,7 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   else writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
   const stop = () => {
     tunnel?.stop()
-    started.server.stop(true)
-    // The ledger's last batch: a kill -9 loses at most this (documented in the README).
-    started.deps.ledger?.close()
+    started.stop()
     removePidFile() // only if it still names this process
   }
   const onSignal = () => {

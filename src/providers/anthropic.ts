@@ -11,7 +11,7 @@ import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
 import { withOpencodeSession } from './opencode-session.ts'
-import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
+import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget } from './types.ts'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
 
@@ -85,9 +85,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
 }
 
 /** `anthropic` entries: Claude, and the Anthropic-compatible endpoints of DeepSeek, GLM and Kimi. */
-export const anthropicProvider: ProviderEntry = {
-  dialect: 'messages',
-  settings: { baseUrl: 'optional', defaultBaseUrl: 'https://api.anthropic.com', defaultKeyEnv: 'ANTHROPIC_API_KEY' },
+export const anthropicProvider: ProviderImplementation = {
   label,
   open,
   forward,

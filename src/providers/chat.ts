@@ -15,7 +15,7 @@ import { parseJson } from '../sse/parse.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, readWhole, upstreamOptions } from '../upstream/http.ts'
 import { withOpencodeSession } from './opencode-session.ts'
-import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
+import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget } from './types.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
 
 // OpenAI's reasoning models (o-series, gpt-5 family) take `reasoning_effort`,
@@ -99,6 +99,4 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
 }
 
 /** Chat Completions over HTTP: `openai`, `generic-chat-completion-api` and `ollama` entries share it. */
-export function chatProvider(settings: ProviderEntry['settings']): ProviderEntry {
-  return { dialect: 'chat', settings, label, open, forward }
-}
+export const chatProvider: ProviderImplementation = { label, open, forward }

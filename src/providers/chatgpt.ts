@@ -10,7 +10,7 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { formatEvent, SSE_HEADERS } from '../sse/encode.ts'
 import { watchPassthrough } from '../sse/watch.ts'
 import { readBounded, readWhole } from '../upstream/http.ts'
-import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
+import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
 
 /** True for requests from Codex itself (it identifies with an `originator` header). */
 export function isCodexClient(headers: Headers): boolean {
@@ -100,10 +100,7 @@ async function compact(body: ForwardBody, { model }: ProviderTarget, context: Re
 }
 
 /** The ChatGPT subscription (`chatgpt` routes): the Responses API with the user's `codex login` token. */
-export const chatgptProvider: ProviderEntry = {
-  dialect: 'responses',
-  // The subscription backend; CODEX_SHIM_CHATGPT_BASE_URL overrides it at request time.
-  settings: { baseUrl: 'optional', defaultBaseUrl: 'https://chatgpt.com/backend-api' },
+export const chatgptProvider: ProviderImplementation = {
   label: () => 'chatgpt',
   open,
   forward,

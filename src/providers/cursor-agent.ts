@@ -3,7 +3,7 @@ import type { ResponsesRequest } from '../canonical/types.ts'
 import { createCursorServices, openCursorTurn, type CursorServices } from '../cursor/turn.ts'
 import { clearCursorAgentCache, cursorDisabled } from '../cursor/find-binary.ts'
 import { threadIdFrom } from '../cursor/sessions.ts'
-import { providerStream, type ProviderEntry, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
+import { providerStream, type ProviderImplementation, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
 
 let services: CursorServices | null = null
 /** One set per process: the binary, its login and model caches, sessions and the concurrency limit. */
@@ -34,9 +34,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
   return providerStream(decodeBody(turn.stdout, turn.decoder, { format: 'ndjson', idleTimeoutMs: 0, onAbort: turn.cancel }))
 }
 
-export const cursorAgentProvider: ProviderEntry = {
-  dialect: 'none',
-  settings: { baseUrl: 'none' },
+export const cursorAgentProvider: ProviderImplementation = {
   label: () => 'cursor-agent',
   open,
 }

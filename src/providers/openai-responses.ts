@@ -8,7 +8,7 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
-import { providerStream, type ForwardBody, type ProviderEntry, type ProviderStream, type ProviderTarget } from './types.ts'
+import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget } from './types.ts'
 
 const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
 
@@ -50,10 +50,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
 }
 
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */
-export const openaiResponsesProvider: ProviderEntry = {
-  dialect: 'responses',
-  keepsState: true,
-  settings: { baseUrl: 'optional', defaultBaseUrl: 'https://api.openai.com/v1', defaultKeyEnv: 'OPENAI_API_KEY' },
+export const openaiResponsesProvider: ProviderImplementation = {
   label,
   open,
   forward,

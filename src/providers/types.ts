@@ -50,24 +50,32 @@ export interface ForwardBody {
   onEvent?: (event: ResponsesEvent) => void
 }
 
+/** What settings validation needs of a kind: whether it takes a base URL, and its defaults. */
+export interface ProviderSettings {
+  /** The API root used when an entry names none; absent means `base_url` is required (or, with `baseUrl: 'none'`, unused). */
+  defaultBaseUrl?: string
+  baseUrl: 'required' | 'optional' | 'none'
+  /** The key variable read when an entry names no key, and only for the default host: a key never goes to a third party by default. */
+  defaultKeyEnv?: string
+}
+
 /**
- * One provider kind: an upstream and everything the rest of the proxy may
- * know about it. Routes, settings validation and the model list read these
- * fields; nothing else names a provider.
+ * One provider kind as the registry declares it: data that settings, the
+ * model list and the front door read, and where its code is. The code loads
+ * with the first request the kind serves, so a proxy answers `/health`
+ * without reading any upstream's code.
  */
-export interface ProviderEntry {
+export interface ProviderKind {
   /** The dialect it speaks upstream: a client of the same dialect takes `forward` when present. */
   readonly dialect: UpstreamDialect
-  /** Settings: what the kind needs, and its defaults. */
-  readonly settings: {
-    /** The API root used when an entry names none; absent means `base_url` is required (or, with `baseUrl: 'none'`, unused). */
-    defaultBaseUrl?: string
-    baseUrl: 'required' | 'optional' | 'none'
-    /** The key variable read when an entry names no key, and only for the default host: a key never goes to a third party by default. */
-    defaultKeyEnv?: string
-  }
+  readonly settings: ProviderSettings
   /** The upstream keeps Responses state itself (`store`, `previous_response_id`): the shim passes ids through. */
   readonly keepsState?: boolean
+  load(): Promise<ProviderImplementation>
+}
+
+/** A provider file's export: the code behind a kind. */
+export interface ProviderImplementation {
   /** `name@host` for logs; never a secret. */
   label(model: ModelSettings): string
   /**
@@ -81,6 +89,9 @@ export interface ProviderEntry {
   /** Server-side `/responses/compact`, for kinds whose upstream has one. */
   compact?(body: ForwardBody, target: ProviderTarget, context: RequestContext): Promise<Response>
 }
+
+/** A kind with its code loaded: what routes and the router call. */
+export type ProviderEntry = Omit<ProviderKind, 'load'> & ProviderImplementation
 
 /** A ProviderStream over a decoded body; `events` is built only if read. */
 export function providerStream(decoded: DecodedBody, headers?: Record<string, string>): ProviderStream {

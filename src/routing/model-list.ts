@@ -8,7 +8,7 @@ import { cursorSlug, isCursorName, resolveCursorSlug, type CursorModel } from '.
 import type { CursorServices } from '../cursor/turn.ts'
 import { ShimError } from '../errors.ts'
 import { enabledCursorServices } from '../providers/cursor-agent.ts'
-import { PROVIDERS } from '../providers/index.ts'
+import { loadProvider } from '../providers/index.ts'
 import type { ModelSettings, Settings } from '../settings/schema.ts'
 import { chatgptModelSettings, legacyChatgptSlug, findRoute, unknownModelError, type Route } from './resolve.ts'
 import { routerModel } from './router-settings.ts'
@@ -190,7 +190,7 @@ export function modelListFor(settings: Settings): ModelList {
   return new ModelList(settings, { chatgpt: chatgptDisabled() ? null : new ChatgptService(), cursor: enabledCursorServices() })
 }
 
-/** The registry entry behind a route. */
+/** The registry entry behind a route, its code loaded with the first request it serves. */
 export function providerOf(model: ModelSettings) {
-  return PROVIDERS[model.provider_label]
+  return loadProvider(model.provider_label)
 }

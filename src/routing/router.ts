@@ -2,7 +2,7 @@ import type { ConsolaInstance } from 'consola'
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import type { ResponseObject, ResponsesRequest } from '../canonical/types.ts'
 import { describeMs, ShimError } from '../errors.ts'
-import { PROVIDERS } from '../providers/index.ts'
+import { loadProvider } from '../providers/index.ts'
 import type { RequestContext } from '../providers/types.ts'
 import type { ResolveHints } from '../server/context.ts'
 import { buildClassifierRequest, parseScores, readTask, type TaskText } from './classifier.ts'
@@ -221,7 +221,7 @@ export function outputText(response: ResponseObject): string {
 export function providerClassifier(options: { resolve: (slug: string) => Promise<Route>; context: (signal: AbortSignal) => RequestContext }): ClassifierOpen {
   return async (request, slug, signal) => {
     const route = await options.resolve(slug)
-    const provider = PROVIDERS[route.model.provider_label]
+    const provider = await loadProvider(route.model.provider_label)
     const opened = await provider.open(pinCanonical(request, route.alias), route, options.context(signal))
     const aggregated = await aggregateEvents(opened.events())
     const failure = unfinishedAnswerError(aggregated)

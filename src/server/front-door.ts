@@ -162,7 +162,7 @@ function noteRoute(summary: RouteContext['summary'], route: Route, label: string
 async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boolean): Promise<Response | Opened> {
   const { door, context, request, body, stream } = turn
   const { summary } = context
-  const provider = providerOf(route.model)
+  const provider = await providerOf(route.model)
   const upstream = requestContext(context)
   const label = provider.label(route.model)
   noteRoute(summary, route, label)

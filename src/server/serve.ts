@@ -1,87 +1,62 @@
-import { ledgerDisabledByEnv, openLedger, type Ledger } from '../usage/ledger.ts'
-import { chatgptDisabled } from '../chatgpt/auth.ts'
-import { ChatgptService } from '../chatgpt/service.ts'
+import type { Server } from 'bun'
+import { chatgptDisabled, readLogin } from '../chatgpt/auth.ts'
+import { responsesErrorResponse } from '../dialects/responses/errors.ts'
+import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import type { Settings } from '../settings/schema.ts'
 import { maxUpstreamRequests, runningUpstreamCap } from '../upstream/max-requests.ts'
-import { retryPolicyFromEnv } from '../upstream/retry.ts'
 import { VERSION } from '../version.ts'
-import { createHandler } from './app.ts'
 import { maxBodyBytes } from './body.ts'
 import { connectionIdleSeconds, type ServerDeps } from './context.ts'
-import { buildHostAllowlist, hostHeaderProblem } from './guard.ts'
+import { buildHostAllowlist, checkRequest, hostHeaderProblem } from './guard.ts'
+import { healthResponse, type HealthFacts } from './health.ts'
 import { once } from './lazy-routes.ts'
-import { formatSummary } from './request-log.ts'
-import { responsesErrorResponse } from '../dialects/responses/errors.ts'
-import { ShimError } from '../errors.ts'
+import { BodyTracker, formatSummary } from './request-log.ts'
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+type Handle = (request: Request, server?: Server<unknown>) => Promise<Response>
 
-export function idleTimeoutFromEnv(): number {
-  const value = Number(process.env.CODEX_SHIM_IDLE_TIMEOUT_MS)
-  return Number.isFinite(value) && value >= 0 && process.env.CODEX_SHIM_IDLE_TIMEOUT_MS ? value : DEFAULT_IDLE_TIMEOUT_MS
+export interface StartedServer {
+  server: Server<unknown>
+  /** The Host allowlist, shared with the proxy: `start --tunnel` adds its public name after listening. */
+  allowedHosts: Set<string>
+  /** Requires this token on `/v1/*` from now on (`start --tunnel` makes one after listening). */
+  requireToken(token: string): void
+  /** Stops listening, then writes the ledger's last batch. */
+  stop(): void
+  /** The proxy behind the server, loaded now unless a request already loaded it. */
+  proxy(): Promise<{ deps: ServerDeps; handle: Handle }>
 }
 
 /**
- * The usage ledger, opened (file, schema, first prune) by the first row or
- * read rather than at start-up; `close` on a ledger never opened writes nothing.
+ * Listens at once and answers `/health` from what is already known; the
+ * proxy itself (routes, dialects, the ChatGPT service, the ledger, the
+ * model list) loads with the first other request. `start` waits on
+ * `/health`, so a start reads none of that code, and until a request has
+ * run, nothing it would report has happened: no quota seen, no Cursor
+ * listing, no stored response, no model cooling down.
  */
-export function ledgerOnFirstUse(open: () => Ledger = openLedger): Ledger {
-  let ledger: Ledger | null = null
-  const opened = () => (ledger ??= open())
-  return {
-    enabled: !ledgerDisabledByEnv(),
-    append: (row) => opened().append(row),
-    flush: (limit) => ledger?.flush(limit) ?? 0,
-    summarise: (query) => opened().summarise(query),
-    stats: () => ledger?.stats() ?? { queued: 0, dropped: 0, written: 0 },
-    close: () => ledger?.close(),
-  }
-}
-
-/** Codex's catalog (`/v1/models?client_version=`): its modules and Codex's own prompt load with the first request for it. */
-function catalogOnFirstUse(settings: Settings, chatgpt: ChatgptService | null): ServerDeps['catalog'] {
-  const build = once(async () => {
-    const [{ ModelList }, { pickBaseInstructions, readBundledCatalog }, { FALLBACK_INSTRUCTIONS }] = await Promise.all([
-      import('../routing/model-list.ts'),
-      import('../codex/bundled.ts'),
-      import('../codex/catalog.ts'),
-    ])
-    const models = new ModelList(settings, { chatgpt })
-    // Read from the installed Codex once (it spawns `codex`).
-    const instructions = pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS
-    return () => models.catalog(instructions)
-  })
-  return async () => (await build())()
-}
-
-/** Deps for a real server; tests build their own. */
-export function createDeps(settings: Settings, options: { host: string; port: number }): ServerDeps {
-  const chatgpt = chatgptDisabled() ? null : new ChatgptService()
-  return {
-    chatgpt,
-    // Rows are queued in memory and written every 250 ms off the request path.
-    ledger: ledgerOnFirstUse(),
-    settings,
-    version: VERSION,
-    startedAt: Date.now(),
-    bindHost: options.host,
-    port: options.port,
-    allowedHosts: buildHostAllowlist(options.host),
-    log: log.withTag('proxy'),
-    fetch: globalThis.fetch,
-    idleTimeoutMs: idleTimeoutFromEnv(),
-    retry: retryPolicyFromEnv(),
-    token: process.env.CODEX_SHIM_TOKEN || undefined,
-    catalog: catalogOnFirstUse(settings, chatgpt),
-  }
-}
-
-export function startServer(settings: Settings, options: { host: string; port: number }) {
-  const deps = createDeps(settings, options)
-  const handle = createHandler(deps)
+export function startServer(settings: Settings, options: { host: string; port: number }): StartedServer {
+  const startedAt = Date.now()
+  const allowedHosts = buildHostAllowlist(options.host)
+  let token = process.env.CODEX_SHIM_TOKEN || undefined
+  let loaded: { deps: ServerDeps; handle: Handle } | null = null
   const proxyLog = log.withTag('proxy')
-  const server = Bun.serve({
+  const proxy = once(async () => {
+    const [{ createDeps }, { createHandler }] = await Promise.all([import('./deps.ts'), import('./app.ts')])
+    const deps = createDeps(settings, { host: options.host, port: server.port ?? options.port, startedAt, allowedHosts, token })
+    return (loaded = { deps, handle: createHandler(deps) })
+  })
+  const facts: HealthFacts = {
+    version: VERSION,
+    startedAt,
+    models: settings.models.length,
+    chatgptUsable: () => !chatgptDisabled() && readLogin() !== null,
+    quota: () => null,
+    cursorPassthrough: () => false,
+    store: () => ({ entries: 0, bytes: 0 }),
+    coolingDown: () => [],
+  }
+  const server: Server<unknown> = Bun.serve({
     hostname: options.host,
     port: options.port,
     // A backstop only: the body reader counts (and, for compressed bodies, inflates) as bytes
@@ -89,20 +64,55 @@ export function startServer(settings: Settings, options: { host: string; port: n
     maxRequestBodySize: 2 * maxBodyBytes() + 1024 * 1024,
     // Bun's default idle timeout is 10 s; streams opt out per request via keepAlive().
     idleTimeout: connectionIdleSeconds(),
-    fetch: (request, srv) => {
+    fetch: (request, srv): Response | Promise<Response> => {
       // Checked before anything builds a URL from it: a malformed Host would otherwise be a 500.
       const problem = hostHeaderProblem(request.headers.get('host'))
-      return problem ? badHost(request, problem, deps.port, proxyLog) : handle(request, srv)
+      if (problem) return badHost(request, problem, server.port ?? options.port, proxyLog)
+      if (loaded) return loaded.handle(request, srv)
+      if (request.method === 'GET' && isHealthPath(request.url)) {
+        const early = earlyHealth(request, allowedHosts, facts, proxyLog)
+        if (early) return early
+      }
+      return proxy().then(({ handle }) => handle(request, srv))
     },
     error: (error) => {
       log.error('server error:', error.message)
       return new Response(JSON.stringify({ error: { message: 'Internal error in codex-shim.', type: 'server_error' } }), { status: 500, headers: { 'content-type': 'application/json' } })
     },
   })
-  deps.port = server.port ?? options.port
   const cap = runningUpstreamCap()
   if (cap < maxUpstreamRequests()) proxyLog.info(`This process allows ${cap} upstream requests at once (BUN_CONFIG_MAX_HTTP_REQUESTS was not set when it started); the daemon (\`codex-shim start\`) allows ${maxUpstreamRequests()}, set by CODEX_SHIM_MAX_UPSTREAM_REQUESTS.`)
-  return { server, deps }
+  return {
+    server,
+    allowedHosts,
+    requireToken: (value) => {
+      token = value
+      if (loaded) loaded.deps.token = value
+    },
+    stop: () => {
+      server.stop(true)
+      // The ledger's last batch: a kill -9 loses at most this (documented in the README).
+      loaded?.deps.ledger?.close()
+    },
+    proxy,
+  }
+}
+
+/** `/health` exactly (a query aside); its other spellings go to the proxy's router. */
+function isHealthPath(url: string): boolean {
+  const path = url.indexOf('/', url.indexOf('://') + 3)
+  return path >= 0 && url.startsWith('/health', path) && (url.length === path + 7 || url[path + 7] === '?')
+}
+
+/** The health answer before the proxy has loaded, logged like any request; null when the request is refused (the proxy answers the refusal). */
+function earlyHealth(request: Request, allowedHosts: Set<string>, facts: HealthFacts, proxyLog: typeof log): Response | null {
+  try {
+    checkRequest(request, allowedHosts)
+  } catch {
+    return null
+  }
+  const summary = { method: request.method, path: '/health', startedAt: performance.now(), startedAtMs: Date.now() }
+  return new BodyTracker(summary, (finished) => proxyLog.info(formatSummary(finished))).finish(healthResponse(facts))
 }
 
 function badHost(request: Request, problem: string, port: number, proxyLog: typeof log): Response {

@@ -1,5 +1,5 @@
 import { PROVIDERS, type ProviderName as RegisteredProvider } from '../providers/index.ts'
-import type { ProviderEntry } from '../providers/types.ts'
+import type { ProviderKind } from '../providers/types.ts'
 import { parseRouterSettings } from '../routing/router-settings.ts'
 import {
   CAMEL_ALIASES,
@@ -47,7 +47,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** A default key goes only to the provider's own default host: never a third party's. */
-function defaultKeyEnv(provider: ProviderEntry, baseUrl: string): string | undefined {
+function defaultKeyEnv(provider: ProviderKind, baseUrl: string): string | undefined {
   if (!provider.settings.defaultKeyEnv || !provider.settings.defaultBaseUrl) return undefined
   try {
     return new URL(baseUrl).host === new URL(provider.settings.defaultBaseUrl).host ? provider.settings.defaultKeyEnv : undefined
@@ -205,7 +205,7 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     issues.push({ path: `${source}.provider`, message: `missing; expected one of ${Object.keys(PROVIDERS).join(', ')}` })
     ok = false
   }
-  const kind = providerLabel ? PROVIDERS[providerLabel] : undefined
+  const kind: ProviderKind | undefined = providerLabel ? PROVIDERS[providerLabel] : undefined
   const written = pick(entry, 'base_url') as string | undefined
   if (kind?.settings.baseUrl === 'none' && written !== undefined) {
     issues.push({ path: `${source}.base_url`, message: `provider "${providerLabel}" has no base URL (it is not an HTTP upstream); remove the field` })

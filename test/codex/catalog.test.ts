@@ -51,7 +51,7 @@ describe('model catalog', () => {
   })
 
   test('the running proxy serves the same catalog for model_catalog_url', async () => {
-    const { createDeps } = await import('../../src/server/serve.ts')
+    const { createDeps } = await import('../../src/server/deps.ts')
     const served = await createDeps(settings, { host: '127.0.0.1', port: 8765 }).catalog()
     expect(served).toEqual(buildCatalog(settings, instructions ?? FALLBACK_INSTRUCTIONS))
   })

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { proxyStartPath } from '../../scripts/build.ts'
-import { ledgerOnFirstUse } from '../../src/server/serve.ts'
+import { ledgerOnFirstUse } from '../../src/server/deps.ts'
 import { lazyRoute, once } from '../../src/server/lazy-routes.ts'
 import type { RouteContext } from '../../src/server/context.ts'
 import type { Ledger } from '../../src/usage/ledger.ts'
@@ -12,8 +12,17 @@ const root = join(import.meta.dir, '../..')
 describe('what the proxy loads before it answers /health (from the bundle the binary embeds)', async () => {
   const path = await proxyStartPath()
 
-  test('the serve path is on it: the guard, settings, the server and the health route', () => {
-    for (const file of ['src/cli.ts', 'src/commands/_serve.ts', 'src/commands/start.ts', 'src/daemon/lifecycle.ts', 'src/settings/load.ts', 'src/server/serve.ts', 'src/server/app.ts', 'src/server/routes/info.ts']) expect(path.files).toContain(file)
+  test('the serve path is on it: the guard, settings with the provider table, the server and its health answer', () => {
+    for (const file of ['src/cli.ts', 'src/commands/_foreground.ts', 'src/daemon/lifecycle.ts', 'src/settings/load.ts', 'src/providers/index.ts', 'src/server/serve.ts', 'src/server/health.ts']) expect(path.files).toContain(file)
+  })
+
+  test('citty and the command table are not: the proxy’s own command line is read without them', () => {
+    expect(path.files.filter((file) => file.includes('/citty/') || ['src/commands/start.ts', 'src/commands/_serve.ts'].includes(file))).toEqual([])
+  })
+
+  test('the proxy itself, every provider’s code and every dialect load with the first request that is not /health', () => {
+    const proxy = path.files.filter((file) => /^src\/(server\/(app|deps|front-door)\.ts|server\/routes\/|providers\/(?!index\.ts|types\.ts)|canonical\/|cursor\/|chatgpt\/(service|catalog|backend)\.ts|usage\/|routing\/(model-list|resolve|breaker)\.ts|responses-store\/|upstream\/http\.ts|dialects\/(chat|messages)\/)/.test(file))
+    expect(proxy).toEqual([])
   })
 
   test('the control page, the client routes, stored responses, the router, TOML and consola’s reporters load on first use', () => {

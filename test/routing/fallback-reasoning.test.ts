@@ -4,7 +4,7 @@ import { flattenTools } from '../../src/canonical/flatten-tools.ts'
 import type { ResponsesItem, ResponsesRequest } from '../../src/canonical/types.ts'
 import { fromCanonical } from '../../src/dialects/messages/request.ts'
 import { encodeThinking } from '../../src/dialects/messages/thinking-signature.ts'
-import { PROVIDERS } from '../../src/providers/index.ts'
+import { loadProvider } from '../../src/providers/index.ts'
 import { resolveRoute } from '../../src/routing/resolve.ts'
 import { parseSettings } from '../../src/settings/load.ts'
 import { validateMessagesRequest } from '../fakes/anthropic-upstream.ts'
@@ -23,7 +23,7 @@ describe('after a fallback from a chat provider to Anthropic', () => {
   test('the chat model\'s reasoning is not replayed as signed thinking; the request stays valid', async () => {
     const route = resolveRoute(settings, 'thinker')
     const request: ResponsesRequest = { model: 'thinker', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'list the files' }] }], tools: TOOLS, stream: true }
-    const opened = await PROVIDERS[route.model.provider_label].open(request, route, {
+    const opened = await (await loadProvider(route.model.provider_label)).open(request, route, {
       signal: new AbortController().signal, fetch: globalThis.fetch, log: memoryLog().logger, idleTimeoutMs: 30_000, clientHeaders: new Headers(),
       retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 }, onRetry: () => {}, keepAlive: () => {}, services: { chatgpt: null },
     })

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { aggregateEvents } from '../../src/canonical/aggregate.ts'
 import { ShimError } from '../../src/errors.ts'
-import { PROVIDERS } from '../../src/providers/index.ts'
+import { loadProvider } from '../../src/providers/index.ts'
 import type { RequestContext } from '../../src/providers/types.ts'
 import { CircuitBreaker } from '../../src/routing/breaker.ts'
 import { fallbackChain, isFallbackWorthy, withFallbacks } from '../../src/routing/fallbacks.ts'
@@ -66,7 +66,7 @@ function context(): RequestContext {
 
 /** What the front door does before the first byte: open the provider; here also read the answer to see who served. */
 async function openAndRead(target: Route): Promise<string> {
-  const opened = await PROVIDERS[target.model.provider_label].open({ model: target.slug, input: 'hello', stream: true }, target, context())
+  const opened = await (await loadProvider(target.model.provider_label)).open({ model: target.slug, input: 'hello', stream: true }, target, context())
   return outputText((await aggregateEvents(opened.events())).response)
 }
 

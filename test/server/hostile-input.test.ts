@@ -142,8 +142,7 @@ describe('a real server: Host headers, chunked bodies, bombs beside /health', ()
     server = startServer(settings(), { host: '127.0.0.1', port: 0 })
   })
   afterAll(() => {
-    server.server.stop(true)
-    server.deps.ledger?.close()
+    server.stop()
   })
 
   /** One raw HTTP exchange: what the server wrote back before closing. */

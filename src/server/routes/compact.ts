@@ -54,7 +54,7 @@ export async function compact(context: RouteContext): Promise<Response> {
     const request = parseResponsesRequest(body.json)
     context.summary.stream = false
     const route = await context.resolve(request.model, { canonical: () => request, headers: context.request.headers })
-    const provider = providerOf(route.model)
+    const provider = await providerOf(route.model)
     context.summary.slug = route.slug
     context.summary.upstream = provider.label(route.model)
     const upstream = requestContext(context)

@@ -1,4 +1,4 @@
-import { runningUpstreamCap } from '../../upstream/max-requests.ts'
+import { healthResponse } from '../health.ts'
 import type { RouteContext } from '../context.ts'
 
 export function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -6,22 +6,15 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
 }
 
 export function health({ deps, store, models, breaker }: RouteContext): Response {
-  return json({
-    ok: true,
-    name: 'codex-shim',
+  return healthResponse({
     version: deps.version,
-    pid: process.pid,
+    startedAt: deps.startedAt,
     models: deps.settings.models.length,
-    uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
-    chatgpt_passthrough: deps.chatgpt?.usable() ?? false,
-    // The last known answer: probing cursor-agent here would slow the liveness check `start` waits on.
-    cursor_passthrough: models.cursorPassthrough(),
-    chatgpt_quota: deps.chatgpt?.quota.latest ?? null,
-    response_store: (({ entries, bytes }) => ({ entries, bytes }))(store.stats()),
-    // Models skipped after failing N times in a row, until their cool-down ends (epoch ms).
-    cooling_down: breaker.coolingDown(),
-    // Bun's cap on concurrent upstream requests, fixed when the process started (256 unless raised).
-    max_upstream_requests: runningUpstreamCap(),
+    chatgptUsable: () => deps.chatgpt?.usable() ?? false,
+    quota: () => deps.chatgpt?.quota.latest ?? null,
+    cursorPassthrough: () => models.cursorPassthrough(),
+    store: () => (({ entries, bytes }) => ({ entries, bytes }))(store.stats()),
+    coolingDown: () => breaker.coolingDown(),
   })
 }
 
