@@ -52,9 +52,20 @@ async function buildBareServer(target: string): Promise<string> {
 interface Sample { ms: number; rssKiB: number; anonKiB: number; fileKiB: number; firstRequestMs: number }
 
 /** One start: fresh homes, spawn, poll /health as fast as it answers, then idle RSS. */
-async function startOnce(command: string[]): Promise<Sample> {
+/** A user's typical settings: a few models of different kinds (no key is read at start). */
+const TYPICAL_SETTINGS = JSON.stringify({
+  models: [
+    { slug: 'deepseek', model: 'deepseek-chat', provider: 'generic-chat-completion-api', base_url: 'https://api.deepseek.com/v1', api_key_env: 'DEEPSEEK_API_KEY' },
+    { slug: 'claude', model: 'claude-sonnet-4-5', provider: 'anthropic', reasoning_effort: 'high' },
+    { slug: 'qwen', model: 'qwen3-coder', provider: 'ollama' },
+  ],
+  aliases: { 'deepseek-fast': { slug: 'deepseek', reasoning_effort: 'low' } },
+})
+
+async function startOnce(command: string[], settings?: string): Promise<Sample> {
   const home = mkdtempSync(join(scratch, 'home-'))
   mkdirSync(join(home, '.codex-shim'), { recursive: true })
+  if (settings) writeFileSync(join(home, '.codex-shim', 'models.json'), settings)
   const port = await freePort()
   // As the daemon, the login services and the Docker image start it: with Bun's upstream request cap
   // already set (a bare `start --foreground` without it runs itself once more to set it).
@@ -140,10 +151,11 @@ try {
     'bare Bun.serve': [await buildBareServer(host.target)],
     'codex-shim': [binary, 'start', '--foreground'],
     'codex-shim (no bytecode)': [plain, 'start', '--foreground'],
+    'codex-shim, models.json': [binary, 'start', '--foreground'],
   }
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
   for (let run = 0; run < runs; run++) {
-    for (const [name, command] of Object.entries(variants)) samples[name]!.push(await startOnce(command))
+    for (const [name, command] of Object.entries(variants)) samples[name]!.push(await startOnce(command, name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined))
   }
 
   const summary = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, {
