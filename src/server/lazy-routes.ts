@@ -17,6 +17,8 @@ export function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 /** A route whose handler is imported on its first request: `lazyRoute(() => import('./routes/x.ts').then((m) => m.x))`. */
 export function lazyRoute(load: () => Promise<RouteHandler>): RouteHandler {
-  const handler = once(load)
-  return async (context) => (await handler())(context)
+  // Once loaded, the handler is called directly: no promise or await per request.
+  let ready: RouteHandler | undefined
+  const handler = once(async () => (ready = await load()))
+  return (context) => (ready ? ready(context) : handler().then((loaded) => loaded(context)))
 }
