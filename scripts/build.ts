@@ -134,7 +134,7 @@ export function sha256File(path: string): string {
 
 /**
  * Profile for `compile.bytecodeOrder`: runs a binary's proxy (`start --foreground`,
- * fresh homes) until /health answers, with Bun recording which functions ran
+ * fresh homes with a small models.json) until /health answers, with Bun recording which functions ran
  * (BUN_BYTECODE_ORDER_OUT). Built with it, those functions sit together at the
  * front of the bytecode, so a start reads and keeps mapped fewer pages. One
  * profile serves every target. Null when the binary would not start.
@@ -142,6 +142,8 @@ export function sha256File(path: string): string {
 export async function recordStartOrder(binary: string, scratch: string): Promise<string | null> {
   const home = join(scratch, 'order-home')
   mkdirSync(join(home, '.codex-shim'), { recursive: true })
+  // With settings to parse, as most users start it: the parser's code is laid out with the rest.
+  writeFileSync(join(home, '.codex-shim', 'models.json'), JSON.stringify({ models: [{ slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: 'http://127.0.0.1:9/v1' }, { model: 'qwen3', provider: 'ollama' }], aliases: { fast: { slug: 'chat', reasoning_effort: 'low' } } }))
   const profile = join(scratch, 'bytecode-order.txt')
   const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
   const port = probe.port!

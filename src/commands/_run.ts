@@ -1,7 +1,7 @@
 import { ConfigEditError } from '../codex/config-edit-error.ts'
 import { ShimError } from '../errors.ts'
 import { log, setVerbose } from '../log.ts'
-import { SettingsError } from '../settings/load.ts'
+import { SettingsError } from '../settings/read.ts'
 import { UsageError } from './_args.ts'
 
 /**

@@ -5,7 +5,7 @@ import { pageAddress } from '../ui/page-address.ts'
 import { upstreamRequestEnv } from '../upstream/max-requests.ts'
 import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
-import { loadSettings } from '../settings/load.ts'
+import { readSettings } from '../settings/read.ts'
 import { startServer } from '../server/serve.ts'
 import { VERSION } from '../version.ts'
 import { checkDaemonIdentity, looksLikeCodexShim, processArgv } from './identity.ts'
@@ -43,7 +43,7 @@ export function selfCommand(): string[] {
 /** Runs the proxy in this process until SIGINT/SIGTERM. Used by `start --foreground` and the daemon. */
 export async function serveForeground(options: ServeOptions): Promise<{ stop: () => void; port: number; publicUrl?: string }> {
   checkBindHost(options.host)
-  const settings = loadSettings(options.settingsPath)
+  const settings = await readSettings(options.settingsPath)
   for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
   for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
   let started: ReturnType<typeof startServer>
@@ -127,7 +127,7 @@ function logTail(lines = 15): string {
 export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   checkBindHost(options.host)
   const settingsPath = options.settingsPath ? resolve(options.settingsPath) : undefined
-  const settings = loadSettings(settingsPath) // report bad settings here, not in the daemon log
+  const settings = await readSettings(settingsPath) // report bad settings here, not in the daemon log
   for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
 
   const running = await runningDaemon()

@@ -1,35 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
 import * as v from 'valibot'
 import { issuePath } from '../issue-path.ts'
-import { shimPaths } from '../paths.ts'
-import { normalizeSettings, type SettingsIssue } from './normalize.ts'
+import { normalizeSettings } from './normalize.ts'
+import { locateSettings, SettingsError } from './read.ts'
 import { SettingsFileSchema, type Settings } from './schema.ts'
 
-/** Bad settings: the CLI prints `file`, then one `path: message` line per issue, and exits 2. */
-export class SettingsError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: SettingsIssue[],
-  ) {
-    super(`Invalid settings in ${file}:\n${issues.map((issue) => `  ${issue.path || '(file)'}: ${issue.message}`).join('\n')}`)
-    this.name = 'SettingsError'
-  }
-}
-
-export const EMPTY_SETTINGS: Settings = { path: null, models: [], launch_models: [], aliases: {}, warnings: [] }
+export { EMPTY_SETTINGS, SettingsError } from './read.ts'
 
 /**
  * Loads settings from `--settings FILE` or the default path. A missing default
  * file is fine (passthrough-only use); a missing explicit file is an error.
  */
 export function loadSettings(explicitPath?: string): Settings {
-  const path = explicitPath ? resolve(explicitPath) : shimPaths.settings()
-  if (!existsSync(path)) {
-    if (explicitPath) throw new SettingsError(path, [{ path: '', message: 'file not found; check the --settings path' }])
-    return { ...EMPTY_SETTINGS }
-  }
-  return parseSettings(readFileSync(path, 'utf8'), path)
+  const found = locateSettings(explicitPath)
+  return 'settings' in found ? found.settings : parseSettings(readFileSync(found.path, 'utf8'), found.path)
 }
 
 export function parseSettings(text: string, path: string): Settings {

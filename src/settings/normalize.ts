@@ -172,10 +172,13 @@ function checkFallbacks(models: ModelSettings[], aliases: Settings['aliases'], n
   for (const [name, alias] of Object.entries(aliases)) check(alias.fallbacks, `aliases.${name}`, [name, alias.slug])
 }
 
+/** snake_case key → its camelCase spelling, built once: `pick` runs for every field of every entry. */
+const CAMEL_OF: ReadonlyMap<string, string> = new Map(Object.entries(CAMEL_ALIASES).map(([camel, snake]) => [snake, camel]))
+
 function pick<K extends keyof typeof CAMEL_ALIASES | string>(entry: RawModelEntry, snake: K): unknown {
   const record = entry as Record<string, unknown>
   if (record[snake] !== undefined) return record[snake]
-  const camel = Object.entries(CAMEL_ALIASES).find(([, s]) => s === snake)?.[0]
+  const camel = CAMEL_OF.get(snake)
   return camel ? record[camel] : undefined
 }
 

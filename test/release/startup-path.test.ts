@@ -12,8 +12,12 @@ const root = join(import.meta.dir, '../..')
 describe('what the proxy loads before it answers /health (from the bundle the binary embeds)', async () => {
   const path = await proxyStartPath()
 
-  test('the serve path is on it: the guard, settings with the provider table, the server and its health answer', () => {
-    for (const file of ['src/cli.ts', 'src/commands/_foreground.ts', 'src/daemon/lifecycle.ts', 'src/settings/load.ts', 'src/providers/index.ts', 'src/server/serve.ts', 'src/server/health.ts']) expect(path.files).toContain(file)
+  test('the serve path is on it: the guard, finding the settings file, the server and its health answer', () => {
+    for (const file of ['src/cli.ts', 'src/commands/_foreground.ts', 'src/daemon/lifecycle.ts', 'src/settings/read.ts', 'src/server/serve.ts', 'src/server/health.ts']) expect(path.files).toContain(file)
+  })
+
+  test('the settings parser (valibot, the schemas, the provider table) loads only when there is a file to parse', () => {
+    expect(path.files.filter((file) => file.includes('/valibot/') || ['src/settings/load.ts', 'src/settings/schema.ts', 'src/settings/normalize.ts', 'src/providers/index.ts'].includes(file))).toEqual([])
   })
 
   test('citty and the command table are not: the proxy’s own command line is read without them', () => {
