@@ -19,7 +19,8 @@ export async function printSetupCard(publicUrl: string | undefined, port: number
   console.log(['', '  Cursor setup', `  Base URL  ${publicUrl}/v1`, `  API key   ${ensureToken().token}`, `  Models    ${models.join(', ') || '(none configured)'}`, `  Local     http://127.0.0.1:${port}/v1`, ''].join('\n'))
 }
 
-const tunnelOf = (args: ForegroundArgs) => (args.tunnel ? (args['tunnel-tool'] ?? true) : undefined)
+/** `--tunnel`, with the tool `--tunnel-tool` names (else whichever is installed). */
+export const tunnelOf = (args: ForegroundArgs) => (args.tunnel ? (args['tunnel-tool'] ?? true) : undefined)
 
 /** `start --foreground`: the proxy attached to this terminal. */
 export async function runForeground(args: ForegroundArgs): Promise<void> {

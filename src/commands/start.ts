@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { startDaemon } from '../daemon/lifecycle.ts'
-import { printSetupCard, runForeground } from './_foreground.ts'
+import { printSetupCard, runForeground, tunnelOf } from './_foreground.ts'
 import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
@@ -20,7 +20,7 @@ export default defineCommand({
   },
   run: ({ args }) =>
     args.foreground ? runForeground(args) : runGuarded(args, async () => {
-      const tunnel = args.tunnel ? (args['tunnel-tool'] ?? true) : undefined
+      const tunnel = tunnelOf(args)
       const options = { host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, tunnel }
       const { state, info } = await startDaemon(options)
       if (state === 'already-running') {
