@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256 } from '../sha256.ts'
 import type { ResponsesItem, ResponsesRequest } from '../canonical/types.ts'
 import { renderIncremental, renderPrompt, type PromptOptions } from './prompt.ts'
 
@@ -60,7 +60,7 @@ function stableJson(value: unknown): string {
 }
 
 function prefixHash(items: ResponsesItem[], count: number, request: ResponsesRequest, scope: SessionScope): string {
-  const hash = createHash('sha256')
+  const hash = sha256()
   hash.update(stableJson([request.instructions ?? null, scope.model, scope.workspace]))
   for (let i = 0; i < count; i++) hash.update(`\n${stableJson(items[i])}`)
   return hash.digest('hex')

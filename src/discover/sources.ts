@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { isOpencodeHost, OPENCODE_SESSION_HEADER } from '../providers/opencode-session.ts'
 import type { Json } from './merge.ts'
 import { labelForPrefix, opencodeGoDisplayName, opencodeGoSlug, slugifyModelId } from './names.ts'
@@ -26,7 +25,7 @@ export function opencodeGoSource(options: { baseUrl: string; apiKey: string; api
     isGenerated: (entry: Json) => entry.generated_by === OPENCODE_GO_GENERATED_BY || entry.generated_by === ORIGINAL_GENERATED_BY,
     endpoints: ['chat', 'messages'],
     prefer: options.prefer,
-    headers: { [OPENCODE_SESSION_HEADER]: options.sessionId ?? randomUUID() },
+    headers: { [OPENCODE_SESSION_HEADER]: options.sessionId ?? crypto.randomUUID() },
     slugFor: (model) => opencodeGoSlug(model.id),
     displayNameFor: (model) => opencodeGoDisplayName(model.id),
   }
@@ -47,7 +46,7 @@ export function serverSource(options: { baseUrl: string; apiKey?: string; apiKey
     endpoints: ['chat', 'messages', 'responses'],
     prefer: options.prefer,
     // OpenCode's own endpoints (Zen) want the session header here too.
-    headers: isOpencodeHost(options.baseUrl) ? { [OPENCODE_SESSION_HEADER]: options.sessionId ?? randomUUID() } : {},
+    headers: isOpencodeHost(options.baseUrl) ? { [OPENCODE_SESSION_HEADER]: options.sessionId ?? crypto.randomUUID() } : {},
     slugFor: (model) => `${options.prefix}${slugifyModelId(model.id)}`,
     displayNameFor: (model) => `${label} ${model.name ?? model.id}`,
   }

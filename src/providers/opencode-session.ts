@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../sha256.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
 
 /**
@@ -57,7 +57,7 @@ function sessionValue(raw: string | null): string | undefined {
 }
 
 function hashId(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+  return sha256Hex(text).slice(0, 32)
 }
 
 /** The text of the first user message in Responses `input` or Chat/Messages `messages`. */

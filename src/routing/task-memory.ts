@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../sha256.ts'
 import type { TaskText } from './classifier.ts'
 
 /**
@@ -13,7 +13,7 @@ import type { TaskText } from './classifier.ts'
 const THREAD_HEADERS = ['thread-id', 'session-id', 'session_id', 'x-session-id'] as const
 
 export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+  return sha256Hex(text).slice(0, 32)
 }
 
 /** The thread a request belongs to: the client's id for it, else a hash of its first user message. */

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto'
 import { ShimError } from '../errors.ts'
 
 /** The token a request presents: `Authorization: Bearer …` (OpenAI clients) or `x-api-key` (Anthropic clients). */
@@ -18,6 +17,6 @@ export function checkToken(request: Request, path: string, token: string | undef
   const given = presented(request)
   const expected = Buffer.from(token)
   const actual = Buffer.from(given ?? '')
-  const ok = actual.length === expected.length && timingSafeEqual(actual, expected)
+  const ok = actual.length === expected.length && crypto.timingSafeEqual(actual, expected)
   if (!ok) throw new ShimError('unauthorized', given ? 'Invalid codex-shim token.' : 'This codex-shim requires a token: send Authorization: Bearer <token> (or x-api-key).')
 }

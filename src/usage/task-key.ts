@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../sha256.ts'
 
 /** Fields of Codex's `x-codex-turn-metadata` JSON header that name the task (spec/codex-wire.md §b.1). */
 function turnMetadata(header: string | null): { thread?: string; turn?: string } {
@@ -14,7 +14,7 @@ function turnMetadata(header: string | null): { thread?: string; turn?: string }
   }
 }
 
-const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16)
+const hash = (text: string) => sha256Hex(text).slice(0, 16)
 
 /**
  * One key per Codex task: a truncated sha256 of the thread id and the turn id.
