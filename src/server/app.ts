@@ -5,6 +5,7 @@ import { classifierContext, type Resolver, type RouteHandler, type ServerDeps } 
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { lazyRoute, once } from './lazy-routes.ts'
+import { plainPathname } from './pathname.ts'
 import { BodyTracker, formatSummary, type RequestSummary } from './request-log.ts'
 import { connectionIdleSeconds } from './context.ts'
 import { health, models, root } from './routes/info.ts'
@@ -103,36 +104,6 @@ function routePath(pathname: string): string {
   if (trimmed === '/responses' || trimmed === '/responses/compact') return `/v1${trimmed}`
   return trimmed
 }
-
-/**
- * The path of an absolute request URL when it is plain (letters, digits,
- * `-_.~/`, no dot segments), which is its pathname as URL would give it;
- * null for anything URL must normalise. Every request needs its path, few need
- * the whole parsed URL.
- */
-export function plainPathname(href: string): string | null {
-  const scheme = href.indexOf('://')
-  if (scheme < 0) return null
-  const start = href.indexOf('/', scheme + 3)
-  if (start < 0) return null
-  let end = href.length
-  for (let at = start; at < href.length; at++) {
-    const code = href.charCodeAt(at)
-    if (code === 0x3f || code === 0x23) {
-      end = at
-      break
-    }
-    if (!PLAIN_PATH_CHARS[code]) return null
-  }
-  const path = href.slice(start, end)
-  return path.includes('/.') ? null : path
-}
-
-const PLAIN_PATH_CHARS = (() => {
-  const plain = new Uint8Array(128)
-  for (const char of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~/') plain[char.charCodeAt(0)] = 1
-  return plain
-})()
 
 function restoreIdleLimit(server: Server<unknown> | undefined, request: Request, seconds: number): void {
   try {

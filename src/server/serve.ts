@@ -11,6 +11,7 @@ import { connectionIdleSeconds, type ServerDeps } from './context.ts'
 import { buildHostAllowlist, checkRequest, hostHeaderProblem } from './guard.ts'
 import { healthResponse, type HealthFacts } from './health.ts'
 import { once } from './lazy-routes.ts'
+import { plainPathname } from './pathname.ts'
 import { BodyTracker, formatSummary } from './request-log.ts'
 
 type Handle = (request: Request, server?: Server<unknown>) => Promise<Response>
@@ -69,7 +70,8 @@ export function startServer(settings: Settings, options: { host: string; port: n
       const problem = hostHeaderProblem(request.headers.get('host'))
       if (problem) return badHost(request, problem, server.port ?? options.port, proxyLog)
       if (loaded) return loaded.handle(request, srv)
-      if (request.method === 'GET' && isHealthPath(request.url)) {
+      // `/health` spelled plainly (a query aside); its other spellings go to the proxy's router.
+      if (request.method === 'GET' && plainPathname(request.url) === '/health') {
         const early = earlyHealth(request, allowedHosts, facts, proxyLog)
         if (early) return early
       }
@@ -96,12 +98,6 @@ export function startServer(settings: Settings, options: { host: string; port: n
     },
     proxy,
   }
-}
-
-/** `/health` exactly (a query aside); its other spellings go to the proxy's router. */
-function isHealthPath(url: string): boolean {
-  const path = url.indexOf('/', url.indexOf('://') + 3)
-  return path >= 0 && url.startsWith('/health', path) && (url.length === path + 7 || url[path + 7] === '?')
 }
 
 /** The health answer before the proxy has loaded, logged like any request; null when the request is refused (the proxy answers the refusal). */

@@ -1,7 +1,7 @@
 /** The request hot path's shortcuts (#12): each must give exactly what the slow way gave. */
 import { describe, expect, test } from 'bun:test'
 import { CHAT_PASSTHROUGH } from '../../src/dialects/chat/from-events.ts'
-import { plainPathname } from '../../src/server/app.ts'
+import { plainPathname } from '../../src/server/pathname.ts'
 import { buildHostAllowlist, checkRequest } from '../../src/server/guard.ts'
 import { renameModels, watchPassthrough } from '../../src/sse/watch.ts'
 import { upstreamLabel } from '../../src/upstream/context.ts'
