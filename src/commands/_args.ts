@@ -20,6 +20,14 @@ export const verboseArgs = {
   verbose: { type: 'boolean', description: 'Debug output and stack traces' },
 } as const
 
+export const tunnelArgs = {
+  tunnel: { type: 'boolean', description: 'Expose a public HTTPS URL (cloudflared or ngrok) for Cursor; requires a token' },
+  'tunnel-tool': { type: 'string', description: 'With --tunnel: cloudflared or ngrok (default: whichever is installed)', valueHint: 'TOOL' },
+} as const
+
+/** Every flag of the proxy's own process: what `_serve` declares, and `start` besides `--foreground`. */
+export const proxyArgs = { ...portArgs, ...hostArgs, ...settingsArgs, ...tunnelArgs, ...verboseArgs } as const
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message)
@@ -124,12 +132,9 @@ export interface ProxyInvocation {
   args: ForegroundArgs
 }
 
-const PROXY_VALUE_FLAGS = new Set(['port', 'host', 'settings', 'tunnel-tool'])
-const PROXY_SWITCHES = new Set(['tunnel', 'verbose'])
-
 /**
  * `_serve …` or `start --foreground …` when every token is one of the
- * proxy's flags, spelled `--name value`, `--name=value` or `--switch`, each
+ * proxy's flags (`proxyArgs`, as the commands declare them), spelled `--name value`, `--name=value` or `--switch`, each
  * at most once: the proxy's start then skips citty, whose loading and
  * parsing cost more than the rest of the start. Anything else (help, a typo,
  * a repeat, a negation) is null, and citty parses and answers it as before.
@@ -148,13 +153,15 @@ export function proxyInvocation(argv: string[]): ProxyInvocation | null {
       foreground = true
       continue
     }
-    if (Object.hasOwn(args, name)) return null
-    if (PROXY_SWITCHES.has(name) && equals < 0) args[name] = true
-    else if (PROXY_VALUE_FLAGS.has(name)) {
-      const value = equals < 0 ? argv[++index] : token.slice(equals + 1)
-      if (!value || value.startsWith('-')) return null
-      args[name] = value
-    } else return null
+    if (Object.hasOwn(args, name) || !Object.hasOwn(proxyArgs, name)) return null
+    if (proxyArgs[name as keyof typeof proxyArgs].type === 'boolean') {
+      if (equals >= 0) return null
+      args[name] = true
+      continue
+    }
+    const value = equals < 0 ? argv[++index] : token.slice(equals + 1)
+    if (!value || value.startsWith('-')) return null
+    args[name] = value
   }
   if (command === 'start' && !foreground) return null
   return { command, args: args as ForegroundArgs }

@@ -1,10 +1,10 @@
 import { defineCommand } from 'citty'
-import { hostArgs, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { proxyArgs } from './_args.ts'
 import { runDaemon } from './_foreground.ts'
 
 /** What the background daemon runs: the same binary, re-invoked by `start`. */
 export default defineCommand({
   meta: { name: '_serve', description: 'Run the proxy (used by start)', hidden: true },
-  args: { ...portArgs, ...hostArgs, ...settingsArgs, tunnel: { type: 'boolean' }, 'tunnel-tool': { type: 'string' }, ...verboseArgs },
+  args: proxyArgs,
   run: ({ args }) => runDaemon(args),
 })

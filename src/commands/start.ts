@@ -3,7 +3,7 @@ import { startDaemon } from '../daemon/lifecycle.ts'
 import { printSetupCard, runForeground, tunnelOf } from './_foreground.ts'
 import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
-import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, tunnelArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
 import { pageAddress } from '../ui/page-address.ts'
 
@@ -14,8 +14,7 @@ export default defineCommand({
     ...hostArgs,
     ...settingsArgs,
     foreground: { type: 'boolean', description: 'Run attached to this terminal; Ctrl-C stops it' },
-    tunnel: { type: 'boolean', description: 'Expose a public HTTPS URL (cloudflared or ngrok) for Cursor; requires a token' },
-    'tunnel-tool': { type: 'string', description: 'With --tunnel: cloudflared or ngrok (default: whichever is installed)', valueHint: 'TOOL' },
+    ...tunnelArgs,
     ...verboseArgs,
   },
   run: ({ args }) =>
