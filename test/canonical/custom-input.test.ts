@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { CustomInputExtractor, unwrapCustomInput } from '../../src/canonical/custom-input.ts'
-import { seededRandom } from '../support/golden.ts'
+import { randomSplit } from '../support/golden.ts'
 
 /** Feeds `text` in the given pieces; returns what each push released, then what finish released. */
 function run(pieces: string[]): { deltas: string[]; total: string } {
@@ -8,17 +8,6 @@ function run(pieces: string[]): { deltas: string[]; total: string } {
   const deltas = pieces.map((piece) => extractor.push(piece))
   deltas.push(extractor.finish())
   return { deltas, total: deltas.join('') }
-}
-
-function randomPieces(text: string, seed: number): string[] {
-  const random = seededRandom(seed)
-  const out: string[] = []
-  for (let i = 0; i < text.length; ) {
-    const size = 1 + Math.floor(random() * 7)
-    out.push(text.slice(i, i + size))
-    i += size
-  }
-  return out
 }
 
 const PATCH = '*** Begin Patch\n*** Update File: a.ts\n@@\n-const q = "old"\n+const q = "new\\\\path"\t// ü\n*** End Patch\n'
@@ -36,14 +25,14 @@ describe('CustomInputExtractor: the string value of {"input": …} as it arrives
         // No delta ends in half a surrogate pair: each one is valid text on its own.
         for (const delta of deltas) if (delta) expect(/[\ud800-\udbff]$/.test(delta)).toBe(false)
       }
-      const { deltas } = run(randomPieces(text, 7))
+      const { deltas } = run(randomSplit(text, 7))
       expect(deltas.filter(Boolean).length).toBeGreaterThan(3)
     }
   })
 
   test('seeded random 1–7 character pieces, escapes split anywhere (\\n, \\", \\\\, \\uXXXX, surrogate pairs)', () => {
     for (const text of [WRAPPED, EMOJI, ' { "input" : "a\\u00e9\\"b\\\\c" , "other": 1 } ']) {
-      for (let seed = 1; seed <= 50; seed++) expect(run(randomPieces(text, seed)).total).toBe(unwrapCustomInput(text))
+      for (let seed = 1; seed <= 50; seed++) expect(run(randomSplit(text, seed)).total).toBe(unwrapCustomInput(text))
       expect(unwrapCustomInput(text)).toBe(JSON.parse(text).input)
     }
   })
@@ -66,7 +55,7 @@ describe('CustomInputExtractor: the string value of {"input": …} as it arrives
     for (const [text, expected] of cases) {
       expect(unwrapCustomInput(text)).toBe(expected)
       for (let seed = 1; seed <= 10; seed++) {
-        const { deltas, total } = run(randomPieces(text, seed))
+        const { deltas, total } = run(randomSplit(text, seed))
         expect(total).toBe(expected)
         expect(deltas.slice(0, -1).join('')).toBe('') // nothing before the end
       }
@@ -76,7 +65,7 @@ describe('CustomInputExtractor: the string value of {"input": …} as it arrives
   test('a value cut off mid-way (or mid-escape) is taken as far as it went, the same way however it was split', () => {
     for (const text of ['{"input":"*** Begin Patch\\n+half', '{"input":"ab\\u00', '{"input":"ab\\']) {
       const whole = unwrapCustomInput(text)
-      for (let seed = 1; seed <= 10; seed++) expect(run(randomPieces(text, seed)).total).toBe(whole)
+      for (let seed = 1; seed <= 10; seed++) expect(run(randomSplit(text, seed)).total).toBe(whole)
     }
     expect(unwrapCustomInput('{"input":"*** Begin Patch\\n+half')).toBe('*** Begin Patch\n+half')
     expect(unwrapCustomInput('{"input":"ab\\u00')).toBe('ab\\u00')

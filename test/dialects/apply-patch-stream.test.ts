@@ -7,7 +7,7 @@ import { flattenTools } from '../../src/canonical/flatten-tools.ts'
 import type { ResponsesEvent, ResponsesTool } from '../../src/canonical/types.ts'
 import { createChatDecoder } from '../../src/dialects/chat/stream.ts'
 import { createMessagesDecoder } from '../../src/dialects/messages/stream.ts'
-import { collect, expectGolden, randomSplit, seededRandom } from '../support/golden.ts'
+import { collect, expectGolden, randomSplit } from '../support/golden.ts'
 
 /**
  * apply_patch (a freeform tool) reaches chat and Anthropic upstreams as a
@@ -37,23 +37,12 @@ const PATCH = [
 // JSON as a model writes it, with some characters as \u escapes (an emoji as a surrogate pair).
 const ARGUMENTS = JSON.stringify({ input: PATCH }).replace('é', '\\u00e9').replace('😀', '\\ud83d\\ude00')
 
-function pieces(text: string, seed: number): string[] {
-  const random = seededRandom(seed)
-  const out: string[] = []
-  for (let i = 0; i < text.length; ) {
-    const size = 1 + Math.floor(random() * 7)
-    out.push(text.slice(i, i + size))
-    i += size
-  }
-  return out
-}
-
 function chatStream(seed: number): string {
   const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`
   const chunk = (delta: unknown, finish: string | null = null) => data({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })
   return [
     chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_patch', type: 'function', function: { name: 'apply_patch', arguments: '' } }] }),
-    ...pieces(ARGUMENTS, seed).map((piece) => chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
+    ...randomSplit(ARGUMENTS, seed).map((piece) => chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
     chunk({}, 'tool_calls'),
     'data: [DONE]\n\n',
   ].join('')
@@ -64,7 +53,7 @@ function messagesStream(seed: number): string {
   return [
     event({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', content: [], usage: { input_tokens: 10, output_tokens: 1 } } } as { type: string }),
     event({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_patch', name: 'apply_patch', input: {} } } as { type: string }),
-    ...pieces(ARGUMENTS, seed).map((piece) => event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: piece } } as { type: string })),
+    ...randomSplit(ARGUMENTS, seed).map((piece) => event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: piece } } as { type: string })),
     event({ type: 'content_block_stop', index: 0 } as { type: string }),
     event({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 99 } } as { type: string }),
     event({ type: 'message_stop' }),

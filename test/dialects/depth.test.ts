@@ -3,9 +3,9 @@ import { MAX_JSON_DEPTH } from '../../src/canonical/json-depth.ts'
 import { parseChatRequest } from '../../src/dialects/chat/to-canonical.ts'
 import { parseMessagesRequest } from '../../src/dialects/messages/to-canonical.ts'
 import { parseResponsesRequest } from '../../src/dialects/responses/api.ts'
-import { ShimError } from '../../src/errors.ts'
 import { createHandler } from '../../src/server/app.ts'
 import { chatModel, post, settingsFrom, testDeps } from '../support/shim.ts'
+import { shimErrorFrom } from '../support/errors.ts'
 
 /** Absurdly deep bodies are a 400 naming where, at parse time, not a stack overflow (500) later. */
 const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
@@ -21,19 +21,9 @@ const PARSE = {
 }
 const EXPECTED_PATH = { responses: 'tools[0].parameters.x[0]', chat: 'messages[0].extra[0][0]', messages: 'messages.1.content.0.input.a' }
 
-function caught(run: () => unknown): ShimError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ShimError) return error
-    throw error
-  }
-  throw new Error('expected a ShimError')
-}
-
 describe('JSON nesting depth', () => {
   test.each(['responses', 'chat', 'messages'] as const)('%s: 100k levels → 400 naming the field path and the limit', (dialect) => {
-    const error = caught(() => PARSE[dialect](JSON.parse(bodies(100_000)[dialect])))
+    const error = shimErrorFrom(() => PARSE[dialect](JSON.parse(bodies(100_000)[dialect])))
     expect(error.kind).toBe('bad_request')
     expect(error.status).toBe(400)
     expect(error.message).toContain(EXPECTED_PATH[dialect])

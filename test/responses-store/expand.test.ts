@@ -6,19 +6,10 @@ import { expandStoredContext } from '../../src/responses-store/expand.ts'
 import { refuseUnsupportedStateFields } from '../../src/responses-store/refuse.ts'
 import { ResponseStore } from '../../src/responses-store/store.ts'
 import { prefixedIds, runTurn, user } from './_turns.ts'
+import { shimErrorFrom } from '../support/errors.ts'
 
 // Plain objects as parseResponsesRequest leaves them (it keeps unknown fields; message items carry `type`).
 const request = (body: Record<string, unknown>): ResponsesRequest => ({ model: 'gpt-test', input: [], ...body }) as ResponsesRequest
-
-function thrown(run: () => unknown): ShimError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ShimError) return error
-    throw error
-  }
-  throw new Error('expected a ShimError')
-}
 
 async function renderedBody(error: ShimError): Promise<{ status: number; body: unknown }> {
   const response = responsesErrorResponse(error)
@@ -62,7 +53,7 @@ describe('previous_response_id', () => {
   })
 
   test('an unknown id is the API\'s exact 400', async () => {
-    const error = thrown(() => expandStoredContext(request({ previous_response_id: 'resp_gone', input: 'x' }), new ResponseStore()))
+    const error = shimErrorFrom(() => expandStoredContext(request({ previous_response_id: 'resp_gone', input: 'x' }), new ResponseStore()))
     expect(await renderedBody(error)).toEqual({
       status: 400,
       body: { error: { message: "Previous response with id 'resp_gone' not found.", type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } },
@@ -73,7 +64,7 @@ describe('previous_response_id', () => {
     const store = new ResponseStore()
     const first = runTurn(store, request({ store: false, input: 'Hi' }), [{ say: 'Hello!' }], { ids: prefixedIds('sf') })
     expect(store.get(first.response.id)).toBeUndefined()
-    expect(thrown(() => expandStoredContext(request({ previous_response_id: first.response.id, input: 'x' }), store)).details.code).toBe('previous_response_not_found')
+    expect(shimErrorFrom(() => expandStoredContext(request({ previous_response_id: first.response.id, input: 'x' }), store)).details.code).toBe('previous_response_not_found')
   })
 
   test('a response the upstream made is left to the upstream, untouched', () => {
@@ -130,14 +121,14 @@ describe('item_reference', () => {
   })
 
   test('an unknown reference is a 400 naming input[i].id', async () => {
-    const error = thrown(() => expandStoredContext(request({ input: [user('a'), user('b'), user('c'), { type: 'item_reference', id: 'msg_missing' }] }), new ResponseStore()))
+    const error = shimErrorFrom(() => expandStoredContext(request({ input: [user('a'), user('b'), user('c'), { type: 'item_reference', id: 'msg_missing' }] }), new ResponseStore()))
     const { status, body } = await renderedBody(error)
     expect(status).toBe(400)
     expect(body).toMatchObject({ error: { message: "Item with id 'msg_missing' not found.", type: 'invalid_request_error', param: 'input[3].id' } })
   })
 
   test('a reference without an id is a 400 naming it', () => {
-    const error = thrown(() => expandStoredContext(request({ input: [{ type: 'item_reference' }] }), new ResponseStore()))
+    const error = shimErrorFrom(() => expandStoredContext(request({ input: [{ type: 'item_reference' }] }), new ResponseStore()))
     expect([error.status, error.details.param]).toEqual([400, 'input[0].id'])
   })
 })
@@ -146,7 +137,7 @@ describe('tool outputs need their calls', () => {
   test('an orphan function_call_output after expansion is a 400', async () => {
     const store = new ResponseStore()
     const first = runTurn(store, request({ input: 'hi' }), [{ say: 'hello' }], { ids: prefixedIds('o1') })
-    const error = thrown(() => expandStoredContext(request({ previous_response_id: first.response.id, input: [{ type: 'function_call_output', call_id: 'call_nowhere', output: 'x' }] }), store))
+    const error = shimErrorFrom(() => expandStoredContext(request({ previous_response_id: first.response.id, input: [{ type: 'function_call_output', call_id: 'call_nowhere', output: 'x' }] }), store))
     const { status, body } = await renderedBody(error)
     expect(status).toBe(400)
     expect(body).toMatchObject({ error: { message: 'No tool call found for function call output with call_id call_nowhere.', type: 'invalid_request_error', param: 'input' } })
@@ -156,7 +147,7 @@ describe('tool outputs need their calls', () => {
     const store = new ResponseStore()
     const first = runTurn(store, request({ input: 'patch it' }), [{ call: 'call_p', name: 'apply_patch', args: '{}' }], { ids: prefixedIds('c1') })
     const orphan = () => expandStoredContext(request({ previous_response_id: first.response.id, input: [{ type: 'custom_tool_call_output', call_id: 'call_p', output: 'done' }] }), store)
-    expect(thrown(orphan).message).toBe('No tool call found for custom tool call output with call_id call_p.')
+    expect(shimErrorFrom(orphan).message).toBe('No tool call found for custom tool call output with call_id call_p.')
     const second = runTurn(store, request({ input: 'patch it' }), [{ custom: 'call_q', name: 'apply_patch', input: '*** Begin Patch' }], { ids: prefixedIds('c2') })
     const paired = expandStoredContext(request({ previous_response_id: second.response.id, input: [{ type: 'custom_tool_call_output', call_id: 'call_q', output: 'done' }] }), store)
     expect(paired.resolvedInput.map((item) => item.type)).toEqual(['message', 'custom_tool_call', 'custom_tool_call_output'])
@@ -175,7 +166,7 @@ describe('tool outputs need their calls', () => {
 describe('refused state fields', () => {
   test('conversation is refused with a hint, on every route', () => {
     for (const translated of [true, false]) {
-      const error = thrown(() => refuseUnsupportedStateFields(request({ input: 'x', conversation: 'conv_123' }), { translated }))
+      const error = shimErrorFrom(() => refuseUnsupportedStateFields(request({ input: 'x', conversation: 'conv_123' }), { translated }))
       expect([error.status, error.details.param]).toEqual([400, 'conversation'])
       expect(error.message).toContain('previous_response_id')
     }
@@ -183,7 +174,7 @@ describe('refused state fields', () => {
 
   test('background:true is refused on translated routes only', () => {
     const background = request({ input: 'x', background: true })
-    const error = thrown(() => refuseUnsupportedStateFields(background, { translated: true }))
+    const error = shimErrorFrom(() => refuseUnsupportedStateFields(background, { translated: true }))
     expect([error.status, error.details.param]).toEqual([400, 'background'])
     expect(() => refuseUnsupportedStateFields(background, { translated: false })).not.toThrow()
     expect(() => refuseUnsupportedStateFields(request({ input: 'x', background: false, conversation: null }), { translated: true })).not.toThrow()

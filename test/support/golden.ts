@@ -28,13 +28,18 @@ export function seededRandom(seed: number): () => number {
   }
 }
 
-/** Splits bytes into pieces of 1..maxSize bytes, cutting through UTF-8 sequences and line ends. */
-export function randomSplit(bytes: Uint8Array, seed: number, maxSize = 7): Uint8Array[] {
+/**
+ * Splits text or bytes into pieces of 1..maxSize characters or bytes, cutting
+ * through UTF-8 sequences, surrogate pairs, escapes and line ends.
+ */
+export function randomSplit(input: string, seed: number, maxSize?: number): string[]
+export function randomSplit(input: Uint8Array, seed: number, maxSize?: number): Uint8Array[]
+export function randomSplit(input: string | Uint8Array, seed: number, maxSize = 7): (string | Uint8Array)[] {
   const random = seededRandom(seed)
-  const out: Uint8Array[] = []
-  for (let i = 0; i < bytes.length; ) {
+  const out: (string | Uint8Array)[] = []
+  for (let i = 0; i < input.length; ) {
     const size = 1 + Math.floor(random() * maxSize)
-    out.push(bytes.slice(i, i + size))
+    out.push(input.slice(i, i + size))
     i += size
   }
   return out
