@@ -1,9 +1,9 @@
 // Synthetic Codex.app bundles for the patch-app tests, built with @electron/asar
 // (the reference packer, a dev-only oracle). Hand-written minified JS: the needles
 // use other variable names than the real builds, on purpose.
-import { createPackageWithOptions, getRawHeader, uncacheAll } from '@electron/asar'
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { createPackageWithOptions, extractAll, getRawHeader, uncacheAll } from '@electron/asar'
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 
 export const PICKER_BEFORE = 'function Zq({models:r,availableModels:t}){let k=g.useHiddenModels&&y!==`amazonBedrock`,w;return r.filter(n=>k?t.has(n.model):!n.hidden)}'
 export const PICKER_AFTER = 'function Zq({models:r,availableModels:t}){let k=!1/*codex-shim:picker*/,w;return r.filter(n=>k?t.has(n.model):!n.hidden)}'
@@ -131,3 +131,21 @@ export async function makeCodexApp(options: BundleOptions = {}): Promise<Synthet
 
 export const sha256 = (bytes: Uint8Array | string): string => new Bun.CryptoHasher('sha256').update(bytes).digest('hex')
 export const fileSha = (path: string): string => sha256(readFileSync(path))
+
+/** Every regular file below `dir` (symlinks, which an app bundle has, are left out). */
+export function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    const stats = lstatSync(path)
+    return stats.isSymbolicLink() ? [] : stats.isDirectory() ? walk(path) : [path]
+  })
+}
+
+/** Every file @electron/asar extracts, as archive path → bytes. */
+export function extracted(archive: string): Map<string, Buffer> {
+  uncacheAll()
+  const out = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'extract-'))
+  extractAll(archive, out)
+  uncacheAll()
+  return new Map(walk(out).map((path) => [relative(out, path), readFileSync(path)]))
+}

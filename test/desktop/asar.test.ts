@@ -1,26 +1,10 @@
 import { describe, expect, test } from 'bun:test'
-import { extractAll, extractFile, getRawHeader, listPackage, uncacheAll } from '@electron/asar'
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { extractFile, getRawHeader, listPackage, uncacheAll } from '@electron/asar'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { computeIntegrity, headerHash, INTEGRITY_BLOCK_SIZE, pickleHeader, readAsar, readEntry } from '../../src/desktop/asar.ts'
 import { planRewrite, rewriteAsar } from '../../src/desktop/asar-write.ts'
-import { makeCodexApp, PICKER_FILE, seededBytes, sha256, SIDEBAR_FILE } from './_bundle.ts'
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? walk(path) : [path]
-  })
-}
-
-/** Every file @electron/asar extracts, as archive path → bytes. */
-function extracted(archive: string): Map<string, Buffer> {
-  uncacheAll()
-  const out = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'extract-'))
-  extractAll(archive, out)
-  uncacheAll()
-  return new Map(walk(out).map((path) => [relative(out, path), readFileSync(path)]))
-}
+import { extracted, makeCodexApp, PICKER_FILE, seededBytes, sha256, SIDEBAR_FILE } from './_bundle.ts'
 
 describe('reading an archive made by @electron/asar', () => {
   test('the header string, data start and every packed file agree with the reference reader', async () => {

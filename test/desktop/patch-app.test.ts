@@ -1,31 +1,15 @@
 import { describe, expect, test } from 'bun:test'
-import { extractAll, getRawHeader, uncacheAll } from '@electron/asar'
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { getRawHeader, uncacheAll } from '@electron/asar'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { computeIntegrity, readAsar, readEntry } from '../../src/desktop/asar.ts'
 import { parsePlistXml } from '../../src/desktop/plist-xml.ts'
-import { digestOf, DIGEST_SENTINEL, fileSha, makeCodexApp, PICKER_AFTER, PICKER_BEFORE, PICKER_FILE, sha256, SIDEBAR_AFTER, SIDEBAR_BEFORE, SIDEBAR_FILE, type SyntheticApp } from './_bundle.ts'
+import { digestOf, DIGEST_SENTINEL, extracted, fileSha, makeCodexApp, PICKER_AFTER, PICKER_BEFORE, PICKER_FILE, sha256, SIDEBAR_AFTER, SIDEBAR_BEFORE, SIDEBAR_FILE, type SyntheticApp, walk } from './_bundle.ts'
 import { freshShimHome, runDesktop } from './_run.ts'
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    const stats = lstatSync(path)
-    return stats.isSymbolicLink() ? [] : stats.isDirectory() ? walk(path) : [path]
-  })
-}
 
 /** Every regular file of a directory tree, as relative path → SHA-256. */
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(walk(dir).map((path) => [relative(dir, path), fileSha(path)]))
-}
-
-function extracted(archive: string): Map<string, Buffer> {
-  uncacheAll()
-  const out = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'extract-'))
-  extractAll(archive, out)
-  uncacheAll()
-  return new Map(walk(out).map((path) => [relative(out, path), readFileSync(path)]))
 }
 
 const plistHash = (path: string): string => (parsePlistXml(readFileSync(path, 'utf8')) as any).ElectronAsarIntegrity['Resources/app.asar'].hash
