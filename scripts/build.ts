@@ -89,7 +89,7 @@ const PROXY_START_ROOTS = [/^src\/cli\.ts$/, /^src\/commands\/_foreground\.ts$/]
 export interface StartPath {
   /** Source files (relative to the repository) the proxy's process loads before it listens. */
   files: string[]
-  /** node:/bun: modules those import. */
+  /** node:/bun: modules those import at load (not a `require` inside a function, which loads only if it runs). */
   builtins: string[]
   /** Bytes of those chunks, and of the whole bundle. */
   bytes: number
@@ -115,7 +115,8 @@ export async function proxyStartPath(version = packageJson.version): Promise<Sta
     for (const imported of chunks.get(name)?.imports ?? []) if (imported.kind === 'import-statement') pending.push(imported.path)
   }
   const inputs = [...loaded].flatMap((name) => Object.keys(chunks.get(name)!.inputs))
-  const builtins = inputs.flatMap((input) => (meta.inputs[input]?.imports ?? []).filter((entry) => entry.external && !entry.path.startsWith('.')).map((entry) => entry.path))
+  // A builtin counts when it is imported: a `require` inside a function loads it only if that function runs.
+  const builtins = inputs.flatMap((input) => (meta.inputs[input]?.imports ?? []).filter((entry) => entry.external && entry.kind === 'import-statement' && !entry.path.startsWith('.')).map((entry) => entry.path))
   const size = (names: Iterable<string>) => [...names].reduce((sum, name) => sum + (chunks.get(name)?.bytes ?? 0), 0)
   return { files: inputs.map(fromRoot).sort(), builtins: [...new Set(builtins)].sort(), bytes: size(loaded), totalBytes: size(chunks.keys()) }
 }

@@ -10,7 +10,7 @@
  *
  *   bun scripts/startup.ts [--binary dist/codex-shim-linux-x64] [--runs 9] [--json-only]
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
@@ -95,12 +95,6 @@ async function startOnce(command: string[], settings?: string): Promise<Sample> 
   return { ms, rssKiB: rss.total, anonKiB: rss.anon, fileKiB: rss.file, firstRequestMs }
 }
 
-/** Top-level static imports of a source file, as absolute specifiers. */
-function staticImports(file: string): string[] {
-  const source = readFileSync(file, 'utf8')
-  return [...source.matchAll(/^import (?!type )[^'"]*['"]([^'"]+)['"]/gm)].map((match) => (match[1]!.startsWith('.') ? resolve(join(file, '..'), match[1]!) : match[1]!))
-}
-
 /** Import cost of one module with its own dependencies, in a fresh `bun` (from source: includes transpiling). */
 function importCostMs(specifier: string): number {
   const samples: number[] = []
@@ -118,10 +112,10 @@ function serveStepsMs(): Record<string, number> {
   const script = `
     const times = {}
     let t = performance.now()
-    const { loadSettings } = await import('./src/settings/load.ts'); times['import settings/load'] = performance.now() - t; t = performance.now()
+    const { readSettings } = await import('./src/settings/read.ts'); times['import settings/read'] = performance.now() - t; t = performance.now()
     const { startServer } = await import('./src/server/serve.ts'); times['import server/serve'] = performance.now() - t; t = performance.now()
-    await import('./src/daemon/lifecycle.ts'); times['import daemon/lifecycle (rest)'] = performance.now() - t; t = performance.now()
-    const settings = loadSettings(undefined); times['loadSettings()'] = performance.now() - t; t = performance.now()
+    await import('./src/daemon/foreground.ts'); times['import daemon/foreground (rest)'] = performance.now() - t; t = performance.now()
+    const settings = await readSettings(undefined); times['readSettings() (no file)'] = performance.now() - t; t = performance.now()
     const started = startServer(settings, { host: '127.0.0.1', port: 0 }); times['startServer() (listens)'] = performance.now() - t; t = performance.now()
     const base = 'http://127.0.0.1:' + started.server.port
     await fetch(base + '/health'); times['first /health'] = performance.now() - t; t = performance.now()
@@ -169,7 +163,8 @@ try {
     first_request_ms: Number(median(list.map((sample) => sample.firstRequestMs)).toFixed(1)),
   }]))
   const startPath = await proxyStartPath(version)
-  const modules = [...new Set([...staticImports(join(root, 'src/commands/_foreground.ts')), ...staticImports(join(root, 'src/daemon/lifecycle.ts')), ...staticImports(join(root, 'src/server/serve.ts'))])]
+  // Every module of ours the start path loads (from the bundle's own graph), each alone.
+  const modules = startPath.files.filter((file) => file.startsWith('src/') && file !== 'src/cli.ts').map((file) => join(root, file))
   const importMs = Object.fromEntries(modules.map((specifier) => [specifier.replace(`${root}/`, ''), Number(importCostMs(specifier).toFixed(1))]))
   const steps = Object.fromEntries(Object.entries(serveStepsMs()).map(([name, ms]) => [name, Number(ms.toFixed(1))]))
 
@@ -179,7 +174,7 @@ try {
     for (const [name, row] of Object.entries(summary)) {
       console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(9)} ${`${row.idle_file_mib} MiB`.padStart(9)} ${`${row.first_request_ms} ms`.padStart(15)}`)
     }
-    console.log(`\nstart path (bundle): ${startPath.files.length} modules, ${(startPath.bytes / 1024).toFixed(0)} of ${(startPath.totalBytes / 1024).toFixed(0)} KiB; builtins ${startPath.builtins.join(' ')}`)
+    console.log(`\nstart path (bundle): ${startPath.files.length} modules, ${(startPath.bytes / 1024).toFixed(0)} of ${(startPath.totalBytes / 1024).toFixed(0)} KiB; builtins ${startPath.builtins.join(' ') || 'none'}`)
     console.log('\nimport cost, each module alone in a fresh bun from source (ms, median of 3):')
     for (const [name, ms] of Object.entries(importMs).sort((a, b) => b[1] - a[1])) console.log(`  ${String(ms).padStart(7)}  ${name}`)
     console.log('\nserve path step by step, from source (ms):')

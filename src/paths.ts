@@ -1,34 +1,63 @@
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import type * as NodeOs from 'node:os'
+import type * as NodePath from 'node:path'
 
 export const DEFAULT_PORT = 8765
 export const DEFAULT_HOST = '127.0.0.1'
 
+// These paths are on the proxy's start path, where importing node:path and node:os costs
+// ~1.3 ms of a ~17 ms start (measured in the compiled binary). A home directory is almost
+// always already absolute and normal, and then node:path would return it plus one name;
+// node:path loads only for a path it would rewrite (relative, `..`, doubled or mixed separators).
+const nodePath = (): typeof NodePath => require('node:path')
+const nodeOs = (): typeof NodeOs => require('node:os')
+
+export type PathFlavor = 'posix' | 'win32'
+const FLAVOR: PathFlavor = process.platform === 'win32' ? 'win32' : 'posix'
+
+/** Absolute, and already as node:path would normalise it (no `.` or `..`, no doubled or trailing separator). */
+function isNormalAbsolute(path: string, flavor: PathFlavor): boolean {
+  if (flavor === 'posix') return path === '/' || (/^(\/[^/]+)+$/.test(path) && !/\/\.\.?(\/|$)/.test(path))
+  // A drive path such as C:\Users\me. UNC paths, forward slashes and device paths take the long way.
+  return /^[A-Za-z]:\\$/.test(path) || (/^[A-Za-z]:(\\[^\\/:]+)+$/.test(path) && !/\\\.\.?(\\|$)/.test(path) && !/[. ]$/.test(path))
+}
+
+/** node:path's `join(dir, name)` for one plain file or folder name. */
+export function joinPath(dir: string, name: string, flavor: PathFlavor = FLAVOR): string {
+  const plainName = /^[^\\/:]+$/.test(name) && name !== '.' && name !== '..'
+  if (plainName && isNormalAbsolute(dir, flavor)) return /[\\/]$/.test(dir) ? dir + name : `${dir}${flavor === 'win32' ? '\\' : '/'}${name}`
+  return nodePath()[flavor].join(dir, name)
+}
+
+/** node:path's `resolve(path)`. */
+export function resolvePath(path: string, flavor: PathFlavor = FLAVOR): string {
+  return isNormalAbsolute(path, flavor) ? path : nodePath()[flavor].resolve(path)
+}
+
 function home(): string {
-  return process.env.HOME || process.env.USERPROFILE || homedir()
+  return process.env.HOME || process.env.USERPROFILE || nodeOs().homedir()
 }
 
 /** `$CODEX_SHIM_HOME`, default `~/.codex-shim`: our settings and runtime files. */
 export function shimHome(): string {
   const configured = process.env.CODEX_SHIM_HOME
-  return configured ? resolve(configured) : join(home(), '.codex-shim')
+  return configured ? resolvePath(configured) : joinPath(home(), '.codex-shim')
 }
 
 /** `$CODEX_HOME`, default `~/.codex`: Codex's own files (config.toml, auth.json). */
 export function codexHome(): string {
   const configured = process.env.CODEX_HOME
-  return configured ? resolve(configured) : join(home(), '.codex')
+  return configured ? resolvePath(configured) : joinPath(home(), '.codex')
 }
 
 export const shimPaths = {
-  settings: () => join(shimHome(), 'models.json'),
-  catalog: () => join(shimHome(), 'model_catalog.json'),
-  providerSnippet: () => join(shimHome(), 'codex-provider.toml'),
-  pidFile: () => join(shimHome(), 'codex-shim.pid'),
-  logFile: () => join(shimHome(), 'codex-shim.log'),
+  settings: () => joinPath(shimHome(), 'models.json'),
+  catalog: () => joinPath(shimHome(), 'model_catalog.json'),
+  providerSnippet: () => joinPath(shimHome(), 'codex-provider.toml'),
+  pidFile: () => joinPath(shimHome(), 'codex-shim.pid'),
+  logFile: () => joinPath(shimHome(), 'codex-shim.log'),
 }
 
 export const codexPaths = {
-  config: () => join(codexHome(), 'config.toml'),
-  auth: () => join(codexHome(), 'auth.json'),
+  config: () => joinPath(codexHome(), 'config.toml'),
+  auth: () => joinPath(codexHome(), 'auth.json'),
 }

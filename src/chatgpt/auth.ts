@@ -2,7 +2,9 @@ import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { codexPaths } from '../paths.ts'
-import { envFlag } from '../env-flag.ts'
+import { chatgptDisabled, loginStateOf, type ChatgptLogin, type ChatgptTokens, type LoginState } from './login-file.ts'
+
+export { chatgptDisabled, type ChatgptLogin, type ChatgptTokens, type LoginState } from './login-file.ts'
 
 /**
  * The ChatGPT login that `codex login` stored in `$CODEX_HOME/auth.json`
@@ -16,32 +18,6 @@ export const CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann'
 const DEFAULT_TOKEN_URL = 'https://auth.openai.com/oauth/token'
 /** Refresh this long before `exp`, so a request never leaves with a token about to die. */
 const EXPIRY_MARGIN_S = 60
-
-export interface ChatgptTokens {
-  access_token: string
-  refresh_token?: string
-  account_id?: string
-  id_token?: string
-}
-
-export interface ChatgptLogin {
-  tokens: ChatgptTokens
-  /** The raw file as read, to detect a refresh by someone else. */
-  raw: string
-}
-
-export function chatgptDisabled(env: Record<string, string | undefined> = process.env): boolean {
-  return envFlag(env.CODEX_SHIM_DISABLE_CHATGPT)
-}
-
-/** Why there is or is not a usable login: each reason has its own next step. */
-export type LoginState =
-  | { state: 'ok'; login: ChatgptLogin }
-  | { state: 'disabled' } // CODEX_SHIM_DISABLE_CHATGPT
-  | { state: 'missing' } // no auth.json
-  | { state: 'invalid' } // auth.json is not JSON (truncated, hand-edited)
-  | { state: 'api_key' } // Codex is logged in with an API key, not ChatGPT
-  | { state: 'no_token' } // JSON, but no access token in it
 
 // A request asks for the login several times (is there one, the plan's models, the tokens to
 // send): the file is read and parsed again only when it changed. Codex rewrites it on refresh
@@ -70,18 +46,7 @@ function parseLoginFile(path: string): LoginState {
   } catch {
     return { state: 'missing' }
   }
-  let json: { auth_mode?: string; OPENAI_API_KEY?: string | null; tokens?: Partial<ChatgptTokens> | null }
-  try {
-    json = JSON.parse(raw)
-  } catch {
-    return { state: 'invalid' }
-  }
-  if (!json || typeof json !== 'object') return { state: 'invalid' }
-  if (json.auth_mode && json.auth_mode !== 'chatgpt' && json.auth_mode !== 'chatgptAuthTokens') return { state: 'api_key' }
-  if (!json.auth_mode && json.OPENAI_API_KEY) return { state: 'api_key' }
-  const access = json.tokens?.access_token
-  if (typeof access !== 'string' || !access) return { state: 'no_token' }
-  return { state: 'ok', login: { tokens: json.tokens as ChatgptTokens, raw } }
+  return loginStateOf(raw)
 }
 
 /** The login, or null when there is no usable ChatGPT login (API-key mode, no file, no token). */

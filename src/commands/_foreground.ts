@@ -1,4 +1,4 @@
-import { serveForeground } from '../daemon/lifecycle.ts'
+import { serveForeground } from '../daemon/foreground.ts'
 import { parseHost, parsePort, type ForegroundArgs, type ProxyInvocation } from './_args.ts'
 import { runGuarded } from './_run.ts'
 

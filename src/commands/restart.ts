@@ -11,7 +11,7 @@ export default defineCommand({
   args: { ...portArgs, ...hostArgs, ...settingsArgs, tunnel: { type: 'boolean', description: 'Restart with a tunnel (kept if the previous daemon had one)' }, ...verboseArgs },
   run: ({ args }) =>
     runGuarded(args, async () => {
-      const previous = readPidFile()
+      const previous = await readPidFile()
       const stopped = await stopDaemon()
       if (stopped.state === 'not-ours' && !stopped.stale) throw new ShimError('config', `Not stopping pid ${stopped.pid}: ${stopped.reason}. If it is a hung codex-shim, end it yourself (kill ${stopped.pid}), then run restart again.`)
       // Keep the previous daemon's address and settings unless told otherwise.

@@ -1,37 +1,17 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { ShimError } from '../errors.ts'
-import { pageAddress } from '../ui/page-address.ts'
 import { upstreamRequestEnv } from '../upstream/max-requests.ts'
 import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { readSettings } from '../settings/read.ts'
-import { startServer } from '../server/serve.ts'
-import { VERSION } from '../version.ts'
-import { checkDaemonIdentity, looksLikeCodexShim, processArgv } from './identity.ts'
+import { checkBindHost, type ServeOptions } from './foreground.ts'
+import { checkDaemonIdentity } from './identity.ts'
 import { unsetKeyWarnings } from './key-warnings.ts'
-import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
+import { isAlive, readPidFile, removePidFile, type DaemonInfo } from './pid-file.ts'
 import { portInUse, probeHealth, type HealthReport } from './probe.ts'
-import { hostName } from '../server/guard.ts'
-import type { Tunnel } from '../tunnel/tunnel.ts'
 
-export interface ServeOptions {
-  host: string
-  port: number
-  settingsPath?: string
-  /** Expose through a tunnel: true for whichever is installed, or 'ngrok' / 'cloudflared'. */
-  tunnel?: boolean | string
-  /** The background daemon (`_serve`): it always owns the pid file; `start --foreground` only when no daemon does. */
-  daemon?: boolean
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
-
-/** Refuses to expose an unauthenticated proxy beyond this machine. */
-export function checkBindHost(host: string): void {
-  if (LOOPBACK.has(host) || process.env.CODEX_SHIM_TOKEN) return
-  throw new ShimError('config', `Refusing to listen on ${host} without a token: anyone who can reach it could spend your keys. Set CODEX_SHIM_TOKEN, or keep the default --host 127.0.0.1.`)
-}
+export type { ServeOptions } from './foreground.ts'
 
 /** How to run this same program again: the compiled binary, or `bun src/cli.ts` in development. */
 export function selfCommand(): string[] {
@@ -40,77 +20,11 @@ export function selfCommand(): string[] {
   return compiled ? [process.execPath] : [process.execPath, main]
 }
 
-/** Runs the proxy in this process until SIGINT/SIGTERM. Used by `start --foreground` and the daemon. */
-export async function serveForeground(options: ServeOptions): Promise<{ stop: () => void; port: number; publicUrl?: string }> {
-  checkBindHost(options.host)
-  const settings = await readSettings(options.settingsPath)
-  for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
-  for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
-  let started: ReturnType<typeof startServer>
-  try {
-    started = startServer(settings, { host: options.host, port: options.port })
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    if (code === 'EADDRINUSE') throw new ShimError('config', `Port ${options.port} on ${options.host} is already in use. Stop what uses it or choose another with --port.`)
-    throw error
-  }
-  const port = started.server.port ?? options.port
-  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
-  let tunnel: Tunnel | null = null
-  if (options.tunnel) {
-    const [{ ensureToken }, { startTunnel }] = await Promise.all([import('../tunnel/token.ts'), import('../tunnel/tunnel.ts')])
-    // A public URL without a token would let anyone spend the user's keys.
-    started.requireToken(ensureToken().token)
-    try {
-      tunnel = await startTunnel(port, typeof options.tunnel === 'string' ? options.tunnel : undefined)
-    } catch (error) {
-      started.stop()
-      throw error
-    }
-    started.allowedHosts.add(hostName(new URL(tunnel.publicUrl).host))
-    log.info(`${tunnel.kind} tunnel up at ${tunnel.publicUrl} (token required on /v1/*)`)
-  }
-  const owner = options.daemon ? null : otherInstance()
-  if (owner) log.info(`Another codex-shim (pid ${owner.pid}) owns ${shimPaths.pidFile()}; \`status\` and \`stop\` keep talking to it, not to this instance.`)
-  else writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
-  const stop = () => {
-    tunnel?.stop()
-    started.stop()
-    removePidFile() // only if it still names this process
-  }
-  const onSignal = () => {
-    log.info('codex-shim stopping')
-    stop()
-    process.exit(0)
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  restoreJitPolicy()
-  return { stop, port, publicUrl: tunnel?.publicUrl }
-}
-
-/**
- * The binary starts with the JIT held back (`compile.jitPolicy`, scripts/build.ts) so
- * run-once start-up code is not compiled; a proxy that listens gets the normal policy,
- * for its request path.
- */
-function restoreJitPolicy(): void {
-  if (typeof Bun.unsafe.setJITPolicy === 'function') Bun.unsafe.setJITPolicy(1)
-}
-
-/** The live codex-shim another process recorded in the pid file, if any. */
-function otherInstance(): DaemonInfo | null {
-  const info = readPidFile()
-  if (!info || info.pid === process.pid || !isAlive(info.pid)) return null
-  const argv = processArgv(info.pid)
-  return argv === null || looksLikeCodexShim(argv) ? info : null
-}
-
 export type StartResult = { state: 'started' | 'already-running'; info: DaemonInfo }
 
 /** The running daemon recorded in the pid file, if it answers its health check. */
 export async function runningDaemon(): Promise<{ info: DaemonInfo; health: HealthReport } | null> {
-  const info = readPidFile()
+  const info = await readPidFile()
   if (!info || !isAlive(info.pid)) return null
   const health = await probeHealth(info.host, info.port)
   // Another codex-shim may answer on that port (the recorded daemon died and its pid was reused).
@@ -163,7 +77,7 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   const deadline = Date.now() + (options.tunnel ? 40_000 : 15_000)
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break
-    const info = readPidFile()
+    const info = await readPidFile()
     if (info?.pid === child.pid && (await probeHealth(options.host, options.port, 500))?.ok) return { state: 'started', info }
     // The daemon is healthy some 20 ms after it was spawned: a coarse poll would be most of `start`'s time.
     await Bun.sleep(5)
@@ -181,7 +95,7 @@ export type StopResult =
 
 /** Stops the daemon: SIGTERM, then SIGKILL after a grace period. Never signals a pid it cannot prove is ours. */
 export async function stopDaemon(): Promise<StopResult> {
-  const info = readPidFile()
+  const info = await readPidFile()
   if (!info || !isAlive(info.pid)) {
     if (info) removePidFile(info.pid)
     return { state: 'not-running' }

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { writeFileAtomic } from '../codex/atomic-write.ts'
+import type * as NodeFs from 'node:fs'
 import { shimPaths } from '../paths.ts'
 
 export interface DaemonInfo {
@@ -14,28 +13,60 @@ export interface DaemonInfo {
   tunnel?: string
 }
 
-export function readPidFile(): DaemonInfo | null {
-  const path = shimPaths.pidFile()
-  if (!existsSync(path)) return null
+/** The pid file's text, or null for anything that is not a whole record (absent, empty, cut short, hand-edited). */
+export function parsePidFile(text: string): DaemonInfo | null {
   try {
-    const info = JSON.parse(readFileSync(path, 'utf8')) as DaemonInfo
-    return typeof info.pid === 'number' && typeof info.port === 'number' ? info : null
+    const info = JSON.parse(text) as DaemonInfo
+    return info && typeof info.pid === 'number' && typeof info.port === 'number' ? info : null
+  } catch {
+    return null
+  }
+}
+
+export async function readPidFile(): Promise<DaemonInfo | null> {
+  try {
+    return parsePidFile(await Bun.file(shimPaths.pidFile()).text())
   } catch {
     return null
   }
 }
 
 /**
- * Atomic like every file we write, so `status` never reads half of it, but without the fsync:
- * after a crash the process it names is gone anyway, and the sync cost every start several ms.
+ * Written on the proxy's start path through Bun's own file API: node:fs, which
+ * the usual atomic write (a temporary file, then a rename) needs, costs a start
+ * ~2 ms to import, and Bun has no rename of its own. Not atomic, and it need
+ * not be: any part of a record short of the whole of it is not JSON, so a
+ * reader that catches the write half done sees no daemon, as it did an instant
+ * before the write began. The old file goes first, so the new one is created
+ * afresh (a symlink left in its place is removed, not followed), and the umask
+ * makes it 0600 (Bun's write ignores a mode) in a 0700 folder when it creates one.
  */
-export function writePidFile(info: DaemonInfo): void {
-  writeFileAtomic(shimPaths.pidFile(), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600, sync: false })
+export async function writePidFile(info: DaemonInfo): Promise<void> {
+  const path = shimPaths.pidFile()
+  await Bun.file(path).delete().catch(() => {})
+  const umask = process.umask(0o077)
+  try {
+    await Bun.write(path, `${JSON.stringify(info, null, 2)}\n`)
+  } finally {
+    process.umask(umask)
+  }
 }
 
-/** Removes the pid file only if it still names this process (a newer daemon may own it). */
+/**
+ * Removes the pid file only if it still names this process (a newer daemon may
+ * own it). Synchronous, as it runs just before the process exits; node:fs loads
+ * here, at stop, never at start.
+ */
 export function removePidFile(pid = process.pid): void {
-  if (readPidFile()?.pid === pid) rmSync(shimPaths.pidFile(), { force: true })
+  const fs: typeof NodeFs = require('node:fs')
+  const path = shimPaths.pidFile()
+  let text: string
+  try {
+    text = fs.readFileSync(path, 'utf8')
+  } catch {
+    return
+  }
+  if (parsePidFile(text)?.pid === pid) fs.rmSync(path, { force: true })
 }
 
 export function isAlive(pid: number): boolean {

@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import { chatgptDisabled, readLogin } from '../chatgpt/auth.ts'
+import { chatgptLoginUsable } from '../chatgpt/login-file.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
@@ -47,16 +47,17 @@ export function startServer(settings: Settings, options: { host: string; port: n
     const deps = createDeps(settings, { host: options.host, port: server.port ?? options.port, startedAt, allowedHosts, token })
     return (loaded = { deps, handle: createHandler(deps) })
   })
-  const facts: HealthFacts = {
+  // Before the proxy loads, only the login can change what /health says: it is read per answer.
+  const facts = (chatgptUsable: boolean): HealthFacts => ({
     version: VERSION,
     startedAt,
     models: settings.models.length,
-    chatgptUsable: () => !chatgptDisabled() && readLogin() !== null,
+    chatgptUsable: () => chatgptUsable,
     quota: () => null,
     cursorPassthrough: () => false,
     store: () => ({ entries: 0, bytes: 0 }),
     coolingDown: () => [],
-  }
+  })
   const server: Server<unknown> = Bun.serve({
     hostname: options.host,
     port: options.port,
@@ -72,8 +73,7 @@ export function startServer(settings: Settings, options: { host: string; port: n
       if (loaded) return loaded.handle(request, srv)
       // `/health` spelled plainly (a query aside); its other spellings go to the proxy's router.
       if (request.method === 'GET' && plainPathname(request.url) === '/health') {
-        const early = earlyHealth(request, allowedHosts, facts, proxyLog)
-        if (early) return early
+        if (allowed(request, allowedHosts)) return earlyHealth(request, facts, proxyLog)
       }
       return proxy().then(({ handle }) => handle(request, srv))
     },
@@ -100,15 +100,21 @@ export function startServer(settings: Settings, options: { host: string; port: n
   }
 }
 
-/** The health answer before the proxy has loaded, logged like any request; null when the request is refused (the proxy answers the refusal). */
-function earlyHealth(request: Request, allowedHosts: Set<string>, facts: HealthFacts, proxyLog: typeof log): Response | null {
+/** Whether the guard lets the request through; a refused one goes to the proxy, which answers the refusal. */
+function allowed(request: Request, allowedHosts: Set<string>): boolean {
   try {
     checkRequest(request, allowedHosts)
+    return true
   } catch {
-    return null
+    return false
   }
+}
+
+/** The health answer before the proxy has loaded, logged like any request. */
+async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => HealthFacts, proxyLog: typeof log): Promise<Response> {
   const summary = { method: request.method, path: '/health', startedAt: performance.now(), startedAtMs: Date.now() }
-  return new BodyTracker(summary, (finished) => proxyLog.info(formatSummary(finished))).finish(healthResponse(facts))
+  const health = healthResponse(facts(await chatgptLoginUsable()))
+  return new BodyTracker(summary, (finished) => proxyLog.info(formatSummary(finished))).finish(health)
 }
 
 function badHost(request: Request, problem: string, port: number, proxyLog: typeof log): Response {

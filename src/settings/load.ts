@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import * as v from 'valibot'
 import { issuePath } from '../issue-path.ts'
 import { normalizeSettings } from './normalize.ts'
-import { locateSettings, SettingsError } from './read.ts'
+import { settingsFileOf, SettingsError, unreadableSettings } from './read.ts'
 import { SettingsFileSchema, type Settings } from './schema.ts'
 
 export { EMPTY_SETTINGS, SettingsError } from './read.ts'
@@ -12,8 +12,14 @@ export { EMPTY_SETTINGS, SettingsError } from './read.ts'
  * file is fine (passthrough-only use); a missing explicit file is an error.
  */
 export function loadSettings(explicitPath?: string): Settings {
-  const found = locateSettings(explicitPath)
-  return 'settings' in found ? found.settings : parseSettings(readFileSync(found.path, 'utf8'), found.path)
+  const path = settingsFileOf(explicitPath)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    return unreadableSettings(path, Boolean(explicitPath), error)
+  }
+  return parseSettings(text, path)
 }
 
 export function parseSettings(text: string, path: string): Settings {

@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { shimPaths } from '../paths.ts'
+import { resolvePath, shimPaths } from '../paths.ts'
 import type { SettingsIssue } from './normalize.ts'
 import type { Settings } from './schema.ts'
 
@@ -17,25 +15,35 @@ export class SettingsError extends Error {
 
 export const EMPTY_SETTINGS: Settings = { path: null, models: [], launch_models: [], aliases: {}, warnings: [] }
 
+/** The file `--settings` names, absolute, or the default one. */
+export const settingsFileOf = (explicitPath?: string) => (explicitPath ? resolvePath(explicitPath) : shimPaths.settings())
+
 /**
- * The settings file to parse, or the settings to use without one: the
- * default file may be absent (passthrough-only use), an explicit one may not.
+ * What to do when the settings file could not be read: the default file may
+ * be absent (passthrough-only use), an explicit one may not, and a file that
+ * is there but unreadable (a folder, no permission) is an error either way.
  */
-export function locateSettings(explicitPath?: string): { path: string } | { settings: Settings } {
-  const path = explicitPath ? resolve(explicitPath) : shimPaths.settings()
-  if (existsSync(path)) return { path }
-  if (explicitPath) throw new SettingsError(path, [{ path: '', message: 'file not found; check the --settings path' }])
-  return { settings: { ...EMPTY_SETTINGS } }
+export function unreadableSettings(path: string, explicit: boolean, error: unknown): Settings {
+  const code = (error as { code?: string }).code
+  if (code === 'ENOENT' && !explicit) return { ...EMPTY_SETTINGS }
+  const message = code === 'ENOENT' ? 'file not found; check the --settings path' : `cannot be read (${code ?? (error as Error).message}); expected a JSON file you can read`
+  throw new SettingsError(path, [{ path: '', message }])
 }
 
 /**
- * `loadSettings` for the proxy's own start: the parser (valibot, the schemas,
- * the provider table) is loaded only when there is a file to parse, so a
- * start without settings (a ChatGPT or Cursor subscription alone) reads none of it.
+ * `loadSettings` for the proxy's own start, read through Bun's file API (node:fs
+ * costs the start ~2 ms to import). The parser (valibot, the schemas, the
+ * provider table) loads only when there is a file to parse, so a start without
+ * settings (a ChatGPT or Cursor subscription alone) reads none of it.
  */
 export async function readSettings(explicitPath?: string): Promise<Settings> {
-  const found = locateSettings(explicitPath)
-  if ('settings' in found) return found.settings
+  const path = settingsFileOf(explicitPath)
+  let text: string
+  try {
+    text = await Bun.file(path).text()
+  } catch (error) {
+    return unreadableSettings(path, Boolean(explicitPath), error)
+  }
   const { parseSettings } = await import('./load.ts')
-  return parseSettings(readFileSync(found.path, 'utf8'), found.path)
+  return parseSettings(text, path)
 }

@@ -13,7 +13,7 @@ describe('what the proxy loads before it answers /health (from the bundle the bi
   const path = await proxyStartPath()
 
   test('the serve path is on it: the guard, finding the settings file, the server and its health answer', () => {
-    for (const file of ['src/cli.ts', 'src/commands/_foreground.ts', 'src/daemon/lifecycle.ts', 'src/settings/read.ts', 'src/server/serve.ts', 'src/server/health.ts']) expect(path.files).toContain(file)
+    for (const file of ['src/cli.ts', 'src/commands/_foreground.ts', 'src/daemon/foreground.ts', 'src/settings/read.ts', 'src/server/serve.ts', 'src/server/health.ts']) expect(path.files).toContain(file)
   })
 
   test('the settings parser (valibot, the schemas, the provider table) loads only when there is a file to parse', () => {
@@ -48,6 +48,10 @@ describe('what the proxy loads before it answers /health (from the bundle the bi
       'node_modules/consola/dist/index.mjs',
     ]
     expect(path.files.filter((file) => firstUseOnly.includes(file))).toEqual([])
+  })
+
+  test('no Node builtin at all (node:fs alone costs a start ~2 ms): files, paths and log lines go through Bun', () => {
+    expect(path.builtins).toEqual([])
   })
 
   test('no runtime module that costs start-up time and mapped pages: tty, streams, sockets, subprocesses', () => {
@@ -111,6 +115,14 @@ describe('the logger without process.stdout', () => {
     const stderr = result.stderr.toString()
     expect(stderr).toStartWith('[warn] [proxy] upstream https://***@example.com/v1?key=*** failed\n[error] Error: boom\n')
     expect(stderr).not.toContain('secret')
+  })
+
+  test('a reader that goes away (`… | head`) costs the lines it would have read, not the process', () => {
+    const script = `import { log } from './src/log.ts'; for (let i = 0; i < 3000; i++) log.info('line ' + i + ' ' + 'x'.repeat(100)); await Bun.sleep(20); log.error('still here')`
+    const result = Bun.spawnSync(['sh', '-c', `${process.execPath} -e "${script}" | head -1`], { cwd: root, env: { ...process.env, NODE_ENV: 'production' }, stdout: 'pipe', stderr: 'pipe' })
+    expect(result.stdout.toString()).toStartWith('[info] line 0 ')
+    expect(result.stderr.toString()).toContain('[error] still here')
+    expect(result.stderr.toString()).not.toContain('EPIPE')
   })
 
   test('the daemon writes timestamped lines to its log', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadSettings, SettingsError } from '../../src/settings/load.ts'
@@ -7,7 +7,7 @@ import { readSettings } from '../../src/settings/read.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'codex-shim-read-settings-'))
 const defaultFile = join(process.env.CODEX_SHIM_HOME!, 'models.json')
-afterEach(() => rmSync(defaultFile, { force: true }))
+afterEach(() => rmSync(defaultFile, { force: true, recursive: true }))
 
 describe('readSettings: what the proxy’s start reads, the parser loaded only for a file', () => {
   test('a file gives what loadSettings gives, errors included', async () => {
@@ -34,5 +34,17 @@ describe('readSettings: what the proxy’s start reads, the parser loaded only f
     expect(refusal).toBeInstanceOf(SettingsError)
     expect((refusal as SettingsError).message).toContain(missing)
     expect((refusal as SettingsError).message).toContain('check the --settings path')
+  })
+
+  test('a file that is there but cannot be read (a folder) is an error naming it, from both readers, default or explicit', async () => {
+    const folder = join(dir, 'folder.json')
+    mkdirSync(folder)
+    for (const [explicit, path] of [[folder, folder], [undefined, defaultFile]] as const) {
+      if (!explicit) mkdirSync(defaultFile)
+      const refusal = await readSettings(explicit).catch((error: unknown) => error)
+      expect(refusal).toBeInstanceOf(SettingsError)
+      expect((refusal as SettingsError).message).toBe(`Invalid settings in ${path}:\n  (file): cannot be read (EISDIR); expected a JSON file you can read`)
+      expect(() => loadSettings(explicit)).toThrow((refusal as SettingsError).message)
+    }
   })
 })

@@ -1,0 +1,105 @@
+import { ShimError } from '../errors.ts'
+import { log } from '../log.ts'
+import { shimPaths } from '../paths.ts'
+import { startServer } from '../server/serve.ts'
+import { hostName } from '../server/guard.ts'
+import { readSettings } from '../settings/read.ts'
+import type { Tunnel } from '../tunnel/tunnel.ts'
+import { pageAddress } from '../ui/page-address.ts'
+import { VERSION } from '../version.ts'
+import { unsetKeyWarnings } from './key-warnings.ts'
+import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
+
+/**
+ * The proxy's own process: what `start --foreground` and the daemon run. This
+ * is the start path, read before the proxy can answer `/health`, so it imports
+ * no Node builtin (node:fs alone costs a start ~2 ms): files go through Bun's
+ * file API, and the rest of the daemon's lifecycle (start, stop, status) lives
+ * in lifecycle.ts, which the commands load.
+ */
+
+export interface ServeOptions {
+  host: string
+  port: number
+  settingsPath?: string
+  /** Expose through a tunnel: true for whichever is installed, or 'ngrok' / 'cloudflared'. */
+  tunnel?: boolean | string
+  /** The background daemon (`_serve`): it always owns the pid file; `start --foreground` only when no daemon does. */
+  daemon?: boolean
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+
+/** Refuses to expose an unauthenticated proxy beyond this machine. */
+export function checkBindHost(host: string): void {
+  if (LOOPBACK.has(host) || process.env.CODEX_SHIM_TOKEN) return
+  throw new ShimError('config', `Refusing to listen on ${host} without a token: anyone who can reach it could spend your keys. Set CODEX_SHIM_TOKEN, or keep the default --host 127.0.0.1.`)
+}
+
+/** Runs the proxy in this process until SIGINT/SIGTERM. Used by `start --foreground` and the daemon. */
+export async function serveForeground(options: ServeOptions): Promise<{ stop: () => void; port: number; publicUrl?: string }> {
+  checkBindHost(options.host)
+  const settings = await readSettings(options.settingsPath)
+  for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
+  for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
+  let started: ReturnType<typeof startServer>
+  try {
+    started = startServer(settings, { host: options.host, port: options.port })
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    if (code === 'EADDRINUSE') throw new ShimError('config', `Port ${options.port} on ${options.host} is already in use. Stop what uses it or choose another with --port.`)
+    throw error
+  }
+  const port = started.server.port ?? options.port
+  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
+  let tunnel: Tunnel | null = null
+  if (options.tunnel) {
+    const [{ ensureToken }, { startTunnel }] = await Promise.all([import('../tunnel/token.ts'), import('../tunnel/tunnel.ts')])
+    // A public URL without a token would let anyone spend the user's keys.
+    started.requireToken(ensureToken().token)
+    try {
+      tunnel = await startTunnel(port, typeof options.tunnel === 'string' ? options.tunnel : undefined)
+    } catch (error) {
+      started.stop()
+      throw error
+    }
+    started.allowedHosts.add(hostName(new URL(tunnel.publicUrl).host))
+    log.info(`${tunnel.kind} tunnel up at ${tunnel.publicUrl} (token required on /v1/*)`)
+  }
+  const owner = options.daemon ? null : await otherInstance()
+  if (owner) log.info(`Another codex-shim (pid ${owner.pid}) owns ${shimPaths.pidFile()}; \`status\` and \`stop\` keep talking to it, not to this instance.`)
+  else await writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
+  const stop = () => {
+    tunnel?.stop()
+    started.stop()
+    removePidFile() // only if it still names this process
+  }
+  const onSignal = () => {
+    log.info('codex-shim stopping')
+    stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  restoreJitPolicy()
+  return { stop, port, publicUrl: tunnel?.publicUrl }
+}
+
+/**
+ * The binary starts with the JIT held back (`compile.jitPolicy`, scripts/build.ts) so
+ * run-once start-up code is not compiled; a proxy that listens gets the normal policy,
+ * for its request path.
+ */
+function restoreJitPolicy(): void {
+  if (typeof Bun.unsafe.setJITPolicy === 'function') Bun.unsafe.setJITPolicy(1)
+}
+
+/** The live codex-shim another process recorded in the pid file, if any. */
+async function otherInstance(): Promise<DaemonInfo | null> {
+  const info = await readPidFile()
+  if (!info || info.pid === process.pid || !isAlive(info.pid)) return null
+  const { looksLikeCodexShim, processArgv } = await import('./identity.ts')
+  const argv = processArgv(info.pid)
+  return argv === null || looksLikeCodexShim(argv) ? info : null
+}
+
