@@ -38,9 +38,13 @@ export function unreadableSettings(path: string, explicit: boolean, error: unkno
  */
 export async function readSettings(explicitPath?: string): Promise<Settings> {
   const path = settingsFileOf(explicitPath)
+  const file = Bun.file(path)
+  // The usual start has no settings file: asking costs ~0.05 ms, failing to read one ~0.6 ms.
+  // (A folder in its place has a size, and goes on to be read and refused.)
+  if (!explicitPath && file.size === 0 && !(await file.exists())) return { ...EMPTY_SETTINGS }
   let text: string
   try {
-    text = await Bun.file(path).text()
+    text = await file.text()
   } catch (error) {
     return unreadableSettings(path, Boolean(explicitPath), error)
   }
