@@ -95,7 +95,10 @@ export type ShortcutName = keyof typeof SHORTCUTS
 
 /** The shortcut a program name is (`/usr/local/bin/codex-model`, `codex-app.exe`), or null. */
 export function shortcutFor(programName: string): ShortcutName | null {
-  const name = programName.split(/[\\/]/).pop()!.toLowerCase().replace(/\.(exe|cmd|bat)$/, '')
+  // String steps, not a regular expression: every start reads its name, and a process's first regular expression costs ~0.1 ms.
+  const file = programName.slice(Math.max(programName.lastIndexOf('/'), programName.lastIndexOf('\\')) + 1).toLowerCase()
+  const suffix = ['.exe', '.cmd', '.bat'].find((ending) => file.endsWith(ending))
+  const name = suffix ? file.slice(0, -suffix.length) : file
   return Object.hasOwn(SHORTCUTS, name) ? (name as ShortcutName) : null
 }
 

@@ -21,8 +21,38 @@ export function hostName(hostHeader: string): string {
   return colon === -1 ? value : value.slice(0, colon)
 }
 
-// host[:port] per RFC 9110 §7.2 as clients really send it: a name or IPv4 address, or a bracketed IPv6 one.
-const HOST_SYNTAX = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/i
+/**
+ * The port of `host[:port]` per RFC 9110 §7.2 as clients really send it (a
+ * name or IPv4 address, or a bracketed IPv6 one): its digits, '' without one,
+ * null when the value is not that shape. Read by hand, not by a regular
+ * expression: every request's Host goes through here, the first before the
+ * proxy's first answer, and a process's first regular expression costs ~0.1 ms.
+ */
+export function hostPort(value: string): string | null {
+  let at = 0
+  if (value.charCodeAt(0) === 0x5b) {
+    const close = value.indexOf(']')
+    if (close < 2) return null
+    for (at = 1; at < close; at++) if (!IPV6_CHARS[value.charCodeAt(at)]) return null
+    at = close + 1
+  } else {
+    while (at < value.length && NAME_CHARS[value.charCodeAt(at)]) at++
+    if (at === 0) return null
+  }
+  if (at === value.length) return ''
+  if (value.charCodeAt(at) !== 0x3a || value.length - at - 1 < 1 || value.length - at - 1 > 5) return null
+  for (let digit = at + 1; digit < value.length; digit++) if (!DIGITS[value.charCodeAt(digit)]) return null
+  return value.slice(at + 1)
+}
+
+const charTable = (chars: string) => {
+  const table = new Uint8Array(128)
+  for (const char of chars) table[char.charCodeAt(0)] = 1
+  return table
+}
+const DIGITS = charTable('0123456789')
+const IPV6_CHARS = charTable('0123456789abcdefABCDEF:.')
+const NAME_CHARS = charTable('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-')
 
 /**
  * Why a Host header is unusable, or null when it is fine. Empty, `a@b`, a
@@ -34,9 +64,9 @@ export function hostHeaderProblem(host: string | null): string | null {
   const value = host.trim()
   if (!value) return 'The Host header is empty.'
   if (value.includes(',')) return 'The request has more than one Host header.'
-  const match = HOST_SYNTAX.exec(value)
-  if (!match) return 'The Host header is not a host name with an optional port.'
-  if (match[1] !== undefined && (Number(match[1]) < 1 || Number(match[1]) > 65535)) return 'The Host header names a port outside 1-65535.'
+  const port = hostPort(value)
+  if (port === null) return 'The Host header is not a host name with an optional port.'
+  if (port !== '' && (Number(port) < 1 || Number(port) > 65535)) return 'The Host header names a port outside 1-65535.'
   return null
 }
 

@@ -41,7 +41,6 @@ export function startServer(settings: Settings, options: { host: string; port: n
   const allowedHosts = buildHostAllowlist(options.host)
   let token = process.env.CODEX_SHIM_TOKEN || undefined
   let loaded: { deps: ServerDeps; handle: Handle } | null = null
-  const proxyLog = log.withTag('proxy')
   const proxy = once(async () => {
     const [{ createDeps }, { createHandler }] = await Promise.all([import('./deps.ts'), import('./app.ts')])
     const deps = createDeps(settings, { host: options.host, port: server.port ?? options.port, startedAt, allowedHosts, token })
@@ -69,11 +68,11 @@ export function startServer(settings: Settings, options: { host: string; port: n
     fetch: (request, srv): Response | Promise<Response> => {
       // Checked before anything builds a URL from it: a malformed Host would otherwise be a 500.
       const problem = hostHeaderProblem(request.headers.get('host'))
-      if (problem) return badHost(request, problem, server.port ?? options.port, proxyLog)
+      if (problem) return badHost(request, problem, server.port ?? options.port)
       if (loaded) return loaded.handle(request, srv)
       // `/health` spelled plainly (a query aside); its other spellings go to the proxy's router.
       if (request.method === 'GET' && plainPathname(request.url) === '/health') {
-        if (allowed(request, allowedHosts)) return earlyHealth(request, facts, proxyLog)
+        if (allowed(request, allowedHosts)) return earlyHealth(request, facts)
       }
       return proxy().then(({ handle }) => handle(request, srv))
     },
@@ -83,7 +82,7 @@ export function startServer(settings: Settings, options: { host: string; port: n
     },
   })
   const cap = runningUpstreamCap()
-  if (cap < maxUpstreamRequests()) proxyLog.info(`This process allows ${cap} upstream requests at once (BUN_CONFIG_MAX_HTTP_REQUESTS was not set when it started); the daemon (\`codex-shim start\`) allows ${maxUpstreamRequests()}, set by CODEX_SHIM_MAX_UPSTREAM_REQUESTS.`)
+  if (cap < maxUpstreamRequests()) proxyLine(`This process allows ${cap} upstream requests at once (BUN_CONFIG_MAX_HTTP_REQUESTS was not set when it started); the daemon (\`codex-shim start\`) allows ${maxUpstreamRequests()}, set by CODEX_SHIM_MAX_UPSTREAM_REQUESTS.`)
   return {
     server,
     allowedHosts,
@@ -111,14 +110,24 @@ function allowed(request: Request, allowedHosts: Set<string>): boolean {
 }
 
 /** The health answer before the proxy has loaded, logged like any request. */
-async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => HealthFacts, proxyLog: typeof log): Promise<Response> {
+async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => HealthFacts): Promise<Response> {
   const summary = { method: request.method, path: '/health', startedAt: performance.now(), startedAtMs: Date.now() }
   const health = healthResponse(facts(await chatgptLoginUsable()))
-  return new BodyTracker(summary, (finished) => proxyLog.info(formatSummary(finished))).finish(health)
+  return new BodyTracker(summary, (finished) => proxyLine(formatSummary(finished))).finish(health)
 }
 
-function badHost(request: Request, problem: string, port: number, proxyLog: typeof log): Response {
+function badHost(request: Request, problem: string, port: number): Response {
   const startedAt = performance.now()
-  proxyLog.info(formatSummary({ method: request.method, path: '-', status: 400, outcome: 'bad_host', startedAt, startedAtMs: Date.now() }))
+  proxyLine(formatSummary({ method: request.method, path: '-', status: 400, outcome: 'bad_host', startedAt, startedAtMs: Date.now() }))
   return responsesErrorResponse(new ShimError('bad_request', `${problem} Send one Host header naming this server, such as 127.0.0.1:${port}.`))
+}
+
+/**
+ * An info line tagged [proxy], as the loaded proxy's own logger writes it,
+ * through consola's log-object form: `withTag` would build a whole logger
+ * (~0.2 ms, on the path to the daemon's first answer) for the few lines
+ * written before the proxy loads.
+ */
+function proxyLine(message: string): void {
+  log.info({ tag: 'proxy', message })
 }

@@ -137,6 +137,7 @@ describe('shortcut names', () => {
     expect(argsForInvocation('codex-app', ['.'])).toEqual(['app', '.'])
     expect(argsForInvocation('C:\\Tools\\codex-model.exe', ['use', 'x'])).toEqual(['model', 'use', 'x'])
     expect(shortcutFor('CODEX-APP.CMD')).toBe('codex-app')
+    expect(shortcutFor('codex-model.bat.exe')).toBeNull() // one suffix comes off, as Windows runs it
     expect(argsForInvocation('/usr/bin/bun', ['status'])).toEqual(['status'])
     expect(argsForInvocation('codex-shim', ['model', 'list'])).toEqual(['model', 'list'])
   })

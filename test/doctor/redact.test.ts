@@ -25,6 +25,14 @@ describe('redactUrl', () => {
   test('redactUrlsIn redacts each URL in a sentence and leaves the rest', () => {
     expect(redactUrlsIn('Could not reach https://u:p@a.example/v1?key=k (timeout); also http://b.example/x?t=1.')).toBe('Could not reach https://***@a.example/v1?key=*** (timeout); also http://b.example/x?t=***.')
   })
+
+  test('a line whose URLs carry no userinfo, query or fragment comes back as it is; one more URL that does is still masked', () => {
+    const line = 'codex-shim listening on http://127.0.0.1:8765 with 2 model(s); control page http://127.0.0.1:8765/'
+    expect(redactUrlsIn(line)).toBe(line)
+    for (const [extra, masked] of [['https://u:p@x.example', 'https://***@x.example'], ['http://x.example/?k=v', 'http://x.example/?k=***'], ['http://x.example/#access_token=t', 'http://x.example/#access_token=***']]) {
+      expect(redactUrlsIn(`${line} ${extra}`)).toBe(`${line} ${masked}`)
+    }
+  })
 })
 
 describe('doctor prints base URLs redacted', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { createHandler } from '../../src/server/app.ts'
-import { buildHostAllowlist, hostName } from '../../src/server/guard.ts'
+import { buildHostAllowlist, hostName, hostPort } from '../../src/server/guard.ts'
 import { get, post, settingsFrom, testDeps } from '../support/shim.ts'
 
 const handle = createHandler(testDeps(settingsFrom([])))
@@ -21,6 +21,29 @@ describe('Host-header guard (DNS rebinding)', () => {
     const hosts = buildHostAllowlist('10.0.0.5', 'my.tunnel.dev, other.dev')
     expect([...hosts]).toEqual(expect.arrayContaining(['10.0.0.5', 'my.tunnel.dev', 'other.dev', '127.0.0.1']))
     expect(hostName('[::1]:80')).toBe('[::1]')
+  })
+})
+
+describe('Host syntax, read by hand', () => {
+  // The shape as a regular expression: the specification the hand-written reader must match exactly.
+  const SPEC = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/i
+  const expected = (value: string) => {
+    const match = SPEC.exec(value)
+    return match ? (match[1] ?? '') : null
+  }
+
+  test('agrees with the RFC 9110 shape on hand-picked and 20 000 random values', () => {
+    const picked = ['127.0.0.1', '127.0.0.1:8765', 'LOCALHOST', '[::1]', '[::1]:80', '[]', '[]:80', '[::1', '::1', 'a@b', 'a:', 'a:123456', ':80', 'a:8x', '[::g]', 'x_y-z.example:65535', '[::1]x', 'a b', 'é.example', '']
+    const pieces = ['a', 'Z', '0', '9', '.', '-', '_', ':', '[', ']', 'f', '@', ' ', '/', 'g', '1', '12345', '::1']
+    let seed = 7
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    const random = Array.from({ length: 20_000 }, () => Array.from({ length: next(7) }, () => pieces[next(pieces.length)]).join(''))
+    let valid = 0
+    for (const value of [...picked, ...random]) {
+      expect(`${value} → ${hostPort(value)}`).toBe(`${value} → ${expected(value)}`)
+      if (expected(value) !== null) valid++
+    }
+    expect(valid).toBeGreaterThan(1000) // both answers are exercised
   })
 })
 
