@@ -52,7 +52,13 @@ function formatArg(arg: unknown): string {
   return Bun.inspect(arg)
 }
 
-const text = (entry: LogObject) => entry.args.map(formatArg).join(' ')
+// Loops rather than map/filter/join here: the daemon writes a line before its first answer, and the
+// first use of each array method costs a process ~0.05–0.1 ms (JavaScriptCore compiles it then).
+function text(entry: LogObject): string {
+  let line = ''
+  for (let index = 0; index < entry.args.length; index++) line += (index ? ' ' : '') + formatArg(entry.args[index])
+  return line
+}
 
 /** The daemon writes to a log file: one plain line per entry, with its time. */
 const fileReporter: ConsolaReporter = {
@@ -68,8 +74,8 @@ const fileReporter: ConsolaReporter = {
  */
 const lineReporter: ConsolaReporter = {
   log(entry) {
-    const line = [`[${entry.type}]`, entry.tag && `[${entry.tag}]`, text(entry)].filter(Boolean).join(' ')
-    writeLine(entry.level < 2 ? 2 : 1, `${line}\n`)
+    const message = text(entry)
+    writeLine(entry.level < 2 ? 2 : 1, `[${entry.type}]${entry.tag ? ` [${entry.tag}]` : ''}${message ? ` ${message}` : ''}\n`)
   },
 }
 
@@ -80,7 +86,9 @@ const reporter: ConsolaReporter = {
   log(entry, context) {
     // A safety net for URLs that reach a message (an upstream error naming its
     // base URL): userinfo and query values never reach the terminal or the log.
-    const redacted = { ...entry, args: entry.args.map((arg) => (typeof arg === 'string' ? redactUrlsIn(arg) : arg)) }
+    const args = entry.args.slice()
+    for (let index = 0; index < args.length; index++) if (typeof args[index] === 'string') args[index] = redactUrlsIn(args[index])
+    const redacted = { ...entry, args }
     // consola's reporters read the streams from the options, which core leaves unset.
     current.log(redacted, consolaReporter ? { options: { ...context.options, stdout: process.stdout, stderr: process.stderr } } : context)
   },

@@ -68,8 +68,7 @@ export function colorWanted(env: Record<string, string | undefined>, stdoutIsTty
  * for their own output). Returns that restore function.
  */
 export function applyColorChoice(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = Boolean(process.stdout.isTTY)): () => void {
-  const names = ['NO_COLOR', 'FORCE_COLOR', 'CI', 'TEST', 'TERM'] as const
-  const saved = names.map((name) => [name, env[name]] as const)
+  const saved = { NO_COLOR: env.NO_COLOR, FORCE_COLOR: env.FORCE_COLOR, CI: env.CI, TEST: env.TEST, TERM: env.TERM }
   if (colorWanted(env, stdoutIsTty)) {
     delete env.NO_COLOR
     env.FORCE_COLOR = '1'
@@ -82,7 +81,8 @@ export function applyColorChoice(env: NodeJS.ProcessEnv = process.env, stdoutIsT
     env.NO_COLOR = '1'
   }
   return () => {
-    for (const [name, value] of saved) {
+    for (const name in saved) {
+      const value = saved[name as keyof typeof saved]
       if (value === undefined) delete env[name]
       else env[name] = value
     }
@@ -95,10 +95,10 @@ export type ShortcutName = keyof typeof SHORTCUTS
 
 /** The shortcut a program name is (`/usr/local/bin/codex-model`, `codex-app.exe`), or null. */
 export function shortcutFor(programName: string): ShortcutName | null {
-  // String steps, not a regular expression: every start reads its name, and a process's first regular expression costs ~0.1 ms.
+  // String steps, not a regular expression or Array#find: every start reads its name, and the first
+  // regular expression or array method a process uses costs it ~0.1 ms (JavaScriptCore compiles it then).
   const file = programName.slice(Math.max(programName.lastIndexOf('/'), programName.lastIndexOf('\\')) + 1).toLowerCase()
-  const suffix = ['.exe', '.cmd', '.bat'].find((ending) => file.endsWith(ending))
-  const name = suffix ? file.slice(0, -suffix.length) : file
+  const name = file.endsWith('.exe') || file.endsWith('.cmd') || file.endsWith('.bat') ? file.slice(0, -4) : file
   return Object.hasOwn(SHORTCUTS, name) ? (name as ShortcutName) : null
 }
 
