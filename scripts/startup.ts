@@ -1,12 +1,15 @@
 #!/usr/bin/env bun
 /**
  * Start-up cost of the compiled binary: spawn → first 200 from /health for
- * `codex-shim start --foreground`, against a bare Bun.serve answering /health
- * compiled the same way (the floor: Bun's own start), plus our binary without
- * bytecode. Runs interleave so machine noise hits every variant alike; the
- * table shows medians. Then idle RSS after start-up, and where the time goes:
- * each module on the serve path imported alone in a fresh process, and the
- * work the serve path does before listening.
+ * `codex-shim start --foreground` (quiet), and for the daemon as `start` runs
+ * it (`_serve`, logging at info to a file), against a bare Bun.serve answering
+ * /health compiled the same way (the floor: Bun's own start), plus our binary
+ * without bytecode. Runs interleave so machine noise hits every variant alike;
+ * the table shows medians. Then idle RSS after start-up, the whole
+ * `codex-shim start` command (it spawns the daemon and returns once /health
+ * answers and the pid file names it), and where the time goes: each module on
+ * the start path imported alone in a fresh process, and the work the serve
+ * path does before listening.
  *
  *   bun scripts/startup.ts [--binary dist/codex-shim-linux-x64] [--runs 9] [--json-only]
  */
@@ -51,7 +54,6 @@ async function buildBareServer(target: string): Promise<string> {
 
 interface Sample { ms: number; rssKiB: number; anonKiB: number; fileKiB: number; firstRequestMs: number }
 
-/** One start: fresh homes, spawn, poll /health as fast as it answers, then idle RSS. */
 /** A user's typical settings: a few models of different kinds (no key is read at start). */
 const TYPICAL_SETTINGS = JSON.stringify({
   models: [
@@ -62,19 +64,27 @@ const TYPICAL_SETTINGS = JSON.stringify({
   aliases: { 'deepseek-fast': { slug: 'deepseek', reasoning_effort: 'low' } },
 })
 
-async function startOnce(command: string[], settings?: string): Promise<Sample> {
+/**
+ * One start: fresh homes, spawn, poll /health as fast as it answers, then idle RSS.
+ * Quiet (warn level, output discarded) unless `daemon`: then as `codex-shim start`
+ * runs it, `_serve` logging at info to a file, so the start-up line and each
+ * /health line are part of what is timed.
+ */
+async function startOnce(command: string[], options: { settings?: string; daemon?: boolean } = {}): Promise<Sample> {
+  const { settings, daemon } = options
   const home = mkdtempSync(join(scratch, 'home-'))
   mkdirSync(join(home, '.codex-shim'), { recursive: true })
   if (settings) writeFileSync(join(home, '.codex-shim', 'models.json'), settings)
   const port = await freePort()
   // As the daemon, the login services and the Docker image start it: with Bun's upstream request cap
   // already set (a bare `start --foreground` without it runs itself once more to set it).
-  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn', BUN_CONFIG_MAX_HTTP_REQUESTS: '16384' }
+  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: daemon ? 'info' : 'warn', BUN_CONFIG_MAX_HTTP_REQUESTS: '16384', ...(daemon && { CODEX_SHIM_DAEMON: '1' }) }
+  const logFile = Bun.file(join(home, 'codex-shim.log'))
   const started = performance.now()
-  const child = Bun.spawn([...command, '--port', String(port)], { env, stdout: 'ignore', stderr: 'pipe' })
+  const child = Bun.spawn([...command, '--port', String(port)], { env, stdout: daemon ? logFile : 'ignore', stderr: daemon ? logFile : 'pipe' })
   let ms = 0
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${command[0]} exited ${child.exitCode}: ${await new Response(child.stderr).text()}`)
+    if (child.exitCode !== null) throw new Error(`${command[0]} exited ${child.exitCode}: ${daemon ? await logFile.text() : await new Response(child.stderr as ReadableStream).text()}`)
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) {
         ms = performance.now() - started
@@ -131,6 +141,23 @@ function serveStepsMs(): Record<string, number> {
   }
 }
 
+/** `codex-shim start` as a person runs it: the CLI spawns the daemon and returns once it is up; then `stop`. */
+async function timeStartCommand(binary: string, count: number): Promise<{ median_ms: number; runs: number }> {
+  const times: number[] = []
+  for (let run = 0; run < count; run++) {
+    const home = mkdtempSync(join(scratch, 'start-'))
+    const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex') }
+    const port = String(await freePort())
+    const started = performance.now()
+    const start = Bun.spawnSync([binary, 'start', '--port', port], { env, stdout: 'pipe', stderr: 'pipe' })
+    times.push(performance.now() - started)
+    Bun.spawnSync([binary, 'stop'], { env, stdout: 'ignore', stderr: 'ignore' })
+    rmSync(home, { recursive: true, force: true })
+    if (!start.success) throw new Error(`codex-shim start failed: ${start.stderr.toString()}`)
+  }
+  return { median_ms: Number(median(times).toFixed(1)), runs: count }
+}
+
 const host = hostTarget()
 if (!host) throw new Error(`No build target for ${process.platform}-${process.arch}.`)
 const binary = resolve(option('--binary') ?? join(root, 'dist', host.name))
@@ -146,10 +173,11 @@ try {
     'codex-shim': [binary, 'start', '--foreground'],
     'codex-shim (no bytecode)': [plain, 'start', '--foreground'],
     'codex-shim, models.json': [binary, 'start', '--foreground'],
+    'codex-shim daemon, logging': [binary, '_serve'],
   }
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
   for (let run = 0; run < runs; run++) {
-    for (const [name, command] of Object.entries(variants)) samples[name]!.push(await startOnce(command, name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined))
+    for (const [name, command] of Object.entries(variants)) samples[name]!.push(await startOnce(command, { settings: name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined, daemon: name.includes('daemon') }))
   }
 
   const summary = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, {
@@ -166,6 +194,7 @@ try {
   // Every module of ours the start path loads (from the bundle's own graph), each alone.
   const modules = startPath.files.filter((file) => file.startsWith('src/') && file !== 'src/cli.ts').map((file) => join(root, file))
   const importMs = Object.fromEntries(modules.map((specifier) => [specifier.replace(`${root}/`, ''), Number(importCostMs(specifier).toFixed(1))]))
+  const startCommandMs = await timeStartCommand(binary, Math.max(7, Math.round(runs / 2)))
   const steps = Object.fromEntries(Object.entries(serveStepsMs()).map(([name, ms]) => [name, Number(ms.toFixed(1))]))
 
   if (!argv.includes('--json-only')) {
@@ -174,6 +203,7 @@ try {
     for (const [name, row] of Object.entries(summary)) {
       console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(9)} ${`${row.idle_file_mib} MiB`.padStart(9)} ${`${row.first_request_ms} ms`.padStart(15)}`)
     }
+    console.log(`\n\`codex-shim start\` (the CLI until the daemon is up), median of ${startCommandMs.runs}: ${startCommandMs.median_ms} ms`)
     console.log(`\nstart path (bundle): ${startPath.files.length} modules, ${(startPath.bytes / 1024).toFixed(0)} of ${(startPath.totalBytes / 1024).toFixed(0)} KiB; builtins ${startPath.builtins.join(' ') || 'none'}`)
     console.log('\nimport cost, each module alone in a fresh bun from source (ms, median of 3):')
     for (const [name, ms] of Object.entries(importMs).sort((a, b) => b[1] - a[1])) console.log(`  ${String(ms).padStart(7)}  ${name}`)
@@ -181,7 +211,7 @@ try {
     for (const [name, ms] of Object.entries(steps)) console.log(`  ${String(ms).padStart(7)}  ${name}`)
     console.log('')
   }
-  console.log(JSON.stringify({ startup: summary, runs, binary: host.name, start_path: { modules: startPath.files.length, bytes: startPath.bytes, total_bytes: startPath.totalBytes, builtins: startPath.builtins }, import_ms: importMs, serve_steps_ms: steps }))
+  console.log(JSON.stringify({ startup: summary, start_command: startCommandMs, runs, binary: host.name, start_path: { modules: startPath.files.length, bytes: startPath.bytes, total_bytes: startPath.totalBytes, builtins: startPath.builtins }, import_ms: importMs, serve_steps_ms: steps }))
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }
