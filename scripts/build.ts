@@ -85,6 +85,8 @@ export async function compile(target: string, outfile: string, options: BuildOpt
 
 /** Modules on the path: the CLI entry, what it imports to parse, and the commands that run the proxy. */
 const PROXY_START_ROOTS = [/^src\/cli\.ts$/, /^src\/commands\/_foreground\.ts$/]
+/** What a start with a settings file loads to parse it (settings/read.ts imports it then). */
+const SETTINGS_PARSER_ROOT = /^src\/settings\/parse\.ts$/
 
 export interface StartPath {
   /** Source files (relative to the repository) the proxy's process loads before it listens. */
@@ -100,13 +102,15 @@ export interface StartPath {
  * What the proxy's process loads before it answers, from the bundle the binary
  * embeds: with `splitting` every dynamic import is a chunk loaded on first use,
  * so the path is the static-import closure of the chunks holding the roots.
+ * `withSettings`: a start that has a settings file to parse, which also loads the parser.
  */
-export async function proxyStartPath(version = packageJson.version): Promise<StartPath> {
+export async function proxyStartPath(version = packageJson.version, options: { withSettings?: boolean } = {}): Promise<StartPath> {
+  const roots = options.withSettings ? [...PROXY_START_ROOTS, SETTINGS_PARSER_ROOT] : PROXY_START_ROOTS
   const result = await Bun.build({ entrypoints: [join(root, 'src/cli.ts')], target: 'bun', minify: true, format: 'esm', splitting: true, metafile: true, define: { CODEX_SHIM_VERSION: JSON.stringify(version) } })
   const meta = result.metafile!
   const fromRoot = (path: string) => relative(root, resolve(path)).replaceAll('\\', '/')
   const chunks = new Map(Object.entries(meta.outputs))
-  const pending = [...chunks].filter(([, chunk]) => Object.keys(chunk.inputs).some((input) => PROXY_START_ROOTS.some((pattern) => pattern.test(fromRoot(input))))).map(([name]) => name)
+  const pending = [...chunks].filter(([, chunk]) => Object.keys(chunk.inputs).some((input) => roots.some((pattern) => pattern.test(fromRoot(input))))).map(([name]) => name)
   const loaded = new Set<string>()
   while (pending.length) {
     const name = pending.pop()!

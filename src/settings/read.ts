@@ -48,6 +48,6 @@ export async function readSettings(explicitPath?: string): Promise<Settings> {
   } catch (error) {
     return unreadableSettings(path, Boolean(explicitPath), error)
   }
-  const { parseSettings } = await import('./load.ts')
+  const { parseSettings } = await import('./parse.ts')
   return parseSettings(text, path)
 }

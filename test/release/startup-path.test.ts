@@ -17,7 +17,15 @@ describe('what the proxy loads before it answers /health (from the bundle the bi
   })
 
   test('the settings parser (valibot, the schemas, the provider table) loads only when there is a file to parse', () => {
-    expect(path.files.filter((file) => file.includes('/valibot/') || ['src/settings/load.ts', 'src/settings/schema.ts', 'src/settings/normalize.ts', 'src/providers/index.ts'].includes(file))).toEqual([])
+    expect(path.files.filter((file) => file.includes('/valibot/') || ['src/settings/parse.ts', 'src/settings/load.ts', 'src/settings/schema.ts', 'src/settings/normalize.ts', 'src/providers/index.ts'].includes(file))).toEqual([])
+  })
+
+  test('with a settings file to parse: the parser, and still no Node builtin and no provider’s code', async () => {
+    const withSettings = await proxyStartPath(undefined, { withSettings: true })
+    expect(withSettings.files).toEqual(expect.arrayContaining(['src/settings/parse.ts', 'src/settings/schema.ts', 'src/settings/normalize.ts', 'src/providers/index.ts']))
+    expect(withSettings.files).not.toContain('src/settings/load.ts')
+    expect(withSettings.builtins).toEqual([])
+    expect(withSettings.files.filter((file) => /^src\/providers\/(?!index\.ts|types\.ts)/.test(file))).toEqual([])
   })
 
   test('citty and the command table are not: the proxy’s own command line is read without them', () => {
