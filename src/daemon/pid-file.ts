@@ -44,11 +44,12 @@ export async function readPidFile(): Promise<DaemonInfo | null> {
 export async function writePidFile(info: DaemonInfo): Promise<void> {
   const path = shimPaths.pidFile()
   await Bun.file(path).delete().catch(() => {})
-  const umask = process.umask(0o077)
+  // Windows has no modes to set (a user's profile is private already): no umask there.
+  const umask = process.platform === 'win32' ? null : process.umask(0o077)
   try {
     await Bun.write(path, `${JSON.stringify(info, null, 2)}\n`)
   } finally {
-    process.umask(umask)
+    if (umask !== null) process.umask(umask)
   }
 }
 
