@@ -39,7 +39,8 @@ export async function readPidFile(): Promise<DaemonInfo | null> {
  * reader that catches the write half done sees no daemon, as it did an instant
  * before the write began. The old file goes first, so the new one is created
  * afresh (a symlink left in its place is removed, not followed), and the umask
- * makes it 0600 (Bun's write ignores a mode) in a 0700 folder when it creates one.
+ * makes it 0600 (Bun's write ignores a mode) in a 0700 folder when it creates one
+ * (the umask is the process's: a file some request creates meanwhile is only made more private).
  */
 export async function writePidFile(info: DaemonInfo): Promise<void> {
   const path = shimPaths.pidFile()
