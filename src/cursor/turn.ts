@@ -1,4 +1,4 @@
-import type { ConsolaInstance } from 'consola'
+import type { Log } from '../log.ts'
 import type { DecoderFactory } from '../canonical/decode.ts'
 import { isTerminalEvent, type ResponsesRequest, type TerminalEventType } from '../canonical/types.ts'
 import { ShimError } from '../errors.ts'
@@ -71,7 +71,7 @@ export interface CursorTurnOptions {
   /** The conversation (`threadIdFrom(headers)`); null never resumes. */
   threadId: string | null
   signal: AbortSignal
-  log?: ConsolaInstance
+  log?: Log
   /** Tests: a shorter kill grace. */
   killGraceMs?: number
 }

@@ -1,4 +1,4 @@
-import type { ConsolaInstance } from 'consola'
+import type { Log } from '../log.ts'
 import { describeMs } from '../errors.ts'
 
 /**
@@ -15,7 +15,7 @@ export interface BreakerOptions {
   /** How long an open breaker skips the model (default 60 s). */
   coolDownMs?: number
   now?: () => number
-  log?: ConsolaInstance
+  log?: Log
 }
 
 export interface CoolingDown {
@@ -29,7 +29,7 @@ export class CircuitBreaker {
   readonly threshold: number
   readonly coolDownMs: number
   private readonly now: () => number
-  private readonly log?: ConsolaInstance
+  private readonly log?: Log
   private readonly state = new Map<string, { failures: number; until: number }>()
 
   constructor(options: BreakerOptions = {}) {

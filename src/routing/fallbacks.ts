@@ -1,4 +1,4 @@
-import type { ConsolaInstance } from 'consola'
+import type { Log } from '../log.ts'
 import { ShimError } from '../errors.ts'
 import type { CircuitBreaker } from './breaker.ts'
 import type { Route } from './resolve.ts'
@@ -101,7 +101,7 @@ function describe(error: unknown): string {
 export async function withFallbacks<T>(
   chain: readonly Route[],
   attempt: (route: Route, control: AttemptControl) => Promise<T>,
-  options: { breaker?: CircuitBreaker; log?: ConsolaInstance } = {},
+  options: { breaker?: CircuitBreaker; log?: Log } = {},
 ): Promise<FallbackResult<T>> {
   if (!chain.length) throw new Error('withFallbacks: empty chain') // a bug: resolution always yields a route
   const { breaker, log } = options
@@ -140,7 +140,7 @@ export function hasFallbacks(route: Route): boolean {
  * (the response header and the log line name what served). Unknown names are skipped with a
  * warning; a fallback's own fallbacks are not followed (no chains of chains).
  */
-export async function fallbackChain(route: Route, resolveModel: (slug: string) => Promise<Route>, log?: ConsolaInstance): Promise<Route[]> {
+export async function fallbackChain(route: Route, resolveModel: (slug: string) => Promise<Route>, log?: Log): Promise<Route[]> {
   const names = route.alias?.fallbacks ?? route.model.fallbacks ?? []
   const chain: Route[] = [route]
   const seen = new Set([modelKey(route)])

@@ -1,4 +1,4 @@
-import type { ConsolaInstance } from 'consola'
+import type { Log } from '../log.ts'
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import type { ResponseObject, ResponsesRequest } from '../canonical/types.ts'
 import { describeMs, ShimError } from '../errors.ts'
@@ -37,7 +37,7 @@ export type ClassifierOpen = (request: ResponsesRequest, slug: string, signal: A
 export interface RouterOptions {
   settings: RouterSettings
   open: ClassifierOpen
-  log: ConsolaInstance
+  log: Log
   /** Clock for the classifier's latency in the log. */
   now?: () => number
   /** The classifier's time limit (default 10 s); it is aborted past it. */
@@ -179,7 +179,7 @@ export function createRouter(options: RouterOptions): Router {
 export function routerWrap(
   resolveModel: (slug: string) => Promise<Route>,
   router: Router | null,
-  options: { log?: ConsolaInstance; env?: Record<string, string | undefined> } = {},
+  options: { log?: Log; env?: Record<string, string | undefined> } = {},
 ): (requested: string, hints: ResolveHints) => Promise<Route> {
   if (!router || !router.settings.enabled) return (requested) => resolveModel(requested)
   const settings = router.settings

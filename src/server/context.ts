@@ -1,4 +1,4 @@
-import type { ConsolaInstance } from 'consola'
+import type { Log } from '../log.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
 import type { RequestContext } from '../providers/types.ts'
@@ -21,7 +21,7 @@ export interface ServerDeps {
   bindHost: string
   port: number
   allowedHosts: Set<string>
-  log: ConsolaInstance
+  log: Log
   /** Upstream fetch; tests may wrap it. */
   fetch: typeof fetch
   /** The Codex model catalog (`{models:[…]}`), built lazily and cached. */
@@ -79,7 +79,7 @@ export interface RouteContext {
 export type RouteHandler = (context: RouteContext) => Promise<Response> | Response
 
 /** What the router's classifier call gets: the server's fetch, limits and services, none of the client's headers. */
-export function classifierContext(deps: ServerDeps, signal: AbortSignal, log: ConsolaInstance): RequestContext {
+export function classifierContext(deps: ServerDeps, signal: AbortSignal, log: Log): RequestContext {
   return {
     signal,
     fetch: deps.fetch,

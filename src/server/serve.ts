@@ -16,6 +16,9 @@ import { BodyTracker, formatSummary } from './request-log.ts'
 
 type Handle = (request: Request, server?: Server<unknown>) => Promise<Response>
 
+/** The lines written before the proxy loads, tagged as the loaded proxy tags its own. */
+const proxyLog = log.withTag('proxy')
+
 export interface StartedServer {
   server: Server<unknown>
   /** The Host allowlist, shared with the proxy: `start --tunnel` adds its public name after listening. */
@@ -82,7 +85,7 @@ export function startServer(settings: Settings, options: { host: string; port: n
     },
   })
   const cap = runningUpstreamCap()
-  if (cap < maxUpstreamRequests()) proxyLine(`This process allows ${cap} upstream requests at once (BUN_CONFIG_MAX_HTTP_REQUESTS was not set when it started); the daemon (\`codex-shim start\`) allows ${maxUpstreamRequests()}, set by CODEX_SHIM_MAX_UPSTREAM_REQUESTS.`)
+  if (cap < maxUpstreamRequests()) proxyLog.info(`This process allows ${cap} upstream requests at once (BUN_CONFIG_MAX_HTTP_REQUESTS was not set when it started); the daemon (\`codex-shim start\`) allows ${maxUpstreamRequests()}, set by CODEX_SHIM_MAX_UPSTREAM_REQUESTS.`)
   return {
     server,
     allowedHosts,
@@ -113,21 +116,12 @@ function allowed(request: Request, allowedHosts: Set<string>): boolean {
 async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => HealthFacts): Promise<Response> {
   const summary = { method: request.method, path: '/health', startedAt: performance.now(), startedAtMs: Date.now() }
   const health = healthResponse(facts(await chatgptLoginUsable()))
-  return new BodyTracker(summary, (finished) => proxyLine(formatSummary(finished))).finish(health)
+  return new BodyTracker(summary, (finished) => proxyLog.info(formatSummary(finished))).finish(health)
 }
 
 function badHost(request: Request, problem: string, port: number): Response {
   const startedAt = performance.now()
-  proxyLine(formatSummary({ method: request.method, path: '-', status: 400, outcome: 'bad_host', startedAt, startedAtMs: Date.now() }))
+  proxyLog.info(formatSummary({ method: request.method, path: '-', status: 400, outcome: 'bad_host', startedAt, startedAtMs: Date.now() }))
   return responsesErrorResponse(new ShimError('bad_request', `${problem} Send one Host header naming this server, such as 127.0.0.1:${port}.`))
 }
 
-/**
- * An info line tagged [proxy], as the loaded proxy's own logger writes it,
- * through consola's log-object form: `withTag` would build a whole logger
- * (~0.2 ms, on the path to the daemon's first answer) for the few lines
- * written before the proxy loads.
- */
-function proxyLine(message: string): void {
-  log.info({ tag: 'proxy', message })
-}

@@ -1,4 +1,4 @@
-import type { ConsolaInstance } from 'consola'
+import type { Log } from '../log.ts'
 import type { StreamTracker } from '../sse/tracker.ts'
 import type { RetryPolicy } from './retry.ts'
 import { baseUrlHost } from './base-url.ts'
@@ -8,7 +8,7 @@ export interface ProviderContext {
   /** Aborts when the client disconnects; passed to fetch / kills subprocesses. */
   signal: AbortSignal
   fetch: typeof fetch
-  log: ConsolaInstance
+  log: Log
   /** Limit for the upstream's response headers and for silence mid-stream. */
   idleTimeoutMs: number
   /** The client's request headers (for passthrough providers; never logged). */

@@ -1,9 +1,8 @@
 import { Database, type Statement } from 'bun:sqlite'
-import type { ConsolaInstance } from 'consola'
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ShimError } from '../errors.ts'
-import { log } from '../log.ts'
+import { log, type Log } from '../log.ts'
 import { shimHome } from '../paths.ts'
 import type { UsageRow } from './row.ts'
 import { createSchema, INSERT_SQL, toParams } from './schema.ts'
@@ -44,7 +43,7 @@ export interface LedgerOptions {
   queueLimit?: number
   flushMs?: number
   now?: () => number
-  logger?: ConsolaInstance
+  logger?: Log
 }
 
 export const DEFAULT_RETENTION_DAYS = 90
@@ -70,7 +69,7 @@ export function ledgerDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boole
   return ['0', 'false', 'off', 'no'].includes((env.CODEX_SHIM_USAGE ?? '').trim().toLowerCase())
 }
 
-function retentionFromEnv(logger: ConsolaInstance): number {
+function retentionFromEnv(logger: Log): number {
   const configured = process.env.CODEX_SHIM_USAGE_RETENTION_DAYS
   if (configured === undefined || configured.trim() === '') return DEFAULT_RETENTION_DAYS
   const days = Number(configured)
@@ -110,7 +109,7 @@ class SqliteLedger implements Ledger {
   private readonly queueLimit: number
   private readonly flushMs: number
   private readonly now: () => number
-  private readonly log: ConsolaInstance
+  private readonly log: Log
   private db: Database | null = null
   private insertBatch: ((rows: UsageRow[]) => void) | null = null
   private queue: UsageRow[] = []

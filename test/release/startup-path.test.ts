@@ -54,6 +54,7 @@ describe('what the proxy loads before it answers /health (from the bundle the bi
       'src/tunnel/tunnel.ts',
       'node_modules/@iarna/toml/toml.js',
       'node_modules/consola/dist/index.mjs',
+      'node_modules/consola/dist/core.mjs', // the proxy logs through its own small logger
     ]
     expect(path.files.filter((file) => firstUseOnly.includes(file))).toEqual([])
   })
@@ -131,6 +132,15 @@ describe('the logger without process.stdout', () => {
     expect(result.stdout.toString()).toStartWith('[info] line 0 ')
     expect(result.stderr.toString()).toContain('[error] still here')
     expect(result.stderr.toString()).not.toContain('EPIPE')
+  })
+
+  test('consola’s levels, nested tags, log-object form and per-logger level, as consola’s own logger had them', () => {
+    const script = `import { log } from './src/log.ts'; log.withTag('a').withTag('b').warn('x', 1); log.success('ok'); log.debug('hidden'); log.create({ level: 4 }).debug('shown'); log.info({ tag: 't', message: 'from an object' }); log.error(Object.assign(new Error('boom'), { stack: 'Error: boom' }))`
+    const lines = (env: Record<string, string>) => run(script, { CODEX_SHIM_DAEMON: '1', ...env }).stdout.toString().replace(/^\S+Z /gm, '')
+    expect(lines({})).toBe('WARN [a:b] x 1\nSUCCESS ok\nDEBUG shown\nINFO [t] from an object\nERROR Error: boom\n')
+    // A logger made with its own level keeps it, whatever the environment says.
+    expect(lines({ CODEX_SHIM_LOG_LEVEL: 'warn' })).toBe('WARN [a:b] x 1\nDEBUG shown\nERROR Error: boom\n')
+    expect(lines({ CODEX_SHIM_LOG_LEVEL: 'silent' })).toBe('DEBUG shown\n')
   })
 
   test('the daemon writes timestamped lines to its log', () => {

@@ -1,8 +1,7 @@
 import { defineCommand } from 'citty'
-import { LogLevels } from 'consola'
 import { chatgptDisabled } from '../../chatgpt/auth.ts'
 import { ChatgptService } from '../../chatgpt/service.ts'
-import { log } from '../../log.ts'
+import { LOG_LEVELS, log } from '../../log.ts'
 import { ModelList } from '../../routing/model-list.ts'
 import { createRouter, providerClassifier, type RouterDecision } from '../../routing/router.ts'
 import type { RouterSettings } from '../../routing/router-settings.ts'
@@ -65,7 +64,7 @@ export default defineCommand({
       const models = new ModelList(settings, { chatgpt })
       const routerSettings = requireRouterSettings(settings)
       // The decision is the output; the router's own log lines only with --verbose (failures always).
-      const routerLog = (args.verbose ? log : log.create({ level: Math.min(log.level, LogLevels.warn) })).withTag('router')
+      const routerLog = (args.verbose ? log : log.create({ level: Math.min(log.level, LOG_LEVELS.warn) })).withTag('router')
       const router = createRouter({
         settings: routerSettings,
         log: routerLog,
