@@ -13,41 +13,49 @@ import { envFlag } from '../env-flag.ts'
 
 const slugString = (what: string) => v.pipe(v.string(`expected ${what} as a model slug string`), v.trim(), v.nonEmpty(`expected a non-empty ${what}`))
 
-export const RouterCandidateSchema = v.looseObject(
-  {
-    slug: slugString('the candidate'),
-    /** Relative price: only for choosing the cheapest model that clears the threshold. Never sent to the classifier. */
-    cost: v.pipe(v.number('expected the cost as a number (relative price, e.g. 0.3)'), v.minValue(0, 'expected a cost of 0 or more')),
-    supports_images: v.optional(v.boolean('expected true or false'), false),
-    /** What the classifier reads about the model: strengths, typical tasks. */
-    card: v.optional(v.string('expected the card as a string describing what the model is good at'), ''),
-  },
-  'expected a candidate like {"slug": "cheap-model", "cost": 0.3, "card": "…"}',
-)
+/**
+ * Built on first use: most settings files have no router, and building these
+ * schemas cost a start that parses one ~0.3 ms.
+ */
+function buildRouterSchemas() {
+  const candidate = v.looseObject(
+    {
+      slug: slugString('the candidate'),
+      /** Relative price: only for choosing the cheapest model that clears the threshold. Never sent to the classifier. */
+      cost: v.pipe(v.number('expected the cost as a number (relative price, e.g. 0.3)'), v.minValue(0, 'expected a cost of 0 or more')),
+      supports_images: v.optional(v.boolean('expected true or false'), false),
+      /** What the classifier reads about the model: strengths, typical tasks. */
+      card: v.optional(v.string('expected the card as a string describing what the model is good at'), ''),
+    },
+    'expected a candidate like {"slug": "cheap-model", "cost": 0.3, "card": "…"}',
+  )
+  const settings = v.looseObject(
+    {
+      enabled: v.optional(v.boolean('expected true or false'), true),
+      slug: v.optional(
+        v.pipe(v.string('expected the router slug as a string'), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "codex-auto")')),
+        'codex-auto',
+      ),
+      display_name: v.optional(v.pipe(v.string('expected the display name as a string'), v.trim(), v.nonEmpty('expected a non-empty display name')), 'Auto (smart routing)'),
+      classifier: slugString('classifier'),
+      // Range checked by checkRouterSettings, so the message can name the value.
+      threshold: v.optional(v.number('expected the threshold as a number from 0 to 1'), 0.7),
+      default: slugString('default'),
+      cache: v.optional(v.boolean('expected true or false'), true),
+      candidates: v.pipe(
+        v.array(candidate, 'expected a list of candidates like [{"slug": "…", "cost": 1, "card": "…"}]'),
+        v.minLength(1, 'expected at least one candidate'),
+      ),
+    },
+    'expected a router object like {"classifier": "…", "default": "…", "candidates": [ … ]}',
+  )
+  return { candidate, settings }
+}
 
-export const RouterSettingsSchema = v.looseObject(
-  {
-    enabled: v.optional(v.boolean('expected true or false'), true),
-    slug: v.optional(
-      v.pipe(v.string('expected the router slug as a string'), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "codex-auto")')),
-      'codex-auto',
-    ),
-    display_name: v.optional(v.pipe(v.string('expected the display name as a string'), v.trim(), v.nonEmpty('expected a non-empty display name')), 'Auto (smart routing)'),
-    classifier: slugString('classifier'),
-    // Range checked by checkRouterSettings, so the message can name the value.
-    threshold: v.optional(v.number('expected the threshold as a number from 0 to 1'), 0.7),
-    default: slugString('default'),
-    cache: v.optional(v.boolean('expected true or false'), true),
-    candidates: v.pipe(
-      v.array(RouterCandidateSchema, 'expected a list of candidates like [{"slug": "…", "cost": 1, "card": "…"}]'),
-      v.minLength(1, 'expected at least one candidate'),
-    ),
-  },
-  'expected a router object like {"classifier": "…", "default": "…", "candidates": [ … ]}',
-)
+let routerSchemas: ReturnType<typeof buildRouterSchemas> | undefined
 
-export type RouterSettings = v.InferOutput<typeof RouterSettingsSchema>
-export type RouterCandidate = v.InferOutput<typeof RouterCandidateSchema>
+export type RouterSettings = v.InferOutput<ReturnType<typeof buildRouterSchemas>['settings']>
+export type RouterCandidate = v.InferOutput<ReturnType<typeof buildRouterSchemas>['candidate']>
 
 /**
  * What valibot cannot see: names that must exist among the configured models
@@ -86,7 +94,7 @@ export function checkRouterSettings(router: RouterSettings, knownSlugs: Iterable
 /** The `router` value of a settings file → settings or every issue with its path; null when absent. */
 export function parseRouterSettings(raw: unknown, knownSlugs: Iterable<string>): { router: RouterSettings | null; issues: SettingsIssue[] } {
   if (raw === undefined) return { router: null, issues: [] }
-  const parsed = v.safeParse(RouterSettingsSchema, raw)
+  const parsed = v.safeParse((routerSchemas ??= buildRouterSchemas()).settings, raw)
   if (!parsed.success) return { router: null, issues: parsed.issues.map((issue) => ({ path: issuePath(issue, { prefix: 'router' }), message: issue.message })) }
   const issues = checkRouterSettings(parsed.output, knownSlugs)
   return { router: issues.length ? null : parsed.output, issues }
