@@ -199,9 +199,10 @@ try {
 
   if (!argv.includes('--json-only')) {
     console.log(`spawn → healthy /health, ${runs} starts each, interleaved (${host.name})\n`)
-    console.log(`${'variant'.padEnd(26)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'idle RSS'.padStart(10)} ${'heap'.padStart(9)} ${'file'.padStart(9)} ${'1st /v1/models'.padStart(15)}`)
+    const floor = summary['bare Bun.serve']!.median_ms
+    console.log(`${'variant'.padEnd(26)} ${'median'.padStart(8)} ${'× bare'.padStart(7)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'idle RSS'.padStart(10)} ${'heap'.padStart(9)} ${'file'.padStart(9)} ${'1st /v1/models'.padStart(15)}`)
     for (const [name, row] of Object.entries(summary)) {
-      console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(9)} ${`${row.idle_file_mib} MiB`.padStart(9)} ${`${row.first_request_ms} ms`.padStart(15)}`)
+      console.log(`${name.padEnd(26)} ${`${row.median_ms} ms`.padStart(8)} ${`${(row.median_ms / floor).toFixed(2)}×`.padStart(7)} ${`${row.min_ms} ms`.padStart(8)} ${`${row.max_ms} ms`.padStart(8)} ${`${row.idle_rss_mib} MiB`.padStart(10)} ${`${row.idle_anon_mib} MiB`.padStart(9)} ${`${row.idle_file_mib} MiB`.padStart(9)} ${`${row.first_request_ms} ms`.padStart(15)}`)
     }
     console.log(`\n\`codex-shim start\` (the CLI until the daemon is up), median of ${startCommandMs.runs}: ${startCommandMs.median_ms} ms`)
     console.log(`\nstart path (bundle): ${startPath.files.length} modules, ${(startPath.bytes / 1024).toFixed(0)} of ${(startPath.totalBytes / 1024).toFixed(0)} KiB; builtins ${startPath.builtins.join(' ') || 'none'}`)
