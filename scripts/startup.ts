@@ -4,7 +4,8 @@
  * `codex-shim start --foreground` (quiet), and for the daemon as `start` runs
  * it (`_serve`, logging at info to a file), against a bare Bun.serve answering
  * /health compiled the same way (the floor: Bun's own start), plus our binary
- * without bytecode. Runs interleave so machine noise hits every variant alike;
+ * without bytecode. Runs interleave, in an order that rotates each round, so
+ * machine noise and a start's place in the round hit every variant alike;
  * the table shows medians. Then idle RSS after start-up, the whole
  * `codex-shim start` command (it spawns the daemon and returns once /health
  * answers and the pid file names it), and where the time goes: each module on
@@ -13,7 +14,7 @@
  *
  *   bun scripts/startup.ts [--binary dist/codex-shim-linux-x64] [--runs 9] [--json-only]
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
@@ -160,11 +161,16 @@ async function timeStartCommand(binary: string, count: number): Promise<{ median
 
 const host = hostTarget()
 if (!host) throw new Error(`No build target for ${process.platform}-${process.arch}.`)
-const binary = resolve(option('--binary') ?? join(root, 'dist', host.name))
-if (!existsSync(binary)) {
-  console.error(`No binary at ${binary}. Build it with \`npm run build -- --single\` or pass --binary PATH.`)
+const built = resolve(option('--binary') ?? join(root, 'dist', host.name))
+if (!existsSync(built)) {
+  console.error(`No binary at ${built}. Build it with \`npm run build -- --single\` or pass --binary PATH.`)
   process.exit(2)
 }
+// Measured from a copy written now, like the bare server and the no-bytecode build beside it:
+// on this machine the same bytes started 1–2 ms slower from a file written an hour earlier than
+// from a fresh copy (its page-cache state), which would favour whichever file is newer.
+const binary = join(scratch, host.name)
+copyFileSync(built, binary)
 try {
   const plain = join(scratch, 'codex-shim-no-bytecode')
   await compile(host.target, plain, { version, bytecode: false })
@@ -176,8 +182,14 @@ try {
     'codex-shim daemon, logging': [binary, '_serve'],
   }
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
+  // The order rotates every round: a start that follows another measures differently by its
+  // place alone (the same binary measured 1.5 ms apart in two fixed places of one run).
+  const order = Object.entries(variants)
   for (let run = 0; run < runs; run++) {
-    for (const [name, command] of Object.entries(variants)) samples[name]!.push(await startOnce(command, { settings: name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined, daemon: name.includes('daemon') }))
+    for (let step = 0; step < order.length; step++) {
+      const [name, command] = order[(run + step) % order.length]!
+      samples[name]!.push(await startOnce(command, { settings: name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined, daemon: name.includes('daemon') }))
+    }
   }
 
   const summary = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, {
