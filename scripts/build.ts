@@ -63,7 +63,7 @@ export async function compile(target: string, outfile: string, options: BuildOpt
       autoloadDotenv: false,
       // Run-once start-up code (schemas, option merging, argument parsing) stays in the interpreter
       // instead of waking the JIT: compiling it costs time and maps the compilers' code. The proxy
-      // restores the normal policy once it listens (daemon/lifecycle.ts).
+      // restores the normal policy once it listens (daemon/foreground.ts).
       jitPolicy: options.jitPolicy ?? START_JIT_POLICY,
       ...(options.bytecodeOrder && options.bytecode !== false && { bytecodeOrder: options.bytecodeOrder }),
     },

@@ -102,4 +102,3 @@ async function otherInstance(): Promise<DaemonInfo | null> {
   const argv = processArgv(info.pid)
   return argv === null || looksLikeCodexShim(argv) ? info : null
 }
-
