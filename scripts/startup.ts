@@ -12,7 +12,7 @@
  * the start path imported alone in a fresh process, and the work the serve
  * path does before listening.
  *
- *   bun scripts/startup.ts [--binary dist/codex-shim-linux-x64] [--runs 9] [--json-only]
+ *   bun scripts/startup.ts [--binary dist/codex-shim-linux-x64] [--baseline OLDER_BINARY] [--runs 9] [--json-only]
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -171,6 +171,10 @@ if (!existsSync(built)) {
 // from a fresh copy (its page-cache state), which would favour whichever file is newer.
 const binary = join(scratch, host.name)
 copyFileSync(built, binary)
+// An older build beside this one, in the same rounds (copied too, for the same reason).
+const baselineBuilt = option('--baseline')
+const baseline = baselineBuilt ? join(scratch, 'baseline') : null
+if (baselineBuilt && baseline) copyFileSync(resolve(baselineBuilt), baseline)
 try {
   const plain = join(scratch, 'codex-shim-no-bytecode')
   await compile(host.target, plain, { version, bytecode: false })
@@ -180,6 +184,11 @@ try {
     'codex-shim (no bytecode)': [plain, 'start', '--foreground'],
     'codex-shim, models.json': [binary, 'start', '--foreground'],
     'codex-shim daemon, logging': [binary, '_serve'],
+    ...(baseline && {
+      'baseline': [baseline, 'start', '--foreground'],
+      'baseline, models.json': [baseline, 'start', '--foreground'],
+      'baseline daemon, logging': [baseline, '_serve'],
+    }),
   }
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
   // The order rotates every round: a start that follows another measures differently by its
