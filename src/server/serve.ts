@@ -2,7 +2,7 @@ import type { Server } from 'bun'
 import { chatgptLoginUsable } from '../chatgpt/login-file.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import { ShimError } from '../errors.ts'
-import { log } from '../log.ts'
+import { LOG_LEVELS, log } from '../log.ts'
 import type { Settings } from '../settings/schema.ts'
 import { maxUpstreamRequests, runningUpstreamCap } from '../upstream/max-requests.ts'
 import { VERSION } from '../version.ts'
@@ -12,7 +12,7 @@ import { buildHostAllowlist, checkRequest, hostHeaderProblem } from './guard.ts'
 import { healthResponse, type HealthFacts } from './health.ts'
 import { once } from './lazy-routes.ts'
 import { plainPathname } from './pathname.ts'
-import { BodyTracker, formatSummary } from './request-log.ts'
+import { BodyTracker, formatSummary, type RequestSummary } from './request-log.ts'
 
 type Handle = (request: Request, server?: Server<unknown>) => Promise<Response>
 
@@ -116,12 +116,16 @@ function allowed(request: Request, allowedHosts: Set<string>): boolean {
 async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => HealthFacts): Promise<Response> {
   const summary = { method: request.method, path: '/health', startedAt: performance.now(), startedAtMs: Date.now() }
   const health = healthResponse(facts(await chatgptLoginUsable()))
-  return new BodyTracker(summary, (finished) => proxyLog.info(formatSummary(finished))).finish(health)
+  return new BodyTracker(summary, logLine).finish(health)
 }
 
 function badHost(request: Request, problem: string, port: number): Response {
   const startedAt = performance.now()
-  proxyLog.info(formatSummary({ method: request.method, path: '-', status: 400, outcome: 'bad_host', startedAt, startedAtMs: Date.now() }))
+  logLine({ method: request.method, path: '-', status: 400, outcome: 'bad_host', startedAt, startedAtMs: Date.now() })
   return responsesErrorResponse(new ShimError('bad_request', `${problem} Send one Host header naming this server, such as 127.0.0.1:${port}.`))
 }
 
+/** A request's line, built only when it will be written (a warn-level proxy writes none). */
+function logLine(summary: RequestSummary): void {
+  if (proxyLog.level >= LOG_LEVELS.info) proxyLog.info(formatSummary(summary))
+}
