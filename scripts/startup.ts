@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 /**
  * Start-up cost of the compiled binary: spawn → first 200 from /health for
- * `codex-shim start --foreground` (quiet), and for the daemon as `start` runs
- * it (`_serve`, logging at info to a file), against a bare Bun.serve answering
+ * `codex-shim start --foreground` (quiet; alone, with a ChatGPT login, with a
+ * models.json), and for the daemon as `start` runs it (`_serve`, logging at
+ * info to a file), against a bare Bun.serve answering
  * /health compiled the same way (the floor: Bun's own start), plus our binary
  * without bytecode. Runs interleave, in an order that rotates each round, so
  * machine noise and a start's place in the round hit every variant alike;
