@@ -1,13 +1,12 @@
 import type { Server } from 'bun'
 import { ShimError, toShimError } from '../errors.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
-import { LOG_LEVELS } from '../log.ts'
 import { classifierContext, type Resolver, type RouteHandler, type ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { lazyRoute, once } from './lazy-routes.ts'
 import { plainPathname } from './pathname.ts'
-import { BodyTracker, formatSummary, type RequestSummary } from './request-log.ts'
+import { BodyTracker, logRequestLine, type RequestSummary } from './request-log.ts'
 import { connectionIdleSeconds } from './context.ts'
 import { health, models, root } from './routes/info.ts'
 import { CircuitBreaker } from '../routing/breaker.ts'
@@ -132,8 +131,7 @@ export function createHandler(deps: ServerDeps) {
   const withPages = once(async () => Object.assign(routes, await pageRoutes(deps, models, ring, breaker)))
   // The end of every request: one log line, one ledger row, one line on the control page.
   const finished = (summary: RequestSummary) => {
-    // The line is built only when it will be written (a warn-level proxy writes none).
-    if (deps.log.level >= LOG_LEVELS.info) deps.log.info(formatSummary(summary))
+    logRequestLine(deps.log, summary)
     if (!summary.dialect) return
     const durationMs = performance.now() - summary.startedAt
     const ttftMs = summary.firstByteAt === undefined ? null : summary.firstByteAt - summary.startedAt

@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type Log } from '../log.ts'
 import { isTracked, type StreamTracker } from '../sse/tracker.ts'
 
 /** What one request's log line, ledger row and recent-requests entry say. Never a body, key or token. */
@@ -56,6 +57,11 @@ export function formatSummary(summary: RequestSummary, now = performance.now()):
   // The client-side reason, when the kind alone would not say it (an upload that stopped, a body too large).
   if (summary.errorCode && summary.errorCode !== summary.outcome) parts.push(`error=${summary.errorCode}`)
   return parts.join(' ')
+}
+
+/** A request's line, built only when it will be written (a warn-level proxy writes none). */
+export function logRequestLine(log: Log, summary: RequestSummary): void {
+  if (log.level >= LOG_LEVELS.info) log.info(formatSummary(summary))
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Server } from 'bun'
 import { chatgptLoginUsable } from '../chatgpt/login-file.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import { ShimError } from '../errors.ts'
-import { LOG_LEVELS, log } from '../log.ts'
+import { log } from '../log.ts'
 import type { Settings } from '../settings/schema.ts'
 import { maxUpstreamRequests, runningUpstreamCap } from '../upstream/max-requests.ts'
 import { VERSION } from '../version.ts'
@@ -12,12 +12,13 @@ import { buildHostAllowlist, checkRequest, hostHeaderProblem } from './guard.ts'
 import { healthResponse, type HealthFacts } from './health.ts'
 import { once } from './lazy-routes.ts'
 import { plainPathname } from './pathname.ts'
-import { BodyTracker, formatSummary, type RequestSummary } from './request-log.ts'
+import { BodyTracker, logRequestLine, type RequestSummary } from './request-log.ts'
 
 type Handle = (request: Request, server?: Server<unknown>) => Promise<Response>
 
 /** The lines written before the proxy loads, tagged as the loaded proxy tags its own. */
 const proxyLog = log.withTag('proxy')
+const logLine = (summary: RequestSummary) => logRequestLine(proxyLog, summary)
 
 export interface StartedServer {
   server: Server<unknown>
@@ -123,9 +124,4 @@ function badHost(request: Request, problem: string, port: number): Response {
   const startedAt = performance.now()
   logLine({ method: request.method, path: '-', status: 400, outcome: 'bad_host', startedAt, startedAtMs: Date.now() })
   return responsesErrorResponse(new ShimError('bad_request', `${problem} Send one Host header naming this server, such as 127.0.0.1:${port}.`))
-}
-
-/** A request's line, built only when it will be written (a warn-level proxy writes none). */
-function logLine(summary: RequestSummary): void {
-  if (proxyLog.level >= LOG_LEVELS.info) proxyLog.info(formatSummary(summary))
 }
