@@ -1,4 +1,5 @@
 import { envFlag } from '../env-flag.ts'
+import { fileText } from '../file-text.ts'
 import { codexPaths } from '../paths.ts'
 
 /**
@@ -56,8 +57,7 @@ export async function chatgptLoginUsable(path = codexPaths.auth()): Promise<bool
   // Absent or empty, it holds no login: asking its size is sync and ~0.05 ms, an async read several times that.
   if (file.size === 0) return false
   try {
-    // Through the stream, like the settings: the process's first file read, ~0.35 ms sooner so.
-    return loginStateOf(await new Response(file.stream()).text()).state === 'ok'
+    return loginStateOf(await fileText(file)).state === 'ok'
   } catch {
     return false
   }
