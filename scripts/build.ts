@@ -137,6 +137,14 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex')
 }
 
+/** A loopback port nothing listens on now (the OS picks it), for a binary to start on. */
+export function freePort(): number {
+  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = probe.port!
+  probe.stop(true)
+  return port
+}
+
 /**
  * Profile for `compile.bytecodeOrder`: runs a binary's proxy (`start --foreground`,
  * fresh homes with a small models.json) until /health answers, with Bun recording which functions ran
@@ -150,9 +158,7 @@ export async function recordStartOrder(binary: string, scratch: string): Promise
   // With settings to parse, as most users start it: the parser's code is laid out with the rest.
   writeFileSync(join(home, '.codex-shim', 'models.json'), JSON.stringify({ models: [{ slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: 'http://127.0.0.1:9/v1' }, { model: 'qwen3', provider: 'ollama' }], aliases: { fast: { slug: 'chat', reasoning_effort: 'low' } } }))
   const profile = join(scratch, 'bytecode-order.txt')
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = probe.port!
-  probe.stop(true)
+  const port = freePort()
   const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn', BUN_BYTECODE_ORDER_OUT: profile }
   const child = Bun.spawn([binary, 'start', '--foreground', '--port', String(port)], { env, stdout: 'ignore', stderr: 'ignore' })
   const deadline = Date.now() + 15_000

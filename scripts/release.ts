@@ -14,7 +14,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
-import { buildTargets, hostTarget, mebibytes, sha256File, TARGETS, type Target } from './build.ts'
+import { buildTargets, freePort, hostTarget, mebibytes, sha256File, TARGETS, type Target } from './build.ts'
 import { archiveName, DEFAULT_REPO, homebrewFormula, scoopManifest } from './release-manifests.ts'
 
 const root = join(import.meta.dir, '..')
@@ -65,13 +65,6 @@ export function packArchive(binary: string, target: Target, version: string, out
   }
 }
 
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = probe.port!
-  probe.stop(true)
-  return port
-}
-
 /** What a user meets first: `--version`, `start`, a healthy `/health`, `stop`; in an empty home. */
 export async function smokeBinary(binary: string, version: string): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'codex-shim-smoke-'))
@@ -83,7 +76,7 @@ export async function smokeBinary(binary: string, version: string): Promise<void
   try {
     const shown = cli('--version')
     if (shown.code !== 0 || shown.output !== version) throw new Error(`${basename(binary)} --version printed ${JSON.stringify(shown.output)} (exit ${shown.code}), expected ${version}`)
-    const port = await freePort()
+    const port = freePort()
     const started = cli('start', '--port', String(port))
     if (started.code !== 0) throw new Error(`${basename(binary)} start failed (exit ${started.code}): ${started.output}`)
     try {

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
 import { rssSplitKiB } from './_harness.ts'
-import { compile, hostTarget, proxyStartPath } from './build.ts'
+import { compile, freePort, hostTarget, proxyStartPath } from './build.ts'
 
 const root = join(import.meta.dir, '..')
 const argv = process.argv.slice(2)
@@ -32,13 +32,6 @@ const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = probe.port!
-  probe.stop(true)
-  return port
 }
 
 /** The floor: the smallest program that answers /health, compiled like ours. */
@@ -84,7 +77,7 @@ async function startOnce(command: string[], options: { settings?: string; daemon
     mkdirSync(join(home, '.codex'), { recursive: true })
     writeFileSync(join(home, '.codex', 'auth.json'), CHATGPT_LOGIN, { mode: 0o600 })
   }
-  const port = await freePort()
+  const port = freePort()
   // As the daemon, the login services and the Docker image start it: with Bun's upstream request cap
   // already set (a bare `start --foreground` without it runs itself once more to set it).
   const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: daemon ? 'info' : 'warn', BUN_CONFIG_MAX_HTTP_REQUESTS: '16384', ...(daemon && { CODEX_SHIM_DAEMON: '1' }) }
@@ -161,7 +154,7 @@ async function timeStartCommand(binary: string, count: number): Promise<{ median
   for (let run = 0; run < count; run++) {
     const home = mkdtempSync(join(scratch, 'start-'))
     const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex') }
-    const port = String(await freePort())
+    const port = String(freePort())
     const started = performance.now()
     const start = Bun.spawnSync([binary, 'start', '--port', port], { env, stdout: 'pipe', stderr: 'pipe' })
     times.push(performance.now() - started)

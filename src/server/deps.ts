@@ -83,4 +83,3 @@ export function createDeps(settings: Settings, options: ServerShell): ServerDeps
     catalog: catalogOnFirstUse(settings, chatgpt),
   }
 }
-
