@@ -50,6 +50,19 @@ export interface BuildOptions {
 /** Tier-up thresholds × this while the binary starts (Bun `compile.jitPolicy`). */
 export const START_JIT_POLICY = 16
 
+/**
+ * The build's identity, embedded as CODEX_SHIM_BUILD_ID (src/version.ts): a
+ * digest of every source file, the dependency lock and Bun's version, so two
+ * binaries share it only when they run the same code. What the binary keeps
+ * across runs for its own code (validated settings) is keyed by it.
+ */
+export function buildId(): string {
+  const hash = createHash('sha256').update(`bun ${Bun.version}\0`)
+  const files = [...new Bun.Glob('src/**/*').scanSync({ cwd: root })].map((path) => path.replaceAll('\\', '/')).sort()
+  for (const path of [...files, 'package-lock.json']) hash.update(`${path}\0`).update(readFileSync(join(root, path))).update('\0')
+  return hash.digest('hex').slice(0, 16)
+}
+
 /** Compiles one binary; throws with Bun's own messages when the build fails. */
 export async function compile(target: string, outfile: string, options: BuildOptions): Promise<void> {
   const failed = (messages: unknown[]) => new Error(`bun build --compile ${target} failed:\n${messages.map(String).join('\n')}`)
@@ -74,7 +87,7 @@ export async function compile(target: string, outfile: string, options: BuildOpt
     // One chunk per lazily imported part: the binary loads (and maps) only what a command or
     // request reaches, so the proxy's start never reads the control page or the other commands.
     splitting: true,
-    define: { CODEX_SHIM_VERSION: JSON.stringify(options.version) },
+    define: { CODEX_SHIM_VERSION: JSON.stringify(options.version), CODEX_SHIM_BUILD_ID: JSON.stringify(buildId()) },
   } as Parameters<typeof Bun.build>[0]).catch((error: unknown) => {
     throw failed((error as AggregateError).errors ?? [error])
   })
@@ -85,8 +98,10 @@ export async function compile(target: string, outfile: string, options: BuildOpt
 
 /** Modules on the path: the CLI entry, what it imports to parse, and the commands that run the proxy. */
 const PROXY_START_ROOTS = [/^src\/cli\.ts$/, /^src\/commands\/_foreground\.ts$/]
-/** What a start with a settings file loads to parse it (settings/read.ts imports it then). */
+/** What a start with a settings file loads to parse it (settings/read.ts imports it then)... */
 const SETTINGS_PARSER_ROOT = /^src\/settings\/parse\.ts$/
+/** ...or, for a text this build validated before, to normalise it without the schemas. */
+const VALIDATED_SETTINGS_ROOT = /^src\/settings\/parse-validated\.ts$/
 
 export interface StartPath {
   /** Source files (relative to the repository) the proxy's process loads before it listens. */
@@ -102,10 +117,12 @@ export interface StartPath {
  * What the proxy's process loads before it answers, from the bundle the binary
  * embeds: with `splitting` every dynamic import is a chunk loaded on first use,
  * so the path is the static-import closure of the chunks holding the roots.
- * `withSettings`: a start that has a settings file to parse, which also loads the parser.
+ * `withSettings`: a start that has a settings file to parse, which also loads the parser;
+ * `'validated'`: one whose file this build validated before, which loads only the normaliser.
  */
-export async function proxyStartPath(version = packageJson.version, options: { withSettings?: boolean } = {}): Promise<StartPath> {
-  const roots = options.withSettings ? [...PROXY_START_ROOTS, SETTINGS_PARSER_ROOT] : PROXY_START_ROOTS
+export async function proxyStartPath(version = packageJson.version, options: { withSettings?: boolean | 'validated' } = {}): Promise<StartPath> {
+  const settingsRoot = options.withSettings === 'validated' ? [VALIDATED_SETTINGS_ROOT] : options.withSettings ? [SETTINGS_PARSER_ROOT] : []
+  const roots = [...PROXY_START_ROOTS, ...settingsRoot]
   const result = await Bun.build({ entrypoints: [join(root, 'src/cli.ts')], target: 'bun', minify: true, format: 'esm', splitting: true, metafile: true, define: { CODEX_SHIM_VERSION: JSON.stringify(version) } })
   const meta = result.metafile!
   const fromRoot = (path: string) => relative(root, resolve(path)).replaceAll('\\', '/')

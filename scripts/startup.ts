@@ -2,7 +2,7 @@
 /**
  * Start-up cost of the compiled binary: spawn → first 200 from /health for
  * `codex-shim start --foreground` (quiet; alone, with a ChatGPT login, with a
- * models.json), and for the daemon as `start` runs it (`_serve`, logging at
+ * models.json this build validated before, and with one new to it), and for the daemon as `start` runs it (`_serve`, logging at
  * info to a file), against a bare Bun.serve answering
  * /health compiled the same way (the floor: Bun's own start), plus our binary
  * without bytecode. Runs interleave, in an order that rotates each round, so
@@ -68,11 +68,12 @@ const TYPICAL_SETTINGS = JSON.stringify({
 /** A ChatGPT login as `codex login` leaves it (the token is a dummy: /health only asks whether there is one). */
 const CHATGPT_LOGIN = JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: 'e30.e30.sig', refresh_token: 'r', account_id: 'a' } })
 
-async function startOnce(command: string[], options: { settings?: string; daemon?: boolean; chatgpt?: boolean } = {}): Promise<Sample> {
-  const { settings, daemon, chatgpt } = options
+async function startOnce(command: string[], options: { settings?: string; validated?: string | null; daemon?: boolean; chatgpt?: boolean } = {}): Promise<Sample> {
+  const { settings, validated, daemon, chatgpt } = options
   const home = mkdtempSync(join(scratch, 'home-'))
   mkdirSync(join(home, '.codex-shim'), { recursive: true })
   if (settings) writeFileSync(join(home, '.codex-shim', 'models.json'), settings)
+  if (validated) writeFileSync(join(home, '.codex-shim', 'validated-settings'), validated, { mode: 0o600 })
   if (chatgpt) {
     mkdirSync(join(home, '.codex'), { recursive: true })
     writeFileSync(join(home, '.codex', 'auth.json'), CHATGPT_LOGIN, { mode: 0o600 })
@@ -110,6 +111,30 @@ async function startOnce(command: string[], options: { settings?: string; daemon
   await child.exited
   rmSync(home, { recursive: true, force: true })
   return { ms, rssKiB: rss.total, anonKiB: rss.anon, fileKiB: rss.file, firstRequestMs }
+}
+
+/**
+ * The record a binary leaves of the settings it validated (settings/validated-record.ts),
+ * from one start of its own with TYPICAL_SETTINGS: what every later start with the same
+ * file finds. Null for a build that keeps none.
+ */
+async function validatedRecord(binary: string): Promise<string | null> {
+  const home = mkdtempSync(join(scratch, 'prime-'))
+  mkdirSync(join(home, '.codex-shim'), { recursive: true })
+  writeFileSync(join(home, '.codex-shim', 'models.json'), TYPICAL_SETTINGS)
+  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn' }
+  const port = freePort()
+  const child = Bun.spawn([binary, 'start', '--foreground', '--port', String(port)], { env, stdout: 'ignore', stderr: 'ignore' })
+  for (let tries = 0; child.exitCode === null && tries < 2000; tries++) {
+    if (await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false)) break
+    await Bun.sleep(5)
+  }
+  child.kill('SIGTERM')
+  await child.exited
+  const file = Bun.file(join(home, '.codex-shim', 'validated-settings'))
+  const record = (await file.exists()) ? await file.text() : null
+  rmSync(home, { recursive: true, force: true })
+  return record
 }
 
 /** Import cost of one module with its own dependencies, in a fresh `bun` (from source: includes transpiling). */
@@ -189,6 +214,7 @@ try {
     'codex-shim': [binary, 'start', '--foreground'],
     'codex-shim (no bytecode)': [plain, 'start', '--foreground'],
     'codex-shim, models.json': [binary, 'start', '--foreground'],
+    'codex-shim, new models.json': [binary, 'start', '--foreground'],
     'codex-shim, ChatGPT login': [binary, 'start', '--foreground'],
     'codex-shim daemon, logging': [binary, '_serve'],
     ...(baseline && {
@@ -198,6 +224,8 @@ try {
       'baseline daemon, logging': [baseline, '_serve'],
     }),
   }
+  // `models.json`: the usual start, with a file this build validated before; `new models.json`: the first start after it changed.
+  const records: Record<string, string | null> = { [binary]: await validatedRecord(binary), ...(baseline && { [baseline]: await validatedRecord(baseline) }) }
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
   // The order rotates every round: a start that follows another measures differently by its
   // place alone (the same binary measured 1.5 ms apart in two fixed places of one run).
@@ -205,7 +233,7 @@ try {
   for (let run = 0; run < runs; run++) {
     for (let step = 0; step < order.length; step++) {
       const [name, command] = order[(run + step) % order.length]!
-      samples[name]!.push(await startOnce(command, { settings: name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined, daemon: name.includes('daemon'), chatgpt: name.includes('ChatGPT') }))
+      samples[name]!.push(await startOnce(command, { settings: name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined, validated: name.endsWith(', models.json') ? records[command[0]!] : null, daemon: name.includes('daemon'), chatgpt: name.includes('ChatGPT') }))
     }
   }
 

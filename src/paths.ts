@@ -71,6 +71,8 @@ export const shimPaths = {
   catalog: () => joinPath(shimHome(), 'model_catalog.json'),
   providerSnippet: () => joinPath(shimHome(), 'codex-provider.toml'),
   pidFile: () => joinPath(shimHome(), 'codex-shim.pid'),
+  /** Digests of settings texts this build validated (settings/validated-record.ts). */
+  validatedSettings: () => joinPath(shimHome(), 'validated-settings'),
   logFile: () => joinPath(shimHome(), 'codex-shim.log'),
 }
 

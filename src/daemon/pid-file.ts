@@ -1,5 +1,6 @@
 import type * as NodeFs from 'node:fs'
 import { shimPaths } from '../paths.ts'
+import { writePrivateFile } from '../private-file.ts'
 
 export interface DaemonInfo {
   pid: number
@@ -32,26 +33,12 @@ export async function readPidFile(): Promise<DaemonInfo | null> {
 }
 
 /**
- * Written on the proxy's start path through Bun's own file API: node:fs, which
- * the usual atomic write (a temporary file, then a rename) needs, costs a start
- * ~2 ms to import, and Bun has no rename of its own. Not atomic, and it need
- * not be: any part of a record short of the whole of it is not JSON, so a
- * reader that catches the write half done sees no daemon, as it did an instant
- * before the write began. The old file goes first, so the new one is created
- * afresh (a symlink left in its place is removed, not followed), and the umask
- * makes it 0600 (Bun's write ignores a mode) in a 0700 folder when it creates one
- * (the umask is the process's: a file some request creates meanwhile is only made more private).
+ * Not atomic (private-file.ts), and it need not be: any part of a record short
+ * of the whole of it is not JSON, so a reader that catches the write half done
+ * sees no daemon, as it did an instant before the write began.
  */
-export async function writePidFile(info: DaemonInfo): Promise<void> {
-  const path = shimPaths.pidFile()
-  await Bun.file(path).delete().catch(() => {})
-  // Windows has no modes to set (a user's profile is private already): no umask there.
-  const umask = process.platform === 'win32' ? null : process.umask(0o077)
-  try {
-    await Bun.write(path, `${JSON.stringify(info, null, 2)}\n`)
-  } finally {
-    if (umask !== null) process.umask(umask)
-  }
+export function writePidFile(info: DaemonInfo): Promise<void> {
+  return writePrivateFile(shimPaths.pidFile(), `${JSON.stringify(info, null, 2)}\n`)
 }
 
 /**

@@ -1,9 +1,8 @@
 import { PROVIDERS, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 import type { ProviderKind } from '../providers/types.ts'
 import { parseRouterSettings } from '../routing/router-settings.ts'
+import { CAMEL_ALIASES, ENTRY_KEYS } from './keys.ts'
 import {
-  CAMEL_ALIASES,
-  ENTRY_FIELDS,
   type ModelSettings,
   type ProviderName,
   type RawModelEntry,
@@ -18,7 +17,7 @@ export interface SettingsIssue {
 }
 
 const KNOWN_KEYS = new Set<string>([
-  ...Object.keys(ENTRY_FIELDS),
+  ...ENTRY_KEYS,
   ...Object.keys(CAMEL_ALIASES),
   // Factory's customModels carry these; they are harmless.
   'index', 'id',
@@ -194,7 +193,7 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     if (KNOWN_KEYS.has(key)) continue
     // A misspelt key would silently lose its value (a misspelt `api_key` even sent another key): refuse it.
     const near = closestKey(key, KNOWN_KEYS)
-    issues.push({ path: `${source}.${key}`, message: `unknown key${near ? `; did you mean "${near}"?` : ''} (known: ${[...Object.keys(ENTRY_FIELDS)].join(', ')})` })
+    issues.push({ path: `${source}.${key}`, message: `unknown key${near ? `; did you mean "${near}"?` : ''} (known: ${ENTRY_KEYS.join(', ')})` })
     ok = false
   }
 

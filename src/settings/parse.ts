@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { issuePath } from '../issue-path.ts'
-import { normalizeSettings } from './normalize.ts'
+import { normalizedSettings, settingsJson } from './parse-validated.ts'
 import { SettingsError } from './read.ts'
 import { SettingsFileSchema, type Settings } from './schema.ts'
 
@@ -10,20 +10,22 @@ import { SettingsFileSchema, type Settings } from './schema.ts'
  * file API, does not also import node:fs (~2 ms) to parse it.
  */
 export function parseSettings(text: string, path: string): Settings {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error)
-    throw new SettingsError(path, [{ path: '', message: `not valid JSON (${detail}); expected {"models": [...]}` }])
-  }
+  return validateSettings(text, path).settings
+}
+
+/**
+ * `parseSettings`, also saying whether the schemas passed the file's JSON
+ * through unchanged (no string trimmed): only then may a later start skip
+ * them for the same text (validated-record.ts).
+ */
+export function validateSettings(text: string, path: string): { settings: Settings; unchanged: boolean } {
+  const json = settingsJson(text, path)
   const parsed = v.safeParse(SettingsFileSchema, json)
   if (!parsed.success) {
     throw new SettingsError(path, parsed.issues.map((issue) => ({ path: issuePath(issue), message: issueMessage(issue) })))
   }
-  const { settings, issues } = normalizeSettings(parsed.output, path)
-  if (issues.length) throw new SettingsError(path, issues)
-  return settings
+  const unchanged = Bun.deepEquals(parsed.output, json, true)
+  return { settings: normalizedSettings(parsed.output, path), unchanged }
 }
 
 function issueMessage(issue: v.BaseIssue<unknown>): string {

@@ -1,7 +1,9 @@
 import { fileText } from '../file-text.ts'
 import { resolvePath, shimPaths } from '../paths.ts'
+import { BUILD_ID } from '../version.ts'
 import type { SettingsIssue } from './normalize.ts'
 import type { Settings } from './schema.ts'
+import { readValidatedRecord, recordValidated, validatedKey } from './validated-record.ts'
 
 /** Bad settings: the CLI prints `file`, then one `path: message` line per issue, and exits 2. */
 export class SettingsError extends Error {
@@ -35,20 +37,27 @@ export function unreadableSettings(path: string, explicit: boolean, error: unkno
  * `loadSettings` for the proxy's own start, read through Bun's file API (node:fs
  * costs the start ~2 ms to import). The parser (valibot, the schemas, the
  * provider table) loads only when there is a file to parse, so a start without
- * settings (a ChatGPT or Cursor subscription alone) reads none of it.
+ * settings (a ChatGPT or Cursor subscription alone) reads none of it; and a
+ * text this build validated before skips the schemas (validated-record.ts).
+ * `buildId` is for tests: from source there is none, and every start validates.
  */
-export async function readSettings(explicitPath?: string): Promise<Settings> {
+export async function readSettings(explicitPath?: string, options: { buildId?: string | null } = {}): Promise<Settings> {
   const path = settingsFileOf(explicitPath)
   const file = Bun.file(path)
   // The usual start has no settings file: asking costs ~0.05 ms, failing to read one ~0.6 ms.
   // (A folder in its place has a size, and goes on to be read and refused.)
   if (!explicitPath && file.size === 0 && !(await file.exists())) return { ...EMPTY_SETTINGS }
-  let text: string
+  const buildId = options.buildId === undefined ? BUILD_ID : options.buildId
+  let read: [string, string[]]
   try {
-    text = await fileText(file)
+    read = await Promise.all([fileText(file), buildId ? readValidatedRecord() : []])
   } catch (error) {
     return unreadableSettings(path, Boolean(explicitPath), error)
   }
-  const { parseSettings } = await import('./parse.ts')
-  return parseSettings(text, path)
+  const [text, record] = read
+  const key = buildId ? validatedKey(text, buildId) : null
+  if (key && record.includes(key)) return (await import('./parse-validated.ts')).parseValidatedSettings(text, path)
+  const { settings, unchanged } = (await import('./parse.ts')).validateSettings(text, path)
+  if (key && unchanged) await recordValidated(record, key)
+  return settings
 }

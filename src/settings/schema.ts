@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { PROVIDER_NAMES, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 import type { RouterSettings } from '../routing/router-settings.ts'
+import { CAMEL_ALIASES, type EntryKey } from './keys.ts'
 
 /**
  * The settings file (`~/.codex-shim/models.json`). The canonical spelling is
@@ -17,23 +18,6 @@ export type ProviderName = Exclude<RegisteredProvider, 'ollama'>
 
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number]
-
-/** camelCase spelling → canonical snake_case key. */
-export const CAMEL_ALIASES = {
-  baseUrl: 'base_url',
-  apiKey: 'api_key',
-  apiKeyEnv: 'api_key_env',
-  displayName: 'display_name',
-  maxContextLimit: 'max_context_limit',
-  maxOutputTokens: 'max_output_tokens',
-  noImageSupport: 'no_image_support',
-  extraHeaders: 'extra_headers',
-  reasoningEffort: 'reasoning_effort',
-  reasoningEfforts: 'reasoning_efforts',
-  thinkingBudgetTokens: 'thinking_budget_tokens',
-  promptCaching: 'prompt_caching',
-  serviceTier: 'service_tier',
-} as const
 
 const positiveInt = (what: string) =>
   v.pipe(
@@ -92,7 +76,7 @@ const fields = {
     },
     'expected {"input": 0.27, "output": 1.10} (USD per million tokens; cached_input and cache_write optional)',
   ),
-} as const
+} as const satisfies Record<EntryKey, v.GenericSchema>
 
 /** Every field a model entry may carry, snake_case. */
 export const ENTRY_FIELDS = fields

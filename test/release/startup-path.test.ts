@@ -28,6 +28,13 @@ describe('what the proxy loads before it answers /health (from the bundle the bi
     expect(withSettings.files.filter((file) => /^src\/providers\/(?!index\.ts|types\.ts)/.test(file))).toEqual([])
   })
 
+  test('with settings this build validated before: the normaliser, without the schemas to build or run', async () => {
+    const validated = await proxyStartPath(undefined, { withSettings: 'validated' })
+    expect(validated.files).toEqual(expect.arrayContaining(['src/settings/parse-validated.ts', 'src/settings/normalize.ts', 'src/settings/keys.ts', 'src/providers/index.ts']))
+    expect(validated.files.filter((file) => ['src/settings/schema.ts', 'src/settings/parse.ts', 'src/settings/load.ts'].includes(file))).toEqual([])
+    expect(validated.builtins).toEqual([])
+  })
+
   test('citty and the command table are not: the proxy’s own command line is read without them', () => {
     expect(path.files.filter((file) => file.includes('/citty/') || ['src/commands/start.ts', 'src/commands/_serve.ts'].includes(file))).toEqual([])
   })
