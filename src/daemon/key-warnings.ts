@@ -1,6 +1,5 @@
 import type { Settings } from '../settings/schema.ts'
-
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+import { keyReferences } from '../settings/secrets.ts'
 
 /**
  * Keys are resolved per request (never copied), so a `${VAR}` or an
@@ -12,8 +11,7 @@ export function unsetKeyWarnings(settings: Pick<Settings, 'models'>, env: Record
   const warnings: string[] = []
   for (const model of settings.models) {
     if (model.api_key !== undefined) {
-      const missing = [...new Set([...model.api_key.matchAll(REFERENCE)].map((match) => match[1]!))].filter((name) => !env[name])
-      for (const name of missing) warnings.push(`${model.source}.api_key refers to \${${name}}, which is not set: requests to "${model.slug}" will fail. Export ${name} and run \`codex-shim restart\`.`)
+      for (const name of new Set(keyReferences(model.api_key))) if (!env[name]) warnings.push(`${model.source}.api_key refers to \${${name}}, which is not set: requests to "${model.slug}" will fail. Export ${name} and run \`codex-shim restart\`.`)
     } else if (model.api_key_env && !env[model.api_key_env]) {
       warnings.push(`${model.source}.api_key_env names ${model.api_key_env}, which is not set: requests to "${model.slug}" will fail. Export ${model.api_key_env} and run \`codex-shim restart\`.`)
     }

@@ -26,10 +26,22 @@ export function resolveApiKey(model: ModelSettings, env: Record<string, string |
   return value || undefined
 }
 
+/**
+ * The variables an api_key refers to as `${VAR}`, in order. With `exec`, not
+ * `matchAll` and `map`: the start's warnings read it, where each of those costs
+ * a process ~0.1–0.2 ms the first time.
+ */
+export function keyReferences(apiKey: string): string[] {
+  const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+  const names: string[] = []
+  for (let match = reference.exec(apiKey); match; match = reference.exec(apiKey)) names.push(match[1]!)
+  return names
+}
+
 /** Where the key would come from, for `doctor` and `list`; never the key itself. */
 export function describeKeySource(model: ModelSettings, env: Record<string, string | undefined> = process.env): { source: string; present: boolean } {
   if (model.api_key !== undefined) {
-    const refs = [...model.api_key.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] as string)
+    const refs = keyReferences(model.api_key)
     if (refs.length) return { source: `api_key (\${${refs.join('}, ${')}})`, present: refs.every((name) => Boolean(env[name])) }
     return { source: 'api_key (inline)', present: model.api_key.length > 0 }
   }
