@@ -48,16 +48,18 @@ export async function readSettings(explicitPath?: string, options: { buildId?: s
   // (A folder in its place has a size, and goes on to be read and refused.)
   if (!explicitPath && file.size === 0 && !(await file.exists())) return { ...EMPTY_SETTINGS }
   const buildId = options.buildId === undefined ? BUILD_ID : options.buildId
-  let read: [string, string[]]
+  const record = buildId ? readValidatedRecord() : null
+  let text: string
   try {
-    read = await Promise.all([fileText(file), buildId ? readValidatedRecord() : []])
+    text = await fileText(file)
   } catch (error) {
     return unreadableSettings(path, Boolean(explicitPath), error)
   }
-  const [text, record] = read
+  // The record is read beside the settings file (it never fails: no record, no lines).
+  const lines = (await record) ?? []
   const key = buildId ? validatedKey(text, buildId) : null
-  if (key && record.includes(key)) return (await import('./parse-validated.ts')).parseValidatedSettings(text, path)
+  if (key && lines.includes(key)) return (await import('./parse-validated.ts')).parseValidatedSettings(text, path)
   const { settings, unchanged } = (await import('./parse.ts')).validateSettings(text, path)
-  if (key && unchanged) await recordValidated(record, key)
+  if (key && unchanged) await recordValidated(lines, key)
   return settings
 }

@@ -26,10 +26,10 @@ export function validatedKey(text: string, buildId: string): string {
 
 /** The record's lines; none when there is no record or it cannot be read (then the schemas run, as always). */
 export async function readValidatedRecord(path = shimPaths.validatedSettings()): Promise<string[]> {
-  const file = Bun.file(path)
-  // The first start after an install has none: asking costs ~0.05 ms, failing to read ~0.6 ms.
-  if (file.size === 0 && !(await file.exists())) return []
   try {
+    const file = Bun.file(path)
+    // The first start after an install has none: asking costs ~0.05 ms, failing to read ~0.6 ms.
+    if (file.size === 0 && !(await file.exists())) return []
     return (await fileText(file)).split('\n')
   } catch {
     return []
