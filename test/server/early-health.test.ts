@@ -80,4 +80,63 @@ describe('/health before the proxy has loaded', () => {
     expect((await fetch(address(server, '/health'), asTunnel)).status).toBe(200)
     expect((await fetch(address(server, '/v1/models'), asTunnel)).status).toBe(200)
   })
+
+  test('settings still being read: it listens, and a request that comes meanwhile is answered once they arrive', async () => {
+    let arrive!: (value: typeof settings) => void
+    const server = (started = startServer(new Promise((resolve) => (arrive = resolve)), { host: '127.0.0.1', port: 0 }))
+    let answered = false
+    const health = fetch(address(server, '/health')).then((response) => ((answered = true), response))
+    const models = fetch(address(server, '/v1/models'))
+    await Bun.sleep(50)
+    expect(answered).toBe(false)
+    arrive(settings)
+    expect(await stable(await health)).toMatchObject({ ok: true, models: 2 })
+    const list = (await (await models).json()) as { data: { id: string }[] }
+    expect(list.data.map((model) => model.id)).toEqual(expect.arrayContaining(['ds', 'qwen3']))
+  })
+
+  test('settings that fail while requests wait: each gets a 503 saying so, the server keeps answering', async () => {
+    let fail!: (error: Error) => void
+    const server = (started = startServer(new Promise((_, reject) => (fail = reject)), { host: '127.0.0.1', port: 0 }))
+    const waiting = ['/health', '/v1/models', '/v1/responses'].map((path) => fetch(address(server, path), path === '/v1/responses' ? { method: 'POST', body: '{}' } : {}))
+    await Bun.sleep(20)
+    fail(new Error('Invalid settings in models.json'))
+    for (const response of await Promise.all(waiting)) {
+      expect(response.status).toBe(503)
+      const body = (await response.json()) as { error: { message: string } }
+      expect(body.error.message).toBe('codex-shim could not load its settings and is stopping; its output says why.')
+    }
+    expect((await fetch(address(server, '/health'))).status).toBe(503)
+  })
+})
+
+describe('serveForeground: listening before the settings are read', () => {
+  test('bad settings stop the server it started and are the error; the port is free again', async () => {
+    const { serveForeground } = await import('../../src/daemon/foreground.ts')
+    const bad = join(process.env.CODEX_SHIM_TEST_ROOT!, `bad-settings-${crypto.randomUUID().slice(0, 8)}.json`)
+    await Bun.write(bad, JSON.stringify({ models: [{ model: 'x', provider: 'nope' }] }))
+    const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+    const port = probe.port!
+    probe.stop(true)
+    const refusal = await serveForeground({ host: '127.0.0.1', port, settingsPath: bad, daemon: true }).then(() => null, (error: unknown) => error as Error)
+    expect(refusal?.name).toBe('SettingsError')
+    expect(refusal?.message).toContain('models[0].provider')
+    // Nothing listens there any more: the port can be taken again.
+    const again = Bun.serve({ hostname: '127.0.0.1', port, fetch: () => new Response() })
+    expect(again.port).toBe(port)
+    again.stop(true)
+  })
+
+  test('a port in use is the error even when the settings are bad too', async () => {
+    const { serveForeground } = await import('../../src/daemon/foreground.ts')
+    const bad = join(process.env.CODEX_SHIM_TEST_ROOT!, `bad-settings-${crypto.randomUUID().slice(0, 8)}.json`)
+    await Bun.write(bad, '{ not json')
+    const blocker = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+    try {
+      const refusal = await serveForeground({ host: '127.0.0.1', port: blocker.port!, settingsPath: bad, daemon: true }).then(() => null, (error: unknown) => error as Error)
+      expect(refusal?.message).toContain(`Port ${blocker.port} on 127.0.0.1 is already in use`)
+    } finally {
+      blocker.stop(true)
+    }
+  })
 })
