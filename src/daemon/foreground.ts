@@ -4,7 +4,6 @@ import { shimPaths } from '../paths.ts'
 import { startServer } from '../server/serve.ts'
 import { hostName } from '../server/guard.ts'
 import { readSettings } from '../settings/read.ts'
-import type { Settings } from '../settings/schema.ts'
 import type { Tunnel } from '../tunnel/tunnel.ts'
 import { pageAddress } from '../ui/page-address.ts'
 import { VERSION } from '../version.ts'
@@ -40,27 +39,17 @@ export function checkBindHost(host: string): void {
 /** Runs the proxy in this process until SIGINT/SIGTERM. Used by `start --foreground` and the daemon. */
 export async function serveForeground(options: ServeOptions): Promise<{ stop: () => void; port: number; publicUrl?: string }> {
   checkBindHost(options.host)
-  // Read while the server starts listening: a client that connects meanwhile waits for the
-  // settings instead of being refused (serve.ts); bad settings stop the server before any answer.
-  const reading = readSettings(options.settingsPath)
+  const settings = await readSettings(options.settingsPath)
+  for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
+  for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
   let started: ReturnType<typeof startServer>
   try {
-    started = startServer(reading, { host: options.host, port: options.port })
+    started = startServer(settings, { host: options.host, port: options.port })
   } catch (error) {
-    reading.catch(() => {}) // the port's problem is the one to report
     const code = (error as { code?: string }).code
     if (code === 'EADDRINUSE') throw new ShimError('config', `Port ${options.port} on ${options.host} is already in use. Stop what uses it or choose another with --port.`)
     throw error
   }
-  let settings: Settings
-  try {
-    settings = await reading
-  } catch (error) {
-    started.stop()
-    throw error
-  }
-  for (const warning of settings.warnings) log.warn(`settings: ${warning}`)
-  for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
   const port = started.server.port ?? options.port
   log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
   let tunnel: Tunnel | null = null

@@ -39,34 +39,22 @@ export interface StartedServer {
  * `/health`, so a start reads none of that code, and until a request has
  * run, nothing it would report has happened: no quota seen, no Cursor
  * listing, no stored response, no model cooling down.
- *
- * The settings may still be on their way (a promise): then the server
- * listens first, so a client that connects while the file is read and
- * normalised (1–2 ms) waits for them instead of being refused and trying
- * again later. Requests that wait on settings that fail get a 503; the
- * caller, awaiting the same promise, stops the server and says why.
  */
-export function startServer(settings: Settings | Promise<Settings>, options: { host: string; port: number }): StartedServer {
+export function startServer(settings: Settings, options: { host: string; port: number }): StartedServer {
   const startedAt = Date.now()
-  let known = settings instanceof Promise ? null : settings
-  const pending = settings instanceof Promise ? settings.then((value) => (known = value)) : null
-  pending?.catch(() => {}) // the caller reports the failure
-  /** The answer once the settings are known: at once, or when they arrive. */
-  const withSettings = (request: Request, answer: (settings: Settings) => Response | Promise<Response>): Response | Promise<Response> =>
-    known ? answer(known) : pending!.then(answer, () => settingsFailed(request))
   const allowedHosts = buildHostAllowlist(options.host)
   let token = process.env.CODEX_SHIM_TOKEN || undefined
   let loaded: { deps: ServerDeps; handle: Handle } | null = null
   const proxy = once(async () => {
     const [{ createDeps }, { createHandler }] = await Promise.all([import('./deps.ts'), import('./app.ts')])
-    const deps = createDeps(known ?? (await pending!), { host: options.host, port: server.port ?? options.port, startedAt, allowedHosts, token })
+    const deps = createDeps(settings, { host: options.host, port: server.port ?? options.port, startedAt, allowedHosts, token })
     return (loaded = { deps, handle: createHandler(deps) })
   })
   // Before the proxy loads, only the login can change what /health says: it is read per answer.
-  const facts = (models: number, chatgptUsable: boolean): HealthFacts => ({
+  const facts = (chatgptUsable: boolean): HealthFacts => ({
     version: VERSION,
     startedAt,
-    models,
+    models: settings.models.length,
     chatgptUsable: () => chatgptUsable,
     quota: () => null,
     cursorPassthrough: () => false,
@@ -88,9 +76,9 @@ export function startServer(settings: Settings | Promise<Settings>, options: { h
       if (loaded) return loaded.handle(request, srv)
       // `/health` spelled plainly (a query aside); its other spellings go to the proxy's router.
       if (request.method === 'GET' && plainPathname(request.url) === '/health') {
-        if (allowed(request, allowedHosts)) return withSettings(request, (current) => earlyHealth(request, (usable) => facts(current.models.length, usable)))
+        if (allowed(request, allowedHosts)) return earlyHealth(request, facts)
       }
-      return withSettings(request, () => proxy().then(({ handle }) => handle(request, srv)))
+      return proxy().then(({ handle }) => handle(request, srv))
     },
     error: (error) => {
       log.error('server error:', error.message)
@@ -130,12 +118,6 @@ async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => 
   const summary = { method: request.method, path: '/health', startedAt: performance.now(), startedAtMs: Date.now() }
   const health = healthResponse(facts(await chatgptLoginUsable()))
   return new BodyTracker(summary, logLine).finish(health)
-}
-
-/** What a request that waited for settings gets when they fail: the process is about to stop. */
-function settingsFailed(request: Request): Response {
-  logLine({ method: request.method, path: plainPathname(request.url) ?? '-', status: 503, outcome: 'config', startedAt: performance.now(), startedAtMs: Date.now() })
-  return responsesErrorResponse(new ShimError('config', 'codex-shim could not load its settings and is stopping; its output says why.', { status: 503 }))
 }
 
 function badHost(request: Request, problem: string, port: number): Response {
