@@ -1,6 +1,6 @@
 import { PROVIDERS, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 import type { ProviderKind } from '../providers/types.ts'
-import { parseRouterSettings } from '../routing/router-settings.ts'
+import type { RouterSettings } from '../routing/router-settings.ts'
 import { CAMEL_ALIASES, ENTRY_KEYS } from './keys.ts'
 import {
   type ModelSettings,
@@ -85,6 +85,13 @@ export function slugify(value: string): string {
   return slug.slice(start, end) || 'model'
 }
 
+/** A name slugify would keep as it is: a letter or digit, then letters, digits, ".", "_" or "-" (by hand, like slugify). */
+export function isSlug(name: string): boolean {
+  if (!name || name[0] === '.' || name[0] === '_' || name[0] === '-') return false
+  for (let index = 0; index < name.length; index++) if (!isSlugChar(name[index]!)) return false
+  return true
+}
+
 /** A base URL without its trailing slashes (by hand, for the same reason as slugify). */
 export function withoutTrailingSlashes(url: string): string {
   let end = url.length
@@ -95,11 +102,18 @@ export function withoutTrailingSlashes(url: string): string {
 type Located = { entry: RawModelEntry; source: string }
 
 /**
+ * Validates the `router` key against the model names (routing/router-settings.ts).
+ * Passed in, not imported: the router's schemas need valibot, which a start
+ * whose settings need no validation (and have no router) never loads.
+ */
+export type RouterParser = (raw: unknown, knownSlugs: string[]) => { router: RouterSettings | null; issues: SettingsIssue[] }
+
+/**
  * Turns the validated file into Settings: aliases folded, slugs derived and
  * made unique, provider defaults applied. Returns issues instead of throwing
  * so that every problem in the file is reported at once.
  */
-export function normalizeSettings(raw: RawSettingsFile, path: string | null): { settings: Settings; issues: SettingsIssue[] } {
+export function normalizeSettings(raw: RawSettingsFile, path: string | null, parseRouter: RouterParser): { settings: Settings; issues: SettingsIssue[] } {
   const issues: SettingsIssue[] = []
   const warnings: string[] = []
   // Plain loops here, without forEach, map or some, destructuring in a loop or a Map's iterator:
@@ -170,7 +184,7 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null): { 
   const aliases: Settings['aliases'] = {}
   for (const name of Object.keys(raw.aliases ?? {})) {
     const alias = raw.aliases![name]!
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) issues.push({ path: `aliases.${name}`, message: 'expected an alias name of lower-case letters, digits, ".", "_" or "-"' })
+    if (!isSlug(name)) issues.push({ path: `aliases.${name}`, message: 'expected an alias name of lower-case letters, digits, ".", "_" or "-"' })
     else if (usedSlugs.has(name)) issues.push({ path: `aliases.${name}`, message: `"${name}" is already a model slug; pick another alias name` })
     else if (!usedSlugs.has(alias.slug)) issues.push({ path: `aliases.${name}.slug`, message: `"${alias.slug}" is not a configured model slug (known: ${models.map((m) => m.slug).join(', ') || 'none'})` })
     else aliases[name] = alias
@@ -179,7 +193,7 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null): { 
   const names: string[] = []
   for (const model of models) names.push(model.slug)
   for (const name of Object.keys(aliases)) names.push(name)
-  const parsed = parseRouterSettings((raw as Record<string, unknown>).router, names)
+  const parsed = parseRouter((raw as Record<string, unknown>).router, names)
   issues.push(...parsed.issues)
   const router = parsed.router ?? undefined
   checkFallbacks(models, aliases, names, router?.slug, issues)

@@ -1,4 +1,4 @@
-import { normalizeSettings } from './normalize.ts'
+import { normalizeSettings, type RouterParser } from './normalize.ts'
 import { SettingsError } from './read.ts'
 import type { RawSettingsFile, Settings } from './schema.ts'
 
@@ -6,8 +6,8 @@ import type { RawSettingsFile, Settings } from './schema.ts'
  * The steps of parsing a settings file that need no schema: the JSON, and the
  * normalisation (aliases, slugs, defaults, the checks across entries). Apart
  * from parse.ts so a start whose settings text this build has validated
- * before (validated-record.ts) does not build valibot's schemas (~1–1.6 ms in
- * the compiled binary) to check it again.
+ * before (validated-record.ts) neither builds valibot's schemas (~1–1.6 ms in
+ * the compiled binary) to check it again nor, without a router, loads valibot.
  */
 
 /** The file's JSON, or a SettingsError saying what the file must be. */
@@ -21,13 +21,21 @@ export function settingsJson(text: string, path: string): unknown {
 }
 
 /** A file that passed the schemas, as Settings, or a SettingsError naming each problem the schemas cannot see. */
-export function normalizedSettings(raw: RawSettingsFile, path: string): Settings {
-  const { settings, issues } = normalizeSettings(raw, path)
+export function normalizedSettings(raw: RawSettingsFile, path: string, parseRouter: RouterParser): Settings {
+  const { settings, issues } = normalizeSettings(raw, path, parseRouter)
   if (issues.length) throw new SettingsError(path, issues)
   return settings
 }
 
-/** A text this build validated before, byte for byte, and whose schema output was its JSON unchanged. */
-export function parseValidatedSettings(text: string, path: string): Settings {
-  return normalizedSettings(settingsJson(text, path) as RawSettingsFile, path)
+const NO_ROUTER: RouterParser = () => ({ router: null, issues: [] })
+
+/**
+ * A text this build validated before, byte for byte, and whose schema output
+ * was its JSON unchanged. A `router` key is still validated (by its own
+ * schemas, loaded only then): the record covers the file's schemas, not the router's.
+ */
+export async function parseValidatedSettings(text: string, path: string): Promise<Settings> {
+  const raw = settingsJson(text, path) as RawSettingsFile & { router?: unknown }
+  const parseRouter = raw.router === undefined ? NO_ROUTER : (await import('../routing/router-settings.ts')).parseRouterSettings
+  return normalizedSettings(raw, path, parseRouter)
 }

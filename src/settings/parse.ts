@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { issuePath } from '../issue-path.ts'
+import { parseRouterSettings } from '../routing/router-settings.ts'
 import { normalizedSettings, settingsJson } from './parse-validated.ts'
 import { SettingsError } from './read.ts'
 import { SettingsFileSchema, type Settings } from './schema.ts'
@@ -25,7 +26,7 @@ export function validateSettings(text: string, path: string): { settings: Settin
     throw new SettingsError(path, parsed.issues.map((issue) => ({ path: issuePath(issue), message: issueMessage(issue) })))
   }
   const unchanged = Bun.deepEquals(parsed.output, json, true)
-  return { settings: normalizedSettings(parsed.output, path), unchanged }
+  return { settings: normalizedSettings(parsed.output, path, parseRouterSettings), unchanged }
 }
 
 function issueMessage(issue: v.BaseIssue<unknown>): string {

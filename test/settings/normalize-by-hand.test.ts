@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { slugify, withoutTrailingSlashes } from '../../src/settings/normalize.ts'
+import { isSlug, slugify, withoutTrailingSlashes } from '../../src/settings/normalize.ts'
 import { keyReferences } from '../../src/settings/secrets.ts'
 
 // The regular expressions these functions were written as: the start-up path reads by hand instead.
@@ -29,6 +29,16 @@ describe('start-path text functions read by hand give what their regular express
     for (let seed = 1; seed <= 20_000; seed++) {
       const value = randomText(alphabet, seed, seed % 13)
       expect(slugify(value)).toBe(slugifyByRegex(value))
+    }
+  })
+
+  test('isSlug, on chosen and random names', () => {
+    const byRegex = (name: string) => /^[a-z0-9][a-z0-9._-]*$/.test(name)
+    for (const name of ['', 'a', 'fast', 'gpt-5.5', '-a', '.a', '_a', 'A', 'a b', 'a/b', 'é', '9lives']) expect(isSlug(name)).toBe(byRegex(name))
+    const alphabet = ['a', 'z', '0', '9', '.', '_', '-', 'A', ' ', 'é', '\n']
+    for (let seed = 1; seed <= 5_000; seed++) {
+      const name = randomText(alphabet, seed, seed % 9)
+      expect(isSlug(name)).toBe(byRegex(name))
     }
   })
 
