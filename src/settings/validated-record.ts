@@ -1,5 +1,6 @@
 import { fileText } from '../file-text.ts'
 import { shimPaths } from '../paths.ts'
+import { sha256Hex } from '../sha256.ts'
 import { writePrivateFile } from '../private-file.ts'
 
 /**
@@ -21,7 +22,7 @@ import { writePrivateFile } from '../private-file.ts'
 const KEPT = 8
 
 export function validatedKey(text: string, buildId: string): string {
-  return `${buildId} ${Bun.SHA256.hash(text, 'hex')}`
+  return `${buildId} ${sha256Hex(text)}`
 }
 
 /** The record's lines; none when there is no record or it cannot be read (then the schemas run, as always). */
