@@ -43,8 +43,15 @@ export async function readValidatedRecord(path = shimPaths.validatedSettings()):
  * half-written record only costs the next start a validation. A record that
  * cannot be written costs the same, and is not an error.
  */
-export async function recordValidated(record: readonly string[], key: string, path = shimPaths.validatedSettings()): Promise<void> {
+export function recordValidated(record: readonly string[], key: string, path = shimPaths.validatedSettings()): Promise<void> {
   const build = key.slice(0, key.indexOf(' ') + 1)
   const kept = record.filter((line) => line.startsWith(build) && line !== key).slice(1 - KEPT)
-  await writePrivateFile(path, `${[...kept, key].join('\n')}\n`).catch(() => {})
+  const write = writePrivateFile(path, `${[...kept, key].join('\n')}\n`).catch(() => {})
+  writes = writes.then(() => write)
+  return write
 }
+
+let writes: Promise<void> = Promise.resolve()
+
+/** Settles once every record write begun so far has ended: a start does not wait for its own (tests do). */
+export const recordsWritten = (): Promise<void> => writes

@@ -6,7 +6,7 @@ import { ENTRY_KEYS } from '../../src/settings/keys.ts'
 import { loadSettings, SettingsError } from '../../src/settings/load.ts'
 import { ENTRY_FIELDS } from '../../src/settings/schema.ts'
 import { readSettings } from '../../src/settings/read.ts'
-import { recordValidated, validatedKey } from '../../src/settings/validated-record.ts'
+import { recordsWritten, recordValidated, validatedKey } from '../../src/settings/validated-record.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'codex-shim-validated-'))
 const record = join(process.env.CODEX_SHIM_HOME!, 'validated-settings')
@@ -18,6 +18,12 @@ const settingsFile = (name: string, settings: unknown) => {
   return path
 }
 const recordLines = () => readFileSync(record, 'utf8').trimEnd().split('\n')
+/** Reads settings and waits for the record write a start does not wait for. */
+const read = async (...args: Parameters<typeof readSettings>) => {
+  const settings = await readSettings(...args)
+  await recordsWritten()
+  return settings
+}
 const sha256 = (text: string) => new Bun.CryptoHasher('sha256').update(text).digest('hex')
 const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as SettingsError)
 
@@ -36,8 +42,8 @@ describe('settings this build validated before skip the schemas at start', () =>
   test('the first read validates and records the text; a second gives the same settings from the record', async () => {
     for (const [index, settings] of VARIED.entries()) {
       const path = settingsFile(`varied-${index}.json`, settings)
-      const validated = await readSettings(path, { buildId: 'build-1' })
-      const fromRecord = await readSettings(path, { buildId: 'build-1' })
+      const validated = await read(path, { buildId: 'build-1' })
+      const fromRecord = await read(path, { buildId: 'build-1' })
       expect(recordLines()).toContain(validatedKey(readFileSync(path, 'utf8'), 'build-1'))
       expect(fromRecord).toEqual(validated)
       expect(fromRecord).toEqual(loadSettings(path))
@@ -47,7 +53,7 @@ describe('settings this build validated before skip the schemas at start', () =>
   test('the record holds the build and a digest of the whole text, nothing the settings say; 0600', async () => {
     const text = JSON.stringify(VARIED[0])
     const path = settingsFile('secret.json', text)
-    await readSettings(path, { buildId: 'build-1' })
+    await read(path, { buildId: 'build-1' })
     expect(recordLines()).toEqual([`build-1 ${sha256(text)}`])
     const written = readFileSync(record, 'utf8')
     for (const fragment of ['sk-secret', 'deepseek', 'claude', 'models']) expect(written).not.toContain(fragment)
@@ -58,38 +64,38 @@ describe('settings this build validated before skip the schemas at start', () =>
     // `model` must be a string: the schemas refuse a number; normalisation alone does not look.
     const text = JSON.stringify({ models: [{ slug: 'x', model: 42, provider: 'openai' }] })
     const path = settingsFile('forged.json', text)
-    expect((await refusal(readSettings(path, { buildId: 'build-1' })))?.message).toContain('models[0].model: expected upstream model id as a string')
+    expect((await refusal(read(path, { buildId: 'build-1' })))?.message).toContain('models[0].model: expected upstream model id as a string')
     await recordValidated([], validatedKey(text, 'build-1'))
-    expect((await readSettings(path, { buildId: 'build-1' })).models.map((model) => model.slug)).toEqual(['x'])
+    expect((await read(path, { buildId: 'build-1' })).models.map((model) => model.slug)).toEqual(['x'])
     // Another build does not trust this build's record.
-    expect(await refusal(readSettings(path, { buildId: 'build-2' }))).toBeInstanceOf(SettingsError)
+    expect(await refusal(read(path, { buildId: 'build-2' }))).toBeInstanceOf(SettingsError)
   })
 
   test('any change to the text, even one byte, is validated again: a recorded file edited into a bad one is refused', async () => {
     const good = { models: [{ slug: 'ds', model: 'deepseek-chat', provider: 'generic-chat-completion-api', base_url: 'https://api.deepseek.com/v1' }] }
     const path = settingsFile('edited.json', good)
-    await readSettings(path, { buildId: 'build-1' })
+    await read(path, { buildId: 'build-1' })
     writeFileSync(path, JSON.stringify(good, null, 2).replace('"generic-chat-completion-api"', '"generic-chat-completion"'))
-    const error = await refusal(readSettings(path, { buildId: 'build-1' }))
+    const error = await refusal(read(path, { buildId: 'build-1' }))
     expect(error?.message).toContain('models[0].provider: expected one of')
     expect(recordLines()).toHaveLength(1)
   })
 
   test('a file the schemas change (they trim strings) is never recorded, and reads trimmed every time', async () => {
     const path = settingsFile('untrimmed.json', { models: [{ model: '  deepseek-chat ', provider: 'generic-chat-completion-api', base_url: 'https://api.deepseek.com/v1' }] })
-    for (let read = 0; read < 2; read++) expect((await readSettings(path, { buildId: 'build-1' })).models[0]!.model).toBe('deepseek-chat')
+    for (let time = 0; time < 2; time++) expect((await read(path, { buildId: 'build-1' })).models[0]!.model).toBe('deepseek-chat')
     expect(existsSync(record)).toBe(false)
   })
 
   test('a refused file is not recorded', async () => {
     const path = settingsFile('refused.json', { models: [{ model: 'm', provider: 'nope' }] })
-    expect(await refusal(readSettings(path, { buildId: 'build-1' }))).toBeInstanceOf(SettingsError)
+    expect(await refusal(read(path, { buildId: 'build-1' }))).toBeInstanceOf(SettingsError)
     expect(existsSync(record)).toBe(false)
   })
 
   test('from source (no build id) nothing is recorded and every read validates', async () => {
     const path = settingsFile('source.json', VARIED[1])
-    expect(await readSettings(path, { buildId: null })).toEqual(loadSettings(path))
+    expect(await read(path, { buildId: null })).toEqual(loadSettings(path))
     expect(existsSync(record)).toBe(false)
   })
 
@@ -99,7 +105,7 @@ describe('settings this build validated before skip the schemas at start', () =>
     for (let index = 0; index < 10; index++) {
       const path = settingsFile(`many-${index}.json`, { models: [{ slug: `m${index}`, model: 'm', provider: 'openai' }] })
       keys.push(validatedKey(readFileSync(path, 'utf8'), 'build-1'))
-      await readSettings(path, { buildId: 'build-1' })
+      await read(path, { buildId: 'build-1' })
     }
     expect(recordLines()).toEqual(keys.slice(-8))
     // Read again, a text moves to the end instead of appearing twice.
@@ -113,7 +119,7 @@ describe('settings this build validated before skip the schemas at start', () =>
     const key = validatedKey(text, 'build-1')
     for (const damaged of [key.slice(0, -1), `${key}0`, `\0${key}`, 'not a record']) {
       writeFileSync(record, `${damaged}\n`)
-      expect(await refusal(readSettings(path, { buildId: 'build-1' }))).toBeInstanceOf(SettingsError)
+      expect(await refusal(read(path, { buildId: 'build-1' }))).toBeInstanceOf(SettingsError)
     }
   })
 
@@ -125,8 +131,8 @@ describe('settings this build validated before skip the schemas at start', () =>
     writeFileSync(blocked, '')
     process.env.CODEX_SHIM_HOME = join(blocked, '.codex-shim')
     try {
-      expect(await readSettings(path, { buildId: 'build-1' })).toEqual(loadSettings(path))
-      expect(await readSettings(path, { buildId: 'build-1' })).toEqual(loadSettings(path))
+      expect(await read(path, { buildId: 'build-1' })).toEqual(loadSettings(path))
+      expect(await read(path, { buildId: 'build-1' })).toEqual(loadSettings(path))
     } finally {
       process.env.CODEX_SHIM_HOME = home
     }
