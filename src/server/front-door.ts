@@ -26,8 +26,17 @@ import { baseUrlHost } from '../upstream/base-url.ts'
  */
 export interface ClientDoor<Request> {
   readonly dialect: 'responses' | 'chat' | 'messages'
-  /** Validates the body; a 400 naming the field for anything wrong. */
-  parse(json: unknown): Request
+  /**
+   * The model and stream flag, checked without validating the whole body
+   * (a 400 naming the field): all a fast path reads, its upstream speaking
+   * the client's dialect and judging the rest. The whole body is then
+   * validated only for what reads it (translation, the router). A door
+   * without one is validated whole up front: the Responses door, whose
+   * fast paths rewrite the body (the ChatGPT backend's patch) or keep state.
+   */
+  envelope?(json: unknown): { model: string; stream: boolean }
+  /** Validates the body; a 400 naming the field for anything wrong. `afterEnvelope`: `envelope` already walked it. */
+  parse(json: unknown, afterEnvelope: boolean): Request
   model(request: Request): string
   stream(request: Request): boolean
   /** Refuses, naming the field, what a translated route could not carry faithfully. */
@@ -83,7 +92,8 @@ export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
 interface Turn<Request> {
   readonly door: ClientDoor<Request>
   readonly context: RouteContext
-  readonly request: Request
+  /** The whole body validated: up front for a door without an envelope, else on first use (`requestOf`). */
+  request: Request | undefined
   readonly body: { json: unknown; text: string }
   readonly stream: boolean
   /** The request in canonical form, as the client sent it (built on first use). */
@@ -100,8 +110,12 @@ interface Opened {
   record: ((event: ResponsesEvent) => void) | null
 }
 
+function requestOf<Request>(turn: Turn<Request>): Request {
+  return (turn.request ??= turn.door.parse(turn.body.json, true))
+}
+
 function toCanonical<Request>(turn: Turn<Request>): ResponsesRequest {
-  return (turn.canonical ??= turn.door.toCanonical(turn.request))
+  return (turn.canonical ??= turn.door.toCanonical(requestOf(turn)))
 }
 
 async function serve<Request>(door: ClientDoor<Request>, context: RouteContext): Promise<Response> {
@@ -109,17 +123,18 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   summary.dialect = door.dialect
   const body = await readBody(context.request)
   summary.bytesIn = body.text.length
-  const request = door.parse(body.json)
-  const stream = door.stream(request)
+  const envelope = door.envelope?.(body.json)
+  const request = envelope ? undefined : door.parse(body.json, false)
+  const stream = envelope ? envelope.stream : door.stream(request!)
   summary.stream = stream
   const turn: Turn<Request> = { door, context, request, body, stream, canonical: undefined, expanded: undefined, translated: false }
-  const route = await context.resolve(door.model(request), { canonical: () => toCanonical(turn), headers: context.request.headers })
+  const route = await context.resolve(envelope ? envelope.model : door.model(request!), { canonical: () => toCanonical(turn), headers: context.request.headers })
 
   let answer: Response | Opened
   try {
     answer = hasFallbacks(route) ? await openWithFallbacks(turn, route) : await openRoute(turn, route, true)
   } catch (error) {
-    const streamed = stream && turn.translated && error instanceof ShimError ? door.streamedError?.(error, request) : null
+    const streamed = stream && turn.translated && error instanceof ShimError && turn.request ? door.streamedError?.(error, turn.request) : null
     if (streamed) return routed(streamed, summary.servedModel)
     throw error
   }
@@ -160,7 +175,7 @@ function noteRoute(summary: RouteContext['summary'], route: Route, label: string
  * thrown instead, so the next route can be tried.
  */
 async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boolean): Promise<Response | Opened> {
-  const { door, context, request, body, stream } = turn
+  const { door, context, body, stream } = turn
   const { summary } = context
   const provider = await providerOf(route.model)
   const upstream = requestContext(context)
@@ -191,7 +206,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
     return response
   }
 
-  door.assertTranslatable(request)
+  door.assertTranslatable(requestOf(turn))
   summary.usageDialect = undefined
   return { stream: await provider.open(pinCanonical(input ?? toCanonical(turn), route.alias), route, upstream), record }
 }
@@ -216,7 +231,8 @@ function routed(response: Response, servedModel: string | undefined): Response {
 
 /** A translated route's answer: encoded as the client's stream, or aggregated into its final object. */
 async function translatedAnswer<Request>(turn: Turn<Request>, { stream: opened, record }: Opened): Promise<Response> {
-  const { door, context, request } = turn
+  const { door, context } = turn
+  const request = requestOf(turn)
   const { summary } = context
   if (turn.stream) {
     context.keepAlive()

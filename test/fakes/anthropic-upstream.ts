@@ -93,8 +93,9 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
         }
       } else if (results.length) return `messages.${i}.content.0: unexpected tool_use_id found in tool_result blocks: ${results[0]}. Each tool_result block must have a corresponding tool_use block in the previous message.`
       pending = []
-      for (const block of message.content) {
+      for (const [j, block] of message.content.entries()) {
         if (!['text', 'image', 'tool_result', 'document'].includes(block.type)) return `messages.${i}: invalid user block ${block.type}`
+        if (block.type === 'text' && typeof block.text !== 'string') return `messages.${i}.content.${j}.text: Input should be a valid string`
         if (block.type === 'text' && !block.text) return `messages.${i}: text content blocks must be non-empty`
         count(block)
       }

@@ -30,10 +30,11 @@ const message = v.looseObject({
   tool_calls: v.nullish(v.array(v.looseObject({ id: v.string('expected the tool call id as a string'), function: v.looseObject({ name: v.string('expected the function name as a string'), arguments: v.optional(v.string('expected arguments as a JSON string'), '') }, 'expected {"name", "arguments"}') }), 'expected an array of tool calls')),
   tool_call_id: v.optional(v.string('expected tool_call_id as a string')),
 })
+const messagesOf = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item, 'expected an array of messages'), v.minLength(1, 'expected at least one message'))
 const tokens = v.nullish(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1')))
 export const ChatRequestSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug; GET /v1/models lists them')),
-  messages: v.pipe(v.array(message, 'expected an array of messages'), v.minLength(1, 'expected at least one message')),
+  messages: messagesOf(message),
   stream: v.nullish(v.boolean('expected true or false')),
   stream_options: v.nullish(v.looseObject({ include_usage: v.nullish(v.boolean('expected true or false')) }, 'expected an object like {"include_usage": true}')),
   tools: v.nullish(
@@ -61,10 +62,28 @@ export const ChatRequestSchema = v.looseObject({
 })
 export type ChatClientRequest = v.InferOutput<typeof ChatRequestSchema> & Record<string, unknown>
 
-export function parseChatRequest(body: unknown): ChatClientRequest {
+/**
+ * What a fast path needs of a request, checked with the same messages as the
+ * whole schema but without walking (and copying) the messages and tools: its
+ * upstream speaks Chat Completions and judges the rest itself.
+ */
+const ChatEnvelopeSchema = v.looseObject({ model: ChatRequestSchema.entries.model, messages: messagesOf(v.unknown()), stream: ChatRequestSchema.entries.stream, n: ChatRequestSchema.entries.n })
+
+/** The whole request, validated; `depthChecked` when parseChatEnvelope already walked it. */
+export function parseChatRequest(body: unknown, options: { depthChecked?: boolean } = {}): ChatClientRequest {
+  return checked(ChatRequestSchema, body, options.depthChecked === true) as ChatClientRequest
+}
+
+/** The model and whether the answer streams: all a fast path reads, and the same 400s for them. */
+export function parseChatEnvelope(body: unknown): { model: string; stream: boolean } {
+  const request = checked(ChatEnvelopeSchema, body, false)
+  return { model: request.model, stream: request.stream === true }
+}
+
+function checked<S extends typeof ChatRequestSchema | typeof ChatEnvelopeSchema>(schema: S, body: unknown, depthChecked: boolean): v.InferOutput<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "messages".')
-  assertJsonDepth(body)
-  const parsed = v.safeParse(ChatRequestSchema, body)
+  if (!depthChecked) assertJsonDepth(body)
+  const parsed = v.safeParse(schema, body)
   if (!parsed.success) {
     const issue = parsed.issues[0]
     const param = issuePath(issue)
@@ -72,7 +91,7 @@ export function parseChatRequest(body: unknown): ChatClientRequest {
     const received = !missing && issue.received && issue.received !== 'unknown' ? ` (got ${issue.received})` : ''
     throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${missing ? 'missing required field' : issue.message}${received}.`, { param: param || undefined })
   }
-  const request = parsed.output as ChatClientRequest
+  const request = parsed.output
   if (request.n && request.n > 1) throw new ShimError('bad_request', 'Invalid request: n: only n = 1 is supported by codex-shim.', { param: 'n' })
   return request
 }

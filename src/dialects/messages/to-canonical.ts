@@ -29,10 +29,11 @@ const BLOCK_SCHEMAS: Record<string, v.GenericSchema> = {
 const SERVER_BLOCKS = ['server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'search_result', 'container_upload']
 const checkedBlock = byType(BLOCK_SCHEMAS, 'expected a content block with a string "type"')
 const content = v.union([v.string(), v.array(checkedBlock, 'expected an array of content blocks')], 'expected a string or an array of content blocks')
+const messageList = <T extends v.GenericSchema>(item: T) => v.array(item, 'expected an array of messages')
 export const MessagesClientSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug')),
   max_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
-  messages: v.array(v.looseObject({ role: v.picklist(['user', 'assistant', 'system'], 'expected "user" or "assistant"'), content }), 'expected an array of messages'),
+  messages: messageList(v.looseObject({ role: v.picklist(['user', 'assistant', 'system'], 'expected "user" or "assistant"'), content })),
   system: v.optional(v.union([v.string(), v.array(checkedBlock)], 'expected a string or an array of text blocks')),
   tools: v.optional(v.array(v.looseObject({ name: v.string('expected the tool name as a string'), description: v.optional(str('description')), input_schema: v.optional(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }), 'expected an array of tools')),
   tool_choice: v.optional(v.looseObject({ type: v.picklist(['auto', 'any', 'tool', 'none'], 'expected auto, any, tool or none'), name: v.optional(str('name')), disable_parallel_tool_use: v.optional(v.boolean('expected true or false')) }, 'expected an object like {"type":"auto"}')),
@@ -46,10 +47,33 @@ export const MessagesClientSchema = v.looseObject({
 })
 export type MessagesClientRequest = v.InferOutput<typeof MessagesClientSchema> & Record<string, unknown>
 
-export function parseMessagesRequest(body: unknown, options: { requireMaxTokens: boolean }): MessagesClientRequest {
+/**
+ * What a fast path needs of a request, checked with the same messages as the
+ * whole schema but without walking (and copying) the messages and tools: its
+ * upstream speaks Messages and judges the rest itself.
+ */
+const MessagesEnvelopeSchema = v.looseObject({
+  model: MessagesClientSchema.entries.model,
+  max_tokens: MessagesClientSchema.entries.max_tokens,
+  messages: messageList(v.unknown()),
+  stream: MessagesClientSchema.entries.stream,
+})
+
+/** The whole request, validated; `depthChecked` when parseMessagesEnvelope already walked it. */
+export function parseMessagesRequest(body: unknown, options: { requireMaxTokens: boolean; depthChecked?: boolean }): MessagesClientRequest {
+  return checked(MessagesClientSchema, body, options) as MessagesClientRequest
+}
+
+/** The model and whether the answer streams: all a fast path reads, and the same 400s for them. */
+export function parseMessagesEnvelope(body: unknown): { model: string; stream: boolean } {
+  const request = checked(MessagesEnvelopeSchema, body, { requireMaxTokens: true })
+  return { model: request.model, stream: request.stream === true }
+}
+
+function checked<S extends typeof MessagesClientSchema | typeof MessagesEnvelopeSchema>(schema: S, body: unknown, options: { requireMaxTokens: boolean; depthChecked?: boolean }): v.InferOutput<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "messages".')
-  assertJsonDepth(body, { numbers: 'dots' })
-  const parsed = v.safeParse(MessagesClientSchema, body)
+  if (!options.depthChecked) assertJsonDepth(body, { numbers: 'dots' })
+  const parsed = v.safeParse(schema, body)
   if (!parsed.success) {
     const issue = parsed.issues[0]
     const param = issuePath(issue, { numbers: 'dots' })
@@ -57,7 +81,7 @@ export function parseMessagesRequest(body: unknown, options: { requireMaxTokens:
     throw new ShimError('bad_request', `${param || 'body'}: ${missing ? 'Field required' : issue.message}${issue.received && issue.received !== 'unknown' && !missing ? ` (got ${issue.received})` : ''}`, { param: param || undefined })
   }
   if (options.requireMaxTokens && parsed.output.max_tokens === undefined) throw new ShimError('bad_request', 'max_tokens: Field required', { param: 'max_tokens' })
-  return parsed.output as MessagesClientRequest
+  return parsed.output
 }
 
 type Block = Record<string, any>

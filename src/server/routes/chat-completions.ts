@@ -1,5 +1,5 @@
 import { CHAT_PASSTHROUGH, createChatChunkEncoder, responseToChatCompletion } from '../../dialects/chat/from-events.ts'
-import { assertChatTranslatable, chatToCanonical, parseChatRequest, type ChatClientRequest } from '../../dialects/chat/to-canonical.ts'
+import { assertChatTranslatable, chatToCanonical, parseChatEnvelope, parseChatRequest, type ChatClientRequest } from '../../dialects/chat/to-canonical.ts'
 import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
 import { pinChatBody } from '../../routing/pinned.ts'
 import { formatSse } from '../../sse/encode.ts'
@@ -11,7 +11,8 @@ const now = () => Math.floor(Date.now() / 1000)
 /** Cursor, Aider, Continue and every OpenAI SDK; errors in the OpenAI shape, shared with Responses clients. */
 export const CHAT_DOOR: ClientDoor<ChatClientRequest> = {
   dialect: 'chat',
-  parse: parseChatRequest,
+  envelope: parseChatEnvelope,
+  parse: (body, afterEnvelope) => parseChatRequest(body, { depthChecked: afterEnvelope }),
   model: (request) => request.model,
   stream: (request) => request.stream === true,
   assertTranslatable: assertChatTranslatable,

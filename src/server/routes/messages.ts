@@ -1,5 +1,5 @@
 import { createMessagesEncoder, MESSAGES_PASSTHROUGH, messagesErrorResponse, responseToMessage } from '../../dialects/messages/from-events.ts'
-import { assertMessagesTranslatable, messagesToCanonical, parseMessagesRequest, type MessagesClientRequest } from '../../dialects/messages/to-canonical.ts'
+import { assertMessagesTranslatable, messagesToCanonical, parseMessagesEnvelope, parseMessagesRequest, type MessagesClientRequest } from '../../dialects/messages/to-canonical.ts'
 import { pinMessagesBody } from '../../routing/pinned.ts'
 import { formatSse } from '../../sse/encode.ts'
 import { readBody } from '../body.ts'
@@ -12,7 +12,8 @@ const messageId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`
 /** Claude Code and the Anthropic SDK; errors in Anthropic's shape. */
 export const MESSAGES_DOOR: ClientDoor<MessagesClientRequest> = {
   dialect: 'messages',
-  parse: (body) => parseMessagesRequest(body, { requireMaxTokens: true }),
+  envelope: parseMessagesEnvelope,
+  parse: (body, afterEnvelope) => parseMessagesRequest(body, { requireMaxTokens: true, depthChecked: afterEnvelope }),
   model: (request) => request.model,
   stream: (request) => request.stream === true,
   assertTranslatable: assertMessagesTranslatable,
