@@ -21,6 +21,22 @@ const prompt = 'deltas=5'
 const chat = (model: string) => JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: prompt }] })
 const messages = (model: string) => JSON.stringify({ model, max_tokens: 100, stream: true, messages: [{ role: 'user', content: prompt }] })
 const responses = (model: string) => JSON.stringify({ model, stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: prompt }] }] })
+/**
+ * An agent's turn as Cursor or Aider sends it (~30 KB): a system prompt, 20 tools, and 13 rounds
+ * of user text, a tool call and its output, ending with the prompt. Where per-request work that
+ * grows with the body shows (validating, copying, translating it).
+ */
+function agentChat(model: string): string {
+  const tools = Array.from({ length: 20 }, (_, i) => ({ type: 'function', function: { name: `tool_${i}`, description: 'Reads or edits files in the workspace. '.repeat(6), parameters: { type: 'object', properties: { path: { type: 'string', description: 'a path' }, content: { type: 'string' } }, required: ['path'] } } }))
+  const messages: unknown[] = [{ role: 'system', content: 'You are a coding agent working in a repository. '.repeat(40) }]
+  for (let round = 0; round < 13; round++) {
+    messages.push({ role: 'user', content: 'Please fix the failing test in src/parser.ts. '.repeat(6) })
+    messages.push({ role: 'assistant', content: null, tool_calls: [{ id: `call_${round}`, type: 'function', function: { name: 'tool_1', arguments: JSON.stringify({ path: 'src/parser.ts', content: 'x'.repeat(300) }) } }] })
+    messages.push({ role: 'tool', tool_call_id: `call_${round}`, content: 'export function parse() {}\n'.repeat(12) })
+  }
+  messages.push({ role: 'user', content: prompt })
+  return JSON.stringify({ model, stream: true, messages, tools })
+}
 const floorPort = 20000 + Math.floor(Math.random() * 20000)
 const floor = Bun.spawn([process.execPath, '-e', `
   const upstream = ${JSON.stringify(`http://127.0.0.1:${chatFake.port}`)}
@@ -41,6 +57,8 @@ const ROUTES: { name: string; path: string; headers: Record<string, string>; bod
   { name: 'Responses → chat', path: '/v1/responses', headers: json, body: responses('chat') },
   { name: 'Responses → Anthropic', path: '/v1/responses', headers: json, body: responses('claude') },
   { name: 'Chat → Anthropic', path: '/v1/chat/completions', headers: json, body: chat('claude') },
+  { name: 'Chat → chat (fast), 30 KB agent turn', path: '/v1/chat/completions', headers: json, body: agentChat('chat') },
+  { name: 'Chat → Anthropic, 30 KB agent turn', path: '/v1/chat/completions', headers: json, body: agentChat('claude') },
   { name: 'Messages → chat', path: '/v1/messages', headers: { ...json, 'anthropic-version': '2023-06-01' }, body: messages('chat') },
 ]
 const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : null
