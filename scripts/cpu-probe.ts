@@ -22,7 +22,7 @@ const chat = (model: string) => JSON.stringify({ model, stream: true, messages: 
 const messages = (model: string) => JSON.stringify({ model, max_tokens: 100, stream: true, messages: [{ role: 'user', content: prompt }] })
 const responses = (model: string) => JSON.stringify({ model, stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: prompt }] }] })
 /**
- * An agent's turn as Cursor or Aider sends it (~30 KB): a system prompt, 20 tools, and 13 rounds
+ * An agent's turn as Cursor or Aider sends it (~26 KB): a system prompt, 20 tools, and 13 rounds
  * of user text, a tool call and its output, ending with the prompt. Where per-request work that
  * grows with the body shows (validating, copying, translating it).
  */
@@ -36,6 +36,19 @@ function agentChat(model: string): string {
   }
   messages.push({ role: 'user', content: prompt })
   return JSON.stringify({ model, stream: true, messages, tools })
+}
+/** Codex's turn as it reaches the ChatGPT passthrough (~74 KB): its instructions, tools and 25 rounds of reasoning, a shell call and its output. */
+function codexTurn(model: string): string {
+  const tools = Array.from({ length: 12 }, (_, i) => ({ type: 'function', name: `tool_${i}`, description: 'Runs a command in the workspace. '.repeat(8), strict: false, parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } }, required: ['command'] } }))
+  const input: unknown[] = [{ type: 'message', role: 'developer', content: [{ type: 'input_text', text: '<permissions instructions> '.repeat(120) }] }]
+  for (let round = 0; round < 25; round++) {
+    input.push({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Fix the failing test and run it. '.repeat(6) }] })
+    input.push({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'Looking at the parser. '.repeat(8) }], encrypted_content: `gAAAA${'x'.repeat(900)}` })
+    input.push({ type: 'function_call', call_id: `call_${round}`, name: 'tool_0', arguments: JSON.stringify({ command: ['bash', '-lc', 'cat src/parser.ts'] }) })
+    input.push({ type: 'function_call_output', call_id: `call_${round}`, output: 'export function parse() {}\n'.repeat(30) })
+  }
+  input.push({ type: 'message', role: 'user', content: [{ type: 'input_text', text: prompt }] })
+  return JSON.stringify({ model, instructions: 'You are Codex. '.repeat(300), input, tools, tool_choice: 'auto', parallel_tool_calls: false, reasoning: { effort: 'medium', summary: 'auto' }, store: false, stream: true, include: ['reasoning.encrypted_content'], prompt_cache_key: 'cache-1' })
 }
 const floorPort = 20000 + Math.floor(Math.random() * 20000)
 const floor = Bun.spawn([process.execPath, '-e', `
@@ -54,11 +67,12 @@ const ROUTES: { name: string; path: string; headers: Record<string, string>; bod
   { name: 'Messages → Anthropic (fast path)', path: '/v1/messages', headers: { ...json, 'anthropic-version': '2023-06-01' }, body: messages('claude') },
   { name: 'Responses → ChatGPT passthrough', path: '/v1/responses', headers: { ...json, originator: 'codex_exec' }, body: responses('gpt-5.5') },
   { name: 'Responses → openai-responses (fast)', path: '/v1/responses', headers: json, body: responses('oai'), responses: true },
+  { name: 'Responses → ChatGPT, 74 KB Codex turn', path: '/v1/responses', headers: { ...json, originator: 'codex_exec' }, body: codexTurn('gpt-5.5') },
   { name: 'Responses → chat', path: '/v1/responses', headers: json, body: responses('chat') },
   { name: 'Responses → Anthropic', path: '/v1/responses', headers: json, body: responses('claude') },
   { name: 'Chat → Anthropic', path: '/v1/chat/completions', headers: json, body: chat('claude') },
-  { name: 'Chat → chat (fast), 30 KB agent turn', path: '/v1/chat/completions', headers: json, body: agentChat('chat') },
-  { name: 'Chat → Anthropic, 30 KB agent turn', path: '/v1/chat/completions', headers: json, body: agentChat('claude') },
+  { name: 'Chat → chat (fast), 26 KB agent turn', path: '/v1/chat/completions', headers: json, body: agentChat('chat') },
+  { name: 'Chat → Anthropic, 26 KB agent turn', path: '/v1/chat/completions', headers: json, body: agentChat('claude') },
   { name: 'Messages → chat', path: '/v1/messages', headers: { ...json, 'anthropic-version': '2023-06-01' }, body: messages('chat') },
 ]
 const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : null

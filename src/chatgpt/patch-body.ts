@@ -21,6 +21,9 @@ export interface PatchOptions {
  * clamped, `instructions` hoisted for non-Codex clients, and reasoning or
  * compaction items that another provider produced (our markers) made safe.
  * Returns null when nothing needed changing, so the original bytes can go as is.
+ * The body comes as the client sent it: a fast path does not validate its
+ * items (the backend judges them), so what is not the expected shape is
+ * passed on, never read as if it were.
  */
 export function patchForBackend(body: Record<string, unknown>, options: PatchOptions): Record<string, unknown> | null {
   const out: Record<string, unknown> = { ...body }
@@ -53,14 +56,20 @@ export function patchForBackend(body: Record<string, unknown>, options: PatchOpt
       const leading: string[] = []
       while (input[0]?.type === 'message' && ['system', 'developer'].includes((input[0] as { role: string }).role)) {
         const content = (input[0] as { content: unknown }).content
-        leading.push(typeof content === 'string' ? content : (content as { text?: string }[]).map((part) => part.text ?? '').join('\n'))
+        // Content neither text nor a list stays in the input, for the backend to refuse.
+        if (typeof content !== 'string' && !Array.isArray(content)) break
+        leading.push(typeof content === 'string' ? content : content.map((part: { text?: string } | null) => part?.text ?? '').join('\n'))
         input = input.slice(1)
       }
       if (leading.length) set('instructions', leading.join('\n\n'))
     }
     // Items made by codex-shim for other providers carry our markers; the backend cannot decode them.
     input = input.flatMap((item): ResponsesItem[] => {
-      const encrypted = (item as { encrypted_content?: string | null }).encrypted_content
+      // Not an item, or no string where one belongs: the backend's to refuse, passed on as sent.
+      if (typeof item !== 'object' || item === null) return [item]
+      const raw: unknown = (item as { encrypted_content?: unknown }).encrypted_content
+      if (raw != null && typeof raw !== 'string') return [item]
+      const encrypted = raw as string | null | undefined
       if (item.type === 'reasoning' && (!encrypted || encrypted.startsWith('codex-shim.'))) return []
       if (item.type === 'compaction' && encrypted?.startsWith('codex-shim.')) {
         const text = compactionText(encrypted)

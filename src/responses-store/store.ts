@@ -212,6 +212,22 @@ export function shouldStore(request: Pick<ResponsesRequest, 'store'>): boolean {
   return request.store !== false
 }
 
+/**
+ * Whether a request body, as the client sent it and not yet validated, asks
+ * anything of the store: to be stored (the API's default), an earlier
+ * response, an item by reference, or a conversation (which is refused). A
+ * fast path whose request asks none of it (Codex sends `store: false` and
+ * its whole context) passes it on without validating or expanding it.
+ */
+export function touchesStore(body: unknown): boolean {
+  const request = body as { store?: unknown; previous_response_id?: unknown; conversation?: unknown; input?: unknown }
+  if (request.store !== false || request.previous_response_id != null || request.conversation != null) return true
+  if (Array.isArray(request.input)) {
+    for (const item of request.input) if (typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'item_reference') return true
+  }
+  return false
+}
+
 /** Stored items are shared between entries and requests: a write to one would change them all. */
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value

@@ -13,7 +13,7 @@ import { SSE_HEADERS } from '../sse/encode.ts'
 import { expandStoredContext, type ExpandedRequest } from '../responses-store/expand.ts'
 import { recordFromEvents } from '../responses-store/recorder.ts'
 import { refuseUnsupportedStateFields } from '../responses-store/refuse.ts'
-import { shouldStore } from '../responses-store/store.ts'
+import { shouldStore, touchesStore } from '../responses-store/store.ts'
 import { readBounded } from '../upstream/http.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
@@ -30,15 +30,12 @@ export interface ClientDoor<Request> {
    * The model and stream flag, checked without validating the whole body
    * (a 400 naming the field): all a fast path reads, its upstream speaking
    * the client's dialect and judging the rest. The whole body is then
-   * validated only for what reads it (translation, the router). A door
-   * without one is validated whole up front: the Responses door, whose
-   * fast paths rewrite the body (the ChatGPT backend's patch) or keep state.
+   * validated only for what reads it: translation, the router, and the
+   * Responses store when the request asks anything of it.
    */
-  envelope?(json: unknown): { model: string; stream: boolean }
+  envelope(json: unknown): { model: string; stream: boolean }
   /** Validates the body; a 400 naming the field for anything wrong. `afterEnvelope`: `envelope` already walked it. */
   parse(json: unknown, afterEnvelope: boolean): Request
-  model(request: Request): string
-  stream(request: Request): boolean
   /** Refuses, naming the field, what a translated route could not carry faithfully. */
   assertTranslatable(request: Request): void
   toCanonical(request: Request): ResponsesRequest
@@ -92,7 +89,7 @@ export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
 interface Turn<Request> {
   readonly door: ClientDoor<Request>
   readonly context: RouteContext
-  /** The whole body validated: up front for a door without an envelope, else on first use (`requestOf`). */
+  /** The whole body validated, on first use (`requestOf`): a fast path may never need it. */
   request: Request | undefined
   readonly body: { json: unknown; text: string }
   readonly stream: boolean
@@ -123,12 +120,11 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   summary.dialect = door.dialect
   const body = await readBody(context.request)
   summary.bytesIn = body.text.length
-  const envelope = door.envelope?.(body.json)
-  const request = envelope ? undefined : door.parse(body.json, false)
-  const stream = envelope ? envelope.stream : door.stream(request!)
+  const envelope = door.envelope(body.json)
+  const stream = envelope.stream
   summary.stream = stream
-  const turn: Turn<Request> = { door, context, request, body, stream, canonical: undefined, expanded: undefined, translated: false }
-  const route = await context.resolve(envelope ? envelope.model : door.model(request!), { canonical: () => toCanonical(turn), headers: context.request.headers })
+  const turn: Turn<Request> = { door, context, request: undefined, body, stream, canonical: undefined, expanded: undefined, translated: false }
+  const route = await context.resolve(envelope.model, { canonical: () => toCanonical(turn), headers: context.request.headers })
 
   let answer: Response | Opened
   try {
@@ -188,7 +184,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
   // earlier responses and items are expanded from the shim's memory, and this one is recorded.
   let input: ResponsesRequest | undefined
   let record: Opened['record'] = null
-  if (door.dialect === 'responses' && context.store && !(fastPath && provider.keepsState)) {
+  if (door.dialect === 'responses' && context.store && !(fastPath && (provider.keepsState || !touchesStore(body.json)))) {
     const responses = toCanonical(turn)
     refuseUnsupportedStateFields(responses, { translated: !fastPath })
     const expanded = (turn.expanded ??= expandStoredContext(responses, context.store))

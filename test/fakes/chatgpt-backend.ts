@@ -126,6 +126,11 @@ export function startFakeChatgpt(options: { models?: Json[] } = {}): FakeChatgpt
         if (body.store !== false) return Response.json({ detail: 'Store must be set to false' }, { status: 400 })
         if (body.stream !== true) return Response.json({ detail: 'Stream must be set to true' }, { status: 400 })
         for (const key of ['max_output_tokens', 'temperature', 'top_p']) if (key in body) return Response.json({ detail: `Unsupported parameter: ${key}` }, { status: 400 })
+        // Like the API: every input item an object with a string type, message content a string or a list.
+        for (const [index, item] of (Array.isArray(body.input) ? body.input : []).entries()) {
+          if (typeof item !== 'object' || item === null || typeof item.type !== 'string') return Response.json({ error: { message: `Invalid 'input[${index}]': expected an object with a string 'type'.`, type: 'invalid_request_error', param: `input[${index}]`, code: 'invalid_type' } }, { status: 400 })
+          if (item.type === 'message' && typeof item.content !== 'string' && !Array.isArray(item.content)) return Response.json({ error: { message: `Invalid 'input[${index}].content': expected a string or an array.`, type: 'invalid_request_error', param: `input[${index}].content`, code: 'invalid_type' } }, { status: 400 })
+        }
         const reply = state.respond(body)
         if (reply.kind === 'status') return new Response(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body), { status: reply.status, headers: { 'content-type': 'application/json', ...reply.headers } })
         const sse = reply.events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('')

@@ -131,16 +131,41 @@ function fail(issue: v.BaseIssue<unknown>, prefix = ''): never {
 }
 
 /**
- * Validates a Responses request body and normalises what clients may omit:
- * message items without `type`, a string `input`. Throws a 400 ShimError
- * naming the offending field.
+ * What a fast path needs of a request, and what says whether it asks
+ * anything of the response store, checked with the whole schema's own
+ * messages but without walking the input items and tools: an upstream
+ * that speaks Responses judges those itself.
  */
-export function parseResponsesRequest(body: unknown): ResponsesRequest {
+const EnvelopeSchema = v.looseObject({
+  model: RequestSchema.entries.model,
+  input: RequestSchema.entries.input,
+  stream: RequestSchema.entries.stream,
+  store: RequestSchema.entries.store,
+  previous_response_id: RequestSchema.entries.previous_response_id,
+})
+
+function asObject(body: unknown, depthChecked: boolean): object {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ShimError('bad_request', 'Invalid request: expected a JSON object with "model" and "input".')
   }
-  assertJsonDepth(body)
-  const parsed = v.safeParse(RequestSchema, body)
+  if (!depthChecked) assertJsonDepth(body)
+  return body
+}
+
+/** The model and whether the answer streams: all a fast path reads, and the same 400s for them. */
+export function parseResponsesEnvelope(body: unknown): { model: string; stream: boolean } {
+  const parsed = v.safeParse(EnvelopeSchema, asObject(body, false))
+  if (!parsed.success) fail(parsed.issues[0])
+  return { model: parsed.output.model, stream: parsed.output.stream === true }
+}
+
+/**
+ * Validates a Responses request body and normalises what clients may omit:
+ * message items without `type`, a string `input`. Throws a 400 ShimError
+ * naming the offending field. `depthChecked` when parseResponsesEnvelope already walked it.
+ */
+export function parseResponsesRequest(body: unknown, options: { depthChecked?: boolean } = {}): ResponsesRequest {
+  const parsed = v.safeParse(RequestSchema, asObject(body, options.depthChecked === true))
   if (!parsed.success) fail(parsed.issues[0])
   const request = parsed.output as ResponsesRequest
   // The API reads a top-level null as "not set"; so do the translators.

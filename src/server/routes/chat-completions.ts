@@ -13,8 +13,6 @@ export const CHAT_DOOR: ClientDoor<ChatClientRequest> = {
   dialect: 'chat',
   envelope: parseChatEnvelope,
   parse: (body, afterEnvelope) => parseChatRequest(body, { depthChecked: afterEnvelope }),
-  model: (request) => request.model,
-  stream: (request) => request.stream === true,
   assertTranslatable: assertChatTranslatable,
   toCanonical: chatToCanonical,
   pin: pinChatBody,

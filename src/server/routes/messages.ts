@@ -14,8 +14,6 @@ export const MESSAGES_DOOR: ClientDoor<MessagesClientRequest> = {
   dialect: 'messages',
   envelope: parseMessagesEnvelope,
   parse: (body, afterEnvelope) => parseMessagesRequest(body, { requireMaxTokens: true, depthChecked: afterEnvelope }),
-  model: (request) => request.model,
-  stream: (request) => request.stream === true,
   assertTranslatable: assertMessagesTranslatable,
   toCanonical: messagesToCanonical,
   pin: pinMessagesBody,

@@ -1,6 +1,6 @@
 import { ResponseBuilder } from '../../canonical/builder.ts'
 import type { ResponsesEvent, ResponsesRequest } from '../../canonical/types.ts'
-import { assertTranslatable, parseResponsesRequest } from '../../dialects/responses/api.ts'
+import { assertTranslatable, parseResponsesEnvelope, parseResponsesRequest } from '../../dialects/responses/api.ts'
 import { RESPONSES_PASSTHROUGH, responsesErrorResponse, responsesFailure } from '../../dialects/responses/errors.ts'
 import { pinCanonical } from '../../routing/pinned.ts'
 import { formatEvent, SSE_HEADERS } from '../../sse/encode.ts'
@@ -16,9 +16,8 @@ function failedStream(model: string, error: Parameters<typeof responsesFailure>[
 /** Codex, the Agents SDK and every `responses.*` client: the canonical dialect itself. */
 export const RESPONSES_DOOR: ClientDoor<ResponsesRequest> = {
   dialect: 'responses',
-  parse: parseResponsesRequest,
-  model: (request) => request.model,
-  stream: (request) => request.stream === true,
+  envelope: parseResponsesEnvelope,
+  parse: (body, afterEnvelope) => parseResponsesRequest(body, { depthChecked: afterEnvelope }),
   assertTranslatable,
   toCanonical: (request) => request,
   pin: (json, alias) => pinCanonical(json as ResponsesRequest, alias),
