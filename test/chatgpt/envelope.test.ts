@@ -11,6 +11,7 @@ import { touchesStore } from '../../src/responses-store/store.ts'
 import { createHandler } from '../../src/server/app.ts'
 import { backendEvents, makeJwt, nowS, startFakeChatgpt, writeAuth } from '../fakes/chatgpt-backend.ts'
 import { post, settingsFrom, testDeps } from '../support/shim.ts'
+import { messageThrownBy } from '../support/errors.ts'
 
 const fake = startFakeChatgpt()
 process.env.CODEX_SHIM_CHATGPT_BASE_URL = fake.base
@@ -26,14 +27,6 @@ fake.respond = () => ({ kind: 'events', events: backendEvents('ok') })
 const handle = createHandler(testDeps(settingsFrom([]), { chatgpt: new ChatgptService() }))
 const codex = { originator: 'codex_exec', 'user-agent': 'codex_exec/0.169.0' }
 const withItem = (item: unknown, extra: Record<string, unknown> = {}) => ({ model: 'gpt-5.5', stream: true, store: false, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }, item], ...extra })
-const thrown = (run: () => unknown) => {
-  try {
-    run()
-    return null
-  } catch (error) {
-    return (error as Error).message
-  }
-}
 
 describe('Responses → ChatGPT passthrough: the envelope, not the whole body', () => {
   test('a stateless request with an item the backend refuses reaches it, and its 400 comes back with the backend’s words', async () => {
@@ -76,9 +69,9 @@ describe('what decides it', () => {
   test('the envelope refuses model, input, stream, store and previous_response_id with the whole schema’s words', () => {
     const bodies: unknown[] = [null, [], {}, { model: 5 }, { model: '' }, { model: 'm', input: 4 }, { model: 'm', stream: 'yes' }, { model: 'm', store: 'no' }, { model: 'm', previous_response_id: 9 }]
     for (const body of bodies) {
-      const whole = thrown(() => parseResponsesRequest(body))
+      const whole = messageThrownBy(() => parseResponsesRequest(body))
       expect(whole).not.toBeNull()
-      expect(thrown(() => parseResponsesEnvelope(body))).toBe(whole)
+      expect(messageThrownBy(() => parseResponsesEnvelope(body))).toBe(whole)
     }
     expect(parseResponsesEnvelope({ model: 'm', input: [null], stream: true })).toEqual({ model: 'm', stream: true })
   })

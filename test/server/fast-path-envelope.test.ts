@@ -10,6 +10,7 @@ import { createHandler } from '../../src/server/app.ts'
 import { events, messageEvents, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
 import { startFakeChatUpstream, stream, textReply } from '../fakes/chat-upstream.ts'
 import { post, settingsFrom, testDeps } from '../support/shim.ts'
+import { messageThrownBy } from '../support/errors.ts'
 
 const chatUpstream = startFakeChatUpstream(() => stream(textReply('hi')))
 const anthropicUpstream = startFakeAnthropicUpstream(() => events(messageEvents([{ text: 'hi' }])))
@@ -23,14 +24,6 @@ const handle = createHandler(testDeps(settingsFrom([
 ])))
 const messagesHeaders = { 'anthropic-version': '2023-06-01' }
 const errorOf = async (response: Response) => ((await response.json()) as { error: { message: string } }).error.message
-const thrown = (run: () => unknown) => {
-  try {
-    run()
-    return null
-  } catch (error) {
-    return (error as Error).message
-  }
-}
 
 describe('Chat Completions: a malformed message', () => {
   const body = (model: string) => ({ model, stream: true, messages: [{ role: 'robot', content: 'hi' }] })
@@ -88,15 +81,15 @@ describe('what every route still checks itself, on the fast path too', () => {
   test('the envelope refuses model, messages, stream, n and max_tokens with the whole schema’s words', () => {
     const chatBodies: unknown[] = [null, [], 'x', {}, { model: 3, messages: [] }, { model: '', messages: [{}] }, { model: 'm' }, { model: 'm', messages: 'hi' }, { model: 'm', messages: [] }, { model: 'm', messages: [{ role: 'user', content: 'x' }], stream: 'yes' }, { model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, { model: 'm', messages: [{ role: 'user', content: 'x' }], stream: 1, n: 'two' }]
     for (const body of chatBodies) {
-      const whole = thrown(() => parseChatRequest(body))
+      const whole = messageThrownBy(() => parseChatRequest(body))
       expect(whole).not.toBeNull()
-      expect(thrown(() => parseChatEnvelope(body))).toBe(whole)
+      expect(messageThrownBy(() => parseChatEnvelope(body))).toBe(whole)
     }
     const messagesBodies: unknown[] = [null, {}, { model: 1 }, { model: 'm' }, { model: 'm', max_tokens: 10 }, { model: 'm', max_tokens: 0, messages: [] }, { model: 'm', max_tokens: 1.5, messages: [] }, { model: 'm', max_tokens: 10, messages: {} }, { model: 'm', max_tokens: 10, messages: [], stream: 'no' }, { model: 'm', messages: [] }]
     for (const body of messagesBodies) {
-      const whole = thrown(() => parseMessagesRequest(body, { requireMaxTokens: true }))
+      const whole = messageThrownBy(() => parseMessagesRequest(body, { requireMaxTokens: true }))
       expect(whole).not.toBeNull()
-      expect(thrown(() => parseMessagesEnvelope(body))).toBe(whole)
+      expect(messageThrownBy(() => parseMessagesEnvelope(body))).toBe(whole)
     }
   })
 

@@ -10,3 +10,13 @@ export function shimErrorFrom(run: () => unknown): ShimError {
   }
   throw new Error('expected a ShimError')
 }
+
+/** The message of whatever `run` throws, or null when it returns: for comparing two checks' refusals. */
+export function messageThrownBy(run: () => unknown): string | null {
+  try {
+    run()
+    return null
+  } catch (error) {
+    return (error as Error).message
+  }
+}
