@@ -52,12 +52,6 @@ export interface ClientDoor<Request> {
   streamedError?(error: ShimError, request: Request): Response | null
 }
 
-/**
- * The one pipeline: parse → resolve (aliases, router, fallbacks: one hook)
- * → the provider's `forward` when it speaks the client's dialect, else
- * `open` → encode (streamed) or aggregate (not). Errors render in the
- * client's dialect before any byte is sent; after that, as its error event.
- */
 function noteTerminal(summary: RouteContext['summary'], response: ResponseObject): void {
   summary.usage = response.usage ?? undefined
   if (response.error) summary.errorCode = response.error.code
@@ -115,6 +109,14 @@ function toCanonical<Request>(turn: Turn<Request>): ResponsesRequest {
   return (turn.canonical ??= turn.door.toCanonical(requestOf(turn)))
 }
 
+/**
+ * The one pipeline: the envelope (model, stream) → resolve (aliases, router,
+ * fallbacks: one hook) → the provider's `forward` when it speaks the client's
+ * dialect (the rest of the body is the upstream's to judge), else the whole
+ * body validated and `open` → encode (streamed) or aggregate (not). Errors
+ * render in the client's dialect before any byte is sent; after that, as its
+ * error event.
+ */
 async function serve<Request>(door: ClientDoor<Request>, context: RouteContext): Promise<Response> {
   const { summary } = context
   summary.dialect = door.dialect
