@@ -5,8 +5,8 @@ import { writePrivateFile } from '../private-file.ts'
 
 /**
  * The settings texts this build has validated. Building valibot's schemas and
- * running them is most of what a settings file adds to a start (~2.5 ms of
- * ~5 in the compiled binary), and the file rarely changes between starts; a
+ * running them is most of what a settings file adds to a start (~2 of ~4 ms
+ * in the compiled binary), and the file rarely changes between starts; a
  * text this build validated before, byte for byte, is normalised without them
  * (parse-validated.ts). `start` validates in its own process before it spawns
  * the daemon, so the daemon's start is the second.
