@@ -34,8 +34,8 @@ export interface ClientDoor<Request> {
    * Responses store when the request asks anything of it.
    */
   envelope(json: unknown): { model: string; stream: boolean }
-  /** Validates the body; a 400 naming the field for anything wrong. `afterEnvelope`: `envelope` already walked it. */
-  parse(json: unknown, afterEnvelope: boolean): Request
+  /** Validates the whole body, which `envelope` accepted (and walked for its depth); a 400 naming the field for anything wrong. */
+  parse(json: unknown): Request
   /** Refuses, naming the field, what a translated route could not carry faithfully. */
   assertTranslatable(request: Request): void
   toCanonical(request: Request): ResponsesRequest
@@ -102,7 +102,7 @@ interface Opened {
 }
 
 function requestOf<Request>(turn: Turn<Request>): Request {
-  return (turn.request ??= turn.door.parse(turn.body.json, true))
+  return (turn.request ??= turn.door.parse(turn.body.json))
 }
 
 function toCanonical<Request>(turn: Turn<Request>): ResponsesRequest {

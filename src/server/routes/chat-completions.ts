@@ -12,7 +12,7 @@ const now = () => Math.floor(Date.now() / 1000)
 export const CHAT_DOOR: ClientDoor<ChatClientRequest> = {
   dialect: 'chat',
   envelope: parseChatEnvelope,
-  parse: (body, afterEnvelope) => parseChatRequest(body, { depthChecked: afterEnvelope }),
+  parse: (body) => parseChatRequest(body, { depthChecked: true }),
   assertTranslatable: assertChatTranslatable,
   toCanonical: chatToCanonical,
   pin: pinChatBody,

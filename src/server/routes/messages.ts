@@ -13,7 +13,7 @@ const messageId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`
 export const MESSAGES_DOOR: ClientDoor<MessagesClientRequest> = {
   dialect: 'messages',
   envelope: parseMessagesEnvelope,
-  parse: (body, afterEnvelope) => parseMessagesRequest(body, { requireMaxTokens: true, depthChecked: afterEnvelope }),
+  parse: (body) => parseMessagesRequest(body, { requireMaxTokens: true, depthChecked: true }),
   assertTranslatable: assertMessagesTranslatable,
   toCanonical: messagesToCanonical,
   pin: pinMessagesBody,

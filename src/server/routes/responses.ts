@@ -17,7 +17,7 @@ function failedStream(model: string, error: Parameters<typeof responsesFailure>[
 export const RESPONSES_DOOR: ClientDoor<ResponsesRequest> = {
   dialect: 'responses',
   envelope: parseResponsesEnvelope,
-  parse: (body, afterEnvelope) => parseResponsesRequest(body, { depthChecked: afterEnvelope }),
+  parse: (body) => parseResponsesRequest(body, { depthChecked: true }),
   assertTranslatable,
   toCanonical: (request) => request,
   pin: (json, alias) => pinCanonical(json as ResponsesRequest, alias),
