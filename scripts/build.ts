@@ -163,6 +163,31 @@ export function freePort(): number {
 }
 
 /**
+ * Runs a binary's proxy once (`start --foreground`) in `home` with these
+ * settings until /health answers (15 s at most), then stops it with SIGTERM
+ * and waits for it to exit: what leaves the files a start writes (a bytecode
+ * order profile, the validated-settings note) for the caller to read.
+ */
+export async function startOnceWithSettings(binary: string, home: string, settings: string, env: Record<string, string> = {}): Promise<void> {
+  mkdirSync(join(home, '.codex-shim'), { recursive: true })
+  writeFileSync(join(home, '.codex-shim', 'models.json'), settings)
+  const port = freePort()
+  const child = Bun.spawn([binary, 'start', '--foreground', '--port', String(port)], {
+    env: { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn', ...env },
+    stdout: 'ignore',
+    stderr: 'ignore',
+  })
+  const deadline = Date.now() + 15_000
+  while (child.exitCode === null && Date.now() < deadline) {
+    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false)
+    if (healthy) break
+    await Bun.sleep(5)
+  }
+  child.kill('SIGTERM')
+  await child.exited
+}
+
+/**
  * Profile for `compile.bytecodeOrder`: runs a binary's proxy (`start --foreground`,
  * fresh homes with a small models.json) until /health answers, with Bun recording which functions ran
  * (BUN_BYTECODE_ORDER_OUT). Built with it, those functions sit together at the
@@ -170,22 +195,11 @@ export function freePort(): number {
  * profile serves every target. Null when the binary would not start.
  */
 export async function recordStartOrder(binary: string, scratch: string): Promise<string | null> {
-  const home = join(scratch, 'order-home')
-  mkdirSync(join(home, '.codex-shim'), { recursive: true })
-  // With settings to parse, as most users start it: the parser's code is laid out with the rest.
-  writeFileSync(join(home, '.codex-shim', 'models.json'), JSON.stringify({ models: [{ slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: 'http://127.0.0.1:9/v1' }, { model: 'qwen3', provider: 'ollama' }], aliases: { fast: { slug: 'chat', reasoning_effort: 'low' } } }))
   const profile = join(scratch, 'bytecode-order.txt')
-  const port = freePort()
-  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn', BUN_BYTECODE_ORDER_OUT: profile }
-  const child = Bun.spawn([binary, 'start', '--foreground', '--port', String(port)], { env, stdout: 'ignore', stderr: 'ignore' })
-  const deadline = Date.now() + 15_000
-  while (child.exitCode === null && Date.now() < deadline) {
-    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false)
-    if (healthy) break
-    await Bun.sleep(10)
-  }
-  child.kill('SIGTERM') // the profile is written as the process exits
-  await child.exited
+  // With settings to parse, as most users start it: the parser's code is laid out with the rest.
+  // The profile is written as the process exits.
+  const settings = JSON.stringify({ models: [{ slug: 'chat', model: 'm', provider: 'generic-chat-completion-api', base_url: 'http://127.0.0.1:9/v1' }, { model: 'qwen3', provider: 'ollama' }], aliases: { fast: { slug: 'chat', reasoning_effort: 'low' } } })
+  await startOnceWithSettings(binary, join(scratch, 'order-home'), settings, { BUN_BYTECODE_ORDER_OUT: profile })
   return existsSync(profile) ? profile : null
 }
 

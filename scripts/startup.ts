@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
 import { rssSplitKiB } from './_harness.ts'
-import { compile, freePort, hostTarget, proxyStartPath } from './build.ts'
+import { compile, freePort, hostTarget, proxyStartPath, startOnceWithSettings } from './build.ts'
 
 const root = join(import.meta.dir, '..')
 const argv = process.argv.slice(2)
@@ -120,17 +120,7 @@ async function startOnce(command: string[], options: { settings?: string; valida
  */
 async function validatedRecord(binary: string): Promise<string | null> {
   const home = mkdtempSync(join(scratch, 'prime-'))
-  mkdirSync(join(home, '.codex-shim'), { recursive: true })
-  writeFileSync(join(home, '.codex-shim', 'models.json'), TYPICAL_SETTINGS)
-  const env = { ...process.env, HOME: home, CODEX_SHIM_HOME: join(home, '.codex-shim'), CODEX_HOME: join(home, '.codex'), CODEX_SHIM_LOG_LEVEL: 'warn' }
-  const port = freePort()
-  const child = Bun.spawn([binary, 'start', '--foreground', '--port', String(port)], { env, stdout: 'ignore', stderr: 'ignore' })
-  for (let tries = 0; child.exitCode === null && tries < 2000; tries++) {
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false)) break
-    await Bun.sleep(5)
-  }
-  child.kill('SIGTERM')
-  await child.exited
+  await startOnceWithSettings(binary, home, TYPICAL_SETTINGS)
   const file = Bun.file(join(home, '.codex-shim', 'validated-settings'))
   const record = (await file.exists()) ? await file.text() : null
   rmSync(home, { recursive: true, force: true })
