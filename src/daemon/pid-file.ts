@@ -1,4 +1,5 @@
 import type * as NodeFs from 'node:fs'
+import { fileText } from '../file-text.ts'
 import { shimPaths } from '../paths.ts'
 import { writePrivateFile } from '../private-file.ts'
 
@@ -26,7 +27,7 @@ export function parsePidFile(text: string): DaemonInfo | null {
 
 export async function readPidFile(): Promise<DaemonInfo | null> {
   try {
-    return parsePidFile(await Bun.file(shimPaths.pidFile()).text())
+    return parsePidFile(await fileText(Bun.file(shimPaths.pidFile())))
   } catch {
     return null
   }
