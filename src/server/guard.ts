@@ -1,4 +1,5 @@
 import { ShimError } from '../errors.ts'
+import { charTable } from './char-table.ts'
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1']
 
@@ -45,11 +46,6 @@ export function hostPort(value: string): string | null {
   return value.slice(at + 1)
 }
 
-const charTable = (chars: string) => {
-  const table = new Uint8Array(128)
-  for (const char of chars) table[char.charCodeAt(0)] = 1
-  return table
-}
 const DIGITS = charTable('0123456789')
 const IPV6_CHARS = charTable('0123456789abcdefABCDEF:.')
 const NAME_CHARS = charTable('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-')

@@ -1,3 +1,5 @@
+import { charTable } from './char-table.ts'
+
 /**
  * The path of an absolute request URL when it is plain (letters, digits,
  * `-_.~/`, no dot segments), which is its pathname as URL would give it;
@@ -22,8 +24,4 @@ export function plainPathname(href: string): string | null {
   return path.includes('/.') ? null : path
 }
 
-const PLAIN_PATH_CHARS = (() => {
-  const plain = new Uint8Array(128)
-  for (const char of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~/') plain[char.charCodeAt(0)] = 1
-  return plain
-})()
+const PLAIN_PATH_CHARS = charTable('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~/')
