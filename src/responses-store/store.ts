@@ -221,7 +221,7 @@ export function shouldStore(request: Pick<ResponsesRequest, 'store'>): boolean {
  */
 export function touchesStore(body: unknown): boolean {
   const request = body as { store?: unknown; previous_response_id?: unknown; conversation?: unknown; input?: unknown }
-  if (request.store !== false || request.previous_response_id != null || request.conversation != null) return true
+  if (shouldStore(request as { store?: boolean }) || request.previous_response_id != null || request.conversation != null) return true
   if (Array.isArray(request.input)) {
     for (const item of request.input) if (typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'item_reference') return true
   }
