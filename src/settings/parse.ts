@@ -3,7 +3,7 @@ import { issuePath } from '../issue-path.ts'
 import { parseRouterSettings } from '../routing/router-settings.ts'
 import { normalizedSettings, settingsJson } from './parse-validated.ts'
 import { SettingsError } from './read.ts'
-import { SettingsFileSchema, type Settings } from './schema.ts'
+import { SettingsFileSchema, type RawSettingsFile, type Settings } from './schema.ts'
 
 /**
  * A settings file's text to settings, or a SettingsError naming each problem.
@@ -11,22 +11,29 @@ import { SettingsFileSchema, type Settings } from './schema.ts'
  * file API, does not also import node:fs (~2 ms) to parse it.
  */
 export function parseSettings(text: string, path: string): Settings {
-  return validateSettings(text, path).settings
+  return normalizedSettings(schemaChecked(settingsJson(text, path), path), path, parseRouterSettings)
 }
 
 /**
  * `parseSettings`, also saying whether the schemas passed the file's JSON
  * through unchanged (no string trimmed): only then may a later start skip
- * them for the same text (validated-record.ts).
+ * them for the same text (validated-record.ts). The commands, which never
+ * skip them, use parseSettings and do not pay for the comparison.
  */
 export function validateSettings(text: string, path: string): { settings: Settings; unchanged: boolean } {
   const json = settingsJson(text, path)
+  const output = schemaChecked(json, path)
+  const unchanged = Bun.deepEquals(output, json, true)
+  return { settings: normalizedSettings(output, path, parseRouterSettings), unchanged }
+}
+
+/** The file's JSON through the schemas, or a SettingsError naming each problem they find. */
+function schemaChecked(json: unknown, path: string): RawSettingsFile {
   const parsed = v.safeParse(SettingsFileSchema, json)
   if (!parsed.success) {
     throw new SettingsError(path, parsed.issues.map((issue) => ({ path: issuePath(issue), message: issueMessage(issue) })))
   }
-  const unchanged = Bun.deepEquals(parsed.output, json, true)
-  return { settings: normalizedSettings(parsed.output, path, parseRouterSettings), unchanged }
+  return parsed.output
 }
 
 function issueMessage(issue: v.BaseIssue<unknown>): string {
