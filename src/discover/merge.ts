@@ -1,4 +1,4 @@
-import { slugify } from '../settings/normalize.ts'
+import { slugify } from '../settings/slug.ts'
 
 export type Json = Record<string, unknown>
 

@@ -1,3 +1,5 @@
+import { isSlug } from '../settings/slug.ts'
+
 /**
  * Slugs and display names for generated entries. The OpenCode Go rules are
  * the original's (spec/integrations.md §3.2 step 5), so slugs stay the same
@@ -99,6 +101,6 @@ export function labelForPrefix(prefix: string): string {
 /** A prefix as typed: lower-cased and ending in a separator, so `--prefix ollama` gives `ollama-llama3`. */
 export function normalizePrefix(prefix: string): string | null {
   const trimmed = prefix.trim().toLowerCase()
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(trimmed)) return null
+  if (!isSlug(trimmed)) return null
   return /[-._]$/.test(trimmed) ? trimmed : `${trimmed}-`
 }

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { issuePath } from '../issue-path.ts'
 import type { SettingsIssue } from '../settings/normalize.ts'
+import { isSlug } from '../settings/slug.ts'
 import type { ModelSettings, ReasoningEffort, Settings } from '../settings/schema.ts'
 import { envFlag } from '../env-flag.ts'
 
@@ -33,7 +34,7 @@ function buildRouterSchemas() {
     {
       enabled: v.optional(v.boolean('expected true or false'), true),
       slug: v.optional(
-        v.pipe(v.string('expected the router slug as a string'), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "codex-auto")')),
+        v.pipe(v.string('expected the router slug as a string'), v.check(isSlug, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "codex-auto")')),
         'codex-auto',
       ),
       display_name: v.optional(v.pipe(v.string('expected the display name as a string'), v.trim(), v.nonEmpty('expected a non-empty display name')), 'Auto (smart routing)'),

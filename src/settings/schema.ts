@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import { PROVIDER_NAMES, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 import type { RouterSettings } from '../routing/router-settings.ts'
 import { CAMEL_ALIASES, type EntryKey } from './keys.ts'
+import { isSlug } from './slug.ts'
 
 /**
  * The settings file (`~/.codex-shim/models.json`). The canonical spelling is
@@ -40,7 +41,7 @@ const effort = v.picklist(REASONING_EFFORTS, `expected one of ${REASONING_EFFORT
 const fields = {
   slug: v.pipe(
     v.string('expected the slug as a string'),
-    v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "deepseek-chat")'),
+    v.check(isSlug, 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "deepseek-chat")'),
   ),
   model: nonEmpty('upstream model id'),
   provider: v.picklist(PROVIDERS, `expected one of ${PROVIDERS.join(', ')}`),

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { isSlug, slugify, withoutTrailingSlashes } from '../../src/settings/normalize.ts'
+import { withoutTrailingSlashes } from '../../src/settings/normalize.ts'
+import { isSlug, slugify } from '../../src/settings/slug.ts'
 import { keyReferences } from '../../src/settings/secrets.ts'
 
 // The regular expressions these functions were written as: the start-up path reads by hand instead.
