@@ -186,7 +186,7 @@ function checkFallbacks(models: ModelSettings[], aliases: Settings['aliases'], n
   }
   for (const model of models) check(model.fallbacks, model.source, [model.slug])
   // An alias that falls back to its own model would only try the same upstream again.
-  for (const [name, alias] of Object.entries(aliases)) check(alias.fallbacks, `aliases.${name}`, [name, alias.slug])
+  for (const name of Object.keys(aliases)) check(aliases[name]!.fallbacks, `aliases.${name}`, [name, aliases[name]!.slug])
 }
 
 /** snake_case key → its camelCase spelling, built once: `pick` runs for every field of every entry. */
