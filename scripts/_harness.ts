@@ -163,6 +163,19 @@ export function shimSockets(pid: number, port: number): { fromClients: number; t
   }
 }
 
+/**
+ * `serve(side, size)` for each of `sides` in blocks of `block` until each has had `count`, the
+ * order rotating each round: drift on a shared machine (other work, CPU frequency) then falls on
+ * every side alike, where one side's whole run after another's can differ by more than what is
+ * measured.
+ */
+export async function inTurns(sides: number, count: number, block: number, serve: (side: number, size: number) => Promise<void>): Promise<void> {
+  for (let done = 0, round = 0; done < count; done += block, round++) {
+    const size = Math.min(block, count - done)
+    for (let step = 0; step < sides; step++) await serve((round + step) % sides, size)
+  }
+}
+
 export function cpuMs(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cpuMs, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
+import { cpuMs, inTurns, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const started = performance.now()
@@ -82,8 +82,7 @@ async function turn(target: Target, prompt: string, extra?: string): Promise<Sam
 }
 
 /**
- * The same turns through each target in short batches taken in rotation, so that the machine's
- * drift (other work on a shared VM, CPU frequency) falls on every target alike. Run one target's
+ * The same turns through each target in short batches taken in turns (inTurns). Run one target's
  * 200 turns after another's instead, and the difference between two batches can exceed what the
  * shim adds (the bare pass-through once measured 0.36 ms faster than the direct connection it
  * passes through). Batches rather than single turns: a process that has sat idle while the others
@@ -92,14 +91,9 @@ async function turn(target: Target, prompt: string, extra?: string): Promise<Sam
  */
 async function interleaved(targets: Target[], prompt: string, count: number, concurrency: number, extra?: string): Promise<{ samples: Sample[] }[]> {
   const results = targets.map(() => ({ samples: [] as Sample[] }))
-  const batch = concurrency === 1 ? 10 : concurrency * 2
-  for (let done = 0, round = 0; done < count; done += batch, round++) {
-    const size = Math.min(batch, count - done)
-    for (let step = 0; step < targets.length; step++) {
-      const index = (round + step) % targets.length
-      results[index]!.samples.push(...(await run(targets[index]!, prompt, size, Math.min(concurrency, size), extra)).samples)
-    }
-  }
+  await inTurns(targets.length, count, concurrency === 1 ? 10 : concurrency * 2, async (index, size) => {
+    results[index]!.samples.push(...(await run(targets[index]!, prompt, size, Math.min(concurrency, size), extra)).samples)
+  })
   return results
 }
 

@@ -7,7 +7,7 @@
  * CPU_PROFILE=1 starts this build with `--cpu-prof-md` into /tmp/codex-shim-prof.
  */
 import { join } from 'node:path'
-import { cpuMs, startHarness } from './_harness.ts'
+import { cpuMs, inTurns, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const COUNT = Number(process.env.CPU_PROBE_COUNT ?? 3000)
@@ -88,23 +88,18 @@ async function load(base: string, path: string, headers: Record<string, string>,
   }))
 }
 /**
- * CPU per request of each side on one route, in blocks of 500 requests taken in turn (the order
- * alternating each round) until each side has served COUNT: drift on a shared machine then falls
- * on every side alike. Two copies of one build measured this way differ by about 5 µs.
+ * CPU per request of each side on one route, in blocks of 500 requests taken in turns (inTurns)
+ * until each side has served COUNT. Two copies of one build measured this way differ by about 5 µs.
  */
 async function usPerRequest(sides: { pid: number; base: string }[], route: (typeof ROUTES)[number]): Promise<number[]> {
   for (const side of sides) await load(side.base, route.path, route.headers, route.body, 200)
   const spent = sides.map(() => 0)
-  const block = Math.min(500, COUNT)
-  for (let done = 0, round = 0; done < COUNT; done += block, round++) {
-    for (let step = 0; step < sides.length; step++) {
-      const index = round % 2 ? sides.length - 1 - step : step
-      const side = sides[index]!
-      const before = cpuMs(side.pid)
-      await load(side.base, route.path, route.headers, route.body, Math.min(block, COUNT - done))
-      spent[index]! += cpuMs(side.pid) - before
-    }
-  }
+  await inTurns(sides.length, COUNT, Math.min(500, COUNT), async (index, size) => {
+    const side = sides[index]!
+    const before = cpuMs(side.pid)
+    await load(side.base, route.path, route.headers, route.body, size)
+    spent[index]! += cpuMs(side.pid) - before
+  })
   return spent.map((ms) => Math.round((ms * 1000) / COUNT))
 }
 

@@ -2,12 +2,12 @@
 /**
  * Start-up cost of the compiled binary: spawn → first 200 from /health for
  * `codex-shim start --foreground` (quiet; alone, with a ChatGPT login, with a
- * models.json this build validated before, and with one new to it), and for the daemon as `start` runs it (`_serve`, logging at
- * info to a file), against a bare Bun.serve answering
- * /health compiled the same way (the floor: Bun's own start), plus our binary
- * without bytecode. Runs interleave, in an order that rotates each round, so
- * machine noise and a start's place in the round hit every variant alike;
- * the table shows medians. Then idle RSS after start-up, the whole
+ * models.json this build validated before, and with one new to it), and for
+ * the daemon as `start` runs it (`_serve`, logging at info to a file), against
+ * a bare Bun.serve answering /health compiled the same way (the floor: Bun's
+ * own start), plus our binary without bytecode. Runs interleave, in an order
+ * that rotates each round (inTurns), so machine noise and a start's place in
+ * the round hit every variant alike; the table shows medians. Then idle RSS after start-up, the whole
  * `codex-shim start` command (it spawns the daemon and returns once /health
  * answers and the pid file names it), and where the time goes: each module on
  * the start path imported alone in a fresh process, and the work the serve
@@ -19,7 +19,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
-import { rssSplitKiB } from './_harness.ts'
+import { inTurns, rssSplitKiB } from './_harness.ts'
 import { compile, freePort, hostTarget, proxyStartPath, startOnceWithSettings } from './build.ts'
 
 const root = join(import.meta.dir, '..')
@@ -59,15 +59,15 @@ const TYPICAL_SETTINGS = JSON.stringify({
   aliases: { 'deepseek-fast': { slug: 'deepseek', reasoning_effort: 'low' } },
 })
 
+/** A ChatGPT login as `codex login` leaves it (the token is a dummy: /health only asks whether there is one). */
+const CHATGPT_LOGIN = JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: 'e30.e30.sig', refresh_token: 'r', account_id: 'a' } })
+
 /**
  * One start: fresh homes, spawn, poll /health as fast as it answers, then idle RSS.
  * Quiet (warn level, output discarded) unless `daemon`: then as `codex-shim start`
  * runs it, `_serve` logging at info to a file, so the start-up line and each
  * /health line are part of what is timed.
  */
-/** A ChatGPT login as `codex login` leaves it (the token is a dummy: /health only asks whether there is one). */
-const CHATGPT_LOGIN = JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: 'e30.e30.sig', refresh_token: 'r', account_id: 'a' } })
-
 async function startOnce(command: string[], options: { settings?: string; validated?: string | null; daemon?: boolean; chatgpt?: boolean } = {}): Promise<Sample> {
   const { settings, validated, daemon, chatgpt } = options
   const home = mkdtempSync(join(scratch, 'home-'))
@@ -220,12 +220,10 @@ try {
   // The order rotates every round: a start that follows another measures differently by its
   // place alone (the same binary measured 1.5 ms apart in two fixed places of one run).
   const order = Object.entries(variants)
-  for (let run = 0; run < runs; run++) {
-    for (let step = 0; step < order.length; step++) {
-      const [name, command] = order[(run + step) % order.length]!
-      samples[name]!.push(await startOnce(command, { settings: name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined, validated: name.endsWith(', models.json') ? records[command[0]!] : null, daemon: name.includes('daemon'), chatgpt: name.includes('ChatGPT') }))
-    }
-  }
+  await inTurns(order.length, runs, 1, async (index) => {
+    const [name, command] = order[index]!
+    samples[name]!.push(await startOnce(command, { settings: name.endsWith('models.json') ? TYPICAL_SETTINGS : undefined, validated: name.endsWith(', models.json') ? records[command[0]!] : null, daemon: name.includes('daemon'), chatgpt: name.includes('ChatGPT') }))
+  })
 
   const summary = Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, {
     median_ms: Number(median(list.map((sample) => sample.ms)).toFixed(1)),
