@@ -13,7 +13,9 @@ import { REASONING_EFFORTS } from '../../settings/schema.ts'
  */
 const text = v.string('expected a string')
 const part = v.looseObject({ type: v.string('expected a content part with a string "type"') })
-const content = v.union([text, v.array(part, 'expected an array of content parts')], 'expected a string or an array of content parts')
+// Arrays first in these unions: what Codex and the SDKs send, matched without first failing the
+// string option (a failed option builds an issue; which option fails does not change the message).
+const content = v.union([v.array(part, 'expected an array of content parts'), text], 'expected a string or an array of content parts')
 const optionalString = (what: string) => v.nullish(v.string(`expected ${what} as a string`))
 
 const TEXT_PARTS = ['input_text', 'output_text', 'text', 'summary_text', 'reasoning_text'] as const
@@ -98,7 +100,7 @@ const namedTool = v.looseObject({ type: v.string(), name: toolName, description,
 
 const RequestSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug; GET /v1/models lists them')),
-  input: v.optional(v.union([text, v.array(v.unknown())], 'expected a string or an array of input items')),
+  input: v.optional(v.union([v.array(v.unknown()), text], 'expected a string or an array of input items')),
   instructions: v.nullish(text),
   tools: v.optional(v.array(tool, 'expected an array of tools')),
   stream: v.optional(v.boolean('expected true or false')),
