@@ -28,13 +28,15 @@ const BLOCK_SCHEMAS: Record<string, v.GenericSchema> = {
 /** Anthropic server-side blocks Claude Code may replay: known, dropped on translation. */
 const SERVER_BLOCKS = ['server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'search_result', 'container_upload']
 const checkedBlock = byType(BLOCK_SCHEMAS, 'expected a content block with a string "type"')
-const content = v.union([v.string(), v.array(checkedBlock, 'expected an array of content blocks')], 'expected a string or an array of content blocks')
+// Arrays first: Claude Code sends its messages and system prompt as blocks, matched without first
+// failing the string option (a failed option builds an issue; which one fails does not change the message).
+const content = v.union([v.array(checkedBlock, 'expected an array of content blocks'), v.string()], 'expected a string or an array of content blocks')
 const messageList = <T extends v.GenericSchema>(item: T) => v.array(item, 'expected an array of messages')
 export const MessagesClientSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug')),
   max_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
   messages: messageList(v.looseObject({ role: v.picklist(['user', 'assistant', 'system'], 'expected "user" or "assistant"'), content })),
-  system: v.optional(v.union([v.string(), v.array(checkedBlock)], 'expected a string or an array of text blocks')),
+  system: v.optional(v.union([v.array(checkedBlock), v.string()], 'expected a string or an array of text blocks')),
   tools: v.optional(v.array(v.looseObject({ name: v.string('expected the tool name as a string'), description: v.optional(str('description')), input_schema: v.optional(v.record(v.string(), v.unknown(), 'expected a JSON Schema object')) }), 'expected an array of tools')),
   tool_choice: v.optional(v.looseObject({ type: v.picklist(['auto', 'any', 'tool', 'none'], 'expected auto, any, tool or none'), name: v.optional(str('name')), disable_parallel_tool_use: v.optional(v.boolean('expected true or false')) }, 'expected an object like {"type":"auto"}')),
   thinking: v.optional(v.looseObject({ type: v.picklist(['enabled', 'disabled', 'adaptive'], 'expected enabled, disabled or adaptive'), budget_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))) }, 'expected an object like {"type":"enabled","budget_tokens":4096}')),
