@@ -18,3 +18,13 @@ export function issuePath(issue: v.BaseIssue<unknown>, options: { prefix?: strin
 export function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
   return issue.received === 'undefined' && /^Invalid key/.test(issue.message)
 }
+
+/**
+ * A settings issue's message with what was found (`expected true or false (got "yes")`). A
+ * union reports its options' issues; the deepest one is the useful one.
+ */
+export function settingsIssueMessage(issue: v.BaseIssue<unknown>): string {
+  const nested = issue.issues?.at(-1)
+  const received = issue.received ? ` (got ${issue.received})` : ''
+  return nested && nested.path?.length ? `${nested.message}${received}` : `${issue.message}${received}`
+}

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { issuePath } from '../issue-path.ts'
+import { issuePath, settingsIssueMessage } from '../issue-path.ts'
 import type { SettingsIssue } from '../settings/normalize.ts'
 import { isSlug } from '../settings/slug.ts'
 import type { ModelSettings, ReasoningEffort, Settings } from '../settings/schema.ts'
@@ -96,7 +96,7 @@ export function checkRouterSettings(router: RouterSettings, knownSlugs: Iterable
 export function parseRouterSettings(raw: unknown, knownSlugs: Iterable<string>): { router: RouterSettings | null; issues: SettingsIssue[] } {
   if (raw === undefined) return { router: null, issues: [] }
   const parsed = v.safeParse((routerSchemas ??= buildRouterSchemas()).settings, raw)
-  if (!parsed.success) return { router: null, issues: parsed.issues.map((issue) => ({ path: issuePath(issue, { prefix: 'router' }), message: issue.message })) }
+  if (!parsed.success) return { router: null, issues: parsed.issues.map((issue) => ({ path: issuePath(issue, { prefix: 'router' }), message: settingsIssueMessage(issue) })) }
   const issues = checkRouterSettings(parsed.output, knownSlugs)
   return { router: issues.length ? null : parsed.output, issues }
 }

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { issuePath } from '../issue-path.ts'
+import { issuePath, settingsIssueMessage } from '../issue-path.ts'
 import { parseRouterSettings } from '../routing/router-settings.ts'
 import { normalizedSettings, settingsJson } from './parse-validated.ts'
 import { SettingsError } from './read.ts'
@@ -31,14 +31,8 @@ export function validateSettings(text: string, path: string): { settings: Settin
 function schemaChecked(json: unknown, path: string): RawSettingsFile {
   const parsed = v.safeParse(SettingsFileSchema, json)
   if (!parsed.success) {
-    throw new SettingsError(path, parsed.issues.map((issue) => ({ path: issuePath(issue), message: issueMessage(issue) })))
+    throw new SettingsError(path, parsed.issues.map((issue) => ({ path: issuePath(issue), message: settingsIssueMessage(issue) })))
   }
   return parsed.output
 }
 
-function issueMessage(issue: v.BaseIssue<unknown>): string {
-  // Unions report their nested issues; the deepest one is the useful one.
-  const nested = issue.issues?.at(-1)
-  const received = issue.received ? ` (got ${issue.received})` : ''
-  return nested && nested.path?.length ? `${nested.message}${received}` : `${issue.message}${received}`
-}

@@ -37,7 +37,9 @@ describe('settings: router', () => {
     ['a candidate that does not exist', { candidates: [ROUTER.candidates[0], { slug: 'ghost', cost: 1 }] }, 'router.candidates[1].slug', '"ghost" is not a configured model slug'],
     ['a classifier that is the router itself', { classifier: 'codex-auto' }, 'router.classifier', 'the classifier cannot be the router itself'],
     ['a threshold outside 0–1', { threshold: 1.2 }, 'router.threshold', 'expected a number from 0 to 1, got 1.2'],
-    ['a cost that is not a number', { candidates: [{ slug: 'cheap', cost: 'low' }] }, 'router.candidates[0].cost', 'expected the cost as a number'],
+    ['a cost that is not a number', { candidates: [{ slug: 'cheap', cost: 'low' }] }, 'router.candidates[0].cost', 'expected the cost as a number (relative price, e.g. 0.3) (got "low")'],
+    ['an enabled flag that is not a boolean', { enabled: 'yes' }, 'router.enabled', 'expected true or false (got "yes")'],
+    ['a router slug that is not a slug', { slug: 'Auto!' }, 'router.slug', 'expected lower-case letters, digits, ".", "_" or "-" (e.g. "codex-auto") (got "Auto!")'],
     ['a router slug taken by a model', { slug: 'strong' }, 'router.slug', '"strong" is already a model slug'],
   ])('%s is a settings error at its path', (_name, change, path, message) => {
     const issues = issuesOf({ models: [model('cheap'), model('strong')], router: { ...ROUTER, ...change } })
