@@ -1,4 +1,4 @@
-import { readBundledCatalog } from '../codex/bundled.ts'
+import { loadBundledCatalog } from '../codex/bundled.ts'
 import { VERSION } from '../version.ts'
 import { backendBase } from './backend.ts'
 import { readLogin } from './auth.ts'
@@ -24,7 +24,7 @@ export class ChatgptCatalog {
     const live = await this.fetchLive(login.tokens).catch(() => null)
     if (live) return live
     if (this.cache?.source === 'live') return this.cache.models // stale beats nothing
-    const bundled = (readBundledCatalog()?.models ?? []).filter((model): model is ChatgptModel => typeof model.slug === 'string')
+    const bundled = ((await loadBundledCatalog())?.models ?? []).filter((model): model is ChatgptModel => typeof model.slug === 'string')
     this.cache = { models: bundled, etag: null, at: Date.now(), source: 'bundled' }
     return bundled
   }
@@ -37,7 +37,7 @@ export class ChatgptCatalog {
   }
 
   private async fetchLive(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[] | null> {
-    const version = this.options.clientVersion ?? readBundledCatalog()?.codexVersion ?? VERSION
+    const version = this.options.clientVersion ?? (await loadBundledCatalog())?.codexVersion ?? VERSION
     const headers: Record<string, string> = { authorization: `Bearer ${tokens.access_token}`, originator: 'codex_cli_rs', accept: 'application/json' }
     if (tokens.account_id) headers['chatgpt-account-id'] = tokens.account_id
     if (this.cache?.etag) headers['if-none-match'] = this.cache.etag

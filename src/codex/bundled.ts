@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { codexVersion, findCodex } from './find-codex.ts'
+import { findCodex, versionIn } from './find-codex.ts'
 
 export interface BundledCatalog {
   codexVersion: string | null
@@ -9,39 +9,65 @@ export interface BundledCatalog {
 }
 
 let cached: { key: string; value: BundledCatalog | null } | null = null
+let loading: { key: string; value: Promise<BundledCatalog | null> } | null = null
+
+const BUNDLED_ARGS = ['debug', 'models', '--bundled']
+const TIMEOUT_MS = 20_000
+
+/** An empty CODEX_HOME for Codex to run in: a broken or half-written config.toml must not stop it. */
+function emptyHome(env: Record<string, string | undefined>): { env: Record<string, string>; remove(): void } {
+  const home = mkdtempSync(join(tmpdir(), 'codex-shim-bundled-'))
+  return { env: { ...env, CODEX_HOME: home } as Record<string, string>, remove: () => rmSync(home, { recursive: true, force: true }) }
+}
+
+function catalogIn(stdout: string, version: string | null): BundledCatalog | null {
+  try {
+    const parsed = JSON.parse(stdout) as { models?: Record<string, unknown>[] }
+    return Array.isArray(parsed.models) ? { codexVersion: version, models: parsed.models } : null
+  } catch {
+    return null
+  }
+}
+
+/** Runs `bin args…` as a child the caller awaits: its stdout when it exits 0, else null. */
+async function output(bin: string, args: string[], env: Record<string, string>): Promise<string | null> {
+  try {
+    const child = Bun.spawn([bin, ...args], { env, stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', timeout: TIMEOUT_MS })
+    const [text, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
+    return code === 0 ? text : null
+  } catch {
+    return null
+  }
+}
 
 /**
  * Codex's own model catalog (`codex debug models --bundled`), read from the
  * installed CLI so our entries carry Codex's real system prompt
- * (`base_instructions`) for the user's version. Run with an empty CODEX_HOME:
- * a broken or half-written config.toml must not stop `generate`.
+ * (`base_instructions`) for the user's version. Codex runs as a child process
+ * that is awaited, not waited on: the running proxy goes on serving every
+ * other request and stream meanwhile (run synchronously, the first request
+ * for Codex's catalog or the plan's models stopped them all for as long as
+ * Codex took, ~0.2–0.5 s). Callers at the same time share one run; the result
+ * is kept per Codex binary.
  */
-export function readBundledCatalog(env: Record<string, string | undefined> = process.env): BundledCatalog | null {
+export function loadBundledCatalog(env: Record<string, string | undefined> = process.env): Promise<BundledCatalog | null> {
   const bin = findCodex(env)
-  if (!bin) return null
-  if (cached?.key === bin) return cached.value
-  const home = mkdtempSync(join(tmpdir(), 'codex-shim-bundled-'))
-  try {
-    const result = Bun.spawnSync([bin, 'debug', 'models', '--bundled'], {
-      env: { ...env, CODEX_HOME: home } as Record<string, string>,
-      stdout: 'pipe',
-      stderr: 'ignore',
-      timeout: 20_000,
-    })
-    let value: BundledCatalog | null = null
-    if (result.success) {
+  if (!bin) return Promise.resolve(null)
+  if (cached?.key === bin) return Promise.resolve(cached.value)
+  if (loading?.key !== bin) {
+    const value = (async () => {
+      const home = emptyHome(env)
       try {
-        const parsed = JSON.parse(result.stdout.toString()) as { models?: Record<string, unknown>[] }
-        if (Array.isArray(parsed.models)) value = { codexVersion: codexVersion(bin), models: parsed.models }
-      } catch {
-        value = null
+        const [stdout, version] = await Promise.all([output(bin, BUNDLED_ARGS, home.env), output(bin, ['--version'], home.env)])
+        cached = { key: bin, value: stdout === null ? null : catalogIn(stdout, version === null ? null : versionIn(version)) }
+        return cached.value
+      } finally {
+        home.remove()
       }
-    }
-    cached = { key: bin, value }
-    return value
-  } finally {
-    rmSync(home, { recursive: true, force: true })
+    })()
+    loading = { key: bin, value }
   }
+  return loading.value
 }
 
 /**

@@ -16,8 +16,12 @@ export function findCodex(env: Record<string, string | undefined> = process.env)
 
 export function codexVersion(bin: string): string | null {
   const result = Bun.spawnSync([bin, '--version'], { stdout: 'pipe', stderr: 'ignore', timeout: 10_000 })
-  if (!result.success) return null
-  const text = result.stdout.toString().trim()
+  return result.success ? versionIn(result.stdout.toString()) : null
+}
+
+/** The version in `codex --version`'s output (`codex-cli 0.169.0` → `0.169.0`). */
+export function versionIn(output: string): string | null {
+  const text = output.trim()
   return text.match(/(\d+\.\d+\.\d+\S*)/)?.[1] ?? (text || null)
 }
 

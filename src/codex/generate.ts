@@ -2,7 +2,7 @@ import { shimPaths } from '../paths.ts'
 import { modelListFor } from '../routing/model-list.ts'
 import type { Settings } from '../settings/schema.ts'
 import { writeFileAtomic } from './atomic-write.ts'
-import { pickBaseInstructions, readBundledCatalog } from './bundled.ts'
+import { loadBundledCatalog, pickBaseInstructions } from './bundled.ts'
 import { FALLBACK_INSTRUCTIONS } from './catalog.ts'
 import { PROVIDER_ID, providerTable } from './config-block.ts'
 
@@ -20,7 +20,7 @@ export interface GenerateResult {
  * keys are resolved by the daemon at request time.
  */
 export async function generateFiles(settings: Settings, options: { port: number; host?: string }): Promise<GenerateResult> {
-  const bundled = readBundledCatalog()
+  const bundled = await loadBundledCatalog()
   const instructions = pickBaseInstructions(bundled)
   const catalog = await modelListFor(settings).catalog(instructions ?? FALLBACK_INSTRUCTIONS)
   const catalogPath = shimPaths.catalog()

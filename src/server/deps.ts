@@ -39,14 +39,14 @@ export function ledgerOnFirstUse(open: () => Ledger = openLedger): Ledger {
 /** Codex's catalog (`/v1/models?client_version=`): its modules and Codex's own prompt load with the first request for it. */
 function catalogOnFirstUse(settings: Settings, chatgpt: ChatgptService | null): ServerDeps['catalog'] {
   const build = once(async () => {
-    const [{ ModelList }, { pickBaseInstructions, readBundledCatalog }, { FALLBACK_INSTRUCTIONS }] = await Promise.all([
+    const [{ ModelList }, { pickBaseInstructions, loadBundledCatalog }, { FALLBACK_INSTRUCTIONS }] = await Promise.all([
       import('../routing/model-list.ts'),
       import('../codex/bundled.ts'),
       import('../codex/catalog.ts'),
     ])
     const models = new ModelList(settings, { chatgpt })
-    // Read from the installed Codex once (it spawns `codex`).
-    const instructions = pickBaseInstructions(readBundledCatalog()) ?? FALLBACK_INSTRUCTIONS
+    // Read from the installed Codex once (it runs `codex`, which the proxy does not wait on idle).
+    const instructions = pickBaseInstructions(await loadBundledCatalog()) ?? FALLBACK_INSTRUCTIONS
     return () => models.catalog(instructions)
   })
   return async () => (await build())()

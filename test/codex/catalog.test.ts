@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pickBaseInstructions, readBundledCatalog } from '../../src/codex/bundled.ts'
+import { pickBaseInstructions, loadBundledCatalog } from '../../src/codex/bundled.ts'
 import { buildCatalog, FALLBACK_INSTRUCTIONS } from '../../src/codex/catalog.ts'
 import { codexOverrides } from '../../src/codex/launch.ts'
 import { settingsFrom } from '../support/shim.ts'
@@ -12,8 +12,10 @@ const settings = settingsFrom([
   { model: 'qwen3', provider: 'ollama', no_image_support: true, display_name: 'Qwen 3' },
 ])
 
+// Run once for the file: the installed Codex CLI, a few hundred ms.
+const bundled = await loadBundledCatalog()
+
 describe('model catalog', () => {
-  const bundled = readBundledCatalog()
   const instructions = pickBaseInstructions(bundled)
 
   test("base_instructions come from the installed Codex's bundled catalog", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { readBundledCatalog } from '../../src/codex/bundled.ts'
+import { loadBundledCatalog } from '../../src/codex/bundled.ts'
 import { backendEvents, makeJwt, nowS, startFakeChatgpt, writeAuth } from '../fakes/chatgpt-backend.ts'
 import type { Json } from '../fakes/chat-upstream.ts'
 import { runCli, freePort } from '../support/cli.ts'
@@ -24,11 +24,11 @@ const env: Record<string, string> = {
 }
 const authPath = join(env.CODEX_HOME!, 'auth.json')
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(env.CODEX_SHIM_HOME!, { recursive: true })
   mkdirSync(env.CODEX_HOME!, { recursive: true })
   // The backend describes gpt-5.5 as the installed Codex does (classic request shape).
-  const bundled = readBundledCatalog()!.models.find((model) => model.slug === 'gpt-5.5')!
+  const bundled = (await loadBundledCatalog())!.models.find((model) => model.slug === 'gpt-5.5')!
   fake.models = [bundled]
   writeAuth(authPath, { access: makeJwt({ exp: nowS() - 600 }), refresh: 'rt-e2e-original' }, { keep_me: 'yes' })
   fake.respond = (body: Json) => {
