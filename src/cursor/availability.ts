@@ -16,8 +16,8 @@ export const CURSOR_CATALOG_PRIORITY = 11_000
  * is empty anyway), a status that timed out (the CLI hangs) and a failed
  * listing offer nothing. Never throws: this feeds `list` and `/v1/models`.
  */
-export async function usableCursorModels(source: { bin(): string | null; status(): Promise<CursorStatus>; models(): Promise<CursorModel[]> }): Promise<CursorModel[]> {
-  if (!source.bin()) return []
+export async function usableCursorModels(source: { bin(): Promise<string | null>; status(): Promise<CursorStatus>; models(): Promise<CursorModel[]> }): Promise<CursorModel[]> {
+  if (!(await source.bin())) return []
   const status = await source.status().catch((): CursorStatus => ({ state: 'unknown', timedOut: true }))
   const listable = status.state === 'logged-in' || (status.state === 'unknown' && !status.timedOut)
   return listable ? await source.models().catch(() => []) : []

@@ -1,17 +1,23 @@
 import { existsSync } from 'node:fs'
 import { envFlag } from '../env-flag.ts'
 
-const cache = new Map<string, string | null>()
+const cache = new Map<string, Promise<string | null>>()
 
 /** Grok Build also installs an `agent` binary (spec integrations §1.1): trust only a help text that names Cursor. */
 export function isCursorAgentHelp(text: string): boolean {
   return /\bcursor\b/i.test(text)
 }
 
-function identifiesAsCursor(bin: string, env: Record<string, string | undefined>): boolean {
+/**
+ * Asks the binary's `--help` as a child process that is awaited: the running
+ * proxy looks for cursor-agent on a request (the model list, a Cursor model's
+ * route) and goes on serving the others meanwhile.
+ */
+async function identifiesAsCursor(bin: string, env: Record<string, string | undefined>): Promise<boolean> {
   try {
-    const result = Bun.spawnSync([bin, '--help'], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', timeout: 5000, env: { ...env, NO_COLOR: '1' } })
-    return isCursorAgentHelp(`${result.stdout.toString()}\n${result.stderr.toString()}`)
+    const child = Bun.spawn([bin, '--help'], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', timeout: 5000, env: { ...env, NO_COLOR: '1' } })
+    const [out, err] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+    return isCursorAgentHelp(`${out}\n${err}`)
   } catch {
     return false
   }
@@ -26,22 +32,25 @@ export function cursorDisabled(env: Record<string, string | undefined> = process
  * The cursor-agent binary: `$CURSOR_AGENT_BIN`, else `cursor-agent` on PATH,
  * else `agent` when its `--help` says it is Cursor's. Null when there is none
  * or the feature is off (`cursorDisabled`). Cached per environment (the `--help`
- * probe spawns a process).
+ * probe spawns a process); callers at the same time share one probe.
  */
-export function findCursorAgent(env: Record<string, string | undefined> = process.env): string | null {
-  if (cursorDisabled(env)) return null
+export function findCursorAgent(env: Record<string, string | undefined> = process.env): Promise<string | null> {
+  if (cursorDisabled(env)) return Promise.resolve(null)
   const configured = env.CURSOR_AGENT_BIN
-  if (configured) return existsSync(configured) ? configured : null
+  if (configured) return Promise.resolve(existsSync(configured) ? configured : null)
   const key = env.PATH ?? ''
-  if (cache.has(key)) return cache.get(key)!
-  const found = Bun.which('cursor-agent', { PATH: key }) ?? candidateAgent(env)
-  cache.set(key, found)
+  let found = cache.get(key)
+  if (!found) {
+    const onPath = Bun.which('cursor-agent', { PATH: key })
+    found = onPath ? Promise.resolve(onPath) : candidateAgent(env)
+    cache.set(key, found)
+  }
   return found
 }
 
-function candidateAgent(env: Record<string, string | undefined>): string | null {
+async function candidateAgent(env: Record<string, string | undefined>): Promise<string | null> {
   const agent = Bun.which('agent', { PATH: env.PATH ?? '' })
-  return agent && identifiesAsCursor(agent, env) ? agent : null
+  return agent && (await identifiesAsCursor(agent, env)) ? agent : null
 }
 
 /** Forget cached lookups (tests; `doctor` after an install). */

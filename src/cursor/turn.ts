@@ -18,7 +18,7 @@ import { resolveWorkspace } from './workspace.ts'
 /** Long-lived state for the cursor-agent provider: one per server. */
 export interface CursorServices {
   env: Record<string, string | undefined>
-  bin(): string | null
+  bin(): Promise<string | null>
   /** `status`, cached 30 s; `unknown` with a detail when there is no binary. */
   status(): Promise<CursorStatus>
   /** `models`, cached 5 min; throws when the listing itself failed. */
@@ -39,11 +39,11 @@ export function createCursorServices(env: Record<string, string | undefined> = p
   const allowApiKey = allowsCursorApiKey(env)
   const bin = () => findCursorAgent(env)
   const status = createCursorStatusCache(async () => {
-    const found = bin()
+    const found = await bin()
     return found ? probeCursorStatus(found, { env, allowApiKey }) : { state: 'unknown' as const, detail: `cursor-agent was not found. ${CURSOR_INSTALL_HINT}` }
   })
   const models = createCursorModelsCache(async () => {
-    const found = bin()
+    const found = await bin()
     if (!found) throw new ShimError('config', `cursor-agent was not found. ${CURSOR_INSTALL_HINT}`)
     return listCursorModels(found, { env, allowApiKey })
   })
@@ -95,7 +95,7 @@ export interface CursorTurn {
  * and a run that exits without output (auth, a model the account lacks).
  */
 export async function openCursorTurn(request: ResponsesRequest, options: CursorTurnOptions, services: CursorServices): Promise<CursorTurn> {
-  const bin = services.bin()
+  const bin = await services.bin()
   if (!bin) throw new ShimError('config', `cursor-agent was not found. ${CURSOR_INSTALL_HINT}`)
   const model = requireCursorModel(options.upstreamModel ?? options.slug, await services.models())
   const workspace = resolveWorkspace(request, { env: services.env, setting: options.workspaceSetting })

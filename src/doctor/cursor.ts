@@ -30,7 +30,7 @@ function maskAccount(account: string): string {
 export async function cursorSection(env: Record<string, string | undefined> = process.env, services: CursorServices = createCursorServices(env)): Promise<Section> {
   const name = 'Cursor subscription'
   if (cursorDisabled(env)) return { name, checks: [{ status: 'info', name: 'cursor-agent', detail: 'turned off by CODEX_SHIM_DISABLE_CURSOR' }] }
-  const bin = services.bin()
+  const bin = await services.bin()
   if (!bin) {
     const where = env.CURSOR_AGENT_BIN ? `CURSOR_AGENT_BIN (${env.CURSOR_AGENT_BIN}) does not exist` : 'not found on PATH (cursor-agent, or a Cursor `agent`)'
     return { name, checks: [{ status: 'info', name: 'cursor-agent', detail: `${where}: Cursor models are not offered. ${CURSOR_INSTALL_HINT}` }] }

@@ -122,7 +122,7 @@ export class ModelList {
     const configured = findRoute(this.settings, requested)
     if (configured) return configured
     const cursor = this.cursor()
-    if (cursor?.bin() && isCursorName(requested)) return this.cursorRoute(requested, cursor)
+    if (cursor && isCursorName(requested) && (await cursor.bin())) return this.cursorRoute(requested, cursor)
     if (!this.services.chatgpt) throw unknownModelError(this.settings, requested)
     const models = await this.subscription()
     const legacy = legacyChatgptSlug(requested)

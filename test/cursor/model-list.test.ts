@@ -112,7 +112,7 @@ describe('Cursor models in the model list', () => {
   test('a status that timed out lists nothing, and no models listing is started after it', async () => {
     let listed = 0
     const models = await usableCursorModels({
-      bin: () => fake,
+      bin: async () => fake,
       status: async () => ({ state: 'unknown', detail: 'cursor-agent status did not answer within 5 s.', timedOut: true }),
       models: async () => {
         listed++
