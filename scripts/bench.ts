@@ -9,7 +9,8 @@
  * present, else `bun src/cli.ts`. The fakes and the load generator share
  * this process.
  */
-import { readFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cpuMs, inTurns, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
 
@@ -26,11 +27,41 @@ const hardStop = setTimeout(() => {
 const baselineBinary = process.env.BENCH_BASELINE || undefined
 // BENCH_LEDGER=both adds this build with the usage ledger off: what the ledger costs, side by side.
 const ledgerBoth = process.env.BENCH_LEDGER === 'both'
+// The Codex CLI the shims run for Codex's bundled catalog: a fake that takes 300 ms per run, as the real
+// one takes 0.2–0.5 s, so the stall figure below does not depend on which Codex this machine has.
+const fakeCodex = join(mkdtempSync(join(tmpdir(), 'codex-shim-bench-codex-')), 'codex')
+writeFileSync(fakeCodex, `#!/bin/sh\nsleep 0.3\nif [ "$1" = "--version" ]; then echo "codex-cli 0.169.0"; exit 0; fi\necho '{"models":[{"slug":"gpt-5.5","base_instructions":"You are Codex."}]}'\n`)
+chmodSync(fakeCodex, 0o755)
+process.env.CODEX_SHIM_CODEX_BIN = fakeCodex
 const { shim, shimUrl, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop } = await startHarness({ baseline: baselineBinary, responses: process.env.BENCH_BASELINE_RESPONSES === '1', ledgerOff: ledgerBoth })
 // Idle memory of a fresh shim, before any load: total RSS, and the part that is private
 // (the heap) rather than the executable's file-backed pages (shared, reclaimable by the kernel).
 await Bun.sleep(500)
 const fresh = rssSplitKiB(shim.pid)
+
+/**
+ * The longest gap between the chunks of a paced stream (300 deltas, 3 ms apart) while Codex's
+ * catalog is asked for the first time (the proxy runs the Codex CLI for it): what one client's
+ * work costs another's stream. First, before any route below loads the catalog.
+ */
+async function streamStallMs(base: string): Promise<number> {
+  const body = JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'deltas=300 pace=3' }] })
+  const response = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  const reader = response.body!.getReader()
+  const asked = Bun.sleep(200).then(() => fetch(`${base}/v1/models?client_version=0.169.0`)).then((answer) => answer.arrayBuffer())
+  let last = performance.now()
+  let longest = 0
+  for (let chunk = 0; ; chunk++) {
+    const { done } = await reader.read()
+    if (done) break
+    const now = performance.now()
+    if (chunk > 2) longest = Math.max(longest, now - last) // the first chunks include the stream's opening
+    last = now
+  }
+  await asked
+  return Math.round(longest * 10) / 10
+}
+const stall = { shim: await streamStallMs(shimUrl), baseline: baseline ? await streamStallMs(baseline.url) : null }
 
 // ---- routes: the same turn through the shim and directly ------------------------------------
 
@@ -211,6 +242,7 @@ const summary = {
   idle_rss_mib: { fresh: round(fresh.total / 1024, 1), fresh_private: round(fresh.anon / 1024, 1), fresh_file_backed: round(fresh.file / 1024, 1), after_load: round(afterLoad.total / 1024, 1), after_load_private: round(afterLoad.anon / 1024, 1) },
   peak_rss_mib_c64: round(peak / 1024, 1),
   added_ttfb_ms_p50_by_body_size: sizes,
+  stream_stall_ms_while_codex_catalog_loads: stall,
   routes: results,
   seconds: round((performance.now() - started) / 1000, 1),
 }
@@ -228,6 +260,7 @@ for (const [name, r] of Object.entries(results)) {
   if (r.floor_instant_c1) row('  bare Bun pass-through (floor)', r, 'floor_')
 }
 console.log(`\nstartup ${summary.startup_ms} ms · idle RSS fresh ${summary.idle_rss_mib.fresh} MiB (private ${summary.idle_rss_mib.fresh_private}, executable pages ${summary.idle_rss_mib.fresh_file_backed}) · after load ${summary.idle_rss_mib.after_load} MiB (private ${summary.idle_rss_mib.after_load_private}) · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
+console.log(`longest stall of a paced stream while Codex's catalog first loads (a 300 ms Codex CLI): ${stall.shim} ms${stall.baseline === null ? '' : ` (baseline ${stall.baseline} ms)`}`)
 console.log(JSON.stringify(summary))
 
 clearTimeout(hardStop)
