@@ -63,12 +63,16 @@ export function buildId(): string {
   return hash.digest('hex').slice(0, 16)
 }
 
+/** Modules the proxy runs as workers (`new Worker(new URL(…, import.meta.url))`). */
+const WORKER_ENTRIES = [join(root, 'src/usage/summary-worker.ts')]
+
 /** Compiles one binary; throws with Bun's own messages when the build fails. */
 export async function compile(target: string, outfile: string, options: BuildOptions): Promise<void> {
   const failed = (messages: unknown[]) => new Error(`bun build --compile ${target} failed:\n${messages.map(String).join('\n')}`)
   // Bun.build throws an AggregateError on a parse or resolve error, and returns logs otherwise.
   const result = await Bun.build({
-    entrypoints: [options.entry ?? join(root, 'src/cli.ts')],
+    // A worker's module is an entrypoint of its own in a compiled binary (Bun's documented way).
+    entrypoints: options.entry ? [options.entry] : [join(root, 'src/cli.ts'), ...WORKER_ENTRIES],
     compile: {
       target,
       outfile,

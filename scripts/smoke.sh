@@ -21,6 +21,10 @@ echo "== start";      ./codex-shim start --port "$port"
 echo "== status";     ./codex-shim status
 echo "== /health";    curl -fsS "http://127.0.0.1:$port/health"; echo
 curl -fsS "http://127.0.0.1:$port/health" | grep -q '"models":1'
+# The ledger's summary runs on a worker thread, an entrypoint of its own in the binary.
+echo "== /api/usage"; curl -fsS "http://127.0.0.1:$port/api/usage?since=7d&by=day"; echo
+curl -fsS "http://127.0.0.1:$port/api/usage" | grep -q '"enabled":true'
+if grep -q 'could not be read' "$CODEX_SHIM_HOME/codex-shim.log" 2>/dev/null; then echo "the usage summary failed:"; cat "$CODEX_SHIM_HOME/codex-shim.log"; exit 1; fi
 echo "== stop";       ./codex-shim stop
 if ./codex-shim status >/dev/null 2>&1; then echo "status should fail after stop"; exit 1; fi
 echo "smoke: ok"

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { isCompiledBinary } from '../compiled.ts'
 import { ShimError } from '../errors.ts'
 import { upstreamRequestEnv } from '../upstream/max-requests.ts'
 import { log } from '../log.ts'
@@ -15,9 +16,7 @@ export type { ServeOptions } from './foreground.ts'
 
 /** How to run this same program again: the compiled binary, or `bun src/cli.ts` in development. */
 export function selfCommand(): string[] {
-  const main = Bun.main
-  const compiled = main.startsWith('/$bunfs/') || /^[A-Za-z]:[\\/]~BUN[\\/]/.test(main) || main.includes('/~BUN/')
-  return compiled ? [process.execPath] : [process.execPath, main]
+  return isCompiledBinary() ? [process.execPath] : [process.execPath, Bun.main]
 }
 
 export type StartResult = { state: 'started' | 'already-running'; info: DaemonInfo }

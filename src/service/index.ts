@@ -2,6 +2,7 @@ import { existsSync, readFileSync, unlinkSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { resolve } from 'node:path'
 import { writeFileAtomic } from '../codex/atomic-write.ts'
+import { isCompiledBinary } from '../compiled.ts'
 import { ShimError } from '../errors.ts'
 import { launchdPlan } from './launchd.ts'
 import { schtasksPlan } from './schtasks.ts'
@@ -42,8 +43,7 @@ export function currentHost(run: CommandRunner = spawnRunner): ServiceHost {
  * with the absolute path of src/cli.ts when running from a checkout.
  */
 export function serviceProgram(execPath = process.execPath, main = Bun.main): string[] {
-  const compiled = main.startsWith('/$bunfs/') || /^[A-Za-z]:[\\/]~BUN[\\/]/.test(main) || main.includes('/~BUN/')
-  return compiled ? [execPath] : [execPath, resolve(import.meta.dir, '..', 'cli.ts')]
+  return isCompiledBinary(main) ? [execPath] : [execPath, resolve(import.meta.dir, '..', 'cli.ts')]
 }
 
 export function planService(host: ServiceHost, options: ServiceOptions): ServicePlan {

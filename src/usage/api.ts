@@ -12,7 +12,7 @@ const badRequest = (message: string, param: string) => json({ error: { type: 'in
  * `GET /api/usage?since=7d&by=model|task|day[&limit=N]`: the ledger's summary
  * as JSON. Pure over the ledger; the server mounts it.
  */
-export function usageApi(ledger: Ledger, url: URL, now: number = Date.now()): Response {
+export async function usageApi(ledger: Ledger, url: URL, now: number = Date.now()): Promise<Response> {
   const by = url.searchParams.get('by') ?? 'model'
   if (!(SUMMARY_BY as readonly string[]).includes(by)) return badRequest(`by expects one of ${SUMMARY_BY.join(', ')}, got "${by.slice(0, 40)}".`, 'by')
   const limitText = url.searchParams.get('limit')
@@ -25,6 +25,6 @@ export function usageApi(ledger: Ledger, url: URL, now: number = Date.now()): Re
     if (isShimError(error)) return badRequest(error.message.replace(/^--since/, 'since'), 'since')
     throw error
   }
-  const summary = ledger.summarise({ since, by: by as SummaryBy, limit })
+  const summary = await ledger.summarise({ since, by: by as SummaryBy, limit })
   return json({ enabled: ledger.enabled, ...summary, since: new Date(since).toISOString(), stats: ledger.stats() })
 }

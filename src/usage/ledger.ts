@@ -7,6 +7,7 @@ import { shimHome } from '../paths.ts'
 import type { UsageRow } from './row.ts'
 import { createSchema, INSERT_SQL, toParams } from './schema.ts'
 import { emptySummary, summarise, type Summary, type SummaryQuery } from './summarise.ts'
+import { summariseOffThread } from './summary-off-thread.ts'
 
 /**
  * The usage ledger. `append` only pushes onto an in-memory queue: the request
@@ -21,7 +22,8 @@ export interface Ledger {
   append(row: UsageRow): void
   /** Writes the queued rows now (at most `limit`); returns how many were written. */
   flush(limit?: number): number
-  summarise(query: SummaryQuery): Summary
+  /** Off the caller's thread (summary-off-thread.ts): a large window takes SQLite seconds. */
+  summarise(query: SummaryQuery): Promise<Summary>
   stats(): LedgerStats
   /** Flushes, checkpoints and closes. Call it on shutdown. */
   close(): void
@@ -84,7 +86,7 @@ export function noopLedger(): Ledger {
     enabled: false,
     append() {},
     flush: () => 0,
-    summarise: (query) => emptySummary(query),
+    summarise: async (query) => emptySummary(query),
     stats: () => ({ queued: 0, dropped: 0, written: 0 }),
     close() {},
   }
@@ -166,13 +168,15 @@ class SqliteLedger implements Ledger {
     return this.reschedule(batch.length)
   }
 
-  summarise(query: SummaryQuery): Summary {
+  async summarise(query: SummaryQuery): Promise<Summary> {
+    // What is queued goes in first, so the summary counts every request answered so far.
     this.flush()
     if (!this.db || !this.insertBatch) return emptySummary(query)
     try {
-      return summarise(this.db, query)
+      return (await summariseOffThread(this.path, query)) ?? emptySummary(query)
     } catch (error) {
-      this.log.warn(`Usage ledger could not be read (${describeError(error)}).`)
+      // The reader's own message names the file and what to do; a worker that failed says so.
+      this.log.warn(`Usage ledger could not be read (${sqliteCode(error) || (error instanceof Error ? error.message : String(error))}).`)
       return emptySummary(query)
     }
   }

@@ -19,7 +19,7 @@ function seeded() {
 }
 
 const get = async (ledger: ReturnType<typeof seeded>, query: string) => {
-  const response = usageApi(ledger, new URL(`http://127.0.0.1/api/usage${query}`), now)
+  const response = await usageApi(ledger, new URL(`http://127.0.0.1/api/usage${query}`), now)
   return { status: response.status, body: (await response.json()) as any }
 }
 
@@ -64,7 +64,7 @@ describe('GET /api/usage', () => {
     expect(await get(ledger, '?by=week')).toMatchObject({ status: 400, body: { error: { param: 'by' } } })
     expect(await get(ledger, '?by=task&limit=0')).toMatchObject({ status: 400, body: { error: { param: 'limit' } } })
     ledger.close()
-    const off = await (usageApi(noopLedger(), new URL('http://127.0.0.1/api/usage'), now).json() as Promise<any>)
+    const off = await ((await usageApi(noopLedger(), new URL('http://127.0.0.1/api/usage'), now)).json() as Promise<any>)
     expect(off).toMatchObject({ enabled: false, by: 'model', rows: [] })
   })
 })

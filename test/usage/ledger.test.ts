@@ -97,14 +97,14 @@ describe('append → flush → rows', () => {
     ledger.close()
   })
 
-  test('CODEX_SHIM_USAGE=0 turns it off: same interface, no file', () => {
+  test('CODEX_SHIM_USAGE=0 turns it off: same interface, no file', async () => {
     process.env.CODEX_SHIM_USAGE = '0'
     const path = join(freshDir('off'), 'usage.db')
     const ledger = openLedger({ path })
     ledger.append(makeRow())
     expect(ledger.flush()).toBe(0)
     expect(ledger.enabled).toBe(false)
-    expect(ledger.summarise({ since: 0, by: 'model' }).rows).toEqual([])
+    expect((await ledger.summarise({ since: 0, by: 'model' })).rows).toEqual([])
     ledger.close()
     expect(existsSync(path)).toBe(false)
   })
@@ -190,7 +190,7 @@ describe('damage', () => {
     expect(storedRows(path).map((row) => row.slug)).toEqual(['other', 'waiting'])
   })
 
-  test('locked before it is even a ledger (rollback journal, exclusive lock): set-up waits, then works', () => {
+  test('locked before it is even a ledger (rollback journal, exclusive lock): set-up waits, then works', async () => {
     const path = join(freshDir('locked-open'), 'usage.db')
     const other = new Database(path)
     other.exec('CREATE TABLE unrelated (x)')
@@ -199,7 +199,7 @@ describe('damage', () => {
     const ledger = openLedger({ path, logger: captureLogger().logger, flushMs: 60_000 })
     ledger.append(makeRow({ slug: 'queued-while-locked' }))
     expect(() => ledger.flush()).not.toThrow()
-    expect(ledger.summarise({ since: 0, by: 'model' }).rows).toEqual([])
+    expect((await ledger.summarise({ since: 0, by: 'model' })).rows).toEqual([])
     other.exec('COMMIT')
     other.close()
     expect(ledger.flush()).toBe(1)
