@@ -13,15 +13,35 @@ export type ChatgptModel = Record<string, unknown> & { slug: string }
  */
 export class ChatgptCatalog {
   private cache: { models: ChatgptModel[]; etag: string | null; at: number; source: 'live' | 'bundled' } | null = null
+  private refreshing: Promise<ChatgptModel[]> | null = null
 
   constructor(private readonly options: { fetch?: typeof fetch; clientVersion?: string; ttlMs?: number } = {}) {}
 
+  /**
+   * The list as last known; an old one (past `ttlMs`, 5 minutes) is answered
+   * at once and refreshed behind it: requests route and clamp with it, and
+   * none waits for the round trip to chatgpt.com that revalidates it (before,
+   * one request every five minutes did). Only the first asks and waits.
+   */
   async models(): Promise<ChatgptModel[]> {
     const login = readLogin()
     if (!login) return []
-    const ttl = this.options.ttlMs ?? 300_000
-    if (this.cache && Date.now() - this.cache.at < ttl) return this.cache.models
-    const live = await this.fetchLive(login.tokens).catch(() => null)
+    if (!this.cache) return this.refresh(login.tokens)
+    if (Date.now() - this.cache.at >= (this.options.ttlMs ?? 300_000)) this.refresh(login.tokens).catch(() => {})
+    return this.cache.models
+  }
+
+  /** Settles when the refresh under way, if any, has (tests). */
+  async settled(): Promise<void> {
+    await this.refreshing?.catch(() => {})
+  }
+
+  private refresh(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[]> {
+    return (this.refreshing ??= this.load(tokens).finally(() => (this.refreshing = null)))
+  }
+
+  private async load(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[]> {
+    const live = await this.fetchLive(tokens).catch(() => null)
     if (live) return live
     if (this.cache?.source === 'live') return this.cache.models // stale beats nothing
     const bundled = ((await loadBundledCatalog())?.models ?? []).filter((model): model is ChatgptModel => typeof model.slug === 'string')

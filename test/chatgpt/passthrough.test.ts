@@ -237,7 +237,28 @@ describe('ChatGPT passthrough: settings entries, compaction, catalog', () => {
       }) as typeof fetch,
     })
     expect((await catalog.models()).map((m) => m.slug)).toEqual(['gpt-5.5'])
+    // Past its TTL the list is answered as it was and revalidated behind the answer.
     expect((await catalog.models()).map((m) => m.slug)).toEqual(['gpt-5.5'])
+    await catalog.settled()
     expect(seen).toEqual(['-', '"models-v1"'])
+  })
+
+  test('an old list is answered at once while it is refreshed: no request waits on chatgpt.com', async () => {
+    let release: () => void = () => {}
+    let calls = 0
+    const catalog = new (await import('../../src/chatgpt/catalog.ts')).ChatgptCatalog({
+      ttlMs: 0,
+      fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+        // The first call answers; the refresh after it hangs until the test lets it go.
+        if (calls++ > 0) await new Promise<void>((resolve) => (release = resolve))
+        return fetch(input, init)
+      }) as typeof fetch,
+    })
+    expect((await catalog.models()).map((m) => m.slug)).toEqual(['gpt-5.5'])
+    expect((await catalog.models()).map((m) => m.slug)).toEqual(['gpt-5.5']) // answered with the refresh still hanging
+    expect((await catalog.efforts('gpt-5.5'))).not.toBeNull()
+    expect(calls).toBe(2) // one refresh in flight, shared
+    release()
+    await catalog.settled()
   })
 })
