@@ -1,36 +1,51 @@
 /**
- * A value computed at most once per `ttlMs`; concurrent callers share the one
- * in flight. `peek()` answers without waiting (for `/health`, which must stay
- * fast): the last settled value, even a stale one, and starts a refresh when
- * it is missing or stale.
+ * A value loaded at most once per `ttlMs`; concurrent callers share the load
+ * in flight. Once there is an answer, callers never wait again: an old one is
+ * answered at once while a fresh one loads behind it (cursor-agent takes
+ * seconds to say its status or list its models, and a request or Codex's
+ * model list would otherwise wait on it every `ttlMs`). A failed load keeps
+ * the last answer; with none yet, the caller gets the failure and the next
+ * call loads again. `peek()` answers without waiting at all (for `/health`):
+ * undefined before the first answer.
  */
 export function cached<T>(load: () => Promise<T>, ttlMs: number, now: () => number = Date.now): { get(): Promise<T>; peek(): T | undefined; clear(): void } {
-  let entry: { value: Promise<T>; at: number } | null = null
-  let settled: { value: T } | null = null
-  const get = () => {
-    if (entry && now() - entry.at < ttlMs) return entry.value
+  let settled: { value: T; at: number } | null = null
+  let pending: Promise<T> | null = null
+  // Bumped by clear(): a load begun before it must not fill the cache after it.
+  let generation = 0
+  const refresh = (): Promise<T> => {
+    if (pending) return pending
+    const started = now()
+    const mine = generation
     const value = load()
-    const current = { value, at: now() }
-    entry = current
+    pending = value
     value.then(
       (result) => {
-        if (entry === current) settled = { value: result }
+        if (mine !== generation) return
+        settled = { value: result, at: started }
+        pending = null
       },
       () => {
-        if (entry === current) entry = null
+        if (mine === generation) pending = null
       },
     )
     return value
   }
+  const get = (): Promise<T> => {
+    if (!settled) return refresh()
+    if (now() - settled.at >= ttlMs) refresh().catch(() => {})
+    return Promise.resolve(settled.value)
+  }
   return {
     get,
     peek() {
-      get().catch(() => {}) // a failed refresh keeps the last good value
+      get().catch(() => {})
       return settled?.value
     },
     clear() {
-      entry = null
+      generation++
       settled = null
+      pending = null
     },
   }
 }

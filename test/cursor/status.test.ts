@@ -54,23 +54,59 @@ describe('cursor status probe (fake cursor-agent)', () => {
 })
 
 describe('the probe cache', () => {
-  test('one load per ttl; concurrent callers share it; a failed load is not kept', async () => {
+  test('one load per ttl, shared; an old answer is given at once while the next loads; a failed load keeps the last', async () => {
     let clock = 0
     let loads = 0
     let fail = false
+    let release: () => void = () => {}
     const cache = cached(async () => {
       loads++
+      if (loads > 1) await new Promise<void>((resolve) => (release = resolve))
       if (fail) throw new Error('no')
       return loads
     }, 30_000, () => clock)
     expect(await Promise.all([cache.get(), cache.get()])).toEqual([1, 1])
     clock = 29_999
     expect(await cache.get()).toBe(1)
+    expect(loads).toBe(1)
     clock = 30_000
+    // Old: answered at once, with the refresh (held by the test) still loading; callers meanwhile share it.
+    expect(await cache.get()).toBe(1)
+    expect(await cache.get()).toBe(1)
+    expect(loads).toBe(2)
+    release()
+    await Bun.sleep(0)
+    expect(await cache.get()).toBe(2)
+    clock = 60_000
     fail = true
+    expect(await cache.get()).toBe(2)
+    release()
+    await Bun.sleep(0)
+    expect(await cache.get()).toBe(2) // the failed refresh kept the last answer, and another began
+    expect(loads).toBe(4)
+  })
+
+  test('with no answer yet, a failure reaches the caller and the next call loads again', async () => {
+    let loads = 0
+    const cache = cached(async () => {
+      if (++loads === 1) throw new Error('no')
+      return 'ok'
+    }, 30_000)
     await expect(cache.get()).rejects.toThrow('no')
-    fail = false
-    expect(await cache.get()).toBe(3)
+    expect(await cache.get()).toBe('ok')
+  })
+
+  test('clear() forgets the answer, and a load begun before it does not fill the cache after it', async () => {
+    let release: (value: string) => void = () => {}
+    const cache = cached(() => new Promise<string>((resolve) => (release = resolve)), 30_000)
+    const first = cache.get()
+    cache.clear()
+    release('before clear')
+    expect(await first).toBe('before clear')
+    expect(cache.peek()).toBeUndefined()
+    release('after clear')
+    await Bun.sleep(0)
+    expect(await cache.get()).toBe('after clear')
   })
 })
 
@@ -94,6 +130,7 @@ describe('the probe cache without waiting (peek, for /health)', () => {
     expect(cache.peek()).toBe(7) // stale, and a refresh is now in flight
     expect(loads).toBe(2)
     release(8)
+    await Bun.sleep(0)
     expect(await cache.get()).toBe(8)
     expect(cache.peek()).toBe(8)
     clock = 60_000
