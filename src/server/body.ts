@@ -33,12 +33,7 @@ export async function readBody(request: Request, limit = maxBodyBytes()): Promis
   // a chunked body is counted as it arrives, and a compressed one is inflated as a stream
   // that stops at the limit: a small bomb must not inflate in full before it is measured.
   const bytes = decoder || declared === null ? await readCounted(request, limit, decoder) : await readWhole(request, limit)
-  let text: string
-  try {
-    text = utf8.decode(bytes)
-  } catch {
-    throw new ShimError('bad_request', 'The request body is not valid UTF-8.')
-  }
+  const text = await utf8Text(bytes)
   if (!text.trim()) throw new ShimError('bad_request', 'The request body is empty; expected a JSON object.')
   try {
     return { json: JSON.parse(text), text }
@@ -47,6 +42,32 @@ export async function readBody(request: Request, limit = maxBodyBytes()): Promis
     throw new ShimError('bad_request', `The request body is not valid JSON (${detail}).`)
   }
 }
+
+/**
+ * Bun makes a string of a body's bytes ~3× faster through a Response than through TextDecoder once
+ * the body is a few KB (65 KB: 14 against 47 µs; 300 KB: 65 against 230 µs; a Codex turn is tens to
+ * hundreds of KB), and a little slower below that, where a Response's own cost shows. The Response
+ * would replace bad bytes rather than refuse them, so they are checked first (simdutf, ~1 µs per
+ * 65 KB). Both drop a leading byte-order mark. `isUtf8` loads with the first large body: node:buffer
+ * stays off the start path.
+ */
+const RESPONSE_DECODE_FROM = 4096
+let isUtf8: ((bytes: Uint8Array) => boolean) | undefined
+
+async function utf8Text(bytes: Uint8Array): Promise<string> {
+  if (bytes.byteLength < RESPONSE_DECODE_FROM) {
+    try {
+      return utf8.decode(bytes)
+    } catch {
+      throw notUtf8()
+    }
+  }
+  isUtf8 ??= (await import('node:buffer')).isUtf8
+  if (!isUtf8(bytes)) throw notUtf8()
+  return new Response(bytes).text()
+}
+
+const notUtf8 = () => new ShimError('bad_request', 'The request body is not valid UTF-8.')
 
 function decoderFor(header: string | null): Decoder | null {
   const encoding = header?.trim().toLowerCase()
