@@ -18,12 +18,13 @@ import { resolveWorkspace } from './workspace.ts'
 /** Long-lived state for the cursor-agent provider: one per server. */
 export interface CursorServices {
   env: Record<string, string | undefined>
+  /** The binary (find-binary.ts), found once per PATH. */
   bin(): Promise<string | null>
-  /** `status`, cached 30 s; `unknown` with a detail when there is no binary. */
+  /** `status`, cached 30 s (an older answer is given while it refreshes: _cache.ts); `unknown` with a detail when there is no binary. */
   status(): Promise<CursorStatus>
-  /** `models`, cached 5 min; throws when the listing itself failed. */
+  /** `models`, cached 5 min the same way; throws when the first listing failed. */
   models(): Promise<CursorModel[]>
-  /** The models a usable login offers (`usableCursorModels`), cached 30 s; never throws. */
+  /** The models a usable login offers (`usableCursorModels`), cached 30 s the same way; never throws. */
   available(): Promise<CursorModel[]>
   /** The same without waiting: the last known answer (undefined before the first), refreshed in the background. */
   availableNow(): CursorModel[] | undefined
