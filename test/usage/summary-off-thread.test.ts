@@ -41,3 +41,22 @@ describe('the summary runs on a worker thread', () => {
     expect(summariseOffThread(join(dir, 'garbage.db'), { since: 0, by: 'model' })).rejects.toThrow(/Cannot read the usage ledger .*garbage\.db/)
   })
 })
+
+describe('summaries at the same time', () => {
+  test('run one after another, each with its own answer (one worker at a time)', async () => {
+    const path = join(freshDir('off-thread-queue'), 'usage.db')
+    const ledger = openLedger({ path, flushMs: 60_000 })
+    for (const slug of ['a', 'b', 'b']) ledger.append(makeRow({ slug, served_model: slug, time_ms: Date.now() }))
+    ledger.flush()
+    const [byModel, byDay, fromAbsent] = await Promise.all([
+      summariseOffThread(path, { since: 0, by: 'model' }),
+      summariseOffThread(path, { since: 0, by: 'day' }),
+      summariseOffThread(join(freshDir('off-thread-queue-none'), 'usage.db'), { since: 0, by: 'model' }),
+    ])
+    expect(byModel?.by).toBe('model')
+    expect(byModel?.rows.map((row) => [('model' in row ? row.model : ''), row.requests])).toEqual([['b', 2], ['a', 1]])
+    expect(byDay?.by).toBe('day')
+    expect(fromAbsent).toBeNull()
+    ledger.close()
+  })
+})
