@@ -64,7 +64,7 @@ export function buildId(): string {
 }
 
 /** Modules the proxy runs as workers (`new Worker(new URL(…, import.meta.url))`). */
-const WORKER_ENTRIES = [join(root, 'src/usage/summary-worker.ts')]
+const WORKER_ENTRIES = [join(root, 'src/usage/ledger-worker.ts')]
 
 /** Compiles one binary; throws with Bun's own messages when the build fails. */
 export async function compile(target: string, outfile: string, options: BuildOptions): Promise<void> {

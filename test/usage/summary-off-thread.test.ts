@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openLedger } from '../../src/usage/ledger.ts'
-import { summariseOffThread } from '../../src/usage/summary-off-thread.ts'
+import { summariseOffThread } from '../../src/usage/off-thread.ts'
 import { freshDir, makeRow } from './_support.ts'
 
 const DAY = 86_400_000

@@ -1,0 +1,46 @@
+/**
+ * What the ledger does off the proxy's thread (off-thread.ts), one job per
+ * message, each on a connection of its own: summaries for `GET /api/usage`
+ * (a busy gateway's 90 days is seconds of SQLite) and WAL checkpoints (an
+ * fsync: tens of ms on a slow disk). Here neither stops a stream.
+ */
+import { Database } from 'bun:sqlite'
+import { readSummary } from './ledger.ts'
+import type { SummaryQuery } from './summarise.ts'
+
+declare const self: Worker
+
+export type LedgerJob = { kind: 'summary'; path: string; query: SummaryQuery } | { kind: 'checkpoint'; path: string }
+
+/** Copies the WAL into the database without waiting on the writer (PASSIVE); the writer then reuses the WAL from its start. */
+function checkpoint(path: string): null {
+  const db = new Database(path, { readwrite: true, create: false })
+  try {
+    db.exec('PRAGMA busy_timeout = 1000')
+    db.query('PRAGMA wal_checkpoint(PASSIVE)').get()
+    return null
+  } finally {
+    db.close()
+  }
+}
+
+function run(job: LedgerJob): unknown {
+  switch (job.kind) {
+    case 'summary':
+      return readSummary(job.path, job.query)
+    case 'checkpoint':
+      return checkpoint(job.path)
+    default: {
+      const unknown: never = job
+      throw new Error(`unknown ledger job ${JSON.stringify(unknown)}`)
+    }
+  }
+}
+
+self.onmessage = (event: MessageEvent<LedgerJob>) => {
+  try {
+    self.postMessage({ result: run(event.data) })
+  } catch (error) {
+    self.postMessage({ error: error instanceof Error ? error.message : String(error) })
+  }
+}
