@@ -1,8 +1,9 @@
 /**
  * What the ledger does off the proxy's thread (off-thread.ts), one job per
  * message, each on a connection of its own: summaries for `GET /api/usage`
- * (a busy gateway's 90 days is seconds of SQLite) and WAL checkpoints (an
- * fsync: tens of ms on a slow disk). Here neither stops a stream.
+ * (a busy gateway's 90 days is seconds of SQLite), WAL checkpoints (an fsync:
+ * tens of ms on a slow disk) and the retention prune (after a long break or a
+ * shorter retention, many rows). Here none of them stops a stream.
  */
 import { Database } from 'bun:sqlite'
 import { readSummary } from './ledger.ts'
@@ -10,7 +11,10 @@ import type { SummaryQuery } from './summarise.ts'
 
 declare const self: Worker
 
-export type LedgerJob = { kind: 'summary'; path: string; query: SummaryQuery } | { kind: 'checkpoint'; path: string }
+export type LedgerJob =
+  | { kind: 'summary'; path: string; query: SummaryQuery }
+  | { kind: 'checkpoint'; path: string }
+  | { kind: 'prune'; path: string; before: number }
 
 /** Copies the WAL into the database without waiting on the writer (PASSIVE); the writer then reuses the WAL from its start. */
 function checkpoint(path: string): null {
@@ -24,12 +28,26 @@ function checkpoint(path: string): null {
   }
 }
 
+/** Deletes the rows that started before `before` (the retention), waiting a little for the writer's lock. */
+function prune(path: string, before: number): null {
+  const db = new Database(path, { readwrite: true, create: false })
+  try {
+    db.exec('PRAGMA busy_timeout = 1000')
+    db.query('DELETE FROM requests WHERE time_ms < ?').run(before)
+    return null
+  } finally {
+    db.close()
+  }
+}
+
 function run(job: LedgerJob): unknown {
   switch (job.kind) {
     case 'summary':
       return readSummary(job.path, job.query)
     case 'checkpoint':
       return checkpoint(job.path)
+    case 'prune':
+      return prune(job.path, job.before)
     default: {
       const unknown: never = job
       throw new Error(`unknown ledger job ${JSON.stringify(unknown)}`)

@@ -7,7 +7,7 @@ import { shimHome } from '../paths.ts'
 import type { UsageRow } from './row.ts'
 import { createSchema, INSERT_SQL, toParams } from './schema.ts'
 import { emptySummary, summarise, type Summary, type SummaryQuery } from './summarise.ts'
-import { checkpointOffThread, summariseOffThread } from './off-thread.ts'
+import { checkpointOffThread, pruneOffThread, summariseOffThread } from './off-thread.ts'
 
 /**
  * The usage ledger. `append` only pushes onto an in-memory queue: the request
@@ -114,7 +114,12 @@ class SqliteLedger implements Ledger {
   private readonly queueLimit: number
   private readonly flushMs: number
   private readonly checkpointBytes: number
-  private checkpointing = false
+  /** A prune or checkpoint running on the worker (runWorkerWrites); settles when it is done. */
+  private workerRun: Promise<void> | null = null
+  private pruneDue = false
+  private checkpointDue = false
+  /** The timer's flush came while the worker wrote: it runs when the worker is done. */
+  private flushAfterWorker = false
   private readonly now: () => number
   private readonly log: Log
   private db: Database | null = null
@@ -178,18 +183,41 @@ class SqliteLedger implements Ledger {
   /**
    * SQLite checkpoints a WAL itself in the commit that crosses its size, fsync included: 25–29 ms
    * here, every ~7,000 rows, on the proxy's thread. Its own is off (setUp); the same work runs on
-   * a worker instead, one at a time, when the WAL has grown past `checkpointBytes`.
+   * a worker instead once the WAL has grown past `checkpointBytes`.
    */
   private checkpointIfDue(): void {
-    if (this.checkpointing || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
-    this.checkpointing = true
-    checkpointOffThread(this.path)
-      .catch((error: unknown) => this.log.debug(`Usage ledger checkpoint failed (${error instanceof Error ? error.message : String(error)}); the next one tries again.`))
-      .finally(() => (this.checkpointing = false))
+    if (this.checkpointDue || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
+    this.checkpointDue = true
+    this.runWorkerWrites()
+  }
+
+  /**
+   * The writes the worker does for the ledger (the retention prune, a checkpoint), one at a time.
+   * A job that fails is not retried at once: the next prune hour or checkpoint-sized WAL asks again.
+   */
+  private runWorkerWrites(): void {
+    if (this.workerRun || this.closed) return
+    const job = this.pruneDue ? 'prune' : this.checkpointDue ? 'checkpoint' : null
+    if (!job) return
+    const run = job === 'prune' ? pruneOffThread(this.path, this.retentionStart()) : checkpointOffThread(this.path)
+    this.workerRun = run
+      .catch((error: unknown) => this.log.debug(`Usage ledger ${job} failed (${error instanceof Error ? error.message : String(error)}); the next one tries again.`))
+      .finally(() => {
+        if (job === 'prune') this.pruneDue = false
+        else this.checkpointDue = false
+        this.workerRun = null
+        this.runWorkerWrites()
+        if (!this.workerRun && this.flushAfterWorker) {
+          this.flushAfterWorker = false
+          this.schedule(0)
+        }
+      })
   }
 
   async summarise(query: SummaryQuery): Promise<Summary> {
-    // What is queued goes in first, so the summary counts every request answered so far.
+    // What is queued goes in first, so the summary counts every request answered so far; after the
+    // worker's own write (a prune, a checkpoint), whose lock a flush would otherwise meet.
+    while (this.workerRun) await this.workerRun
     this.flush()
     if (!this.db || !this.insertBatch) return emptySummary(query)
     try {
@@ -213,6 +241,7 @@ class SqliteLedger implements Ledger {
       this.flush()
       this.reportDrops()
       if (this.queue.length) this.log.warn(`Usage ledger closed with ${this.queue.length} rows unwritten (the database stayed locked).`)
+      if (this.pruneDue) this.pruneHere()
       this.db?.exec('PRAGMA wal_checkpoint(TRUNCATE)')
     } catch (error) {
       this.log.warn(`Usage ledger did not close cleanly (${describeError(error)}).`)
@@ -236,12 +265,9 @@ class SqliteLedger implements Ledger {
    * under steady writes the WAL would grow without end. Rows wait in memory meanwhile (~25 ms).
    */
   private timedFlush(): void {
-    if (!this.checkpointing) {
-      this.flush(MAX_TIMER_BATCH)
-      return
-    }
     this.flushTimer = null
-    this.schedule()
+    if (this.workerRun) this.flushAfterWorker = true
+    else this.flush(MAX_TIMER_BATCH)
   }
 
   /** A backlog left after a full batch goes next turn of the event loop; rows that met a lock wait a tick. */
@@ -333,12 +359,24 @@ class SqliteLedger implements Ledger {
     }
   }
 
+  private retentionStart(): number {
+    return this.now() - this.retentionDays * DAY_MS
+  }
+
+  /** Deletes rows past the retention on the worker: after a long break, or a shorter retention, that is many rows. */
   private prune(): void {
     if (!this.db || this.closed) return
+    this.pruneDue = true
+    this.runWorkerWrites()
+  }
+
+  /** The prune on this thread, for close(): a prune still due is not left undone. */
+  private pruneHere(): void {
     try {
-      this.db.query('DELETE FROM requests WHERE time_ms < ?').run(this.now() - this.retentionDays * DAY_MS)
+      this.db?.query('DELETE FROM requests WHERE time_ms < ?').run(this.retentionStart())
+      this.pruneDue = false
     } catch (error) {
-      // Locked: the next hourly prune tries again. Damage shows up on the next write.
+      // Locked: the next start prunes. Damage shows up on the next write.
       if (!isBusy(error)) this.log.debug(`Usage ledger prune failed (${describeError(error)}).`)
     }
   }

@@ -48,3 +48,8 @@ export function summariseOffThread(path: string, query: SummaryQuery): Promise<S
 export function checkpointOffThread(path: string): Promise<void> {
   return inWorker<null>({ kind: 'checkpoint', path }).then(() => undefined)
 }
+
+/** The retention prune on a worker thread: rows that started before `before` are deleted. */
+export function pruneOffThread(path: string, before: number): Promise<void> {
+  return inWorker<null>({ kind: 'prune', path, before }).then(() => undefined)
+}

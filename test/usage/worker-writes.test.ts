@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { openLedger } from '../../src/usage/ledger.ts'
-import { freshDir, makeRow } from './_support.ts'
+import { freshDir, makeRow, storedRows } from './_support.ts'
 
 const sizeOf = (path: string) => {
   try {
@@ -52,3 +52,22 @@ describe('WAL checkpoints run on a worker', () => {
     expect(sizeOf(`${path}-wal`)).toBe(0) // close checkpoints whatever is left (TRUNCATE)
   })
 })
+
+describe('the retention prune runs on a worker', () => {
+  test('rows past the retention go while the ledger stays open, and new rows keep landing meanwhile', async () => {
+    const path = join(freshDir('prune-worker'), 'usage.db')
+    const now = Date.now()
+    const seeded = openLedger({ path, retentionDays: 10_000 })
+    for (let i = 0; i < 5000; i++) seeded.append(makeRow({ time_ms: now - (100 + (i % 50)) * 86_400_000, slug: 'old' }))
+    seeded.append(makeRow({ time_ms: now - 86_400_000, slug: 'recent' }))
+    seeded.close()
+
+    const ledger = openLedger({ path, flushMs: 2 })
+    ledger.append(makeRow({ time_ms: now, slug: 'new' }))
+    while (storedRows(path).some((row) => row.slug === 'old')) await Bun.sleep(5)
+    while (ledger.stats().written < 1) await Bun.sleep(2)
+    expect(storedRows(path).map((row) => row.slug).sort()).toEqual(['new', 'recent'])
+    ledger.close()
+  })
+})
+
