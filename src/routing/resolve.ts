@@ -1,5 +1,6 @@
 import { ShimError } from '../errors.ts'
 import { backendBase } from '../chatgpt/backend.ts'
+import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ProviderTarget } from '../providers/types.ts'
 import type { AliasSettings, ModelSettings, Settings } from '../settings/schema.ts'
 
@@ -9,6 +10,20 @@ export interface Route extends ProviderTarget {
   /** Set when the auto router chose the model: the candidate's slug (the client still sees `slug`, the router's). */
   routedTo?: string
 }
+
+/** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */
+export interface ResolveHints {
+  /** The request in canonical form, translated on first use only (fast paths never need it). */
+  canonical: () => ResponsesRequest
+  headers: Headers
+}
+
+/**
+ * The single resolution hook: model name → route (aliases, then the auto
+ * router). The route keeps the name the client asked for; `route.routedTo`
+ * names the model the router chose.
+ */
+export type Resolver = (requested: string, hints: ResolveHints) => Promise<Route>
 
 /** Slug → configured model, or null. The upstream model id is accepted too when it is unambiguous. */
 export function findRoute(settings: Settings, requested: string): Route | null {

@@ -1,10 +1,9 @@
 import type { Log } from '../log.ts'
-import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
 import type { RequestContext } from '../providers/types.ts'
 import type { CircuitBreaker } from '../routing/breaker.ts'
 import type { ModelList } from '../routing/model-list.ts'
-import type { Route } from '../routing/resolve.ts'
+import type { Resolver } from '../routing/resolve.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { RetryPolicy } from '../upstream/retry.ts'
 import type { ResponseStore } from '../responses-store/store.ts'
@@ -43,20 +42,6 @@ export interface ServerDeps {
   /** The auto router's classifier time limit (default 10 s). */
   classifierTimeoutMs?: number
 }
-
-/** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */
-export interface ResolveHints {
-  /** The request in canonical form, translated on first use only (fast paths never need it). */
-  canonical: () => ResponsesRequest
-  headers: Headers
-}
-
-/**
- * The single resolution hook: model name → route (aliases, then the auto
- * router). The route keeps the name the client asked for; `route.routedTo`
- * names the model the router chose.
- */
-export type Resolver = (requested: string, hints: ResolveHints) => Promise<Route>
 
 export interface RouteContext {
   request: Request
