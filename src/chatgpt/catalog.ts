@@ -14,6 +14,8 @@ export type ChatgptModel = Record<string, unknown> & { slug: string }
 export class ChatgptCatalog {
   private cache: { models: ChatgptModel[]; etag: string | null; at: number; source: 'live' | 'bundled' } | null = null
   private refreshing: Promise<ChatgptModel[]> | null = null
+  /** The version the Codex in front of us reports (its user-agent), once one has asked. */
+  private seenVersion: string | null = null
 
   constructor(private readonly options: { fetch?: typeof fetch; clientVersion?: string; ttlMs?: number } = {}) {}
 
@@ -29,6 +31,18 @@ export class ChatgptCatalog {
     if (!this.cache) return this.refresh(login.tokens)
     if (Date.now() - this.cache.at >= (this.options.ttlMs ?? 300_000)) this.refresh(login.tokens).catch(() => {})
     return this.cache.models
+  }
+
+  /**
+   * Notes the version of the Codex sending a request, from its user-agent
+   * (`codex_exec/0.169.0 (…) …`): the list the backend gives depends on it, and
+   * knowing it spares the first request the wait for the installed Codex CLI
+   * to say its own (which may not be the one running: Codex Desktop has its own).
+   */
+  noteClient(headers: Headers): void {
+    if (!headers.get('originator')) return
+    const version = headers.get('user-agent')?.match(/^[^/]{1,64}\/(\d+\.\d+\.\d+[\w.+-]*)/)?.[1]
+    if (version) this.seenVersion = version
   }
 
   /** Settles when the refresh under way, if any, has (tests). */
@@ -57,7 +71,7 @@ export class ChatgptCatalog {
   }
 
   private async fetchLive(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[] | null> {
-    const version = this.options.clientVersion ?? (await loadBundledCatalog())?.codexVersion ?? VERSION
+    const version = this.options.clientVersion ?? this.seenVersion ?? (await loadBundledCatalog())?.codexVersion ?? VERSION
     const headers: Record<string, string> = { authorization: `Bearer ${tokens.access_token}`, originator: 'codex_cli_rs', accept: 'application/json' }
     if (tokens.account_id) headers['chatgpt-account-id'] = tokens.account_id
     if (this.cache?.etag) headers['if-none-match'] = this.cache.etag

@@ -10,7 +10,7 @@ import { ShimError } from '../errors.ts'
 import { enabledCursorServices } from '../providers/cursor-agent.ts'
 import { loadProvider } from '../providers/index.ts'
 import type { ModelSettings, Settings } from '../settings/schema.ts'
-import { chatgptModelSettings, legacyChatgptSlug, findRoute, unknownModelError, type Route } from './resolve.ts'
+import { chatgptModelSettings, legacyChatgptSlug, findRoute, unknownModelError, type ResolveHints, type Route } from './resolve.ts'
 import { routerModel } from './router-settings.ts'
 
 export interface ListedModel {
@@ -66,10 +66,16 @@ export class ModelList {
     return [...models, ...aliases, ...routed]
   }
 
-  /** The subscription's models as the backend describes them; none without a usable login. */
-  async subscription(): Promise<ChatgptModel[]> {
+  /**
+   * The subscription's models as the backend describes them; none without a
+   * usable login. `clientHeaders`: the request asking, whose Codex version the
+   * backend's list depends on.
+   */
+  async subscription(clientHeaders?: Headers): Promise<ChatgptModel[]> {
     const chatgpt = this.services.chatgpt
-    return chatgpt?.usable() ? await chatgpt.catalog.models().catch(() => []) : []
+    if (!chatgpt?.usable()) return []
+    if (clientHeaders) chatgpt.catalog.noteClient(clientHeaders)
+    return await chatgpt.catalog.models().catch(() => [])
   }
 
   /**
@@ -117,14 +123,14 @@ export class ModelList {
   }
 
   /** Slug → route: settings first (models and aliases), then Cursor's `cursor-<id>` names, then the ChatGPT subscription's models. */
-  async resolve(requested: string): Promise<Route> {
+  async resolve(requested: string, hints?: Pick<ResolveHints, 'headers'>): Promise<Route> {
     // No exception on the way to the plan's and Cursor's models: they are asked for on every request.
     const configured = findRoute(this.settings, requested)
     if (configured) return configured
     const cursor = this.cursor()
     if (cursor && isCursorName(requested) && (await cursor.bin())) return this.cursorRoute(requested, cursor)
     if (!this.services.chatgpt) throw unknownModelError(this.settings, requested)
-    const models = await this.subscription()
+    const models = await this.subscription(hints?.headers)
     const legacy = legacyChatgptSlug(requested)
     const target = legacy?.model ?? requested
     if (models.some((model) => model.slug === target)) return { slug: requested, model: chatgptModelSettings(target, legacy?.effort) }

@@ -176,25 +176,25 @@ export function createRouter(options: RouterOptions): Router {
  * working but sends it straight to `default` without asking the classifier.
  */
 export function routerWrap(
-  resolveModel: (slug: string) => Promise<Route>,
+  resolveModel: (slug: string, hints?: ResolveHints) => Promise<Route>,
   router: Router | null,
   options: { log?: Log; env?: Record<string, string | undefined> } = {},
 ): (requested: string, hints: ResolveHints) => Promise<Route> {
-  if (!router || !router.settings.enabled) return (requested) => resolveModel(requested)
+  if (!router || !router.settings.enabled) return (requested, hints) => resolveModel(requested, hints)
   const settings = router.settings
   const active = routerEnabled(settings, options.env)
   return async (requested, hints) => {
-    if (requested !== settings.slug) return resolveModel(requested)
+    if (requested !== settings.slug) return resolveModel(requested, hints)
     let chosen = active ? (await router.resolveTask(hints)).slug : settings.default
     let route: Route
     try {
-      route = await resolveModel(chosen)
+      route = await resolveModel(chosen, hints)
     } catch (error) {
       // A candidate that vanished (a subscription model no longer offered) must not fail the request.
       if (!(error instanceof ShimError) || error.kind !== 'unknown_model' || chosen === settings.default) throw error
       options.log?.warn(`router ${settings.slug}: "${chosen}" is not available; using the default ${settings.default}`)
       chosen = settings.default
-      route = await resolveModel(chosen)
+      route = await resolveModel(chosen, hints)
     }
     return { ...route, slug: requested, routedTo: chosen }
   }

@@ -1,7 +1,7 @@
 import type { Server } from 'bun'
 import { ShimError, toShimError } from '../errors.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
-import type { Resolver } from '../routing/resolve.ts'
+import type { ResolveHints, Resolver } from '../routing/resolve.ts'
 import { classifierContext, type RouteHandler, type ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
@@ -79,7 +79,8 @@ async function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing
  * provider registry like any model, with the server's fetch and limits.
  */
 function createResolver(deps: ServerDeps, models: ModelList): Resolver {
-  const resolveModel = (slug: string) => models.resolve(slug)
+  // The hints carry the client's headers down: the ChatGPT plan's list depends on the Codex asking.
+  const resolveModel = (slug: string, hints?: ResolveHints) => models.resolve(slug, hints)
   const settings = deps.settings.router
   if (!settings?.enabled) return resolveModel
   const log = deps.log.withTag('router')

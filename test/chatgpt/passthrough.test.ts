@@ -243,6 +243,35 @@ describe('ChatGPT passthrough: settings entries, compaction, catalog', () => {
     expect(seen).toEqual(['-', '"models-v1"'])
   })
 
+  test("a Codex turn: the plan's model list is asked for with that Codex's version, before the turn goes out", async () => {
+    const before = fake.modelListVersions.length
+    const userAgent = 'codex_exec/0.173.4 (Debian 12.0.0; x86_64) xterm (codex_exec; 0.173.4)'
+    const response = await handle(post('/v1/responses', codexBody(), { ...CODEX_HEADERS, 'user-agent': userAgent }))
+    expect(response.status).toBe(200)
+    await response.text()
+    expect(fake.modelListVersions.slice(before)).toEqual(['0.173.4'])
+  })
+
+  test("the list is asked for with the version of the Codex in front (its user-agent), not the installed CLI's", async () => {
+    const asked: string[] = []
+    const catalog = new (await import('../../src/chatgpt/catalog.ts')).ChatgptCatalog({
+      ttlMs: 0,
+      fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+        asked.push(new URL(String(input)).searchParams.get('client_version') ?? '-')
+        return fetch(input, init)
+      }) as typeof fetch,
+    })
+    // Not Codex (no originator), or no version in the user-agent: nothing noted.
+    catalog.noteClient(new Headers({ 'user-agent': 'OpenAI/JS 6.1.0' }))
+    catalog.noteClient(new Headers({ originator: 'codex_exec', 'user-agent': 'curl' }))
+    catalog.noteClient(new Headers({ originator: 'Codex Desktop', 'user-agent': 'Codex Desktop/0.171.0-alpha.2 (Mac OS 15.4; arm64) (Codex Desktop; 0.171.0-alpha.2)' }))
+    await catalog.models()
+    catalog.noteClient(new Headers({ originator: 'codex_exec', 'user-agent': 'codex_exec/0.172.1 (Debian 12.0.0; x86_64) xterm (codex_exec; 0.172.1)' }))
+    await catalog.models()
+    await catalog.settled()
+    expect(asked).toEqual(['0.171.0-alpha.2', '0.172.1'])
+  })
+
   test('an old list is answered at once while it is refreshed: no request waits on chatgpt.com', async () => {
     let release: () => void = () => {}
     let calls = 0

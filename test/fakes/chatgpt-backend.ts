@@ -61,6 +61,8 @@ export interface FakeChatgpt {
   tokenUrl: string
   /** The access token the backend accepts right now. */
   validAccess: string
+  /** The `client_version` of each model-list request, in order. */
+  modelListVersions: string[]
   requests: { headers: Record<string, string>; body: Json }[]
   refreshes: Json[]
   respond: (body: Json) => BackendReply
@@ -79,6 +81,7 @@ export function startFakeChatgpt(options: { models?: Json[] } = {}): FakeChatgpt
     base: '',
     tokenUrl: '',
     validAccess: makeJwt({ exp: nowS() + 3600, n: 0 }),
+    modelListVersions: [],
     requests: [],
     refreshes: [],
     respond: () => ({ kind: 'events', events: backendEvents('Hello from ChatGPT.') }),
@@ -110,6 +113,7 @@ export function startFakeChatgpt(options: { models?: Json[] } = {}): FakeChatgpt
         return Response.json({ access_token: state.validAccess, refresh_token: `rt-rotated-${issued}`, id_token: idToken() })
       }
       if (url.pathname === '/backend-api/codex/models') {
+        state.modelListVersions.push(url.searchParams.get('client_version') ?? '')
         if (headers.authorization !== `Bearer ${state.validAccess}`) return Response.json({ detail: 'Unauthorized' }, { status: 401 })
         const etag = '"models-v1"'
         if (headers['if-none-match'] === etag) return new Response(null, { status: 304, headers: { etag } })
