@@ -1,9 +1,22 @@
 // Preloaded by bunfig.toml: no test sees the real home directory or a real key.
-import { mkdtempSync, mkdirSync } from 'node:fs'
+import { afterAll } from 'bun:test'
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 
 const root = mkdtempSync(join(tmpdir(), 'codex-shim-test-'))
+// Removed when the run ends: a whole-suite run leaves ~0.9 GB here (fake app bundles, ledgers,
+// homes), and nothing else cleans /tmp. CODEX_SHIM_KEEP_TEST_ROOT=1 keeps it to look into.
+// (A hook in this preload runs once, after every file.)
+if (process.env.CODEX_SHIM_KEEP_TEST_ROOT !== '1') {
+  afterAll(() => {
+    try {
+      rmSync(root, { recursive: true, force: true })
+    } catch {
+      // A child still writing into it (a daemon a test left running): the system's tmp cleaner gets the rest.
+    }
+  })
+}
 process.env.HOME = join(root, 'home')
 process.env.USERPROFILE = process.env.HOME
 process.env.CODEX_HOME = join(root, 'home', '.codex')
