@@ -4,7 +4,7 @@
  * pacing come from the prompt ("deltas=N pace=MS"), and the shim started as
  * its own process with settings pointing at them.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -82,6 +82,12 @@ export async function startHarness(options: HarnessOptions = {}) {
 
 
   const home = mkdtempSync(join(tmpdir(), 'codex-shim-bench-'))
+  // The shims' homes (settings, ledgers of thousands of rows) go when the measuring process ends.
+  process.on('exit', () => {
+    try {
+      rmSync(home, { recursive: true, force: true })
+    } catch {}
+  })
   const shimHome = join(home, 'shim')
   const codexHome = join(home, 'codex')
   mkdirSync(shimHome, { recursive: true })

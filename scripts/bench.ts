@@ -9,7 +9,7 @@
  * present, else `bun src/cli.ts`. The fakes and the load generator share
  * this process.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cpuMs, inTurns, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
@@ -29,7 +29,9 @@ const baselineBinary = process.env.BENCH_BASELINE || undefined
 const ledgerBoth = process.env.BENCH_LEDGER === 'both'
 // The Codex CLI the shims run for Codex's bundled catalog: a fake that takes 300 ms per run, as the real
 // one takes 0.2–0.5 s, so the stall figure below does not depend on which Codex this machine has.
-const fakeCodex = join(mkdtempSync(join(tmpdir(), 'codex-shim-bench-codex-')), 'codex')
+const fakeCodexDir = mkdtempSync(join(tmpdir(), 'codex-shim-bench-codex-'))
+process.on('exit', () => rmSync(fakeCodexDir, { recursive: true, force: true }))
+const fakeCodex = join(fakeCodexDir, 'codex')
 writeFileSync(fakeCodex, `#!/bin/sh\nsleep 0.3\nif [ "$1" = "--version" ]; then echo "codex-cli 0.169.0"; exit 0; fi\necho '{"models":[{"slug":"gpt-5.5","base_instructions":"You are Codex."}]}'\n`)
 chmodSync(fakeCodex, 0o755)
 process.env.CODEX_SHIM_CODEX_BIN = fakeCodex
