@@ -80,8 +80,10 @@ function byModel(db: Database, since: number): ModelSummary[] {
     )
     .all(since) as Omit<ModelSummary, 'cache_hit_ratio' | 'median_ttft_ms'>[]
   const ttfts = new Map<string, number[]>()
-  // Row by row, not `all()`: a row object per request (36 MiB for 150,000) was the summary's largest
-  // cost in memory; what stays is one number per request, in its model's array (~8 bytes each).
+  // Row by row, not `all()`: every row object at once (150,000 in a 30-day window: RSS +35 MiB) was
+  // the summary's largest cost in memory; row by row, each is garbage as soon as its number is in its
+  // model's array (RSS +26 MiB, as fast). The SQL alternative, a window function, held +5 MiB but
+  // took twice as long.
   const timings = db.query(`SELECT ${MODEL} AS model, provider, ttft_ms FROM requests WHERE time_ms >= ? AND ttft_ms IS NOT NULL ORDER BY ttft_ms`).iterate(since) as IterableIterator<{ model: string; provider: string; ttft_ms: number }>
   for (const timing of timings) {
     const key = `${timing.model}\n${timing.provider}`
