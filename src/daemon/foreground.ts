@@ -82,6 +82,8 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   restoreJitPolicy()
+  // The log's size is looked after a minute in, off the start path (log-rotation.ts loads node:fs).
+  setTimeout(() => void import('./log-rotation.ts').then(({ watchOwnLog }) => watchOwnLog((path) => log.info(`Log rotated: the earlier lines are in ${path}.1`))), 60_000).unref()
   return { stop, port, publicUrl: tunnel?.publicUrl }
 }
 

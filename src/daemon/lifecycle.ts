@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { isCompiledBinary } from '../compiled.ts'
 import { ShimError } from '../errors.ts'
@@ -8,6 +8,7 @@ import { shimPaths } from '../paths.ts'
 import { readSettings } from '../settings/read.ts'
 import { checkBindHost, type ServeOptions } from './foreground.ts'
 import { checkDaemonIdentity } from './identity.ts'
+import { rotateIfLarge } from './log-rotation.ts'
 import { unsetKeyWarnings } from './key-warnings.ts'
 import { isAlive, readPidFile, removePidFile, type DaemonInfo } from './pid-file.ts'
 import { portInUse, probeHealth, type HealthReport } from './probe.ts'
@@ -30,10 +31,20 @@ export async function runningDaemon(): Promise<{ info: DaemonInfo; health: Healt
   return health?.ok && (health.pid === undefined || health.pid === info.pid) ? { info, health } : null
 }
 
+/** The log's last lines, from its last 64 KiB: a log can be large, and a failed start needs only its end. */
 function logTail(lines = 15): string {
   const path = shimPaths.logFile()
   if (!existsSync(path)) return ''
-  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  const size = statSync(path).size
+  const fd = openSync(path, 'r')
+  try {
+    const length = Math.min(size, 64 * 1024)
+    const tail = Buffer.alloc(length)
+    readSync(fd, tail, 0, length, size - length)
+    return tail.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Starts the daemon in the background and waits until `/health` answers. */
@@ -53,6 +64,9 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
 
   const logPath = shimPaths.logFile()
   mkdirSync(dirname(logPath), { recursive: true })
+  // The running daemon keeps it under LOG_MAX_BYTES (log-rotation.ts); a start does too, and a log that
+  // cannot be rotated (another program holds it, on Windows) is no reason not to start.
+  await rotateIfLarge(logPath).catch(() => false)
   const logFd = openSync(logPath, 'a', 0o600)
   // Fail here, clearly, if no tunnel tool is installed.
   if (options.tunnel) (await import('../tunnel/tunnel.ts')).findTunnel(typeof options.tunnel === 'string' ? options.tunnel : undefined)

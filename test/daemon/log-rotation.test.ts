@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'bun:test'
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { rotateIfLarge, stdoutLogFile } from '../../src/daemon/log-rotation.ts'
+
+const dir = join(process.env.CODEX_SHIM_TEST_ROOT!, 'log-rotation')
+mkdirSync(dir, { recursive: true })
+
+describe('log rotation', () => {
+  test('a log under the limit is left alone; one past it moves to .1 (private) and starts over', async () => {
+    const path = join(dir, 'small.log')
+    writeFileSync(path, 'one line\n')
+    expect(await rotateIfLarge(path, 1024)).toBe(false)
+    expect(readFileSync(path, 'utf8')).toBe('one line\n')
+
+    const big = join(dir, 'big.log')
+    writeFileSync(big, 'x'.repeat(2000), { mode: 0o600 })
+    expect(await rotateIfLarge(big, 1024)).toBe(true)
+    expect(readFileSync(`${big}.1`, 'utf8')).toBe('x'.repeat(2000))
+    expect(statSync(`${big}.1`).mode & 0o777).toBe(0o600)
+    expect(statSync(big).size).toBe(0)
+    // The next rotation replaces the copy before it: one earlier file is kept, never more.
+    writeFileSync(big, 'y'.repeat(1500))
+    expect(await rotateIfLarge(big, 1024)).toBe(true)
+    expect(readFileSync(`${big}.1`, 'utf8')).toBe('y'.repeat(1500))
+  })
+
+  test('a writer holding the log open for appending goes on at the start of the emptied file', async () => {
+    const path = join(dir, 'held.log')
+    const fd = openSync(path, 'a', 0o600) // as `start` opens the daemon's stdout
+    writeSync(fd, `${'old line\n'.repeat(200)}`)
+    expect(await rotateIfLarge(path, 1024)).toBe(true)
+    writeSync(fd, 'first line after\n')
+    closeSync(fd)
+    expect(readFileSync(path, 'utf8')).toBe('first line after\n')
+    expect(readFileSync(`${path}.1`, 'utf8')).toBe('old line\n'.repeat(200))
+  })
+
+  test('the log a process writes is found by its stdout, among the known ones; a non-file stdout is none', () => {
+    const ours = join(dir, 'ours.log')
+    const other = join(dir, 'other.log')
+    writeFileSync(other, '')
+    const fd = openSync(ours, 'a')
+    expect(stdoutLogFile([other, ours], fd)).toBe(ours)
+    expect(stdoutLogFile([other], fd)).toBeNull()
+    closeSync(fd)
+    const folder = openSync(dir, 'r')
+    expect(stdoutLogFile([other, ours], folder)).toBeNull()
+    closeSync(folder)
+  })
+})
