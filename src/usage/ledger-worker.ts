@@ -16,12 +16,16 @@ export type LedgerJob =
   | { kind: 'checkpoint'; path: string }
   | { kind: 'prune'; path: string; before: number }
 
-/** Copies the WAL into the database without waiting on the writer (PASSIVE); the writer then reuses the WAL from its start. */
+/**
+ * Copies the WAL into the database and empties it (TRUNCATE): the writer's flushes wait meanwhile
+ * (ledger.ts), and the WAL's size on disk then says again how much it holds, which is how the next
+ * checkpoint is timed.
+ */
 function checkpoint(path: string): null {
   const db = new Database(path, { readwrite: true, create: false })
   try {
     db.exec('PRAGMA busy_timeout = 1000')
-    db.query('PRAGMA wal_checkpoint(PASSIVE)').get()
+    db.query('PRAGMA wal_checkpoint(TRUNCATE)').get()
     return null
   } finally {
     db.close()

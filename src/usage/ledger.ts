@@ -7,7 +7,7 @@ import { shimHome } from '../paths.ts'
 import type { UsageRow } from './row.ts'
 import { createSchema, INSERT_SQL, toParams } from './schema.ts'
 import { emptySummary, summarise, type Summary, type SummaryQuery } from './summarise.ts'
-import { checkpointOffThread, pruneOffThread, summariseOffThread } from './off-thread.ts'
+import { checkpointOffThread, pruneOffThread, summariseOffThread, WorkerUnavailable } from './off-thread.ts'
 
 /**
  * The usage ledger. `append` only pushes onto an in-memory queue: the request
@@ -186,7 +186,7 @@ class SqliteLedger implements Ledger {
    * a worker instead once the WAL has grown past `checkpointBytes`.
    */
   private checkpointIfDue(): void {
-    if (this.checkpointDue || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
+    if (this.workerless || this.checkpointDue || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
     this.checkpointDue = true
     this.runWorkerWrites()
   }
@@ -201,7 +201,10 @@ class SqliteLedger implements Ledger {
     if (!job) return
     const run = job === 'prune' ? pruneOffThread(this.path, this.retentionStart()) : checkpointOffThread(this.path)
     this.workerRun = run
-      .catch((error: unknown) => this.log.debug(`Usage ledger ${job} failed (${error instanceof Error ? error.message : String(error)}); the next one tries again.`))
+      .catch((error: unknown) => {
+        if (error instanceof WorkerUnavailable) return this.withoutWorker(error, job)
+        this.log.debug(`Usage ledger ${job} failed (${error instanceof Error ? error.message : String(error)}); the next one tries again.`)
+      })
       .finally(() => {
         if (job === 'prune') this.pruneDue = false
         else this.checkpointDue = false
@@ -214,6 +217,39 @@ class SqliteLedger implements Ledger {
       })
   }
 
+  /** The summary on the worker; on this thread, as before there was one, if the worker cannot start. */
+  private async summaryOffThread(query: SummaryQuery): Promise<Summary | null> {
+    try {
+      return await summariseOffThread(this.path, query)
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailable)) throw error
+      this.warnNoWorker(error)
+      return readSummary(this.path, query)
+    }
+  }
+
+  /**
+   * Without a worker the writes go back to this thread: SQLite's own checkpoints again, and the
+   * prune in place. Slower for every stream when they run, as before the worker, but done.
+   */
+  private withoutWorker(error: WorkerUnavailable, job: 'prune' | 'checkpoint'): void {
+    this.warnNoWorker(error)
+    try {
+      this.db?.exec('PRAGMA wal_autocheckpoint = 1000')
+    } catch {
+      // Closed: nothing more to write.
+    }
+    if (job === 'prune') this.pruneHere()
+  }
+
+  /** The worker cannot start here: the ledger works as it did before there was one. */
+  private workerless = false
+  private warnNoWorker(error: WorkerUnavailable): void {
+    if (this.workerless) return
+    this.workerless = true
+    this.log.warn(`Usage ledger: ${error.message}; its summaries, checkpoints and prunes run on the proxy's thread.`)
+  }
+
   async summarise(query: SummaryQuery): Promise<Summary> {
     // What is queued goes in first, so the summary counts every request answered so far; after the
     // worker's own write (a prune, a checkpoint), whose lock a flush would otherwise meet.
@@ -221,7 +257,7 @@ class SqliteLedger implements Ledger {
     this.flush()
     if (!this.db || !this.insertBatch) return emptySummary(query)
     try {
-      return (await summariseOffThread(this.path, query)) ?? emptySummary(query)
+      return (await this.summaryOffThread(query)) ?? emptySummary(query)
     } catch (error) {
       // The reader's own message names the file and what to do; a worker that failed says so.
       this.log.warn(`Usage ledger could not be read (${sqliteCode(error) || (error instanceof Error ? error.message : String(error))}).`)
@@ -367,7 +403,8 @@ class SqliteLedger implements Ledger {
   private prune(): void {
     if (!this.db || this.closed) return
     this.pruneDue = true
-    this.runWorkerWrites()
+    if (this.workerless) this.pruneHere()
+    else this.runWorkerWrites()
   }
 
   /** The prune on this thread, for close(): a prune still due is not left undone. */

@@ -5,7 +5,23 @@ import type { Summary, SummaryQuery } from './summarise.ts'
 // From source (and in tests) the worker is the module beside this one. In the compiled binary it is an
 // entrypoint of its own (scripts/build.ts), named from the bundle's root (src/), and this module is in
 // a chunk elsewhere: beside it there is nothing.
-const workerModule = () => (isCompiledBinary() ? './usage/ledger-worker.ts' : new URL('./ledger-worker.ts', import.meta.url).href)
+const defaultWorkerModule = () => (isCompiledBinary() ? './usage/ledger-worker.ts' : new URL('./ledger-worker.ts', import.meta.url).href)
+let override: string | null = null
+const workerModule = () => override ?? defaultWorkerModule()
+
+/** Tests: a worker module that cannot load, to see the ledger do without one; null puts the real one back. */
+export function useWorkerModuleForTests(module: string | null): void {
+  override = module
+  unavailable = null
+}
+
+/**
+ * The worker itself could not start (its module did not load: a platform whose
+ * compiled binary names it differently than checked here). The ledger then does
+ * the work on its own thread, as it did before there was a worker.
+ */
+export class WorkerUnavailable extends Error {}
+let unavailable: WorkerUnavailable | null = null
 
 // One job at a time: each worker is a JavaScript VM of its own (~8 MiB while it runs), and a client
 // polling faster than a long window counts would otherwise stack them up.
@@ -15,6 +31,8 @@ function inWorker<T>(job: LedgerJob): Promise<T> {
   const turn = queue.then(
     () =>
       new Promise<T>((resolve, reject) => {
+        // Known not to start: not tried again for every job.
+        if (unavailable) return reject(unavailable)
         const worker = new Worker(workerModule())
         const done = () => worker.terminate()
         worker.onmessage = (event: MessageEvent<{ result?: T; error?: string }>) => {
@@ -22,9 +40,11 @@ function inWorker<T>(job: LedgerJob): Promise<T> {
           if (event.data.error !== undefined) reject(new Error(event.data.error))
           else resolve(event.data.result as T)
         }
+        // A job's own failure comes back as a message; an error event is the worker failing to run at all.
         worker.onerror = (event) => {
           done()
-          reject(new Error(`the ledger worker failed: ${event.message || 'it did not start'}`))
+          unavailable = new WorkerUnavailable(`the ledger's worker thread did not start (${event.message || 'no reason given'})`)
+          reject(unavailable)
         }
         worker.postMessage(job)
       }),
