@@ -120,6 +120,8 @@ class SqliteLedger implements Ledger {
   private checkpointDue = false
   /** The timer's flush came while the worker wrote: it runs when the worker is done. */
   private flushAfterWorker = false
+  /** The worker cannot start here: the ledger works as it did before there was one. */
+  private workerless = false
   private readonly now: () => number
   private readonly log: Log
   private db: Database | null = null
@@ -242,8 +244,6 @@ class SqliteLedger implements Ledger {
     if (job === 'prune') this.pruneHere()
   }
 
-  /** The worker cannot start here: the ledger works as it did before there was one. */
-  private workerless = false
   private warnNoWorker(error: WorkerUnavailable): void {
     if (this.workerless) return
     this.workerless = true
@@ -296,9 +296,10 @@ class SqliteLedger implements Ledger {
   }
 
   /**
-   * The timer's flush waits while a checkpoint runs: a checkpoint that writes meet halfway leaves
-   * frames behind, and SQLite starts the WAL over only once every frame is in the database, so
-   * under steady writes the WAL would grow without end. Rows wait in memory meanwhile (~25 ms).
+   * The timer's flush waits while the worker writes (a checkpoint, a prune): a checkpoint that
+   * writes keep meeting never empties the WAL, which then grows without end under steady writes,
+   * and a flush that meets the worker's lock would be put back with the warning meant for other
+   * programs. Rows wait in memory meanwhile (~25 ms for a checkpoint).
    */
   private timedFlush(): void {
     this.flushTimer = null
@@ -407,7 +408,7 @@ class SqliteLedger implements Ledger {
     else this.runWorkerWrites()
   }
 
-  /** The prune on this thread, for close(): a prune still due is not left undone. */
+  /** The prune on this thread: at close, so a prune still due is not left undone, and when there is no worker. */
   private pruneHere(): void {
     try {
       this.db?.query('DELETE FROM requests WHERE time_ms < ?').run(this.retentionStart())
