@@ -65,7 +65,14 @@ export function loadBundledCatalog(env: Record<string, string | undefined> = pro
         home.remove()
       }
     })()
-    loading = { key: bin, value }
+    const entry = { key: bin, value }
+    loading = entry
+    // Settled, it is `cached` (a result) or nothing (a failure, such as no temporary folder): the
+    // next caller runs Codex again rather than getting this rejection for the life of the proxy.
+    const settle = () => {
+      if (loading === entry) loading = null
+    }
+    value.then(settle, settle)
   }
   return loading.value
 }

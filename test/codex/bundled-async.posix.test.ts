@@ -72,3 +72,17 @@ describe('loadBundledCatalog', () => {
     expect(await loadBundledCatalog({ CODEX_SHIM_CODEX_BIN: join(work, 'absent', 'codex'), PATH: '' })).toBeNull()
   })
 })
+
+describe('loadBundledCatalog after a failure', () => {
+  test('a run that could not start (no temporary folder) is tried again by the next caller', async () => {
+    const codex = fakeCodex('retried')
+    writeFileSync(codex.release, '')
+    const tmp = process.env.TMPDIR
+    process.env.TMPDIR = join(work, 'no-such-tmp')
+    const env = { ...process.env, CODEX_SHIM_CODEX_BIN: codex.bin }
+    await expect(loadBundledCatalog(env)).rejects.toThrow()
+    if (tmp === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = tmp
+    expect((await loadBundledCatalog({ ...env, TMPDIR: tmp }))?.models[0]?.slug).toBe('gpt-fake')
+  })
+})
