@@ -1,4 +1,4 @@
-import { chmodSync, fstatSync, statSync, truncateSync } from 'node:fs'
+import { chmodSync, closeSync, fstatSync, openSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import { shimHome, shimPaths } from '../paths.ts'
 
@@ -11,13 +11,24 @@ const CHECK_EVERY_MS = 10 * 60_000
  * writers hold it open for appending (the daemon's stdout, launchd's), so the
  * file is copied and truncated rather than renamed, and their next line starts
  * the new one. Lines written between the copy and the truncation are lost (a
- * few milliseconds once per `maxBytes`). The copy is private, as the log is.
+ * few milliseconds once per `maxBytes`). The copy is private from its first
+ * byte, as the log is: it is written to a file created 0600 and renamed into
+ * place, and a copy cut short (a full disk) is removed, not left readable.
  */
 export async function rotateIfLarge(path: string, maxBytes = LOG_MAX_BYTES): Promise<boolean> {
   if (Bun.file(path).size < maxBytes) return false
   const previous = `${path}.1`
-  await Bun.write(previous, Bun.file(path))
-  chmodSync(previous, 0o600)
+  const partial = `${previous}.partial`
+  rmSync(partial, { force: true })
+  closeSync(openSync(partial, 'wx', 0o600))
+  chmodSync(partial, 0o600) // the umask may have taken bits off; never added any
+  try {
+    await Bun.write(partial, Bun.file(path))
+    renameSync(partial, previous)
+  } catch (error) {
+    rmSync(partial, { force: true })
+    throw error
+  }
   truncateSync(path, 0)
   return true
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { rotateIfLarge, stdoutLogFile } from '../../src/daemon/log-rotation.ts'
 
@@ -15,10 +15,12 @@ describe('log rotation', () => {
 
     const big = join(dir, 'big.log')
     writeFileSync(big, 'x'.repeat(2000), { mode: 0o600 })
+    writeFileSync(`${big}.1`, 'an earlier copy left readable', { mode: 0o644 })
     expect(await rotateIfLarge(big, 1024)).toBe(true)
     expect(readFileSync(`${big}.1`, 'utf8')).toBe('x'.repeat(2000))
     expect(statSync(`${big}.1`).mode & 0o777).toBe(0o600)
     expect(statSync(big).size).toBe(0)
+    expect(existsSync(`${big}.1.partial`)).toBe(false)
     // The next rotation replaces the copy before it: one earlier file is kept, never more.
     writeFileSync(big, 'y'.repeat(1500))
     expect(await rotateIfLarge(big, 1024)).toBe(true)
