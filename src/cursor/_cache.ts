@@ -5,28 +5,32 @@
  * seconds to say its status or list its models, and a request or Codex's
  * model list would otherwise wait on it every `ttlMs`). A failed load keeps
  * the last answer; with none yet, the caller gets the failure and the next
- * call loads again. `peek()` answers without waiting at all (for `/health`):
- * undefined before the first answer.
+ * call loads again. A load still running after `ttlMs` no longer holds the
+ * others back (cursor-agent can hang on a pipe a grandchild keeps open): the
+ * next call starts another. `peek()` answers without waiting at all (for
+ * `/health`): undefined before the first answer.
  */
 export function cached<T>(load: () => Promise<T>, ttlMs: number, now: () => number = Date.now): { get(): Promise<T>; peek(): T | undefined; clear(): void } {
   let settled: { value: T; at: number } | null = null
-  let pending: Promise<T> | null = null
+  let pending: { value: Promise<T>; started: number } | null = null
   // Bumped by clear(): a load begun before it must not fill the cache after it.
   let generation = 0
   const refresh = (): Promise<T> => {
-    if (pending) return pending
+    if (pending && now() - pending.started < ttlMs) return pending.value
     const started = now()
     const mine = generation
     const value = load()
-    pending = value
+    const entry = { value, started }
+    pending = entry
     value.then(
       (result) => {
         if (mine !== generation) return
-        settled = { value: result, at: started }
-        pending = null
+        // A load that hung and came back late does not replace a newer answer.
+        if (!settled || settled.at <= started) settled = { value: result, at: started }
+        if (pending === entry) pending = null
       },
       () => {
-        if (mine === generation) pending = null
+        if (mine === generation && pending === entry) pending = null
       },
     )
     return value

@@ -96,6 +96,27 @@ describe('the probe cache', () => {
     expect(await cache.get()).toBe('ok')
   })
 
+  test('a load that never ends holds the others back for one ttl at most', async () => {
+    let clock = 0
+    let loads = 0
+    const cache = cached(() => {
+      loads++
+      // The second load hangs for good (a cursor-agent whose pipe never closes); the others answer.
+      return loads === 2 ? new Promise<number>(() => {}) : Promise.resolve(loads)
+    }, 30_000, () => clock)
+    expect(await cache.get()).toBe(1)
+    clock = 30_000
+    expect(await cache.get()).toBe(1) // old answer; load 2 starts and hangs
+    clock = 59_999
+    expect(await cache.get()).toBe(1)
+    expect(loads).toBe(2) // still within a ttl of the hung load: not started again
+    clock = 60_000
+    expect(await cache.get()).toBe(1) // load 3 starts beside the hung one
+    await Bun.sleep(0)
+    expect(loads).toBe(3)
+    expect(await cache.get()).toBe(3)
+  })
+
   test('clear() forgets the answer, and a load begun before it does not fill the cache after it', async () => {
     let release: (value: string) => void = () => {}
     const cache = cached(() => new Promise<string>((resolve) => (release = resolve)), 30_000)
