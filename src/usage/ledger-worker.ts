@@ -21,23 +21,32 @@ export type LedgerJob =
  * (ledger.ts), and the WAL's size on disk then says again how much it holds, which is how the next
  * checkpoint is timed.
  */
-function checkpoint(path: string): null {
+function checkpoint(path: string): { busy: boolean } {
   const db = new Database(path, { readwrite: true, create: false })
   try {
     db.exec('PRAGMA busy_timeout = 1000')
-    db.query('PRAGMA wal_checkpoint(TRUNCATE)').get()
-    return null
+    // A reader holding an old snapshot (`codex-shim usage` mid-query) keeps the WAL from emptying.
+    const result = db.query('PRAGMA wal_checkpoint(TRUNCATE)').get() as { busy: number } | null
+    return { busy: Boolean(result?.busy) }
   } finally {
     db.close()
   }
 }
 
-/** Deletes the rows that started before `before` (the retention), waiting a little for the writer's lock. */
+const PRUNE_BATCH = 5_000
+
+/**
+ * Deletes the rows that started before `before` (the retention), in batches
+ * of PRUNE_BATCH, each its own transaction with a pause after it: after a long
+ * break or a shorter retention there can be millions, and the proxy's own
+ * writes (at shutdown, its last batch) get the lock between two batches.
+ */
 function prune(path: string, before: number): null {
   const db = new Database(path, { readwrite: true, create: false })
   try {
     db.exec('PRAGMA busy_timeout = 1000')
-    db.query('DELETE FROM requests WHERE time_ms < ?').run(before)
+    const batch = db.query(`DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE time_ms < ? LIMIT ${PRUNE_BATCH})`)
+    while (batch.run(before).changes === PRUNE_BATCH) Bun.sleepSync(2)
     return null
   } finally {
     db.close()

@@ -57,6 +57,9 @@ const DEFAULT_FLUSH_MS = 250
 // backlog never stalls the event loop for long; the rest follows on the next turn.
 const MAX_TIMER_BATCH = 1_000
 const DEFAULT_CHECKPOINT_BYTES = 4 * 1024 * 1024
+// A checkpoint a reader kept from emptying the WAL is not tried again before this: each try waits
+// its busy timeout (1 s) on the worker, and the timer's flushes wait for it.
+const CHECKPOINT_RETRY_MS = 30_000
 const PRUNE_EVERY_MS = 3_600_000
 const DAY_MS = 86_400_000
 // Shutdown may wait a little for another writer; a flush on the timer never does.
@@ -122,6 +125,8 @@ class SqliteLedger implements Ledger {
   private flushAfterWorker = false
   /** The worker cannot start here: the ledger works as it did before there was one. */
   private workerless = false
+  /** Date.now() before which no checkpoint is tried (a reader kept the last one from finishing). */
+  private checkpointRetryAt = 0
   private readonly now: () => number
   private readonly log: Log
   private db: Database | null = null
@@ -188,7 +193,7 @@ class SqliteLedger implements Ledger {
    * a worker instead once the WAL has grown past `checkpointBytes`.
    */
   private checkpointIfDue(): void {
-    if (this.workerless || this.checkpointDue || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
+    if (this.workerless || this.checkpointDue || Date.now() < this.checkpointRetryAt || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
     this.checkpointDue = true
     this.runWorkerWrites()
   }
@@ -201,7 +206,12 @@ class SqliteLedger implements Ledger {
     if (this.workerRun || this.closed) return
     const job = this.pruneDue ? 'prune' : this.checkpointDue ? 'checkpoint' : null
     if (!job) return
-    const run = job === 'prune' ? pruneOffThread(this.path, this.retentionStart()) : checkpointOffThread(this.path)
+    const run =
+      job === 'prune'
+        ? pruneOffThread(this.path, this.retentionStart())
+        : checkpointOffThread(this.path).then(({ busy }) => {
+            if (busy) this.checkpointRetryAt = Date.now() + CHECKPOINT_RETRY_MS
+          })
     this.workerRun = run
       .catch((error: unknown) => {
         if (error instanceof WorkerUnavailable) return this.withoutWorker(error, job)
@@ -277,7 +287,10 @@ class SqliteLedger implements Ledger {
       this.flush()
       this.reportDrops()
       if (this.queue.length) this.log.warn(`Usage ledger closed with ${this.queue.length} rows unwritten (the database stayed locked).`)
-      if (this.pruneDue) this.pruneHere()
+      // A prune not yet begun is done here. One the worker is running is left to it (the flush above
+      // got in between its batches): finishing millions of rows here would hold the shutdown for
+      // seconds, and each batch it commits stays done, so the next start deletes only the rest.
+      if (this.pruneDue && !this.workerRun) this.pruneHere()
       this.db?.exec('PRAGMA wal_checkpoint(TRUNCATE)')
     } catch (error) {
       this.log.warn(`Usage ledger did not close cleanly (${describeError(error)}).`)
@@ -352,8 +365,9 @@ class SqliteLedger implements Ledger {
     db.exec('PRAGMA journal_mode = WAL')
     // With WAL, NORMAL keeps every committed batch through a process crash.
     db.exec('PRAGMA synchronous = NORMAL')
-    // Checkpoints run on a worker (checkpointIfDue), not inside whichever commit crosses the size.
-    db.exec('PRAGMA wal_autocheckpoint = 0')
+    // Checkpoints run on a worker (checkpointIfDue), not inside whichever commit crosses the size;
+    // SQLite's own when there is no worker (a ledger set up again after damage keeps to that).
+    db.exec(`PRAGMA wal_autocheckpoint = ${this.workerless ? 1000 : 0}`)
     createSchema(db)
     const insert: Statement = db.prepare(INSERT_SQL)
     this.insertBatch = db.transaction((rows: UsageRow[]) => {

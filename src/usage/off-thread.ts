@@ -64,9 +64,12 @@ export function summariseOffThread(path: string, query: SummaryQuery): Promise<S
   return inWorker<Summary | null>({ kind: 'summary', path, query })
 }
 
-/** A WAL checkpoint on a worker thread: SQLite's own, run by whichever write crosses its size, fsyncs on the writer's thread. */
-export function checkpointOffThread(path: string): Promise<void> {
-  return inWorker<null>({ kind: 'checkpoint', path }).then(() => undefined)
+/**
+ * A WAL checkpoint on a worker thread: SQLite's own, run by whichever write crosses its size,
+ * fsyncs on the writer's thread. `busy`: a reader kept the WAL from being emptied.
+ */
+export function checkpointOffThread(path: string): Promise<{ busy: boolean }> {
+  return inWorker<{ busy: boolean }>({ kind: 'checkpoint', path })
 }
 
 /** The retention prune on a worker thread: rows that started before `before` are deleted. */

@@ -118,25 +118,35 @@ describe('retention', () => {
     ledger.close()
   }
 
-  test('rows older than 90 days are deleted when the ledger opens', () => {
+  /** Opens a ledger and closes it once its prune (on the worker) has run. */
+  const openUntilPruned = async (path: string, options: Parameters<typeof openLedger>[0] = {}) => {
+    const ledger = openLedger({ path, now: () => now, ...options })
+    while (storedRows(path).length === 4) await Bun.sleep(2)
+    ledger.close()
+  }
+
+  test('rows older than 90 days are deleted when the ledger opens', async () => {
     const path = join(freshDir('retention'), 'usage.db')
     seed(path)
-    openLedger({ path, now: () => now }).close()
+    await openUntilPruned(path)
     expect(storedRows(path).map((row) => row.slug)).toEqual(['age-45', 'age-1'])
   })
 
-  test('CODEX_SHIM_USAGE_RETENTION_DAYS sets the window; a bad value keeps 90 with a warning', () => {
+  test('CODEX_SHIM_USAGE_RETENTION_DAYS sets the window; a bad value keeps 90 with a warning', async () => {
     const path = join(freshDir('retention-env'), 'usage.db')
     seed(path)
     process.env.CODEX_SHIM_USAGE_RETENTION_DAYS = 'lots'
     const { logger, lines } = captureLogger()
-    openLedger({ path, now: () => now, logger }).close()
+    await openUntilPruned(path, { logger })
     expect(lines.some((line) => line.includes('CODEX_SHIM_USAGE_RETENTION_DAYS expects a number of days above 0'))).toBe(true)
     expect(storedRows(path).map((row) => row.slug)).toEqual(['age-45', 'age-1'])
     process.env.CODEX_SHIM_USAGE_RETENTION_DAYS = '30'
-    openLedger({ path, now: () => now }).close()
+    const ledger = openLedger({ path, now: () => now })
+    while (storedRows(path).length > 1) await Bun.sleep(2)
+    ledger.close()
     expect(storedRows(path).map((row) => row.slug)).toEqual(['age-1'])
   })
+
 })
 
 describe('damage', () => {
