@@ -8,7 +8,9 @@ export interface BundledCatalog {
   models: Record<string, unknown>[]
 }
 
-let cached: { key: string; value: BundledCatalog | null } | null = null
+let cached: { key: string; value: BundledCatalog | null; at: number } | null = null
+// No catalog (Codex timed out, could not start mid-upgrade, or has no such command) is asked again after this.
+const RETRY_EMPTY_MS = 5 * 60_000
 let loading: { key: string; value: Promise<BundledCatalog | null> } | null = null
 
 const BUNDLED_ARGS = ['debug', 'models', '--bundled']
@@ -53,13 +55,13 @@ async function output(bin: string, args: string[], env: Record<string, string>):
 export function loadBundledCatalog(env: Record<string, string | undefined> = process.env): Promise<BundledCatalog | null> {
   const bin = findCodex(env)
   if (!bin) return Promise.resolve(null)
-  if (cached?.key === bin) return Promise.resolve(cached.value)
+  if (cached?.key === bin && (cached.value || performance.now() - cached.at < RETRY_EMPTY_MS)) return Promise.resolve(cached.value)
   if (loading?.key !== bin) {
     const value = (async () => {
       const home = emptyHome(env)
       try {
         const [stdout, version] = await Promise.all([output(bin, BUNDLED_ARGS, home.env), output(bin, ['--version'], home.env)])
-        cached = { key: bin, value: stdout === null ? null : catalogIn(stdout, version === null ? null : versionIn(version)) }
+        cached = { key: bin, value: stdout === null ? null : catalogIn(stdout, version === null ? null : versionIn(version)), at: performance.now() }
         return cached.value
       } finally {
         home.remove()

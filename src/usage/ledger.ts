@@ -125,7 +125,7 @@ class SqliteLedger implements Ledger {
   private flushAfterWorker = false
   /** The worker cannot start here: the ledger works as it did before there was one. */
   private workerless = false
-  /** Date.now() before which no checkpoint is tried (a reader kept the last one from finishing). */
+  /** performance.now() before which no checkpoint is tried (a reader kept the last one from finishing); not the wall clock, which can step back. */
   private checkpointRetryAt = 0
   private readonly now: () => number
   private readonly log: Log
@@ -193,7 +193,7 @@ class SqliteLedger implements Ledger {
    * a worker instead once the WAL has grown past `checkpointBytes`.
    */
   private checkpointIfDue(): void {
-    if (this.workerless || this.checkpointDue || Date.now() < this.checkpointRetryAt || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
+    if (this.workerless || this.checkpointDue || performance.now() < this.checkpointRetryAt || Bun.file(`${this.path}-wal`).size < this.checkpointBytes) return
     this.checkpointDue = true
     this.runWorkerWrites()
   }
@@ -210,7 +210,7 @@ class SqliteLedger implements Ledger {
       job === 'prune'
         ? pruneOffThread(this.path, this.retentionStart())
         : checkpointOffThread(this.path).then(({ busy }) => {
-            if (busy) this.checkpointRetryAt = Date.now() + CHECKPOINT_RETRY_MS
+            if (busy) this.checkpointRetryAt = performance.now() + CHECKPOINT_RETRY_MS
           })
     this.workerRun = run
       .catch((error: unknown) => {

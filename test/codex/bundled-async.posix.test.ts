@@ -54,7 +54,7 @@ describe('loadBundledCatalog', () => {
     expect(readFileSync(codex.runs, 'utf8')).toBe('run\n')
   })
 
-  test('a Codex that fails or prints no catalog gives none, and is not run again', async () => {
+  test('a Codex that fails or prints no catalog gives none, and is not run again at once (only after 5 minutes)', async () => {
     const dir = join(work, 'failing')
     mkdirSync(dir, { recursive: true })
     const bin = join(dir, 'codex')
@@ -78,11 +78,14 @@ describe('loadBundledCatalog after a failure', () => {
     const codex = fakeCodex('retried')
     writeFileSync(codex.release, '')
     const tmp = process.env.TMPDIR
-    process.env.TMPDIR = join(work, 'no-such-tmp')
     const env = { ...process.env, CODEX_SHIM_CODEX_BIN: codex.bin }
-    await expect(loadBundledCatalog(env)).rejects.toThrow()
-    if (tmp === undefined) delete process.env.TMPDIR
-    else process.env.TMPDIR = tmp
+    try {
+      process.env.TMPDIR = join(work, 'no-such-tmp')
+      await expect(loadBundledCatalog(env)).rejects.toThrow()
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = tmp
+    }
     expect((await loadBundledCatalog({ ...env, TMPDIR: tmp }))?.models[0]?.slug).toBe('gpt-fake')
   })
 })
