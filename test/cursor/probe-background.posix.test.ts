@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCursorCommand } from '../../src/cursor/_probe.ts'
+import { clientDir } from '../support/spawn-client.ts'
 
 // POSIX: the fake cursor-agent is a shell script.
-const dir = join(process.env.CODEX_SHIM_TEST_ROOT!, 'probe-background')
-mkdirSync(dir, { recursive: true })
+const dir = clientDir('probe-background')
 
 describe('a cursor-agent that leaves a process behind', () => {
   test('its answer is read once it exits, though a background process keeps its pipes open', async () => {

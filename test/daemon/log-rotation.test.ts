@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'bun:test'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { rotateIfLarge, stdoutLogFile } from '../../src/daemon/log-rotation.ts'
+import { clientDir } from '../support/spawn-client.ts'
 
-const dir = join(process.env.CODEX_SHIM_TEST_ROOT!, 'log-rotation')
-mkdirSync(dir, { recursive: true })
+const dir = clientDir('log-rotation')
 
 describe('log rotation', () => {
   test('a log under the limit is left alone; one past it moves to .1 (private) and starts over', async () => {
