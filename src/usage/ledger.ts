@@ -119,6 +119,7 @@ class SqliteLedger implements Ledger {
   private readonly checkpointBytes: number
   /** A prune or checkpoint running on the worker (runWorkerWrites); settles when it is done. */
   private workerRun: Promise<void> | null = null
+  private workerJob: 'prune' | 'checkpoint' | null = null
   private pruneDue = false
   private checkpointDue = false
   /** The timer's flush came while the worker wrote: it runs when the worker is done. */
@@ -206,6 +207,7 @@ class SqliteLedger implements Ledger {
     if (this.workerRun || this.closed) return
     const job = this.pruneDue ? 'prune' : this.checkpointDue ? 'checkpoint' : null
     if (!job) return
+    this.workerJob = job
     const run =
       job === 'prune'
         ? pruneOffThread(this.path, this.retentionStart())
@@ -221,6 +223,7 @@ class SqliteLedger implements Ledger {
         if (job === 'prune') this.pruneDue = false
         else this.checkpointDue = false
         this.workerRun = null
+        this.workerJob = null
         this.runWorkerWrites()
         if (!this.workerRun && this.flushAfterWorker) {
           this.flushAfterWorker = false
@@ -290,7 +293,7 @@ class SqliteLedger implements Ledger {
       // A prune not yet begun is done here. One the worker is running is left to it (the flush above
       // got in between its batches): finishing millions of rows here would hold the shutdown for
       // seconds, and each batch it commits stays done, so the next start deletes only the rest.
-      if (this.pruneDue && !this.workerRun) this.pruneHere()
+      if (this.pruneDue && this.workerJob !== 'prune') this.pruneHere()
       this.db?.exec('PRAGMA wal_checkpoint(TRUNCATE)')
     } catch (error) {
       this.log.warn(`Usage ledger did not close cleanly (${describeError(error)}).`)
