@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runShortCommand } from '../short-command.ts'
 import { findCodex, versionIn } from './find-codex.ts'
 
 export interface BundledCatalog {
@@ -33,13 +34,8 @@ function catalogIn(stdout: string, version: string | null): BundledCatalog | nul
 
 /** Runs `bin args…` as a child the caller awaits: its stdout when it exits 0, else null. */
 async function output(bin: string, args: string[], env: Record<string, string>): Promise<string | null> {
-  try {
-    const child = Bun.spawn([bin, ...args], { env, stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', timeout: TIMEOUT_MS })
-    const [text, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
-    return code === 0 ? text : null
-  } catch {
-    return null
-  }
+  const result = await runShortCommand([bin, ...args], { timeoutMs: TIMEOUT_MS, env })
+  return result.exitCode === 0 ? result.stdout : null
 }
 
 /**

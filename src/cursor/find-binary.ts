@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { envFlag } from '../env-flag.ts'
+import { runCursorCommand } from './_probe.ts'
 
 const cache = new Map<string, Promise<string | null>>()
 
@@ -14,13 +15,7 @@ export function isCursorAgentHelp(text: string): boolean {
  * route) and goes on serving the others meanwhile.
  */
 async function identifiesAsCursor(bin: string, env: Record<string, string | undefined>): Promise<boolean> {
-  try {
-    const child = Bun.spawn([bin, '--help'], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', timeout: 5000, env: { ...env, NO_COLOR: '1' } })
-    const [out, err] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-    return isCursorAgentHelp(`${out}\n${err}`)
-  } catch {
-    return false
-  }
+  return isCursorAgentHelp((await runCursorCommand(bin, ['--help'], { timeoutMs: 5000, env })).output)
 }
 
 /** `CODEX_SHIM_DISABLE_CURSOR=1` (or true/yes/on) turns the Cursor subscription off, like its ChatGPT twin. */

@@ -89,3 +89,19 @@ describe('loadBundledCatalog after a failure', () => {
     expect((await loadBundledCatalog({ ...env, TMPDIR: tmp }))?.models[0]?.slug).toBe('gpt-fake')
   })
 })
+
+describe('loadBundledCatalog with a Codex that leaves a process behind', () => {
+  test('answers once Codex exits, though a background process keeps its stdout open', async () => {
+    // As the npm `codex` is a wrapper around the real binary: a process it started can outlive it.
+    const dir = join(work, 'wrapper')
+    mkdirSync(dir, { recursive: true })
+    const bin = join(dir, 'codex')
+    writeFileSync(bin, `#!/bin/sh
+(sleep 30) &
+if [ "$1" = "--version" ]; then echo "codex-cli 1.2.3"; exit 0; fi
+echo '{"models":[{"slug":"gpt-wrapped"}]}'
+`)
+    chmodSync(bin, 0o755)
+    expect(await loadBundledCatalog({ ...process.env, CODEX_SHIM_CODEX_BIN: bin })).toEqual({ codexVersion: '1.2.3', models: [{ slug: 'gpt-wrapped' }] })
+  })
+})
