@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { writeFileAtomic } from '../codex/atomic-write.ts'
+import { writeFileAtomicOffThread } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { codexPaths } from '../paths.ts'
 import { chatgptDisabled, loginStateOf, type ChatgptLogin, type ChatgptTokens, type LoginState } from './login-file.ts'
@@ -155,7 +155,7 @@ export class TokenRefresher {
       json.last_refresh = new Date().toISOString()
       const text = `${JSON.stringify(json, null, 2)}\n`
       // Codex writes auth.json 0600; a looser mode we found is not kept.
-      writeFileAtomic(path, text, { secret: true })
+      await writeFileAtomicOffThread(path, text, { secret: true })
       return { tokens: json.tokens as ChatgptTokens, raw: text }
     })
   }

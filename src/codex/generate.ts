@@ -1,7 +1,7 @@
 import { shimPaths } from '../paths.ts'
 import { modelListFor } from '../routing/model-list.ts'
 import type { Settings } from '../settings/schema.ts'
-import { writeFileAtomic } from './atomic-write.ts'
+import { writeFileAtomicOffThread } from './atomic-write.ts'
 import { loadBundledCatalog, pickBaseInstructions } from './bundled.ts'
 import { FALLBACK_INSTRUCTIONS } from './catalog.ts'
 import { PROVIDER_ID, providerTable } from './config-block.ts'
@@ -24,7 +24,7 @@ export async function generateFiles(settings: Settings, options: { port: number;
   const instructions = pickBaseInstructions(bundled)
   const catalog = await modelListFor(settings).catalog(instructions ?? FALLBACK_INSTRUCTIONS)
   const catalogPath = shimPaths.catalog()
-  writeFileAtomic(catalogPath, `${JSON.stringify(catalog, null, 2)}\n`)
+  await writeFileAtomicOffThread(catalogPath, `${JSON.stringify(catalog, null, 2)}\n`)
 
   const first = catalog.models[0]?.slug as string | undefined
   const snippet = [
@@ -37,7 +37,7 @@ export async function generateFiles(settings: Settings, options: { port: number;
     '',
   ].join('\n')
   const snippetPath = shimPaths.providerSnippet()
-  writeFileAtomic(snippetPath, snippet)
+  await writeFileAtomicOffThread(snippetPath, snippet)
   return {
     catalogPath,
     snippetPath,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { codexPaths } from '../paths.ts'
-import { backupFile, writeFileAtomic } from './atomic-write.ts'
+import { backupFile, writeFileAtomic, writeFileAtomicOffThread } from './atomic-write.ts'
 import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedHost, managedModel, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
 
 export interface ConfigChange {
@@ -17,6 +17,14 @@ function write(path: string, before: string, after: string): ConfigChange {
   if (before === after) return { path, backup: null, changed: false }
   const backup = backupFile(path)
   writeFileAtomic(path, after)
+  return { path, backup, changed: true }
+}
+
+/** `write` with the fsync off the thread: the running proxy's model switch (the control page). */
+async function writeOffThread(path: string, before: string, after: string): Promise<ConfigChange> {
+  if (before === after) return { path, backup: null, changed: false }
+  const backup = backupFile(path)
+  await writeFileAtomicOffThread(path, after)
   return { path, backup, changed: true }
 }
 
@@ -42,9 +50,9 @@ export function currentManagedModel(path = codexPaths.config()): string | null {
  * display name) inside our block only; needs `enable` first. The address the
  * block points at stays as `enable` wrote it, `--host` included, unless given.
  */
-export function useModelInConfig(model: string, options: Omit<ManagedBlockOptions, 'model'>, path = codexPaths.config()): ConfigChange {
+export async function useModelInConfig(model: string, options: Omit<ManagedBlockOptions, 'model'>, path = codexPaths.config()): Promise<ConfigChange> {
   const before = readConfig(path)
   if (!hasManagedBlock(before)) throw new ConfigEditError(`${path} has no codex-shim block. Run \`codex-shim enable\` first.`)
   const host = options.host ?? managedHost(before) ?? undefined
-  return write(path, before, applyManagedBlock(before, { ...options, host, model }))
+  return writeOffThread(path, before, applyManagedBlock(before, { ...options, host, model }))
 }

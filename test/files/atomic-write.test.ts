@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../../src/codex/atomic-write.ts'
+import { writeFileAtomic, writeFileAtomicOffThread, type WriteOptions } from '../../src/codex/atomic-write.ts'
 
 let n = 0
 function freshDir(): string {
@@ -12,36 +12,42 @@ function freshDir(): string {
 
 const mode = (path: string) => statSync(path).mode & 0o777
 
-describe('writeFileAtomic', () => {
-  test('secret: a file that was 0644 is rewritten 0600', () => {
+// The CLI's write and the running proxy's (its fsync on Bun's I/O threads) keep the same promises.
+const writers: [string, (path: string, content: string, options?: WriteOptions) => void | Promise<void>][] = [
+  ['writeFileAtomic', writeFileAtomic],
+  ['writeFileAtomicOffThread', writeFileAtomicOffThread],
+]
+
+describe.each(writers)('%s', (_name, writeFileAtomic) => {
+  test('secret: a file that was 0644 is rewritten 0600', async () => {
     const path = join(freshDir(), 'token')
     writeFileSync(path, 'old\n')
     chmodSync(path, 0o644)
-    writeFileAtomic(path, 'new\n', { secret: true })
+    await writeFileAtomic(path, 'new\n', { secret: true })
     expect(readFileSync(path, 'utf8')).toBe('new\n')
     expect(mode(path)).toBe(0o600)
   })
 
-  test('secret: a new file is 0600 even with a permissive umask', () => {
+  test('secret: a new file is 0600 even with a permissive umask', async () => {
     const path = join(freshDir(), 'auth.json')
     const previous = process.umask(0)
     try {
-      writeFileAtomic(path, '{}\n', { secret: true })
+      await writeFileAtomic(path, '{}\n', { secret: true })
     } finally {
       process.umask(previous)
     }
     expect(mode(path)).toBe(0o600)
   })
 
-  test('not secret: an existing file keeps its exact mode, even one the umask would narrow', () => {
+  test('not secret: an existing file keeps its exact mode, even one the umask would narrow', async () => {
     const path = join(freshDir(), 'config.toml')
     writeFileSync(path, 'a = 1\n')
     chmodSync(path, 0o664)
-    writeFileAtomic(path, 'a = 2\n')
+    await writeFileAtomic(path, 'a = 2\n')
     expect(mode(path)).toBe(0o664)
   })
 
-  test('a symlink is written through to its target and stays a link', () => {
+  test('a symlink is written through to its target and stays a link', async () => {
     const dir = freshDir()
     mkdirSync(join(dir, 'dotfiles'))
     const target = join(dir, 'dotfiles', 'config.toml')
@@ -49,7 +55,7 @@ describe('writeFileAtomic', () => {
     chmodSync(target, 0o640)
     const link = join(dir, 'config.toml')
     symlinkSync(target, link)
-    writeFileAtomic(link, 'a = 2\n')
+    await writeFileAtomic(link, 'a = 2\n')
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
     expect(readlinkSync(link)).toBe(target)
     expect(readFileSync(target, 'utf8')).toBe('a = 2\n')
@@ -59,7 +65,7 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(join(dir, 'dotfiles'))).toEqual(['config.toml'])
   })
 
-  test('stray temp files from a killed write are removed on the next write; fresh ones are left alone', () => {
+  test('stray temp files from a killed write are removed on the next write; fresh ones are left alone', async () => {
     const dir = freshDir()
     const path = join(dir, 'codex-shim.pid')
     const stale = `${path}.codex-shim-4242-1700000000000.tmp`
@@ -69,7 +75,7 @@ describe('writeFileAtomic', () => {
     const twoMinutesAgo = (Date.now() - 120_000) / 1000
     utimesSync(stale, twoMinutesAgo, twoMinutesAgo)
     utimesSync(unrelated, twoMinutesAgo, twoMinutesAgo)
-    writeFileAtomic(path, '{}\n', { mode: 0o600 })
+    await writeFileAtomic(path, '{}\n', { mode: 0o600 })
     expect(existsSync(stale)).toBe(false)
     expect(existsSync(fresh)).toBe(true) // may belong to a write in progress
     expect(existsSync(unrelated)).toBe(true) // not a sibling of this file

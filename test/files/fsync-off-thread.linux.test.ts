@@ -1,0 +1,39 @@
+import { expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { traceFsyncs } from '../support/fsync-trace.ts'
+import { freshDir, storedRows } from '../usage/_support.ts'
+
+// Linux only (CI skips *.linux.test.ts on macOS and Windows): strace says which thread called fsync.
+// An fsync waits for the disk, and while other programs write a lot (a build, a copy of a big file)
+// ext4 makes it wait for their data too: one took 170-220 ms here after a 550 MB build. On the
+// proxy's thread that stops every stream at once. What the running proxy writes syncs elsewhere.
+
+
+test('usage ledger: no fsync on the proxy\'s thread creating the file, writing rows or after a checkpoint; the checkpoints and shutdown still sync', () => {
+  const dir = freshDir('fsync')
+  const rows = 2_000
+  const syncs = traceFsyncs(dir, [join(import.meta.dir, '../usage/_fsync-child.ts'), join(dir, 'usage.db'), String(rows)])
+  expect(storedRows(join(dir, 'usage.db'))).toHaveLength(rows + 10)
+  expect(syncs.main).toBe(0)
+  // The checkpoints, on the worker, sync the WAL before copying it and the database after.
+  expect(syncs.other).toBeGreaterThan(0)
+  // Shutdown writes the last rows and checkpoints on the proxy's thread, synced: nothing is left to an unsynced WAL.
+  expect(syncs.mainAfterShutdown).toBeGreaterThan(0)
+})
+
+test('ChatGPT token refresh: auth.json is synced before its rename, off the proxy\'s thread', () => {
+  const dir = freshDir('fsync-refresh')
+  const auth = join(dir, 'auth.json')
+  const syncs = traceFsyncs(dir, [join(import.meta.dir, '../chatgpt/_refresh-fsync-child.ts'), auth])
+  expect(JSON.parse(readFileSync(auth, 'utf8')).tokens.refresh_token).toBe('rt-new')
+  expect(syncs.main).toBe(0)
+  expect(syncs.other).toBe(1)
+})
+
+test('control page model switch: the catalog, the snippet and config.toml are synced, off the proxy\'s thread', () => {
+  const dir = freshDir('fsync-switch')
+  const syncs = traceFsyncs(dir, [join(import.meta.dir, '../ui/_switch-fsync-child.ts')])
+  expect(syncs.main).toBe(0)
+  expect(syncs.other).toBe(3)
+})
