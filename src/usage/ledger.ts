@@ -12,10 +12,10 @@ import { checkpointOffThread, pruneOffThread, summariseOffThread, WorkerUnavaila
 /**
  * The usage ledger. `append` only pushes onto an in-memory queue: the request
  * path never waits for SQLite. A timer writes the queue in one transaction
- * about every 250 ms, and `close()` writes what is left. A `kill -9` (or a
- * power cut before the OS wrote the WAL) loses at most the rows appended since
- * the last flush: one batch. Nothing here throws: a broken ledger warns and
- * the proxy keeps serving.
+ * about every 250 ms, and `close()` writes what is left. A `kill -9` loses at
+ * most the rows appended since the last flush: one batch; a power cut, the
+ * rows since the last checkpoint (nothing on this thread syncs: setUp). Nothing
+ * here throws: a broken ledger warns and the proxy keeps serving.
  */
 export interface Ledger {
   readonly enabled: boolean
