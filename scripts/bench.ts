@@ -9,7 +9,7 @@
  * present, else `bun src/cli.ts`. The fakes and the load generator share
  * this process.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cpuMs, inTurns, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
@@ -41,27 +41,54 @@ const { shim, shimUrl, startupMs, baseline, ledgerOff, chatFake, anthropicFake, 
 await Bun.sleep(500)
 const fresh = rssSplitKiB(shim.pid)
 
-/**
- * The longest gap between the chunks of a paced stream (300 deltas, 3 ms apart) while Codex's
- * catalog is asked for the first time (the proxy runs the Codex CLI for it): what one client's
- * work costs another's stream. First, before any route below loads the catalog.
- */
-async function streamStallMs(base: string): Promise<number> {
+/** The longest gap between the chunks of a paced stream (300 deltas, 3 ms apart), from its fourth on (the first include its opening). */
+async function longestGap(base: string, meanwhile: () => Promise<unknown>): Promise<number> {
   const body = JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'deltas=300 pace=3' }] })
   const response = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
   const reader = response.body!.getReader()
-  const asked = Bun.sleep(200).then(() => fetch(`${base}/v1/models?client_version=0.169.0`)).then((answer) => answer.arrayBuffer())
+  const other = meanwhile()
   let last = performance.now()
   let longest = 0
   for (let chunk = 0; ; chunk++) {
     const { done } = await reader.read()
     if (done) break
     const now = performance.now()
-    if (chunk > 2) longest = Math.max(longest, now - last) // the first chunks include the stream's opening
+    if (chunk > 2) longest = Math.max(longest, now - last)
     last = now
   }
-  await asked
+  await other
   return Math.round(longest * 10) / 10
+}
+
+/**
+ * The same stream, each build's first request, just after another program rewrote a 600 MB file (as a
+ * build rewrites its outputs) that the kernel is still writing out: an fsync on the proxy's thread (the
+ * usage ledger's, when SQLite synced its log) then waits for that data too, and every stream with it.
+ * Rewritten, not new: ext4 orders a truncated file's new data before the next journal commit, which an
+ * fsync forces, where a new file's waits for writeback.
+ */
+async function diskStallMs(base: string): Promise<number> {
+  const file = join(fakeCodexDir, 'rewritten-by-another-program')
+  writeFileSync(file, 'the previous build\n')
+  const chunk = new Uint8Array(1024 * 1024).fill(7)
+  const fd = openSync(file, 'w') // O_TRUNC, as a build rewriting its output (Bun's own writer does not truncate so)
+  for (let mib = 0; mib < 600; mib++) writeSync(fd, chunk)
+  closeSync(fd)
+  try {
+    return await longestGap(base, async () => {})
+  } finally {
+    rmSync(file, { force: true })
+  }
+}
+const diskStall = { shim: await diskStallMs(shimUrl), baseline: baseline ? await diskStallMs(baseline.url) : null }
+
+/**
+ * The longest gap between the chunks of a paced stream (300 deltas, 3 ms apart) while Codex's
+ * catalog is asked for the first time (the proxy runs the Codex CLI for it): what one client's
+ * work costs another's stream. First, before any route below loads the catalog.
+ */
+async function streamStallMs(base: string): Promise<number> {
+  return longestGap(base, () => Bun.sleep(200).then(() => fetch(`${base}/v1/models?client_version=0.169.0`)).then((answer) => answer.arrayBuffer()))
 }
 const stall = { shim: await streamStallMs(shimUrl), baseline: baseline ? await streamStallMs(baseline.url) : null }
 
@@ -245,6 +272,7 @@ const summary = {
   peak_rss_mib_c64: round(peak / 1024, 1),
   added_ttfb_ms_p50_by_body_size: sizes,
   stream_stall_ms_while_codex_catalog_loads: stall,
+  stream_stall_ms_after_600mb_rewritten: diskStall,
   routes: results,
   seconds: round((performance.now() - started) / 1000, 1),
 }
@@ -263,6 +291,7 @@ for (const [name, r] of Object.entries(results)) {
 }
 console.log(`\nstartup ${summary.startup_ms} ms · idle RSS fresh ${summary.idle_rss_mib.fresh} MiB (private ${summary.idle_rss_mib.fresh_private}, executable pages ${summary.idle_rss_mib.fresh_file_backed}) · after load ${summary.idle_rss_mib.after_load} MiB (private ${summary.idle_rss_mib.after_load_private}) · peak RSS at c64 ${summary.peak_rss_mib_c64} MiB · added TTFB by body size ${JSON.stringify(sizes)} ms`)
 console.log(`longest stall of a paced stream while Codex's catalog first loads (a 300 ms Codex CLI): ${stall.shim} ms${stall.baseline === null ? '' : ` (baseline ${stall.baseline} ms)`}`)
+console.log(`longest stall of the first paced stream just after another program rewrote a 600 MB file: ${diskStall.shim} ms${diskStall.baseline === null ? '' : ` (baseline ${diskStall.baseline} ms)`}`)
 console.log(JSON.stringify(summary))
 
 clearTimeout(hardStop)
