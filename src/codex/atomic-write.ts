@@ -53,13 +53,16 @@ interface AtomicWrite {
   mode: number
 }
 
+// Two writes to one file in one process (two control-page switches) can start in the same millisecond.
+let writes = 0
+
 /** Where the write lands, its temporary sibling and the mode to give it; the folder made, old temporaries removed. */
 function prepareWrite(path: string, options: WriteOptions): AtomicWrite {
   const target = writeTarget(path)
   mkdirSync(dirname(target), { recursive: true })
   removeStrayTemps(target)
   const mode = options.secret ? 0o600 : existsSync(target) ? statSync(target).mode & 0o777 : (options.mode ?? 0o644)
-  return { target, mode, temp: `${target}${TEMP_INFIX}${process.pid}-${Date.now()}.tmp` }
+  return { target, mode, temp: `${target}${TEMP_INFIX}${process.pid}-${Date.now()}-${++writes}.tmp` }
 }
 
 // Opened with the most restrictive mode, then given the exact one: umask only removes bits.
@@ -81,17 +84,24 @@ export function writeFileAtomic(path: string, content: string, options: WriteOpt
     writeSync(fd, content)
     if (options.sync !== false) fsyncSync(fd)
   } catch (error) {
-    closeSync(fd)
-    unlinkSync(temp)
+    // The write's own error is the one to report, not a failed clean-up (a stray temp is removed later).
+    ignoring(() => closeSync(fd))
+    ignoring(() => unlinkSync(temp))
     throw error
   }
   closeSync(fd)
   try {
     renameSync(temp, target)
   } catch (error) {
-    unlinkSync(temp)
+    ignoring(() => unlinkSync(temp))
     throw error
   }
+}
+
+function ignoring(cleanUp: () => void): void {
+  try {
+    cleanUp()
+  } catch {}
 }
 
 /**
@@ -108,15 +118,15 @@ export async function writeFileAtomicOffThread(path: string, content: string, op
     await file.writeFile(content)
     if (options.sync !== false) await file.sync()
   } catch (error) {
-    await file.close()
-    await fs.unlink(temp)
+    await file.close().catch(() => {})
+    await fs.unlink(temp).catch(() => {})
     throw error
   }
   await file.close()
   try {
     await fs.rename(temp, target)
   } catch (error) {
-    await fs.unlink(temp)
+    await fs.unlink(temp).catch(() => {})
     throw error
   }
 }

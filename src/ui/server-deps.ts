@@ -34,6 +34,23 @@ export interface UiHost {
  */
 export function uiDepsFromHost(host: UiHost, ring = new RequestRing()): UiDeps {
   const listModels = async (): Promise<UiModel[]> => uiModelsFromListed(await host.models(), (await host.subscription?.().catch(() => [])) ?? [])
+  // One switch at a time, in the order asked (a double click, two tabs): each reads config.toml and
+  // writes it back, and their writes, which wait on the disk off the proxy's thread, could finish in
+  // either order.
+  let switching: Promise<unknown> = Promise.resolve()
+  async function switchTo(slug: string): Promise<{ changed: boolean; display_name: string }> {
+    const model = (await listModels()).find((entry) => entry.slug === slug)
+    if (!model) throw new ShimError('unknown_model', `No model "${slug}". Pick one from the list.`)
+    try {
+      // Desktop shows the model's name as the provider's.
+      const change = await switchManagedModel(host.settings, { slug, displayName: model.display_name }, host.port)
+      return { changed: change.changed, display_name: model.display_name }
+    } catch (error) {
+      // "no codex-shim block: run enable first" and friends are the user's to fix, not a server fault.
+      if (error instanceof ConfigEditError) throw new ShimError('config', error.message, { status: 409 })
+      throw error
+    }
+  }
   return {
     ring,
     pageToken: randomHex(32),
@@ -42,18 +59,10 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing()): UiDeps {
     },
     listModels,
     activeModel: () => currentManagedModel(),
-    async switchModel(slug) {
-      const model = (await listModels()).find((entry) => entry.slug === slug)
-      if (!model) throw new ShimError('unknown_model', `No model "${slug}". Pick one from the list.`)
-      try {
-        // Desktop shows the model's name as the provider's.
-        const change = await switchManagedModel(host.settings, { slug, displayName: model.display_name }, host.port)
-        return { changed: change.changed, display_name: model.display_name }
-      } catch (error) {
-        // "no codex-shim block: run enable first" and friends are the user's to fix, not a server fault.
-        if (error instanceof ConfigEditError) throw new ShimError('config', error.message, { status: 409 })
-        throw error
-      }
+    switchModel(slug) {
+      const turn = switching.then(() => switchTo(slug))
+      switching = turn.catch(() => {})
+      return turn
     },
     restartDesktop: () => restartCodexDesktop(),
     quota: () => host.chatgpt?.quota.latest ?? null,

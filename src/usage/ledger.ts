@@ -128,6 +128,9 @@ class SqliteLedger implements Ledger {
   private workerless = false
   /** performance.now() before which no checkpoint is tried (a reader kept the last one from finishing); not the wall clock, which can step back. */
   private checkpointRetryAt = 0
+  /** The last checkpoint left frames in the WAL (a reader held it): see syncLevel. */
+  private walNotEmptied = false
+  private closing = false
   private readonly now: () => number
   private readonly log: Log
   private db: Database | null = null
@@ -213,6 +216,8 @@ class SqliteLedger implements Ledger {
         ? pruneOffThread(this.path, this.retentionStart())
         : checkpointOffThread(this.path).then(({ busy }) => {
             if (busy) this.checkpointRetryAt = performance.now() + CHECKPOINT_RETRY_MS
+            this.walNotEmptied = busy
+            this.applySyncLevel()
           })
     this.workerRun = run
       .catch((error: unknown) => {
@@ -249,20 +254,46 @@ class SqliteLedger implements Ledger {
    */
   private withoutWorker(error: WorkerUnavailable, job: 'prune' | 'checkpoint'): void {
     this.warnNoWorker(error)
-    try {
-      // SQLite's own checkpoints, here: synced, as setUp explains.
-      this.db?.exec('PRAGMA synchronous = NORMAL')
-      this.db?.exec('PRAGMA wal_autocheckpoint = 1000')
-    } catch {
-      // Closed: nothing more to write.
-    }
     if (job === 'prune') this.pruneHere()
   }
 
+  /** Whichever job finds the worker missing first (a summary too): from then on SQLite checkpoints here, synced (syncLevel). */
   private warnNoWorker(error: WorkerUnavailable): void {
     if (this.workerless) return
     this.workerless = true
     this.log.warn(`Usage ledger: ${error.message}; its summaries, checkpoints and prunes run on the proxy's thread.`)
+    try {
+      this.applySyncLevel()
+      this.db?.exec('PRAGMA wal_autocheckpoint = 1000')
+    } catch {
+      // Closed: nothing more to write.
+    }
+  }
+
+  /**
+   * OFF while the proxy serves (setUp says why). NORMAL whenever this connection may itself copy the
+   * WAL into the database or restart the WAL over frames still in it, as SQLite then needs the sync
+   * for the file to stay whole: without a worker (SQLite's own checkpoints run here), while closing
+   * (the last checkpoint, and SQLite's own when the connection closes), and after a checkpoint that a
+   * reader kept from emptying the WAL, until one empties it (the next write restarts the WAL in place,
+   * and SQLite syncs its new header first).
+   */
+  private syncLevel(): 'OFF' | 'NORMAL' {
+    return this.workerless || this.closing || this.walNotEmptied ? 'NORMAL' : 'OFF'
+  }
+
+  private applySyncLevel(db: Database | null = this.db): void {
+    db?.exec(`PRAGMA synchronous = ${this.syncLevel()}`)
+  }
+
+  /** Closes a connection synced: closing, SQLite may checkpoint the WAL into the database. */
+  private closeConnection(db: Database): void {
+    try {
+      db.exec('PRAGMA synchronous = NORMAL')
+    } catch {
+      // A connection that cannot take a pragma has nothing to checkpoint either.
+    }
+    db.close()
   }
 
   async summarise(query: SummaryQuery): Promise<Summary> {
@@ -287,10 +318,12 @@ class SqliteLedger implements Ledger {
   close(): void {
     if (this.closed) return
     clearInterval(this.pruneTimer)
+    // The last checkpoint runs here (and SQLite's own when the connection closes): synced, including
+    // on a connection the flush below sets up (locked until now, or replaced as damaged).
+    this.closing = true
     try {
       this.db?.exec(`PRAGMA busy_timeout = ${CLOSE_BUSY_TIMEOUT_MS}`)
-      // The last checkpoint runs here (and SQLite's own when the connection closes): synced.
-      this.db?.exec('PRAGMA synchronous = NORMAL')
+      this.applySyncLevel()
       this.flush()
       this.reportDrops()
       if (this.queue.length) this.log.warn(`Usage ledger closed with ${this.queue.length} rows unwritten (the database stayed locked).`)
@@ -305,7 +338,7 @@ class SqliteLedger implements Ledger {
     this.closed = true
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = null
-    this.db?.close()
+    if (this.db) this.closeConnection(this.db)
     this.db = null
   }
 
@@ -362,7 +395,7 @@ class SqliteLedger implements Ledger {
       }
       if (isDamage(error) && this.replaceDamaged(error)) return true
       this.log.warn(`Usage ledger is off: ${this.path} could not be set up (${describeError(error)}).`)
-      this.db.close()
+      this.closeConnection(this.db)
       this.db = null
       return false
     }
@@ -376,8 +409,8 @@ class SqliteLedger implements Ledger {
     // either, so a process crash still keeps every committed batch and a power cut loses the same
     // unsynced tail. The checkpoints, on the worker's connection (FULL), sync the WAL before copying
     // it into the database and the database after, so the file cannot be left half-copied; close()
-    // syncs the last one. Without a worker SQLite checkpoints on this connection: NORMAL then.
-    db.exec(`PRAGMA synchronous = ${this.workerless ? 'NORMAL' : 'OFF'}`)
+    // syncs the last one. When this connection may checkpoint or restart the WAL itself: NORMAL (syncLevel).
+    this.applySyncLevel(db)
     db.exec('PRAGMA journal_mode = WAL')
     // Checkpoints run on a worker (checkpointIfDue), not inside whichever commit crosses the size;
     // SQLite's own when there is no worker (a ledger set up again after damage keeps to that).
@@ -398,7 +431,7 @@ class SqliteLedger implements Ledger {
 
   /** Moves a damaged database aside (with its -wal and -shm) and starts a new one. */
   private replaceDamaged(cause: unknown): boolean {
-    this.db?.close()
+    if (this.db) this.closeConnection(this.db)
     this.db = null
     this.insertBatch = null
     const aside = `${this.path}.corrupt-${this.now()}`
@@ -417,7 +450,7 @@ class SqliteLedger implements Ledger {
       return true
     } catch (error) {
       this.log.warn(`Usage ledger is off: a new ${this.path} could not be set up (${describeError(error)}).`)
-      fresh.close()
+      this.closeConnection(fresh)
       this.db = null
       this.insertBatch = null
       return false

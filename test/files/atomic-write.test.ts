@@ -81,4 +81,20 @@ describe.each(writers)('%s', (_name, writeFileAtomic) => {
     expect(existsSync(unrelated)).toBe(true) // not a sibling of this file
     expect(readFileSync(path, 'utf8')).toBe('{}\n')
   })
+
+  test('a failed rename reports its own error and leaves no temporary file', async () => {
+    const dir = freshDir()
+    const path = join(dir, 'config.toml')
+    mkdirSync(join(path, 'in the way'), { recursive: true }) // a non-empty folder where the file goes
+    await expect(Promise.resolve().then(() => writeFileAtomic(path, 'a = 1\n'))).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST|EPERM/)
+    expect(readdirSync(dir)).toEqual(['config.toml'])
+  })
+})
+
+test('two writes to one file at once in one process (the proxy\'s) both land, one after the other', async () => {
+  const dir = freshDir()
+  const path = join(dir, 'catalog.json')
+  await Promise.all([writeFileAtomicOffThread(path, 'first\n'), writeFileAtomicOffThread(path, 'second\n')])
+  expect(['first\n', 'second\n']).toContain(readFileSync(path, 'utf8'))
+  expect(readdirSync(dir)).toEqual(['catalog.json'])
 })

@@ -39,6 +39,17 @@ describe('POST /api/switch', () => {
     expect(backups.map((name) => readFileSync(`${dirname(configPath)}/${name}`, 'utf8'))).toContain(before)
   })
 
+  test('three switches at once (a double click, two tabs) all answer, one after another, and the last one asked for is the one in config.toml', async () => {
+    const { deps } = realUiDeps()
+    const handle = uiHandler(deps)
+    const switchTo = (slug: string) => handle(request('POST', '/api/switch', { [PAGE_TOKEN_HEADER]: deps.pageToken }, { slug }))
+    const responses = await Promise.all(['deepseek-chat', 'glm-4.6', 'claude-sonnet'].map(switchTo))
+    expect(await Promise.all(responses.map(async (response) => [response.status, (await jsonOf(response)).active]))).toEqual([[200, 'deepseek-chat'], [200, 'glm-4.6'], [200, 'claude-sonnet']])
+    expect(currentManagedModel()).toBe('claude-sonnet')
+    // No temporary file of theirs is left beside config.toml.
+    expect(readdirSync(dirname(configPath)).filter((name) => name.endsWith('.tmp'))).toEqual([])
+  })
+
   test('restart: true calls the injected launcher and returns its sentence', async () => {
     const calls: string[] = []
     const { deps } = realUiDeps({ restart: async () => (calls.push('restart'), 'Restarted Codex Desktop with the new model.') })
