@@ -8,6 +8,8 @@ import { resetCursorServices } from '../../src/providers/cursor-agent.ts'
 import { ModelList } from '../../src/routing/model-list.ts'
 import { settingsFrom } from '../support/shim.ts'
 
+// POSIX: the fake cursor-agent is a script run by its shebang.
+
 /**
  * Cursor's models join the one model list as `cursor-<id>` while the fake
  * cursor-agent is installed and logged in: listed, in Codex's catalog,

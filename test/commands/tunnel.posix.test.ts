@@ -3,6 +3,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
 
+// POSIX: the fake cloudflared is a script run by its shebang, and says it stopped from a SIGTERM handler.
+
 const fakeBin = join(import.meta.dir, '../fakes/bin')
 
 describe('start --tunnel (fake cloudflared on PATH)', () => {

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import OpenAI from 'openai'
 import { settingsFrom, startShim } from '../support/shim.ts'
 
+// POSIX: the fake cursor-agent is a script run by its shebang.
+
 /**
  * The Cursor subscription through a fake `cursor-agent` executable, from the
  * official SDKs: each client hears exactly the genuine deltas once, and the

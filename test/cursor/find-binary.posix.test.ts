@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { clearCursorAgentCache, findCursorAgent } from '../../src/cursor/find-binary.ts'
 
+// POSIX: the fake cursor-agent is a script run by its shebang.
+
 const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
 
 /** A PATH directory holding the fake under `name` (its `--help` needs no fixtures). */

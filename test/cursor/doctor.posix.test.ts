@@ -2,6 +2,8 @@ import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { cursorSection } from '../../src/doctor/cursor.ts'
 
+// POSIX: the fake cursor-agent is a script run by its shebang.
+
 /** `doctor`'s Cursor section against the fake cursor-agent: binary, version, login, model count, a next step, no secret. */
 const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
 const PLANTED = 'crsr_planted0123456789abcdefSECRET'

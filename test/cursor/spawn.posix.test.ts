@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cursorArgs, spawnCursorAgent, type CursorSpawnOptions } from '../../src/cursor/spawn.ts'
 
+// POSIX: the fake cursor-agent is a script run by its shebang, and these tests signal its process group.
+
 const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
 const workspace = mkdtempSync(join(tmpdir(), 'cursor-spawn-'))
 

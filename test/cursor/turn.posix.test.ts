@@ -9,6 +9,8 @@ import { ShimError } from '../../src/errors.ts'
 import { collect } from '../support/golden.ts'
 import { conversationTurn, environmentContext } from './_requests.ts'
 
+// POSIX: the fake cursor-agent is a script run by its shebang.
+
 const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
 const project = mkdtempSync(join(tmpdir(), 'cursor-turn-'))
 
