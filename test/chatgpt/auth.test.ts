@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readLogin, readLoginState, TokenRefresher } from '../../src/chatgpt/auth.ts'
 import { ChatgptService } from '../../src/chatgpt/service.ts'
 import { ShimError } from '../../src/errors.ts'
 import { codexPaths } from '../../src/paths.ts'
+import { expectMode } from '../support/file-mode.ts'
 
 let n = 0
 function authFile(content: string, mode = 0o600): string {
@@ -37,7 +38,7 @@ describe('auth.json write-back', () => {
     expect(result.tokens.access_token).toBe(fresh)
     expect(JSON.parse(received[0]!).refresh_token).toBe('rt-old')
     expect(JSON.parse(readFileSync(path, 'utf8')).tokens).toMatchObject({ access_token: fresh, refresh_token: 'rt-new', account_id: 'acct' })
-    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expectMode(path, 0o600)
   })
 })
 

@@ -1,11 +1,12 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { ChatgptService } from '../../src/chatgpt/service.ts'
 import { createHandler } from '../../src/server/app.ts'
 import { backendEvents, makeJwt, nowS, startFakeChatgpt, writeAuth, ACCOUNT_ID } from '../fakes/chatgpt-backend.ts'
 import { get, memoryLog, post, settingsFrom, startShim, testDeps } from '../support/shim.ts'
+import { expectMode } from '../support/file-mode.ts'
 
 const fake = startFakeChatgpt()
 process.env.CODEX_SHIM_CHATGPT_BASE_URL = fake.base
@@ -122,7 +123,7 @@ describe('ChatGPT passthrough: OAuth refresh', () => {
     expect(auth.tokens.account_id).toBe(ACCOUNT_ID)
     expect(auth.custom_field).toEqual({ keep: true })
     expect(auth.last_refresh).not.toBe('2026-11-01T00:00:00Z')
-    expect(statSync(authPath).mode & 0o777).toBe(0o600)
+    expectMode(authPath, 0o600)
   })
 
   test('a 401 triggers re-read, then refresh (unauthorized_recovery), then one retry', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync, statSync, chmodSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
+import { expectMode } from '../support/file-mode.ts'
 
 const model = (extra = {}) => ({ slug: 'fake', model: 'fake-model', provider: 'ollama', ...extra })
 
@@ -93,7 +94,7 @@ describe('Codex config commands', () => {
     const enabled = readFileSync(config, 'utf8')
     expect(enabled).toContain('model = "fake"')
     expect(enabled).toContain('[model_providers.codex_shim]')
-    expect(statSync(config).mode & 0o777).toBe(0o640)
+    expectMode(config, 0o640)
     expect(readFileSync(`${config}.codex-shim.bak`, 'utf8')).toBe(original)
     expect(runCli(['enable'], homes).output).toContain('already uses codex-shim')
 

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync,
 import { join } from 'node:path'
 import { rotateIfLarge, stdoutLogFile } from '../../src/daemon/log-rotation.ts'
 import { clientDir } from '../support/spawn-client.ts'
+import { expectMode } from '../support/file-mode.ts'
 
 const dir = clientDir('log-rotation')
 
@@ -18,7 +19,7 @@ describe('log rotation', () => {
     writeFileSync(`${big}.1`, 'an earlier copy left readable', { mode: 0o644 })
     expect(await rotateIfLarge(big, 1024)).toBe(true)
     expect(readFileSync(`${big}.1`, 'utf8')).toBe('x'.repeat(2000))
-    expect(statSync(`${big}.1`).mode & 0o777).toBe(0o600)
+    expectMode(`${big}.1`, 0o600)
     expect(statSync(big).size).toBe(0)
     expect(existsSync(`${big}.1.partial`)).toBe(false)
     // The next rotation replaces the copy before it: one earlier file is kept, never more.

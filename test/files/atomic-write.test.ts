@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic, writeFileAtomicOffThread, type WriteOptions } from '../../src/codex/atomic-write.ts'
+import { expectMode } from '../support/file-mode.ts'
 
 let n = 0
 function freshDir(): string {
@@ -9,8 +10,6 @@ function freshDir(): string {
   mkdirSync(dir, { recursive: true })
   return dir
 }
-
-const mode = (path: string) => statSync(path).mode & 0o777
 
 // The CLI's write and the running proxy's (its fsync on Bun's I/O threads) keep the same promises.
 const writers: [string, (path: string, content: string, options?: WriteOptions) => void | Promise<void>][] = [
@@ -25,7 +24,7 @@ describe.each(writers)('%s', (_name, writeFileAtomic) => {
     chmodSync(path, 0o644)
     await writeFileAtomic(path, 'new\n', { secret: true })
     expect(readFileSync(path, 'utf8')).toBe('new\n')
-    expect(mode(path)).toBe(0o600)
+    expectMode(path, 0o600)
   })
 
   test('secret: a new file is 0600 even with a permissive umask', async () => {
@@ -36,7 +35,7 @@ describe.each(writers)('%s', (_name, writeFileAtomic) => {
     } finally {
       process.umask(previous)
     }
-    expect(mode(path)).toBe(0o600)
+    expectMode(path, 0o600)
   })
 
   test('not secret: an existing file keeps its exact mode, even one the umask would narrow', async () => {
@@ -44,7 +43,7 @@ describe.each(writers)('%s', (_name, writeFileAtomic) => {
     writeFileSync(path, 'a = 1\n')
     chmodSync(path, 0o664)
     await writeFileAtomic(path, 'a = 2\n')
-    expect(mode(path)).toBe(0o664)
+    expectMode(path, 0o664)
   })
 
   test('a symlink is written through to its target and stays a link', async () => {
@@ -59,7 +58,7 @@ describe.each(writers)('%s', (_name, writeFileAtomic) => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
     expect(readlinkSync(link)).toBe(target)
     expect(readFileSync(target, 'utf8')).toBe('a = 2\n')
-    expect(mode(target)).toBe(0o640)
+    expectMode(target, 0o640)
     // The temp file lived beside the target, and nothing is left behind.
     expect(readdirSync(dir).sort()).toEqual(['config.toml', 'dotfiles'])
     expect(readdirSync(join(dir, 'dotfiles'))).toEqual(['config.toml'])

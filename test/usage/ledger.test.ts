@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { openLedger, readSummary } from '../../src/usage/ledger.ts'
 import { rowOf } from '../../src/usage/row.ts'
 import { captureLogger, freshDir, makeRow, storedRows } from './_support.ts'
+import { expectMode } from '../support/file-mode.ts'
 
 const DAY = 86_400_000
 const envBefore = { ...process.env }
@@ -92,8 +93,8 @@ describe('append → flush → rows', () => {
     const ledger = openLedger({ path })
     ledger.append(makeRow())
     ledger.flush()
-    expect(statSync(path).mode & 0o777).toBe(0o600)
-    expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600)
+    expectMode(path, 0o600)
+    expectMode(`${path}-wal`, 0o600)
     ledger.close()
   })
 
