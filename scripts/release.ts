@@ -10,7 +10,7 @@
  *   bun scripts/release.ts --version 0.1.0 --from dist/bin   # pack binaries built (and signed) elsewhere
  *   bun scripts/release.ts --version 0.1.0 --smoke dist/bin/codex-shim-darwin-arm64
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
@@ -42,27 +42,41 @@ function run(argv: string[], options: { cwd?: string } = {}): void {
  * license, compressed as hard as each format allows (gzip -9, zip -9).
  * Owner and times are normalised so a rebuild packs the same bytes.
  */
-export function packArchive(binary: string, target: Target, version: string, outdir: string): string {
+export function packArchive(binary: string, target: Target, version: string, outdir: string, tar = 'tar'): string {
   const stage = mkdtempSync(join(tmpdir(), 'codex-shim-pack-'))
   try {
     const executable = target.os === 'windows' ? 'codex-shim.exe' : 'codex-shim'
     copyFileSync(binary, join(stage, executable))
-    chmodSync(join(stage, executable), 0o755)
     copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'))
+    chmodSync(join(stage, executable), 0o755)
+    chmodSync(join(stage, 'LICENSE'), 0o644) // not whatever the umask left
+    // Times from the files themselves (GNU tar's --mtime has no bsdtar spelling).
+    for (const name of [executable, 'LICENSE']) utimesSync(join(stage, name), 0, 0)
     const archive = join(outdir, archiveName(version, target.os, target.arch))
     rmSync(archive, { force: true })
     if (target.os === 'windows') {
       run(['zip', '-9', '-X', '-q', archive, executable, 'LICENSE'], { cwd: stage })
     } else {
-      const tar = join(stage, 'archive.tar')
-      run(['tar', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-cf', tar, executable, 'LICENSE'], { cwd: stage })
-      run(['gzip', '-9', '-n', tar])
-      copyFileSync(`${tar}.gz`, archive)
+      const plain = join(stage, 'archive.tar')
+      run([tar, ...tarOwnerFlags(tar), '-cf', plain, executable, 'LICENSE'], { cwd: stage })
+      run(['gzip', '-9', '-n', plain])
+      copyFileSync(`${plain}.gz`, archive)
     }
     return archive
   } finally {
     rmSync(stage, { recursive: true, force: true })
   }
+}
+
+/**
+ * Root as every entry's owner, by number only, and nothing of the packing machine's (macOS
+ * metadata): GNU tar (Linux) and bsdtar (macOS's `tar`) spell that differently.
+ */
+function tarOwnerFlags(tar: string): string[] {
+  const version = Bun.spawnSync([tar, '--version'], { stdout: 'pipe', stderr: 'pipe' }).stdout.toString()
+  if (version.includes('GNU tar')) return ['--owner=0', '--group=0', '--numeric-owner']
+  if (version.includes('bsdtar')) return ['--format', 'ustar', '--uid', '0', '--gid', '0', '--uname', '', '--gname', '', '--numeric-owner', '--no-mac-metadata']
+  throw new Error(`${tar} is neither GNU tar nor bsdtar (\`${tar} --version\` says ${JSON.stringify(version.split('\n')[0] ?? '')}); install one of them to pack the release.`)
 }
 
 /** What a user meets first: `--version`, `start`, a healthy `/health`, `stop`; in an empty home. */

@@ -1,10 +1,12 @@
 // Preloaded by bunfig.toml: no test sees the real home directory or a real key.
 import { afterAll } from 'bun:test'
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 
-const root = mkdtempSync(join(tmpdir(), 'codex-shim-test-'))
+// Resolved: macOS's temporary folder (/var/folders/…) is a link into /private/var, which is what a
+// child's cwd and a compiled binary's execPath report.
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'codex-shim-test-')))
 // Removed when the run ends: a whole-suite run leaves ~0.9 GB here (fake app bundles, ledgers,
 // homes), and nothing else cleans /tmp. CODEX_SHIM_KEEP_TEST_ROOT=1 keeps it to look into.
 // (A hook in this preload runs once, after every file.)

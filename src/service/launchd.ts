@@ -1,8 +1,8 @@
-import { join } from 'node:path'
+import { posix } from 'node:path'
 import { LAUNCHD_LABEL, pathEnvironment, serveArguments, serviceShimHome, type CommandResult, type ServiceHost, type ServiceOptions, type ServicePlan, type ServiceState } from './types.ts'
 
 export function launchAgentPath(host: Pick<ServiceHost, 'home'>): string {
-  return join(host.home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`)
+  return posix.join(host.home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`)
 }
 
 function xmlText(value: string): string {
@@ -38,9 +38,9 @@ export function launchAgentPlist(host: Pick<ServiceHost, 'home' | 'env'>, option
     '  <key>ThrottleInterval</key>',
     '  <integer>5</integer>',
     '  <key>StandardOutPath</key>',
-    `  ${string(join(logs, 'service.log'))}`,
+    `  ${string(posix.join(logs, 'service.log'))}`,
     '  <key>StandardErrorPath</key>',
-    `  ${string(join(logs, 'service.log'))}`,
+    `  ${string(posix.join(logs, 'service.log'))}`,
     '</dict>',
     '</plist>',
     '',

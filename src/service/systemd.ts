@@ -1,12 +1,12 @@
-import { join } from 'node:path'
+import { posix } from 'node:path'
 import { pathEnvironment, serveArguments, serviceEnvFile, SERVICE_NAME, type CommandResult, type ServiceHost, type ServiceOptions, type ServicePlan, type ServiceState } from './types.ts'
 
 const UNIT = `${SERVICE_NAME}.service`
 
 /** `$XDG_CONFIG_HOME/systemd/user`, default `~/.config/systemd/user`. */
 export function systemdUnitPath(host: Pick<ServiceHost, 'home' | 'env'>): string {
-  const config = host.env.XDG_CONFIG_HOME || join(host.home, '.config')
-  return join(config, 'systemd', 'user', UNIT)
+  const config = host.env.XDG_CONFIG_HOME || posix.join(host.home, '.config')
+  return posix.join(config, 'systemd', 'user', UNIT)
 }
 
 /**

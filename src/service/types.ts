@@ -1,5 +1,5 @@
 import { upstreamRequestEnv } from '../upstream/max-requests.ts'
-import { join } from 'node:path'
+import { posix } from 'node:path'
 
 /** One command the service manager runs: argv plus whether a failure is expected and harmless. */
 export interface ManagerCommand {
@@ -57,14 +57,17 @@ export interface ServiceState {
   detail: string
 }
 
+// The paths here and in launchd.ts and systemd.ts are macOS and Linux paths: POSIX joins, whatever
+// machine builds the plan (tests build every platform's on any).
+
 /** `$CODEX_SHIM_HOME`, default `~/.codex-shim`, as seen from the host handed in. */
 export function serviceShimHome(host: Pick<ServiceHost, 'home' | 'env'>): string {
-  return host.env.CODEX_SHIM_HOME || join(host.home, '.codex-shim')
+  return host.env.CODEX_SHIM_HOME || posix.join(host.home, '.codex-shim')
 }
 
 /** Optional `NAME=value` lines the user keeps for the service (provider keys): we read it, never write it. */
 export function serviceEnvFile(host: Pick<ServiceHost, 'home' | 'env'>): string {
-  return join(serviceShimHome(host), 'service.env')
+  return posix.join(serviceShimHome(host), 'service.env')
 }
 
 export const SERVICE_NAME = 'codex-shim'

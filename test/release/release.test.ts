@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import packageJson from '../../package.json' with { type: 'json' }
 import { compile, TARGETS } from '../../scripts/build.ts'
 import { extractChangelog, packArchive } from '../../scripts/release.ts'
@@ -35,30 +35,40 @@ describe('archives', () => {
     return path
   }
 
-  test('tar.gz holds an executable codex-shim and the license, owned by root, at gzip -9', () => {
+  // Linux packs with GNU tar, a Mac with bsdtar (its `tar`); both are checked wherever both are installed
+  // (.ci/run installs bsdtar, Debian's libarchive-tools).
+  const tars = ['tar', ...(Bun.which('bsdtar') && !Bun.spawnSync(['tar', '--version'], { stdout: 'pipe' }).stdout.toString().includes('bsdtar') ? ['bsdtar'] : [])]
+
+  test.each(tars)('tar.gz holds an executable codex-shim and the license, owned by root, from 1970, at gzip -9 (%s)', (tar) => {
     const target = TARGETS.find((entry) => entry.name === 'codex-shim-linux-x64')!
-    const archive = packArchive(fakeBinary(), target, '1.2.3', scratch())
-    expect(archive.endsWith('/codex-shim-1.2.3-linux-x64.tar.gz')).toBe(true)
-    const listing = Bun.spawnSync(['tar', '-tzvf', archive], { stdout: 'pipe' }).stdout.toString().trim().split('\n')
+    const archive = packArchive(fakeBinary(), target, '1.2.3', scratch(), tar)
+    expect(basename(archive)).toBe('codex-shim-1.2.3-linux-x64.tar.gz')
+    // Read with both listers' layouts in mind: GNU `0/0 … 1970-01-01`, bsdtar `0 0 … 1970`.
+    const listing = Bun.spawnSync([tar, '-tzvf', archive], { stdout: 'pipe' }).stdout.toString().trim().split('\n')
     expect(listing).toHaveLength(2)
-    expect(listing[0]).toMatch(/^-rwxr-xr-x 0\/0 .* codex-shim$/)
-    expect(listing[1]).toMatch(/ LICENSE$/)
+    expect(listing[0]).toMatch(/^-rwxr-xr-x +0(\/| +)0 .*1970.* codex-shim$/)
+    expect(listing[1]).toMatch(/^-rw-r--r-- +0(\/| +)0 .*1970.* LICENSE$/)
     // gzip header byte 8 (XFL) is 2 when the maximum compression was used.
     expect(readFileSync(archive)[8]).toBe(2)
   })
 
-  test('two packs of the same binary are byte-identical (no times or owners leak in)', () => {
+  test.each(tars)('two packs of the same binary are byte-identical (no times or owners leak in) (%s)', (tar) => {
     const target = TARGETS.find((entry) => entry.name === 'codex-shim-linux-x64')!
     const binary = fakeBinary()
-    const first = readFileSync(packArchive(binary, target, '1.2.3', scratch()))
-    const second = readFileSync(packArchive(binary, target, '1.2.3', scratch()))
+    const first = readFileSync(packArchive(binary, target, '1.2.3', scratch(), tar))
+    const second = readFileSync(packArchive(binary, target, '1.2.3', scratch(), tar))
     expect(Buffer.compare(first, second)).toBe(0)
+  })
+
+  test('a tar that is neither GNU tar nor bsdtar is refused by name', () => {
+    const target = TARGETS.find((entry) => entry.name === 'codex-shim-linux-x64')!
+    expect(() => packArchive(fakeBinary(), target, '1.2.3', scratch(), 'true')).toThrow('true is neither GNU tar nor bsdtar')
   })
 
   test('the Windows zip holds codex-shim.exe and the license', () => {
     const target = TARGETS.find((entry) => entry.os === 'windows')!
     const archive = packArchive(fakeBinary(), target, '1.2.3', scratch())
-    expect(archive.endsWith('/codex-shim-1.2.3-windows-x64.zip')).toBe(true)
+    expect(basename(archive)).toBe('codex-shim-1.2.3-windows-x64.zip')
     const names = Bun.spawnSync(['unzip', '-Z1', archive], { stdout: 'pipe' }).stdout.toString().trim().split('\n')
     expect(names).toEqual(['codex-shim.exe', 'LICENSE'])
   })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
 import { installService, serviceStatus, uninstallService } from '../../src/service/index.ts'
 import { launchAgentPath, launchAgentPlist } from '../../src/service/launchd.ts'
 import type { ServiceHost } from '../../src/service/types.ts'
@@ -66,7 +66,7 @@ describe('macOS LaunchAgent', () => {
       return {}
     })
     const mac: ServiceHost = { platform: 'darwin', home, env: {}, uid: 501, run: manager.run }
-    const plist = join(home, 'Library', 'LaunchAgents', 'dev.codex-shim.plist')
+    const plist = posix.join(home, 'Library', 'LaunchAgents', 'dev.codex-shim.plist') // a macOS path, joined so on any machine
 
     expect((await installService(mac, { port: 8765, program: ['/usr/local/bin/codex-shim'] })).state).toBe('installed')
     expect(lintPlist(readFileSync(plist, 'utf8'))).toEqual([])

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
 import { installService, planService, serviceStatus, uninstallService } from '../../src/service/index.ts'
 import { quoteSystemdWord, systemdUnit, systemdUnitPath } from '../../src/service/systemd.ts'
 import type { ServiceHost } from '../../src/service/types.ts'
@@ -38,7 +38,7 @@ describe('install → status → uninstall with systemctl mocked', () => {
   function linuxHost() {
     const dir = scratch()
     const env = { XDG_CONFIG_HOME: join(dir, 'xdg') }
-    const unit = join(dir, 'xdg', 'systemd', 'user', 'codex-shim.service')
+    const unit = posix.join(env.XDG_CONFIG_HOME, 'systemd', 'user', 'codex-shim.service') // a Linux path, joined so on any machine
     const systemctl = fakeSystemctl(() => existsSync(unit))
     const host: ServiceHost = { platform: 'linux', home: join(dir, 'home'), env, uid: 1000, run: systemctl.run }
     return { host, unit, calls: systemctl.calls }
