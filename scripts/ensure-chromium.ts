@@ -14,6 +14,16 @@ export interface FindOptions {
   env?: Record<string, string | undefined>
   exists?: (path: string) => boolean
   which?: (name: string) => string | null
+  platform?: NodeJS.Platform
+}
+
+/** Chrome and Edge (Chromium too) where their installers put them on Windows, which puts neither on PATH. */
+function windowsCandidates(env: Record<string, string | undefined>): string[] {
+  const roots = [env.PROGRAMFILES, env['PROGRAMFILES(X86)'], env.LOCALAPPDATA].filter((root): root is string => Boolean(root))
+  return [
+    ...roots.map((root) => `${root}\\Google\\Chrome\\Application\\chrome.exe`),
+    ...roots.map((root) => `${root}\\Microsoft\\Edge\\Application\\msedge.exe`),
+  ]
 }
 
 /** CHROMIUM_PATH, then the usual places. Throws when CHROMIUM_PATH names nothing: a typo must not fall back quietly. */
@@ -30,7 +40,10 @@ export function findChromium(options: FindOptions = {}): string | null {
     const found = which(name)
     if (found) return found
   }
-  return process.platform === 'darwin' && exists(MAC) ? MAC : null
+  const platform = options.platform ?? process.platform
+  if (platform === 'darwin') return exists(MAC) ? MAC : null
+  if (platform === 'win32') return windowsCandidates(env).find(exists) ?? null
+  return null
 }
 
 export interface EnsureOptions extends FindOptions {

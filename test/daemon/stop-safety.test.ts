@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
+import { posixTest } from '../support/posix.ts'
 
 const cli = join(import.meta.dir, '../../src/cli.ts')
 const model = { slug: 'fake', model: 'fake-model', provider: 'ollama' }
@@ -24,7 +25,8 @@ function alive(pid: number): boolean {
 }
 
 describe('stop never signals a process it cannot prove is our daemon', () => {
-  test('a stale pid file naming an unrelated process: stop refuses, says so, and the process keeps running', async () => {
+  // POSIX: the daemon is told from another process by its command line, which `ps` gives (Windows has no such check).
+  posixTest('a stale pid file naming an unrelated process: stop refuses, says so, and the process keeps running', async () => {
     const homes = freshHomes('stale-pid')
     const sleeper = Bun.spawn(['sleep', '60'], { stdio: ['ignore', 'ignore', 'ignore'] })
     cleanups.push(() => sleeper.kill())

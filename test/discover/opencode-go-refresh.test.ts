@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { parseSettings } from '../../src/settings/load.ts'
 import { MISSING_SESSION_BODY, startFakeOpencodeGo, type FakeGoModel } from '../fakes/opencode-go.ts'
 import { freshHome, spawnCommand } from './_spawn.ts'
+import { posixTest } from '../support/posix.ts'
 
 const KEY = 'sk-ocgo-planted-secret-0123456789'
 
@@ -147,7 +148,8 @@ describe('opencode-go refresh against a fake OpenCode Go', () => {
     expect(run.output).not.toContain(KEY)
   })
 
-  test('Ctrl-C while a probe hangs aborts the probes and writes nothing', async () => {
+  // POSIX: Windows ends a process on SIGINT without running its handler.
+  posixTest('Ctrl-C while a probe hangs aborts the probes and writes nothing', async () => {
     const { home, settings, env } = setup('sigint', [{ id: 'glm-5', chat: 'ok', messages: 'ok' }, { id: 'slow-1', chat: 'hang', messages: 'hang' }])
     const before = readFileSync(settings, 'utf8')
     const abortedBefore = fake.aborted

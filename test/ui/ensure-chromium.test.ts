@@ -16,6 +16,18 @@ describe('findChromium', () => {
     expect(findChromium({ env: {}, exists: () => false, which: none })).toBeNull()
   })
 
+  test('on Windows, Chrome or Edge where their installers put them (neither is on PATH there)', () => {
+    const env = { PROGRAMFILES: 'C:\\Program Files', 'PROGRAMFILES(X86)': 'C:\\Program Files (x86)', LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local' }
+    const installed = (path: string) => (candidate: string) => candidate === path
+    const chrome = 'C:\\Users\\me\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe'
+    const edge = 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe'
+    expect(findChromium({ env, exists: installed(chrome), which: none, platform: 'win32' })).toBe(chrome)
+    expect(findChromium({ env, exists: installed(edge), which: none, platform: 'win32' })).toBe(edge)
+    expect(findChromium({ env, exists: () => false, which: none, platform: 'win32' })).toBeNull()
+    // Not looked for elsewhere.
+    expect(findChromium({ env, exists: installed(chrome), which: none, platform: 'linux' })).toBeNull()
+  })
+
   test('without one, not root: exit 1 with the exact install command', () => {
     const lines: string[] = []
     const runs: string[][] = []

@@ -1,0 +1,8 @@
+import { test } from 'bun:test'
+
+/**
+ * A test of POSIX behaviour inside a file that otherwise runs everywhere: signals
+ * a handler can catch (Windows ends the process instead), `ps` to tell a process
+ * by its command line. Whole files of such tests are named *.posix.test.ts.
+ */
+export const posixTest = test.skipIf(process.platform === 'win32')
