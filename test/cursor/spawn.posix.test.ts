@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, realpathSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cursorArgs, spawnCursorAgent, type CursorSpawnOptions } from '../../src/cursor/spawn.ts'
@@ -7,7 +7,8 @@ import { cursorArgs, spawnCursorAgent, type CursorSpawnOptions } from '../../src
 // POSIX: the fake cursor-agent is a script run by its shebang, and these tests signal its process group.
 
 const fake = join(import.meta.dir, '../fakes/bin/cursor-agent')
-const workspace = mkdtempSync(join(tmpdir(), 'cursor-spawn-'))
+// Resolved: on macOS the temporary folder is a link into /private/var, which the child's cwd reports.
+const workspace = realpathSync(mkdtempSync(join(tmpdir(), 'cursor-spawn-')))
 
 function run(mode: string, extra: Partial<CursorSpawnOptions> = {}, env: Record<string, string> = {}) {
   return spawnCursorAgent({ bin: fake, workspace, model: 'composer-2.5', prompt: '[USER]\nhello there', env: { ...process.env, FAKE_CURSOR_MODE: mode, ...env }, killGraceMs: 100, ...extra })
@@ -20,11 +21,9 @@ function alive(pid: number): boolean {
   } catch {
     return false
   }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch {
-    return false
-  }
+  // `ps` reads the state on Linux and macOS alike (macOS has no /proc).
+  const state = Bun.spawnSync(['ps', '-o', 'stat=', '-p', String(pid)], { stdout: 'pipe', stderr: 'ignore' }).stdout.toString().trim()
+  return state !== '' && !state.startsWith('Z')
 }
 
 /** Waits for a condition the test cannot await directly (an orphan being reaped), bounded. */

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
-import { posixTest } from '../support/posix.ts'
+import { posixTest } from '../support/platform-tests.ts'
 
 const cli = join(import.meta.dir, '../../src/cli.ts')
 const model = { slug: 'fake', model: 'fake-model', provider: 'ollama' }

@@ -3,7 +3,7 @@
 // use other variable names than the real builds, on purpose.
 import { createPackageWithOptions, extractAll, getRawHeader, uncacheAll } from '@electron/asar'
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 
 export const PICKER_BEFORE = 'function Zq({models:r,availableModels:t}){let k=g.useHiddenModels&&y!==`amazonBedrock`,w;return r.filter(n=>k?t.has(n.model):!n.hidden)}'
 export const PICKER_AFTER = 'function Zq({models:r,availableModels:t}){let k=!1/*codex-shim:picker*/,w;return r.filter(n=>k?t.has(n.model):!n.hidden)}'
@@ -147,5 +147,5 @@ export function extracted(archive: string): Map<string, Buffer> {
   const out = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'extract-'))
   extractAll(archive, out)
   uncacheAll()
-  return new Map(walk(out).map((path) => [relative(out, path), readFileSync(path)]))
+  return new Map(walk(out).map((path) => [relative(out, path).split(sep).join('/'), readFileSync(path)]))
 }

@@ -2,7 +2,7 @@
 // a recording fake, other platforms, a full disk, and the permission message.
 import { describe, expect, test } from 'bun:test'
 import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { UsageError } from '../../src/commands/_args.ts'
 import { ShimError } from '../../src/errors.ts'
 import { locateApp, requireApp } from '../../src/desktop/bundle.ts'
@@ -13,6 +13,7 @@ import { parsePlistXml, replaceStringValue, serializePlistXml } from '../../src/
 import { restoreApp } from '../../src/desktop/restore.ts'
 import { isTeamBound } from '../../src/desktop/sign.ts'
 import { DIGEST_SENTINEL, fileSha, makeCodexApp } from './_bundle.ts'
+import { awayFromMacTest } from '../support/platform-tests.ts'
 
 function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {}
@@ -20,7 +21,7 @@ function snapshot(dir: string): Record<string, string> {
     const stats = lstatSync(path)
     if (stats.isSymbolicLink()) return
     if (stats.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name))
-    else files[relative(dir, path)] = fileSha(path)
+    else files[relative(dir, path).split(sep).join('/')] = fileSha(path)
   }
   walk(dir)
   return files
@@ -143,7 +144,7 @@ describe('other platforms (injected)', () => {
     expect(snapshot(app.app)).toEqual(before)
   })
 
-  test('a binary Info.plist cannot be updated here: refused before any change', async () => {
+  awayFromMacTest('a binary Info.plist cannot be updated here (no plutil): refused before any change', async () => {
     const app = await makeCodexApp()
     writeFileSync(app.helperPlist, Buffer.concat([Buffer.from('bplist00'), Buffer.from('ElectronAsarIntegrity Resources/app.asar')]))
     const before = snapshot(app.app)

@@ -1,15 +1,16 @@
 import { describe, expect, test } from 'bun:test'
 import { getRawHeader, uncacheAll } from '@electron/asar'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { computeIntegrity, readAsar, readEntry } from '../../src/desktop/asar.ts'
 import { parsePlistXml } from '../../src/desktop/plist-xml.ts'
 import { digestOf, DIGEST_SENTINEL, extracted, fileSha, makeCodexApp, PICKER_AFTER, PICKER_BEFORE, PICKER_FILE, sha256, SIDEBAR_AFTER, SIDEBAR_BEFORE, SIDEBAR_FILE, type SyntheticApp, walk } from './_bundle.ts'
 import { freshShimHome, runDesktop } from './_run.ts'
+import { awayFromMacTest } from '../support/platform-tests.ts'
 
-/** Every regular file of a directory tree, as relative path → SHA-256. */
+/** Every regular file of a directory tree, as relative path (with /, on Windows too) → SHA-256. */
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(walk(dir).map((path) => [relative(dir, path), fileSha(path)]))
+  return Object.fromEntries(walk(dir).map((path) => [relative(dir, path).split(sep).join('/'), fileSha(path)]))
 }
 
 const plistHash = (path: string): string => (parsePlistXml(readFileSync(path, 'utf8')) as any).ElectronAsarIntegrity['Resources/app.asar'].hash
@@ -116,7 +117,7 @@ describe('patch-app --app X --no-sign', () => {
     for (const slot of digestSlots(app.framework)) expect(slot.digest.equals(digestOf(plistHash(app.plist)))).toBe(true)
   })
 
-  test('--dry-run prints files, matched code, the new hash and the signing plan, and writes nothing', async () => {
+  awayFromMacTest('--dry-run prints files, matched code, the new hash and the signing plan, and writes nothing', async () => {
     const { app, home } = await setup()
     const before = snapshot(app.app)
     const run = runDesktop(['patch-app', '--app', app.app, '--dry-run'], home)
@@ -176,7 +177,7 @@ describe('patch-app refuses, and changes nothing', () => {
     expect(run.output).toContain('does not exist or is not an app bundle')
   })
 
-  test('signing on a system without codesign: exit 2, a clear message, nothing changed', async () => {
+  awayFromMacTest('signing on a system without codesign: exit 2, a clear message, nothing changed', async () => {
     const { app, home } = await setup()
     const before = snapshot(app.app)
     const run = runDesktop(['patch-app', '--app', app.app], home)
@@ -185,7 +186,7 @@ describe('patch-app refuses, and changes nothing', () => {
     expect(snapshot(app.app)).toEqual(before)
   })
 
-  test('no --app on a system that is not macOS: exit 2 and a clear message', () => {
+  awayFromMacTest('no --app on a system that is not macOS: exit 2 and a clear message', () => {
     const home = freshShimHome(mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'noapp-')))
     for (const command of ['patch-app', 'restore-app']) {
       const run = runDesktop([command, '--no-sign'], home)

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { parseSettings } from '../../src/settings/load.ts'
 import { MISSING_SESSION_BODY, startFakeOpencodeGo, type FakeGoModel } from '../fakes/opencode-go.ts'
 import { freshHome, spawnCommand } from './_spawn.ts'
-import { posixTest } from '../support/posix.ts'
+import { posixTest } from '../support/platform-tests.ts'
 
 const KEY = 'sk-ocgo-planted-secret-0123456789'
 

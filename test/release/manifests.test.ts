@@ -43,7 +43,7 @@ describe('Homebrew formula', () => {
     writeFileSync(path, formula)
     const result = Bun.spawnSync(['ruby', '-c', path], { stdout: 'pipe', stderr: 'pipe' })
     expect(result.stderr.toString()).toBe('')
-    expect(result.stdout.toString()).toBe('Syntax OK\n')
+    expect(result.stdout.toString().trim()).toBe('Syntax OK') // \r\n on Windows
     // Control: ruby -c does catch a broken formula.
     writeFileSync(path, formula.replace('  end\n\n  on_linux do', '\n  on_linux do'))
     expect(Bun.spawnSync(['ruby', '-c', path], { stdout: 'pipe', stderr: 'pipe' }).exitCode).not.toBe(0)

@@ -27,7 +27,9 @@ describe('changelog extract', () => {
   })
 })
 
-describe('archives', () => {
+// Packing runs tar, gzip and zip, which Windows lacks (Git Bash has no zip, and its tar reads C:\ as a
+// remote host); releases are packed on Linux (release.yml).
+describe.skipIf(process.platform === 'win32')('archives', () => {
   function fakeBinary(): string {
     const path = join(scratch(), 'codex-shim-linux-x64')
     writeFileSync(path, '#!/bin/sh\necho 1.2.3\n')

@@ -6,3 +6,10 @@ import { test } from 'bun:test'
  * by its command line. Whole files of such tests are named *.posix.test.ts.
  */
 export const posixTest = test.skipIf(process.platform === 'win32')
+
+/**
+ * A test of what the Desktop commands do away from a Mac (no codesign, no
+ * /Applications, no plutil): on a Mac the same command runs the real tools, which
+ * the macOS-only tests and a real Mac cover instead.
+ */
+export const awayFromMacTest = test.skipIf(process.platform === 'darwin')
