@@ -21,21 +21,28 @@ const EXPIRY_MARGIN_S = 60
 
 // A request asks for the login several times (is there one, the plan's models, the tokens to
 // send): the file is read and parsed again only when it changed. Codex rewrites it on refresh
-// (a new inode through a rename), and any write moves its nanosecond change time.
-let lastRead: { path: string; stamp: string; state: LoginState } | null = null
+// (a new inode through a rename), and any write moves its change time: but only as finely as the
+// file system's clock (a scheduler tick on Linux, up to ~16 ms on Windows), so a rewrite of the same
+// size soon after the last can leave every part of the stamp as it was. As git does for its index,
+// a file changed within RECENT_MS of being read is not trusted to the stamp: it is read again.
+const RECENT_MS = 200
+let lastRead: { path: string; stamp: string; state: LoginState; settled: boolean } | null = null
 
 export function readLoginState(path = codexPaths.auth()): LoginState {
   if (chatgptDisabled()) return { state: 'disabled' }
   let stamp: string
+  let changedAt: number
   try {
     const stats = statSync(path, { bigint: true })
     stamp = `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`
+    changedAt = Number(stats.ctimeMs > stats.mtimeMs ? stats.ctimeMs : stats.mtimeMs)
   } catch {
     return { state: 'missing' }
   }
-  if (lastRead?.path === path && lastRead.stamp === stamp) return lastRead.state
+  if (lastRead?.settled && lastRead.path === path && lastRead.stamp === stamp) return lastRead.state
+  const readAt = Date.now()
   const state = parseLoginFile(path)
-  lastRead = { path, stamp, state }
+  lastRead = { path, stamp, state, settled: readAt - changedAt > RECENT_MS }
   return state
 }
 

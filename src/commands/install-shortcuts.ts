@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { delimiter, join, posix, resolve } from 'node:path'
 import { defineCommand } from 'citty'
 import { writeFileAtomic } from '../codex/atomic-write.ts'
 import { selfCommand } from '../daemon/lifecycle.ts'
@@ -32,11 +32,12 @@ function cmdFile(executable: string, command: string): string {
   return ['@echo off', CMD_MARKER, `"${executable}" ${command} %*`, ''].join('\r\n')
 }
 
+// A symlink's path is a macOS or Linux one (POSIX join), whatever machine plans it (tests plan every platform's).
 export function planShortcuts(options: { dir: string; executable: string; platform: NodeJS.Platform }): Shortcut[] {
   return (Object.keys(SHORTCUTS) as ShortcutName[]).map((name) =>
     options.platform === 'win32'
       ? { name, path: join(options.dir, `${name}.cmd`), kind: 'cmd', target: options.executable, content: cmdFile(options.executable, SHORTCUTS[name]) }
-      : { name, path: join(options.dir, name), kind: 'symlink', target: options.executable },
+      : { name, path: posix.join(options.dir, name), kind: 'symlink', target: options.executable },
   )
 }
 

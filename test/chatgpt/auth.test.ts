@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readLogin, readLoginState, TokenRefresher } from '../../src/chatgpt/auth.ts'
 import { ChatgptService } from '../../src/chatgpt/service.ts'
@@ -90,6 +90,17 @@ describe('readLoginState reads the file again only when it changed', () => {
   test('an unchanged file gives the same parsed login (no new read)', () => {
     const path = file('unchanged')
     writeFileSync(path, auth('token-dddd'))
+    const aMinuteAgo = (Date.now() - 60_000) / 1000
+    utimesSync(path, aMinuteAgo, aMinuteAgo) // as a login written a while ago (the change time moves to now: see below)
+    Bun.sleepSync(250) // past the 200 ms in which a change is not trusted to the stamp
     expect(readLogin(path)).toBe(readLogin(path))
+  })
+
+  test('a file changed moments ago is read again each time: a same-size rewrite within the clock\'s tick leaves its stamp as it was', () => {
+    const path = file('recent')
+    writeFileSync(path, auth('token-eeee'))
+    const first = readLogin(path)
+    expect(readLogin(path)).not.toBe(first)
+    expect(readLogin(path)).toEqual(first)
   })
 })

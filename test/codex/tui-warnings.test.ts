@@ -50,7 +50,7 @@ describe.if(Boolean(tmuxBin))('codex-shim codex: the TUI starts without the back
     // Trusted up front, so the TUI skips its folder-trust prompt.
     writeFileSync(join(homes.CODEX_HOME, 'config.toml'), `[projects.${JSON.stringify(workspace)}]\ntrust_level = "trusted"\n\n[tui]\nscreen_reader_detection_done = true\n`)
     const env = { ...process.env, ...homes, TERM: 'xterm-256color' }
-    const command = ['env', ...Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`), join(root, 'node_modules/.bin/bun'), join(root, 'src/cli.ts'), 'codex', '--port', String(freePort())]
+    const command = ['env', ...Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`), process.execPath, join(root, 'src/cli.ts'), 'codex', '--port', String(freePort())]
     Bun.spawnSync([tmuxBin!, '-L', socket, 'new-session', '-d', '-s', 'tui', '-x', '160', '-y', '40', '-c', workspace, ...command], { stdout: 'ignore', stderr: 'ignore' })
 
     const ready = await waitFor((text) => text.includes('for shortcuts') && text.includes('fake-model'), 'the Codex composer')

@@ -24,7 +24,7 @@ afterAll(() => fake.close())
 
 /** The CLI as a child process, awaited (a synchronous spawn would block the fake backend in this process). */
 async function run(args: string[], env: Record<string, string>) {
-  const child = Bun.spawn(['bun', cli, ...args], { env: { ...process.env, ...env, CODEX_SHIM_CHATGPT_BASE_URL: fake.base }, stdout: 'pipe', stderr: 'pipe' })
+  const child = Bun.spawn([process.execPath, cli, ...args], { env: { ...process.env, ...env, CODEX_SHIM_CHATGPT_BASE_URL: fake.base }, stdout: 'pipe', stderr: 'pipe' })
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
   return { code, output: stdout + stderr, stdout }
 }

@@ -18,7 +18,7 @@ test('a foreground proxy runs with the raised cap; SIGTERM to the command stops 
   mkdirSync(env.CODEX_HOME!, { recursive: true })
   writeFileSync(join(env.CODEX_SHIM_HOME!, 'models.json'), JSON.stringify({ models: [{ slug: 'local', model: 'm', provider: 'ollama' }] }))
   const port = freePort()
-  const command = Bun.spawn(['bun', cli, 'start', '--foreground', '--port', String(port)], { env, stdout: 'pipe', stderr: 'pipe' })
+  const command = Bun.spawn([process.execPath, cli, 'start', '--foreground', '--port', String(port)], { env, stdout: 'pipe', stderr: 'pipe' })
   let health: { pid: number; max_upstream_requests: number } | null = null
   for (let i = 0; i < 200 && !health; i++) {
     health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json() as Promise<{ pid: number; max_upstream_requests: number }>).catch(() => null)

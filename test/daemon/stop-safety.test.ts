@@ -57,7 +57,7 @@ describe('stop never signals a process it cannot prove is our daemon', () => {
 
     let foregroundPort = freePort()
     while (foregroundPort === daemonPort) foregroundPort = freePort()
-    const foreground = Bun.spawn(['bun', cli, 'start', '--foreground', '--port', String(foregroundPort)], { env: { ...process.env, ...homes }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const foreground = Bun.spawn([process.execPath, cli, 'start', '--foreground', '--port', String(foregroundPort)], { env: { ...process.env, ...homes }, stdio: ['ignore', 'pipe', 'pipe'] })
     cleanups.push(() => foreground.kill('SIGKILL'))
     // Serving means it has passed the point where it would write the pid file.
     let serving = false
@@ -108,7 +108,7 @@ describe('start-up warnings for keys that cannot resolve', () => {
     const homes = freshHomes('unset-key-fg')
     writeFileSync(join(homes.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ ...model, api_key_env: 'SHIM_TEST_UNSET_FG' }] }))
     const port = freePort()
-    const child = Bun.spawn(['bun', cli, 'start', '--foreground', '--port', String(port)], { env: { ...process.env, ...homes }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = Bun.spawn([process.execPath, cli, 'start', '--foreground', '--port', String(port)], { env: { ...process.env, ...homes }, stdio: ['ignore', 'pipe', 'pipe'] })
     cleanups.push(() => child.kill('SIGKILL'))
     let serving = false
     for (let i = 0; i < 300 && !serving && child.exitCode === null; i++) {

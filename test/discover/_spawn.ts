@@ -15,7 +15,7 @@ export interface Run {
  * here, so a synchronous spawn would deadlock them.
  */
 export function spawnCommand(args: string[], env: Record<string, string | undefined>, options: { onSpawn?: (child: Bun.Subprocess) => void } = {}): Promise<Run> {
-  const child = Bun.spawn(['bun', runner, ...args], { env: { ...process.env, ...env } as Record<string, string>, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  const child = Bun.spawn([process.execPath, runner, ...args], { env: { ...process.env, ...env } as Record<string, string>, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
   options.onSpawn?.(child)
   return Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]).then(([stdout, stderr, code]) => ({ code, stdout, stderr, output: stdout + stderr }))
 }

@@ -25,7 +25,7 @@ const runner = join(import.meta.dir, 'run-command.ts')
 async function onTerminal(home: string, answer: string | null, args: string[] = []): Promise<{ code: number; screen: string }> {
   let screen = ''
   const decoder = new TextDecoder()
-  const child = Bun.spawn(['bun', runner, 'opencode-go', 'refresh', ...args], {
+  const child = Bun.spawn([process.execPath, runner, 'opencode-go', 'refresh', ...args], {
     env: { ...process.env, CODEX_SHIM_HOME: home, OPENCODE_GO_API_KEY: KEY, OPENCODE_GO_BASE_URL: fake.url, TERM: 'xterm-256color' },
     terminal: { cols: 120, rows: 40, data: (_terminal, data) => void (screen += decoder.decode(data, { stream: true })) },
   })

@@ -55,7 +55,7 @@ describe('doctor prints base URLs redacted', () => {
 describe('the logger redacts URLs in what it prints', () => {
   test.each([['daemon log', { CODEX_SHIM_DAEMON: '1' }], ['terminal', {}]])('%s', (_, extra) => {
     const script = "const { log } = await import('./src/log.ts'); log.withTag('proxy').warn('Could not reach https://bob:pw-secret@gw.example.com/v1?key=sk-log-secret: refused')"
-    const result = Bun.spawnSync([join(import.meta.dir, '../../node_modules/.bin/bun'), '-e', script], { cwd: join(import.meta.dir, '../..'), env: { ...process.env, NO_COLOR: '1', ...extra }, stdout: 'pipe', stderr: 'pipe' })
+    const result = Bun.spawnSync([process.execPath, '-e', script], { cwd: join(import.meta.dir, '../..'), env: { ...process.env, NO_COLOR: '1', ...extra }, stdout: 'pipe', stderr: 'pipe' })
     const output = result.stdout.toString() + result.stderr.toString()
     expect(output).toContain('Could not reach https://***@gw.example.com/v1?key=***: refused')
     expect(output).not.toContain('pw-secret')

@@ -26,7 +26,9 @@ describe('codex-shim service (citty group)', () => {
     await runCommand(service, { rawArgs: ['install', '--dry-run', '--port', '9911'] })
     const output = printed.join('\n')
     expect(output).toContain(expectedOnThisPlatform[process.platform]!)
-    expect(output).toContain('start --foreground --port 9911 --host 127.0.0.1')
+    // The proxy's arguments: one command line (systemd, schtasks), or one <string> each (launchd's plist).
+    if (process.platform === 'darwin') expect(output).toContain(['start', '--foreground', '--port', '9911', '--host', '127.0.0.1'].map((word) => `<string>${word}</string>`).join('\n    '))
+    else expect(output).toContain('start --foreground --port 9911 --host 127.0.0.1')
     if (process.platform !== 'linux') return
     // On Linux, the whole systemd story:
     const unitPath = join(xdg, 'systemd', 'user', 'codex-shim.service')

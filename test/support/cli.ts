@@ -7,7 +7,7 @@ export interface CliResult { code: number; stdout: string; stderr: string; outpu
 
 /** Runs `codex-shim …` as a real process with its own homes. */
 export function runCli(args: string[], env: Record<string, string>): CliResult {
-  const result = Bun.spawnSync(['bun', cli, ...args], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe', timeout: 60_000 })
+  const result = Bun.spawnSync([process.execPath, cli, ...args], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe', timeout: 60_000 })
   const stdout = result.stdout.toString()
   const stderr = result.stderr.toString()
   return { code: result.exitCode ?? -1, stdout, stderr, output: stdout + stderr }

@@ -124,11 +124,11 @@ export function runCodexExec(options: CodexOptions): Promise<ClientRun> {
     const overrides = codexOverrides({ port: options.port, catalogPath: options.catalogPath, model: options.model })
     return run(['codex', ...overrides, ...exec], options.cwd, withLoopbackNoProxy(env), timeoutMs)
   }
-  const shim = ['bun', cli, 'codex', '--port', String(options.port), ...(options.model ? ['--model', options.model] : [])]
+  const shim = [process.execPath, cli, 'codex', '--port', String(options.port), ...(options.model ? ['--model', options.model] : [])]
   return run([...shim, '--', ...exec], options.cwd, env, timeoutMs)
 }
 
 /** Stops the daemon `runCodexExec` started (it flushes the usage ledger on the way out). */
 export async function stopDaemon(env: Record<string, string | undefined>): Promise<ClientRun> {
-  return run(['bun', cli, 'stop'], process.cwd(), { ...process.env, ...env }, 30_000)
+  return run([process.execPath, cli, 'stop'], process.cwd(), { ...process.env, ...env }, 30_000)
 }
