@@ -1,15 +1,23 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const cli = join(import.meta.dir, '../../src/cli.ts')
 
 export interface CliResult { code: number; stdout: string; stderr: string; output: string }
 
-/** Runs `codex-shim …` as a real process with its own homes. */
+let runs = 0
+
+/**
+ * Runs `codex-shim …` as a real process with its own homes. Its output goes to
+ * files, not pipes: `start` leaves a daemon behind, and on Windows a child
+ * inherits its parent's inheritable handles, a pipe's end among them, which
+ * would keep the read waiting until the daemon stops.
+ */
 export function runCli(args: string[], env: Record<string, string>): CliResult {
-  const result = Bun.spawnSync([process.execPath, cli, ...args], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe', timeout: 60_000 })
-  const stdout = result.stdout.toString()
-  const stderr = result.stderr.toString()
+  const base = join(process.env.CODEX_SHIM_TEST_ROOT!, `cli-output-${++runs}`)
+  const result = Bun.spawnSync([process.execPath, cli, ...args], { env: { ...process.env, ...env }, stdout: Bun.file(`${base}.out`), stderr: Bun.file(`${base}.err`), timeout: 60_000 })
+  const stdout = readFileSync(`${base}.out`, 'utf8')
+  const stderr = readFileSync(`${base}.err`, 'utf8')
   return { code: result.exitCode ?? -1, stdout, stderr, output: stdout + stderr }
 }
 
