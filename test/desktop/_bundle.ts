@@ -123,8 +123,9 @@ export async function makeCodexApp(options: BundleOptions = {}): Promise<Synthet
   if ((options.digest ?? 'used') !== 'none') {
     mkdirSync(join(frameworkDir, 'Versions', 'A'), { recursive: true })
     writeFileSync(framework, frameworkBytes(options.digest === 'unused' ? 'unused' : 'used', hash))
-    symlinkSync('A', join(frameworkDir, 'Versions', 'Current'))
-    symlinkSync('Versions/Current/Electron Framework', join(frameworkDir, 'Electron Framework'))
+    // Typed and joined for Windows too, whose symlinks need to be told a folder and take its separator.
+    symlinkSync('A', join(frameworkDir, 'Versions', 'Current'), 'dir')
+    symlinkSync(join('Versions', 'Current', 'Electron Framework'), join(frameworkDir, 'Electron Framework'), 'file')
   }
   return { root, app, asar, plist, helperPlist, framework, unpacked: join(resources, 'app.asar.unpacked', UNPACKED_FILE) }
 }
