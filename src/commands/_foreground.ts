@@ -16,7 +16,7 @@ export async function printSetupCard(publicUrl: string | undefined, port: number
   // Only with --tunnel: the model list and its providers stay off the start-up path otherwise.
   const [{ ModelList }, { loadSettings }, { ensureToken }] = await Promise.all([import('../routing/model-list.ts'), import('../settings/load.ts'), import('../tunnel/token.ts')])
   const models = new ModelList(loadSettings(settingsPath), { chatgpt: null }).configured().map((entry) => entry.id)
-  console.log(['', '  Cursor setup', `  Base URL  ${publicUrl}/v1`, `  API key   ${ensureToken().token}`, `  Models    ${models.join(', ') || '(none configured)'}`, `  Local     http://127.0.0.1:${port}/v1`, ''].join('\n'))
+  console.log(['', '  Cursor setup', `  Base URL  ${publicUrl}/v1`, `  API key   ${(await ensureToken()).token}`, `  Models    ${models.join(', ') || '(none configured)'}`, `  Local     http://127.0.0.1:${port}/v1`, ''].join('\n'))
 }
 
 /** `--tunnel`, with the tool `--tunnel-tool` names (else whichever is installed). */

@@ -56,7 +56,7 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   if (options.tunnel) {
     const [{ ensureToken }, { startTunnel }] = await Promise.all([import('../tunnel/token.ts'), import('../tunnel/tunnel.ts')])
     // A public URL without a token would let anyone spend the user's keys.
-    started.requireToken(ensureToken().token)
+    started.requireToken((await ensureToken()).token)
     try {
       tunnel = await startTunnel(port, typeof options.tunnel === 'string' ? options.tunnel : undefined)
     } catch (error) {

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../codex/atomic-write.ts'
+import { writeFileAtomicOffThread } from '../codex/atomic-write.ts'
 import { shimHome } from '../paths.ts'
 
 export const tokenPath = () => join(shimHome(), 'token')
 
 /**
  * The endpoint token: `CODEX_SHIM_TOKEN`, else the one stored in
- * `$CODEX_SHIM_HOME/token` (0600), else a new random one stored there.
+ * `$CODEX_SHIM_HOME/token` (0600), else a new random one stored there (synced
+ * off the thread: the proxy is already serving when `--tunnel` asks).
  */
-export function ensureToken(env: Record<string, string | undefined> = process.env): { token: string; created: boolean } {
+export async function ensureToken(env: Record<string, string | undefined> = process.env): Promise<{ token: string; created: boolean }> {
   if (env.CODEX_SHIM_TOKEN) return { token: env.CODEX_SHIM_TOKEN, created: false }
   const path = tokenPath()
   if (existsSync(path)) {
@@ -18,6 +19,6 @@ export function ensureToken(env: Record<string, string | undefined> = process.en
   }
   const bytes = crypto.getRandomValues(new Uint8Array(24))
   const token = `sk-shim-${Buffer.from(bytes).toString('base64url')}`
-  writeFileAtomic(path, `${token}\n`, { secret: true })
+  await writeFileAtomicOffThread(path, `${token}\n`, { secret: true })
   return { token, created: true }
 }
