@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import packageJson from '../../package.json' with { type: 'json' }
 import { TARGETS } from '../../scripts/build.ts'
+import { allTestFiles, otherOsTestFiles } from '../../scripts/test-other-os.ts'
 
 const root = join(import.meta.dir, '../..')
 const read = (name: string) => readFileSync(join(root, '.github/workflows', name), 'utf8')
@@ -76,8 +77,8 @@ describe('GitHub workflows', () => {
     expect(ci.jobs.linux!.steps.map((step) => step.run)).toContain('bash .ci/run')
     const other = ci.jobs['other-os']!
     expect(other.strategy?.matrix?.os).toEqual(['macos-latest', 'windows-latest'])
-    const testStep = other.steps.find((step) => step.run?.includes('bun test'))!
-    for (const pattern of ['test/e2e/**', '**/*.e2e.test.ts', '**/*.browser.test.ts', '**/*.linux.test.ts']) expect(testStep.run).toContain(`--path-ignore-patterns='${pattern}'`)
+    // Which files it runs: scripts/test-other-os.ts, tested below.
+    expect(other.steps.some((step) => step.run?.trim() === 'bun scripts/test-other-os.ts')).toBe(true)
   })
 
   test('the release builds, signs, smokes every target somewhere and publishes once', () => {
@@ -100,4 +101,23 @@ describe('GitHub workflows', () => {
     expect(script).toContain('gh release create "$GITHUB_REF_NAME"')
     expect(script).toContain('--notes-file RELEASE_NOTES.md')
   })
+})
+
+describe('the macOS and Windows job (scripts/test-other-os.ts)', () => {
+  const all = allTestFiles()
+
+  test('leaves out the e2e, browser and Linux-only suites everywhere, and the POSIX ones on Windows only', () => {
+    const mac = otherOsTestFiles('darwin', all)
+    const windows = otherOsTestFiles('win32', all)
+    for (const files of [mac, windows]) {
+      expect(files.filter((file) => file.startsWith('test/e2e/') || /\.(e2e|browser|linux)\.test\.ts$/.test(file))).toEqual([])
+      expect(files).toContain('test/files/atomic-write.test.ts')
+    }
+    expect(mac).toContain('test/cursor/spawn.posix.test.ts')
+    expect(windows.filter((file) => file.endsWith('.posix.test.ts'))).toEqual([])
+    expect(mac.length - windows.length).toBe(all.filter((file) => file.endsWith('.posix.test.ts')).length)
+    // Windows' own separators are matched too.
+    expect(otherOsTestFiles('win32', ['test\\cursor\\spawn.posix.test.ts', 'test\\e2e\\x.test.ts', 'test\\a.test.ts'])).toEqual(['test/a.test.ts'])
+  })
+
 })
