@@ -139,7 +139,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     anthropicFake.stop(true)
     backendFake.stop(true)
   }
-  return { shim, shimUrl, shimPort, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop }
+  return { shim, shimUrl, shimPort, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop, home }
 }
 
 export function rssKiB(pid: number): number {

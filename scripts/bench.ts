@@ -35,7 +35,7 @@ const fakeCodex = join(fakeCodexDir, 'codex')
 writeFileSync(fakeCodex, `#!/bin/sh\nsleep 0.3\nif [ "$1" = "--version" ]; then echo "codex-cli 0.169.0"; exit 0; fi\necho '{"models":[{"slug":"gpt-5.5","base_instructions":"You are Codex."}]}'\n`)
 chmodSync(fakeCodex, 0o755)
 process.env.CODEX_SHIM_CODEX_BIN = fakeCodex
-const { shim, shimUrl, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop } = await startHarness({ baseline: baselineBinary, responses: process.env.BENCH_BASELINE_RESPONSES === '1', ledgerOff: ledgerBoth })
+const { shim, shimUrl, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop, home } = await startHarness({ baseline: baselineBinary, responses: process.env.BENCH_BASELINE_RESPONSES === '1', ledgerOff: ledgerBoth })
 // Idle memory of a fresh shim, before any load: total RSS, and the part that is private
 // (the heap) rather than the executable's file-backed pages (shared, reclaimable by the kernel).
 await Bun.sleep(500)
@@ -68,7 +68,9 @@ async function longestGap(base: string, meanwhile: () => Promise<unknown>): Prom
  * fsync forces, where a new file's waits for writeback.
  */
 async function diskStallMs(base: string): Promise<number> {
-  const file = join(fakeCodexDir, 'rewritten-by-another-program')
+  // Beside the shims' ledgers, on their file system (a tmpfs /tmp has no writeback to wait for: then
+  // neither build stalls, and the line measures nothing).
+  const file = join(home, 'rewritten-by-another-program')
   writeFileSync(file, 'the previous build\n')
   const chunk = new Uint8Array(1024 * 1024).fill(7)
   const fd = openSync(file, 'w') // O_TRUNC, as a build rewriting its output (Bun's own writer does not truncate so)

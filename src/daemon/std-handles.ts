@@ -14,21 +14,24 @@
 
 /** The two kernel32 calls this needs; injected by tests, which run where there is no kernel32. */
 export interface Kernel32 {
-  GetStdHandle(which: number): unknown
-  SetHandleInformation(handle: unknown, mask: number, flags: number): number
+  GetStdHandle(which: number): number | bigint
+  SetHandleInformation(handle: number | bigint, mask: number, flags: number): number
 }
 
 // STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE: (DWORD)-10, -11, -12.
 const STD_HANDLES = [0xfffffff6, 0xfffffff5, 0xfffffff4]
 const HANDLE_FLAG_INHERIT = 0x1
-// GetStdHandle answers INVALID_HANDLE_VALUE on failure and null when the process has no such handle.
+// GetStdHandle answers INVALID_HANDLE_VALUE on failure and NULL when the process has no such handle.
 const INVALID_HANDLE_VALUE = -1
+const NULL_HANDLE = 0
 
 async function loadKernel32(): Promise<Kernel32> {
   const { dlopen, FFIType } = await import('bun:ffi')
+  // A HANDLE as a signed 64-bit number (i64_fast: a number while it fits): as `ptr`, Bun would give
+  // INVALID_HANDLE_VALUE as the bigint 2^64-1 and NULL as null.
   const { symbols } = dlopen('kernel32.dll', {
-    GetStdHandle: { args: [FFIType.u32], returns: FFIType.ptr },
-    SetHandleInformation: { args: [FFIType.ptr, FFIType.u32, FFIType.u32], returns: FFIType.i32 },
+    GetStdHandle: { args: [FFIType.u32], returns: FFIType.i64_fast },
+    SetHandleInformation: { args: [FFIType.i64_fast, FFIType.u32, FFIType.u32], returns: FFIType.i32 },
   })
   return symbols as unknown as Kernel32
 }
@@ -41,7 +44,7 @@ export async function keepStdHandlesFromChildren(platform: NodeJS.Platform = pro
     let changed = 0
     for (const which of STD_HANDLES) {
       const handle = api.GetStdHandle(which)
-      if (handle === null || handle === 0 || handle === INVALID_HANDLE_VALUE) continue
+      if (handle === NULL_HANDLE || handle === INVALID_HANDLE_VALUE) continue
       if (api.SetHandleInformation(handle, HANDLE_FLAG_INHERIT, 0) !== 0) changed++
     }
     return changed

@@ -10,6 +10,8 @@ import { uiModelsFromListed, type CatalogLike, type ListedLike, type UiModel } f
 import { RequestRing } from './request-ring.ts'
 import { randomHex } from './same-secret.ts'
 
+const SWITCH_WAIT_MS = 30_000
+
 /** What the page needs from the running proxy; ServerDeps plus the model list provide it. */
 export interface UiHost {
   settings: Settings
@@ -32,11 +34,11 @@ export interface UiHost {
  * same code as `codex-shim model use`: catalog first, then the managed block,
  * backed up and written atomically.
  */
-export function uiDepsFromHost(host: UiHost, ring = new RequestRing()): UiDeps {
+export function uiDepsFromHost(host: UiHost, ring = new RequestRing(), switchWaitMs = SWITCH_WAIT_MS): UiDeps {
   const listModels = async (): Promise<UiModel[]> => uiModelsFromListed(await host.models(), (await host.subscription?.().catch(() => [])) ?? [])
   // One switch at a time, in the order asked (a double click, two tabs): each reads config.toml and
   // writes it back, and their writes, which wait on the disk off the proxy's thread, could finish in
-  // either order.
+  // either order. One that never ends (a model list that hangs) holds the next back `switchWaitMs` at most.
   let switching: Promise<unknown> = Promise.resolve()
   async function switchTo(slug: string): Promise<{ changed: boolean; display_name: string }> {
     const model = (await listModels()).find((entry) => entry.slug === slug)
@@ -61,7 +63,7 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing()): UiDeps {
     activeModel: () => currentManagedModel(),
     switchModel(slug) {
       const turn = switching.then(() => switchTo(slug))
-      switching = turn.catch(() => {})
+      switching = Promise.race([turn.catch(() => {}), Bun.sleep(switchWaitMs)])
       return turn
     },
     restartDesktop: () => restartCodexDesktop(),

@@ -25,12 +25,16 @@ function checkpoint(path: string): { busy: boolean } {
   const db = new Database(path, { readwrite: true, create: false })
   try {
     db.exec('PRAGMA busy_timeout = 1000')
-    // A reader holding an old snapshot (`codex-shim usage` mid-query) keeps the WAL from emptying.
-    const result = db.query('PRAGMA wal_checkpoint(TRUNCATE)').get() as { busy: number } | null
-    return { busy: Boolean(result?.busy) }
+    return truncateWal(db)
   } finally {
     db.close()
   }
+}
+
+// A reader holding an old snapshot (`codex-shim usage` mid-query) keeps the WAL from emptying.
+function truncateWal(db: Database): { busy: boolean } {
+  const result = db.query('PRAGMA wal_checkpoint(TRUNCATE)').get() as { busy: number } | null
+  return { busy: Boolean(result?.busy) }
 }
 
 const PRUNE_BATCH = 5_000
@@ -41,13 +45,15 @@ const PRUNE_BATCH = 5_000
  * break or a shorter retention there can be millions, and the proxy's own
  * writes (at shutdown, its last batch) get the lock between two batches.
  */
-function prune(path: string, before: number): null {
+function prune(path: string, before: number): { busy: boolean } {
   const db = new Database(path, { readwrite: true, create: false })
   try {
     db.exec('PRAGMA busy_timeout = 1000')
     const batch = db.query(`DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE time_ms < ? LIMIT ${PRUNE_BATCH})`)
     while (batch.run(before).changes === PRUNE_BATCH) Bun.sleepSync(2)
-    return null
+    // SQLite's own checkpoints along the way copied the WAL without emptying it (ledger.ts runs
+    // synced meanwhile); this one empties it.
+    return truncateWal(db)
   } finally {
     db.close()
   }

@@ -14,7 +14,7 @@ import { checkpointOffThread, pruneOffThread, summariseOffThread, WorkerUnavaila
  * path never waits for SQLite. A timer writes the queue in one transaction
  * about every 250 ms, and `close()` writes what is left. A `kill -9` loses at
  * most the rows appended since the last flush: one batch; a power cut, the
- * rows since the last checkpoint (nothing on this thread syncs: setUp). Nothing
+ * rows since the last checkpoint (this thread syncs only where the file needs it: syncLevel). Nothing
  * here throws: a broken ledger warns and the proxy keeps serving.
  */
 export interface Ledger {
@@ -211,14 +211,14 @@ class SqliteLedger implements Ledger {
     const job = this.pruneDue ? 'prune' : this.checkpointDue ? 'checkpoint' : null
     if (!job) return
     this.workerJob = job
-    const run =
-      job === 'prune'
-        ? pruneOffThread(this.path, this.retentionStart())
-        : checkpointOffThread(this.path).then(({ busy }) => {
-            if (busy) this.checkpointRetryAt = performance.now() + CHECKPOINT_RETRY_MS
-            this.walNotEmptied = busy
-            this.applySyncLevel()
-          })
+    // Both jobs end with a checkpoint that empties the WAL unless a reader holds it (busy). The prune's
+    // connection also checkpoints as SQLite does (every 1,000 pages), copying the WAL without emptying
+    // it, but our flushes wait for the worker's jobs (timedFlush), so none restarts the WAL meanwhile.
+    const run = (job === 'prune' ? pruneOffThread(this.path, this.retentionStart()) : checkpointOffThread(this.path)).then(({ busy }) => {
+      if (busy) this.checkpointRetryAt = performance.now() + CHECKPOINT_RETRY_MS
+      this.walNotEmptied = busy
+      this.applySyncLevel()
+    })
     this.workerRun = run
       .catch((error: unknown) => {
         if (error instanceof WorkerUnavailable) return this.withoutWorker(error, job)

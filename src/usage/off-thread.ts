@@ -72,7 +72,7 @@ export function checkpointOffThread(path: string): Promise<{ busy: boolean }> {
   return inWorker<{ busy: boolean }>({ kind: 'checkpoint', path })
 }
 
-/** The retention prune on a worker thread: rows that started before `before` are deleted. */
-export function pruneOffThread(path: string, before: number): Promise<void> {
-  return inWorker<null>({ kind: 'prune', path, before }).then(() => undefined)
+/** The retention prune on a worker thread: rows that started before `before` are deleted, then the WAL checkpointed as by `checkpointOffThread`. */
+export function pruneOffThread(path: string, before: number): Promise<{ busy: boolean }> {
+  return inWorker<{ busy: boolean }>({ kind: 'prune', path, before })
 }

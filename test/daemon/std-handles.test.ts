@@ -3,10 +3,10 @@ import { keepStdHandlesFromChildren, type Kernel32 } from '../../src/daemon/std-
 
 // The kernel32 calls are Windows's; here a recording stand-in answers them. What the real ones do
 // to a daemon under a pipe needs a real Windows machine to see.
-function recordingKernel32(handles: Record<number, unknown>, refuse = new Set<unknown>()) {
-  const calls: [unknown, number, number][] = []
+function recordingKernel32(handles: Record<number, number>, refuse = new Set<number | bigint>()) {
+  const calls: [number | bigint, number, number][] = []
   const api: Kernel32 = {
-    GetStdHandle: (which) => handles[which] ?? null,
+    GetStdHandle: (which) => handles[which] ?? 0,
     SetHandleInformation: (handle, mask, flags) => (calls.push([handle, mask, flags]), refuse.has(handle) ? 0 : 1),
   }
   return { api, calls }
@@ -19,8 +19,8 @@ describe('start keeps its standard handles from the daemon (Windows)', () => {
     expect(calls).toEqual([[101, 1, 0], [102, 1, 0], [103, 1, 0]])
   })
 
-  test('a missing or invalid handle is left alone; a refusal is not counted', async () => {
-    const { api, calls } = recordingKernel32({ 0xfffffff6: null, 0xfffffff5: -1, 0xfffffff4: 103 }, new Set([103]))
+  test('a missing (NULL) or invalid (INVALID_HANDLE_VALUE, -1 as a signed number) handle is left alone; a refusal is not counted', async () => {
+    const { api, calls } = recordingKernel32({ 0xfffffff6: 0, 0xfffffff5: -1, 0xfffffff4: 103 }, new Set([103]))
     expect(await keepStdHandlesFromChildren('win32', async () => api)).toBe(0)
     expect(calls).toEqual([[103, 1, 0]])
   })

@@ -38,6 +38,15 @@ test('usage ledger: after a checkpoint a reader kept from emptying the WAL, the 
   expect(syncs.main).toBeGreaterThan(0)
 })
 
+test('usage ledger: the retention prune on the worker leaves the WAL emptied, not copied over and waiting for an unsynced restart', () => {
+  const dir = freshDir('fsync-prune')
+  const syncs = traceFsyncs(dir, [join(import.meta.dir, '../usage/_fsync-child.ts'), join(dir, 'usage.db'), '55000', 'prune'])
+  // SQLite's own checkpoints on the prune's connection copied the WAL without emptying it; its last
+  // one empties it, so the proxy's next write starts a new WAL rather than restarting over old frames.
+  expect(JSON.parse(syncs.stdout)).toEqual({ walAfterPrune: 0 })
+  expect(storedRows(join(dir, 'usage.db'))).toHaveLength(1)
+})
+
 test('ChatGPT token refresh: auth.json is synced before its rename, off the proxy\'s thread', () => {
   const dir = freshDir('fsync-refresh')
   const auth = join(dir, 'auth.json')

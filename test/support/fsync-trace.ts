@@ -9,7 +9,7 @@ import { join } from 'node:path'
  * pool, workers) from the first on. Set-up before `SERVING` is not counted.
  * Linux with strace only.
  */
-export interface Fsyncs { main: number; mainAfterShutdown: number; other: number }
+export interface Fsyncs { main: number; mainAfterShutdown: number; other: number; stdout: string }
 
 // Written by the child with writeSync(2, …): at once, not queued behind what follows.
 export const SERVING = 'fsync-trace: serving\n'
@@ -24,7 +24,7 @@ export function traceFsyncs(dir: string, argv: string[]): Fsyncs {
   // The first line is the execve of the process itself: its id is the main thread's.
   const mainThread = lines[0]!.split(' ')[0]
   const marked = (line: string, mark: string) => line.startsWith(`${mainThread} `) && line.includes(`write(2, ${JSON.stringify(mark).slice(0, 16)}`)
-  const counts: Fsyncs = { main: 0, mainAfterShutdown: 0, other: 0 }
+  const counts: Fsyncs = { main: 0, mainAfterShutdown: 0, other: 0, stdout: child.stdout.toString() }
   let phase: 'set-up' | 'serving' | 'shutdown' = 'set-up'
   for (const line of lines) {
     if (marked(line, SERVING)) phase = 'serving'

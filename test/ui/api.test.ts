@@ -3,7 +3,10 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { currentManagedModel } from '../../src/codex/manage-config.ts'
 import { PAGE_TOKEN_HEADER } from '../../src/ui/security.ts'
-import { enabledHomes, PLANTED_ENV_KEY, PLANTED_KEY, PLANTED_QUERY_KEY, RATE_HEADERS, realUiDeps, uiHandler } from './_fixture.ts'
+import { ModelList } from '../../src/routing/model-list.ts'
+import { RequestRing } from '../../src/ui/request-ring.ts'
+import { uiDepsFromHost } from '../../src/ui/server-deps.ts'
+import { enabledHomes, FAKE_PORT, PLANTED_ENV_KEY, PLANTED_KEY, PLANTED_QUERY_KEY, RATE_HEADERS, realUiDeps, uiHandler } from './_fixture.ts'
 
 const ORIGIN = 'http://127.0.0.1:8765'
 
@@ -48,6 +51,16 @@ describe('POST /api/switch', () => {
     expect(currentManagedModel()).toBe('claude-sonnet')
     // No temporary file of theirs is left beside config.toml.
     expect(readdirSync(dirname(configPath)).filter((name) => name.endsWith('.tmp'))).toEqual([])
+  })
+
+  test('a switch that never ends holds the next one back only so long', async () => {
+    const { settings } = realUiDeps()
+    let calls = 0
+    const models = async () => (++calls === 1 ? new Promise<never>(() => {}) : new ModelList(settings, { chatgpt: null }).configured())
+    const deps = uiDepsFromHost({ settings, version: '9.9.9-test', startedAt: Date.now(), port: FAKE_PORT, models, chatgpt: null }, new RequestRing(), 50)
+    void deps.switchModel('glm-4.6') // its model list never answers
+    expect(await deps.switchModel('deepseek-chat')).toEqual({ changed: true, display_name: 'DeepSeek V3.2' })
+    expect(currentManagedModel()).toBe('deepseek-chat')
   })
 
   test('restart: true calls the injected launcher and returns its sentence', async () => {

@@ -4,7 +4,8 @@
 // database locked from before the ledger opens until just before close(), so
 // close() sets the ledger up. `reader`: a reader holds a snapshot while the
 // worker checkpoints (the WAL copied but not emptied), then the ledger writes
-// again, restarting the WAL over its old frames.
+// again, restarting the WAL over its old frames. `prune`: the retention prune on
+// the worker deletes enough rows that its connection checkpoints on the way.
 import { Database } from 'bun:sqlite'
 import { writeSync } from 'node:fs'
 import { openLedger } from '../../src/usage/ledger.ts'
@@ -40,6 +41,7 @@ if (mode === 'serve') {
 } else if (mode === 'reader') {
   writeSync(2, SERVING)
   const ledger = openLedger({ path, flushMs: 60_000, checkpointBytes: 64 * 1024 })
+  await Bun.sleep(200) // the prune it runs as it opens (nothing to delete) finishes first
   for (let index = 0; index < total; index++) ledger.append(makeRow({ duration_ms: index }))
   ledger.flush() // past 64 KiB: a checkpoint starts on the worker, which takes milliseconds to start
   const reader = new Database(path, { readonly: true })
@@ -50,6 +52,19 @@ if (mode === 'serve') {
   reader.close()
   ledger.append(makeRow({ duration_ms: total }))
   ledger.flush() // restarts the WAL over its old frames
+  writeSync(2, SHUTDOWN)
+  ledger.close()
+} else if (mode === 'prune') {
+  // Rows past the retention, enough that the prune's own connection checkpoints on the way (1,000 pages).
+  const seeded = openLedger({ path, retentionDays: 100_000, flushMs: 60_000 })
+  for (let index = 0; index < total; index++) seeded.append(makeRow({ time_ms: Date.now() - 200 * 86_400_000, duration_ms: index }))
+  seeded.close()
+  writeSync(2, SERVING)
+  const ledger = openLedger({ path, retentionDays: 90, flushMs: 60_000 }) // prunes on the worker as it opens
+  await Bun.sleep(1_500)
+  console.log(JSON.stringify({ walAfterPrune: Bun.file(`${path}-wal`).size }))
+  ledger.append(makeRow({ duration_ms: total }))
+  ledger.flush() // the first write after the prune
   writeSync(2, SHUTDOWN)
   ledger.close()
 } else throw new Error(`unknown mode ${mode}`)
