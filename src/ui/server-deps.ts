@@ -63,7 +63,9 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing(), switchWai
     activeModel: () => currentManagedModel(),
     switchModel(slug) {
       const turn = switching.then(() => switchTo(slug))
-      switching = Promise.race([turn.catch(() => {}), Bun.sleep(switchWaitMs)])
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const givenUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, switchWaitMs)).unref())
+      switching = Promise.race([turn.catch(() => {}), givenUp]).finally(() => clearTimeout(timer))
       return turn
     },
     restartDesktop: () => restartCodexDesktop(),

@@ -271,15 +271,18 @@ class SqliteLedger implements Ledger {
   }
 
   /**
-   * OFF while the proxy serves (setUp says why). NORMAL whenever this connection may itself copy the
+   * OFF while the proxy serves (setUp says why). Synced whenever this connection may itself copy the
    * WAL into the database or restart the WAL over frames still in it, as SQLite then needs the sync
    * for the file to stay whole: without a worker (SQLite's own checkpoints run here), while closing
    * (the last checkpoint, and SQLite's own when the connection closes), and after a checkpoint that a
    * reader kept from emptying the WAL, until one empties it (the next write restarts the WAL in place,
    * and SQLite syncs its new header first).
    */
-  private syncLevel(): 'OFF' | 'NORMAL' {
-    return this.workerless || this.closing || this.walNotEmptied ? 'NORMAL' : 'OFF'
+  private syncLevel(): 'OFF' | 'NORMAL' | 'FULL' {
+    // Closing, FULL: the last batch's commit is synced itself, even when a prune the worker still runs
+    // keeps the last checkpoint from copying it (the process exits before the prune's own checkpoint).
+    if (this.closing) return 'FULL'
+    return this.workerless || this.walNotEmptied ? 'NORMAL' : 'OFF'
   }
 
   private applySyncLevel(db: Database | null = this.db): void {
