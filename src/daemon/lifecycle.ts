@@ -75,8 +75,8 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
     ...(settingsPath ? ['--settings', settingsPath] : []),
     ...(options.tunnel ? ['--tunnel', ...(typeof options.tunnel === 'string' ? ['--tunnel-tool', options.tunnel] : [])] : []),
   ]
-  // Windows: or the daemon would hold the pipe `start` writes to (std-handles.ts).
-  if (process.platform === 'win32') await (await import('./std-handles.ts')).keepStdHandlesFromChildren()
+  // Windows: or the daemon would hold the pipe `start` writes to (src/std-handles.ts).
+  if (process.platform === 'win32') await (await import('../std-handles.ts')).keepStdHandlesFromChildren()
   const child = Bun.spawn([...selfCommand(), ...args], {
     stdin: 'ignore',
     stdout: logFd,

@@ -15,8 +15,8 @@ export interface LauncherOptions {
 
 export const defaultRunner: CommandRunner = async (argv, options = {}) => {
   // Windows: Desktop, outliving this process, would otherwise keep its standard handles (the daemon's
-  // log file) open (daemon/std-handles.ts).
-  if (options.wait === false && process.platform === 'win32') await (await import('../daemon/std-handles.ts')).keepStdHandlesFromChildren()
+  // log file) open (src/std-handles.ts).
+  if (options.wait === false && process.platform === 'win32') await (await import('../std-handles.ts')).keepStdHandlesFromChildren()
   const child = Bun.spawn(argv, { stdio: ['ignore', 'ignore', 'ignore'], detached: options.wait === false })
   if (options.wait === false) {
     child.unref()

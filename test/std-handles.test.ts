@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { keepStdHandlesFromChildren, type Kernel32 } from '../../src/daemon/std-handles.ts'
+import { keepStdHandlesFromChildren, type Kernel32 } from '../src/std-handles.ts'
 
 // The kernel32 calls are Windows's; here a recording stand-in answers them. What the real ones do
 // to a daemon under a pipe needs a real Windows machine to see.
