@@ -14,8 +14,9 @@ import { checkpointOffThread, pruneOffThread, summariseOffThread, WorkerUnavaila
  * path never waits for SQLite. A timer writes the queue in one transaction
  * about every 250 ms, and `close()` writes what is left. A `kill -9` loses at
  * most the rows appended since the last flush: one batch; a power cut, the
- * rows since the last checkpoint (this thread syncs only where the file needs it: syncLevel). Nothing
- * here throws: a broken ledger warns and the proxy keeps serving.
+ * rows since the last checkpoint (this thread syncs only where the file needs
+ * it: syncLevel). Nothing here throws: a broken ledger warns and the proxy
+ * keeps serving.
  */
 export interface Ledger {
   readonly enabled: boolean
@@ -412,7 +413,8 @@ class SqliteLedger implements Ledger {
     // either, so a process crash still keeps every committed batch and a power cut loses the same
     // unsynced tail. The checkpoints, on the worker's connection (FULL), sync the WAL before copying
     // it into the database and the database after, so the file cannot be left half-copied; close()
-    // syncs the last one. When this connection may checkpoint or restart the WAL itself: NORMAL (syncLevel).
+    // syncs the last one. Where this connection may checkpoint or restart the WAL itself, it syncs
+    // (syncLevel).
     this.applySyncLevel(db)
     db.exec('PRAGMA journal_mode = WAL')
     // Checkpoints run on a worker (checkpointIfDue), not inside whichever commit crosses the size;
