@@ -61,7 +61,7 @@ if (mode === 'serve') {
   seeded.close()
   writeSync(2, SERVING)
   const ledger = openLedger({ path, retentionDays: 90, flushMs: 60_000 }) // prunes on the worker as it opens
-  await Bun.sleep(1_500)
+  await ledger.summarise({ since: 0, by: 'day' }) // waits for the worker's writes (the prune) first; only reads
   console.log(JSON.stringify({ walAfterPrune: Bun.file(`${path}-wal`).size }))
   ledger.append(makeRow({ duration_ms: total }))
   ledger.flush() // the first write after the prune
