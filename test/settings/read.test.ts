@@ -43,7 +43,9 @@ describe('readSettings: what the proxy’s start reads, the parser loaded only f
       if (!explicit) mkdirSync(defaultFile)
       const refusal = await readSettings(explicit).catch((error: unknown) => error)
       expect(refusal).toBeInstanceOf(SettingsError)
-      expect((refusal as SettingsError).message).toBe(`Invalid settings in ${path}:\n  (file): cannot be read (EISDIR); expected a JSON file you can read`)
+      // Windows may refuse a folder as access denied rather than as a folder.
+      const code = process.platform === 'win32' ? /\((EISDIR|EACCES|EPERM)\)/.exec((refusal as SettingsError).message)?.[1] ?? 'EISDIR' : 'EISDIR'
+      expect((refusal as SettingsError).message).toBe(`Invalid settings in ${path}:\n  (file): cannot be read (${code}); expected a JSON file you can read`)
       expect(() => loadSettings(explicit)).toThrow((refusal as SettingsError).message)
     }
   })
