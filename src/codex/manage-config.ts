@@ -13,19 +13,22 @@ function readConfig(path: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : ''
 }
 
+/** The change, with the file as it was backed up first when there is one to write. */
+function backedUpChange(path: string, before: string, after: string): ConfigChange {
+  return before === after ? { path, backup: null, changed: false } : { path, backup: backupFile(path), changed: true }
+}
+
 function write(path: string, before: string, after: string): ConfigChange {
-  if (before === after) return { path, backup: null, changed: false }
-  const backup = backupFile(path)
-  writeFileAtomic(path, after)
-  return { path, backup, changed: true }
+  const change = backedUpChange(path, before, after)
+  if (change.changed) writeFileAtomic(path, after)
+  return change
 }
 
 /** `write` with the fsync off the thread: the running proxy's model switch (the control page). */
 async function writeOffThread(path: string, before: string, after: string): Promise<ConfigChange> {
-  if (before === after) return { path, backup: null, changed: false }
-  const backup = backupFile(path)
-  await writeFileAtomicOffThread(path, after)
-  return { path, backup, changed: true }
+  const change = backedUpChange(path, before, after)
+  if (change.changed) await writeFileAtomicOffThread(path, after)
+  return change
 }
 
 /** Writes (or refreshes) our block in `$CODEX_HOME/config.toml`: backup first, atomic write. */
