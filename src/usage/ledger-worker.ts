@@ -22,10 +22,15 @@ export type LedgerJob =
  * checkpoint is timed.
  */
 function checkpoint(path: string): { busy: boolean } {
+  return withWriter(path, truncateWal)
+}
+
+/** The job's own connection to the ledger, which waits up to 1 s for the proxy's writes. */
+function withWriter<T>(path: string, job: (db: Database) => T): T {
   const db = new Database(path, { readwrite: true, create: false })
   try {
     db.exec('PRAGMA busy_timeout = 1000')
-    return truncateWal(db)
+    return job(db)
   } finally {
     db.close()
   }
@@ -46,17 +51,13 @@ const PRUNE_BATCH = 5_000
  * writes (at shutdown, its last batch) get the lock between two batches.
  */
 function prune(path: string, before: number): { busy: boolean } {
-  const db = new Database(path, { readwrite: true, create: false })
-  try {
-    db.exec('PRAGMA busy_timeout = 1000')
+  return withWriter(path, (db) => {
     const batch = db.query(`DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE time_ms < ? LIMIT ${PRUNE_BATCH})`)
     while (batch.run(before).changes === PRUNE_BATCH) Bun.sleepSync(2)
-    // SQLite's own checkpoints along the way copied the WAL without emptying it (ledger.ts runs
-    // synced meanwhile); this one empties it.
+    // SQLite's own checkpoints along the way copied the WAL without emptying it (the proxy's flushes
+    // wait for this job meanwhile); this one empties it.
     return truncateWal(db)
-  } finally {
-    db.close()
-  }
+  })
 }
 
 function run(job: LedgerJob): unknown {
