@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeOpencodeGo, type FakeGoModel } from '../fakes/opencode-go.ts'
 import { freshHome, spawnCommand } from './_spawn.ts'
+import { onTerminal as runOnTerminal } from '../support/terminal.ts'
 
 /**
  * The refresh as a person sees it: on a pseudo-terminal (Bun.spawn's
@@ -22,20 +23,11 @@ afterAll(() => fake.close())
 const runner = join(import.meta.dir, 'run-command.ts')
 
 /** Runs the refresh on a pseudo-terminal; `answer` is typed once the prompt shows. */
-async function onTerminal(home: string, answer: string | null, args: string[] = []): Promise<{ code: number; screen: string }> {
-  let screen = ''
-  const decoder = new TextDecoder()
-  const child = Bun.spawn([process.execPath, runner, 'opencode-go', 'refresh', ...args], {
+function onTerminal(home: string, answer: string | null, args: string[] = []): Promise<{ code: number; screen: string }> {
+  return runOnTerminal([process.execPath, runner, 'opencode-go', 'refresh', ...args], {
     env: { ...process.env, CODEX_SHIM_HOME: home, OPENCODE_GO_API_KEY: KEY, OPENCODE_GO_BASE_URL: fake.url, TERM: 'xterm-256color' },
-    terminal: { cols: 120, rows: 40, data: (_terminal, data) => void (screen += decoder.decode(data, { stream: true })) },
+    ...(answer !== null && { answer: { prompt: 'Probe now? [y/N]', text: answer } }),
   })
-  if (answer !== null) {
-    while (!screen.includes('Probe now? [y/N]') && child.exitCode === null) await Bun.sleep(10)
-    child.terminal!.write(answer)
-  }
-  const code = await child.exited
-  child.terminal!.close()
-  return { code, screen }
 }
 
 describe('refresh progress output', () => {

@@ -3,7 +3,10 @@
  * and macOS; Windows has none, so its tests are *.posix.test.ts) and returns
  * what the terminal showed: stdout and stderr, as a person sees them.
  */
-export async function onTerminal(argv: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<{ code: number; screen: string }> {
+export async function onTerminal(
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; /** Typed once `prompt` shows. */ answer?: { prompt: string; text: string } } = {},
+): Promise<{ code: number; screen: string }> {
   let screen = ''
   const decoder = new TextDecoder()
   const child = Bun.spawn(argv, {
@@ -11,6 +14,10 @@ export async function onTerminal(argv: string[], options: { cwd?: string; env?: 
     env: options.env ?? process.env,
     terminal: { cols: 120, rows: 40, data: (_terminal, data) => void (screen += decoder.decode(data, { stream: true })) },
   })
+  if (options.answer) {
+    while (!screen.includes(options.answer.prompt) && child.exitCode === null) await Bun.sleep(10)
+    child.terminal!.write(options.answer.text)
+  }
   const code = await child.exited
   // The last output can trail the exit by a moment.
   await Bun.sleep(20)
