@@ -3,11 +3,11 @@
  * `bun scripts/cpu-probe.ts [route-regex]`: CPU per small request, in µs, for
  * this build and (BENCH_BASELINE) an older one, beside a bare Bun pass-through
  * (the floor: one `fetch` and the body handed back). Many requests per side,
- * so the 10 ms clock tick of /proc is below 1 µs per request.
+ * taken in turns, with CPU read to the nanosecond (cpuMeter).
  * CPU_PROFILE=1 starts this build with `--cpu-prof-md` into /tmp/codex-shim-prof.
  */
 import { join } from 'node:path'
-import { cpuMs, inTurns, startHarness } from './_harness.ts'
+import { cpuMeter, inTurns, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const COUNT = Number(process.env.CPU_PROBE_COUNT ?? 3000)
@@ -96,9 +96,9 @@ async function usPerRequest(sides: { pid: number; base: string }[], route: (type
   const spent = sides.map(() => 0)
   await inTurns(sides.length, COUNT, Math.min(500, COUNT), async (index, size) => {
     const side = sides[index]!
-    const before = cpuMs(side.pid)
+    const used = cpuMeter(side.pid)
     await load(side.base, route.path, route.headers, route.body, size)
-    spent[index]! += cpuMs(side.pid) - before
+    spent[index]! += used()
   })
   return spent.map((ms) => Math.round((ms * 1000) / COUNT))
 }

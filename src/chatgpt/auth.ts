@@ -46,6 +46,31 @@ export function readLoginState(path = codexPaths.auth()): LoginState {
   return state
 }
 
+// A request asks three times in one burst of work (is there a login, the plan's models, the tokens
+// to send), and each stat of auth.json cost ~25 µs of the proxy's thread. Within one turn of the
+// event loop the answer is shared: a rewrite landing meanwhile cannot be told from one landing
+// just after. Exact readers (the refresh under its lock, the re-read after a 401) use readLogin.
+let thisTurn: { path: string; state: LoginState } | null = null
+const forgetThisTurn = () => {
+  thisTurn = null
+}
+
+/** readLoginState for request handling: one read per turn of the event loop. */
+export function currentLoginState(): LoginState {
+  const path = codexPaths.auth()
+  if (thisTurn?.path === path) return thisTurn.state
+  const state = readLoginState(path)
+  thisTurn = { path, state }
+  setImmediate(forgetThisTurn)
+  return state
+}
+
+/** currentLoginState's login, or null. */
+export function currentLogin(): ChatgptLogin | null {
+  const result = currentLoginState()
+  return result.state === 'ok' ? result.login : null
+}
+
 function parseLoginFile(path: string): LoginState {
   let raw: string
   try {
@@ -79,8 +104,18 @@ export function noLoginMessage(result: Exclude<LoginState, { state: 'ok' }>): st
   }
 }
 
+// Every request checks its token's expiry: the same token until the next refresh, decoded once.
+let lastDecoded: { token: string; exp: number | null } | null = null
+
 /** `exp` from a JWT payload (unverified, as Codex does), or null. */
 export function jwtExp(token: string): number | null {
+  if (lastDecoded?.token === token) return lastDecoded.exp
+  const exp = decodeExp(token)
+  lastDecoded = { token, exp }
+  return exp
+}
+
+function decodeExp(token: string): number | null {
   const payload = token.split('.')[1]
   if (!payload) return null
   try {

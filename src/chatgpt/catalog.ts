@@ -1,7 +1,7 @@
 import { loadBundledCatalog } from '../codex/bundled.ts'
 import { VERSION } from '../version.ts'
 import { backendBase } from './backend.ts'
-import { readLogin } from './auth.ts'
+import { currentLogin } from './auth.ts'
 
 export type ChatgptModel = Record<string, unknown> & { slug: string }
 
@@ -26,7 +26,7 @@ export class ChatgptCatalog {
    * one request every five minutes did). Only the first asks and waits.
    */
   async models(): Promise<ChatgptModel[]> {
-    const login = readLogin()
+    const login = currentLogin()
     if (!login) return []
     if (!this.cache) return this.refresh(login.tokens)
     if (Date.now() - this.cache.at >= (this.options.ttlMs ?? 300_000)) this.refresh(login.tokens).catch(() => {})

@@ -2,15 +2,26 @@ import { ShimError } from '../errors.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
 import type { ProviderContext } from '../upstream/context.ts'
 import { VERSION } from '../version.ts'
-import { isExpired, LOGIN_HINT, noLoginMessage, readLogin, readLoginState, TokenRefresher, type ChatgptLogin } from './auth.ts'
+import { currentLogin, currentLoginState, isExpired, LOGIN_HINT, noLoginMessage, readLogin, TokenRefresher, type ChatgptLogin } from './auth.ts'
 import { backendBase, backendHeaders, clientResponseHeaders } from './backend.ts'
 import { ChatgptCatalog } from './catalog.ts'
 import { QuotaStore } from './quota.ts'
 
 const BACKEND_RETRY_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504])
 
+// Read from the id token on every request: the same token until the next refresh, decoded once.
+let lastPlan: { idToken: string | undefined; plan: string | null } | null = null
+
 function planType(login: ChatgptLogin): string | null {
-  const payload = login.tokens.id_token?.split('.')[1]
+  const idToken = login.tokens.id_token
+  if (lastPlan && lastPlan.idToken === idToken) return lastPlan.plan
+  const plan = decodePlan(idToken)
+  lastPlan = { idToken, plan }
+  return plan
+}
+
+function decodePlan(idToken: string | undefined): string | null {
+  const payload = idToken?.split('.')[1]
   if (!payload) return null
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, any>
@@ -35,7 +46,7 @@ export class ChatgptService {
   }
 
   usable(): boolean {
-    return readLogin() !== null
+    return currentLogin() !== null
   }
 
   /**
@@ -46,7 +57,7 @@ export class ChatgptService {
    * throws a ShimError for anything else.
    */
   async send(body: string, context: ProviderContext, path = '/codex/responses'): Promise<Response> {
-    const found = readLoginState()
+    const found = currentLoginState()
     if (found.state !== 'ok') throw new ShimError('auth_expired', noLoginMessage(found))
     let login = found.login
     if (isExpired(login.tokens.access_token)) login = await this.refresher.refresh(login, 'proactive_expiry')

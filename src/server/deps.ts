@@ -30,6 +30,7 @@ export function ledgerOnFirstUse(open: () => Ledger = openLedger): Ledger {
     enabled: !ledgerDisabledByEnv(),
     append: (row) => opened().append(row),
     flush: (limit) => ledger?.flush(limit) ?? 0,
+    flushed: async () => (await ledger?.flushed()) ?? 0,
     summarise: (query) => opened().summarise(query),
     stats: () => ledger?.stats() ?? { queued: 0, dropped: 0, written: 0 },
     close: () => ledger?.close(),

@@ -23,6 +23,8 @@ export interface Ledger {
   append(row: UsageRow): void
   /** Writes the queued rows now (at most `limit`); returns how many were written. */
   flush(limit?: number): number
+  /** flush() once the worker's own write (a prune, a checkpoint) is done, rather than meeting its lock. */
+  flushed(): Promise<number>
   /** Off the caller's thread (off-thread.ts): a large window takes SQLite seconds. */
   summarise(query: SummaryQuery): Promise<Summary>
   stats(): LedgerStats
@@ -93,6 +95,7 @@ export function noopLedger(): Ledger {
     enabled: false,
     append() {},
     flush: () => 0,
+    flushed: async () => 0,
     summarise: async (query) => emptySummary(query),
     stats: () => ({ queued: 0, dropped: 0, written: 0 }),
     close() {},
@@ -300,11 +303,14 @@ class SqliteLedger implements Ledger {
     db.close()
   }
 
-  async summarise(query: SummaryQuery): Promise<Summary> {
-    // What is queued goes in first, so the summary counts every request answered so far; after the
-    // worker's own write (a prune, a checkpoint), whose lock a flush would otherwise meet.
+  async flushed(): Promise<number> {
     while (this.workerRun) await this.workerRun
-    this.flush()
+    return this.flush()
+  }
+
+  async summarise(query: SummaryQuery): Promise<Summary> {
+    // What is queued goes in first, so the summary counts every request answered so far.
+    await this.flushed()
     if (!this.db || !this.insertBatch) return emptySummary(query)
     try {
       return (await this.summaryOffThread(query)) ?? emptySummary(query)

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { readLogin, readLoginState, TokenRefresher } from '../../src/chatgpt/auth.ts'
+import { currentLogin, isExpired, jwtExp, readLogin, readLoginState, TokenRefresher } from '../../src/chatgpt/auth.ts'
 import { ChatgptService } from '../../src/chatgpt/service.ts'
 import { ShimError } from '../../src/errors.ts'
 import { codexPaths } from '../../src/paths.ts'
@@ -102,5 +102,48 @@ describe('readLoginState reads the file again only when it changed', () => {
     const first = readLogin(path)
     expect(readLogin(path)).not.toBe(first)
     expect(readLogin(path)).toEqual(first)
+  })
+})
+
+describe('a request reads the login once', () => {
+  const auth = (access: string) => JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: access, refresh_token: 'r' } })
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+  test('within one turn of the event loop the login is read once; the next turn sees a rewrite, and exact readers see it at once', async () => {
+    const path = codexPaths.auth()
+    const saved = (() => {
+      try {
+        return readFileSync(path)
+      } catch {
+        return null
+      }
+    })()
+    try {
+      mkdirSync(join(path, '..'), { recursive: true })
+      writeFileSync(path, auth('token-turn-1'))
+      await nextTurn()
+      expect(currentLogin()?.tokens.access_token).toBe('token-turn-1')
+      writeFileSync(path, auth('token-turn-2'))
+      // Same turn: the answer the request already had (a rewrite now cannot be told from one just after).
+      expect(currentLogin()?.tokens.access_token).toBe('token-turn-1')
+      expect(readLogin()?.tokens.access_token).toBe('token-turn-2')
+      await nextTurn()
+      expect(currentLogin()?.tokens.access_token).toBe('token-turn-2')
+      rmSync(path)
+      await nextTurn()
+      expect(currentLogin()).toBeNull()
+    } finally {
+      if (saved) writeFileSync(path, saved)
+      else rmSync(path, { force: true })
+    }
+  })
+
+  test('the expiry is decoded once per token, and each token keeps its own', () => {
+    const soon = jwt(Math.floor(Date.now() / 1000) + 30)
+    const later = jwt(Math.floor(Date.now() / 1000) + 3600)
+    for (let round = 0; round < 3; round++) {
+      expect([isExpired(later), isExpired(soon), isExpired(later)]).toEqual([false, true, false])
+      expect(jwtExp('not-a-jwt')).toBeNull()
+    }
   })
 })

@@ -85,7 +85,7 @@ describe('loaded on first use', () => {
   test('the usage ledger opens with the first row or read, once; a ledger never used closes without a file', () => {
     const appended: UsageRow[] = []
     let opened = 0
-    const real: Ledger = { enabled: true, append: (entry) => void appended.push(entry), flush: () => appended.length, summarise: async () => ({ rows: [] }) as never, stats: () => ({ queued: appended.length, dropped: 0, written: 0 }), close: () => {} }
+    const real: Ledger = { enabled: true, append: (entry) => void appended.push(entry), flush: () => appended.length, flushed: async () => appended.length, summarise: async () => ({ rows: [] }) as never, stats: () => ({ queued: appended.length, dropped: 0, written: 0 }), close: () => {} }
     const unused = ledgerOnFirstUse(() => (opened++, real))
     expect(unused.flush()).toBe(0)
     expect(unused.stats()).toEqual({ queued: 0, dropped: 0, written: 0 })

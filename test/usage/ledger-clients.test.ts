@@ -52,7 +52,7 @@ describe('SDK clients → in-process shim → fakes: one ledger row each, figure
     const message = await anthropic.messages.stream({ model: 'claude', max_tokens: 1000, messages: [{ role: 'user', content: PLANTED_PROMPT }] }).finalMessage()
     expect(message.usage).toMatchObject({ input_tokens: 321, cache_read_input_tokens: 2048, cache_creation_input_tokens: 512, output_tokens: 42 })
 
-    ledger.flush()
+    await ledger.flushed()
     const rows = storedRows(path)
     expect(rows.map((row) => [row.dialect, row.slug, row.provider, row.status])).toEqual([
       ['chat', 'fake', 'generic-chat-completion-api', 200],

@@ -31,8 +31,9 @@ afterAll(() => {
   delete process.env.CODEX_SHIM_CHATGPT_BASE_URL
 })
 
-const lastRow = () => {
-  ledger.flush()
+// The ledger's first prune runs on its worker as the first request lands: a plain flush() could meet its lock.
+const lastRow = async () => {
+  await ledger.flushed()
   return storedRows(path).at(-1)!
 }
 
@@ -40,7 +41,7 @@ describe('ledger rows through the full handler', () => {
   test('the ChatGPT passthrough: figures as the backend reported them, cached and reasoning included', async () => {
     const response = await openai.responses.stream({ model: 'gpt-5.5', input: 'hi', store: false }).finalResponse()
     expect(response.output_text).toBe('Hello from ChatGPT.')
-    const row = lastRow()
+    const row = await lastRow()
     expect({ dialect: row.dialect, slug: row.slug, provider: row.provider, status: row.status }).toEqual({ dialect: 'responses', slug: 'gpt-5.5', provider: 'chatgpt', status: 200 })
     // backendEvents reports 900 input (800 cached), 30 output (10 reasoning).
     expect([row.input_tokens, row.cached_input_tokens, row.output_tokens, row.reasoning_tokens, row.usage_estimated]).toEqual([900, 800, 30, 10, false])
@@ -51,7 +52,7 @@ describe('ledger rows through the full handler', () => {
     const before = storedRows(path).length
     const failure = await openai.chat.completions.create({ model: 'fake', messages: [{ role: 'user', content: 'x' }] }).catch((error) => error)
     expect(failure).toBeInstanceOf(OpenAI.BadRequestError)
-    const rows = (ledger.flush(), storedRows(path))
+    const rows = (await ledger.flushed(), storedRows(path))
     expect(rows.length).toBe(before + 1)
     expect({ status: rows.at(-1)!.status, error: rows.at(-1)!.error_code, input: rows.at(-1)!.input_tokens }).toEqual({ status: 400, error: 'context_length_exceeded', input: null })
   })
@@ -68,7 +69,7 @@ describe('ledger rows through the full handler', () => {
     }
     // The upstream stays paused: only the client's going away can end this request.
     const abortedBefore = chatUpstream.aborted
-    for (let i = 0; i < 200 && (ledger.flush(), storedRows(path).length) === before; i++) await Bun.sleep(20)
+    for (let i = 0; i < 200 && (await ledger.flushed(), storedRows(path).length) === before; i++) await Bun.sleep(20)
     const rows = storedRows(path)
     release()
     expect(rows.length).toBe(before + 1)
