@@ -62,5 +62,10 @@ async function runCommand(): Promise<void> {
   })
 
   await rejectUnknownArguments(main, rawArgs, 'codex-shim')
+  if (!rawArgs.length) {
+    // No command is bad usage too (exit 2), answered with the list of commands rather than one line.
+    console.log(tidyUsage(await renderUsage(main)))
+    process.exit(2)
+  }
   await runMain(main, { rawArgs, showUsage: async (cmd, parent) => console.log(tidyUsage(await renderUsage(cmd, parent))) })
 }

@@ -35,12 +35,13 @@ export async function runGuarded(args: { verbose?: boolean }, body: () => Promis
 }
 
 type Resolvable<T> = T | Promise<T> | (() => T | Promise<T>)
-type ArgDefinition = { type?: string; alias?: string | string[] }
+type ArgDefinition = { type?: string; alias?: string | string[]; required?: boolean; default?: unknown }
 /** The parts of a citty command the check reads (citty's own types are generic over the args). */
 interface CommandShape {
   meta?: Resolvable<{ name?: string; hidden?: boolean; alias?: string | string[] } | undefined>
   args?: Resolvable<Record<string, ArgDefinition> | undefined>
   subCommands?: Resolvable<Record<string, Resolvable<CommandShape>> | undefined>
+  run?: unknown
 }
 
 async function resolved<T>(value: Resolvable<T>): Promise<T> {
@@ -77,11 +78,14 @@ function didYouMean(suggestion: string | null): string {
 }
 
 /**
- * citty answers an unknown command with the whole usage and exit 1, and lets
- * unknown options through silently. This walks the command line first and
- * returns one line naming the first unknown command or option (with the
- * closest known one), or null. Everything after `--` belongs to the child
- * program (`codex-shim codex -- …`) and is not checked.
+ * citty answers an unknown command, a missing one (`codex-shim model`) and a
+ * missing argument (`codex-shim model use`) with the whole usage and exit 1,
+ * and lets unknown options through silently. This walks the command line
+ * first and returns one line naming the first unknown command or option (with
+ * the closest known one), the missing command or the missing argument, or
+ * null. Everything after `--` belongs to the child program
+ * (`codex-shim codex -- …`) and is not checked; with `--help` only unknown
+ * names are.
  */
 export async function unknownArgument(command: CommandShape, rawArgs: string[], path: string[]): Promise<string | null> {
   const isRoot = path.length === 1
@@ -101,9 +105,10 @@ export async function unknownArgument(command: CommandShape, rawArgs: string[], 
     for (const flag of [`--${name}`, `--${toKebab(name)}`, ...aliases.map((alias) => (alias.length === 1 ? `-${alias}` : `--${alias}`))]) options.set(flag, takesValue)
     if (definition.type === 'boolean') options.set(`--no-${name}`, false)
   }
+  let positionals = 0
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!
-    if (arg === '--') return null
+    if (arg === '--') break
     if (arg.startsWith('-') && arg !== '-') {
       const flag = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg
       const takesValue = options.get(flag)
@@ -114,7 +119,10 @@ export async function unknownArgument(command: CommandShape, rawArgs: string[], 
       if (takesValue && !arg.includes('=')) i++
       continue
     }
-    if (!Object.keys(subCommands).length) continue // a positional argument of this command
+    if (!Object.keys(subCommands).length) {
+      positionals++ // a positional argument of this command
+      continue
+    }
     // Commands load lazily: resolve only the one named, unless it is unknown (aliases, suggestions).
     if (Object.hasOwn(subCommands, arg)) return unknownArgument(await resolved(subCommands[arg]!), rawArgs.slice(i + 1), [...path, arg])
     const names = new Map<string, CommandShape>()
@@ -131,10 +139,19 @@ export async function unknownArgument(command: CommandShape, rawArgs: string[], 
     if (!sub) return `Unknown command "${arg}"${isRoot ? '' : ` for "${label}"`}.${didYouMean(closestMatch(arg, visible))} ${help}`
     return unknownArgument(sub, rawArgs.slice(i + 1), [...path, arg])
   }
-  return null
+  if (rawArgs.includes('--help') || rawArgs.includes('-h')) return null
+  // The root alone is answered with its usage (cli.ts); a command group needs one of its commands.
+  if (!isRoot && !command.run && Object.keys(subCommands).length) {
+    const names: string[] = []
+    for (const [name, entry] of Object.entries(subCommands)) if (!(await resolved((await resolved(entry)).meta))?.hidden) names.push(name)
+    return `Missing command for "${label}": expected one of ${names.join(', ')}. ${help}`
+  }
+  const required = Object.entries(args).filter(([, definition]) => definition.type === 'positional' && definition.required !== false && definition.default === undefined)
+  const missing = required[positionals]
+  return missing ? `Missing argument ${missing[0].toUpperCase()} for "${label}". ${help}` : null
 }
 
-/** Exits 2 with one line when the command line names an unknown command or option. */
+/** Exits 2 with one line when the command line names an unknown command or option, or misses a command or argument. */
 export async function rejectUnknownArguments(command: CommandShape, rawArgs: string[], program: string): Promise<void> {
   const problem = await unknownArgument(command, rawArgs, [program])
   if (!problem) return

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { issuePath, settingsIssueMessage } from '../issue-path.ts'
-import type { SettingsIssue } from '../settings/normalize.ts'
+import { refuseUnknownKeys, type SettingsIssue } from '../settings/normalize.ts'
 import { isSlug } from '../settings/slug.ts'
 import type { ModelSettings, ReasoningEffort, Settings } from '../settings/schema.ts'
 import { envFlag } from '../env-flag.ts'
@@ -95,9 +95,13 @@ export function checkRouterSettings(router: RouterSettings, knownSlugs: Iterable
 /** The `router` value of a settings file → settings or every issue with its path; null when absent. */
 export function parseRouterSettings(raw: unknown, knownSlugs: Iterable<string>): { router: RouterSettings | null; issues: SettingsIssue[] } {
   if (raw === undefined) return { router: null, issues: [] }
-  const parsed = v.safeParse((routerSchemas ??= buildRouterSchemas()).settings, raw)
+  const schemas = (routerSchemas ??= buildRouterSchemas())
+  const parsed = v.safeParse(schemas.settings, raw)
   if (!parsed.success) return { router: null, issues: parsed.issues.map((issue) => ({ path: issuePath(issue, { prefix: 'router' }), message: settingsIssueMessage(issue) })) }
-  const issues = checkRouterSettings(parsed.output, knownSlugs)
+  const issues: SettingsIssue[] = []
+  refuseUnknownKeys(raw as object, Object.keys(schemas.settings.entries), 'router', issues)
+  ;(raw as { candidates: object[] }).candidates.forEach((candidate, index) => refuseUnknownKeys(candidate, Object.keys(schemas.candidate.entries), `router.candidates[${index}]`, issues))
+  issues.push(...checkRouterSettings(parsed.output, knownSlugs))
   return { router: issues.length ? null : parsed.output, issues }
 }
 

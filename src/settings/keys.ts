@@ -46,3 +46,6 @@ export const ENTRY_KEYS = [
 ] as const
 
 export type EntryKey = (typeof ENTRY_KEYS)[number]
+
+/** Every field an alias may carry (schema.ts's AliasSchema; a test keeps the two the same). */
+export const ALIAS_KEYS = ['slug', 'reasoning_effort', 'service_tier', 'max_output_tokens', 'verbosity', 'display_name', 'fallbacks'] as const

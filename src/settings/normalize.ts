@@ -1,7 +1,7 @@
 import { PROVIDERS, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 import type { ProviderKind } from '../providers/types.ts'
 import type { RouterSettings } from '../routing/router-settings.ts'
-import { CAMEL_ALIASES, ENTRY_KEYS } from './keys.ts'
+import { ALIAS_KEYS, CAMEL_ALIASES, ENTRY_KEYS } from './keys.ts'
 import { isSlug, slugify } from './slug.ts'
 import {
   type ModelSettings,
@@ -24,6 +24,8 @@ const KNOWN_KEYS = new Set<string>([
   'index', 'id',
 ])
 
+const TOP_LEVEL_KEYS = ['models', 'customModels', 'launch_models', 'launchModels', '$schema', 'aliases', 'router']
+
 /** The known key closest to a misspelt one, when it is close enough to be a likely typo. */
 export function closestKey(key: string, known: Iterable<string>): string | undefined {
   let best: { key: string; distance: number } | undefined
@@ -32,6 +34,18 @@ export function closestKey(key: string, known: Iterable<string>): string | undef
     if (!best || distance < best.distance) best = { key: candidate, distance }
   }
   return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined
+}
+
+/**
+ * Refuses the keys a closed settings object does not have (an alias, the router, a candidate), as
+ * model entries do: a misspelt key would silently lose its value (`treshold` left the default).
+ */
+export function refuseUnknownKeys(record: object, known: readonly string[], path: string, issues: SettingsIssue[]): void {
+  for (const key of Object.keys(record)) {
+    if (known.includes(key)) continue
+    const near = closestKey(key, known)
+    issues.push({ path: `${path}.${key}`, message: `unknown key${near ? `; did you mean "${near}"?` : ''} (known: ${known.join(', ')})` })
+  }
 }
 
 function editDistance(a: string, b: string): number {
@@ -108,9 +122,11 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null, par
   }
 
   for (const key of Object.keys(raw)) {
-    if (!['models', 'customModels', 'launch_models', 'launchModels', '$schema', 'aliases', 'router'].includes(key)) {
-      warnings.push(`${key}: unknown top-level key, ignored`)
-    }
+    if (TOP_LEVEL_KEYS.includes(key)) continue
+    // A near miss (`alias`) would drop a whole section without a word; any other key is someone else's.
+    const near = closestKey(key, TOP_LEVEL_KEYS)
+    if (near) issues.push({ path: key, message: `unknown top-level key; did you mean "${near}"?` })
+    else warnings.push(`${key}: unknown top-level key, ignored`)
   }
 
   const models: ModelSettings[] = []
@@ -148,6 +164,9 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null, par
   const aliases: Settings['aliases'] = {}
   for (const name of Object.keys(raw.aliases ?? {})) {
     const alias = raw.aliases![name]!
+    const before = issues.length
+    refuseUnknownKeys(alias, ALIAS_KEYS, `aliases.${name}`, issues)
+    if (issues.length > before) continue
     if (!isSlug(name)) issues.push({ path: `aliases.${name}`, message: 'expected an alias name of lower-case letters, digits, ".", "_" or "-"' })
     else if (usedSlugs.has(name)) issues.push({ path: `aliases.${name}`, message: `"${name}" is already a model slug; pick another alias name` })
     else if (!usedSlugs.has(alias.slug)) issues.push({ path: `aliases.${name}.slug`, message: `"${alias.slug}" is not a configured model slug (known: ${models.map((m) => m.slug).join(', ') || 'none'})` })

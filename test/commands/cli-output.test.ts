@@ -69,6 +69,11 @@ describe('unknown commands and options', () => {
     [['model', 'lst'], 'Unknown command "lst" for "model". Did you mean "list"?'],
     [['model', 'use', 'x', '--settigs', 'f'], 'Unknown option "--settigs" for "model use". Did you mean "--settings"?'],
     [['frobnicate'], 'Unknown command "frobnicate". See codex-shim --help.'],
+    [['model'], 'Missing command for "model": expected one of list, use. See codex-shim model --help.'],
+    [['model', 'use'], 'Missing argument SLUG for "model use". See codex-shim model use --help.'],
+    [['router', 'explain', '--json'], 'Missing argument TASK for "router explain".'],
+    [['discover'], 'Missing argument URL for "discover".'],
+    [['service'], 'Missing command for "service": expected one of install, uninstall, status.'],
   ])('%p: exit 2, one line naming it and the closest match', (args, message) => {
     const run = piped(args)
     expect(run.code).toBe(2)
@@ -76,6 +81,16 @@ describe('unknown commands and options', () => {
     const lines = run.stderr.split('\n').filter((line) => line.trim())
     expect(lines).toHaveLength(1)
     expect(lines[0]).toContain(message)
+  })
+
+  test('no command at all: the list of commands, exit 2; an optional argument may be left out; --help is never refused', () => {
+    const bare = piped([])
+    expect(bare.code).toBe(2)
+    expect(bare.stdout).toContain('COMMANDS')
+    expect(bare.stdout).toContain('status')
+    expect(piped(['model', 'use', '--help']).code).toBe(0)
+    expect(piped(['service', '--help']).code).toBe(0)
+    expect(piped(['app', '--help']).code).toBe(0)
   })
 
   test('known flags, --flag=value and a value that looks like a command pass the check', () => {

@@ -34,6 +34,9 @@ describe('router settings', () => {
     ['duplicate candidates', { candidates: [ORIGINAL.candidates[0], ORIGINAL.candidates[1], { ...ORIGINAL.candidates[0] }] }, 'router.candidates[2].slug', '"cheap-model" is listed twice (also candidates[0].slug)'],
     ['the router as its own candidate', { candidates: [{ slug: 'codex-auto', cost: 1 }] }, 'router.candidates[0].slug', 'the router cannot be its own candidate'],
     ['a router slug that is already a model', { slug: 'strong-model' }, 'router.slug', '"strong-model" is already a model slug'],
+    // A misspelt key used to be dropped: the threshold then silently stayed 0.7.
+    ['a misspelt key', { treshold: 0.5 }, 'router.treshold', 'unknown key; did you mean "threshold"?'],
+    ['a misspelt candidate key', { candidates: [ORIGINAL.candidates[0], { ...ORIGINAL.candidates[1], suport_images: true }] }, 'router.candidates[1].suport_images', 'unknown key; did you mean "supports_images"?'],
   ])('%s → an issue at its path', (_name, change, path, message) => {
     const { router, issues } = parseRouterSettings({ ...ORIGINAL, ...change }, known)
     expect(router).toBeNull()

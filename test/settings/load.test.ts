@@ -88,6 +88,25 @@ describe('settings: accepted spellings', () => {
     expect(settings.warnings).toEqual(['extra: unknown top-level key, ignored'])
   })
 
+  test('a top-level key one typo from a known one is an error: its whole section would be lost without a word', () => {
+    expect(issuesOf({ models: [{ model: 'm', provider: 'openai' }], alias: { fast: { slug: 'm' } } })).toEqual(['alias: unknown top-level key; did you mean "aliases"?'])
+    expect(issuesOf({ models: [{ model: 'm', provider: 'openai' }], routr: {} })).toEqual(['routr: unknown top-level key; did you mean "router"?'])
+  })
+
+  test('an unknown key in an alias is an error with a did-you-mean hint, as in a model entry', () => {
+    const issues = issuesOf({ models: [{ model: 'm', provider: 'openai' }], aliases: { fast: { slug: 'm', reasoning_efort: 'low', temperature: 0 } } })
+    expect(issues).toEqual([
+      'aliases.fast.reasoning_efort: unknown key; did you mean "reasoning_effort"? (known: slug, reasoning_effort, service_tier, max_output_tokens, verbosity, display_name, fallbacks)',
+      'aliases.fast.temperature: unknown key (known: slug, reasoning_effort, service_tier, max_output_tokens, verbosity, display_name, fallbacks)',
+    ])
+  })
+
+  test('the alias keys the normaliser knows are the ones its schema reads', async () => {
+    const { AliasSchema } = await import('../../src/settings/schema.ts')
+    const { ALIAS_KEYS } = await import('../../src/settings/keys.ts')
+    expect([...ALIAS_KEYS].sort()).toEqual(Object.keys(AliasSchema.entries).sort())
+  })
+
   // A misspelt key used to be ignored with a warning: a misspelt api_key then sent OPENAI_API_KEY to the entry's host.
   test('an unknown key in a model entry is an error with a did-you-mean hint', () => {
     const issues = issuesOf({ models: [{ model: 'm', provider: 'openai', api_kye: 'oops' }] })
