@@ -8,6 +8,11 @@ export const hostArgs = {
   host: { type: 'string', description: `Address to listen on (default ${DEFAULT_HOST})`, valueHint: 'HOST' },
 } as const
 
+/** For commands that only write the proxy's address somewhere (enable, generate): they listen on nothing. */
+export const writtenHostArgs = {
+  host: { type: 'string', description: `Address of the proxy, as written for Codex (default ${DEFAULT_HOST})`, valueHint: 'HOST' },
+} as const
+
 export const settingsArgs = {
   settings: { type: 'string', description: 'Settings file (default ~/.codex-shim/models.json)', valueHint: 'FILE' },
 } as const

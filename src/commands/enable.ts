@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
-import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { parseHost, parsePort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
 import { chooseModel, enableFor } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
@@ -11,7 +11,7 @@ export default defineCommand({
     model: { type: 'string', alias: 'm', description: "Model slug Codex starts with (default: the first configured, else your ChatGPT plan's default)", valueHint: 'SLUG' },
     ...settingsArgs,
     ...portArgs,
-    ...hostArgs,
+    ...writtenHostArgs,
     ...verboseArgs,
   },
   run: ({ args }) =>

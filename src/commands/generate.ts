@@ -2,12 +2,12 @@ import { defineCommand } from 'citty'
 import { generateFiles } from '../codex/generate.ts'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
-import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { parseHost, parsePort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
   meta: { name: 'generate', description: 'Write the Codex model catalog and a provider snippet under ~/.codex-shim' },
-  args: { ...settingsArgs, ...portArgs, ...hostArgs, ...verboseArgs },
+  args: { ...settingsArgs, ...portArgs, ...writtenHostArgs, ...verboseArgs },
   run: ({ args }) =>
     runGuarded(args, async () => {
       const settings = loadSettings(args.settings)

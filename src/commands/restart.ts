@@ -3,12 +3,20 @@ import { startDaemon, stopDaemon } from '../daemon/lifecycle.ts'
 import { readPidFile } from '../daemon/pid-file.ts'
 import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
-import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
+import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, tunnelArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
   meta: { name: 'restart', description: 'Restart the background proxy (reloads settings)' },
-  args: { ...portArgs, ...hostArgs, ...settingsArgs, tunnel: { type: 'boolean', description: 'Restart with a tunnel (kept if the previous daemon had one)' }, ...verboseArgs },
+  // Each defaults to what the running proxy was started with, not to start's defaults.
+  args: {
+    port: { ...portArgs.port, description: 'Port of the proxy (default: the running proxy\'s, else 8765)' },
+    host: { ...hostArgs.host, description: 'Address to listen on (default: the running proxy\'s, else 127.0.0.1)' },
+    settings: { ...settingsArgs.settings, description: 'Settings file (default: the running proxy\'s, else ~/.codex-shim/models.json)' },
+    tunnel: { type: 'boolean', description: 'Restart with a tunnel (kept if the previous daemon had one)' },
+    'tunnel-tool': { ...tunnelArgs['tunnel-tool'], description: 'With --tunnel: cloudflared or ngrok (default: the previous daemon\'s, else whichever is installed)' },
+    ...verboseArgs,
+  },
   run: ({ args }) =>
     runGuarded(args, async () => {
       const previous = await readPidFile()
@@ -19,7 +27,7 @@ export default defineCommand({
         host: args.host ? parseHost(args.host) : (previous?.host ?? parseHost(undefined)),
         port: args.port ? parsePort(args.port) : (previous?.port ?? parsePort(undefined)),
         settingsPath: args.settings ?? previous?.settings ?? undefined,
-        tunnel: args.tunnel || previous?.tunnel || undefined,
+        tunnel: args.tunnel ? (args['tunnel-tool'] ?? previous?.tunnel ?? true) : previous?.tunnel || undefined,
       })
       log.success(`codex-shim restarted (pid ${info.pid}) on http://${info.host}:${info.port}`)
     }),

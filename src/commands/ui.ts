@@ -61,7 +61,7 @@ export async function openControlPage(options: ServeOptions & { print?: boolean 
 export default defineCommand({
   meta: { name: 'ui', description: 'Open the control page (switch models, plan quota, recent requests), starting the proxy if needed' },
   args: {
-    print: { type: 'boolean', description: 'Print the page address instead of opening a browser' },
+    print: { type: 'boolean', description: 'Print the page address instead of opening a browser (the proxy still starts if it is not running)' },
     ...portArgs,
     ...hostArgs,
     ...settingsArgs,

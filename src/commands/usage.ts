@@ -89,7 +89,7 @@ export default defineCommand({
     description: 'What you have used: the ChatGPT plan left (from the running proxy) and per-model requests, tokens, cache hits and cost (from ~/.codex-shim/usage.db)',
   },
   args: {
-    since: { type: 'string', description: `From when: 30m, 1h, today, 7d, 30d or an ISO date (default ${DEFAULT_SINCE})`, valueHint: 'WHEN' },
+    since: { type: 'string', description: `From when: 30m, 1h, 7d, 2w, today, yesterday, or an ISO date or date-time (default ${DEFAULT_SINCE})`, valueHint: 'WHEN' },
     by: { type: 'string', description: 'Group the ledger by model (default), task or day', valueHint: 'model|task|day' },
     csv: { type: 'boolean', description: 'The ledger figures as CSV on stdout' },
     ...jsonArgs,

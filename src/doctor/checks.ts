@@ -1,5 +1,6 @@
 import { envFlag } from '../env-flag.ts'
 import { modelListFor } from '../routing/model-list.ts'
+import { backupsRoot } from '../desktop/backups.ts'
 import { desktopStatus } from '../desktop/status.ts'
 import { cursorSection } from './cursor.ts'
 import { existsSync, readFileSync } from 'node:fs'
@@ -156,7 +157,7 @@ function proxySection(env = process.env): Section {
 
 /** Codex Desktop: installed, its version, patched by `patch-app`, and a matching backup. */
 export function desktopSection(status = desktopStatus()) {
-  const backups = `backups ${(status.backupsBytes / 1024 / 1024).toFixed(1)} MiB under ~/.codex-shim/app-backups`
+  const backups = `backups ${(status.backupsBytes / 1024 / 1024).toFixed(1)} MiB under ${backupsRoot()}`
   if (!status.installed) return { name: 'Codex Desktop', checks: [check('info', 'app', `not found (${backups})`)] }
   const patched = status.patched === 'unknown' ? 'this build is not one patch-app knows' : status.patched ? 'patched by patch-app' : 'not patched (custom models hidden from its picker; `codex-shim patch-app`)'
   return {

@@ -1,5 +1,7 @@
 import { expect, test } from 'bun:test'
+import { join } from 'node:path'
 import { desktopSection } from '../../src/doctor/checks.ts'
+import { shimHome } from '../../src/paths.ts'
 
 test('doctor shows Desktop, its version, whether it is patched and whether a matching backup exists', () => {
   const patched = desktopSection({ installed: true, appPath: '/Applications/Codex.app', version: '26.1.2', patched: true, backup: false, backupsBytes: 3 * 1024 * 1024 })
@@ -10,4 +12,16 @@ test('doctor shows Desktop, its version, whether it is patched and whether a mat
   expect(patched.checks.at(-1)!.status).toBe('warn')
   const absent = desktopSection({ installed: false, appPath: null, version: null, patched: false, backup: false, backupsBytes: 0 })
   expect(JSON.stringify(absent.checks)).toContain('not found')
+})
+
+test('the backups are named where they are: under CODEX_SHIM_HOME, not always ~/.codex-shim', () => {
+  const saved = process.env.CODEX_SHIM_HOME
+  process.env.CODEX_SHIM_HOME = join(process.env.CODEX_SHIM_TEST_ROOT!, 'elsewhere')
+  try {
+    const text = desktopSection({ installed: false, appPath: null, version: null, patched: false, backup: false, backupsBytes: 0 }).checks[0]!.detail
+    expect(text).toContain(`under ${join(shimHome(), 'app-backups')}`)
+    expect(text).not.toContain('~/.codex-shim')
+  } finally {
+    process.env.CODEX_SHIM_HOME = saved
+  }
 })

@@ -43,6 +43,19 @@ describe('codex-shim router explain', () => {
   })
   afterEach(() => spies.forEach((spy) => spy.mockRestore()))
 
+  test('with CODEX_SHIM_DISABLE_ROUTER=1 it says what the proxy then does (the default) and asks no classifier', async () => {
+    const before = classifier.requests.length
+    process.env.CODEX_SHIM_DISABLE_ROUTER = '1'
+    try {
+      await runCommand(explain, { rawArgs: ['refactor the billing module', '--settings', good] })
+    } finally {
+      delete process.env.CODEX_SHIM_DISABLE_ROUTER
+    }
+    expect(printed.join('\n')).toContain('Chosen: cheap-model (the default: CODEX_SHIM_DISABLE_ROUTER=1)')
+    expect(classifier.requests.length).toBe(before)
+    expect(exits).toEqual([])
+  })
+
   test('prints the scores and the choice as plain text, without running the task', async () => {
     const before = classifier.requests.length
     await runCommand(explain, { rawArgs: ['refactor the billing module', '--settings', good] })

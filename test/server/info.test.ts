@@ -29,3 +29,18 @@ describe('GET /v1/models', () => {
     expect(body.models.map((m: any) => m.slug)).toEqual(['ds', 'qwen3'])
   })
 })
+
+describe('GET / for programs', () => {
+  test('lists only endpoints the proxy serves, and every API one', async () => {
+    const listed = ((await (await handle(get('/', { accept: 'application/json' }))).json()) as { endpoints: string[] }).endpoints
+    expect(listed).toContain('GET /v1/responses/{id}/input_items')
+    for (const endpoint of listed.filter((entry) => !entry.startsWith('GET / '))) {
+      const [method, path] = endpoint.split(' ') as [string, string]
+      const request = new Request(`http://127.0.0.1:8765${path.replace('{id}', 'resp_unknown')}`, { method, headers: { host: '127.0.0.1:8765', 'content-type': 'application/json' }, ...(method === 'POST' && { body: '{}' }) })
+      const response = await handle(request)
+      // A 400 for the empty body or a 404 for the unknown id is the route answering; "No route" is not.
+      const text = await response.text()
+      expect({ endpoint, noRoute: text.includes('No route') || response.status === 405 }).toEqual({ endpoint, noRoute: false })
+    }
+  })
+})

@@ -104,7 +104,7 @@ describe('settings: accepted spellings', () => {
   test('the alias keys the normaliser knows are the ones its schema reads', async () => {
     const { AliasSchema } = await import('../../src/settings/schema.ts')
     const { ALIAS_KEYS } = await import('../../src/settings/keys.ts')
-    expect([...ALIAS_KEYS].sort()).toEqual(Object.keys(AliasSchema.entries).sort())
+    expect([...ALIAS_KEYS].sort() as string[]).toEqual(Object.keys(AliasSchema.entries).sort())
   })
 
   // A misspelt key used to be ignored with a warning: a misspelt api_key then sent OPENAI_API_KEY to the entry's host.

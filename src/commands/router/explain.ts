@@ -4,7 +4,7 @@ import { ChatgptService } from '../../chatgpt/service.ts'
 import { LOG_LEVELS, log } from '../../log.ts'
 import { ModelList } from '../../routing/model-list.ts'
 import { createRouter, providerClassifier, type RouterDecision } from '../../routing/router.ts'
-import type { RouterSettings } from '../../routing/router-settings.ts'
+import { routerEnabled, type RouterSettings } from '../../routing/router-settings.ts'
 import { idleTimeoutFromEnv } from '../../server/deps.ts'
 import { loadSettings } from '../../settings/load.ts'
 import { retryPolicyFromEnv } from '../../upstream/retry.ts'
@@ -83,7 +83,9 @@ export default defineCommand({
           }),
         }),
       })
-      const decision = await router.explain(text, { image: Boolean(args.image) })
+      // As the proxy does: with the router switched off by the environment its slug goes to the default, unasked.
+      const switchedOff = routerSettings.enabled && !routerEnabled(routerSettings)
+      const decision: RouterDecision = switchedOff ? { slug: routerSettings.default, scores: {}, cached: false, reason: 'disabled' } : await router.explain(text, { image: Boolean(args.image) })
       const failed = decision.reason === 'default'
       if (args.json) {
         console.log(

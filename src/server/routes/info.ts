@@ -44,6 +44,22 @@ export async function models({ deps, url, request, models: list }: RouteContext)
   })
 }
 
+/** What a program finds at `/`: every endpoint it may call (the README's Endpoints table, in one line each). */
+const ENDPOINTS = [
+  'GET /health',
+  'GET /v1/models',
+  'POST /v1/responses',
+  'POST /v1/responses/compact',
+  'GET /v1/responses/{id}',
+  'GET /v1/responses/{id}/input_items',
+  'DELETE /v1/responses/{id}',
+  'POST /v1/chat/completions',
+  'POST /v1/messages',
+  'POST /v1/messages/count_tokens',
+  'GET /api/usage',
+  'GET / (the control page, for browsers)',
+]
+
 export function root(): Response {
-  return json({ ok: true, name: 'codex-shim', endpoints: ['GET /health', 'GET /v1/models', 'POST /v1/responses', 'POST /v1/responses/compact', 'POST /v1/chat/completions', 'POST /v1/messages', 'POST /v1/messages/count_tokens'] })
+  return json({ ok: true, name: 'codex-shim', endpoints: ENDPOINTS })
 }
