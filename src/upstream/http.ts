@@ -96,7 +96,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
       options.signal.removeEventListener('abort', onClientAbort)
       throw new ShimError('upstream_http', `${request.label} answered HTTP ${response.status}, a redirect to ${redirectHost(response, request.url)}; codex-shim does not follow upstream redirects (they would carry your key). Set base_url to the final address.`, { status: 502, code: 'upstream_redirect' })
     }
-    rememberSecrets(response, sentSecrets(request.headers))
+    rememberSecrets(response, sentSecrets(request.headers, request.url))
     return {
       response,
       abort: (reason) => {

@@ -15,17 +15,63 @@ const PUBLIC_HEADERS = new Set(['content-type', 'accept', 'content-length', 'con
 // from upstream text would mangle it.
 const MIN_SECRET_LENGTH = 8
 
-/** The secret values in a set of outgoing headers: `Bearer <key>` yields the key, the rest yield their value. */
-export function secretsOf(headers: Record<string, string>): string[] {
-  const secrets: string[] = []
+/**
+ * The secret values in a set of outgoing headers (`Bearer <key>` yields the key, the rest yield
+ * their value) and in the URL they went to: a `user:password@` part, which fetch sends as a Basic
+ * authorization header of its own, and query values (`?key=…`). Each also in the escaped forms a
+ * JSON encoder may quote it in (`\/`, `\u002B`): the client's parser would turn those back into the key.
+ */
+export function secretsOf(headers: Record<string, string>, url?: string): string[] {
+  const found: string[] = []
   for (const [name, raw] of Object.entries(headers)) {
     if (PUBLIC_HEADERS.has(name.toLowerCase())) continue
     const value = raw.trim()
-    const token = name.toLowerCase() === 'authorization' ? value.replace(/^[A-Za-z]+\s+/, '') : value
-    if (token.length >= MIN_SECRET_LENGTH && !secrets.includes(token)) secrets.push(token)
+    found.push(name.toLowerCase() === 'authorization' ? value.replace(/^[A-Za-z]+\s+/, '') : value)
+  }
+  if (url) found.push(...urlSecrets(url))
+  const secrets: string[] = []
+  for (const secret of found) {
+    if (secret.length < MIN_SECRET_LENGTH) continue
+    for (const form of escapedForms(secret)) if (!secrets.includes(form)) secrets.push(form)
   }
   // Longest first: a secret that contains another is removed whole.
   return secrets.sort((a, b) => b.length - a.length)
+}
+
+const SECRET_PARAM = /key|token|secret|sig|pass|auth|credential/i
+
+function urlSecrets(url: string): string[] {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return []
+  }
+  const secrets: string[] = []
+  if (parsed.username || parsed.password) {
+    const user = decodeURIComponent(parsed.username)
+    const password = decodeURIComponent(parsed.password)
+    secrets.push(user, password, Buffer.from(`${user}:${password}`).toString('base64'), parsed.username, parsed.password)
+  }
+  // Credentials by their parameter's name (`key=` for Gemini); `api-version=2024-10-21` is not one.
+  for (const [name, value] of parsed.searchParams) if (SECRET_PARAM.test(name)) secrets.push(value)
+  return secrets
+}
+
+const hex = (char: string, upper: boolean) => {
+  const code = char.charCodeAt(0).toString(16).padStart(4, '0')
+  return `\\u${upper ? code.toUpperCase() : code}`
+}
+
+/**
+ * The secret as JSON encoders may write it: escaped for JSON at all, with `/` as `\/` (PHP), with
+ * HTML-sensitive characters as `\u00XX` (.NET's `+`), and with every sign as `\u00xx`.
+ */
+function escapedForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1)
+  const forms = [secret, json, json.replaceAll('/', '\\/'), json.replace(/[+<>&'`]/g, (char) => hex(char, true))]
+  for (const upper of [true, false]) forms.push(secret.replace(/[^A-Za-z0-9\-_.]/g, (char) => hex(char, upper)))
+  return forms.filter((form, index) => forms.indexOf(form) === index)
 }
 
 // Requests to one upstream send the same headers every time: their secrets are worked out once.
@@ -33,13 +79,13 @@ export function secretsOf(headers: Record<string, string>): string[] {
 const secretsByHeaders = new Map<string, readonly string[]>()
 const MAX_CACHED_HEADER_SETS = 256
 
-/** `secretsOf`, remembered per set of header values; the array is shared, so it is frozen. */
-export function sentSecrets(headers: Record<string, string>): readonly string[] {
-  let key = ''
-  for (const name in headers) key += `${name}\u0000${headers[name]}\u0000`
+/** `secretsOf`, remembered per set of header values and URL; the array is shared, so it is frozen. */
+export function sentSecrets(headers: Record<string, string>, url = ''): readonly string[] {
+  let key = url
+  for (const name in headers) key += `\u0000${name}\u0000${headers[name]}`
   let secrets = secretsByHeaders.get(key)
   if (secrets === undefined) {
-    secrets = Object.freeze(secretsOf(headers))
+    secrets = Object.freeze(secretsOf(headers, url))
     // Bounded: tokens that rotate would otherwise grow it for good.
     if (secretsByHeaders.size >= MAX_CACHED_HEADER_SETS) secretsByHeaders.clear()
     secretsByHeaders.set(key, secrets)
@@ -47,8 +93,37 @@ export function sentSecrets(headers: Record<string, string>): readonly string[] 
   return secrets
 }
 
-/** `text` with every secret replaced by `[redacted]`. */
+/**
+ * `text` with every secret replaced by `[redacted]`. A JSON text with escapes is also read and
+ * its strings checked as decoded, whatever an encoder escaped: if one held a secret, the text
+ * comes back re-encoded without it.
+ */
 export function redactText(text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED)
+  if (!secrets.length || !out.includes('\\')) return out
+  let json: unknown
+  try {
+    json = JSON.parse(out)
+  } catch {
+    return out
+  }
+  let changed = false
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const clean = redactPlain(value, secrets)
+      if (clean !== value) changed = true
+      return clean
+    }
+    if (Array.isArray(value)) return value.map(walk)
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [redactPlain(key, secrets), walk(entry)]))
+    return value
+  }
+  const walked = walk(json)
+  return changed ? JSON.stringify(walked) : out
+}
+
+function redactPlain(text: string, secrets: readonly string[]): string {
   let out = text
   for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED)
   return out

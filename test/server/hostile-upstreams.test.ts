@@ -118,3 +118,50 @@ describe('7.6 credentials quoted back by an upstream are redacted', () => {
     expectNoCredentials(shim.lines.join('\n'))
   })
 })
+
+describe('7.6 credentials in other shapes: a base_url password, a key quoted with JSON escapes', () => {
+  // Base64-style keys hold "/" and "+": PHP's encoder writes "\/", .NET's writes "\u002B", and the client's parser turns both back.
+  const SLASHED = 'ABSKQmVkcm9ja0FQSUtleS/abc+def/ghijklmnop=='
+  const php = (text: string) => text.replaceAll('/', '\\/')
+  const dotnet = (text: string) => text.replaceAll('+', '\\u002B')
+  const decoded = (text: string) => text.replaceAll('\\/', '/').replace(/\\u([0-9a-fA-F]{4})/g, (_, code: string) => String.fromCharCode(Number.parseInt(code, 16)))
+  const escapingError = startHostileUpstream(() => new Response(`{"error":{"message":"key ${php(SLASHED)} is not valid","type":"invalid_request_error","code":"invalid_key:${dotnet(SLASHED)}"}}`, { status: 401, headers: { 'content-type': 'application/json' } }))
+  const escapingStream = startHostileUpstream(() => new Response(`data: {"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: {"error":{"message":"key ${php(SLASHED)} / ${dotnet(SLASHED)} revoked","type":"server_error"}}\n\n`, { headers: SSE }))
+  afterAll(() => {
+    escapingError.stop()
+    escapingStream.stop()
+  })
+  const shimWith = (model: Record<string, unknown>) => {
+    const memory = memoryLog()
+    const handle = createHandler(testDeps(settingsFrom([{ slug: 'm', model: 'chat-model', provider: 'generic-chat-completion-api', ...model }]), { log: memory.logger, retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 } }))
+    return { handle, lines: memory.lines }
+  }
+
+  test('a user:password in base_url (sent as Basic authorization by fetch) is redacted from a page quoting our headers', async () => {
+    // No key of its own: a gateway that takes the password alone (with a key, fetch sends the key's header instead).
+    const shim = shimWith({ base_url: `${echoing401.url.replace('http://', 'http://alice:proxy-password-S3cr3t@')}/v1` })
+    for (const door of ['/v1/chat/completions', '/v1/responses'] as const) {
+      const text = await (await shim.handle(post(door, requestBody(door, 'm', false)))).text()
+      expect(text).toContain('authorization: Basic [redacted]')
+      for (const leaked of ['proxy-password-S3cr3t', Buffer.from('alice:proxy-password-S3cr3t').toString('base64')]) expect(text).not.toContain(leaked)
+    }
+    expect(shim.lines.join('\n')).not.toContain('proxy-password-S3cr3t')
+  })
+
+  test.each(['/v1/chat/completions', '/v1/responses'] as const)('%s: a key quoted with \\/ or \\u002B reaches neither the client (as its parser reads it), nor the log line', async (door) => {
+    const shim = shimWith({ base_url: `${escapingError.url}/v1`, api_key: SLASHED })
+    const response = await shim.handle(post(door, requestBody(door, 'm', false)))
+    expect(response.status).toBe(401)
+    const text = await response.text()
+    expect(decoded(text)).not.toContain(SLASHED)
+    expect(decoded(text)).toContain('[redacted]')
+    expect(shim.lines.join('\n')).not.toContain(SLASHED)
+  })
+
+  test.each(['/v1/chat/completions', '/v1/responses'] as const)('%s: the same in a mid-stream error event, fast path and translated', async (door) => {
+    const shim = shimWith({ base_url: `${escapingStream.url}/v1`, api_key: SLASHED })
+    const text = await (await shim.handle(post(door, requestBody(door, 'm', true)))).text()
+    expect(decoded(text)).toContain('revoked')
+    expect(decoded(text)).not.toContain(SLASHED)
+  })
+})
