@@ -19,12 +19,17 @@ export function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
   return issue.received === 'undefined' && /^Invalid key/.test(issue.message)
 }
 
+const SECRET_FIELDS: ReadonlySet<string> = new Set(['api_key', 'apiKey', 'api_key_env', 'apiKeyEnv', 'extra_headers', 'extraHeaders'])
+
 /**
  * A settings issue's message with what was found (`expected true or false (got "yes")`). A
  * union reports its options' issues; the deepest one is the useful one.
  */
 export function settingsIssueMessage(issue: v.BaseIssue<unknown>): string {
   const nested = issue.issues?.at(-1)
-  const received = issue.received ? ` (got ${issue.received})` : ''
+  // What was found is not repeated for a field that holds a key (or a key pasted where a name belongs).
+  const secret = (issue.path ?? []).some((item) => typeof item.key === 'string' && SECRET_FIELDS.has(item.key))
+  // A URL's `user:password@` neither (a base_url that failed its check for another reason).
+  const received = issue.received && !secret ? ` (got ${issue.received.replace(/[^\s"/@]+@/g, '[redacted]@')})` : ''
   return nested && nested.path?.length ? `${nested.message}${received}` : `${issue.message}${received}`
 }

@@ -135,6 +135,7 @@ export function tokenUrl(env: Record<string, string | undefined> = process.env):
   return env.CODEX_REFRESH_TOKEN_URL_OVERRIDE || DEFAULT_TOKEN_URL
 }
 
+const ERROR_CODE = /^[\w.:-]{1,64}$/
 const PERMANENT = new Set(['refresh_token_expired', 'refresh_token_reused', 'refresh_token_invalidated'])
 export const LOGIN_HINT = 'Your ChatGPT login has expired or was revoked. Run `codex login` again, then retry.'
 
@@ -230,7 +231,9 @@ export class TokenRefresher {
       if (response.ok) return body
       const code = typeof body.error === 'string' ? body.error : (body.error?.code ?? body.code)
       if (response.status === 401 || PERMANENT.has(code)) throw new ShimError('auth_expired', LOGIN_HINT, { code: 'token_expired' })
-      lastError = `HTTP ${response.status}${code ? ` (${code})` : ''}`
+      // Only a code's shape is repeated: an endpoint that quotes the request could hand back the refresh token.
+      const named = typeof code === 'string' && ERROR_CODE.test(code) && !code.includes(refreshToken) ? ` (${code})` : ''
+      lastError = `HTTP ${response.status}${named}`
       if (response.status < 500 && response.status !== 429) break
     }
     throw new ShimError('upstream_unreachable', `Could not refresh the ChatGPT login (${lastError}); retry shortly, or run \`codex login\` if it persists.`, { status: 502 })

@@ -50,6 +50,8 @@ const fields = {
   api_key_env: v.pipe(
     v.string('expected the name of an environment variable'),
     v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name such as "DEEPSEEK_API_KEY"'),
+    // A key pasted here would be quoted by every message that names the variable.
+    v.check((name) => !looksLikeKey(name), 'expected the name of the variable that holds the key, such as "GROQ_API_KEY", not the key itself (that goes in the environment, or in api_key)'),
   ),
   display_name: nonEmpty('display name'),
   max_context_limit: positiveInt('max_context_limit'),
@@ -88,6 +90,11 @@ const rawEntryShape = Object.fromEntries([
   ...Object.entries(fields).map(([key, schema]) => [key, v.optional(schema)]),
   ...Object.entries(CAMEL_ALIASES).map(([camel, snake]) => [camel, v.optional(fields[snake])]),
 ]) as { [K in FieldName | keyof typeof CAMEL_ALIASES]: v.OptionalSchema<(typeof fields)[K extends keyof typeof CAMEL_ALIASES ? (typeof CAMEL_ALIASES)[K] : K & FieldName], undefined> }
+
+/** Mixed case with digits, and long: a key (`gsk_Wq8d…`), where variable names are `GROQ_API_KEY`. */
+function looksLikeKey(name: string): boolean {
+  return name.length >= 20 && /[a-z]/.test(name) && /[A-Z]/.test(name) && /[0-9]/.test(name)
+}
 
 export const RawModelEntrySchema = v.looseObject(rawEntryShape, 'expected a model entry object like {"model": "…", "provider": "…"}')
 

@@ -42,6 +42,22 @@ describe('auth.json write-back', () => {
   })
 })
 
+describe('a refresh that fails', () => {
+  test('names the endpoint\'s error code, never text that quotes the refresh token', async () => {
+    const refreshed = async (error: unknown) => {
+      const path = authFile(login(expired))
+      const fakeFetch = (async () => Response.json({ error }, { status: 400 })) as unknown as typeof fetch
+      const refresher = new TokenRefresher({ path: () => path, fetch: fakeFetch, retries: 0 })
+      return (await refresher.refresh(readLogin(path)!, 'proactive_expiry').catch((failure: Error) => failure)) as Error
+    }
+    expect((await refreshed('invalid_request')).message).toContain('(HTTP 400 (invalid_request))')
+    const quoting = await refreshed('invalid_request: could not parse refresh_token=rt-old')
+    expect(quoting.message).toContain('(HTTP 400)')
+    expect(quoting.message).not.toContain('rt-old')
+    expect((await refreshed({ code: 'rt-old' })).message).not.toContain('rt-old')
+  })
+})
+
 describe('readLoginState', () => {
   test('tells a missing file from a truncated one, an API-key login and a file without a token', () => {
     expect(readLoginState(join(process.env.CODEX_SHIM_TEST_ROOT!, 'no-such-auth.json')).state).toBe('missing')
