@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { backupFile, writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
+import { describeJsonError } from '../json-error.ts'
 import { parseSettings, SettingsError } from '../settings/load.ts'
 import { listCatalog } from './catalog.ts'
 import { unifiedDiff } from './diff.ts'
@@ -122,7 +123,7 @@ function parseDocument(text: string, path: string): Json {
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new SettingsError(path, [{ path: '', message: `not valid JSON (${error instanceof Error ? error.message : String(error)}); fix it before refreshing` }])
+    throw new SettingsError(path, [{ path: '', message: `not valid JSON (${describeJsonError(text, error)}); fix it before refreshing` }])
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SettingsError(path, [{ path: '', message: 'expected a JSON object with a "models" array' }])
   return json as Json

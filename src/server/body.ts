@@ -1,4 +1,5 @@
 import { ShimError } from '../errors.ts'
+import { describeJsonError } from '../json-error.ts'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -38,8 +39,7 @@ export async function readBody(request: Request, limit = maxBodyBytes()): Promis
   try {
     return { json: JSON.parse(text), text }
   } catch (error) {
-    const detail = error instanceof Error ? error.message : 'parse error'
-    throw new ShimError('bad_request', `The request body is not valid JSON (${detail}).`)
+    throw new ShimError('bad_request', `The request body is not valid JSON (${describeJsonError(text, error)}).`)
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeJsonError } from '../json-error.ts'
 import { normalizeSettings, type RouterParser } from './normalize.ts'
 import { SettingsError } from './read.ts'
 import type { RawSettingsFile, Settings } from './schema.ts'
@@ -15,8 +16,7 @@ export function settingsJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error)
-    throw new SettingsError(path, [{ path: '', message: `not valid JSON (${detail}); expected {"models": [...]}` }])
+    throw new SettingsError(path, [{ path: '', message: `not valid JSON (${describeJsonError(text, error)}); expected {"models": [...]}` }])
   }
 }
 
