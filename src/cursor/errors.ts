@@ -33,17 +33,34 @@ export function stderrExcerpt(stderr: string, prompt = ''): string {
     .map((line) => line.trim())
     .filter(Boolean)
     .map((line) => (quotesPrompt(line, prompt) ? '[prompt text removed]' : line))
-  let excerpt = lines.join(' | ')
-  excerpt = excerpt
-    .replace(/\b(bearer)\s+\S+/gi, '$1 [redacted]')
-    .replace(/\b(key|token|secret)([_-]?[A-Za-z0-9]*)\s*[:=]\s*\S+/gi, '$1$2=[redacted]')
-    .replace(/\b(?:key|sk|crsr)_[A-Za-z0-9_-]{16,}\b/g, '[redacted]')
+  const excerpt = withoutCredentials(lines.join(' | '))
   return excerpt.length > EXCERPT_CHARS ? `…${excerpt.slice(-EXCERPT_CHARS)}` : excerpt
 }
 
-/** Whether a line repeats any 24-character run of the prompt (sampled every 12 characters). */
+/**
+ * What looks like a credential, by shape (cursor-agent's own token is never ours to know by
+ * value): an authorization scheme's value, any `…key…`/`…token…`/`…secret…`/`…password…` name
+ * given a value (`access_token=`, `"token":"…"`, `apiKey: …`), a JWT, a prefixed key.
+ */
+function withoutCredentials(text: string): string {
+  return text
+    .replace(/\b(bearer|basic)\s+[^\s"',;]+/gi, '$1 [redacted]')
+    .replace(/([A-Za-z0-9_-]*(?:key|token|secret|passw(?:or)?d|credential|auth)[A-Za-z0-9_-]*)("?\s*[:=]\s*"?)[^\s"',;}]+/gi, '$1$2[redacted]')
+    .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?/g, '[redacted]')
+    .replace(/\b(?:key|sk|crsr)_[A-Za-z0-9_-]{16,}\b/g, '[redacted]')
+}
+
+/**
+ * Whether a line repeats any 24-character run of the prompt (sampled every 12 characters), as
+ * written or as a JSON string holds it (`\n`, `\"` escaped): each of its lines is checked.
+ */
 function quotesPrompt(line: string, prompt: string): boolean {
   if (!prompt) return false
+  const unescaped = line.replace(/\\(["\\/nrt])/g, (_, char: string) => ({ n: '\n', r: '\r', t: '\t' })[char] ?? char)
+  return [line, ...unescaped.split(/\r?\n/)].some((part) => repeatsPrompt(part.trim(), prompt))
+}
+
+function repeatsPrompt(line: string, prompt: string): boolean {
   if (line.length < 24) return line.length >= 12 && prompt.includes(line)
   for (let start = 0; start + 24 <= line.length; start += 12) if (prompt.includes(line.slice(start, start + 24))) return true
   return prompt.includes(line.slice(-24))

@@ -52,4 +52,22 @@ describe('cursor exit classification', () => {
     expect(excerpt).not.toContain('abc.def.ghi')
     expect(excerpt).not.toContain('0123456789abcdef')
   })
+
+  test.each([
+    ['access_token=', 'Error: refresh failed access_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig'],
+    ['a JSON "token"', 'request failed {"token":"opaque-session-value-0123456789"}'],
+    ['a camelCase name', 'accessToken: opaque-session-value-0123456789'],
+    ['Basic authorization', 'Proxy-Authorization: Basic YWxpY2U6cHJveHktcGFzc3dvcmQ='],
+    ['a bare JWT', 'session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0 expired'],
+  ])('%s: the credential is removed', (_shape, stderr) => {
+    const excerpt = stderrExcerpt(stderr)
+    for (const secret of ['eyJhbGciOiJIUzI1NiJ9', 'opaque-session-value-0123456789', 'YWxpY2U6cHJveHktcGFzc3dvcmQ=']) expect(excerpt).not.toContain(secret)
+    expect(excerpt).toContain('[redacted]')
+  })
+
+  test('a prompt echoed inside a JSON string (its lines joined by \\n) is removed too', () => {
+    const prompt = '[USER]\nDeploy with these:\nDB_PASSWORD=hunter2hunter2\nthen run the migration on staging'
+    const excerpt = stderrExcerpt('Error: request rejected: {"prompt":"Deploy with these:\\nDB_PASSWORD=hunter2hunter2\\nthen run the migration on staging"}', prompt)
+    expect(excerpt).toBe('[prompt text removed]')
+  })
 })
