@@ -96,8 +96,20 @@ function report(entry: LogEntry): void {
   // A safety net for URLs that reach a message (an upstream error naming its
   // base URL): userinfo and query values never reach the terminal or the log.
   const args = entry.args
-  for (let index = 0; index < args.length; index++) if (typeof args[index] === 'string') args[index] = redactUrlsIn(args[index] as string)
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]
+    if (typeof arg === 'string') args[index] = redactUrlsIn(arg)
+    else if (arg instanceof Error) args[index] = redactedError(arg)
+  }
   current(entry)
+}
+
+/** An error as logged (message and stack): a copy with the same masking, the caller's own left as it is. */
+function redactedError(error: Error): Error {
+  const copy = new Error(redactUrlsIn(error.message))
+  copy.name = error.name
+  copy.stack = error.stack === undefined ? undefined : redactUrlsIn(error.stack)
+  return copy
 }
 
 /** What code that logs needs of a logger; consola's own instances (tests use them) are ones too. */

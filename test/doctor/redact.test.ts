@@ -62,3 +62,18 @@ describe('the logger redacts URLs in what it prints', () => {
     expect(output).not.toContain('sk-log-secret')
   })
 })
+
+test('an Error logged as an object is masked too (message and stack), and the caller\'s error is left as it was', () => {
+  const script = `
+    const { log } = await import(${JSON.stringify(`${import.meta.dir}/../../src/log.ts`)})
+    const error = new Error('could not reach https://alice:S3cretPass@x.example/v1?key=AIzaLEAKLEAK')
+    log.error(error)
+    console.log(error.message.includes('S3cretPass') ? 'original kept' : 'original changed')
+  `
+  const run = Bun.spawnSync([process.execPath, '-e', script], { env: { ...process.env, NO_COLOR: '1' } })
+  const output = `${run.stdout.toString()}${run.stderr.toString()}`
+  expect(output).toContain('could not reach https://***@x.example/v1?key=***')
+  expect(output).not.toContain('S3cretPass')
+  expect(output).not.toContain('AIzaLEAKLEAK')
+  expect(output).toContain('original kept')
+})
