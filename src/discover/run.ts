@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import { backupFile, writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { describeJsonError } from '../json-error.ts'
@@ -231,11 +231,31 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
     dryRun: options.dryRun,
   }
   if (options.dryRun || !changed) return report
+  // New files get 0600: the user may add inline keys later. An existing file keeps its mode, unless
+  // it holds a key written inline: then it, and its backup, are made 0600, as token files are.
+  const secret = holdsInlineKey(after)
   report.backup = backupFile(options.settingsPath)
-  // New files get 0600: the user may add inline keys later. An existing file keeps its mode.
-  writeFileAtomic(options.settingsPath, after, { mode: 0o600 })
+  if (secret && report.backup && process.platform !== 'win32') chmodSync(report.backup, 0o600)
+  writeFileAtomic(options.settingsPath, after, secret ? { secret: true } : { mode: 0o600 })
   report.written = true
   return report
+}
+
+/** Whether a settings text gives some model a key in the file itself (not only `${VAR}` references). */
+export function holdsInlineKey(text: string): boolean {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return false
+  }
+  const document = json as Record<string, unknown>
+  const entries = ['models', 'customModels', 'launch_models', 'launchModels'].flatMap((key) => (Array.isArray(document[key]) ? (document[key] as unknown[]) : []))
+  return entries.some((entry) => {
+    if (!entry || typeof entry !== 'object') return false
+    const key = (entry as Record<string, unknown>).api_key ?? (entry as Record<string, unknown>).apiKey
+    return typeof key === 'string' && key.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g, '').trim() !== ''
+  })
 }
 
 /** The row we write; key order is fixed so a re-run is byte-identical. */

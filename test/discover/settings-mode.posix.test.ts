@@ -1,0 +1,30 @@
+/** A models.json that holds a key written inline is a token file: discover leaves it, and its backup, 0600. */
+import { afterAll, expect, test } from 'bun:test'
+import { chmodSync, statSync, writeFileSync } from 'node:fs'
+import { holdsInlineKey } from '../../src/discover/run.ts'
+import { startFakeListingServer } from '../fakes/openai-listing.ts'
+import { freshHome, spawnCommand } from './_spawn.ts'
+
+const ollama = startFakeListingServer({ style: 'ollama', models: [{ id: 'qwen3:8b', name: 'qwen3:8b', serves: ['chat'] }] })
+afterAll(() => ollama.close())
+const mode = (path: string) => statSync(path).mode & 0o777
+
+test('holdsInlineKey: a key in the file, not a ${VAR} reference or a variable name', () => {
+  expect(holdsInlineKey(JSON.stringify({ models: [{ model: 'm', provider: 'openai', api_key: 'sk-inline-0123456789' }] }))).toBe(true)
+  expect(holdsInlineKey(JSON.stringify({ customModels: [{ model: 'm', provider: 'openai', apiKey: 'prefix-${PART}' }] }))).toBe(true)
+  expect(holdsInlineKey(JSON.stringify({ models: [{ model: 'm', provider: 'openai', api_key: '${OPENAI_API_KEY}' }] }))).toBe(false)
+  expect(holdsInlineKey(JSON.stringify({ models: [{ model: 'm', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }] }))).toBe(false)
+})
+
+test.each([
+  ['an inline key', { models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key: 'sk-inline-0123456789' }] }, 0o600],
+  ['variable names only', { models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }] }, 0o644],
+])('a 0644 models.json with %s: written back %o, backup alike', async (_name, document, expected) => {
+  const { home, settings } = freshHome('mode')
+  writeFileSync(settings, JSON.stringify(document, null, 2))
+  chmodSync(settings, 0o644)
+  const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: home })
+  expect(run.code).toBe(0)
+  expect(mode(settings)).toBe(expected)
+  expect(mode(`${settings}.codex-shim.bak`)).toBe(expected)
+})
