@@ -19,7 +19,7 @@ test('holdsInlineKey: a key in the file, not a ${VAR} reference or a variable na
 test.each([
   ['an inline key', { models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key: 'sk-inline-0123456789' }] }, 0o600],
   ['variable names only', { models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }] }, 0o644],
-])('a 0644 models.json with %s: written back %o, backup alike', async (_name, document, expected) => {
+])('a 0644 models.json with %s: written back with the mode it calls for, backup alike', async (_name, document, expected) => {
   const { home, settings } = freshHome('mode')
   writeFileSync(settings, JSON.stringify(document, null, 2))
   chmodSync(settings, 0o644)
@@ -27,4 +27,14 @@ test.each([
   expect(run.code).toBe(0)
   expect(mode(settings)).toBe(expected)
   expect(mode(`${settings}.codex-shim.bak`)).toBe(expected)
+})
+
+test('--dry-run prints the diff without a key written inline on a context line', async () => {
+  const { home, settings } = freshHome('dry-run')
+  writeFileSync(settings, JSON.stringify({ models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key: 'sk-inline-0123456789' }] }, null, 2))
+  const run = await spawnCommand(['discover', ollama.url, '--dry-run', '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: home })
+  expect(run.code).toBe(0)
+  expect(run.stdout).toContain('+')
+  expect(run.stdout).toContain('"api_key": "[redacted]"')
+  expect(run.output).not.toContain('sk-inline-0123456789')
 })
