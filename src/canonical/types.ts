@@ -158,6 +158,11 @@ export interface ResponsesRequest {
   service_tier?: string | null
   metadata?: Record<string, unknown>
   user?: string
+  /**
+   * Not a Responses API field: a Chat client's `stop` or a Messages client's `stop_sequences`,
+   * carried to the chat and Anthropic upstreams that take them; Responses upstreams refuse it.
+   */
+  stop?: string[]
   [key: string]: unknown
 }
 

@@ -1,6 +1,7 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import { isTerminalEvent, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
+import { refuseStopSequences } from '../canonical/unsupported.ts'
 import { clientResponseHeaders } from '../chatgpt/backend.ts'
 import { patchForBackend } from '../chatgpt/patch-body.ts'
 import type { ChatgptService } from '../chatgpt/service.ts'
@@ -50,6 +51,7 @@ async function usageLimitError(response: Response): Promise<ShimError> {
 
 /** Every other client reads the subscription's stream as canonical events. */
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: RequestContext): Promise<ProviderStream> {
+  refuseStopSequences(request, 'the ChatGPT subscription')
   const service = serviceOf(context)
   const response = await service.send(await backendBody(service, model, request, null, context.clientHeaders), context)
   if (response.status === 429) throw await usageLimitError(response)

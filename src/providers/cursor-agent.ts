@@ -1,8 +1,10 @@
 import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
+import { refuseStopSequences } from '../canonical/unsupported.ts'
 import { createCursorServices, openCursorTurn, type CursorServices } from '../cursor/turn.ts'
 import { clearCursorAgentCache, cursorDisabled } from '../cursor/find-binary.ts'
 import { threadIdFrom } from '../cursor/sessions.ts'
+import { ShimError } from '../errors.ts'
 import { providerStream, type ProviderImplementation, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
 
 let services: CursorServices | null = null
@@ -29,9 +31,27 @@ export function resetCursorServices(): void {
  * never as function calls Codex would run again.
  */
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: RequestContext): Promise<ProviderStream> {
+  refuseWhatAnAgentCannotHonour(request)
   const turn = await openCursorTurn(request, { slug, upstreamModel: model.model, workspaceSetting: model.workspace, threadId: threadIdFrom(context.clientHeaders), signal: context.signal, log: context.log }, cursorServices())
   // cursor-agent can be silent for minutes while its tools run; the maximum run time bounds it instead.
   return providerStream(decodeBody(turn.stdout, turn.decoder, { format: 'ndjson', idleTimeoutMs: 0, onAbort: turn.cancel }))
+}
+
+/**
+ * cursor-agent takes a prompt and answers in text with its own tools: it cannot stop at a
+ * sequence, keep to a JSON schema, or be made to call one of the client's tools. Asked to, it
+ * would answer as if not asked; the client is told instead.
+ */
+function refuseWhatAnAgentCannotHonour(request: ResponsesRequest): void {
+  refuseStopSequences(request, 'cursor-agent')
+  const format = request.text?.format?.type
+  if (format === 'json_schema' || format === 'json_object') {
+    throw new ShimError('bad_request', `Invalid request: text.format (response_format): cursor-agent cannot be held to ${format} output. Leave it out, or pick a model of another provider.`, { param: 'text.format' })
+  }
+  const choice = request.tool_choice
+  if (choice === 'required' || (choice && typeof choice === 'object')) {
+    throw new ShimError('bad_request', 'Invalid request: tool_choice: cursor-agent runs its own tools and never calls the client\'s, so it cannot be made to call one. Use "auto", or pick a model of another provider.', { param: 'tool_choice' })
+  }
 }
 
 export const cursorAgentProvider: ProviderImplementation = {

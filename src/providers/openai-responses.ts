@@ -1,6 +1,7 @@
 import { forwardedAnswer } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
+import { refuseStopSequences } from '../canonical/unsupported.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
 import { createResponsesDecoder } from '../dialects/responses/stream.ts'
 import { ShimError } from '../errors.ts'
@@ -32,6 +33,7 @@ async function post(model: ModelSettings, body: string, accept: string, context:
  * continue it upstream, and read back as canonical events.
  */
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
+  refuseStopSequences(request, label(model))
   const body = JSON.stringify({ ...request, model: model.model, stream: true, store: false })
   const { response, abort } = await post(model, body, 'text/event-stream', context)
   if (!response.body) throw new ShimError('upstream_stream', `${label(model)} answered 200 with no body.`)

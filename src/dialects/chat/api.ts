@@ -36,6 +36,7 @@ export interface ChatRequest {
   max_completion_tokens?: number
   temperature?: number
   top_p?: number
+  stop?: string[]
   reasoning_effort?: string
   verbosity?: string
   response_format?: { type: 'json_schema'; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } } | { type: 'json_object' | 'text' }

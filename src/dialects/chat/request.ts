@@ -58,6 +58,7 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   if (maxTokens) body[options.maxTokensField] = maxTokens
   if (typeof request.temperature === 'number') body.temperature = request.temperature
   if (typeof request.top_p === 'number') body.top_p = request.top_p
+  if (request.stop?.length) body.stop = request.stop
 
   if (options.reasoningEfforts) {
     const effort = clampEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)

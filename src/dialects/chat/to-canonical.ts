@@ -174,6 +174,8 @@ export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
   if (maxTokens) canonical.max_output_tokens = maxTokens
   if (typeof request.temperature === 'number') canonical.temperature = request.temperature
   if (typeof request.top_p === 'number') canonical.top_p = request.top_p
+  const stop = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? [])
+  if (stop.length) canonical.stop = stop
   if (typeof request.reasoning_effort === 'string') canonical.reasoning = { effort: request.reasoning_effort }
   const format = request.response_format as { type?: string; json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean } } | undefined
   if (format?.type === 'json_schema' && format.json_schema) canonical.text = { format: { type: 'json_schema', name: format.json_schema.name, schema: format.json_schema.schema, strict: format.json_schema.strict } }

@@ -48,6 +48,7 @@ export interface MessagesRequest {
   thinking?: { type: 'enabled'; budget_tokens: number }
   temperature?: number
   top_p?: number
+  stop_sequences?: string[]
   stream?: boolean
   metadata?: { user_id?: string }
 }

@@ -280,6 +280,7 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   if (system.length) body.system = system
   if (tools.length) body.tools = tools
   if (choice) body.tool_choice = choice
+  if (request.stop?.length) body.stop_sequences = request.stop
 
   const betas: string[] = []
   const effort = clampEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)

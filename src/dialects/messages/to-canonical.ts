@@ -120,7 +120,7 @@ function effortForBudget(budget: number): string {
 /**
  * Messages request → canonical. What current Claude Code sends and we cannot
  * use is dropped deliberately, never a 400: `context_management`,
- * `metadata`, `stop_sequences`, server tools, cache_control marks. A
+ * `metadata`, server tools, cache_control marks. A
  * `system` role message mid-conversation becomes a developer message.
  */
 export function messagesToCanonical(request: MessagesClientRequest): ResponsesRequest {
@@ -162,6 +162,7 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
   if (request.max_tokens) canonical.max_output_tokens = request.max_tokens
   if (typeof request.temperature === 'number') canonical.temperature = request.temperature
   if (typeof request.top_p === 'number') canonical.top_p = request.top_p
+  if (request.stop_sequences?.length) canonical.stop = request.stop_sequences
   const tools: ResponsesTool[] = []
   for (const tool of (request.tools ?? []) as Block[]) {
     // Server tools (web_search_2025…, bash_2025…) carry a versioned type and no schema: nothing to translate.

@@ -1,0 +1,72 @@
+/**
+ * What a translated route used to accept and then drop without a word (a translation audit):
+ * now carried to the upstreams that take it, or refused by name, in the client's own shape.
+ */
+import { afterAll, describe, expect, test } from 'bun:test'
+import { cursorAgentProvider } from '../../src/providers/cursor-agent.ts'
+import { createHandler } from '../../src/server/app.ts'
+import { messageEvents, events, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
+import { startFakeChatUpstream, stream, textReply } from '../fakes/chat-upstream.ts'
+import { responseEvents, startFakeResponsesUpstream } from '../fakes/responses-upstream.ts'
+import { post, settingsFrom, testDeps } from '../support/shim.ts'
+
+const chat = startFakeChatUpstream(() => stream(textReply('ok')))
+const anthropic = startFakeAnthropicUpstream(() => events(messageEvents([{ text: 'ok' }])))
+const responses = startFakeResponsesUpstream(() => ({ kind: 'events', ...responseEvents('resp_1', 'gpt-x', [{ text: 'ok' }], { input_tokens: 1, output_tokens: 1, total_tokens: 2 }) }) as never)
+afterAll(() => {
+  chat.close()
+  anthropic.close()
+  responses.close()
+})
+
+const handle = createHandler(testDeps(settingsFrom([
+  { slug: 'to-chat', model: 'chat-model', provider: 'generic-chat-completion-api', base_url: chat.url, api_key: 'k-chat-0123456789' },
+  { slug: 'to-anthropic', model: 'claude-model', provider: 'anthropic', base_url: anthropic.url, api_key: 'k-anthropic-0123456789', reasoning_efforts: ['none'] },
+  { slug: 'to-responses', model: 'gpt-x', provider: 'openai-responses', base_url: responses.url, api_key: 'k-responses-0123456789' },
+])))
+
+describe('stop sequences', () => {
+  test('a Chat client\'s stop reaches an Anthropic upstream as stop_sequences', async () => {
+    const response = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'count' }], stop: ['5', 'five'] }))
+    expect(response.status).toBe(200)
+    expect(anthropic.requests.at(-1)!.body.stop_sequences).toEqual(['5', 'five'])
+  })
+
+  test('a Chat client\'s stop as one string, too', async () => {
+    await (await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'count' }], stop: 'END' }))).text()
+    expect(anthropic.requests.at(-1)!.body.stop_sequences).toEqual(['END'])
+  })
+
+  test('a Messages client\'s stop_sequences reach a chat upstream as stop', async () => {
+    const response = await handle(post('/v1/messages', { model: 'to-chat', max_tokens: 50, messages: [{ role: 'user', content: 'count' }], stop_sequences: ['5'] }, { 'anthropic-version': '2023-06-01' }))
+    expect(response.status).toBe(200)
+    expect(chat.requests.at(-1)!.body.stop).toEqual(['5'])
+  })
+
+  test('a Responses upstream has no stop parameter: a 400 naming it, in each client\'s shape, and nothing sent', async () => {
+    const before = responses.requests.length
+    const fromChat = await handle(post('/v1/chat/completions', { model: 'to-responses', messages: [{ role: 'user', content: 'count' }], stop: ['5'] }))
+    expect(fromChat.status).toBe(400)
+    expect(await fromChat.json()).toMatchObject({ error: { param: 'stop', message: expect.stringContaining('stop sequences (stop / stop_sequences) cannot be sent to openai-responses@') } })
+    const fromMessages = await handle(post('/v1/messages', { model: 'to-responses', max_tokens: 50, messages: [{ role: 'user', content: 'count' }], stop_sequences: ['5'] }, { 'anthropic-version': '2023-06-01' }))
+    expect(fromMessages.status).toBe(400)
+    expect(await fromMessages.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('stop_sequences') } })
+    expect(responses.requests.length).toBe(before)
+  })
+})
+
+describe('cursor-agent', () => {
+  const open = (request: Record<string, unknown>) =>
+    cursorAgentProvider.open({ model: 'cursor-x', input: 'hi', ...request }, { slug: 'cursor-x', model: { model: 'x' } } as never, {} as never).then(
+      () => null,
+      (error: Error & { details?: { param?: string } }) => error.details?.param ?? error.message,
+    )
+
+  test('stop sequences, a JSON output format and a forced tool call are refused by name before anything runs', async () => {
+    expect(await open({ stop: ['5'] })).toBe('stop')
+    expect(await open({ text: { format: { type: 'json_schema', name: 'x', schema: {} } } })).toBe('text.format')
+    expect(await open({ text: { format: { type: 'json_object' } } })).toBe('text.format')
+    expect(await open({ tool_choice: 'required' })).toBe('tool_choice')
+    expect(await open({ tool_choice: { type: 'function', name: 'shell' } })).toBe('tool_choice')
+  })
+})
