@@ -10,3 +10,8 @@ export function refuseStopSequences(request: ResponsesRequest, upstream: string)
   if (!request.stop?.length) return
   throw new ShimError('bad_request', `Invalid request: stop sequences (stop / stop_sequences) cannot be sent to ${upstream}, whose API has no such parameter. Remove them, or pick a chat-completions or Anthropic model.`, { param: 'stop' })
 }
+
+/** An image named by an OpenAI file id: only the Responses API can look it up. */
+export function imageByFileId(): ShimError {
+  return new ShimError('bad_request', 'Invalid request: input_image.file_id: an image uploaded to OpenAI cannot be read for this model\'s provider. Send it as image_url (an https: or data: URL).', { param: 'input_image.file_id' })
+}

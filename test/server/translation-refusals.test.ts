@@ -70,3 +70,48 @@ describe('cursor-agent', () => {
     expect(await open({ tool_choice: { type: 'function', name: 'shell' } })).toBe('tool_choice')
   })
 })
+
+describe('attachments', () => {
+  const PDF = Buffer.from('%PDF-1.4 a tiny document').toString('base64')
+  const anthropicVersion = { 'anthropic-version': '2023-06-01' }
+  const lastUserContent = (body: Record<string, any>) => body.messages.at(-1).content
+
+  test('a Chat client\'s PDF (file_data) reaches an Anthropic upstream as a document block', async () => {
+    const response = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: [{ type: 'text', text: 'summarise' }, { type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}`, filename: 'spec.pdf' } }] }] }))
+    expect(response.status).toBe(200)
+    expect(lastUserContent(anthropic.requests.at(-1)!.body).find((block: { type: string }) => block.type === 'document')).toMatchObject({ source: { type: 'base64', media_type: 'application/pdf', data: PDF }, title: 'spec.pdf' })
+  })
+
+  test('a Responses client\'s input_file by URL reaches Anthropic as a URL document', async () => {
+    const response = await handle(post('/v1/responses', { model: 'to-anthropic', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'summarise' }, { type: 'input_file', file_url: 'https://example.com/spec.pdf' }] }] }))
+    expect(response.status).toBe(200)
+    expect(lastUserContent(anthropic.requests.at(-1)!.body).find((block: { type: string }) => block.type === 'document')).toMatchObject({ source: { type: 'url', url: 'https://example.com/spec.pdf' } })
+  })
+
+  test('a Messages client\'s base64 PDF document reaches a chat upstream as a file part', async () => {
+    const response = await handle(post('/v1/messages', { model: 'to-chat', max_tokens: 50, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF }, title: 'spec.pdf' }, { type: 'text', text: 'summarise' }] }] }, anthropicVersion))
+    expect(response.status).toBe(200)
+    expect(lastUserContent(chat.requests.at(-1)!.body)).toContainEqual({ type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}`, filename: 'spec.pdf' } })
+  })
+
+  test.each([
+    ['a Chat file by file_id', '/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }] }, 'messages[0].content[0].file.file_id'],
+    ['Chat audio', '/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] }, 'messages[0].content[0]'],
+    ['Responses audio', '/v1/responses', { model: 'to-chat', input: [{ type: 'message', role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] }, 'input[0].content[0]'],
+    ['a Responses image by file_id', '/v1/responses', { model: 'to-chat', input: [{ type: 'message', role: 'user', content: [{ type: 'input_image', file_id: 'file-abc' }] }] }, 'input_image.file_id'],
+    ['a Responses file by URL to a chat model', '/v1/responses', { model: 'to-chat', input: [{ type: 'message', role: 'user', content: [{ type: 'input_file', file_url: 'https://example.com/a.pdf' }] }] }, 'input_file'],
+    ['a spreadsheet to an Anthropic model', '/v1/responses', { model: 'to-anthropic', input: [{ type: 'message', role: 'user', content: [{ type: 'input_file', file_data: 'data:application/vnd.ms-excel;base64,AAAA' }] }] }, 'input_file'],
+  ])('%s: a 400 naming it, and nothing sent', async (_name, path, body, param) => {
+    const sent = chat.requests.length + anthropic.requests.length
+    const response = await handle(post(path, body))
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe(param)
+    expect(chat.requests.length + anthropic.requests.length).toBe(sent)
+  })
+
+  test('a Messages document uploaded to Anthropic (source "file") is refused in Anthropic\'s shape', async () => {
+    const response = await handle(post('/v1/messages', { model: 'to-chat', max_tokens: 50, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'file_abc' } }] }] }, anthropicVersion))
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('messages.0.content.0.source') } })
+  })
+})

@@ -11,6 +11,8 @@ import type {
 import type { ChatContentPart, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice } from './api.ts'
 import { clampEffort } from '../../canonical/effort.ts'
 import { compactionText } from '../../canonical/compaction.ts'
+import { imageByFileId } from '../../canonical/unsupported.ts'
+import { ShimError } from '../../errors.ts'
 
 /** What the upstream accepts; decided by the provider from settings, never by model-id checks here. */
 export interface ChatRequestOptions {
@@ -96,6 +98,7 @@ function textOf(content: MessageItem['content']): string {
 }
 
 function imagePart(part: Extract<ContentPart, { type: 'input_image' }>, options: ChatRequestOptions): ChatContentPart {
+  if (!part.image_url && part.file_id) throw imageByFileId()
   if (!options.imageSupport || !part.image_url) return { type: 'text', text: IMAGE_OMITTED }
   // Chat Completions knows auto/low/high; Responses' `original` is closest to high.
   const detail = part.detail === 'original' ? 'high' : part.detail
@@ -108,10 +111,16 @@ function userParts(content: MessageItem['content'] | ToolOutput, options: ChatRe
   for (const part of content) {
     if (part.type === 'input_text' || part.type === 'output_text') parts.push({ type: 'text', text: part.text })
     else if (part.type === 'input_image') parts.push(imagePart(part, options))
-    else if (part.type === 'input_file' && part.file_data) parts.push({ type: 'file', file: { file_data: part.file_data, ...(part.filename && { filename: part.filename }) } })
+    else if (part.type === 'input_file') parts.push(filePart(part))
     else if (part.type === 'refusal') parts.push({ type: 'text', text: part.refusal })
   }
   return parts
+}
+
+/** A file as a chat `file` part: only its data can travel; a URL or an OpenAI file id is refused by name. */
+function filePart(part: Extract<ContentPart, { type: 'input_file' }>): ChatContentPart {
+  if (part.file_data) return { type: 'file', file: { file_data: part.file_data, ...(part.filename && { filename: part.filename }) } }
+  throw new ShimError('bad_request', `Invalid request: input_file: a chat-completions model takes a file as file_data (a data: URL), not ${part.file_url ? 'file_url' : 'a file_id'}. Send the file's content as file_data.`, { param: 'input_file' })
 }
 
 /** Plain string content when there is only text: many chat upstreams reject part arrays. */

@@ -101,8 +101,14 @@ export function assertChatTranslatable(request: ChatClientRequest): void {
   request.messages.forEach((message, index) => {
     if (!Array.isArray(message.content)) return
     message.content.forEach((value, at) => {
+      const where = `messages[${index}].content[${at}]`
       if (!Object.hasOwn(PART_SCHEMAS, value.type)) {
-        throw new ShimError('bad_request', `Invalid request: messages[${index}].content[${at}].type: unknown content part type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(PART_SCHEMAS).join(', ')}.`, { param: `messages[${index}].content[${at}].type` })
+        throw new ShimError('bad_request', `Invalid request: ${where}.type: unknown content part type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(PART_SCHEMAS).join(', ')}.`, { param: `${where}.type` })
+      }
+      // Known, but with nothing another provider could be given: refused rather than left out.
+      if (value.type === 'input_audio') throw new ShimError('bad_request', `Invalid request: ${where}: audio input cannot be translated for this model's provider. Send it to a chat model that takes audio, or transcribe it first.`, { param: where })
+      if (value.type === 'file' && !(value as { file?: { file_data?: string } }).file?.file_data) {
+        throw new ShimError('bad_request', `Invalid request: ${where}.file.file_id: a file uploaded to OpenAI cannot be read for this model's provider. Send its content as file_data (a data: URL).`, { param: `${where}.file.file_id` })
       }
     })
   })

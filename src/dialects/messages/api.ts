@@ -7,18 +7,25 @@ export type MessagesImageSource = { type: 'base64'; media_type: (typeof MESSAGES
 
 export type MessagesTextBlock = { type: 'text'; text: string; cache_control?: CacheControl }
 export type MessagesImageBlock = { type: 'image'; source: MessagesImageSource; cache_control?: CacheControl }
+/** A PDF (base64 or a URL) or plain text given to the model as a document. */
+export type MessagesDocumentBlock = {
+  type: 'document'
+  source: { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'text'; media_type: 'text/plain'; data: string } | { type: 'url'; url: string }
+  title?: string
+  cache_control?: CacheControl
+}
 export type MessagesThinkingBlock = { type: 'thinking'; thinking: string; signature: string }
 export type MessagesRedactedThinkingBlock = { type: 'redacted_thinking'; data: string }
 export type MessagesToolUseBlock = { type: 'tool_use'; id: string; name: string; input: unknown; cache_control?: CacheControl }
 export type MessagesToolResultBlock = {
   type: 'tool_result'
   tool_use_id: string
-  content: string | (MessagesTextBlock | MessagesImageBlock)[]
+  content: string | (MessagesTextBlock | MessagesImageBlock | MessagesDocumentBlock)[]
   is_error?: boolean
   cache_control?: CacheControl
 }
 
-export type MessagesUserBlock = MessagesTextBlock | MessagesImageBlock | MessagesToolResultBlock
+export type MessagesUserBlock = MessagesTextBlock | MessagesImageBlock | MessagesDocumentBlock | MessagesToolResultBlock
 export type MessagesAssistantBlock = MessagesTextBlock | MessagesThinkingBlock | MessagesRedactedThinkingBlock | MessagesToolUseBlock
 
 export type MessagesMessage =

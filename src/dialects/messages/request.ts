@@ -2,8 +2,11 @@ import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canoni
 import type { ContentPart, MessageItem, ReasoningItem, ResponsesItem, ResponsesRequest, ToolChoice, ToolOutput } from '../../canonical/types.ts'
 import { compactionText } from '../../canonical/compaction.ts'
 import { clampEffort } from '../../canonical/effort.ts'
+import { imageByFileId } from '../../canonical/unsupported.ts'
+import { ShimError } from '../../errors.ts'
 import {
   MESSAGES_IMAGE_TYPES,
+  type MessagesDocumentBlock,
   type MessagesImageBlock,
   type MessagesMessage,
   type MessagesRequest,
@@ -46,6 +49,7 @@ const IMAGE_OMITTED = '[image omitted: this model does not accept image input]'
 
 function imageBlock(part: Extract<ContentPart, { type: 'input_image' }>, options: MessagesRequestOptions): MessagesTextBlock | MessagesImageBlock {
   const url = part.image_url
+  if (!url && part.file_id) throw imageByFileId()
   if (!options.imageSupport || !url) return { type: 'text', text: IMAGE_OMITTED }
   const data = url.match(/^data:([^;,]+);base64,(.*)$/s)
   if (data) {
@@ -58,15 +62,28 @@ function imageBlock(part: Extract<ContentPart, { type: 'input_image' }>, options
   return { type: 'image', source: { type: 'url', url } }
 }
 
-function contentBlocks(content: MessageItem['content'] | ToolOutput, options: MessagesRequestOptions): (MessagesTextBlock | MessagesImageBlock)[] {
+function contentBlocks(content: MessageItem['content'] | ToolOutput, options: MessagesRequestOptions): (MessagesTextBlock | MessagesImageBlock | MessagesDocumentBlock)[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : []
-  const blocks: (MessagesTextBlock | MessagesImageBlock)[] = []
+  const blocks: (MessagesTextBlock | MessagesImageBlock | MessagesDocumentBlock)[] = []
   for (const part of content) {
     if ((part.type === 'input_text' || part.type === 'output_text') && part.text) blocks.push({ type: 'text', text: part.text })
     else if (part.type === 'refusal' && part.refusal) blocks.push({ type: 'text', text: part.refusal })
     else if (part.type === 'input_image') blocks.push(imageBlock(part, options))
+    else if (part.type === 'input_file') blocks.push(documentBlock(part))
   }
   return blocks
+}
+
+/** A file as an Anthropic document: a PDF (data or URL) or plain text; anything else is refused by name, never left out. */
+function documentBlock(part: Extract<ContentPart, { type: 'input_file' }>): MessagesDocumentBlock {
+  const title = part.filename ? { title: part.filename } : {}
+  const data = part.file_data?.match(/^data:([^;,]+);base64,(.*)$/s)
+  const media = data?.[1]!.toLowerCase()
+  if (data && media === 'application/pdf') return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: data[2]! }, ...title }
+  if (data && media === 'text/plain') return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: Buffer.from(data[2]!, 'base64').toString('utf8') }, ...title }
+  if (!part.file_data && part.file_url) return { type: 'document', source: { type: 'url', url: part.file_url }, ...title }
+  const what = data ? `a ${media} file` : part.file_data ? 'file_data that is not a base64 data: URL' : 'a file given by file_id'
+  throw new ShimError('bad_request', `Invalid request: input_file: Anthropic models read PDFs and plain text as documents, not ${what}. Send a PDF or text file as file_data (a data: URL) or file_url.`, { param: 'input_file' })
 }
 
 function plainText(content: MessageItem['content']): string {

@@ -96,6 +96,11 @@ export function assertMessagesTranslatable(request: MessagesClientRequest): void
       if (!Object.hasOwn(BLOCK_SCHEMAS, value.type) && !SERVER_BLOCKS.includes(value.type)) {
         throw new ShimError('bad_request', `messages.${index}.content.${at}.type: unknown content block type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(BLOCK_SCHEMAS).join(', ')}`, { param: `messages.${index}.content.${at}.type` })
       }
+      // A file uploaded to Anthropic lives there: another provider cannot be given it.
+      const sourceType = (value as { source?: { type?: string } }).source?.type
+      if ((value.type === 'image' || value.type === 'document') && sourceType === 'file') {
+        throw new ShimError('bad_request', `messages.${index}.content.${at}.source: a file uploaded to Anthropic (source type "file") cannot be read for this model's provider; send it as base64 or a URL`, { param: `messages.${index}.content.${at}.source` })
+      }
     })
   })
 }
@@ -106,9 +111,27 @@ function partsOf(blocks: Block[]): ContentPart[] {
     if (b.type === 'text' && typeof b.text === 'string') parts.push({ type: 'input_text', text: b.text })
     else if (b.type === 'image' && b.source?.type === 'base64') parts.push({ type: 'input_image', image_url: `data:${b.source.media_type};base64,${b.source.data}` })
     else if (b.type === 'image' && b.source?.type === 'url') parts.push({ type: 'input_image', image_url: b.source.url })
-    else if (b.type === 'document' && b.source?.type === 'text') parts.push({ type: 'input_text', text: String(b.source.data ?? '') })
+    else if (b.type === 'document') parts.push(...documentParts(b))
   }
   return parts
+}
+
+/** A document block as the canonical form holds it: its text, or the file itself (a PDF). */
+function documentParts(b: Block): ContentPart[] {
+  const source = b.source
+  const filename = typeof b.title === 'string' ? b.title : undefined
+  switch (source?.type) {
+    case 'text':
+      return [{ type: 'input_text', text: String(source.data ?? '') }]
+    case 'content':
+      return partsOf(Array.isArray(source.content) ? (source.content as Block[]) : typeof source.content === 'string' ? [{ type: 'text', text: source.content }] : [])
+    case 'base64':
+      return [{ type: 'input_file', file_data: `data:${source.media_type};base64,${source.data}`, filename: filename ?? 'document.pdf' }]
+    case 'url':
+      return [{ type: 'input_file', file_url: String(source.url), ...(filename && { filename }) }]
+    default:
+      return []
+  }
 }
 
 /** Effort from a thinking budget: the nearest level whose default budget is not above it. */

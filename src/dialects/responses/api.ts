@@ -216,6 +216,10 @@ export function assertTranslatable(request: ResponsesRequest): void {
         if (!KNOWN_PART_TYPES.has(value.type)) {
           throw new ShimError('bad_request', `Invalid request: input[${index}].${field}[${at}].type: unknown content type "${String(value.type).slice(0, 64)}"; expected one of ${[...KNOWN_PART_TYPES].join(', ')}.`, { param: `input[${index}].${field}[${at}].type` })
         }
+        // Known, but with nothing another provider could be given: refused rather than left out.
+        if (value.type === 'input_audio') {
+          throw new ShimError('bad_request', `Invalid request: input[${index}].${field}[${at}]: audio input cannot be translated for this model's provider. Send it to an openai-responses model, or transcribe it first.`, { param: `input[${index}].${field}[${at}]` })
+        }
       })
     }
   })
