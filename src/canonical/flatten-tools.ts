@@ -1,4 +1,5 @@
-import type { CustomTool, FunctionTool, ResponsesTool } from './types.ts'
+import { ShimError } from '../errors.ts'
+import type { CustomTool, FunctionTool, ResponsesTool, ToolChoice } from './types.ts'
 
 /**
  * Upstreams other than OpenAI's Responses API know only flat JSON-schema
@@ -23,7 +24,7 @@ export interface FlatTool {
 
 export interface ToolPlan {
   tools: FlatTool[]
-  /** Hosted tools we could not offer (web_search, …), for a debug line. */
+  /** Hosted tools we could not offer (web_search, …): the model works without them (see assertChoiceHonoured). */
   dropped: string[]
   /** Flat name → how to report the call to the client. */
   byFlatName: Map<string, FlatTool>
@@ -120,4 +121,43 @@ export function flatNameForCall(plan: ToolPlan, call: { name: string; namespace?
     if (origin.kind === 'custom' || origin.namespace === call.namespace) return flat.name
   }
   return flatToolName(call.name, call.namespace)
+}
+
+/**
+ * Hosted tools (web_search, file_search, mcp, …) run on OpenAI's or Anthropic's side and have no
+ * equivalent elsewhere: they are left out of the plan, and the model answers without them, as it
+ * does when such a tool is offered but not needed (Codex offers web_search whenever it is on).
+ * A tool choice that needs one cannot be honoured that way and is refused by name: one that names
+ * a tool the plan does not offer, a hosted tool, an `allowed_tools` list, or `required` when every
+ * tool offered was hosted.
+ */
+export function assertChoiceHonoured(choice: ToolChoice | undefined, plan: ToolPlan, upstream: string): void {
+  if (choice === undefined || choice === 'auto' || choice === 'none') return
+  const refuse = (why: string) => {
+    throw new ShimError('bad_request', `Invalid request: tool_choice: ${why} Use "auto", or pick an openai-responses model for hosted tools.`, { param: 'tool_choice' })
+  }
+  if (choice === 'required') {
+    if (!plan.tools.length && plan.dropped.length) refuse(`"required", but the only tools offered (${plan.dropped.join(', ')}) are hosted ones, which ${upstream} cannot run.`)
+    return
+  }
+  if (choice.type === 'function' || choice.type === 'custom') {
+    const call = choice as { name: string; namespace?: string }
+    if (!plan.byFlatName.has(flatNameForCall(plan, call, choice.type))) refuse(`it names "${call.name}", which is not among the tools offered${plan.dropped.length ? ` (hosted tools such as ${plan.dropped.join(', ')} cannot run on ${upstream})` : ''}.`)
+    return
+  }
+  if (choice.type === 'allowed_tools') refuse(`allowed_tools cannot be translated for ${upstream}; offer only the allowed tools instead.`)
+  refuse(`${String(choice.type).slice(0, 64)} is a hosted tool, which ${upstream} cannot run.`)
+}
+
+// Said once per model and set of tools, at info: Codex offers web_search on every request while it is on.
+const toldDropped = new Set<string>()
+
+/** The line that says which hosted tools a model was offered without; null when it was said before. */
+export function droppedToolsNote(slug: string, plan: ToolPlan, upstream: string): string | null {
+  if (!plan.dropped.length) return null
+  const key = `${slug}\u0000${plan.dropped.join(',')}`
+  if (toldDropped.has(key)) return null
+  if (toldDropped.size > 256) toldDropped.clear()
+  toldDropped.add(key)
+  return `${slug}: hosted tools with no equivalent on ${upstream} left out (the model answers without them): ${plan.dropped.join(', ')}`
 }

@@ -1,6 +1,6 @@
 import { forwardedAnswer } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
-import { flattenTools } from '../canonical/flatten-tools.ts'
+import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { messagesHttpError } from '../dialects/messages/errors.ts'
 import { fromCanonical, type MessagesRequestOptions } from '../dialects/messages/request.ts'
@@ -54,7 +54,9 @@ function anthropicHeaders(model: ModelSettings, accept: string, version: string,
 
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
   const plan = flattenTools(request.tools)
-  if (plan.dropped.length) context.log.debug(`${slug}: tools with no Messages equivalent dropped: ${plan.dropped.join(', ')}`)
+  assertChoiceHonoured(request.tool_choice, plan, label(model))
+  const note = droppedToolsNote(slug, plan, label(model))
+  if (note) context.log.info(note)
   const translation = fromCanonical(request, plan, messagesOptionsFor(model))
   if (translation.droppedReasoning) context.log.debug(`${slug}: ${translation.droppedReasoning} reasoning item(s) from another provider not replayed`)
   const headers = anthropicHeaders(model, 'text/event-stream', ANTHROPIC_VERSION, context, request)

@@ -1,6 +1,6 @@
 import { forwardedAnswer } from './forwarded.ts'
 import { decodeBody, streamOf } from '../canonical/decode.ts'
-import { flattenTools } from '../canonical/flatten-tools.ts'
+import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ChatCompletion } from '../dialects/chat/api.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
@@ -60,7 +60,9 @@ const label = (model: ModelSettings) => upstreamLabel(model.provider_label, mode
 
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
   const plan = flattenTools(request.tools)
-  if (plan.dropped.length) context.log.debug(`${slug}: tools with no chat equivalent dropped: ${plan.dropped.join(', ')}`)
+  assertChoiceHonoured(request.tool_choice, plan, label(model))
+  const note = droppedToolsNote(slug, plan, label(model))
+  if (note) context.log.info(note)
   const body = fromCanonical(request, plan, chatOptionsFor(model))
   const { response, abort } = await openUpstream(
     { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, 'text/event-stream', context, request), body: JSON.stringify(body), label: label(model) },

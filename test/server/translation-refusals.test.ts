@@ -115,3 +115,49 @@ describe('attachments', () => {
     expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('messages.0.content.0.source') } })
   })
 })
+
+describe('hosted tools and the tool choice', () => {
+  const shell = { type: 'function', name: 'shell', description: 'Runs a command', parameters: { type: 'object', properties: { command: { type: 'string' } } } }
+  const ask = (model: string, extra: Record<string, unknown>) => handle(post('/v1/responses', { model, input: 'find the docs', ...extra }))
+
+  test('offered beside function tools under "auto": left out, the model answers without them', async () => {
+    for (const model of ['to-chat', 'to-anthropic']) {
+      const response = await ask(model, { tools: [{ type: 'web_search' }, shell], tool_choice: 'auto' })
+      expect(response.status).toBe(200)
+    }
+    expect(chat.requests.at(-1)!.body.tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual(['shell'])
+    expect(anthropic.requests.at(-1)!.body.tools.map((tool: { name: string }) => tool.name)).toEqual(['shell'])
+  })
+
+  test.each([
+    ['"required" with only hosted tools', { tools: [{ type: 'web_search' }, { type: 'file_search', vector_store_ids: ['vs_1'] }], tool_choice: 'required' }, 'are hosted ones'],
+    ['a hosted tool by type', { tools: [{ type: 'web_search' }, shell], tool_choice: { type: 'web_search' } }, 'web_search is a hosted tool'],
+    ['allowed_tools', { tools: [shell], tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'shell' }] } }, 'allowed_tools cannot be translated'],
+    ['a function that is not offered', { tools: [shell], tool_choice: { type: 'function', name: 'deploy' } }, 'names "deploy"'],
+  ])('%s: a 400 naming tool_choice, chat and Anthropic alike, nothing sent', async (_name, extra, words) => {
+    const sent = chat.requests.length + anthropic.requests.length
+    for (const model of ['to-chat', 'to-anthropic']) {
+      const response = await ask(model, extra)
+      expect(response.status).toBe(400)
+      const error = ((await response.json()) as { error: { param: string; message: string } }).error
+      expect(error.param).toBe('tool_choice')
+      expect(error.message).toContain(words)
+    }
+    expect(chat.requests.length + anthropic.requests.length).toBe(sent)
+  })
+
+  test('a Messages client forcing a server tool it offered (web_search_20250305) to a chat model: refused in Anthropic\'s shape', async () => {
+    const response = await handle(post('/v1/messages', { model: 'to-chat', max_tokens: 50, messages: [{ role: 'user', content: 'news?' }], tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'tool', name: 'web_search' } }, { 'anthropic-version': '2023-06-01' }))
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ type: 'error', error: { message: expect.stringContaining('tool_choice') } })
+  })
+})
+
+test('the note that hosted tools were left out is said once per model and set of tools', async () => {
+  const { droppedToolsNote, flattenTools } = await import('../../src/canonical/flatten-tools.ts')
+  const plan = flattenTools([{ type: 'web_search' }, { type: 'function', name: 'shell', parameters: {} }] as never)
+  expect(droppedToolsNote('note-model', plan, 'chat@x')).toBe('note-model: hosted tools with no equivalent on chat@x left out (the model answers without them): web_search')
+  expect(droppedToolsNote('note-model', plan, 'chat@x')).toBeNull()
+  expect(droppedToolsNote('other-model', plan, 'chat@x')).not.toBeNull()
+  expect(droppedToolsNote('note-model', flattenTools([{ type: 'function', name: 'shell', parameters: {} }] as never), 'chat@x')).toBeNull()
+})
