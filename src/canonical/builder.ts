@@ -31,7 +31,8 @@ export interface BuilderOptions {
   maxAnswerBytes?: number
 }
 
-interface OpenMessage { kind: 'message'; index: number; item: MessageItem; text: string }
+/** A message holds one part: the answer's text, or a refusal (what the model said instead of answering). */
+interface OpenMessage { kind: 'message'; index: number; item: MessageItem; text: string; refusal: boolean }
 interface OpenReasoning { kind: 'reasoning'; index: number; item: ReasoningItem; text: string }
 interface OpenFunctionCall { kind: 'function_call'; index: number; item: FunctionCallItem }
 interface OpenCustomToolCall { kind: 'custom_tool_call'; index: number; item: CustomToolCallItem }
@@ -104,17 +105,19 @@ export class ResponseBuilder {
     this.push({ type: 'response.in_progress', response })
   }
 
-  openMessage(): OpenMessage {
+  openMessage(options: { refusal?: boolean } = {}): OpenMessage {
     const item: MessageItem = { type: 'message', id: this.ids('msg'), role: 'assistant', status: 'in_progress', content: [] }
-    const handle = this.register<OpenMessage>({ kind: 'message', item, text: '' })
-    this.push({ type: 'response.content_part.added', ...this.ref(handle), content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
+    const refusal = options.refusal === true
+    const handle = this.register<OpenMessage>({ kind: 'message', item, text: '', refusal })
+    this.push({ type: 'response.content_part.added', ...this.ref(handle), content_index: 0, part: refusal ? { type: 'refusal', refusal: '' } : { type: 'output_text', text: '', annotations: [] } })
     return handle
   }
 
   messageDelta(handle: OpenMessage, delta: string): void {
     if (!delta || !this.charge(delta.length)) return
     handle.text += delta
-    this.push({ type: 'response.output_text.delta', ...this.ref(handle), content_index: 0, delta, logprobs: [] })
+    if (handle.refusal) this.push({ type: 'response.refusal.delta', ...this.ref(handle), content_index: 0, delta })
+    else this.push({ type: 'response.output_text.delta', ...this.ref(handle), content_index: 0, delta, logprobs: [] })
   }
 
   openReasoning(): OpenReasoning {
@@ -165,6 +168,13 @@ export class ResponseBuilder {
     let done: OutputItem
     switch (handle.kind) {
       case 'message': {
+        if (handle.refusal) {
+          const part = { type: 'refusal' as const, refusal: handle.text }
+          this.push({ type: 'response.refusal.done', ...ref, content_index: 0, refusal: handle.text })
+          this.push({ type: 'response.content_part.done', ...ref, content_index: 0, part })
+          done = { ...handle.item, status: 'completed', content: [part] }
+          break
+        }
         const part = { type: 'output_text' as const, text: handle.text, annotations: [] }
         this.push({ type: 'response.output_text.done', ...ref, content_index: 0, text: handle.text, logprobs: [] })
         this.push({ type: 'response.content_part.done', ...ref, content_index: 0, part })

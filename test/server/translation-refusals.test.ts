@@ -161,3 +161,20 @@ test('the note that hosted tools were left out is said once per model and set of
   expect(droppedToolsNote('other-model', plan, 'chat@x')).not.toBeNull()
   expect(droppedToolsNote('note-model', flattenTools([{ type: 'function', name: 'shell', parameters: {} }] as never), 'chat@x')).toBeNull()
 })
+
+describe('a chat upstream\'s refusal', () => {
+  const refusing = startFakeChatUpstream(() => stream([{ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', refusal: 'I can' }, finish_reason: null }] }, { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { refusal: '\'t help with that.' }, finish_reason: 'stop' }] }]))
+  afterAll(() => refusing.close())
+  const refusingHandle = createHandler(testDeps(settingsFrom([{ slug: 'refuser', model: 'm', provider: 'generic-chat-completion-api', base_url: refusing.url, api_key: 'k-refuse-0123456789' }])))
+
+  test('reaches a Responses client as a refusal part, not as answer text', async () => {
+    const response = (await (await refusingHandle(post('/v1/responses', { model: 'refuser', input: 'do the bad thing' }))).json()) as { output: { content: unknown[] }[]; output_text?: string }
+    expect(response.output[0]!.content).toEqual([{ type: 'refusal', refusal: 'I can\'t help with that.' }])
+  })
+
+  test('reaches a Messages client with stop_reason "refusal"', async () => {
+    const message = (await (await refusingHandle(post('/v1/messages', { model: 'refuser', max_tokens: 50, messages: [{ role: 'user', content: 'do the bad thing' }] }, { 'anthropic-version': '2023-06-01' }))).json()) as { stop_reason: string; content: { text: string }[] }
+    expect(message.stop_reason).toBe('refusal')
+    expect(message.content[0]!.text).toBe('I can\'t help with that.')
+  })
+})

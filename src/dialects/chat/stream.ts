@@ -67,12 +67,17 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
     builder.reasoningDelta(reasoning, delta)
   }
 
-  function onText(delta: string): void {
+  /** Answer text, or (`refusal`) what the model said instead of answering: each its own message, as OpenAI's are. */
+  function onText(delta: string, refusal = false): void {
     if (reasoning) {
       builder.close(reasoning)
       reasoning = null
     }
-    message ??= builder.openMessage()
+    if (message && message.refusal !== refusal) {
+      builder.close(message)
+      message = null
+    }
+    message ??= builder.openMessage({ refusal })
     builder.messageDelta(message, delta)
   }
 
@@ -161,7 +166,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       const thinking = delta.reasoning_content ?? delta.reasoning
       if (typeof thinking === 'string' && thinking) onReasoning(thinking)
       if (typeof delta.content === 'string' && delta.content) onText(delta.content)
-      if (typeof delta.refusal === 'string' && delta.refusal) onText(delta.refusal)
+      if (typeof delta.refusal === 'string' && delta.refusal) onText(delta.refusal, true)
       for (const piece of delta.tool_calls ?? []) onToolCall(piece)
     }
     if (choice.finish_reason) finishReason = choice.finish_reason

@@ -160,7 +160,8 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
 
   function finish(): void {
     closeText()
-    if (stopReason === 'max_tokens') builder.incomplete('max_output_tokens', mapMessagesUsage(usage))
+    // Both are the answer cut short: the output cap, or the context window filling up on the way.
+    if (stopReason === 'max_tokens' || stopReason === 'model_context_window_exceeded') builder.incomplete('max_output_tokens', mapMessagesUsage(usage))
     else if (stopReason === 'refusal') builder.incomplete('content_filter', mapMessagesUsage(usage))
     else builder.complete(mapMessagesUsage(usage))
   }

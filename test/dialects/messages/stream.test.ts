@@ -60,6 +60,14 @@ describe('messages events → responses events', () => {
     else expect(end.response.incomplete_details).toEqual({ reason: 'max_output_tokens' })
   })
 
+  test('a stop at the context window (model_context_window_exceeded) is an answer cut short, as max_tokens is: incomplete, never completed', async () => {
+    const text = readFileSync(join(fixtures, 'max-tokens-incomplete.sse'), 'utf8').replace('"stop_reason":"max_tokens"', '"stop_reason":"model_context_window_exceeded"')
+    expect(text).toContain('model_context_window_exceeded')
+    const end = terminal(await decode([new TextEncoder().encode(text)]))
+    expect(end.type).toBe('response.incomplete')
+    expect(end.response.incomplete_details).toEqual({ reason: 'max_output_tokens' })
+  })
+
   test('the schema tool answer becomes message text', async () => {
     const response = terminal(await decode([read('structured-output-tool')])).response
     expect(response.output).toMatchObject([{ type: 'message', content: [{ type: 'output_text', text: '{"title":"Fix the parser"}' }] }])
