@@ -23,6 +23,7 @@ const handle = createHandler(testDeps(settingsFrom([
   { slug: 'to-chat', model: 'chat-model', provider: 'generic-chat-completion-api', base_url: chat.url, api_key: 'k-chat-0123456789' },
   { slug: 'to-anthropic', model: 'claude-model', provider: 'anthropic', base_url: anthropic.url, api_key: 'k-anthropic-0123456789', reasoning_efforts: ['none'] },
   { slug: 'to-responses', model: 'gpt-x', provider: 'openai-responses', base_url: responses.url, api_key: 'k-responses-0123456789' },
+  { slug: 'to-chat-thinking', model: 'chat-thinking', provider: 'generic-chat-completion-api', base_url: chat.url, api_key: 'k-chat-0123456789', reasoning_efforts: ['none', 'low', 'high'], reasoning_effort: 'high' },
 ])))
 
 describe('stop sequences', () => {
@@ -176,5 +177,43 @@ describe('a chat upstream\'s refusal', () => {
     const message = (await (await refusingHandle(post('/v1/messages', { model: 'refuser', max_tokens: 50, messages: [{ role: 'user', content: 'do the bad thing' }] }, { 'anthropic-version': '2023-06-01' }))).json()) as { stop_reason: string; content: { text: string }[] }
     expect(message.stop_reason).toBe('refusal')
     expect(message.content[0]!.text).toBe('I can\'t help with that.')
+  })
+})
+
+describe('parameters with no counterpart', () => {
+  test.each([
+    ['logit_bias', { logit_bias: { '50256': -100 } }],
+    ['frequency_penalty', { frequency_penalty: 0.5 }],
+    ['presence_penalty', { presence_penalty: -0.2 }],
+    ['logprobs', { logprobs: true, top_logprobs: 2 }],
+    ['audio', { modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } }],
+    ['prediction', { prediction: { type: 'content', content: 'old code' } }],
+  ])('a Chat client\'s %s to an Anthropic model: a 400 naming it', async (param, extra) => {
+    const response = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'hi' }], ...extra }))
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe(param)
+  })
+
+  test('the same fields left at their neutral values pass (SDKs send them so)', async () => {
+    const response = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'hi' }], logprobs: false, frequency_penalty: 0, presence_penalty: 0, logit_bias: {}, modalities: ['text'], seed: 7, user: 'u1' }))
+    expect(response.status).toBe(200)
+  })
+
+  test('a Responses prompt template to a chat model: a 400 naming prompt', async () => {
+    const response = await handle(post('/v1/responses', { model: 'to-chat', prompt: { id: 'pmpt_123', variables: { city: 'Paris' } }, input: 'hi' }))
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe('prompt')
+  })
+
+  test('json_object to an Anthropic model: an instruction to answer with one JSON object, as Anthropic has no JSON mode', async () => {
+    await (await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'list two colours' }], response_format: { type: 'json_object' } }))).text()
+    expect(JSON.stringify(anthropic.requests.at(-1)!.body.system)).toContain('Answer with one JSON object and nothing else')
+  })
+
+  test('a Messages client\'s thinking "disabled" turns reasoning off on a chat model whose default effort is high', async () => {
+    await (await handle(post('/v1/messages', { model: 'to-chat-thinking', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], thinking: { type: 'disabled' } }, { 'anthropic-version': '2023-06-01' }))).text()
+    expect(chat.requests.at(-1)!.body.reasoning_effort).toBe('none')
+    await (await handle(post('/v1/messages', { model: 'to-chat-thinking', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }, { 'anthropic-version': '2023-06-01' }))).text()
+    expect(chat.requests.at(-1)!.body.reasoning_effort).toBe('high')
   })
 })

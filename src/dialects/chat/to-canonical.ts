@@ -96,8 +96,30 @@ function checked<S extends typeof ChatRequestSchema | typeof ChatEnvelopeSchema>
   return request
 }
 
-/** For translated routes: a content part type we do not know would be lost, so it is a 400 naming it. */
+/**
+ * Chat parameters with no counterpart on the other dialects' upstreams, each of which changes the
+ * answer (its tokens, its form) rather than only describing the request: refused by name when set.
+ * `seed`, `user`, `metadata` and `store` ask nothing of the answer and are left out.
+ */
+const UNTRANSLATABLE: { field: string; set: (value: unknown) => boolean }[] = [
+  { field: 'logit_bias', set: (value) => Boolean(value) && typeof value === 'object' && Object.keys(value as object).length > 0 },
+  { field: 'frequency_penalty', set: (value) => typeof value === 'number' && value !== 0 },
+  { field: 'presence_penalty', set: (value) => typeof value === 'number' && value !== 0 },
+  { field: 'logprobs', set: (value) => value === true },
+  { field: 'top_logprobs', set: (value) => typeof value === 'number' && value > 0 },
+  { field: 'audio', set: (value) => value != null },
+  { field: 'modalities', set: (value) => Array.isArray(value) && value.some((modality) => modality !== 'text') },
+  { field: 'prediction', set: (value) => value != null },
+  { field: 'web_search_options', set: (value) => value != null },
+]
+
+/** For translated routes: a content part type we do not know would be lost, so it is a 400 naming it; so is a parameter nothing else has. */
 export function assertChatTranslatable(request: ChatClientRequest): void {
+  for (const { field, set } of UNTRANSLATABLE) {
+    if (set((request as Record<string, unknown>)[field])) {
+      throw new ShimError('bad_request', `Invalid request: ${field}: this model's provider has no equivalent, and the answer would not be what ${field} asks for. Leave it out, or pick a chat-completions model.`, { param: field })
+    }
+  }
   request.messages.forEach((message, index) => {
     if (!Array.isArray(message.content)) return
     message.content.forEach((value, at) => {

@@ -289,6 +289,8 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
     if (plan.tools.length) system.push({ type: 'text', text: `When you give your final answer, call the ${structuredOutputTool} tool with it instead of writing it as text.` })
     else choice = { type: 'tool', name: structuredOutputTool }
   }
+  // Anthropic has no JSON mode: the instruction is what it has (json_schema goes through a tool, above).
+  if (format?.type === 'json_object') system.push({ type: 'text', text: 'Answer with one JSON object and nothing else: no prose, no code fence.' })
   if (request.parallel_tool_calls === false && tools.length && choice?.type !== 'none') {
     choice = { ...(choice ?? { type: 'auto' }), disable_parallel_tool_use: true } as MessagesToolChoice
   }

@@ -199,7 +199,9 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
   if (choice?.disable_parallel_tool_use === true) canonical.parallel_tool_calls = false
   const thinking = request.thinking as Block | undefined
   if (thinking?.type === 'enabled' && typeof thinking.budget_tokens === 'number') canonical.reasoning = { effort: effortForBudget(thinking.budget_tokens) }
-  else if (thinking?.type === 'adaptive') canonical.reasoning = { effort: 'medium' }
+  else if (thinking?.type === 'adaptive' || thinking?.type === 'enabled') canonical.reasoning = { effort: 'medium' }
+  // Off means off: not the model's own default effort, which may be high.
+  else if (thinking?.type === 'disabled') canonical.reasoning = { effort: 'none' }
   return canonical
 }
 

@@ -203,6 +203,8 @@ export function parseResponsesRequest(body: unknown, options: { depthChecked?: b
  * (The ChatGPT passthrough skips this: the backend judges its own types.)
  */
 export function assertTranslatable(request: ResponsesRequest): void {
+  // A stored prompt template lives on OpenAI's side: another provider would get the request without it.
+  if (request.prompt != null) throw new ShimError('bad_request', 'Invalid request: prompt: a prompt template stored with OpenAI cannot be expanded for this model\'s provider. Send its text as instructions and input, or pick an openai-responses model.', { param: 'prompt' })
   if (!Array.isArray(request.input)) return
   request.input.forEach((item, index) => {
     if (!KNOWN_ITEM_TYPES.has(item.type)) {
