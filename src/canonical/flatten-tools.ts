@@ -20,6 +20,8 @@ export interface FlatTool {
   description: string
   parameters: Record<string, unknown>
   origin: ToolOrigin
+  /** A function's `strict` (its arguments held to the schema), for upstreams that take it. */
+  strict?: boolean
 }
 
 export interface ToolPlan {
@@ -82,17 +84,17 @@ function functionParameters(tool: FunctionTool): Record<string, unknown> {
 
 export function flattenTools(tools: ResponsesTool[] | undefined): ToolPlan {
   const plan: ToolPlan = { tools: [], dropped: [], byFlatName: new Map() }
-  const add = (base: string, description: string, parameters: Record<string, unknown>, origin: ToolOrigin) => {
+  const add = (base: string, description: string, parameters: Record<string, unknown>, origin: ToolOrigin, strict?: boolean | null) => {
     let name = base
     for (let n = 2; plan.byFlatName.has(name); n++) name = flatToolName(`${base}_${n}`)
-    const flat: FlatTool = { name, description, parameters, origin }
+    const flat: FlatTool = { name, description, parameters, origin, ...(typeof strict === 'boolean' && { strict }) }
     plan.tools.push(flat)
     plan.byFlatName.set(name, flat)
   }
   for (const tool of tools ?? []) {
     if (tool.type === 'function') {
       const fn = tool as FunctionTool
-      add(flatToolName(fn.name), fn.description ?? '', functionParameters(fn), { kind: 'function', name: fn.name })
+      add(flatToolName(fn.name), fn.description ?? '', functionParameters(fn), { kind: 'function', name: fn.name }, fn.strict)
     } else if (tool.type === 'custom') {
       const custom = tool as CustomTool
       add(flatToolName(custom.name), customDescription(custom), customParameters(custom), { kind: 'custom', name: custom.name })
@@ -102,7 +104,7 @@ export function flattenTools(tools: ResponsesTool[] | undefined): ToolPlan {
         if (inner.type === 'function') {
           const fn = inner as FunctionTool
           const description = [namespace.description, fn.description].filter(Boolean).join('\n\n')
-          add(flatToolName(fn.name, namespace.name), description, functionParameters(fn), { kind: 'function', name: fn.name, namespace: namespace.name })
+          add(flatToolName(fn.name, namespace.name), description, functionParameters(fn), { kind: 'function', name: fn.name, namespace: namespace.name }, fn.strict)
         } else if (inner.type === 'custom') {
           const custom = inner as CustomTool
           add(flatToolName(custom.name, namespace.name), customDescription(custom), customParameters(custom), { kind: 'custom', name: custom.name })

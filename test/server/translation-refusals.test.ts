@@ -217,3 +217,31 @@ describe('parameters with no counterpart', () => {
     expect(chat.requests.at(-1)!.body.reasoning_effort).toBe('high')
   })
 })
+
+describe('more of a request carried over', () => {
+  test('a Chat client\'s freeform (custom) tool and a choice naming it reach an Anthropic model; strict reaches a chat model', async () => {
+    const response = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'patch it' }], tools: [{ type: 'custom', custom: { name: 'apply_patch', description: 'Applies a patch' } }], tool_choice: { type: 'custom', custom: { name: 'apply_patch' } } }))
+    expect(response.status).toBe(200)
+    const body = anthropic.requests.at(-1)!.body
+    expect(body.tools.map((tool: { name: string }) => tool.name)).toEqual(['apply_patch'])
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'apply_patch' })
+    await (await handle(post('/v1/responses', { model: 'to-chat', input: 'hi', tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} }, strict: true }] }))).text()
+    expect(chat.requests.at(-1)!.body.tools[0].function.strict).toBe(true)
+  })
+
+  test('a Chat tool of another type, allowed_tools, or an assistant refusal in the history', async () => {
+    const odd = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'retrieval' }] }))
+    expect(odd.status).toBe(400)
+    expect(((await odd.json()) as { error: { param: string } }).error.param).toBe('tools[0]')
+    const allowed = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'shell', parameters: { type: 'object' } } }], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [] } } }))
+    expect(allowed.status).toBe(400)
+    await (await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'do the bad thing' }, { role: 'assistant', content: null, refusal: 'I won\'t.' }, { role: 'user', content: 'why?' }] }))).text()
+    expect(JSON.stringify(anthropic.requests.at(-1)!.body.messages)).toContain('I won\'t.')
+  })
+
+  test('a Messages client\'s mcp_servers to a chat model: refused by name', async () => {
+    const response = await handle(post('/v1/messages', { model: 'to-chat', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], mcp_servers: [{ type: 'url', url: 'https://mcp.example/sse', name: 'docs' }] }, { 'anthropic-version': '2023-06-01' }))
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining('mcp_servers') } })
+  })
+})

@@ -48,7 +48,8 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   if (plan.tools.length) {
     body.tools = plan.tools.map((tool) => ({
       type: 'function',
-      function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+      // Only strict: true asks anything (false is the default, and not every chat server knows the field).
+      function: { name: tool.name, description: tool.description, parameters: tool.parameters, ...(tool.strict === true && { strict: true }) },
     }))
     const choice = toolChoice(request.tool_choice, plan)
     if (choice !== undefined) body.tool_choice = choice

@@ -175,6 +175,9 @@ export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
       if (typeof reasoning === 'string' && reasoning) input.push({ type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] })
       const text = textOf(message.content)
       if (text) input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] })
+      // A turn the model refused stays in the conversation as the refusal it was.
+      const refusal = (message as Record<string, unknown>).refusal
+      if (typeof refusal === 'string' && refusal) input.push({ type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal }] })
       for (const call of message.tool_calls ?? []) input.push({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments || '{}' })
     } else {
       // tool (and legacy function) results
@@ -187,15 +190,23 @@ export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
   const canonical: ResponsesRequest = { model: request.model, input, stream: request.stream === true }
   if (instructions.length) canonical.instructions = instructions.join('\n\n')
   const tools: ResponsesTool[] = []
-  for (const tool of request.tools ?? []) {
+  for (const [index, tool] of (request.tools ?? []).entries()) {
     const fn = (tool as { function?: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean } }).function
-    if (tool.type === 'function' && fn) tools.push({ type: 'function', name: fn.name, description: fn.description, parameters: fn.parameters ?? { type: 'object', properties: {} }, ...(fn.strict !== undefined && { strict: fn.strict }) })
+    const custom = (tool as { custom?: { name?: unknown; description?: string; format?: unknown } }).custom
+    if (tool.type === 'function' && fn) tools.push({ type: 'function', name: fn.name, description: fn.description, parameters: fn.parameters ?? { type: 'object', properties: {} }, ...(fn.strict != null && { strict: fn.strict }) })
+    // Freeform tools (raw text input), as the Responses API has them.
+    else if (tool.type === 'custom' && custom && typeof custom.name === 'string') tools.push({ type: 'custom', name: custom.name, ...(custom.description && { description: custom.description }), ...(custom.format !== undefined && { format: custom.format }) } as ResponsesTool)
+    else throw new ShimError('bad_request', `Invalid request: tools[${index}]: expected a "function" or "custom" tool with its definition; "${String(tool.type).slice(0, 64)}" cannot be translated for this model's provider.`, { param: `tools[${index}]` })
   }
   if (tools.length) canonical.tools = tools
   const choice = request.tool_choice as unknown
   if (choice === 'auto' || choice === 'none' || choice === 'required') canonical.tool_choice = choice
-  else if (choice && typeof choice === 'object' && (choice as { function?: { name?: string } }).function?.name) {
-    canonical.tool_choice = { type: 'function', name: (choice as { function: { name: string } }).function.name } as ToolChoice
+  else if (choice && typeof choice === 'object') {
+    const named = choice as { type?: string; function?: { name?: string }; custom?: { name?: string } }
+    if (named.type === 'function' && named.function?.name) canonical.tool_choice = { type: 'function', name: named.function.name }
+    else if (named.type === 'custom' && named.custom?.name) canonical.tool_choice = { type: 'custom', name: named.custom.name }
+    // allowed_tools and anything newer: the provider decides whether it can be honoured (assertChoiceHonoured).
+    else canonical.tool_choice = { ...(choice as Record<string, unknown>), type: String(named.type) } as ToolChoice
   }
   if (typeof request.parallel_tool_calls === 'boolean') canonical.parallel_tool_calls = request.parallel_tool_calls
   const maxTokens = request.max_completion_tokens ?? request.max_tokens

@@ -88,7 +88,7 @@ function documentBlock(part: Extract<ContentPart, { type: 'input_file' }>): Mess
 
 function plainText(content: MessageItem['content']): string {
   if (typeof content === 'string') return content
-  return content.map((part) => ('text' in part ? part.text : '')).filter(Boolean).join('\n')
+  return content.map((part) => ('text' in part ? part.text : part.type === 'refusal' ? part.refusal : '')).filter(Boolean).join('\n')
 }
 
 type Turn = MessagesMessage

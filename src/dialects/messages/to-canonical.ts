@@ -90,6 +90,13 @@ type Block = Record<string, any>
 
 /** For translated routes: a block type we do not know would be lost, so it is a 400 naming it. */
 export function assertMessagesTranslatable(request: MessagesClientRequest): void {
+  // Run on Anthropic's side: another provider would answer without them.
+  for (const field of ['mcp_servers', 'container'] as const) {
+    const value = (request as Record<string, unknown>)[field]
+    if (value != null && !(Array.isArray(value) && value.length === 0)) {
+      throw new ShimError('bad_request', `${field}: runs on Anthropic's side and cannot be translated for this model's provider; leave it out, or pick an Anthropic model`, { param: field })
+    }
+  }
   request.messages.forEach((message, index) => {
     if (!Array.isArray(message.content)) return
     message.content.forEach((value, at) => {
@@ -172,7 +179,9 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
           const parts = partsOf(inner)
           const text = parts.every((p) => p.type === 'input_text') ? parts.map((p) => (p as { text: string }).text).join('\n') : null
           const prefix = b.is_error ? 'Error: ' : ''
-          input.push({ type: 'function_call_output', call_id: String(b.tool_use_id), output: text !== null ? prefix + text : parts })
+          // A failed call stays marked as failed when its result also holds an image.
+          const output = text !== null ? prefix + text : b.is_error ? [{ type: 'input_text' as const, text: 'Error:' }, ...parts] : parts
+          input.push({ type: 'function_call_output', call_id: String(b.tool_use_id), output })
         } else rest.push(b)
       }
       const parts = partsOf(rest)
