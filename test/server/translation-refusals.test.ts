@@ -245,3 +245,9 @@ describe('more of a request carried over', () => {
     expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining('mcp_servers') } })
   })
 })
+
+test('a Chat client\'s verbosity, service_tier, prompt_cache_key and safety_identifier reach a Responses upstream, which has them too', async () => {
+  const response = await handle(post('/v1/chat/completions', { model: 'to-responses', messages: [{ role: 'user', content: 'hi' }], verbosity: 'low', service_tier: 'flex', prompt_cache_key: 'task-7', safety_identifier: 'user-hash' }))
+  expect(response.status).toBe(200)
+  expect(responses.requests.at(-1)!.body).toMatchObject({ text: { verbosity: 'low' }, service_tier: 'flex', prompt_cache_key: 'task-7', safety_identifier: 'user-hash' })
+})

@@ -219,5 +219,11 @@ export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
   const format = request.response_format as { type?: string; json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean } } | undefined
   if (format?.type === 'json_schema' && format.json_schema) canonical.text = { format: { type: 'json_schema', name: format.json_schema.name, schema: format.json_schema.schema, strict: format.json_schema.strict } }
   else if (format?.type === 'json_object') canonical.text = { format: { type: 'json_object' } }
+  // What the Responses API has too, for the upstreams that take it (each provider sends what it knows).
+  const extra = request as Record<string, unknown>
+  if (typeof extra.verbosity === 'string') canonical.text = { ...canonical.text, verbosity: extra.verbosity }
+  if (typeof extra.service_tier === 'string') canonical.service_tier = extra.service_tier
+  if (typeof extra.prompt_cache_key === 'string') canonical.prompt_cache_key = extra.prompt_cache_key
+  if (typeof extra.safety_identifier === 'string') canonical.safety_identifier = extra.safety_identifier
   return canonical
 }
