@@ -19,22 +19,3 @@ export function fileText(file: BunFile): Promise<string> {
 export async function fileAbsent(file: BunFile): Promise<boolean> {
   return file.size === 0 && !(await file.exists())
 }
-
-/**
- * A small file's text read on the spot, through a memory map: the start path's reads (the
- * settings, the record of validated ones) without waiting on Bun's I/O threads, whose first use
- * costs a process ~0.5 ms (0.16 against 0.63 ms, compiled, first read). Null where there is no
- * map to be had (Windows, an empty or missing file, a folder): fileText then reads it, with its
- * errors. The bytes are copied out at once: a file cut short meanwhile could fault a mapping
- * read later, and those two files are replaced (written anew), never cut in place, by codex-shim.
- */
-export function mappedText(path: string): string | null {
-  if (process.platform === 'win32') return null
-  try {
-    return utf8.decode(Bun.mmap(path, { shared: false }))
-  } catch {
-    return null
-  }
-}
-
-const utf8 = new TextDecoder()

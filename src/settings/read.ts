@@ -1,4 +1,4 @@
-import { fileAbsent, fileText, mappedText } from '../file-text.ts'
+import { fileAbsent, fileText } from '../file-text.ts'
 import { resolvePath, shimPaths } from '../paths.ts'
 import { BUILD_ID } from '../version.ts'
 import type { SettingsIssue } from './normalize.ts'
@@ -50,7 +50,7 @@ export async function readSettings(explicitPath?: string, options: { buildId?: s
   const record = buildId ? readValidatedRecord() : null
   let text: string
   try {
-    text = mappedText(path) ?? (await fileText(file))
+    text = await fileText(file)
   } catch (error) {
     return unreadableSettings(path, Boolean(explicitPath), error)
   }

@@ -1,4 +1,4 @@
-import { fileAbsent, fileText, mappedText } from '../file-text.ts'
+import { fileAbsent, fileText } from '../file-text.ts'
 import { shimPaths } from '../paths.ts'
 import { sha256Hex } from '../sha256.ts'
 import { writePrivateFile } from '../private-file.ts'
@@ -31,7 +31,7 @@ export async function readValidatedRecord(path = shimPaths.validatedSettings()):
     const file = Bun.file(path)
     // The first start after an install has none.
     if (await fileAbsent(file)) return []
-    return (mappedText(path) ?? (await fileText(file))).split('\n')
+    return (await fileText(file)).split('\n')
   } catch {
     return []
   }
