@@ -251,3 +251,25 @@ test('a Chat client\'s verbosity, service_tier, prompt_cache_key and safety_iden
   expect(response.status).toBe(200)
   expect(responses.requests.at(-1)!.body).toMatchObject({ text: { verbosity: 'low' }, service_tier: 'flex', prompt_cache_key: 'task-7', safety_identifier: 'user-hash' })
 })
+
+test('the Responses API\'s own tool calls in the history (shell, MCP, a screenshot) reach chat and Anthropic models as notes, not holes', async () => {
+  const screenshot = `data:image/png;base64,${'A'.repeat(5000)}`
+  const input = [
+    { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'what is in the folder?' }] },
+    { type: 'local_shell_call', id: 'lsc_1', call_id: 'call_sh', status: 'completed', action: { type: 'exec', command: ['ls'] } },
+    { type: 'local_shell_call_output', call_id: 'call_sh', output: 'secret-plan.txt' },
+    { type: 'mcp_call', id: 'mcp_1', server_label: 'docs', name: 'search', arguments: '{"q":"plan"}', output: 'found 2' },
+    { type: 'computer_call_output', call_id: 'call_pc', output: { type: 'computer_screenshot', image_url: screenshot } },
+    { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'which file did you find?' }] },
+  ]
+  for (const [model, sent] of [['to-chat', () => chat.requests.at(-1)!.body.messages], ['to-anthropic', () => anthropic.requests.at(-1)!.body.messages]] as const) {
+    const response = await handle(post('/v1/responses', { model, input }))
+    expect(response.status).toBe(200)
+    const text = JSON.stringify(sent())
+    expect(text).toContain('[local_shell_call call_sh, from the Responses API]')
+    expect(text).toContain('secret-plan.txt')
+    expect(text).toContain('found 2')
+    expect(text).not.toContain('AAAAAAAAAA')
+    expect(text).toContain('characters not replayed')
+  }
+})

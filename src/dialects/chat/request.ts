@@ -11,6 +11,7 @@ import type {
 import type { ChatContentPart, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice } from './api.ts'
 import { clampEffort } from '../../canonical/effort.ts'
 import { compactionText } from '../../canonical/compaction.ts'
+import { foreignItemsAsText } from '../../canonical/foreign-items.ts'
 import { imageByFileId } from '../../canonical/unsupported.ts'
 import { ShimError } from '../../errors.ts'
 
@@ -149,7 +150,7 @@ type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>
  */
 function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: ChatRequestOptions): ChatMessage[] {
   const messages: ChatMessage[] = []
-  const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : (request.input ?? [])
+  const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : foreignItemsAsText(request.input ?? [])
   // Calls of the current assistant turn in order; `answered` marks them off without rescanning the list.
   let openCalls: string[] = []
   let calledIds = new Set<string>()
@@ -280,7 +281,8 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
         break
       }
       default:
-        // web_search_call, compaction_trigger, additional_tools and unknown items have no chat form.
+        // web_search_call, compaction_trigger, additional_tools and other items that steer the client have no chat
+        // form (calls of the Responses API's own tools and their outputs arrive as notes: foreignItemsAsText).
         break
     }
   }

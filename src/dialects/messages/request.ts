@@ -1,6 +1,7 @@
 import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canonical/flatten-tools.ts'
 import type { ContentPart, MessageItem, ReasoningItem, ResponsesItem, ResponsesRequest, ToolChoice, ToolOutput } from '../../canonical/types.ts'
 import { compactionText } from '../../canonical/compaction.ts'
+import { foreignItemsAsText } from '../../canonical/foreign-items.ts'
 import { clampEffort } from '../../canonical/effort.ts'
 import { imageByFileId } from '../../canonical/unsupported.ts'
 import { ShimError } from '../../errors.ts'
@@ -269,7 +270,7 @@ export const STRUCTURED_OUTPUT_TOOL = 'json_output'
 export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options: MessagesRequestOptions): MessagesTranslation {
   const system: MessagesTextBlock[] = []
   if (request.instructions) system.push({ type: 'text', text: request.instructions })
-  const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : (request.input ?? [])
+  const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : foreignItemsAsText(request.input ?? [])
   const { turns, droppedReasoning } = toTurns(items, plan, options, system)
 
   const tools: MessagesTool[] = plan.tools.map((tool) => ({
