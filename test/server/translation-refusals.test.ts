@@ -273,3 +273,17 @@ test('the Responses API\'s own tool calls in the history (shell, MCP, a screensh
     expect(text).toContain('characters not replayed')
   }
 })
+
+test('legacy function calling (functions, function_call, role "function") to an Anthropic model: refused by name, with the way out', async () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ functions: [{ name: 'shell', parameters: { type: 'object' } }] }, 'functions'],
+    [{ messages: [{ role: 'user', content: 'ls' }, { role: 'assistant', content: null, function_call: { name: 'shell', arguments: '{}' } }, { role: 'function', name: 'shell', content: 'a.txt' }] }, 'messages[1]'],
+  ]
+  for (const [extra, param] of cases) {
+    const response = await handle(post('/v1/chat/completions', { model: 'to-anthropic', messages: [{ role: 'user', content: 'hi' }], ...extra }))
+    expect(response.status).toBe(400)
+    const error = ((await response.json()) as { error: { param: string; message: string } }).error
+    expect(error.param).toBe(param)
+    expect(error.message).toContain('tool')
+  }
+})

@@ -115,6 +115,16 @@ const UNTRANSLATABLE: { field: string; set: (value: unknown) => boolean }[] = [
 
 /** For translated routes: a content part type we do not know would be lost, so it is a 400 naming it; so is a parameter nothing else has. */
 export function assertChatTranslatable(request: ChatClientRequest): void {
+  // The deprecated function-calling shape has no call ids to pair calls with results by: refused, with the way out.
+  const legacy = request as Record<string, unknown>
+  for (const field of ['functions', 'function_call'] as const) {
+    if (legacy[field] != null) throw new ShimError('bad_request', `Invalid request: ${field}: the legacy function-calling parameters cannot be translated for this model's provider. Use tools and tool_choice.`, { param: field })
+  }
+  request.messages.forEach((message, index) => {
+    if (message.role === 'function' || (message as Record<string, unknown>).function_call != null) {
+      throw new ShimError('bad_request', `Invalid request: messages[${index}]: a legacy function call or result cannot be translated for this model's provider. Use tool_calls and role "tool" with tool_call_id.`, { param: `messages[${index}]` })
+    }
+  })
   for (const { field, set } of UNTRANSLATABLE) {
     if (set((request as Record<string, unknown>)[field])) {
       throw new ShimError('bad_request', `Invalid request: ${field}: this model's provider has no equivalent, and the answer would not be what ${field} asks for. Leave it out, or pick a chat-completions model.`, { param: field })
