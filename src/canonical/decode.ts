@@ -2,7 +2,7 @@ import { markTracked, type StreamTracker } from '../sse/tracker.ts'
 import type { ShimError } from '../errors.ts'
 import { streamError, watchedReader } from '../sse/idle.ts'
 import { SseParser, type SseMessage } from '../sse/parse.ts'
-import type { ResponsesEvent } from './types.ts'
+import { isTerminalEvent, type ResponsesEvent } from './types.ts'
 
 /**
  * A provider-side decoder: upstream messages in, canonical events out through
@@ -24,6 +24,11 @@ export interface DecodeOptions {
   idleTimeoutMs?: number
   /** Called when the stream stops early (client gone, timeout): aborts the upstream request. */
   onAbort?: (reason: unknown) => void
+  /**
+   * The answer is over at its terminal event, whatever the source does next: for a subprocess,
+   * whose stdout a tool it left running can hold open long after the answer ended.
+   */
+  endAfterTerminal?: boolean
 }
 
 /** A finished list of items as a stream (web-standard; `ReadableStream.from` is not typed everywhere). */
@@ -71,8 +76,12 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
     let out = ''
     // After a failure the answer is over (a cap, an upstream error): the client's stream closes and the upstream is let go.
     let failed = false
+    // With endAfterTerminal, after any terminal event: the client's stream closes and the source is no longer read
+    // (a subprocess is left to exit by itself: cursor-agent may still be saving its session).
+    let ended = false
     const decoder = factory((event) => {
       if (event.type === 'response.failed') failed = true
+      else if (options.endAfterTerminal && isTerminalEvent(event)) ended = true
       if (encode) out += encode(event)
       else pending.push(event)
     })
@@ -115,6 +124,9 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
             const reason = new Error('the answer already failed')
             options.onAbort?.(reason)
             void reader.cancel(reason).catch(() => {})
+          } else if (ended && !finished) {
+            finished = true
+            void reader.cancel(new Error('the answer is complete')).catch(() => {})
           }
           if (finished) {
             controller.close()

@@ -34,7 +34,8 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
   refuseWhatAnAgentCannotHonour(request)
   const turn = await openCursorTurn(request, { slug, upstreamModel: model.model, workspaceSetting: model.workspace, threadId: threadIdFrom(context.clientHeaders), signal: context.signal, log: context.log }, cursorServices())
   // cursor-agent can be silent for minutes while its tools run; the maximum run time bounds it instead.
-  return providerStream(decodeBody(turn.stdout, turn.decoder, { format: 'ndjson', idleTimeoutMs: 0, onAbort: turn.cancel }))
+  // The answer ends at its result event: a tool the agent left running in the background may hold its stdout open.
+  return providerStream(decodeBody(turn.stdout, turn.decoder, { format: 'ndjson', idleTimeoutMs: 0, onAbort: turn.cancel, endAfterTerminal: true }))
 }
 
 /**

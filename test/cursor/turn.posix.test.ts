@@ -99,3 +99,29 @@ describe('a cursor-agent turn end to end (fake cursor-agent)', () => {
     release()
   })
 })
+
+describe('a turn that leaves a tool running', () => {
+  test('the answer ends at its result event even while a process the agent left behind holds its stdout open; that process is left alone', async () => {
+    const { cursorAgentProvider, resetCursorServices } = await import('../../src/providers/cursor-agent.ts')
+    const saved = { bin: process.env.CURSOR_AGENT_BIN, mode: process.env.FAKE_CURSOR_MODE, pids: process.env.FAKE_CURSOR_PID_FILE }
+    const pidFile = join(project, 'background.pid')
+    Object.assign(process.env, { CURSOR_AGENT_BIN: fake, FAKE_CURSOR_MODE: 'background-tool', FAKE_CURSOR_PID_FILE: pidFile })
+    resetCursorServices()
+    try {
+      const context = { clientHeaders: new Headers(), signal: new AbortController().signal, log: { debug() {}, info() {}, warn() {}, error() {} } }
+      const opened = await cursorAgentProvider.open(request(), { slug: 'cursor-composer-2.5', model: { model: 'composer-2.5', slug: 'cursor-composer-2.5' } } as never, context as never)
+      // The leftover `sleep 30` holds the pipe: without the end at the result event this never settles (the test times out).
+      const list = await collect(opened.events())
+      expect(terminal(list).type).toBe('response.completed')
+      const [, tool] = readFileSync(pidFile, 'utf8').split(' ').map(Number) as [number, number]
+      expect(() => process.kill(tool, 0)).not.toThrow()
+      process.kill(tool, 'SIGKILL')
+    } finally {
+      for (const [key, value] of [['CURSOR_AGENT_BIN', saved.bin], ['FAKE_CURSOR_MODE', saved.mode], ['FAKE_CURSOR_PID_FILE', saved.pids]] as const) {
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+      }
+      resetCursorServices()
+    }
+  })
+})
