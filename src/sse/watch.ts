@@ -10,6 +10,11 @@ export interface PassthroughDialect {
   failure: (error: ShimError) => string
   /** The usage an event carries, merged with what came before (for the ledger). */
   usage: (event: any, previous: unknown) => unknown
+  /**
+   * An upstream error event (`"type":"error"`) the dialect's client would not take as the end: its
+   * message and code go into the failure event sent when the stream then ends unfinished.
+   */
+  upstreamFailure?: (event: any) => ShimError | null
 }
 
 export interface WatchOptions {
@@ -31,6 +36,7 @@ const LF_LF = Buffer.from('\n\n')
 const CRLF_CRLF = Buffer.from('\r\n\r\n')
 const MODEL_KEY = Buffer.from('"model":"')
 const USAGE_KEY = Buffer.from('"usage"')
+const ERROR_TYPE = Buffer.from('"type":"error"')
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 // Buffer's native search works on any Uint8Array: chunks from fetch need no Buffer view per chunk.
@@ -123,6 +129,20 @@ function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unkno
   return usage
 }
 
+/** The last upstream error event in these bytes, as the dialect reads it; `previous` when there is none. */
+function failureIn(bytes: Uint8Array, read: (event: any) => ShimError | null, previous: ShimError | null): ShimError | null {
+  let failure = previous
+  for (const line of utf8.decode(bytes).split('\n')) {
+    if (!line.startsWith('data:') || !line.includes('"type":"error"')) continue
+    try {
+      failure = read(JSON.parse(line.slice(5))) ?? failure
+    } catch {
+      // Not JSON: the generic failure says the stream broke.
+    }
+  }
+  return failure
+}
+
 function nextEventStart(bytes: Uint8Array, from: number): number {
   // Line by line, never past the blank line: searching for both separators over the rest of the
   // chunk would rescan it to the end for the one the stream does not use, once per event.
@@ -140,18 +160,46 @@ function endsAtBoundary(bytes: Uint8Array): boolean {
   return bytes[n - 1] === 0x0a && (bytes[n - 2] === 0x0a || (bytes[n - 2] === 0x0d && bytes[n - 3] === 0x0a))
 }
 
-// Each dialect's terminal markers as bytes, built once per dialect rather than per stream.
-const terminalBytes = new WeakMap<PassthroughDialect, Buffer[]>()
+/**
+ * A dialect's terminal markers as bytes. An SSE field (`data: [DONE]`, `event: message_stop`) counts
+ * only where a line starts: the same words inside an answer's text ("streams end with data: [DONE]")
+ * sit in a JSON string, never at a line's start. JSON fragments (`"type":"response.completed"`) cannot
+ * occur inside a string at all: a quote there is escaped.
+ */
+interface Markers {
+  /** Found anywhere. */
+  anywhere: Buffer[]
+  /** Found at the chunk's start (chunks start at an event's start) or after a newline. */
+  lineStarts: Buffer[]
+  afterNewline: Buffer[]
+}
+const terminalBytes = new WeakMap<PassthroughDialect, Markers>()
 
-function terminalsOf(dialect: PassthroughDialect): Buffer[] {
+function terminalsOf(dialect: PassthroughDialect): Markers {
   let markers = terminalBytes.get(dialect)
-  if (!markers) terminalBytes.set(dialect, (markers = dialect.terminals.map((marker) => Buffer.from(marker))))
+  if (!markers) {
+    const lines = dialect.terminals.filter((marker) => marker.startsWith('data:') || marker.startsWith('event:'))
+    markers = {
+      anywhere: dialect.terminals.filter((marker) => !lines.includes(marker)).map((marker) => Buffer.from(marker)),
+      lineStarts: lines.map((marker) => Buffer.from(marker)),
+      afterNewline: lines.map((marker) => Buffer.from(`\n${marker}`)),
+    }
+    terminalBytes.set(dialect, markers)
+  }
   return markers
 }
 
-function containsAny(bytes: Uint8Array, markers: Buffer[]): boolean {
-  for (const marker of markers) if (indexOf.call(bytes, marker) >= 0) return true
+function containsAny(bytes: Uint8Array, markers: Markers): boolean {
+  for (const marker of markers.anywhere) if (indexOf.call(bytes, marker) >= 0) return true
+  for (const marker of markers.afterNewline) if (indexOf.call(bytes, marker) >= 0) return true
+  for (const marker of markers.lineStarts) if (startsWithBytes(bytes, marker)) return true
   return false
+}
+
+function startsWithBytes(bytes: Uint8Array, marker: Buffer): boolean {
+  if (bytes.length < marker.length) return false
+  for (let i = 0; i < marker.length; i++) if (bytes[i] !== marker[i]) return false
+  return true
 }
 
 type ReadResult = Awaited<ReturnType<ReturnType<typeof watchedReader>['read']>>
@@ -172,6 +220,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const rename = options.rename === undefined ? null : Buffer.from(options.rename)
   const { tracker, onUsage } = options
   let usage: unknown
+  let upstreamError: ShimError | null = null
   let held: Uint8Array | null = null
   let atBoundary = true
   let answered = false
@@ -184,6 +233,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     if (!answered) answered = containsAny(bytes, terminals)
     atBoundary = endsClean
     if (onUsage && indexOf.call(bytes, USAGE_KEY) >= 0) usage = usageIn(bytes, dialect, usage, onUsage)
+    if (dialect.upstreamFailure && !answered && indexOf.call(bytes, ERROR_TYPE) >= 0) upstreamError = failureIn(bytes, dialect.upstreamFailure, upstreamError)
     const sent = rename ? renameModels(bytes, rename) : bytes
     tracker?.chunk(sent.length)
     controller.enqueue(sent)
@@ -195,7 +245,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     held = null
     // An answer that already finished needs nothing more, even if the connection then broke.
     if (!answered) {
-      const failure = error ?? new ShimError('upstream_stream', 'The upstream closed the stream before it finished.')
+      const failure = error ?? upstreamError ?? new ShimError('upstream_stream', 'The upstream closed the stream before it finished.')
       const event = Buffer.from((atBoundary ? '' : '\n\n') + dialect.failure(failure))
       tracker?.chunk(event.length)
       controller.enqueue(event)

@@ -1,4 +1,4 @@
-import type { ShimError } from '../../errors.ts'
+import { ShimError } from '../../errors.ts'
 import { formatEvent } from '../../sse/encode.ts'
 import type { PassthroughDialect } from '../../sse/watch.ts'
 
@@ -64,7 +64,14 @@ export function responsesFailure(error: ShimError): { code: string; message: str
  * (or reports as "context window exceeded" for that code).
  */
 export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
-  terminals: ['event: response.completed', 'event: response.failed', 'event: response.incomplete', 'event: error', '"type":"response.completed"', '"type":"response.failed"', '"type":"response.incomplete"'],
+  // Not a bare `error` event: Codex ignores it and would see the stream end cleanly. What it says becomes
+  // the response.failed sent when the stream then ends unfinished (upstreamFailure).
+  terminals: ['event: response.completed', 'event: response.failed', 'event: response.incomplete', '"type":"response.completed"', '"type":"response.failed"', '"type":"response.incomplete"'],
+  upstreamFailure: (event) => {
+    const source = event?.error && typeof event.error === 'object' ? event.error : event
+    if (typeof source?.message !== 'string') return null
+    return new ShimError('upstream_stream', source.message, { code: typeof source.code === 'string' ? source.code : undefined })
+  },
   failure: (error: ShimError) =>
     formatEvent({
       type: 'response.failed',

@@ -1,0 +1,47 @@
+/**
+ * The fast paths' watchdog knows an answer ended by the dialect's terminal event, and only by
+ * one: the same words inside the answer's text, or an error event a client would not take as the
+ * end, must not pass for it (a streaming audit found both).
+ */
+import { expect, test } from 'bun:test'
+import { CHAT_PASSTHROUGH } from '../../src/dialects/chat/from-events.ts'
+import { MESSAGES_PASSTHROUGH } from '../../src/dialects/messages/from-events.ts'
+import { RESPONSES_PASSTHROUGH } from '../../src/dialects/responses/errors.ts'
+import { watchPassthrough, type PassthroughDialect } from '../../src/sse/watch.ts'
+
+async function through(dialect: PassthroughDialect, ...parts: string[]): Promise<string> {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const part of parts) controller.enqueue(new TextEncoder().encode(part))
+      controller.close()
+    },
+  })
+  return new Response(watchPassthrough(body, dialect, { idleTimeoutMs: 0 })).text()
+}
+
+test.each([
+  ['chat', CHAT_PASSTHROUGH, 'data: {"choices":[{"index":0,"delta":{"content":"An SSE stream ends with data: [DONE] and then"}}]}\n\n', '"error"'],
+  ['messages', MESSAGES_PASSTHROUGH, 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"streams end with event: message_stop, or event: error"}}\n\n', 'event: error'],
+  ['responses', RESPONSES_PASSTHROUGH, 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"the end is event: response.completed"}\n\n', 'event: response.failed'],
+])('%s: a terminal marker inside the answer\'s text does not pass for the end; the broken stream is reported', async (_name, dialect, event, failure) => {
+  const out = await through(dialect, event)
+  expect(out.startsWith(event)).toBe(true)
+  expect(out.slice(event.length)).toContain(failure)
+})
+
+test.each([
+  ['chat', CHAT_PASSTHROUGH, 'data: {"choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n'],
+  ['chat, CRLF and an id line first', CHAT_PASSTHROUGH, 'id: 1\r\ndata: {"choices":[{"index":0,"delta":{"content":"hi"}}]}\r\n\r\nid: 2\r\ndata: [DONE]\r\n\r\n'],
+  ['messages', MESSAGES_PASSTHROUGH, 'event: message_stop\ndata: {"type":"message_stop"}\n\n'],
+  ['responses', RESPONSES_PASSTHROUGH, 'event: response.completed\ndata: {"type":"response.completed","response":{"status":"completed"}}\n\n'],
+])('%s: the real terminal event still ends the answer cleanly', async (_name, dialect, stream) => {
+  expect(await through(dialect, stream)).toBe(stream)
+})
+
+test('responses: a bare error event then the end becomes response.failed carrying its message and code (Codex ignores bare error events)', async () => {
+  const error = 'event: error\ndata: {"type":"error","code":"context_length_exceeded","message":"Your input exceeds the context window.","param":null}\n\n'
+  const out = await through(RESPONSES_PASSTHROUGH, 'event: response.created\ndata: {"type":"response.created","response":{}}\n\n', error)
+  const failed = out.split('\n\n').find((event) => event.startsWith('event: response.failed'))!
+  const data = JSON.parse(failed.slice(failed.indexOf('data: ') + 6))
+  expect(data.response.error).toEqual({ code: 'context_length_exceeded', message: 'Your input exceeds the context window.' })
+})
