@@ -1,3 +1,4 @@
+import { ShimError } from '../errors.ts'
 import type { StreamTracker } from '../sse/tracker.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
 import { watchPassthrough, type PassthroughDialect } from '../sse/watch.ts'
@@ -24,23 +25,58 @@ export interface PassthroughOptions {
 
 /**
  * A same-dialect fast path's answer to the client. A stream (the client asked
- * for one and the upstream sends SSE, or sends no content type) flows through
- * the watchdog, which turns silence or a broken upstream into the dialect's
- * error event; anything else is read whole with the idle timeout, so a
- * stalled answer becomes an error status rather than a 200 that never ends.
+ * for one and the upstream answered 2xx with anything but a page or one JSON
+ * object) flows through the watchdog, which turns silence or a broken upstream
+ * into the dialect's error event; anything else is read whole with the idle
+ * timeout, so a stalled answer becomes an error status rather than a 200 that
+ * never ends, and a 2xx that is not one whole JSON answer becomes a 502.
  * Either way the answer's top-level `model` becomes the name the client used:
  * Claude Code, for one, drops thinking blocks it believes another model made.
  */
 export async function passthroughResponse(upstream: Response, options: PassthroughOptions): Promise<Response> {
-  const type = upstream.headers.get('content-type') ?? (options.stream ? SSE_HEADERS['content-type'] : 'application/json')
+  const declared = upstream.headers.get('content-type')
+  const type = declared ?? (options.stream ? SSE_HEADERS['content-type'] : 'application/json')
   const headers = options.headers ?? {}
-  if (!options.stream || !upstream.body || !type.includes('text/event-stream')) {
-    const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
-    return new Response(renameModelInJson(bytes, options.clientModel, options.onUsage), { status: upstream.status, headers: { ...headers, 'content-type': type } })
+  const ok = upstream.status >= 200 && upstream.status < 300
+  if (options.stream && upstream.body && ok) {
+    // A page or a single JSON object is no stream (a portal, an upstream that ignored `stream`): said before any byte.
+    // Any other label is read as the stream it most likely is (SSE sent as text/plain), never held whole.
+    if (!type.includes('text/event-stream') && /json|html/i.test(type)) {
+      void upstream.body.cancel().catch(() => {})
+      throw new ShimError('upstream_stream', `${options.label} answered ${upstream.status} with ${type.split(';')[0]} where an event stream was asked for (stream: true).`, { status: 502 })
+    }
+    options.keepAlive()
+    const streamType = type.includes('text/event-stream') ? type : SSE_HEADERS['content-type']
+    const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker })
+    return new Response(body, { status: 200, headers: options.headers ? { ...SSE_HEADERS, ...headers, 'content-type': streamType } : sseHeaders(streamType) })
   }
-  options.keepAlive()
-  const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker })
-  return new Response(body, { status: 200, headers: options.headers ? { ...SSE_HEADERS, ...headers, 'content-type': type } : sseHeaders(type) })
+  const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
+  const answer = renameModelInJson(bytes, options.clientModel, options.onUsage)
+  // A success must be the whole answer: a body cut short, a page or a stream is not one, whatever the status said.
+  if (ok && answer === null) throw notOneAnswer(options.label, upstream.status, declared, bytes)
+  return new Response(answer ?? bytes, { status: upstream.status, headers: { ...headers, 'content-type': type } })
+}
+
+/**
+ * The error for a 2xx whose body is not one JSON answer. An upstream that streamed anyway may have
+ * said why in an error event: its words come along (the body was read scrubbed of what we sent).
+ */
+export function notOneAnswer(label: string, status: number, declared: string | null, bytes: Uint8Array): ShimError {
+  const said = errorEventMessage(new TextDecoder().decode(bytes))
+  return new ShimError('upstream_stream', `${label} answered ${status} with a body that is not one complete JSON answer (${declared?.split(';')[0] ?? 'no content type'}, ${bytes.length} bytes)${said ? `; it said: ${said}` : '.'}`, { status: 502 })
+}
+
+/** The message of the first error event in an SSE text (`{"error":{"message"}}`, `{"type":"error",…}`, `response.failed`), if any. */
+function errorEventMessage(text: string): string | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('data:') || !line.includes('"error"')) continue
+    try {
+      const event = JSON.parse(line.slice(5)) as { error?: { message?: unknown } | string; message?: unknown; response?: { error?: { message?: unknown } } }
+      const message = typeof event.error === 'string' ? event.error : (event.error?.message ?? event.response?.error?.message ?? event.message)
+      if (typeof message === 'string' && message) return message.slice(0, 500)
+    } catch {}
+  }
+  return null
 }
 
 // A Headers object is copied into each Response far faster than a plain object is read into one,
@@ -56,16 +92,16 @@ function sseHeaders(type: string): Headers {
   return headers
 }
 
-/** A whole JSON answer with its top-level `model` renamed; other bytes are left as they came. */
-export function renameModelInJson(bytes: Uint8Array, model: string, onUsage?: (usage: unknown) => void): Uint8Array | string {
-  if (!bytes.length) return bytes
+/** A whole JSON answer with its top-level `model` renamed; null when the bytes are not one JSON object. */
+export function renameModelInJson(bytes: Uint8Array, model: string, onUsage?: (usage: unknown) => void): Uint8Array | string | null {
+  if (!bytes.length) return null
   let parsed: unknown
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes))
   } catch {
-    return bytes
+    return null
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return bytes
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null
   const usage = (parsed as { usage?: unknown }).usage
   if (usage && typeof usage === 'object') onUsage?.(usage)
   if (typeof (parsed as { model?: unknown }).model !== 'string') return bytes

@@ -88,6 +88,12 @@ export interface FaultUpstream {
   close: () => void
 }
 
+/** The answer as one JSON object, for a request with stream: false. */
+function wholeAnswer(wire: Exclude<Wire, 'chatgpt'>, text: string): Json {
+  if (wire === 'chat') return { id: 'chatcmpl-fault', object: 'chat.completion', created: 1, model: 'fake-model', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }
+  return { id: 'msg_fault', type: 'message', role: 'assistant', model: 'claude-fake', content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: 2 } }
+}
+
 function wireFor(path: string): Wire {
   if (path.endsWith('/chat/completions')) return 'chat'
   if (path.endsWith('/messages')) return 'anthropic'
@@ -105,9 +111,10 @@ export function startFaultUpstream(): FaultUpstream {
       const path = new URL(request.url).pathname
       // The ChatGPT model list is not under test here: answer it plainly, uncounted.
       if (request.method === 'GET') return Response.json({ models: [] })
-      await request.arrayBuffer()
+      const sent = (await request.json().catch(() => ({}))) as { stream?: unknown; model?: string }
       state.requests++
-      const script = WIRES[wireFor(path)]
+      const wire = wireFor(path)
+      const script = WIRES[wire]
       const fault = state.queue.shift() ?? state.fault
       const headers = { 'content-type': 'text/event-stream' }
       switch (fault.kind) {
@@ -117,6 +124,10 @@ export function startFaultUpstream(): FaultUpstream {
           request.signal.addEventListener('abort', () => state.aborted++)
           return new Promise<Response>(() => {})
         case 'ok':
+          // The backend's compaction answers one JSON object, as the real one does.
+          if (path.endsWith('/responses/compact')) return Response.json({ id: 'resp_compact', object: 'response.compaction', output: [{ type: 'compaction', id: 'cmp_1', encrypted_content: 'opaque-compaction' }], usage: { input_tokens: 10, output_tokens: 2, total_tokens: 12 } })
+          // Asked for one object (the chat and Messages APIs honour stream: false; the ChatGPT backend only streams).
+          if (sent.stream !== true && wire !== 'chatgpt') return Response.json(wholeAnswer(wire, fault.text ?? 'Hello'))
           return new Response(script.start + script.delta(fault.text ?? 'Hel') + script.delta('lo') + script.finish('Hello'), { headers })
         case 'close-mid-stream':
           return new Response(script.start + script.delta('Hel') + script.delta('lo'), { headers })
