@@ -79,7 +79,7 @@ export class ChatgptService {
     this.quota.record(response.headers, planType(login))
     if (response.ok || response.status === 429) return response
     const text = await readBounded(response)
-    let message = text.slice(0, 500)
+    let message = text.trim().slice(0, 500) || 'no error body'
     try {
       const json = JSON.parse(text) as { detail?: unknown; error?: { message?: string } }
       message = typeof json.detail === 'string' ? json.detail : (json.error?.message ?? message)

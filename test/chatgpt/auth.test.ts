@@ -163,3 +163,12 @@ describe('a request reads the login once', () => {
     }
   })
 })
+
+test('a backend error with no body says so rather than ending on a colon', async () => {
+  writeFileSync(codexPaths.auth(), login(jwt(Math.floor(Date.now() / 1000) + 3600)))
+  await new Promise<void>((resolve) => setImmediate(resolve)) // a request reads the login once per turn
+  const service = new ChatgptService({ fetch: (async () => new Response(null, { status: 500 })) as unknown as typeof fetch })
+  const context = { signal: new AbortController().signal, fetch: (async () => new Response(null, { status: 500 })) as unknown as typeof fetch, idleTimeoutMs: 0, clientHeaders: new Headers(), retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 } }
+  const error = (await service.send('{}', context as never).catch((failure: Error) => failure)) as Error
+  expect(error.message).toBe('The ChatGPT backend returned HTTP 500: no error body')
+})
