@@ -170,12 +170,74 @@ export function hasManagedBlock(text: string): boolean {
  */
 export function removeManagedBlock(text: string): string {
   if (!hasManagedBlock(text)) return text
-  return withLineEnding(removeFromLf(toLf(text)), usesCrlf(text))
+  return withLineEnding(removeOurs(toLf(text)), usesCrlf(text))
+}
+
+/** removeFromLf, proved: every setting but ours (the top keys, our provider table) reads the same after as before. */
+function removeOurs(text: string): string {
+  const removed = removeFromLf(text)
+  let before: Record<string, unknown>
+  try {
+    before = TOML.parse(text) as Record<string, unknown>
+  } catch {
+    return removed // a file Codex cannot read either: nothing to compare with
+  }
+  const after = parse(removed, 'config.toml without the codex-shim block')
+  if (!isDeepStrictEqual(withoutOurs(before), withoutOurs(after))) {
+    throw new ConfigEditError('Refusing to write config.toml: removing the codex-shim block would change settings that are not codex-shim\'s. Please report this with your config (secrets removed); nothing was changed.')
+  }
+  return removed
+}
+
+/** A parsed config without what our blocks set, as plain JSON for comparing. */
+function withoutOurs(config: Record<string, unknown>): unknown {
+  const rest: Record<string, unknown> = JSON.parse(JSON.stringify(config))
+  for (const key of OWNED_TOP_KEYS) delete rest[key]
+  const providers = rest.model_providers as Record<string, unknown> | undefined
+  if (providers) {
+    delete providers[PROVIDER_ID]
+    if (!Object.keys(providers).length) delete rest.model_providers
+  }
+  return rest
+}
+
+/**
+ * Whether a line inside our markers is one we wrote. Codex edits config.toml with a library that
+ * puts what it adds (an MCP server, a trusted project, a new top-level key) before the closing
+ * marker at the end of the file, so our blocks can come to hold lines that are not ours: those
+ * stay. Ours are the top block's comment, state line and keys, and our provider table (its header
+ * up to the next table header), whatever values they have been edited to.
+ */
+function ourLines(lines: string[], markers: ('begin' | 'end' | null)[]): boolean[] {
+  const starts = statementStarts(lines)
+  const ours: boolean[] = []
+  let inside = false
+  let inOurTable = false
+  let statementIsOurs = false
+  for (const [i, line] of lines.entries()) {
+    if (markers[i] === 'begin' || markers[i] === 'end') {
+      inside = markers[i] === 'begin'
+      inOurTable = false
+      ours.push(true)
+      continue
+    }
+    if (!inside) {
+      ours.push(false)
+      continue
+    }
+    if (starts[i]) {
+      if (/^\s*\[/.test(line)) inOurTable = line.trim() === `[model_providers.${PROVIDER_ID}]`
+      statementIsOurs = inOurTable || line.startsWith(STATE_PREFIX) || line.startsWith(WRITTEN_BY) || ownedKeyOf(line) !== null
+    }
+    ours.push(statementIsOurs)
+  }
+  return ours
 }
 
 function removeFromLf(text: string): string {
   const lines = text.split('\n')
   const markers = markerLines(lines)
+  const ours = ourLines(lines, markers)
   const kept: string[] = []
   let state: BlockState = { displaced: [], noFinalNewline: false }
   let inside = false
@@ -188,16 +250,14 @@ function removeFromLf(text: string): string {
       inside = false
       continue
     }
-    if (inside) {
-      if (line.startsWith(STATE_PREFIX)) {
-        try {
-          state = JSON.parse(line.slice(STATE_PREFIX.length)) as BlockState
-        } catch {
-          // a hand-edited state line: restore nothing rather than guess
-        }
+    if (inside && line.startsWith(STATE_PREFIX)) {
+      try {
+        state = JSON.parse(line.slice(STATE_PREFIX.length)) as BlockState
+      } catch {
+        // a hand-edited state line: restore nothing rather than guess
       }
-      continue
     }
+    if (inside && ours[i]) continue
     kept.push(line)
   }
   if (inside) throw new ConfigEditError(`config.toml has "${BEGIN}" without "${END}". Remove the partial block by hand; nothing was changed.`)
@@ -215,10 +275,12 @@ function removeFromLf(text: string): string {
   return restored.join('\n')
 }
 
+const WRITTEN_BY = '# Written by `codex-shim enable`'
+
 function topBlock(options: ManagedBlockOptions, state: BlockState): string[] {
   return [
     BEGIN,
-    '# Written by `codex-shim enable`; `codex-shim disable` removes it and restores what was here.',
+    `${WRITTEN_BY}; \`codex-shim disable\` removes it and restores what was here.`,
     `${STATE_PREFIX}${JSON.stringify(state)}`,
     `model = ${tomlString(options.model)}`,
     `model_provider = ${tomlString(PROVIDER_ID)}`,
@@ -254,7 +316,7 @@ export function applyManagedBlock(text: string, options: ManagedBlockOptions): s
 }
 
 function applyToLf(text: string, options: ManagedBlockOptions): string {
-  const original = hasManagedBlock(text) ? removeFromLf(text) : text
+  const original = hasManagedBlock(text) ? removeOurs(text) : text
   const before = parse(original, 'config.toml')
   const providers = before.model_providers as Record<string, unknown> | undefined
   if (providers && PROVIDER_ID in providers) {

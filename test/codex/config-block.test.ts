@@ -124,3 +124,36 @@ describe('config.toml managed block', () => {
     expect(managedPort(enabled)).toBe(9999)
   })
 })
+
+describe('what Codex adds inside our blocks is the user\'s', () => {
+  // Codex edits config.toml with toml_edit, which puts a new table or top-level key before the
+  // trailing comment at the end of the file, and a top-level key after the last one: inside our blocks.
+  const codexEdits = (text: string) => {
+    const withKey = text.replace('model_catalog_json = ', 'model_reasoning_effort = "high"\nmodel_catalog_json = ')
+    const end = `# <<< codex-shim managed <<<\n`
+    const last = withKey.lastIndexOf(end)
+    return `${withKey.slice(0, last)}[mcp_servers.docs]\ncommand = "npx"\nargs = [\n  "-y",\n  "docs-server",\n]\n\n[projects."/home/u/proj"]\ntrust_level = "trusted"\n${withKey.slice(last)}`
+  }
+
+  test.each(['', '[tui]\nnotifications = true\n'])('model use and disable keep them (file %p)', (start) => {
+    const edited = codexEdits(applyManagedBlock(start, options))
+    const switched = applyManagedBlock(edited, { ...options, model: 'kimi' })
+    const expectKept = (text: string) => {
+      const parsed = TOML.parse(text) as Record<string, any>
+      expect(parsed.model_reasoning_effort).toBe('high')
+      expect(parsed.mcp_servers.docs).toEqual({ command: 'npx', args: ['-y', 'docs-server'] })
+      expect(parsed.projects['/home/u/proj']).toEqual({ trust_level: 'trusted' })
+    }
+    expectKept(switched)
+    expect(managedModel(switched)).toBe('kimi')
+    const removed = removeManagedBlock(switched)
+    expectKept(removed)
+    expect(removed).not.toContain('codex_shim')
+    expect(removed).not.toContain('codex-shim managed')
+  })
+
+  test('a hand-edited value of our own provider table goes with it on disable; the rest reads the same', () => {
+    const edited = applyManagedBlock('approval_policy = "never"\n', options).replace('stream_idle_timeout_ms = 600000', 'stream_idle_timeout_ms = 900000')
+    expect(TOML.parse(removeManagedBlock(edited))).toEqual({ approval_policy: 'never' })
+  })
+})
