@@ -1,6 +1,7 @@
-import { closeSync, constants, copyFileSync, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { ConfigEditError } from './config-edit-error.ts'
 
 export interface WriteOptions {
   /** Mode for a new file (default 0644); an existing file keeps its own. */
@@ -76,12 +77,13 @@ const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL
  * through to its target and stays a link. For the CLI: the proxy, where
  * the fsync would stop every stream, uses `writeFileAtomicOffThread`.
  */
-export function writeFileAtomic(path: string, content: string, options: WriteOptions = {}): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: WriteOptions = {}): void {
   const { target, temp, mode } = prepareWrite(path, options)
   const fd = openSync(temp, TEMP_FLAGS, 0o600)
   try {
     if (process.platform !== 'win32') fchmodSync(fd, mode)
-    writeSync(fd, content)
+    if (typeof content === 'string') writeSync(fd, content)
+    else writeSync(fd, content)
     if (options.sync !== false) fsyncSync(fd)
   } catch (error) {
     // The write's own error is the one to report, not a failed clean-up (a stray temp is removed later).
@@ -131,10 +133,37 @@ export async function writeFileAtomicOffThread(path: string, content: string, op
   }
 }
 
-/** Copies the current file to `<path>.codex-shim.bak` (mode kept) before we change it. */
+/**
+ * Backs the file up before we change it: `<path>.codex-shim.bak`, as it was just before this
+ * change, and once, `<path>.codex-shim.orig`, as it was before codex-shim first changed it (no
+ * later change touches that one, so the user's own file is never lost to a chain of ours).
+ * Private copies (0600: a settings file can hold keys), written through a temp file and a rename,
+ * so a read-only original, whose mode a plain copy would keep, never blocks the next backup. Not
+ * synced: the proxy's model switch comes here, and a backup is no more durable than its source.
+ */
 export function backupFile(path: string): string | null {
   if (!existsSync(path)) return null
+  const content = readFileSync(path)
   const backup = `${path}.codex-shim.bak`
-  copyFileSync(path, backup)
+  writeFileAtomic(backup, content, { secret: true, sync: false })
+  const original = `${path}.codex-shim.orig`
+  if (!existsSync(original)) writeFileAtomic(original, content, { secret: true, sync: false })
   return backup
+}
+
+/**
+ * Refuses, before anything is written, to replace a file its owner made read-only (a rename
+ * would replace it anyway): the user meant it to stay as it is. `what` names it for the message.
+ */
+export function refuseReadOnly(path: string, what: string): void {
+  if (!existsSync(path)) return
+  let writable: boolean
+  try {
+    // No write bit for anyone says "leave it" even to root, whom access() would let through.
+    accessSync(path, constants.W_OK)
+    writable = (statSync(path).mode & 0o222) !== 0
+  } catch {
+    writable = false
+  }
+  if (!writable) throw new ConfigEditError(`${what} (${path}) is read-only; make it writable (chmod u+w) to let codex-shim change it. Nothing was changed.`)
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { codexPaths } from '../paths.ts'
-import { backupFile, writeFileAtomic, writeFileAtomicOffThread } from './atomic-write.ts'
+import { backupFile, refuseReadOnly, writeFileAtomic, writeFileAtomicOffThread } from './atomic-write.ts'
 import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedHost, managedModel, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
 
 export interface ConfigChange {
@@ -15,7 +15,9 @@ function readConfig(path: string): string {
 
 /** The change, with the file as it was backed up first when there is one to write. */
 function backedUpChange(path: string, before: string, after: string): ConfigChange {
-  return before === after ? { path, backup: null, changed: false } : { path, backup: backupFile(path), changed: true }
+  if (before === after) return { path, backup: null, changed: false }
+  refuseReadOnly(path, 'config.toml')
+  return { path, backup: backupFile(path), changed: true }
 }
 
 function write(path: string, before: string, after: string): ConfigChange {

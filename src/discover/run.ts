@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, readFileSync } from 'node:fs'
-import { backupFile, writeFileAtomic } from '../codex/atomic-write.ts'
+import { existsSync, readFileSync } from 'node:fs'
+import { backupFile, refuseReadOnly, writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { describeJsonError } from '../json-error.ts'
 import { parseSettings, SettingsError } from '../settings/load.ts'
@@ -232,11 +232,10 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
   }
   if (options.dryRun || !changed) return report
   // New files get 0600: the user may add inline keys later. An existing file keeps its mode, unless
-  // it holds a key written inline: then it, and its backup, are made 0600, as token files are.
-  const secret = holdsInlineKey(after)
+  // it holds a key written inline: then it is made 0600, as token files are (backups always are).
+  refuseReadOnly(options.settingsPath, 'models.json')
   report.backup = backupFile(options.settingsPath)
-  if (secret && report.backup && process.platform !== 'win32') chmodSync(report.backup, 0o600)
-  writeFileAtomic(options.settingsPath, after, secret ? { secret: true } : { mode: 0o600 })
+  writeFileAtomic(options.settingsPath, after, holdsInlineKey(after) ? { secret: true } : { mode: 0o600 })
   report.written = true
   return report
 }

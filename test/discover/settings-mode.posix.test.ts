@@ -19,14 +19,15 @@ test('holdsInlineKey: a key in the file, not a ${VAR} reference or a variable na
 test.each([
   ['an inline key', { models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key: 'sk-inline-0123456789' }] }, 0o600],
   ['variable names only', { models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }] }, 0o644],
-])('a 0644 models.json with %s: written back with the mode it calls for, backup alike', async (_name, document, expected) => {
+])('a 0644 models.json with %s: written back with the mode it calls for, its backup 0600', async (_name, document, expected) => {
   const { home, settings } = freshHome('mode')
   writeFileSync(settings, JSON.stringify(document, null, 2))
   chmodSync(settings, 0o644)
   const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: home })
   expect(run.code).toBe(0)
   expect(mode(settings)).toBe(expected)
-  expect(mode(`${settings}.codex-shim.bak`)).toBe(expected)
+  // Backups are private copies whatever the file held.
+  expect(mode(`${settings}.codex-shim.bak`)).toBe(0o600)
 })
 
 test('--dry-run prints the diff without a key written inline on a context line', async () => {
