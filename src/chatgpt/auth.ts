@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { writeFileAtomicOffThread } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { codexPaths } from '../paths.ts'
@@ -147,7 +148,10 @@ async function withFileLock<T>(authPath: string, body: () => Promise<T>): Promis
     try {
       closeSync(openSync(lock, 'wx', 0o600))
       break
-    } catch {
+    } catch (error) {
+      // Only an existing lock is someone else's refresh: a folder we cannot write to says so at once.
+      const code = (error as { code?: string }).code
+      if (code !== 'EEXIST') throw new ShimError('auth_expired', `Cannot create the refresh lock beside auth.json (${code ?? 'error'}); check that ${dirname(authPath)} is writable.`, { status: 503 })
       // A lock older than 30 s belongs to a crashed process.
       try {
         if (Date.now() - statSync(lock).mtimeMs > 30_000) rmSync(lock, { force: true })
@@ -192,6 +196,9 @@ export class TokenRefresher {
       if (current.tokens.access_token !== seen.tokens.access_token && !isExpired(current.tokens.access_token)) return current
       if (!current.tokens.refresh_token) throw new ShimError('auth_expired', LOGIN_HINT)
       const fresh = await this.redeem(current.tokens.refresh_token, reason)
+      // Codex does not take our lock: if it wrote a login while we were redeeming (`codex login`), that is the newer one.
+      const meanwhile = readLogin(path)
+      if (meanwhile && meanwhile.raw !== current.raw) return meanwhile
       const json = JSON.parse(current.raw) as Record<string, any>
       json.tokens = { ...json.tokens }
       for (const key of ['id_token', 'access_token', 'refresh_token'] as const) if (typeof fresh[key] === 'string') json.tokens[key] = fresh[key]

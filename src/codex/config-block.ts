@@ -133,9 +133,14 @@ function usesCrlf(text: string): boolean {
   return text.includes('\r\n')
 }
 
+// Notepad saves UTF-8 with a byte-order mark, which Codex's TOML parser skips: read without it, written back with it.
+const BOM = '\uFEFF'
+
 function toLf(text: string): string {
-  return text.replace(/\r\n/g, '\n')
+  return (text.startsWith(BOM) ? text.slice(1) : text).replace(/\r\n/g, '\n')
 }
+
+const bomOf = (text: string) => (text.startsWith(BOM) ? BOM : '')
 
 function withLineEnding(text: string, crlf: boolean): string {
   return crlf ? text.replace(/\n/g, '\r\n') : text
@@ -170,7 +175,7 @@ export function hasManagedBlock(text: string): boolean {
  */
 export function removeManagedBlock(text: string): string {
   if (!hasManagedBlock(text)) return text
-  return withLineEnding(removeOurs(toLf(text)), usesCrlf(text))
+  return bomOf(text) + withLineEnding(removeOurs(toLf(text)), usesCrlf(text))
 }
 
 /** removeFromLf, proved: every setting but ours (the top keys, our provider table) reads the same after as before. */
@@ -312,7 +317,7 @@ export function providerTable(options: { port: number; host?: string; providerNa
  * already defines our provider table outside the block.
  */
 export function applyManagedBlock(text: string, options: ManagedBlockOptions): string {
-  return withLineEnding(applyToLf(toLf(text), options), usesCrlf(text))
+  return bomOf(text) + withLineEnding(applyToLf(toLf(text), options), usesCrlf(text))
 }
 
 function applyToLf(text: string, options: ManagedBlockOptions): string {
@@ -339,8 +344,15 @@ function applyToLf(text: string, options: ManagedBlockOptions): string {
   const body = remaining.length ? `${remaining.join('\n')}\n` : ''
   const result = `${topBlock(options, state).join('\n')}\n${body}${BEGIN}\n${providerTable(options).join('\n')}\n${END}\n`
 
-  // Prove it: valid TOML, our keys set, everything else exactly as before.
-  const after = parse(result, 'The edited config.toml')
+  // Prove it: valid TOML, our keys set, everything else exactly as before. The file itself parsed, so a
+  // failure here is our block meeting a form it cannot join (model_providers as an inline table, dotted keys).
+  let after: Record<string, unknown>
+  try {
+    after = TOML.parse(result) as Record<string, unknown>
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw new ConfigEditError(`codex-shim's settings cannot be added to this config.toml as it is written (${detail}): most likely model_providers, model, model_provider or model_catalog_json is set as an inline table, a dotted or quoted key. Write providers as [model_providers.<name>] tables and those keys as plain \`key = value\` lines, then run it again; nothing was changed.`)
+  }
   const expectBefore = { ...before }
   for (const key of OWNED_TOP_KEYS) delete expectBefore[key]
   const actual = { ...after }

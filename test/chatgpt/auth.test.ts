@@ -172,3 +172,25 @@ test('a backend error with no body says so rather than ending on a colon', async
   const error = (await service.send('{}', context as never).catch((failure: Error) => failure)) as Error
   expect(error.message).toBe('The ChatGPT backend returned HTTP 500: no error body')
 })
+
+describe('a refresh racing a login written by Codex', () => {
+  test('a login Codex wrote while the token was being redeemed is kept and used, not overwritten with ours', async () => {
+    const path = authFile(login(expired))
+    const newer = JSON.stringify({ auth_mode: 'chatgpt', tokens: { access_token: jwt(Math.floor(Date.now() / 1000) + 7200), refresh_token: 'rt-codex-login', account_id: 'other' } })
+    const fakeFetch = (async () => {
+      writeFileSync(path, newer) // `codex login` finishing meanwhile (Codex takes no lock of ours)
+      return new Response(JSON.stringify({ access_token: jwt(Math.floor(Date.now() / 1000) + 3600), refresh_token: 'rt-ours' }), { status: 200, headers: { 'content-type': 'application/json' } })
+    }) as unknown as typeof fetch
+    const refresher = new TokenRefresher({ path: () => path, fetch: fakeFetch, retries: 0 })
+    const result = await refresher.refresh(readLogin(path)!, 'proactive_expiry')
+    expect(result.tokens.refresh_token).toBe('rt-codex-login')
+    expect(readFileSync(path, 'utf8')).toBe(newer)
+  })
+
+  test('a folder where the lock cannot be created says so at once, not after waiting for a refresh that is not there', async () => {
+    const path = join(process.env.CODEX_SHIM_TEST_ROOT!, 'no-such-folder', 'auth.json')
+    const refresher = new TokenRefresher({ path: () => path, retries: 0 })
+    const error = (await refresher.refresh({ tokens: { access_token: expired, refresh_token: 'rt' }, raw: '{}' } as never, 'proactive_expiry').catch((failure: Error) => failure)) as Error
+    expect(error.message).toContain('Cannot create the refresh lock beside auth.json (ENOENT)')
+  })
+})

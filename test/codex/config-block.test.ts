@@ -157,3 +157,16 @@ describe('what Codex adds inside our blocks is the user\'s', () => {
     expect(TOML.parse(removeManagedBlock(edited))).toEqual({ approval_policy: 'never' })
   })
 })
+
+test('a config.toml saved with a byte-order mark (Notepad), which Codex reads: enable and disable work, and the mark stays', () => {
+  const text = '\uFEFFmodel = "gpt-5.5"\r\n[tui]\r\nnotifications = true\r\n'
+  const enabled = applyManagedBlock(text, options)
+  expect(enabled.startsWith('\uFEFF# >>> codex-shim managed >>>')).toBe(true)
+  expect(managedModel(enabled)).toBe('deepseek-chat')
+  expect(removeManagedBlock(enabled)).toBe(text)
+})
+
+test('model_providers written as an inline table: refused with what to change, not "the edited config.toml is not valid"', () => {
+  const text = 'model_providers = { mine = { name = "Mine", base_url = "http://localhost:1234/v1" } }\n'
+  expect(() => applyManagedBlock(text, options)).toThrow('Write providers as [model_providers.<name>] tables')
+})
