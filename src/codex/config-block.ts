@@ -382,6 +382,25 @@ function managedString(text: string, key: string): string | null {
   }
 }
 
+/**
+ * What makes Codex ignore our block: the active profile (`profile = "work"`) setting its own model
+ * provider or model, which Codex puts above the top-level keys. A sentence saying so, or null.
+ */
+export function profileOverride(text: string): string | null {
+  let config: Record<string, any>
+  try {
+    config = parseConfigToml(text)
+  } catch {
+    return null
+  }
+  const name = config.profile
+  if (typeof name !== 'string') return null
+  const profile = config.profiles?.[name]
+  const keys = ['model_provider', 'model'].filter((key) => profile && typeof profile === 'object' && key in profile)
+  if (!keys.length) return null
+  return `the active profile "${name}" (profile = "${name}" in config.toml) sets ${keys.join(' and ')}, which Codex uses instead of codex-shim's; remove ${keys.length > 1 ? 'them' : 'it'} from [profiles.${name}], or unset profile`
+}
+
 /** The model in our block, or null when there is no block. */
 export function managedModel(text: string): string | null {
   return managedString(text, 'model')

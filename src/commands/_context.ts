@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { profileOverride } from '../codex/config-block.ts'
 import { findCodex } from '../codex/find-codex.ts'
 import { generateFiles } from '../codex/generate.ts'
 import { enableCodexConfig, type ConfigChange } from '../codex/manage-config.ts'
@@ -34,4 +36,10 @@ export function requireCodex(): string {
 export async function enableFor(settings: Settings, model: { slug: string; displayName: string }, where: { port: number; host: string }): Promise<ConfigChange> {
   const generated = await generateFiles(settings, where)
   return enableCodexConfig({ model: model.slug, providerName: model.displayName, port: where.port, host: where.host, catalogPath: generated.catalogPath })
+}
+
+/** Says when the active Codex profile overrides the block just written (Codex would not use codex-shim). */
+export function warnIfProfileOverrides(path: string): void {
+  const override = profileOverride(existsSync(path) ? readFileSync(path, 'utf8') : '')
+  if (override) log.warn(`Codex will not use codex-shim yet: ${override}.`)
 }

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { parseHost, parsePort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
-import { chooseModel, enableFor } from './_context.ts'
+import { chooseModel, enableFor, warnIfProfileOverrides } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
@@ -22,6 +22,7 @@ export default defineCommand({
       const change = await enableFor(settings, chosen, { port: parsePort(args.port), host: parseHost(args.host) })
       if (!change.changed) log.info(`${change.path} already uses codex-shim with model ${model}`)
       else log.success(`Codex now uses codex-shim (model ${model}) via ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)
+      warnIfProfileOverrides(change.path)
       log.info('Start the proxy with `codex-shim start`; undo with `codex-shim disable`.')
     }),
 })

@@ -4,7 +4,7 @@ import { backupsRoot } from '../desktop/backups.ts'
 import { desktopStatus } from '../desktop/status.ts'
 import { cursorSection } from './cursor.ts'
 import { existsSync, readFileSync } from 'node:fs'
-import { hasManagedBlock, managedCatalogPath, managedModel, managedPort, parseConfigToml } from '../codex/config-block.ts'
+import { hasManagedBlock, managedCatalogPath, managedModel, managedPort, parseConfigToml, profileOverride } from '../codex/config-block.ts'
 import { codexVersion, findCodex } from '../codex/find-codex.ts'
 import { runningDaemon } from '../daemon/lifecycle.ts'
 import { portInUse } from '../daemon/probe.ts'
@@ -91,6 +91,8 @@ async function codexConfig(settings: Settings | null): Promise<Section> {
   // Every name a client may use counts: settings, aliases, the plan's models and Cursor's.
   const known = !settings || (model !== null && (await modelListFor(settings).all()).some((entry) => entry.id === model))
   checks.push(known ? check('ok', 'managed block', `model ${model}, port ${managedPort(text)}`) : check('fail', 'managed block', `model "${model}" is not one codex-shim serves (settings, aliases, ChatGPT plan, Cursor); run \`codex-shim model use <slug>\``))
+  const override = profileOverride(text)
+  if (override) checks.push(check('warn', 'profile', `Codex does not use the block: ${override}`))
   const catalogPath = managedCatalogPath(text)
   if (catalogPath) {
     checks.push(existsSync(catalogPath) ? check('ok', 'catalog', catalogPath) : check('fail', 'catalog', `${catalogPath} is missing; run \`codex-shim generate\``))

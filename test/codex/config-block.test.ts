@@ -170,3 +170,11 @@ test('model_providers written as an inline table: refused with what to change, n
   const text = 'model_providers = { mine = { name = "Mine", base_url = "http://localhost:1234/v1" } }\n'
   expect(() => applyManagedBlock(text, options)).toThrow('Write providers as [model_providers.<name>] tables')
 })
+
+test('an active profile that sets its own model provider is named: Codex would not use the block', async () => {
+  const { profileOverride } = await import('../../src/codex/config-block.ts')
+  const text = applyManagedBlock('profile = "work"\n\n[profiles.work]\nmodel_provider = "mine"\nmodel = "x"\n', options)
+  expect(profileOverride(text)).toContain('the active profile "work"')
+  expect(profileOverride(text)).toContain('sets model_provider and model')
+  expect(profileOverride(applyManagedBlock('[profiles.work]\nmodel_provider = "mine"\n', options))).toBeNull() // not active
+})

@@ -4,7 +4,7 @@ import { log } from '../../log.ts'
 import { modelListFor } from '../../routing/model-list.ts'
 import { loadSettings } from '../../settings/load.ts'
 import { parsePort, settingsArgs, verboseArgs } from '../_args.ts'
-import { displayNameOf } from '../_context.ts'
+import { displayNameOf, warnIfProfileOverrides } from '../_context.ts'
 import { runGuarded } from '../_run.ts'
 
 export default defineCommand({
@@ -22,5 +22,6 @@ export default defineCommand({
       const change = await switchManagedModel(settings, { slug, displayName: await displayNameOf(list, slug) }, parsePort(undefined))
       if (change.changed) log.success(`Codex will use ${slug} (${change.path})`)
       else log.info(`Codex already uses ${slug}`)
+      warnIfProfileOverrides(change.path)
     }),
 })
