@@ -35,8 +35,7 @@ export function reportLines(report: DiscoveryReport): string[] {
   }
   if (report.dryRun) {
     lines.push(report.changed ? `Dry run: ${report.settingsPath} not written. Changes:` : `Dry run: ${report.settingsPath} would not change.`)
-    // The diff's context lines are the user's own: a key written inline beside our rows is not printed.
-    if (report.changed) lines.push(report.diff.trimEnd().replace(/("(?:api_key|apiKey)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"[redacted]"'))
+    if (report.changed) lines.push(report.diff.trimEnd())
   } else if (report.written) {
     lines.push(`Wrote ${report.settingsPath}${report.backup ? ` (backup: ${report.backup})` : ''}.`)
     lines.push('Next: run `codex-shim restart` to load them.')

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { backupFile, refuseReadOnly, writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { describeJsonError } from '../json-error.ts'
+import { redactUrlsIn } from '../redact.ts'
 import { parseSettings, SettingsError } from '../settings/load.ts'
 import { listCatalog } from './catalog.ts'
 import { unifiedDiff } from './diff.ts'
@@ -224,7 +225,7 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
     removed: merged.removed,
     conflicts: merged.conflicts,
     imageUnknown: imageUnknown.filter((slug) => !merged.conflicts.some((conflict) => conflict.slug === slug)),
-    diff: unifiedDiff(before, after, { fromLabel: `${options.settingsPath} (now)`, toLabel: `${options.settingsPath} (after refresh)` }),
+    diff: withoutSecrets(unifiedDiff(before, after, { fromLabel: `${options.settingsPath} (now)`, toLabel: `${options.settingsPath} (after refresh)` }), before),
     changed,
     written: false,
     backup: null,
@@ -238,6 +239,32 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
   writeFileAtomic(options.settingsPath, after, holdsInlineKey(after) ? { secret: true } : { mode: 0o600 })
   report.written = true
   return report
+}
+
+/**
+ * The diff as it may be printed: its context lines are the user's own file, which can hold keys
+ * written inline, header values (`extra_headers`: an Authorization) and base URLs with a password
+ * or a `?key=`. Each such value found in the file is masked wherever the diff shows it, and URLs
+ * as `list` and `doctor` mask them.
+ */
+function withoutSecrets(diff: string, settingsText: string): string {
+  const secrets = new Set<string>()
+  try {
+    const document = JSON.parse(settingsText) as Record<string, unknown>
+    for (const key of ['models', 'customModels', 'launch_models', 'launchModels']) {
+      for (const entry of Array.isArray(document[key]) ? (document[key] as Record<string, unknown>[]) : []) {
+        if (!entry || typeof entry !== 'object') continue
+        for (const field of ['api_key', 'apiKey']) if (typeof entry[field] === 'string') secrets.add(JSON.stringify(entry[field]).slice(1, -1))
+        const headers = entry.extra_headers ?? entry.extraHeaders
+        if (headers && typeof headers === 'object') for (const value of Object.values(headers)) if (typeof value === 'string') secrets.add(JSON.stringify(value).slice(1, -1))
+      }
+    }
+  } catch {
+    // Not JSON: nothing was written or diffed from it either.
+  }
+  let out = diff
+  for (const secret of [...secrets].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length)) out = out.replaceAll(`"${secret}"`, '"[redacted]"')
+  return redactUrlsIn(out)
 }
 
 /** Whether a settings text gives some model a key in the file itself (not only `${VAR}` references). */

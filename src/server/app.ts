@@ -55,6 +55,7 @@ async function pageRoutes(deps: ServerDeps, models: ModelList, ring: RequestRing
         subscription: () => models.subscription(),
         chatgpt: deps.chatgpt,
         coolingDown: () => breaker.coolingDown().map(({ slug, until }) => ({ slug, until: new Date(until).toISOString() })),
+        cursorPassthrough: () => models.cursorPassthrough(),
       },
       ring,
     ),

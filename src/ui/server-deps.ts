@@ -27,6 +27,8 @@ export interface UiHost {
   chatgpt: { usable(): boolean; quota: { latest: QuotaSnapshot | null } } | null
   /** Models resting after rate limits, once the router tracks them. */
   coolingDown?: () => { slug: string; until: string }[]
+  /** Whether Cursor's models are offered, as /health says it. */
+  cursorPassthrough?: () => boolean
 }
 
 /**
@@ -76,7 +78,7 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing(), switchWai
       uptime_s: Math.round((Date.now() - host.startedAt) / 1000),
       models: (await host.models()).length,
       chatgpt_passthrough: host.chatgpt?.usable() ?? false,
-      cursor_passthrough: false,
+      cursor_passthrough: host.cursorPassthrough?.() ?? false,
       cooling_down: host.coolingDown?.() ?? [],
     }),
   }

@@ -30,12 +30,15 @@ test.each([
   expect(mode(`${settings}.codex-shim.bak`)).toBe(0o600)
 })
 
-test('--dry-run prints the diff without a key written inline on a context line', async () => {
+test('--dry-run prints the diff without a key, a header value or a URL credential written on a context line', async () => {
   const { home, settings } = freshHome('dry-run')
-  writeFileSync(settings, JSON.stringify({ models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key: 'sk-inline-0123456789' }] }, null, 2))
+  writeFileSync(settings, JSON.stringify({ models: [
+    { slug: 'mine', model: 'm', provider: 'openai', api_key: 'sk-inline-0123456789' },
+    { slug: 'gate', model: 'g', provider: 'generic-chat-completion-api', base_url: 'http://user:secretpw@127.0.0.1:9/v1?key=SECRETQUERY', extra_headers: { Authorization: 'Bearer sk-HEADERSECRET', 'x-team': 'team-secret-42' } },
+  ] }, null, 2))
   const run = await spawnCommand(['discover', ollama.url, '--dry-run', '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: home })
   expect(run.code).toBe(0)
   expect(run.stdout).toContain('+')
-  expect(run.stdout).toContain('"api_key": "[redacted]"')
-  expect(run.output).not.toContain('sk-inline-0123456789')
+  expect(run.stdout).toContain('[redacted]')
+  for (const secret of ['sk-inline-0123456789', 'secretpw', 'SECRETQUERY', 'sk-HEADERSECRET', 'team-secret-42']) expect(run.output).not.toContain(secret)
 })
