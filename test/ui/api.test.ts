@@ -293,3 +293,10 @@ describe('GET /api/requests/stream', () => {
     await response.body?.cancel().catch(() => {})
   })
 })
+
+test('the page\'s health says whether Cursor\'s models are offered, as /health does', async () => {
+  const settings = { path: null, models: [], launch_models: [], aliases: {}, warnings: [] }
+  const health = (offered: boolean) => uiDepsFromHost({ settings, version: '9.9.9-test', startedAt: Date.now(), port: FAKE_PORT, models: async () => [], chatgpt: null, cursorPassthrough: () => offered }).health()
+  expect((await health(true)).cursor_passthrough).toBe(true)
+  expect((await health(false)).cursor_passthrough).toBe(false)
+})
