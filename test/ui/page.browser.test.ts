@@ -15,7 +15,7 @@ import { enabledHomes, RATE_HEADERS, realUiDeps, startUiServer, uiHandler } from
 
 /** The few DOM shapes the in-page callbacks touch (the project's tsconfig has no DOM lib). */
 type DomNode = { dataset: Record<string, string | undefined>; textContent: string | null; style: { width: string }; querySelectorAll(selector: string): DomNode[]; classList: { remove(name: string): void } }
-type PageGlobal = { document: { activeElement: DomNode; querySelectorAll(selector: string): DomNode[] }; marker?: number; results?: Record<string, string> }
+type PageGlobal = { document: { activeElement: DomNode; documentElement: { scrollWidth: number }; querySelectorAll(selector: string): DomNode[] }; marker?: number; results?: Record<string, string> }
 
 let browser: Browser
 beforeAll(async () => {
@@ -26,8 +26,8 @@ afterAll(async () => {
 })
 
 /** A page that records console errors and CSP violations: the page must run clean under its own policy. */
-async function openPage(url: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', locale: 'en-US', timezoneId: 'UTC' })
+async function openPage(url: string, options: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', locale: 'en-US', timezoneId: 'UTC' })
   const page = await context.newPage()
   const problems: string[] = []
   page.on('console', (message) => {
@@ -213,6 +213,24 @@ describe('the control page in Chromium', () => {
     } finally {
       attacker.stop(true)
       target.stop(true)
+    }
+  })
+
+  test('on a 375 px phone the page is no wider than the screen (the requests table scrolls in its own box); screenshot', async () => {
+    await enabledHomes('narrow')
+    const { deps, ring } = realUiDeps()
+    for (let i = 0; i < 4; i++) ring.push(request({ slug: `a-rather-long-model-name-${i}`, upstream: 'generic-chat-completion-api@api.deepseek.com' }))
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`, { width: 375 })
+      await page.waitForSelector('tr[data-id="4"]')
+      const width = await page.evaluate(() => (globalThis as unknown as PageGlobal).document.documentElement.scrollWidth)
+      expect(width).toBeLessThanOrEqual(375)
+      await page.screenshot({ path: process.env.SCREENSHOT_375 ?? join(process.env.CODEX_SHIM_TEST_ROOT!, 'control-page-375.png'), fullPage: true })
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
     }
   })
 
