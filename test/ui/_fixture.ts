@@ -80,9 +80,9 @@ export function uiHandler(deps: UiDeps) {
 }
 
 /** The same on a real loopback port, for the browser. */
-export function startUiServer(deps: UiDeps) {
+export function startUiServer(deps: UiDeps, port = 0) {
   const handle = uiHandler(deps)
-  const server = Bun.serve({ hostname: '127.0.0.1', port: 0, idleTimeout: 0, fetch: (request) => handle(request) })
+  const server = Bun.serve({ hostname: '127.0.0.1', port, idleTimeout: 0, fetch: (request) => handle(request) })
   return { url: `http://127.0.0.1:${server.port}`, port: server.port!, close: () => server.stop(true) }
 }
 

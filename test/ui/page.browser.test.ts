@@ -216,6 +216,30 @@ describe('the control page in Chromium', () => {
     }
   })
 
+  test('the proxy stopping shows as not reachable; a proxy started again (new page token, new ids) is taken up afresh', async () => {
+    await enabledHomes('restart')
+    const first = realUiDeps()
+    first.ring.push(request({ slug: 'before-restart' }))
+    const server = startUiServer(first.deps)
+    const { page } = await openPage(`${server.url}/`)
+    let again: ReturnType<typeof startUiServer> | null = null
+    try {
+      await page.waitForSelector('body[data-stream="open"]')
+      await page.waitForSelector('tr[data-id="1"]')
+      server.close()
+      await page.waitForSelector('dd[data-fact="status"]:has-text("not reachable")')
+      // A new process: its own token and a request numbered 1 again, which the old page would have taken for a duplicate.
+      const second = realUiDeps()
+      second.ring.push(request({ slug: 'after-restart' }))
+      again = startUiServer(second.deps, server.port)
+      await page.waitForSelector('tr[data-id="1"]:has-text("after-restart")', { timeout: 15_000 })
+      await page.waitForSelector('dd[data-fact="status"]:has-text("healthy")')
+    } finally {
+      await page.context().close()
+      again?.close()
+    }
+  })
+
   test('on a 375 px phone the page is no wider than the screen (the requests table scrolls in its own box); screenshot', async () => {
     await enabledHomes('narrow')
     const { deps, ring } = realUiDeps()
