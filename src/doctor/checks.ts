@@ -131,10 +131,20 @@ function authSection(now = Date.now()): Section {
   return { name: 'chatgpt login', checks }
 }
 
-async function daemonSection(): Promise<Section> {
+/** Codex's managed block naming another port than the proxy's: every Codex request would fail to connect. */
+export function portMismatch(configText: string, proxyPort: number): Check | null {
+  const codexPort = hasManagedBlock(configText) ? managedPort(configText) : null
+  if (codexPort === null || codexPort === proxyPort) return null
+  return check('warn', 'port', `Codex is set to port ${codexPort} but the proxy runs on ${proxyPort}: run \`codex-shim enable --port ${proxyPort}\`, or restart the proxy with --port ${codexPort}`)
+}
+
+async function daemonSection(configPath = codexPaths.config()): Promise<Section> {
   const running = await runningDaemon()
   if (running) {
-    return { name: 'daemon', checks: [check('ok', 'daemon', `running, pid ${running.info.pid}, http://${running.info.host}:${running.info.port}, ${running.health.models} model(s)`)] }
+    const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, http://${running.info.host}:${running.info.port}, ${running.health.models} model(s)`)]
+    const mismatch = portMismatch(existsSync(configPath) ? readFileSync(configPath, 'utf8') : '', running.info.port)
+    if (mismatch) checks.push(mismatch)
+    return { name: 'daemon', checks }
   }
   const busy = await portInUse(DEFAULT_HOST, DEFAULT_PORT)
   return {

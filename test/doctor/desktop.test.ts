@@ -25,3 +25,12 @@ test('the backups are named where they are: under CODEX_SHIM_HOME, not always ~/
     process.env.CODEX_SHIM_HOME = saved
   }
 })
+
+test('doctor warns when Codex\'s managed block names another port than the running proxy\'s', async () => {
+  const { portMismatch } = await import('../../src/doctor/checks.ts')
+  const { applyManagedBlock } = await import('../../src/codex/config-block.ts')
+  const config = applyManagedBlock('', { model: 'm', port: 8765, catalogPath: '/tmp/c.json' })
+  expect(portMismatch(config, 18910)).toMatchObject({ status: 'warn', detail: expect.stringContaining('Codex is set to port 8765 but the proxy runs on 18910') })
+  expect(portMismatch(config, 8765)).toBeNull()
+  expect(portMismatch('model = "x"\n', 18910)).toBeNull()
+})
