@@ -4,6 +4,7 @@ import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { parseHost, parsePort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
+import { plural } from '../plural.ts'
 
 export default defineCommand({
   meta: { name: 'generate', description: 'Write the Codex model catalog and a provider snippet under ~/.codex-shim' },
@@ -12,7 +13,7 @@ export default defineCommand({
     runGuarded(args, async () => {
       const settings = loadSettings(args.settings)
       const result = await generateFiles(settings, { port: parsePort(args.port), host: parseHost(args.host) })
-      log.success(`Wrote ${result.catalogPath} (${result.models.length} model(s)${result.models.length ? `: ${result.models.join(', ')}` : ''})`)
+      log.success(`Wrote ${result.catalogPath} (${plural(result.models.length, 'model')}${result.models.length ? `: ${result.models.join(', ')}` : ''})`)
       log.info(`Provider snippet: ${result.snippetPath}`)
       if (!result.instructionsFrom) log.warn('Codex is not installed here, so the catalog uses a short fallback system prompt. Install Codex (npm i -g @openai/codex) and run generate again.')
       else log.info(`System prompt (base_instructions) taken from ${result.instructionsFrom}`)

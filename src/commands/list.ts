@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty'
 import { modelListFor } from '../routing/model-list.ts'
 import { log } from '../log.ts'
+import { shimPaths } from '../paths.ts'
 import { redactUrl } from '../redact.ts'
 import { loadSettings } from '../settings/load.ts'
 import { jsonArgs, settingsArgs, verboseArgs } from './_args.ts'
@@ -22,7 +23,7 @@ export default defineCommand({
         return models.length ? 0 : 1
       }
       if (!models.length) {
-        log.warn(`No models configured${settings.path ? ` in ${settings.path}` : ''}. Add entries to ~/.codex-shim/models.json (or pass --settings FILE), run \`codex login\` to use your ChatGPT plan, or \`cursor-agent login\` to use your Cursor subscription.`)
+        log.warn(`No models configured${settings.path ? ` in ${settings.path}` : ''}. Add entries to ${settings.path ?? shimPaths.settings()} (or pass --settings FILE), run \`codex login\` to use your ChatGPT plan, or \`cursor-agent login\` to use your Cursor subscription.`)
         return 1
       }
       const upstreamOf = (m: (typeof models)[number]) => {

@@ -9,6 +9,7 @@ import { pageAddress } from '../ui/page-address.ts'
 import { VERSION } from '../version.ts'
 import { unsetKeyWarnings } from './key-warnings.ts'
 import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
+import { plural } from '../plural.ts'
 
 /**
  * The proxy's own process: what `start --foreground` and the daemon run. This
@@ -51,7 +52,7 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
     throw error
   }
   const port = started.server.port ?? options.port
-  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${settings.models.length} model(s)${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
+  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${plural(settings.models.length, 'model')}${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
   let tunnel: Tunnel | null = null
   if (options.tunnel) {
     const [{ ensureToken }, { startTunnel }] = await Promise.all([import('../tunnel/token.ts'), import('../tunnel/tunnel.ts')])

@@ -14,6 +14,7 @@ import type { Settings } from '../settings/schema.ts'
 import { describeKeySource } from '../settings/secrets.ts'
 import { redactUrl } from '../redact.ts'
 import { VERSION } from '../version.ts'
+import { plural } from '../plural.ts'
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail'
 export interface Check { status: CheckStatus; name: string; detail: string }
@@ -38,7 +39,7 @@ function settingsSection(settingsPath: string | undefined): { section: Section; 
   try {
     settings = loadSettings(settingsPath)
     if (!settings.path) checks.push(check('warn', 'file', `${shimPaths.settings()} does not exist: no models to route to (ChatGPT passthrough only). Create it with a "models" array.`))
-    else checks.push(check('ok', 'file', `${settings.path}: ${settings.models.length} model(s)`))
+    else checks.push(check('ok', 'file', `${settings.path}: ${plural(settings.models.length, 'model')}`))
     for (const warning of settings.warnings) checks.push(check('warn', 'settings', warning))
     for (const model of settings.models) {
       const key = describeKeySource(model)
@@ -141,7 +142,7 @@ export function portMismatch(configText: string, proxyPort: number): Check | nul
 async function daemonSection(configPath = codexPaths.config()): Promise<Section> {
   const running = await runningDaemon()
   if (running) {
-    const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, http://${running.info.host}:${running.info.port}, ${running.health.models} model(s)`)]
+    const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, http://${running.info.host}:${running.info.port}, ${plural(running.health.models ?? 0, 'model')}`)]
     const mismatch = portMismatch(existsSync(configPath) ? readFileSync(configPath, 'utf8') : '', running.info.port)
     if (mismatch) checks.push(mismatch)
     return { name: 'daemon', checks }

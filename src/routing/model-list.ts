@@ -12,6 +12,7 @@ import { loadProvider } from '../providers/index.ts'
 import type { ModelSettings, Settings } from '../settings/schema.ts'
 import { chatgptModelSettings, legacyChatgptSlug, findRoute, unknownModelError, type ResolveHints, type Route } from './resolve.ts'
 import { routerModel } from './router-settings.ts'
+import { shimPaths } from '../paths.ts'
 
 export interface ListedModel {
   /** What clients send as `model`. */
@@ -167,7 +168,7 @@ export class ModelList {
     if (first) return { slug: first.slug, from: 'settings' }
     const plan = planDefault(await this.subscription())
     if (plan) return { slug: plan, from: 'chatgpt' }
-    throw new ShimError('config', `No models configured${this.settings.path ? ` in ${this.settings.path}` : ''}. Add entries to ~/.codex-shim/models.json or pass --settings FILE, or run \`codex login\` to use your ChatGPT plan.`)
+    throw new ShimError('config', `No models configured${this.settings.path ? ` in ${this.settings.path}` : ''}. Add entries to ${this.settings.path ?? shimPaths.settings()} or pass --settings FILE, or run \`codex login\` to use your ChatGPT plan.`)
   }
 
   /** A name the user typed on the command line: it must be one `all()` lists. */

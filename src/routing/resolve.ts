@@ -1,4 +1,5 @@
 import { ShimError } from '../errors.ts'
+import { shimPaths } from '../paths.ts'
 import { backendBase } from '../chatgpt/backend.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import type { ProviderTarget } from '../providers/types.ts'
@@ -47,8 +48,8 @@ export function resolveRoute(settings: Settings, requested: string): Route {
 
 /** The 400 for a name no setting knows, listing the ones it does. */
 export function unknownModelError(settings: Settings, requested: string): ShimError {
-  const known = [...settings.models.map((model) => model.slug), ...Object.keys(settings.aliases ?? {})]
-  const hint = known.length ? `Known: ${known.join(', ')}.` : 'No models are configured: add some to ~/.codex-shim/models.json (see `codex-shim doctor`).'
+  const known = [...settings.models.map((model) => model.slug), ...Object.keys(settings.aliases ?? {}), ...(settings.router?.enabled ? [settings.router.slug] : [])]
+  const hint = known.length ? `Known: ${known.join(', ')}.` : `No models are configured: add some to ${settings.path ?? shimPaths.settings()} (see \`codex-shim doctor\`).`
   return new ShimError('unknown_model', `The model "${requested}" does not exist in codex-shim. ${hint}`, { param: 'model' })
 }
 

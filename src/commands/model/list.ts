@@ -16,6 +16,7 @@ export default defineCommand({
         console.log(JSON.stringify({ current, models: models.map((entry) => entry.id) }))
         return
       }
-      for (const entry of models) console.log(`${entry.id === current ? '*' : ' '} ${entry.id}  ${entry.display_name}`)
+      const width = Math.max(0, ...models.map((entry) => entry.id.length))
+      for (const entry of models) console.log(`${entry.id === current ? '*' : ' '} ${entry.id.padEnd(width)}  ${entry.display_name}`)
     }),
 })
