@@ -249,18 +249,10 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
  */
 function withoutSecrets(diff: string, settingsText: string): string {
   const secrets = new Set<string>()
-  try {
-    const document = JSON.parse(settingsText) as Record<string, unknown>
-    for (const key of ['models', 'customModels', 'launch_models', 'launchModels']) {
-      for (const entry of Array.isArray(document[key]) ? (document[key] as Record<string, unknown>[]) : []) {
-        if (!entry || typeof entry !== 'object') continue
-        for (const field of ['api_key', 'apiKey']) if (typeof entry[field] === 'string') secrets.add(JSON.stringify(entry[field]).slice(1, -1))
-        const headers = entry.extra_headers ?? entry.extraHeaders
-        if (headers && typeof headers === 'object') for (const value of Object.values(headers)) if (typeof value === 'string') secrets.add(JSON.stringify(value).slice(1, -1))
-      }
-    }
-  } catch {
-    // Not JSON: nothing was written or diffed from it either.
+  for (const entry of modelEntriesIn(settingsText)) {
+    for (const field of ['api_key', 'apiKey']) if (typeof entry[field] === 'string') secrets.add(JSON.stringify(entry[field]).slice(1, -1))
+    const headers = entry.extra_headers ?? entry.extraHeaders
+    if (headers && typeof headers === 'object') for (const value of Object.values(headers)) if (typeof value === 'string') secrets.add(JSON.stringify(value).slice(1, -1))
   }
   let out = diff
   for (const secret of [...secrets].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length)) out = out.replaceAll(`"${secret}"`, '"[redacted]"')
@@ -269,19 +261,24 @@ function withoutSecrets(diff: string, settingsText: string): string {
 
 /** Whether a settings text gives some model a key in the file itself (not only `${VAR}` references). */
 export function holdsInlineKey(text: string): boolean {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return false
-  }
-  const document = json as Record<string, unknown>
-  const entries = ['models', 'customModels', 'launch_models', 'launchModels'].flatMap((key) => (Array.isArray(document[key]) ? (document[key] as unknown[]) : []))
-  return entries.some((entry) => {
-    if (!entry || typeof entry !== 'object') return false
-    const key = (entry as Record<string, unknown>).api_key ?? (entry as Record<string, unknown>).apiKey
+  return modelEntriesIn(text).some((entry) => {
+    const key = entry.api_key ?? entry.apiKey
     return typeof key === 'string' && key.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g, '').trim() !== ''
   })
+}
+
+/** Every model entry object of a settings text, under each key that holds them; none when it is not JSON. */
+function modelEntriesIn(text: string): Record<string, unknown>[] {
+  let document: Record<string, unknown>
+  try {
+    document = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return []
+  }
+  if (!document || typeof document !== 'object') return []
+  return ['models', 'customModels', 'launch_models', 'launchModels']
+    .flatMap((key) => (Array.isArray(document[key]) ? (document[key] as unknown[]) : []))
+    .filter((entry): entry is Record<string, unknown> => Boolean(entry) && typeof entry === 'object')
 }
 
 /** The row we write; key order is fixed so a re-run is byte-identical. */

@@ -11,7 +11,7 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { formatEvent, SSE_HEADERS } from '../sse/encode.ts'
 import { watchPassthrough } from '../sse/watch.ts'
 import { readBounded, readWhole } from '../upstream/http.ts'
-import { notOneAnswer } from '../upstream/passthrough.ts'
+import { jsonObjectOf, notOneAnswer } from '../upstream/passthrough.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
 
 /** True for requests from Codex itself (it identifies with an `originator` header). */
@@ -99,17 +99,8 @@ async function compact(body: ForwardBody, { model }: ProviderTarget, context: Re
   const payload = body.text !== null && body.json.model === model.model ? body.text : JSON.stringify({ ...body.json, model: model.model })
   const upstream = await serviceOf(context).send(payload, context, '/codex/responses/compact')
   const bytes = await readWhole(upstream, { idleTimeoutMs: context.idleTimeoutMs, label: 'The ChatGPT backend' })
-  if (upstream.ok && !isJsonObject(bytes)) throw notOneAnswer('The ChatGPT backend', upstream.status, upstream.headers.get('content-type'), bytes)
+  if (upstream.ok && !jsonObjectOf(bytes)) throw notOneAnswer('The ChatGPT backend', upstream.status, upstream.headers.get('content-type'), bytes)
   return new Response(bytes, { status: upstream.status, headers: { 'content-type': 'application/json', ...clientResponseHeaders(upstream.headers) } })
-}
-
-function isJsonObject(bytes: Uint8Array): boolean {
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
-    return Boolean(parsed) && typeof parsed === 'object' && !Array.isArray(parsed)
-  } catch {
-    return false
-  }
 }
 
 /** The ChatGPT subscription (`chatgpt` routes): the Responses API with the user's `codex login` token. */

@@ -40,11 +40,12 @@ export function closestKey(key: string, known: Iterable<string>): string | undef
  * Refuses the keys a closed settings object does not have (an alias, the router, a candidate), as
  * model entries do: a misspelt key would silently lose its value (`treshold` left the default).
  */
-export function refuseUnknownKeys(record: object, known: readonly string[], path: string, issues: SettingsIssue[]): void {
+export function refuseUnknownKeys(record: object, known: readonly string[] | ReadonlySet<string>, path: string, issues: SettingsIssue[], listed: readonly string[] = [...known]): void {
+  const knows = (key: string) => ('has' in known ? known.has(key) : known.includes(key))
   for (const key of Object.keys(record)) {
-    if (known.includes(key)) continue
+    if (knows(key)) continue
     const near = closestKey(key, known)
-    issues.push({ path: `${path}.${key}`, message: `unknown key${near ? `; did you mean "${near}"?` : ''} (known: ${known.join(', ')})` })
+    issues.push({ path: `${path}.${key}`, message: `unknown key${near ? `; did you mean "${near}"?` : ''} (known: ${listed.join(', ')})` })
   }
 }
 
@@ -230,14 +231,10 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
       issues.push({ path: `${source}.${camel}`, message: `conflicts with ${snake}; keep one spelling` })
     }
   }
-  let ok = true
-  for (const key of Object.keys(record)) {
-    if (KNOWN_KEYS.has(key)) continue
-    // A misspelt key would silently lose its value (a misspelt `api_key` even sent another key): refuse it.
-    const near = closestKey(key, KNOWN_KEYS)
-    issues.push({ path: `${source}.${key}`, message: `unknown key${near ? `; did you mean "${near}"?` : ''} (known: ${ENTRY_KEYS.join(', ')})` })
-    ok = false
-  }
+  // A misspelt key would silently lose its value (a misspelt `api_key` even sent another key): refuse it.
+  const before = issues.length
+  refuseUnknownKeys(record, KNOWN_KEYS, source, issues, ENTRY_KEYS)
+  let ok = issues.length === before
 
   const model = pick(entry, 'model') as string | undefined
   const providerLabel = pick(entry, 'provider') as RegisteredProvider | undefined

@@ -114,17 +114,26 @@ function lastBoundary(bytes: Uint8Array): number {
   return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + CRLF_CRLF.length)
 }
 
-/** Parses the `data:` lines that mention usage; a few events per stream, never the text deltas. */
+/**
+ * The JSON payloads of the `data:` lines that mention `marker`, in order: the few events a
+ * watcher reads (usage, an error), never the text deltas. Lines that are not JSON are skipped:
+ * the client's own parser will complain, not ours.
+ */
+export function eventsMentioning(text: string, marker: string): unknown[] {
+  const events: unknown[] = []
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('data:') || !line.includes(marker)) continue
+    try {
+      events.push(JSON.parse(line.slice(5)))
+    } catch {}
+  }
+  return events
+}
+
+/** The usage these bytes' events report, merged with what came before; told to `report` when it changed. */
 function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void): unknown {
   let usage = previous
-  for (const line of utf8.decode(bytes).split('\n')) {
-    if (!line.startsWith('data:') || !line.includes('"usage"')) continue
-    try {
-      usage = dialect.usage(JSON.parse(line.slice(5)), usage)
-    } catch {
-      // Not JSON: the client's own parser will complain, not ours.
-    }
-  }
+  for (const event of eventsMentioning(utf8.decode(bytes), '"usage"')) usage = dialect.usage(event, usage)
   if (usage !== previous) report(usage)
   return usage
 }
@@ -132,14 +141,7 @@ function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unkno
 /** The last upstream error event in these bytes, as the dialect reads it; `previous` when there is none. */
 function failureIn(bytes: Uint8Array, read: (event: any) => ShimError | null, previous: ShimError | null): ShimError | null {
   let failure = previous
-  for (const line of utf8.decode(bytes).split('\n')) {
-    if (!line.startsWith('data:') || !line.includes('"type":"error"')) continue
-    try {
-      failure = read(JSON.parse(line.slice(5))) ?? failure
-    } catch {
-      // Not JSON: the generic failure says the stream broke.
-    }
-  }
+  for (const event of eventsMentioning(utf8.decode(bytes), '"type":"error"')) failure = read(event) ?? failure
   return failure
 }
 

@@ -1,7 +1,7 @@
 import { ShimError } from '../errors.ts'
 import type { StreamTracker } from '../sse/tracker.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
-import { watchPassthrough, type PassthroughDialect } from '../sse/watch.ts'
+import { eventsMentioning, watchPassthrough, type PassthroughDialect } from '../sse/watch.ts'
 import { readWhole } from './http.ts'
 
 export interface PassthroughOptions {
@@ -68,13 +68,9 @@ export function notOneAnswer(label: string, status: number, declared: string | n
 
 /** The message of the first error event in an SSE text (`{"error":{"message"}}`, `{"type":"error",…}`, `response.failed`), if any. */
 function errorEventMessage(text: string): string | null {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('data:') || !line.includes('"error"')) continue
-    try {
-      const event = JSON.parse(line.slice(5)) as { error?: { message?: unknown } | string; message?: unknown; response?: { error?: { message?: unknown } } }
-      const message = typeof event.error === 'string' ? event.error : (event.error?.message ?? event.response?.error?.message ?? event.message)
-      if (typeof message === 'string' && message) return message.slice(0, 500)
-    } catch {}
+  for (const event of eventsMentioning(text, '"error"') as { error?: { message?: unknown } | string; message?: unknown; response?: { error?: { message?: unknown } } }[]) {
+    const message = typeof event?.error === 'string' ? event.error : (event?.error?.message ?? event?.response?.error?.message ?? event?.message)
+    if (typeof message === 'string' && message) return message.slice(0, 500)
   }
   return null
 }
@@ -94,17 +90,22 @@ function sseHeaders(type: string): Headers {
 
 /** A whole JSON answer with its top-level `model` renamed; null when the bytes are not one JSON object. */
 export function renameModelInJson(bytes: Uint8Array, model: string, onUsage?: (usage: unknown) => void): Uint8Array | string | null {
-  if (!bytes.length) return null
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes))
-  } catch {
-    return null
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null
+  const parsed = jsonObjectOf(bytes)
+  if (!parsed) return null
   const usage = (parsed as { usage?: unknown }).usage
   if (usage && typeof usage === 'object') onUsage?.(usage)
   if (typeof (parsed as { model?: unknown }).model !== 'string') return bytes
   if ((parsed as { model: string }).model === model) return bytes
   return JSON.stringify({ ...(parsed as object), model })
+}
+
+/** The bytes as one JSON object, or null (empty, not JSON, an array or a scalar). */
+export function jsonObjectOf(bytes: Uint8Array): Record<string, unknown> | null {
+  if (!bytes.length) return null
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null
+  } catch {
+    return null
+  }
 }

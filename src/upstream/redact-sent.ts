@@ -99,8 +99,7 @@ export function sentSecrets(headers: Record<string, string>, url = ''): readonly
  * comes back re-encoded without it.
  */
 export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text
-  for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED)
+  const out = redactPlain(text, secrets)
   if (!secrets.length || !out.includes('\\')) return out
   let json: unknown
   try {
