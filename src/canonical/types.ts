@@ -202,7 +202,7 @@ export type TerminalEventType = 'response.completed' | 'response.incomplete' | '
 export type ResponseLifecycleEvent = { type: 'response.created' | 'response.in_progress'; response: ResponseObject } & Sequenced
 export type ResponseTerminalEvent = { type: TerminalEventType; response: ResponseObject } & Sequenced
 export type OutputItemEvent = { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: OutputItem } & Sequenced
-/** A stored refusal replays as a refusal part (responses-store/replay.ts); live answers carry output_text. */
+/** A stored refusal replays as a refusal part (dialects/responses/replay.ts); live answers carry output_text. */
 export type ContentPartEvent = { type: 'response.content_part.added' | 'response.content_part.done'; content_index: number; part: OutputText | Refusal } & ItemRef & Sequenced
 export type OutputTextDeltaEvent = { type: 'response.output_text.delta'; content_index: number; delta: string; logprobs: unknown[] } & ItemRef & Sequenced
 export type OutputTextDoneEvent = { type: 'response.output_text.done'; content_index: number; text: string; logprobs: unknown[] } & ItemRef & Sequenced

@@ -3,13 +3,14 @@ import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { messagesHttpError } from '../dialects/messages/errors.ts'
+import { MESSAGES_PASSTHROUGH } from '../dialects/messages/from-events.ts'
 import { fromCanonical, type MessagesRequestOptions } from '../dialects/messages/request.ts'
 import { createMessagesDecoder } from '../dialects/messages/stream.ts'
-import { ShimError } from '../errors.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import { eventStreamOf } from '../upstream/passthrough.ts'
 import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget } from './types.ts'
 
@@ -65,9 +66,9 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
 
   const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify(translation.body), label: label(model) }, upstreamOptions(context))
   if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label(model))
-  if (!response.body) throw new ShimError('upstream_stream', `${label(model)} answered 200 with no body.`)
   const decoder = { model: slug, tools: plan, structuredOutputTool: translation.structuredOutputTool }
-  return providerStream(decodeBody(response.body, (emit) => createMessagesDecoder(emit, decoder), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
+  const events = await eventStreamOf(response, MESSAGES_PASSTHROUGH, label(model), context.idleTimeoutMs)
+  return providerStream(decodeBody(events, (emit) => createMessagesDecoder(emit, decoder), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
 }
 
 /**

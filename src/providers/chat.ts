@@ -1,19 +1,16 @@
 import { forwardedAnswer } from './forwarded.ts'
-import { decodeBody, streamOf } from '../canonical/decode.ts'
+import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
-import type { ChatCompletion } from '../dialects/chat/api.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
 import { fromCanonical, type ChatRequestOptions } from '../dialects/chat/request.ts'
-import { completionAsChunks } from '../dialects/chat/response.ts'
+import { CHAT_PASSTHROUGH } from '../dialects/chat/from-events.ts'
 import { createChatDecoder } from '../dialects/chat/stream.ts'
-import { ShimError } from '../errors.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
-import { formatSse } from '../sse/encode.ts'
-import { parseJson } from '../sse/parse.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
-import { openUpstream, readBounded, readWhole, upstreamOptions } from '../upstream/http.ts'
+import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import { eventStreamOf } from '../upstream/passthrough.ts'
 import { withOpencodeSession } from './opencode-session.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget } from './types.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
@@ -69,18 +66,9 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
     upstreamOptions(context),
   )
   if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
-  if (!response.body) throw new ShimError('upstream_stream', `${label(model)} answered 200 with no body.`)
-
   const decoderOptions = { model: slug, tools: plan }
-  const type = response.headers.get('content-type') ?? ''
-  if (type.includes('application/json')) {
-    // The upstream ignored stream: true and sent one completion.
-    const parsed = parseJson(new TextDecoder().decode(await readWhole(response, { idleTimeoutMs: context.idleTimeoutMs, label: label(model) })))
-    if (!parsed.ok) throw new ShimError('upstream_stream', `${label(model)} sent a body that is neither SSE nor JSON.`)
-    const sse = completionAsChunks(parsed.value as ChatCompletion).map(formatSse).join('')
-    return providerStream(decodeBody(streamOf([new TextEncoder().encode(sse)]), (emit) => createChatDecoder(emit, decoderOptions)))
-  }
-  return providerStream(decodeBody(response.body, (emit) => createChatDecoder(emit, decoderOptions), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
+  const events = await eventStreamOf(response, CHAT_PASSTHROUGH, label(model), context.idleTimeoutMs)
+  return providerStream(decodeBody(events, (emit) => createChatDecoder(emit, decoderOptions), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
 }
 
 /**

@@ -3,12 +3,13 @@ import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { refuseStopSequences } from '../canonical/unsupported.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
+import { RESPONSES_PASSTHROUGH } from '../dialects/responses/errors.ts'
 import { createResponsesDecoder } from '../dialects/responses/stream.ts'
-import { ShimError } from '../errors.ts'
 import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
+import { eventStreamOf } from '../upstream/passthrough.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget } from './types.ts'
 
 const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
@@ -36,8 +37,8 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
   refuseStopSequences(request, label(model))
   const body = JSON.stringify({ ...request, model: model.model, stream: true, store: false })
   const { response, abort } = await post(model, body, 'text/event-stream', context)
-  if (!response.body) throw new ShimError('upstream_stream', `${label(model)} answered 200 with no body.`)
-  return providerStream(decodeBody(response.body, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
+  const events = await eventStreamOf(response, RESPONSES_PASSTHROUGH, label(model), context.idleTimeoutMs)
+  return providerStream(decodeBody(events, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ResponsesItem } from '../canonical/types.ts'
 import { formatEvent, SSE_HEADERS } from '../sse/encode.ts'
 import { apiError, responseNotFound } from './_api-error.ts'
-import { replayResponseEvents } from './replay.ts'
+import { replayResponseEvents } from '../dialects/responses/replay.ts'
 import type { ResponseStore, StoredItem } from './store.ts'
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })

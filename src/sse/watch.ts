@@ -15,6 +15,11 @@ export interface PassthroughDialect {
    * message and code go into the failure event sent when the stream then ends unfinished.
    */
   upstreamFailure?: (event: any) => ShimError | null
+  /**
+   * This dialect's whole answer (what `stream: false` returns) as the SSE text that would have
+   * streamed it; null when the object is not one. For upstreams that ignore `stream: true`.
+   */
+  answerAsStream?: (answer: Record<string, any>) => string | null
 }
 
 export interface WatchOptions {

@@ -42,8 +42,9 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
     // A page or a single JSON object is no stream (a portal, an upstream that ignored `stream`): said before any byte.
     // Any other label is read as the stream it most likely is (SSE sent as text/plain), never held whole.
     if (!type.includes('text/event-stream') && /json|html/i.test(type)) {
+      if (/json/i.test(type) && options.dialect.answerAsStream) return answerStreamed(upstream, type, options)
       void upstream.body.cancel().catch(() => {})
-      throw new ShimError('upstream_stream', `${options.label} answered ${upstream.status} with ${type.split(';')[0]} where an event stream was asked for (stream: true).`, { status: 502 })
+      throw notAStream(options.label, upstream.status, type, null)
     }
     options.keepAlive()
     const streamType = type.includes('text/event-stream') ? type : SSE_HEADERS['content-type']
@@ -55,6 +56,44 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
   // A success must be the whole answer: a body cut short, a page or a stream is not one, whatever the status said.
   if (ok && answer === null) throw notOneAnswer(options.label, upstream.status, declared, bytes)
   return new Response(answer ?? bytes, { status: upstream.status, headers: { ...headers, 'content-type': type } })
+}
+
+/**
+ * An upstream that ignored `stream: true` and sent its whole answer: the
+ * client still gets the stream it asked for, that answer's events in its own
+ * dialect, through the same watch as any stream (model renamed, usage told).
+ */
+async function answerStreamed(upstream: Response, type: string, options: PassthroughOptions): Promise<Response> {
+  const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
+  const sse = answerAsStream(bytes, options.dialect, options.label, upstream.status, type)
+  const body = watchPassthrough(new Response(sse).body!, options.dialect, { idleTimeoutMs: 0, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker })
+  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...options.headers } })
+}
+
+/**
+ * What a translated route decodes: the upstream's event stream, or, from an upstream that ignored
+ * `stream: true` and sent its whole answer as JSON, that answer as the events that would have streamed it.
+ */
+export async function eventStreamOf(upstream: Response, dialect: PassthroughDialect, label: string, idleTimeoutMs: number): Promise<ReadableStream<Uint8Array>> {
+  const type = upstream.headers.get('content-type') ?? ''
+  if (!upstream.body) throw new ShimError('upstream_stream', `${label} answered ${upstream.status} with no body.`)
+  if (type.includes('text/event-stream') || !/json/i.test(type)) return upstream.body
+  return new Response(answerAsStream(await readWhole(upstream, { idleTimeoutMs, label }), dialect, label, upstream.status, type)).body!
+}
+
+/** A whole JSON answer's bytes as the dialect's stream text; a 502 saying what came instead when they are not one. */
+export function answerAsStream(bytes: Uint8Array, dialect: PassthroughDialect, label: string, status: number, type: string): string {
+  const answer = jsonObjectOf(bytes)
+  const sse = answer && dialect.answerAsStream?.(answer)
+  if (sse) return sse
+  throw notAStream(label, status, type, answer)
+}
+
+/** The error for a 2xx that is not the stream asked for (a page, an error object, another dialect's answer). */
+function notAStream(label: string, status: number, type: string, answer: Record<string, unknown> | null): ShimError {
+  const error = answer?.error as { message?: unknown } | string | undefined
+  const said = typeof error === 'string' ? error : typeof error?.message === 'string' ? error.message : null
+  return new ShimError('upstream_stream', `${label} answered ${status} with ${type.split(';')[0]} where an event stream was asked for (stream: true)${said ? `; it said: ${said.slice(0, 500)}` : '.'}`, { status: 502 })
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { isResponsesEventType, type ResponseObject } from '../../src/canonical/types.ts'
-import { replayResponseEvents } from '../../src/responses-store/replay.ts'
+import { replayResponseEvents } from '../../src/dialects/responses/replay.ts'
 
 const stored = (output: ResponseObject['output']): ResponseObject => ({ id: 'resp_r', object: 'response', created_at: 1, status: 'completed', model: 'm', output })
 

@@ -57,7 +57,8 @@ describe('stream: false', () => {
 
 describe('stream: true', () => {
   test.each([
-    ['one JSON object', 'application/json', '{"id":"chatcmpl-1","object":"chat.completion","choices":[{"message":{"content":"Hello"},"finish_reason":"stop"}]}'],
+    // A whole answer in the client's own dialect is streamed to it instead (test/clients/ignored-stream.test.ts).
+    ['a JSON object that is no answer (a listing from a wrong base URL)', 'application/json', '{"object":"list","data":[{"id":"chat-model","object":"model"}]}'],
     ['a page', 'text/html', '<html>portal</html>'],
   ])('a 200 with %s where a stream was asked: a 502 saying so', async (_name, type, text) => {
     answer = () => new Response(text, { headers: { 'content-type': type } })

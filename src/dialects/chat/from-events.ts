@@ -6,6 +6,7 @@ import type { SseMessage } from '../../sse/parse.ts'
 import type { PassthroughDialect } from '../../sse/watch.ts'
 import { responsesFailure } from '../responses/errors.ts'
 import type { ChatCompletion, ChatUsage } from './api.ts'
+import { completionAsChunks } from './response.ts'
 
 export interface ChatEncodeOptions {
   /** The model name the client asked for. */
@@ -42,6 +43,7 @@ export const CHAT_PASSTHROUGH: PassthroughDialect = {
   failure: (error: ShimError) => chatStreamFailure(responsesFailure(error)).map(formatSse).join(''),
   // OpenAI sends usage in a last chunk (with `stream_options.include_usage`).
   usage: (chunk, previous) => (chunk.usage && typeof chunk.usage === 'object' ? chunk.usage : previous),
+  answerAsStream: (answer) => (Array.isArray(answer.choices) ? completionAsChunks(answer).map(formatSse).join('') : null),
 }
 
 /** A function call's name as a chat client knows it (namespaced tools only come from Responses upstreams). */

@@ -1,28 +1,38 @@
 import type { SseMessage } from '../../sse/parse.ts'
-import type { ChatChunk, ChatCompletion } from './api.ts'
 
 /**
- * A whole `chat.completion` as the chunks a stream would have carried. Some
- * upstreams (older vLLM, proxies) ignore `stream: true`; decoding one path
- * keeps the two consistent.
+ * A whole `chat.completion` as the chunks a stream would have carried, as
+ * OpenAI streams them: per choice one chunk with the message (role, text,
+ * reasoning, refusal, tool calls given their `index`) and one with its
+ * finish_reason, the usage in a last chunk with no choices, then `[DONE]`.
+ * Some upstreams (older vLLM, proxies, local servers) ignore `stream: true`:
+ * the translated routes decode this, and the Chat fast path hands it to the
+ * client, so both see the answer the same way. Fields this does not name
+ * (annotations, audio, logprobs) are carried as they came.
  */
-export function completionAsChunks(completion: ChatCompletion): SseMessage[] {
-  const choice = completion.choices?.[0]
-  const message = choice?.message ?? {}
-  const chunk: ChatChunk = {
-    id: completion.id,
-    model: completion.model,
-    choices: [{
-      index: 0,
-      delta: {
-        role: 'assistant',
-        reasoning_content: message.reasoning_content ?? message.reasoning ?? null,
-        content: message.content ?? message.refusal ?? null,
-        tool_calls: message.tool_calls?.map((call, index) => ({ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } })) ?? null,
-      },
-      finish_reason: choice?.finish_reason ?? 'stop',
-    }],
-    usage: completion.usage ?? null,
+export function completionAsChunks(completion: Record<string, any>): SseMessage[] {
+  const base: Record<string, unknown> = { id: completion.id, object: 'chat.completion.chunk', created: completion.created ?? Math.floor(Date.now() / 1000), model: completion.model }
+  for (const key of ['system_fingerprint', 'service_tier'] as const) if (completion[key] != null) base[key] = completion[key]
+  const chunks: SseMessage[] = []
+  const chunk = (fields: Record<string, unknown>) => chunks.push({ data: JSON.stringify({ ...base, ...fields }) })
+  const choices: any[] = Array.isArray(completion.choices) ? completion.choices : []
+  choices.forEach((choice, at) => {
+    const index = typeof choice?.index === 'number' ? choice.index : at
+    chunk({ choices: [{ index, delta: deltaOf(choice?.message), logprobs: choice?.logprobs ?? null, finish_reason: null }] })
+    chunk({ choices: [{ index, delta: {}, finish_reason: choice?.finish_reason ?? 'stop' }] })
+  })
+  if (completion.usage) chunk({ choices: [], usage: completion.usage })
+  chunks.push({ data: '[DONE]' })
+  return chunks
+}
+
+/** A message as one delta: its non-null fields, each tool call with the `index` a stream numbers it by. */
+function deltaOf(message: unknown): Record<string, unknown> {
+  const delta: Record<string, unknown> = { role: 'assistant' }
+  if (!message || typeof message !== 'object') return delta
+  for (const [key, value] of Object.entries(message)) {
+    if (value === null || value === undefined || key === 'role') continue
+    delta[key] = key === 'tool_calls' && Array.isArray(value) ? value.map((call, index) => ({ index, ...call })) : value
   }
-  return [{ data: JSON.stringify(chunk) }, { data: '[DONE]' }]
+  return delta
 }

@@ -5,6 +5,7 @@ import { formatEvent } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
 import type { PassthroughDialect } from '../../sse/watch.ts'
 import { responsesFailure } from '../responses/errors.ts'
+import { messageAsEvents } from './replay.ts'
 import { decodeThinking } from './thinking-signature.ts'
 import { FOREIGN_SIGNATURE } from './to-canonical.ts'
 
@@ -50,6 +51,7 @@ export const MESSAGES_PASSTHROUGH: PassthroughDialect = {
     const usage = event.type === 'message_start' ? event.message?.usage : event.type === 'message_delta' ? event.usage : undefined
     return usage && typeof usage === 'object' ? { ...(previous as object), ...usage } : previous
   },
+  answerAsStream: (answer) => (answer.type === 'message' && Array.isArray(answer.content) ? messageAsEvents(answer) : null),
 }
 
 /** The same encoder as a function (event → SSE messages), for the fused single-stage path. */

@@ -1,6 +1,8 @@
+import type { ResponseObject } from '../../canonical/types.ts'
 import { ShimError } from '../../errors.ts'
 import { formatEvent } from '../../sse/encode.ts'
 import type { PassthroughDialect } from '../../sse/watch.ts'
+import { replayResponseEvents } from './replay.ts'
 
 /** OpenAI's error `type` per status family, as the OpenAI API and SDKs expect. */
 function errorType(error: ShimError): string {
@@ -78,4 +80,9 @@ export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
       response: { id: `resp_shim_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: responsesFailure(error), output: [], usage: null },
     }),
   usage: (event, previous) => (event.response?.usage && typeof event.response.usage === 'object' ? event.response.usage : previous),
+  // Only a finished response: one still queued or running (background mode) has no stream to replay.
+  answerAsStream: (answer) =>
+    answer.object === 'response' && Array.isArray(answer.output) && FINISHED.has(answer.status) ? replayResponseEvents(answer as ResponseObject).map(formatEvent).join('') : null,
 }
+
+const FINISHED = new Set(['completed', 'incomplete', 'failed'])

@@ -1,4 +1,4 @@
-import type { ContentPart, CustomToolCallItem, EventDraft, FunctionCallItem, MessageItem, OutputItem, OutputText, ReasoningItem, ResponseObject, ResponsesEvent, TerminalEventType } from '../canonical/types.ts'
+import type { ContentPart, CustomToolCallItem, EventDraft, FunctionCallItem, MessageItem, OutputItem, OutputText, ReasoningItem, ResponseObject, ResponsesEvent, TerminalEventType } from '../../canonical/types.ts'
 
 type Emit = (event: EventDraft) => void
 
