@@ -125,13 +125,6 @@ function markerLines(lines: string[]): ('begin' | 'end' | null)[] {
   return lines.map((line, i) => (!starts[i] ? null : line === BEGIN ? 'begin' : line === END ? 'end' : null))
 }
 
-/**
- * CRLF files are valid TOML, but the TOML parser rejects a CR in comments
- * and our line logic splits on LF: work on LF text, write back CRLF.
- */
-function usesCrlf(text: string): boolean {
-  return text.includes('\r\n')
-}
 
 // Notepad saves UTF-8 with a byte-order mark, which Codex's TOML parser skips: read without it, written back with it.
 const BOM = '\uFEFF'
@@ -142,8 +135,40 @@ function toLf(text: string): string {
 
 const bomOf = (text: string) => (text.startsWith(BOM) ? BOM : '')
 
-function withLineEnding(text: string, crlf: boolean): string {
-  return crlf ? text.replace(/\n/g, '\r\n') : text
+/**
+ * CRLF files are valid TOML, but the TOML parser rejects a CR in comments and
+ * our line logic splits on LF: edits work on LF text, and this gives the result
+ * the original's line endings. A file with one kind keeps it throughout. In a
+ * file with both (a Windows editor and a Unix one took turns), each line the
+ * edit kept ends as it did, matched in order, and the lines of our blocks end
+ * as most of the file's lines do.
+ */
+function withLineEndings(original: string, edited: string): string {
+  const pieces = (original.startsWith(BOM) ? original.slice(1) : original).split('\n')
+  const ended = pieces.slice(0, -1)
+  const crlf = ended.filter((line) => line.endsWith('\r')).length
+  if (crlf === 0) return edited
+  if (crlf === ended.length) return edited.replace(/\n/g, '\r\n')
+  const dominant = crlf * 2 >= ended.length ? '\r\n' : '\n'
+  const contents = ended.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+  const lines = edited.split('\n')
+  const markers = markerLines(lines)
+  let from = 0
+  let ours = false
+  return lines
+    .map((line, i) => {
+      if (i === lines.length - 1) return line
+      if (markers[i] === 'begin') ours = true
+      let ending = dominant
+      const kept = ours ? -1 : contents.indexOf(line, from)
+      if (kept >= 0) {
+        ending = ended[kept]!.endsWith('\r') ? '\r\n' : '\n'
+        from = kept + 1
+      }
+      if (markers[i] === 'end') ours = false
+      return line + ending
+    })
+    .join('')
 }
 
 /** Parses config.toml text as Codex does, whatever its line endings. */
@@ -175,7 +200,7 @@ export function hasManagedBlock(text: string): boolean {
  */
 export function removeManagedBlock(text: string): string {
   if (!hasManagedBlock(text)) return text
-  return bomOf(text) + withLineEnding(removeOurs(toLf(text)), usesCrlf(text))
+  return bomOf(text) + withLineEndings(text, removeOurs(toLf(text)))
 }
 
 /** removeFromLf, proved: every setting but ours (the top keys, our provider table) reads the same after as before. */
@@ -317,7 +342,7 @@ export function providerTable(options: { port: number; host?: string; providerNa
  * already defines our provider table outside the block.
  */
 export function applyManagedBlock(text: string, options: ManagedBlockOptions): string {
-  return bomOf(text) + withLineEnding(applyToLf(toLf(text), options), usesCrlf(text))
+  return bomOf(text) + withLineEndings(text, applyToLf(toLf(text), options))
 }
 
 function applyToLf(text: string, options: ManagedBlockOptions): string {

@@ -49,6 +49,32 @@ describe('config.toml edge cases', () => {
     expect(removeManagedBlock(enabled)).toBe(original)
   })
 
+  test('a file with both line endings keeps each line\'s own, and disable restores it byte for byte', () => {
+    // A Windows editor and a Unix one took turns: until now every line came back CRLF.
+    const original = '# my config\r\napproval_policy = "on-request"\r\n\n[tui]\r\nnotifications = true\n'
+    const enabled = applyManagedBlock(original, options)
+    expect(enabled).toContain('approval_policy = "on-request"\r\n\n')
+    expect(enabled).toContain('[tui]\r\nnotifications = true\n')
+    expect(enabled).toContain('# my config\r\n')
+    // Our lines end as most of the file's do (CRLF here: 3 of 5).
+    expect(enabled).toContain('[model_providers.codex_shim]\r\n')
+    expect(managedModel(enabled)).toBe('fake')
+    expect(removeManagedBlock(enabled)).toBe(original)
+    const again = applyManagedBlock(enabled, { ...options, model: 'other' })
+    expect(again).toContain('[tui]\r\nnotifications = true\n')
+    expect(removeManagedBlock(again)).toBe(original)
+    // Mostly LF: our lines are LF.
+    const mostlyLf = 'a = 1\nb = 2\nc = 3\r\n'
+    const enabledLf = applyManagedBlock(mostlyLf, options)
+    expect(enabledLf).toContain('[model_providers.codex_shim]\n')
+    expect(enabledLf).toContain('c = 3\r\n')
+    expect(removeManagedBlock(enabledLf)).toBe(mostlyLf)
+    // A key our block takes over (model) is kept in the block's state as text: it comes back with
+    // the file's usual ending, every other line with its own.
+    const displacing = 'model = "gpt-5.5"\napproval_policy = "never"\r\n[tui]\r\n'
+    expect(removeManagedBlock(applyManagedBlock(displacing, options))).toBe('model = "gpt-5.5"\r\napproval_policy = "never"\r\n[tui]\r\n')
+  })
+
   test('a CRLF file through enable and disable on disk', () => {
     const path = join(freshDir(), 'config.toml')
     const original = 'approval_policy = "never"\r\n'
