@@ -50,6 +50,7 @@ export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>, loo
       case 'response.content_part.done':
       case 'response.output_text.delta':
       case 'response.output_text.done':
+      case 'response.output_text.annotation.added':
       case 'response.refusal.delta':
       case 'response.refusal.done':
       case 'response.reasoning_summary_part.added':

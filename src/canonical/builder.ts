@@ -8,6 +8,7 @@ import type {
   ResponseError,
   ResponseObject,
   ResponsesEvent,
+  UrlCitation,
   Usage,
 } from './types.ts'
 import { answerTooLarge, maxAnswerBytes } from './answer-limit.ts'
@@ -32,7 +33,7 @@ export interface BuilderOptions {
 }
 
 /** A message holds one part: the answer's text, or a refusal (what the model said instead of answering). */
-interface OpenMessage { kind: 'message'; index: number; item: MessageItem; text: string; refusal: boolean }
+interface OpenMessage { kind: 'message'; index: number; item: MessageItem; text: string; refusal: boolean; annotations?: UrlCitation[] }
 interface OpenReasoning { kind: 'reasoning'; index: number; item: ReasoningItem; text: string }
 interface OpenFunctionCall { kind: 'function_call'; index: number; item: FunctionCallItem }
 interface OpenCustomToolCall { kind: 'custom_tool_call'; index: number; item: CustomToolCallItem }
@@ -120,6 +121,14 @@ export class ResponseBuilder {
     else this.push({ type: 'response.output_text.delta', ...this.ref(handle), content_index: 0, delta, logprobs: [] })
   }
 
+  /** A source the message's text cites, as the answer gives it; the finished part carries them all. */
+  annotate(handle: OpenMessage, annotation: UrlCitation): void {
+    if (handle.refusal || !this.open.has(handle)) return
+    const annotations = (handle.annotations ??= [])
+    this.push({ type: 'response.output_text.annotation.added', ...this.ref(handle), content_index: 0, annotation_index: annotations.length, annotation })
+    annotations.push(annotation)
+  }
+
   openReasoning(): OpenReasoning {
     const item: ReasoningItem = { type: 'reasoning', id: this.ids('rs'), summary: [] }
     const handle = this.register<OpenReasoning>({ kind: 'reasoning', item, text: '' })
@@ -175,7 +184,7 @@ export class ResponseBuilder {
           done = { ...handle.item, status: 'completed', content: [part] }
           break
         }
-        const part = { type: 'output_text' as const, text: handle.text, annotations: [] }
+        const part = { type: 'output_text' as const, text: handle.text, annotations: handle.annotations ?? [] }
         this.push({ type: 'response.output_text.done', ...ref, content_index: 0, text: handle.text, logprobs: [] })
         this.push({ type: 'response.content_part.done', ...ref, content_index: 0, part })
         done = { ...handle.item, status: 'completed', content: [part] }

@@ -218,17 +218,20 @@ export type FunctionCallArgumentsDeltaEvent = { type: 'response.function_call_ar
 export type FunctionCallArgumentsDoneEvent = { type: 'response.function_call_arguments.done'; arguments: string; name?: string } & ItemRef & Sequenced
 export type CustomToolCallInputDeltaEvent = { type: 'response.custom_tool_call_input.delta'; delta: string } & ItemRef & Sequenced
 export type CustomToolCallInputDoneEvent = { type: 'response.custom_tool_call_input.done'; input: string } & ItemRef & Sequenced
+/** A source the answer's text cites: a url_citation is the one kind every dialect that cites by URL can say. */
+export type UrlCitation = { type: 'url_citation'; url: string; title: string; start_index: number; end_index: number }
+/** An annotation on an output_text part: a url_citation we build, or whatever a Responses upstream sent (file_citation, …). */
+export type OutputTextAnnotationAddedEvent = { type: 'response.output_text.annotation.added'; content_index: number; annotation_index: number; annotation: UrlCitation | ({ type: string } & Record<string, unknown>) } & ItemRef & Sequenced
 
 /**
  * Responses API events the proxy relays to Responses clients but never builds
- * or reads: hosted tools' progress, annotations, audio, `queued`. Their items
+ * or reads: hosted tools' progress, audio, `queued`. Their items
  * arrive whole in `output_item.done`, which is what every other dialect and
  * the aggregator use. The list is the API's own (openai SDK 6.x
  * `ResponseStreamEvent`); a type on none of our lists is skipped by the decoder.
  */
 export const RELAYED_EVENT_TYPES = [
   'response.queued',
-  'response.output_text.annotation.added',
   'response.web_search_call.in_progress',
   'response.web_search_call.searching',
   'response.web_search_call.completed',
@@ -280,6 +283,7 @@ export type CanonicalEvent =
   | FunctionCallArgumentsDoneEvent
   | CustomToolCallInputDeltaEvent
   | CustomToolCallInputDoneEvent
+  | OutputTextAnnotationAddedEvent
 
 /**
  * Every event that passes between modules. Closed: a new type is a new
@@ -317,6 +321,7 @@ const CANONICAL_EVENT_TYPES = {
   'response.function_call_arguments.done': true,
   'response.custom_tool_call_input.delta': true,
   'response.custom_tool_call_input.done': true,
+  'response.output_text.annotation.added': true,
 } as const satisfies Record<CanonicalEvent['type'], true>
 
 const RELAYED: ReadonlySet<string> = new Set(RELAYED_EVENT_TYPES)

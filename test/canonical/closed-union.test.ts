@@ -43,6 +43,7 @@ function family(event: CanonicalEvent): 'lifecycle' | 'item' | 'text' | 'reasoni
       return 'item'
     case 'response.output_text.delta':
     case 'response.output_text.done':
+    case 'response.output_text.annotation.added':
     case 'response.refusal.delta':
     case 'response.refusal.done':
       return 'text'

@@ -11,7 +11,8 @@
 
 export type Json = Record<string, any>
 
-export type OutputSpec = { reasoning: string; encrypted?: string } | { text: string } | { refusal: string } | { call: { call_id: string; name: string; arguments: Json | string } } | { custom: { call_id: string; name: string; input: string } }
+export type UrlCitationSpec = { url: string; title: string; start_index: number; end_index: number }
+export type OutputSpec = { reasoning: string; encrypted?: string } | { text: string; citations?: UrlCitationSpec[] } | { refusal: string } | { call: { call_id: string; name: string; arguments: Json | string } } | { custom: { call_id: string; name: string; input: string } }
 
 export type ResponsesReply =
   | { kind: 'output'; items: OutputSpec[]; usage?: Json; model?: string }
@@ -69,8 +70,11 @@ export function responseEvents(id: string, model: string, items: OutputSpec[], u
       push({ type: 'response.output_item.added', ...ref, item })
       push({ type: 'response.content_part.added', ...ref, item_id: item.id, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
       for (const delta of pieces(spec.text, 5)) push({ type: 'response.output_text.delta', ...ref, item_id: item.id, content_index: 0, delta, logprobs: [] })
+      // Citations follow the text they cite, one annotation event each (web search answers).
+      const annotations = (spec.citations ?? []).map((citation) => ({ type: 'url_citation', ...citation }))
+      annotations.forEach((annotation, annotation_index) => push({ type: 'response.output_text.annotation.added', ...ref, item_id: item.id, content_index: 0, annotation_index, annotation }))
       push({ type: 'response.output_text.done', ...ref, item_id: item.id, content_index: 0, text: spec.text, logprobs: [] })
-      const part = { type: 'output_text', text: spec.text, annotations: [] }
+      const part = { type: 'output_text', text: spec.text, annotations }
       push({ type: 'response.content_part.done', ...ref, item_id: item.id, content_index: 0, part })
       const done = { ...item, status: 'completed', content: [part] }
       push({ type: 'response.output_item.done', ...ref, item: done })

@@ -73,6 +73,8 @@ export interface ChatChunkChoice {
     reasoning?: string | null
     tool_calls?: ChatChunkToolCall[] | null
     refusal?: string | null
+    /** url_citations (OpenAI's search models, OpenRouter's web plugin); OpenAI's SDK types omit them. */
+    annotations?: unknown[] | null
   }
   finish_reason?: string | null
 }
@@ -91,4 +93,10 @@ export interface ChatCompletion {
   model?: string
   choices?: { index?: number; message?: { role?: string; content?: string | null; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: ChatToolCall[] | null; refusal?: string | null }; finish_reason?: string | null }[]
   usage?: ChatUsage | null
+}
+
+/** A chat answer's annotation: only url_citation is defined. */
+export interface ChatAnnotation {
+  type?: string
+  url_citation?: { url?: string; title?: string; start_index?: number; end_index?: number }
 }

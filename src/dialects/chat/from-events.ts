@@ -1,5 +1,5 @@
 import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
-import { isRelayedEvent, type CustomToolCallItem, type OutputItem, type ResponseObject, type ResponsesEvent, type Usage } from '../../canonical/types.ts'
+import { isRelayedEvent, type CustomToolCallItem, type OutputItem, type ResponseObject, type ResponsesEvent, type UrlCitation, type Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { formatSse } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
@@ -55,6 +55,9 @@ function callName(item: { name: string; namespace?: string }): string {
 export function createChatChunkEncoder(options: ChatEncodeOptions): (event: ResponsesEvent) => SseMessage[] {
   const base = { id: options.id, object: 'chat.completion.chunk', created: options.created, model: options.model }
   const callIndex = new Map<number, number>() // output_index → tool_calls index
+  // Chat has one content string: a citation's range moves by the text of the messages before its own.
+  const textStart = new Map<number, number>() // output_index → offset in content
+  let contentLength = 0
   let sentRole = false
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseMessage => ({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) })
   let out: SseMessage[] = []
@@ -76,7 +79,13 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
     if (isRelayedEvent(event)) return // hosted tools' progress: nothing a chat client can show
     switch (event.type) {
       case 'response.output_text.delta':
+        contentLength += event.delta.length
         return withRole({ content: event.delta })
+      case 'response.output_text.annotation.added': {
+        const citation = chatCitation(event.annotation, textStart.get(event.output_index) ?? 0)
+        if (citation) withRole({ annotations: [citation] })
+        return
+      }
       // A model's refusal is its own field in Chat Completions, as OpenAI streams it.
       case 'response.refusal.delta':
         return withRole({ refusal: event.delta })
@@ -85,6 +94,7 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
         return withRole({ reasoning_content: event.delta })
       case 'response.output_item.added':
         if (event.item?.type === 'function_call') openCall(event.output_index, event.item, '')
+        else if (event.item?.type === 'message') textStart.set(event.output_index, contentLength)
         return
       case 'response.function_call_arguments.delta': {
         const index = callIndex.get(event.output_index)
@@ -143,12 +153,19 @@ export function responseToChatCompletion(response: ResponseObject, options: { mo
   let refusal = ''
   let reasoning = ''
   const toolCalls: { id: string; type: 'function'; function: { name: string; arguments: string } }[] = []
+  const annotations: ChatCitation[] = []
   for (const item of response.output) {
     if (item.type === 'message') {
-      const parts = (item as { content: { type: string; text?: string; refusal?: string }[] }).content
+      const parts = (item as { content: { type: string; text?: string; refusal?: string; annotations?: unknown[] }[] }).content
       for (const part of parts) {
         if (part.type === 'refusal') refusal += part.refusal ?? ''
-        else content += part.text ?? ''
+        else {
+          for (const annotation of part.annotations ?? []) {
+            const citation = chatCitation(annotation, content.length)
+            if (citation) annotations.push(citation)
+          }
+          content += part.text ?? ''
+        }
       }
     } else if (item.type === 'reasoning') {
       reasoning += ((item as { summary?: { text: string }[] }).summary ?? []).map((part) => part.text).join('')
@@ -167,9 +184,22 @@ export function responseToChatCompletion(response: ResponseObject, options: { mo
     model: options.model,
     choices: [{
       index: 0,
-      message: { role: 'assistant', content: content || (toolCalls.length || refusal ? null : ''), ...(refusal && { refusal }), ...(reasoning && { reasoning_content: reasoning }), ...(toolCalls.length && { tool_calls: toolCalls }) },
+      message: { role: 'assistant', content: content || (toolCalls.length || refusal ? null : ''), ...(refusal && { refusal }), ...(reasoning && { reasoning_content: reasoning }), ...(toolCalls.length && { tool_calls: toolCalls }), ...(annotations.length && { annotations }) },
       finish_reason: finishReason(response, toolCalls.length > 0),
     }],
     usage: toChatUsage(response.usage) ?? null,
   }
+}
+
+type ChatCitation = { type: 'url_citation'; url_citation: { url: string; title: string; start_index: number; end_index: number } }
+
+/**
+ * A Responses url_citation as Chat Completions nests it, its range moved to where its text sits in
+ * the content. Other annotation kinds (file citations) have no Chat form.
+ */
+function chatCitation(annotation: unknown, offset: number): ChatCitation | null {
+  const source = annotation as Partial<UrlCitation> | null
+  if (source?.type !== 'url_citation' || typeof source.url !== 'string') return null
+  const at = (value: unknown) => offset + (typeof value === 'number' ? value : 0)
+  return { type: 'url_citation', url_citation: { url: source.url, title: typeof source.title === 'string' ? source.title : '', start_index: at(source.start_index), end_index: at(source.end_index) } }
 }

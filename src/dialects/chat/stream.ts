@@ -6,7 +6,7 @@ import type { ResponsesEvent, Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { parseJson, type SseMessage } from '../../sse/parse.ts'
 import { responsesFailure } from '../responses/errors.ts'
-import type { ChatChunk, ChatChunkChoice, ChatChunkToolCall } from './api.ts'
+import type { ChatAnnotation, ChatChunk, ChatChunkChoice, ChatChunkToolCall } from './api.ts'
 import { readErrorBody } from '../../canonical/upstream-error.ts'
 import { streamErrorCode } from './errors.ts'
 import { mapFinishReason } from './finish-reason.ts'
@@ -51,6 +51,9 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
   let finishReason: string | null = null
   let usage: Usage | undefined
   let sawDone = false
+  // Chat cites ranges of the whole content; each canonical message's text starts at its own 0.
+  let contentLength = 0
+  let messageStart = 0
 
   const closeText = () => {
     if (reasoning) builder.close(reasoning)
@@ -77,8 +80,30 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       builder.close(message)
       message = null
     }
-    message ??= builder.openMessage({ refusal })
+    if (!message) {
+      message = builder.openMessage({ refusal })
+      messageStart = contentLength
+    }
     builder.messageDelta(message, delta)
+    if (!refusal) contentLength += delta.length
+  }
+
+  /** The url_citations a chunk carries (OpenAI's search models, OpenRouter's web plugin), on the text they cite. */
+  function onAnnotations(annotations: unknown[]): void {
+    for (const annotation of annotations as ChatAnnotation[]) {
+      const cited = annotation?.type === 'url_citation' ? annotation.url_citation : undefined
+      if (typeof cited?.url !== 'string') continue
+      if (message?.refusal) {
+        builder.close(message)
+        message = null
+      }
+      if (!message) {
+        message = builder.openMessage()
+        messageStart = contentLength
+      }
+      const at = (value: unknown) => Math.max(0, (typeof value === 'number' ? value : 0) - messageStart)
+      builder.annotate(message, { type: 'url_citation', url: cited.url, title: typeof cited.title === 'string' ? cited.title : '', start_index: at(cited.start_index), end_index: at(cited.end_index) })
+    }
   }
 
   function setId(call: CallState, id: string): void {
@@ -167,6 +192,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       if (typeof thinking === 'string' && thinking) onReasoning(thinking)
       if (typeof delta.content === 'string' && delta.content) onText(delta.content)
       if (typeof delta.refusal === 'string' && delta.refusal) onText(delta.refusal, true)
+      if (Array.isArray(delta.annotations)) onAnnotations(delta.annotations)
       for (const piece of delta.tool_calls ?? []) onToolCall(piece)
     }
     if (choice.finish_reason) finishReason = choice.finish_reason

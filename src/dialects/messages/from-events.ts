@@ -155,6 +155,10 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
       case 'response.custom_tool_call_input.delta':
       case 'response.custom_tool_call_input.done':
         return
+      // Messages cites by Anthropic's own locations (a web result's encrypted index, a document's
+      // character range): a URL alone is none of them, and one made up would be refused when replayed.
+      case 'response.output_text.annotation.added':
+        return
       default: {
         const unhandled: never = event
         return unhandled
