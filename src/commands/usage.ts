@@ -5,7 +5,7 @@ import { clientHost } from '../daemon/probe.ts'
 import { isShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { DEFAULT_SINCE } from '../usage/api.ts'
-import { readSummary, usageDbPath } from '../usage/ledger.ts'
+import { ledgerDisabledByEnv, readSummary, usageDbPath } from '../usage/ledger.ts'
 import { summaryCsv, summaryTable } from '../usage/report.ts'
 import { parseSince } from '../usage/since.ts'
 import { emptySummary, SUMMARY_BY, type Summary, type SummaryBy } from '../usage/summarise.ts'
@@ -44,20 +44,19 @@ async function readPlan(): Promise<PlanView> {
   }
 }
 
-/** Prints the plan view; false when there was nothing to show (and says why). */
-function printPlan(plan: PlanView, quiet: boolean): boolean {
+/**
+ * Prints the plan's figures; false when there were none. Without them it is secondary to the
+ * ledger: one line saying why (none without a ChatGPT login, which not every user wants).
+ */
+function printPlan(plan: PlanView): boolean {
   if (!plan.proxy_running) {
-    if (quiet) log.info('ChatGPT plan: codex-shim is not running (its figures live in the running proxy).')
-    else log.error('codex-shim is not running; start it with `codex-shim start`, then use a ChatGPT model once.')
+    log.info('ChatGPT plan: codex-shim is not running (its figures live in the running proxy).')
     return false
   }
-  if (!plan.chatgpt_passthrough) {
-    if (!quiet) log.warn('No usable ChatGPT login: run `codex login` (ChatGPT sign-in).')
-    return false
-  }
+  if (!plan.chatgpt_passthrough) return false
   const quota = plan.quota
   if (!quota) {
-    log.info(`${quiet ? 'ChatGPT plan: ' : ''}No figures yet: the ChatGPT backend reports them with each response. Send one request through a ChatGPT model, then ask again.`)
+    log.info('ChatGPT plan: No figures yet: the ChatGPT backend reports them with each response. Send one request through a ChatGPT model, then ask again.')
     return false
   }
   console.log(`ChatGPT plan${quota.plan_type ? ` (${quota.plan_type})` : ''}, as of ${new Date(quota.updated_at).toLocaleString()}`)
@@ -65,6 +64,13 @@ function printPlan(plan: PlanView, quiet: boolean): boolean {
   if (quota.secondary) console.log(`  secondary  ${describe(quota.secondary)}`)
   if (quota.credits) console.log(`  credits    ${quota.credits.unlimited ? 'unlimited' : (quota.credits.balance ?? (quota.credits.has_credits ? 'available' : 'none'))}`)
   return true
+}
+
+/** An empty ledger, said plainly: where it is and how rows get there. */
+function nothingRecorded(query: { since: number; by: SummaryBy }, path: string): string {
+  const what = query.by === 'task' ? 'no Codex tasks' : 'no requests'
+  const off = ledgerDisabledByEnv() ? ' CODEX_SHIM_USAGE=0 is set here: a proxy started with it records nothing.' : ''
+  return `Nothing recorded yet: ${what} since ${new Date(query.since).toLocaleString()} in ${path}. Requests through the proxy are recorded there as they finish.${off}`
 }
 
 function parseBy(value: string | undefined): SummaryBy | undefined {
@@ -108,19 +114,26 @@ export default defineCommand({
       }
       const plan = await readPlan()
       const hasByok = Boolean(byok?.rows.length)
+      // Nothing recorded is not a failure (a new user who has sent no request yet): exit 0, like the text.
       if (args.json) {
         console.log(JSON.stringify({ ...plan, byok: { ...(byok ?? emptySummary(query)), since: new Date(query.since).toISOString() } }))
-        return plan.quota || hasByok ? 0 : 1
+        return 0
       }
-      const planShown = printPlan(plan, hasByok || asked !== undefined)
       if (byok && hasByok) {
-        if (planShown) console.log('')
+        if (printPlan(plan)) console.log('')
         console.log(`Requests through the proxy since ${new Date(query.since).toLocaleString()}, ${GROUPING[query.by]}:`)
         console.log(summaryTable(byok))
-      } else if (asked !== undefined) {
-        const what = query.by === 'task' ? 'Codex tasks' : 'requests'
-        log.info(`No ${what} recorded since ${new Date(query.since).toLocaleString()} in ${usageDbPath()}.`)
+        return 0
       }
-      return planShown || hasByok ? 0 : 1
+      // An empty ledger leads; the plan's line follows it, unless the plan has figures to show.
+      if (plan.proxy_running && plan.chatgpt_passthrough && plan.quota) {
+        printPlan(plan)
+        console.log('')
+        log.info(nothingRecorded(query, usageDbPath()))
+      } else {
+        log.info(nothingRecorded(query, usageDbPath()))
+        printPlan(plan)
+      }
+      return 0
     }),
 })

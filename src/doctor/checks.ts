@@ -25,7 +25,7 @@ const check = (status: CheckStatus, name: string, detail: string): Check => ({ s
 
 function runtime(): Section {
   return {
-    name: 'runtime',
+    name: 'Runtime',
     checks: [
       check('ok', 'codex-shim', VERSION),
       check('ok', 'platform', `${process.platform}-${process.arch}, Bun ${Bun.version}`),
@@ -58,16 +58,16 @@ function settingsSection(settingsPath: string | undefined): { section: Section; 
     if (!(error instanceof SettingsError)) throw error
     checks.push(check('fail', 'file', error.message))
   }
-  return { section: { name: 'settings', checks }, settings }
+  return { section: { name: 'Settings', checks }, settings }
 }
 
 function codexCli(): Section {
   const bin = findCodex()
   if (!bin) {
-    return { name: 'codex cli', checks: [check('warn', 'codex', 'not found on PATH: `codex-shim codex` cannot run it, and generated catalogs use a short fallback system prompt instead of Codex\'s own. Install with `npm i -g @openai/codex`.')] }
+    return { name: 'Codex CLI', checks: [check('warn', 'codex', 'not found on PATH: `codex-shim codex` cannot run it, and generated catalogs use a short fallback system prompt instead of Codex\'s own. Install with `npm i -g @openai/codex`.')] }
   }
   const version = codexVersion(bin)
-  return { name: 'codex cli', checks: [check(version ? 'ok' : 'warn', 'codex', `${bin}${version ? ` (${version})` : ' (did not report a version)'}`)] }
+  return { name: 'Codex CLI', checks: [check(version ? 'ok' : 'warn', 'codex', `${bin}${version ? ` (${version})` : ' (did not report a version)'}`)] }
 }
 
 async function codexConfig(settings: Settings | null): Promise<Section> {
@@ -75,7 +75,7 @@ async function codexConfig(settings: Settings | null): Promise<Section> {
   const checks: Check[] = []
   if (!existsSync(path)) {
     checks.push(check('info', 'config.toml', `${path} does not exist; \`codex-shim enable\` creates it, or use \`codex-shim codex -- …\``))
-    return { name: 'codex config', checks }
+    return { name: 'Codex config', checks }
   }
   const text = readFileSync(path, 'utf8')
   try {
@@ -86,7 +86,7 @@ async function codexConfig(settings: Settings | null): Promise<Section> {
   }
   if (!hasManagedBlock(text)) {
     checks.push(check('info', 'managed block', 'absent: Codex uses its own providers (run `codex-shim enable` to switch)'))
-    return { name: 'codex config', checks }
+    return { name: 'Codex config', checks }
   }
   const model = managedModel(text)
   // Every name a client may use counts: settings, aliases, the plan's models and Cursor's.
@@ -98,7 +98,7 @@ async function codexConfig(settings: Settings | null): Promise<Section> {
   if (catalogPath) {
     checks.push(existsSync(catalogPath) ? check('ok', 'catalog', catalogPath) : check('fail', 'catalog', `${catalogPath} is missing; run \`codex-shim generate\``))
   }
-  return { name: 'codex config', checks }
+  return { name: 'Codex config', checks }
 }
 
 /** `exp` of a JWT, without verifying or printing it. */
@@ -116,12 +116,12 @@ export function jwtExpiry(token: unknown): number | null {
 
 function authSection(now = Date.now()): Section {
   const path = codexPaths.auth()
-  if (!existsSync(path)) return { name: 'chatgpt login', checks: [check('info', 'auth.json', `${path} not found (run \`codex login\` to use your ChatGPT plan)`)] }
+  if (!existsSync(path)) return { name: 'ChatGPT login', checks: [check('info', 'auth.json', `${path} not found (run \`codex login\` to use your ChatGPT plan)`)] }
   let auth: { auth_mode?: string; tokens?: { access_token?: unknown; refresh_token?: unknown } }
   try {
     auth = JSON.parse(readFileSync(path, 'utf8'))
   } catch {
-    return { name: 'chatgpt login', checks: [check('fail', 'auth.json', `${path} is not valid JSON; run \`codex login\` again`)] }
+    return { name: 'ChatGPT login', checks: [check('fail', 'auth.json', `${path} is not valid JSON; run \`codex login\` again`)] }
   }
   const checks = [check('ok', 'auth.json', `${path} (mode: ${auth.auth_mode ?? (auth.tokens ? 'chatgpt' : 'unknown')})`)]
   const exp = jwtExpiry(auth.tokens?.access_token)
@@ -129,7 +129,7 @@ function authSection(now = Date.now()): Section {
     const minutes = Math.round((exp * 1000 - now) / 60000)
     checks.push(minutes > 0 ? check('ok', 'access token', `expires in ${minutes} min`) : check('warn', 'access token', `expired ${-minutes} min ago; it is refreshed on the next request${auth.tokens?.refresh_token ? '' : ', but there is no refresh token: run `codex login`'}`))
   }
-  return { name: 'chatgpt login', checks }
+  return { name: 'ChatGPT login', checks }
 }
 
 /** Codex's managed block naming another port than the proxy's: every Codex request would fail to connect. */
@@ -145,11 +145,11 @@ async function daemonSection(configPath = codexPaths.config()): Promise<Section>
     const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, http://${running.info.host}:${running.info.port}, ${plural(running.health.models ?? 0, 'model')}`)]
     const mismatch = portMismatch(existsSync(configPath) ? readFileSync(configPath, 'utf8') : '', running.info.port)
     if (mismatch) checks.push(mismatch)
-    return { name: 'daemon', checks }
+    return { name: 'Daemon', checks }
   }
   const busy = await portInUse(DEFAULT_HOST, DEFAULT_PORT)
   return {
-    name: 'daemon',
+    name: 'Daemon',
     checks: [
       check('info', 'daemon', 'not running (`codex-shim start`)'),
       busy ? check('fail', 'port', `${DEFAULT_PORT} is taken by another program; start with --port N`) : check('ok', 'port', `${DEFAULT_PORT} is free`),
@@ -159,11 +159,11 @@ async function daemonSection(configPath = codexPaths.config()): Promise<Section>
 
 function proxySection(env = process.env): Section {
   const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy ?? env.ALL_PROXY ?? env.all_proxy
-  if (!proxy) return { name: 'proxy variables', checks: [check('ok', 'proxy', 'no HTTP proxy configured')] }
+  if (!proxy) return { name: 'Proxy variables', checks: [check('ok', 'proxy', 'no HTTP proxy configured')] }
   const noProxy = `${env.NO_PROXY ?? ''},${env.no_proxy ?? ''}`.toLowerCase()
   const covered = ['127.0.0.1', 'localhost'].every((host) => noProxy.split(',').map((s) => s.trim()).includes(host))
   return {
-    name: 'proxy variables',
+    name: 'Proxy variables',
     checks: [covered ? check('ok', 'NO_PROXY', 'loopback is excluded from the proxy') : check('warn', 'NO_PROXY', 'an HTTP proxy is set but NO_PROXY/no_proxy lack 127.0.0.1,localhost: agents may send local requests to the proxy. Add them (codex-shim codex/app do this for their child).')],
   }
 }

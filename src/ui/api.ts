@@ -15,7 +15,7 @@ export interface UiDeps {
   activeModel(): string | null
   /** Writes the managed block's model (and the provider's display name), as `model use` does. */
   switchModel(slug: string): Promise<{ changed: boolean; display_name: string }>
-  /** Quits and reopens Codex Desktop; absent where the proxy cannot do it. */
+  /** Quits and reopens Codex Desktop; absent where the proxy cannot do it (no Desktop on Linux): the page hides the option. */
   restartDesktop?: () => Promise<string>
   /** The latest ChatGPT plan figures (a QuotaSnapshot), or null before the first response. */
   quota(): unknown | null
@@ -133,7 +133,7 @@ export function createUiRoutes(deps: UiDeps): Record<UiRoute, UiHandler> {
     'GET /api/models': api(async () => json({ models: await deps.listModels(), active: deps.activeModel() })),
     'GET /api/requests': api(() => json({ requests: deps.ring.list() })),
     'GET /api/requests/stream': api((request) => requestStream(deps, request)),
-    'GET /api/health': api(async () => json({ ...(await deps.health()), quota: deps.quota() ?? null })),
+    'GET /api/health': api(async () => json({ ...(await deps.health()), quota: deps.quota() ?? null, desktop_restart: Boolean(deps.restartDesktop) })),
     'POST /api/switch': api(async (request) => {
       checkPageToken(request, deps.pageToken)
       const { slug, restart } = await readSwitchBody(request)
@@ -141,7 +141,7 @@ export function createUiRoutes(deps: UiDeps): Record<UiRoute, UiHandler> {
       if (!models.some((model) => model.slug === slug)) throw new ShimError('unknown_model', `No model "${slug}". Pick one from the list.`)
       const switched = await deps.switchModel(slug)
       let restarted: string | null = null
-      if (restart) restarted = deps.restartDesktop ? await deps.restartDesktop() : 'Restarting Codex Desktop is not available here; restart it by hand.'
+      if (restart) restarted = deps.restartDesktop ? await deps.restartDesktop() : 'Codex Desktop cannot be restarted here (it runs on macOS and Windows only); the Codex CLI picks up the new model on its next start.'
       return json({ ok: true, active: slug, changed: switched.changed, display_name: switched.display_name, restart: restarted })
     }),
   }

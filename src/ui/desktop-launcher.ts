@@ -33,6 +33,11 @@ export function windowsDesktopExe(env: Record<string, string | undefined>, exist
   return exists(exe) ? exe : null
 }
 
+/** Codex Desktop exists for macOS and Windows only; elsewhere there is only the CLI. */
+export function hasCodexDesktop(platform: NodeJS.Platform = process.platform): boolean {
+  return platform === 'darwin' || platform === 'win32'
+}
+
 /**
  * Quits and reopens Codex Desktop so it reads the new config.toml (it reads
  * it at launch only, spec §7.2). Returns a sentence for the page; throws a

@@ -12,8 +12,10 @@ export interface RecentRequest {
   time: string
   dialect: ClientDialect
   slug: string | null
-  /** `provider@host` (see upstreamLabel): the host only, since base URLs can carry keys. */
+  /** The internal label, `provider@host` (see upstreamLabel), ` (fast path)` after it when bytes passed through. */
   upstream: string | null
+  /** The upstream's host alone, as the model list's `upstream_host`: what the page shows. Null for hostless ones (chatgpt, cursor-agent). */
+  upstream_host: string | null
   status: number | null
   duration_ms: number | null
   /** Time to the first streamed token, when the request streamed. */
@@ -21,7 +23,8 @@ export interface RecentRequest {
   tokens: { input: number; output: number; cached?: number; reasoning?: number } | null
 }
 
-export type RecentRequestInput = Omit<RecentRequest, 'id'>
+/** The host is taken from the label when the caller does not say it. */
+export type RecentRequestInput = Omit<RecentRequest, 'id' | 'upstream_host'> & { upstream_host?: string | null }
 
 export const RING_CAPACITY = 200
 
@@ -31,6 +34,13 @@ const count = (value: unknown): number | undefined => (typeof value === 'number'
 const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
 const stringOrNull = (value: unknown): string | null => (typeof value === 'string' && value ? value : null)
 
+/** `api.deepseek.com` from `generic-chat-completion-api@api.deepseek.com (fast path)`; null without an `@host`. */
+export function upstreamHostOf(label: string | null): string | null {
+  const at = label?.indexOf('@') ?? -1
+  if (!label || at < 0) return null
+  return label.slice(at + 1).split(' ')[0] || null
+}
+
 /**
  * Copies the known fields only: a caller that hands over a richer object (a
  * summary with a body attached, say) cannot leak the rest to the page.
@@ -39,12 +49,14 @@ function pick(entry: RecentRequestInput, id: number): RecentRequest {
   const tokens = entry.tokens && typeof entry.tokens === 'object' ? entry.tokens : null
   const cached = count(tokens?.cached)
   const reasoning = count(tokens?.reasoning)
+  const upstream = stringOrNull(entry.upstream)
   return {
     id,
     time: typeof entry.time === 'string' ? entry.time : new Date().toISOString(),
     dialect: DIALECTS.has(entry.dialect) ? entry.dialect : 'responses',
     slug: stringOrNull(entry.slug),
-    upstream: stringOrNull(entry.upstream),
+    upstream,
+    upstream_host: stringOrNull(entry.upstream_host) ?? upstreamHostOf(upstream),
     status: numberOrNull(entry.status),
     duration_ms: numberOrNull(entry.duration_ms),
     ttft_ms: numberOrNull(entry.ttft_ms),

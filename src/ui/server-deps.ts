@@ -5,7 +5,7 @@ import { switchManagedModel } from '../codex/use-model.ts'
 import { ShimError } from '../errors.ts'
 import type { Settings } from '../settings/schema.ts'
 import type { UiDeps } from './api.ts'
-import { restartCodexDesktop } from './desktop-launcher.ts'
+import { hasCodexDesktop, restartCodexDesktop } from './desktop-launcher.ts'
 import { uiModelsFromListed, type CatalogLike, type ListedLike, type UiModel } from './models.ts'
 import { RequestRing } from './request-ring.ts'
 import { randomHex } from './same-secret.ts'
@@ -29,6 +29,8 @@ export interface UiHost {
   coolingDown?: () => { slug: string; until: string }[]
   /** Whether Cursor's models are offered, as /health says it. */
   cursorPassthrough?: () => boolean
+  /** The proxy's platform (process.platform): Codex Desktop, and so restarting it, exists on macOS and Windows only. */
+  platform?: NodeJS.Platform
 }
 
 /**
@@ -55,6 +57,7 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing(), switchWai
       throw error
     }
   }
+  const platform = host.platform ?? process.platform
   return {
     ring,
     pageToken: randomHex(32),
@@ -70,7 +73,8 @@ export function uiDepsFromHost(host: UiHost, ring = new RequestRing(), switchWai
       switching = Promise.race([turn.catch(() => {}), givenUp]).finally(() => clearTimeout(timer))
       return turn
     },
-    restartDesktop: () => restartCodexDesktop(),
+    // Absent where there is no Desktop: the page then does not offer it.
+    ...(hasCodexDesktop(platform) && { restartDesktop: () => restartCodexDesktop({ platform }) }),
     quota: () => host.chatgpt?.quota.latest ?? null,
     health: async () => ({
       ok: true,

@@ -9,7 +9,7 @@ const fake = startFakeChatgpt()
 afterAll(() => fake.close())
 
 function managedBlockCheck(report: Awaited<ReturnType<typeof runDoctor>>) {
-  return report.sections.find((section) => section.name === 'codex config')!.checks.find((check) => check.name === 'managed block')!
+  return report.sections.find((section) => section.name === 'Codex config')!.checks.find((check) => check.name === 'managed block')!
 }
 
 test("doctor accepts a managed model from the ChatGPT plan, not only from settings, and still flags one nobody serves", async () => {
@@ -44,12 +44,12 @@ test('doctor names the auto router and each model\'s fallbacks; a model that nee
     models: [{ slug: 'cheap', model: 'c', provider: 'ollama', fallbacks: ['strong'] }, { slug: 'strong', model: 's', provider: 'ollama' }],
     router: { enabled: true, slug: 'codex-auto', classifier: 'cheap', default: 'cheap', threshold: 0.7, candidates: [{ slug: 'cheap', cost: 0.1, card: 'small' }, { slug: 'strong', cost: 5, card: 'big' }] },
   }))
-  const settings = (await runDoctor()).sections.find((section) => section.name === 'settings')!.checks
+  const settings = (await runDoctor()).sections.find((section) => section.name === 'Settings')!.checks
   expect(settings.find((check) => check.name === 'cheap')!.detail).toBe('ollama http://127.0.0.1:11434/v1 (c); key: none needed; falls back to strong')
   expect(settings.find((check) => check.name === 'codex-auto')).toMatchObject({ status: 'ok', detail: 'auto router: cheap, strong; classifier cheap, default cheap' })
   process.env.CODEX_SHIM_DISABLE_ROUTER = 'yes'
   try {
-    expect(((await runDoctor()).sections.find((section) => section.name === 'settings')!.checks.find((check) => check.name === 'codex-auto'))!.status).toBe('warn')
+    expect(((await runDoctor()).sections.find((section) => section.name === 'Settings')!.checks.find((check) => check.name === 'codex-auto'))!.status).toBe('warn')
   } finally {
     delete process.env.CODEX_SHIM_DISABLE_ROUTER
   }

@@ -40,8 +40,11 @@ export async function enabledHomes(name: string): Promise<{ codexHome: string; c
   return { codexHome: process.env.CODEX_HOME, configPath: change.path }
 }
 
-/** The real wiring (uiDepsFromHost: real useModelInConfig, backed up and atomic) over test settings. */
-export function realUiDeps(options: { token?: string; restart?: () => Promise<string> } = {}) {
+/**
+ * The real wiring (uiDepsFromHost: real useModelInConfig, backed up and atomic) over test settings.
+ * `platform` stands in for the proxy's (only macOS and Windows have Codex Desktop to restart).
+ */
+export function realUiDeps(options: { token?: string; restart?: () => Promise<string>; platform?: NodeJS.Platform } = {}) {
   const settings = settingsFrom(MODELS)
   const quota = new QuotaStore()
   const ring = new RequestRing()
@@ -54,6 +57,7 @@ export function realUiDeps(options: { token?: string; restart?: () => Promise<st
       token: options.token,
       models: async () => new ModelList(settings, { chatgpt: null }).configured(),
       chatgpt: { usable: () => true, quota },
+      platform: options.platform,
     },
     ring,
   )

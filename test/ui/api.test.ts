@@ -277,7 +277,7 @@ describe('GET /api/requests/stream', () => {
     const text = await readUntil(reader, '\n\n: heartbeat')
     const line = text.split('\n').find((row) => row.startsWith('data: '))!
     expect(text).toContain('event: request\n')
-    expect(JSON.parse(line.slice(6))).toEqual({ id: 1, time: '2026-11-20T10:00:00.000Z', dialect: 'messages', slug: 'claude-sonnet', upstream: 'anthropic@api.anthropic.com', status: 200, duration_ms: 1520, ttft_ms: 380, tokens: { input: 1200, output: 88 } })
+    expect(JSON.parse(line.slice(6))).toEqual({ id: 1, time: '2026-11-20T10:00:00.000Z', dialect: 'messages', slug: 'claude-sonnet', upstream: 'anthropic@api.anthropic.com', upstream_host: 'api.anthropic.com', status: 200, duration_ms: 1520, ttft_ms: 380, tokens: { input: 1200, output: 88 } })
     await reader.cancel()
     expect(ring.subscribers).toBe(0)
   })
@@ -299,4 +299,29 @@ test('the page\'s health says whether Cursor\'s models are offered, as /health d
   const health = (offered: boolean) => uiDepsFromHost({ settings, version: '9.9.9-test', startedAt: Date.now(), port: FAKE_PORT, models: async () => [], chatgpt: null, cursorPassthrough: () => offered }).health()
   expect((await health(true)).cursor_passthrough).toBe(true)
   expect((await health(false)).cursor_passthrough).toBe(false)
+})
+
+describe('restarting Codex Desktop, where there is one (an injected platform, not this machine\'s)', () => {
+  const settings = { path: null, models: [], launch_models: [], aliases: {}, warnings: [] }
+  const depsOn = (platform: NodeJS.Platform) => uiDepsFromHost({ settings, version: '9.9.9-test', startedAt: Date.now(), port: FAKE_PORT, models: async () => [], chatgpt: null, platform })
+
+  test.each([
+    ['darwin', true],
+    ['win32', true],
+    ['linux', false],
+    ['freebsd', false],
+  ] as const)('on %s the proxy offers it: %p (health says so for the page)', async (platform, offered) => {
+    const deps = depsOn(platform)
+    expect(typeof deps.restartDesktop === 'function').toBe(offered)
+    expect((await jsonOf(await uiHandler(deps)(request('GET', '/api/health')))).desktop_restart).toBe(offered)
+  })
+
+  test('asked anyway on Linux (an old page, a script): the switch is made and the answer says why there was no restart', async () => {
+    const { deps } = realUiDeps({ platform: 'linux' })
+    expect(deps.restartDesktop).toBeUndefined()
+    const response = await uiHandler(deps)(request('POST', '/api/switch', { [PAGE_TOKEN_HEADER]: deps.pageToken }, { slug: 'claude-sonnet', restart: true }))
+    expect(response.status).toBe(200)
+    expect(await jsonOf(response)).toMatchObject({ ok: true, active: 'claude-sonnet', restart: 'Codex Desktop cannot be restarted here (it runs on macOS and Windows only); the Codex CLI picks up the new model on its next start.' })
+    expect(currentManagedModel()).toBe('claude-sonnet')
+  })
 })

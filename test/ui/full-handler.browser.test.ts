@@ -63,7 +63,9 @@ describe('the control page through the full handler', () => {
       expect(text).toBe('Hello from the fake.')
       await page.waitForSelector('#requests tr td:text-is("local-fake")')
       const cells = await page.$$eval('#requests tr:first-child td', (nodes) => (nodes as unknown as DomNode[]).map((node) => node.textContent))
-      expect(cells.slice(1, 5)).toEqual(['chat', 'local-fake', `generic-chat-completion-api@127.0.0.1:${new URL(upstream.url).port} (fast path)`, '200'])
+      // The upstream's host, as the model's chip shows it; the internal label is the cell's tooltip.
+      expect(cells.slice(1, 5)).toEqual(['chat', 'local-fake', `127.0.0.1:${new URL(upstream.url).port}`, '200'])
+      expect(await page.getAttribute('#requests tr:first-child td:nth-child(4)', 'title')).toBe(`generic-chat-completion-api@127.0.0.1:${new URL(upstream.url).port} (fast path)`)
       expect(cells[7]).toBe('321 / 12')
       expect(problems).toEqual([])
       await context.close()

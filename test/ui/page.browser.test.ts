@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { currentManagedModel } from '../../src/codex/manage-config.ts'
+import { currentManagedModel, disableCodexConfig } from '../../src/codex/manage-config.ts'
+import { ShimError } from '../../src/errors.ts'
 import type { RecentRequestInput } from '../../src/ui/request-ring.ts'
 import { launchBrowser } from '../support/browser.ts'
 import { enabledHomes, RATE_HEADERS, realUiDeps, startUiServer, uiHandler } from './_fixture.ts'
 
 /** The few DOM shapes the in-page callbacks touch (the project's tsconfig has no DOM lib). */
-type DomNode = { dataset: Record<string, string | undefined>; textContent: string | null; style: { width: string }; querySelectorAll(selector: string): DomNode[]; classList: { remove(name: string): void } }
+type DomNode = { dataset: Record<string, string | undefined>; textContent: string | null; title: string; style: { width: string }; querySelectorAll(selector: string): DomNode[]; classList: { remove(name: string): void } }
 type PageGlobal = { document: { activeElement: DomNode; documentElement: { scrollWidth: number }; querySelectorAll(selector: string): DomNode[] }; marker?: number; results?: Record<string, string> }
 
 let browser: Browser
@@ -155,7 +156,7 @@ describe('the control page in Chromium', () => {
       const pushed = ring.push(request({ time: '2026-11-20T14:05:00.000Z', dialect: 'messages', slug: 'claude-sonnet', upstream: 'anthropic@api.anthropic.com', status: 429, duration_ms: 950, ttft_ms: null, tokens: null }))
       await page.waitForSelector(`tr[data-id="${pushed.id}"]`)
       const cells = await page.$$eval(`tr[data-id="${pushed.id}"] td`, (nodes) => (nodes as unknown as DomNode[]).map((node) => node.textContent))
-      expect(cells).toEqual(['2:05:00 PM', 'messages', 'claude-sonnet', 'anthropic@api.anthropic.com', '429', '950 ms', '—', '—'])
+      expect(cells).toEqual(['2:05:00 PM', 'messages', 'claude-sonnet', 'api.anthropic.com', '429', '950 ms', '—', '—'])
       // Newest first, and the same document (no reload).
       expect(await page.$$eval('#requests tr', (rows) => (rows as unknown as DomNode[]).map((row) => row.dataset.id))).toEqual([String(pushed.id), '1'])
       expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).marker)).toBe(42)
@@ -260,7 +261,8 @@ describe('the control page in Chromium', () => {
 
   test('screenshot for the README (light theme, 1280×900)', async () => {
     await enabledHomes('screenshot')
-    const { deps, quota, ring } = realUiDeps()
+    // A proxy on macOS: the picture shows the "Restart Codex Desktop" option.
+    const { deps, quota, ring } = realUiDeps({ platform: 'darwin', restart: async () => 'Restarted Codex Desktop with the new model.' })
     quota.record(new Headers(RATE_HEADERS), 'plus')
     const rows: Partial<RecentRequestInput>[] = [
       { time: '2026-11-20T14:01:02.000Z', dialect: 'responses', slug: 'kimi-k2', upstream: 'openai@api.moonshot.ai', status: 200, duration_ms: 6120, ttft_ms: 702, tokens: { input: 24310, output: 1204 } },
@@ -286,6 +288,134 @@ describe('the control page in Chromium', () => {
       expect(png.subarray(1, 4).toString()).toBe('PNG')
       expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 900])
       expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+})
+
+/** The Upstream cell of each row, newest first: what it shows and its tooltip. */
+async function upstreamCells(page: Page): Promise<{ text: string | null; title: string }[]> {
+  return page.$$eval('#requests tr td:nth-child(4)', (nodes) => (nodes as unknown as DomNode[]).map((node) => ({ text: node.textContent, title: node.title })))
+}
+
+describe('the control page in Chromium: what a UI audit found', () => {
+  test('the Upstream column shows the host a user knows from the model list; the internal provider@host label is only its tooltip', async () => {
+    await enabledHomes('upstream-column')
+    const { deps, ring } = realUiDeps()
+    ring.push(request({ slug: 'deepseek-chat', dialect: 'chat', upstream: 'generic-chat-completion-api@api.deepseek.com (fast path)' }))
+    ring.push(request({ slug: 'qwen3-coder', upstream: 'ollama@127.0.0.1:11434' }))
+    // Subscriptions have no host in their label: the provider label, as the model list groups them.
+    ring.push(request({ slug: 'gpt-5.5', upstream: 'chatgpt (fast path)' }))
+    ring.push(request({ slug: 'cursor-auto', upstream: 'cursor-agent' }))
+    ring.push(request({ slug: 'kimi-k2', upstream: null, status: 400 }))
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`)
+      await page.waitForSelector('tr[data-id="5"]')
+      expect(await upstreamCells(page)).toEqual([
+        { text: '—', title: '' },
+        { text: 'cursor-agent', title: '' },
+        { text: 'chatgpt', title: 'chatgpt (fast path)' },
+        { text: '127.0.0.1:11434', title: 'ollama@127.0.0.1:11434' },
+        { text: 'api.deepseek.com', title: 'generic-chat-completion-api@api.deepseek.com (fast path)' },
+      ])
+      // The same text as the model's upstream_host chip.
+      expect(await page.textContent('.model[data-slug="deepseek-chat"] .chip.mono')).toBe('api.deepseek.com')
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
+  test('a wrong token in the token form says it was not accepted, and the form stays usable for the right one', async () => {
+    await enabledHomes('wrong-token')
+    const token = 'right-shim-token-4b1e'
+    const { deps } = realUiDeps({ token })
+    const server = startUiServer(deps)
+    try {
+      const { page } = await openPage(`${server.url}/`)
+      await page.waitForSelector('#token-panel:not([hidden])')
+      expect(await page.isVisible('#token-error')).toBe(false)
+      await page.fill('#token-input', 'wrong-token')
+      await page.click('#token-form button')
+      await page.waitForSelector('#token-error:not([hidden])', { timeout: 3000 })
+      expect(await page.textContent('#token-error')).toStartWith('That token was not accepted.')
+      expect(await page.getAttribute('#token-input', 'aria-invalid')).toBe('true')
+      expect(await page.isVisible('#token-panel')).toBe(true)
+      expect(await page.isEnabled('#token-input')).toBe(true)
+      expect(await page.isEnabled('#token-form button')).toBe(true)
+      // Nothing was kept: a reload would ask again rather than send the wrong token.
+      expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('codex-shim-token'))).toBeNull()
+
+      await page.fill('#token-input', token)
+      await page.press('#token-input', 'Enter')
+      await page.waitForSelector('#token-panel[hidden]', { state: 'attached' })
+      await page.waitForSelector('.model[data-slug="kimi-k2"]')
+      await page.waitForSelector('body[data-stream="open"]')
+      expect(await page.isVisible('#token-error')).toBe(false)
+      await page.context().close()
+
+      // A token kept from before (the proxy restarted with another one) is refused the same way.
+      const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' })
+      await context.addInitScript(() => (globalThis as unknown as { sessionStorage: { setItem(key: string, value: string): void } }).sessionStorage.setItem('codex-shim-token', 'stale-token'))
+      const stale = await context.newPage()
+      await stale.goto(`${server.url}/`)
+      await stale.waitForSelector('#token-error:not([hidden])', { timeout: 3000 })
+      expect(await stale.textContent('#token-error')).toStartWith('The saved token was not accepted.')
+      await context.close()
+    } finally {
+      server.close()
+    }
+  })
+
+  test.each([
+    ['linux', false],
+    ['darwin', true],
+    ['win32', true],
+  ] as const)('"Restart Codex Desktop after switching" is offered only where Codex Desktop runs (proxy on %s: %p)', async (platform, offered) => {
+    await enabledHomes(`restart-${platform}`)
+    const { deps } = realUiDeps({ platform })
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`)
+      await page.waitForSelector('dd[data-fact="version"]')
+      expect(await page.isVisible('#restart')).toBe(offered)
+      expect(await page.isVisible('label:has(#restart)')).toBe(offered)
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
+  test('after a switch that failed, the header shows what Codex will use (re-read from the proxy, not the model clicked or the one before)', async () => {
+    await enabledHomes('failed-switch')
+    // The switch is written, then restarting Desktop fails: Codex uses the new model.
+    const { deps } = realUiDeps({ platform: 'darwin', restart: async () => { throw new ShimError('config', 'Could not open Codex Desktop (`open -a Codex` failed). Is it installed in /Applications? Start it by hand.') } })
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`)
+      await page.waitForSelector('label:has(#restart)')
+      await page.check('#restart')
+      await page.click('.model[data-slug="deepseek-chat"]')
+      await page.waitForSelector('#status.bad')
+      expect(currentManagedModel()).toBe('deepseek-chat')
+      expect(await page.textContent('#active-name')).toBe('DeepSeek V3.2')
+      expect(await page.$$eval('.model[aria-pressed="true"]', (nodes) => (nodes as unknown as DomNode[]).map((node) => node.dataset.slug))).toEqual(['deepseek-chat'])
+      expect(await page.textContent('#status')).toBe('Codex now uses DeepSeek V3.2, but: Could not open Codex Desktop (`open -a Codex` failed). Is it installed in /Applications? Start it by hand.')
+
+      // The block went away behind the page's back (`codex-shim disable`): the switch fails, and Codex uses no codex-shim model.
+      disableCodexConfig()
+      await page.uncheck('#restart')
+      await page.click('.model[data-slug="glm-4.6"]')
+      await page.waitForSelector('#status.bad:has-text("Could not switch")')
+      expect(currentManagedModel()).toBeNull()
+      expect(await page.textContent('#active-name')).toBe('no codex-shim model')
+      expect(await page.$$eval('.model[aria-pressed="true"]', (nodes) => (nodes as unknown as DomNode[]).length)).toBe(0)
+      expect(problems.filter((problem) => !problem.includes('status of 409') && !problem.includes('status of 500'))).toEqual([])
       await page.context().close()
     } finally {
       server.close()

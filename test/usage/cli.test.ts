@@ -91,10 +91,33 @@ describe('codex-shim usage: ledger figures from usage.db, with the proxy down', 
     expect(csv[1]).toStartWith('deepseek-chat,deepseek,5,1,40000,24000,800,200,0.6,650,0.00688')
   })
 
-  test('nothing recorded and the proxy down: the old message, exit 1', () => {
-    const run = runCli(['usage'], freshHomes('usage-empty'))
-    expect(run.code).toBe(1)
-    expect(run.output).toContain('codex-shim is not running; start it with `codex-shim start`')
+  // Changed on purpose: this used to lead with the ChatGPT plan's error ("codex-shim is not running;
+  // start it …") and exit 1. A new user who has sent no request yet has done nothing wrong.
+  test('nothing recorded and the proxy down: says so plainly (where, and how rows get there), the plan second, exit 0', () => {
+    const homes = freshHomes('usage-empty')
+    const noFile = runCli(['usage'], homes)
+    // The proxy has run once: usage.db exists, with no row in it.
+    const created = freshHomes('usage-empty-file')
+    openLedger({ path: join(created.CODEX_SHIM_HOME, 'usage.db') }).close()
+    const emptyFile = runCli(['usage'], created)
+    for (const [run, home] of [[noFile, homes], [emptyFile, created]] as const) {
+      expect(run.code).toBe(0)
+      const nothing = run.output.indexOf('Nothing recorded yet: no requests since ')
+      const plan = run.output.indexOf('ChatGPT plan: codex-shim is not running')
+      expect(nothing).toBeGreaterThanOrEqual(0)
+      expect(plan).toBeGreaterThan(nothing)
+      expect(run.output).toContain(`in ${join(home.CODEX_SHIM_HOME, 'usage.db')}. Requests through the proxy are recorded there as they finish.`)
+      expect(run.output).not.toContain('start it with')
+      expect(run.output).not.toContain('\x1b[')
+    }
+    const tasks = runCli(['usage', '--by', 'task', '--since', '1h'], homes)
+    expect(tasks.code).toBe(0)
+    expect(tasks.output).toContain('Nothing recorded yet: no Codex tasks since ')
+
+    // --json: the same shape as ever, and the same exit code as the text.
+    const json = runCli(['usage', '--json'], homes)
+    expect(json.code).toBe(0)
+    expect(JSON.parse(json.stdout)).toEqual({ proxy_running: false, chatgpt_passthrough: false, quota: null, byok: { by: 'model', since: expect.any(String), rows: [] } })
   })
 
   test('bad usage exits 2 with one line naming the problem', () => {
@@ -138,6 +161,26 @@ describe('codex-shim usage with the proxy running', () => {
       const jsonChild = Bun.spawn([process.execPath, cli, 'usage', '--json'], { env: { ...process.env, ...homes }, stdout: 'pipe', stderr: 'pipe' })
       const json = JSON.parse(await new Response(jsonChild.stdout).text())
       expect(json).toMatchObject({ proxy_running: true, chatgpt_passthrough: true, quota: { primary: { used_percent: 42.5 }, plan_type: 'plus' }, byok: { by: 'model', rows: [{ requests: 4 }] } })
+    } finally {
+      fake.stop(true)
+    }
+  })
+
+  test('an empty ledger with the plan\'s figures: the figures, then the ledger\'s note, exit 0 (text and --json)', async () => {
+    const homes = freshHomes('usage-plan-only')
+    const quota = { primary: { used_percent: 10, window_minutes: 300, resets_at: null }, secondary: null, credits: null, plan_type: 'pro', active_limit: null, updated_at: new Date().toISOString() }
+    const fake = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json({ ok: true, name: 'codex-shim', pid: process.pid, chatgpt_passthrough: true, chatgpt_quota: quota }) })
+    try {
+      writeFileSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.pid'), JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: fake.port, version: 'test', started_at: new Date().toISOString(), settings: null }))
+      const child = Bun.spawn([process.execPath, cli, 'usage'], { env: { ...process.env, ...homes }, stdout: 'pipe', stderr: 'pipe' })
+      const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
+      expect(code).toBe(0)
+      expect(stdout.indexOf('ChatGPT plan (pro)')).toBeGreaterThanOrEqual(0)
+      expect(stdout.indexOf('Nothing recorded yet')).toBeGreaterThan(stdout.indexOf('10.0% used'))
+      const jsonChild = Bun.spawn([process.execPath, cli, 'usage', '--json'], { env: { ...process.env, ...homes }, stdout: 'pipe', stderr: 'pipe' })
+      const [json, jsonCode] = await Promise.all([new Response(jsonChild.stdout).text(), jsonChild.exited])
+      expect(jsonCode).toBe(0)
+      expect(JSON.parse(json)).toMatchObject({ proxy_running: true, quota: { plan_type: 'pro' }, byok: { rows: [] } })
     } finally {
       fake.stop(true)
     }
