@@ -19,5 +19,6 @@ export function forwardedAnswer({ response, abort }: OpenedUpstream, body: Forwa
     onAbort: abort,
     onUsage: body.onUsage,
     tracker: context.tracker,
+    request: body.json,
   })
 }

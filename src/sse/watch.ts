@@ -17,9 +17,10 @@ export interface PassthroughDialect {
   upstreamFailure?: (event: any) => ShimError | null
   /**
    * This dialect's whole answer (what `stream: false` returns) as the SSE text that would have
-   * streamed it; null when the object is not one. For upstreams that ignore `stream: true`.
+   * streamed it for `request` (a client's; absent for our own decoders, which want everything);
+   * null when the object is not one. For upstreams that ignore `stream: true`.
    */
-  answerAsStream?: (answer: Record<string, any>) => string | null
+  answerAsStream?: (answer: Record<string, any>, request?: Record<string, any>) => string | null
 }
 
 export interface WatchOptions {

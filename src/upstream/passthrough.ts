@@ -21,6 +21,8 @@ export interface PassthroughOptions {
   onUsage?: (usage: unknown) => void
   /** Told what the stream sends (see StreamTracker). */
   tracker?: StreamTracker
+  /** The client's request, for what the stream it asked for should hold (Chat's usage chunk). */
+  request?: Record<string, unknown>
 }
 
 /**
@@ -65,8 +67,10 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
  */
 async function answerStreamed(upstream: Response, type: string, options: PassthroughOptions): Promise<Response> {
   const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
-  const sse = answerAsStream(bytes, options.dialect, options.label, upstream.status, type)
-  const body = watchPassthrough(new Response(sse).body!, options.dialect, { idleTimeoutMs: 0, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker })
+  const { sse, answer } = answerAsStream(bytes, options.dialect, options.label, upstream.status, type, options.request)
+  // The answer's usage is the whole story, whether or not the client's stream is to carry it.
+  if (answer.usage && typeof answer.usage === 'object') options.onUsage?.(answer.usage)
+  const body = watchPassthrough(new Response(sse).body!, options.dialect, { idleTimeoutMs: 0, rename: options.clientModel, tracker: options.tracker })
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...options.headers } })
 }
 
@@ -78,14 +82,17 @@ export async function eventStreamOf(upstream: Response, dialect: PassthroughDial
   const type = upstream.headers.get('content-type') ?? ''
   if (!upstream.body) throw new ShimError('upstream_stream', `${label} answered ${upstream.status} with no body.`)
   if (type.includes('text/event-stream') || !/json/i.test(type)) return upstream.body
-  return new Response(answerAsStream(await readWhole(upstream, { idleTimeoutMs, label }), dialect, label, upstream.status, type)).body!
+  return new Response(answerAsStream(await readWhole(upstream, { idleTimeoutMs, label }), dialect, label, upstream.status, type).sse).body!
 }
 
-/** A whole JSON answer's bytes as the dialect's stream text; a 502 saying what came instead when they are not one. */
-export function answerAsStream(bytes: Uint8Array, dialect: PassthroughDialect, label: string, status: number, type: string): string {
+/**
+ * A whole JSON answer's bytes as the dialect's stream text, for `request` (a client's) or for our own
+ * decoder (no request: everything, usage included); a 502 saying what came instead when they are not one.
+ */
+function answerAsStream(bytes: Uint8Array, dialect: PassthroughDialect, label: string, status: number, type: string, request?: Record<string, unknown>): { sse: string; answer: Record<string, any> } {
   const answer = jsonObjectOf(bytes)
-  const sse = answer && dialect.answerAsStream?.(answer)
-  if (sse) return sse
+  const sse = answer && dialect.answerAsStream?.(answer, request)
+  if (answer && sse) return { sse, answer }
   throw notAStream(label, status, type, answer)
 }
 

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
+import { RequestRing } from '../../src/ui/request-ring.ts'
 import { startHostileUpstream } from '../fakes/hostile-upstream.ts'
 import { settingsFrom, startShim } from '../support/shim.ts'
 
@@ -72,7 +73,7 @@ const shim = startShim(
     { slug: 'to-anthropic', model: 'claude-model', provider: 'anthropic', base_url: upstream.url, api_key: 'k-whole-answer-0123456789' },
     { slug: 'to-responses', model: 'resp-model', provider: 'openai-responses', base_url: `${upstream.url}/v1`, api_key: 'k-whole-answer-0123456789' },
   ]),
-  { retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 } },
+  { retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 }, ring: new RequestRing() },
 )
 const openai = new OpenAI({ baseURL: `${shim.url}/v1`, apiKey: 'unused', maxRetries: 0 })
 const anthropic = new Anthropic({ baseURL: shim.url, apiKey: 'unused', maxRetries: 0 })
@@ -98,6 +99,16 @@ describe('fast paths: the whole answer as the stream the client asked for', () =
     expect(final.choices[0]!.message.tool_calls).toMatchObject([{ id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } } as never])
     expect((final.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBe('The user wants Paris.')
     expect(final.usage).toEqual(CHAT_ANSWER.usage)
+  })
+
+  test('a chat client that did not ask for usage gets no usage chunk, and the usage is still counted', async () => {
+    const response = await fetch(`${shim.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'to-chat', messages: [{ role: 'user', content: 'weather?' }], stream: true }) })
+    const chunks = (await response.text()).split('\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)))
+    // A client reading choices[0] of every chunk (as many do) must not meet an empty list it never asked for.
+    expect(chunks.every((chunk) => chunk.choices.length === 1)).toBe(true)
+    expect(chunks.some((chunk) => 'usage' in chunk)).toBe(false)
+    await Bun.sleep(10)
+    expect(shim.deps.ring!.list().at(-1)).toMatchObject({ slug: 'to-chat', status: 200, tokens: { input: 21, output: 13 } })
   })
 
   test('Anthropic SDK messages.stream(): the same message block for block (thinking signature, citations, tool input)', async () => {

@@ -43,7 +43,8 @@ export const CHAT_PASSTHROUGH: PassthroughDialect = {
   failure: (error: ShimError) => chatStreamFailure(responsesFailure(error)).map(formatSse).join(''),
   // OpenAI sends usage in a last chunk (with `stream_options.include_usage`).
   usage: (chunk, previous) => (chunk.usage && typeof chunk.usage === 'object' ? chunk.usage : previous),
-  answerAsStream: (answer) => (Array.isArray(answer.choices) ? completionAsChunks(answer).map(formatSse).join('') : null),
+  // A client gets the usage chunk only when it asked for one (stream_options.include_usage), as from OpenAI.
+  answerAsStream: (answer, request) => (Array.isArray(answer.choices) ? completionAsChunks(answer, { usage: !request || request.stream_options?.include_usage === true }).map(formatSse).join('') : null),
 }
 
 /** A function call's name as a chat client knows it (namespaced tools only come from Responses upstreams). */
