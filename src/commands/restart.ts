@@ -1,8 +1,9 @@
 import { defineCommand } from 'citty'
-import { startDaemon, stopDaemon } from '../daemon/lifecycle.ts'
+import { damagedPidFileMessage, startDaemon, stopDaemon } from '../daemon/lifecycle.ts'
 import { readPidFile } from '../daemon/pid-file.ts'
 import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
+import { displayUrl } from '../ui/page-address.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, tunnelArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
 
@@ -21,6 +22,8 @@ export default defineCommand({
     runGuarded(args, async () => {
       const previous = await readPidFile()
       const stopped = await stopDaemon()
+      // Starting now could put a second daemon beside one we cannot see.
+      if (stopped.state === 'pid-file-damaged') throw new ShimError('config', damagedPidFileMessage())
       if (stopped.state === 'not-ours' && !stopped.stale) throw new ShimError('config', `Not stopping pid ${stopped.pid}: ${stopped.reason}. If it is a hung codex-shim, end it yourself (kill ${stopped.pid}), then run restart again.`)
       // Keep the previous daemon's address and settings unless told otherwise.
       const { info } = await startDaemon({
@@ -29,6 +32,6 @@ export default defineCommand({
         settingsPath: args.settings ?? previous?.settings ?? undefined,
         tunnel: args.tunnel ? (args['tunnel-tool'] ?? previous?.tunnel ?? true) : previous?.tunnel || undefined,
       })
-      log.success(`codex-shim restarted (pid ${info.pid}) on http://${info.host}:${info.port}`)
+      log.success(`codex-shim restarted (pid ${info.pid}) on ${displayUrl(info.host, info.port)}`)
     }),
 })

@@ -1,6 +1,8 @@
 import { defineCommand } from 'citty'
-import { runningDaemon } from '../daemon/lifecycle.ts'
+import { damagedPidFileMessage, runningDaemon } from '../daemon/lifecycle.ts'
+import { pidFileDamaged } from '../daemon/pid-file.ts'
 import { log } from '../log.ts'
+import { displayUrl } from '../ui/page-address.ts'
 import { jsonArgs, verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
 
@@ -22,12 +24,13 @@ export default defineCommand({
         return running ? 0 : 1
       }
       if (!running) {
-        log.info('codex-shim is not running. Start it with `codex-shim start`.')
+        if (await pidFileDamaged()) log.warn(damagedPidFileMessage())
+        else log.info('codex-shim is not running. Start it with `codex-shim start`.')
         return 1
       }
       const { info, health } = running
       log.success(`codex-shim ${health.version} is running`)
-      console.log(`  url      http://${info.host}:${info.port}`)
+      console.log(`  url      ${displayUrl(info.host, info.port)}`)
       console.log(`  pid      ${info.pid}`)
       console.log(`  uptime   ${formatUptime(health.uptime_s ?? 0)}`)
       console.log(`  models   ${health.models}`)

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { stopDaemon } from '../daemon/lifecycle.ts'
+import { damagedPidFileMessage, stopDaemon } from '../daemon/lifecycle.ts'
 import { log } from '../log.ts'
 import { verboseArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
@@ -23,6 +23,9 @@ export default defineCommand({
             return 0
           }
           log.error(`Not stopping pid ${result.pid}: ${result.reason}. If it is a hung codex-shim, end it yourself (kill ${result.pid}).`)
+          return 1
+        case 'pid-file-damaged':
+          log.error(damagedPidFileMessage())
           return 1
         default:
           return result satisfies never

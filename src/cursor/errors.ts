@@ -1,4 +1,4 @@
-import { ShimError } from '../errors.ts'
+import { clientClosed, ShimError } from '../errors.ts'
 
 export const CURSOR_LOGIN_HINT = 'Run `cursor-agent login`, then `cursor-agent status`, and retry.'
 
@@ -83,6 +83,9 @@ export function cursorAuthError(): ShimError {
   return new ShimError('auth_expired', `Cursor Agent is not signed in (or its login expired). ${CURSOR_LOGIN_HINT}`)
 }
 
+/** Why a run was stopped when its client went away (spawn.ts), told apart from the time limit. */
+export const CLIENT_CLOSED = 'the client closed the request'
+
 export interface CursorExit {
   /** null when a signal ended the process. */
   exitCode: number | null
@@ -103,6 +106,8 @@ export interface CursorExit {
  * the text decides the kind and the code only says something went wrong.
  */
 export function classifyCursorExit(exit: CursorExit): ShimError | null {
+  // Not a timeout (504): nobody is waiting for the answer, and the log should say who left.
+  if (exit.killedBecause === CLIENT_CLOSED) return clientClosed()
   if (exit.killedBecause) return new ShimError('upstream_timeout', `cursor-agent was stopped: ${exit.killedBecause}.`)
   if (exit.exitCode === 0) return null
   return classifyCursorFailureText(exit.stderr, exit)

@@ -1,9 +1,12 @@
-import { describeMs, ShimError } from '../errors.ts'
+import { clientClosed, describeMs, ShimError } from '../errors.ts'
 import { cursorChildEnv } from './child-env.ts'
-import { classifyCursorExit } from './errors.ts'
+import { classifyCursorExit, CLIENT_CLOSED } from './errors.ts'
+import { onShutdown } from '../shutdown.ts'
 
 export const DEFAULT_MAX_RUN_MS = 30 * 60_000
 export const DEFAULT_KILL_GRACE_MS = 3000
+/** At shutdown there is no time for the usual grace: the daemon's own stop waits 5 s before SIGKILL. */
+const SHUTDOWN_GRACE_MS = 1000
 /** stderr kept for the error message: its tail, where the reason is. */
 const STDERR_KEEP_BYTES = 64 * 1024
 
@@ -81,7 +84,7 @@ function killGroup(pid: number, signal: NodeJS.Signals, fallback: () => void): v
 export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
   const maxRunMs = options.maxRunMs ?? DEFAULT_MAX_RUN_MS
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
-  if (options.signal?.aborted) throw new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
+  if (options.signal?.aborted) throw clientClosed()
   const child = Bun.spawn([options.bin, ...cursorArgs(options)], {
     cwd: options.workspace,
     env: cursorChildEnv(options.env, { allowApiKey: options.allowApiKey }),
@@ -115,12 +118,19 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
     graceTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL', () => child.kill('SIGKILL')), graceMs)
   }
 
-  const onAbort = () => kill('the client closed the request')
+  const onAbort = () => kill(CLIENT_CLOSED)
+  // Stopping the proxy must not leave the run behind: SIGTERM, a moment, then SIGKILL, before the exit.
+  const forget = onShutdown(async () => {
+    kill('codex-shim is stopping')
+    await Promise.race([exited, Bun.sleep(SHUTDOWN_GRACE_MS)])
+    if (exitCode === undefined) killGroup(pid, 'SIGKILL', () => child.kill('SIGKILL'))
+  })
   options.signal?.addEventListener('abort', onAbort, { once: true })
   const runTimer = setTimeout(() => kill(`it ran longer than ${describeMs(maxRunMs)} (CODEX_SHIM_CURSOR_MAX_RUN_MS)`), maxRunMs)
 
   const exited = child.exited.then(async (code) => {
     clearTimeout(runTimer)
+    forget()
     options.signal?.removeEventListener('abort', onAbort)
     // After a kill the grace timer stays armed: a group member that ignored SIGTERM still gets SIGKILL.
     await stderrDone
@@ -155,7 +165,7 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
         controller.close()
       },
       cancel(reason) {
-        kill('the client closed the request')
+        kill(CLIENT_CLOSED)
         return reader.cancel(reason).catch(() => {})
       },
     },

@@ -5,10 +5,10 @@ import { startServer } from '../server/serve.ts'
 import { hostName } from '../server/guard.ts'
 import { readSettings } from '../settings/read.ts'
 import type { Tunnel } from '../tunnel/tunnel.ts'
-import { pageAddress } from '../ui/page-address.ts'
+import { displayUrl, pageAddress } from '../ui/page-address.ts'
 import { VERSION } from '../version.ts'
 import { unsetKeyWarnings } from './key-warnings.ts'
-import { isAlive, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
+import { isAlive, PID_FILE_CHECK_S, readPidFile, removePidFile, writePidFile, type DaemonInfo } from './pid-file.ts'
 import { plural } from '../plural.ts'
 
 /**
@@ -52,7 +52,7 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
     throw error
   }
   const port = started.server.port ?? options.port
-  log.info(`codex-shim ${VERSION} listening on http://${options.host}:${port} with ${plural(settings.models.length, 'model')}${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
+  log.info(`codex-shim ${VERSION} listening on ${displayUrl(options.host, port)} with ${plural(settings.models.length, 'model')}${settings.path ? ` from ${settings.path}` : ''}; control page ${pageAddress(options.host, port)}`)
   let tunnel: Tunnel | null = null
   if (options.tunnel) {
     const [{ ensureToken }, { startTunnel }] = await Promise.all([import('../tunnel/token.ts'), import('../tunnel/tunnel.ts')])
@@ -69,15 +69,19 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   }
   const owner = options.daemon ? null : await otherInstance()
   if (owner) log.info(`Another codex-shim (pid ${owner.pid}) owns ${shimPaths.pidFile()}; \`status\` and \`stop\` keep talking to it, not to this instance.`)
-  else await writePidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
+  else keepPidFile(await recordPidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) }))
   const stop = () => {
     tunnel?.stop()
     started.stop()
     removePidFile() // only if it still names this process
   }
-  const onSignal = () => {
+  const onSignal = async () => {
     log.info('codex-shim stopping')
-    stop()
+    tunnel?.stop()
+    started.stop()
+    // Runs of ours that would outlive the process (cursor-agent): stopped before the exit, not by a timer it cancels.
+    await (await import('../shutdown.ts')).runShutdownHooks(2000)
+    removePidFile() // only if it still names this process
     process.exit(0)
   }
   process.once('SIGINT', onSignal)
@@ -95,6 +99,25 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
  */
 function restoreJitPolicy(): void {
   if (typeof Bun.unsafe.setJITPolicy === 'function') Bun.unsafe.setJITPolicy(1)
+}
+
+async function recordPidFile(info: DaemonInfo): Promise<DaemonInfo> {
+  await writePidFile(info)
+  return info
+}
+
+/**
+ * Writes the pid file again when it is gone or unreadable (deleted by hand, a
+ * write cut short by a full disk): without it `status` says "not running",
+ * `stop` leaves this process alone and `restart` starts a second daemon. A file
+ * naming another live process is that process's, and is left as it is.
+ */
+function keepPidFile(info: DaemonInfo): void {
+  // CODEX_SHIM_PID_FILE_CHECK_MS: for tests, which cannot wait the usual interval.
+  const everyMs = Number(process.env.CODEX_SHIM_PID_FILE_CHECK_MS) || PID_FILE_CHECK_S * 1000
+  setInterval(async () => {
+    if ((await readPidFile()) === null) await writePidFile(info).catch(() => {})
+  }, everyMs).unref()
 }
 
 /** The live codex-shim another process recorded in the pid file, if any. */

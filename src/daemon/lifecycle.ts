@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { isCompiledBinary } from '../compiled.ts'
 import { ShimError } from '../errors.ts'
@@ -10,7 +10,7 @@ import { checkBindHost, type ServeOptions } from './foreground.ts'
 import { checkDaemonIdentity } from './identity.ts'
 import { rotateIfLarge } from './log-rotation.ts'
 import { unsetKeyWarnings } from './key-warnings.ts'
-import { isAlive, readPidFile, removePidFile, type DaemonInfo } from './pid-file.ts'
+import { isAlive, PID_FILE_CHECK_S, pidFileDamaged, readPidFile, removePidFile, type DaemonInfo } from './pid-file.ts'
 import { portInUse, probeHealth, type HealthReport } from './probe.ts'
 
 export type { ServeOptions } from './foreground.ts'
@@ -21,6 +21,11 @@ export function selfCommand(): string[] {
 }
 
 export type StartResult = { state: 'started' | 'already-running'; info: DaemonInfo }
+
+/** What to say when the pid file cannot be read: whether a daemon runs is unknown until it writes the file again. */
+export function damagedPidFileMessage(): string {
+  return `${shimPaths.pidFile()} is there but cannot be read (cut short, emptied or not readable): a running daemon writes it again within ${PID_FILE_CHECK_S} s. Try again then; if it stays unreadable, no daemon is running and you may remove it.`
+}
 
 /** The running daemon recorded in the pid file, if it answers its health check. */
 export async function runningDaemon(): Promise<{ info: DaemonInfo; health: HealthReport } | null> {
@@ -47,18 +52,27 @@ function logTail(lines = 15): string {
   }
 }
 
-/** Starts the daemon in the background and waits until `/health` answers. */
+/**
+ * Starts the daemon in the background and waits until `/health` answers. Starts
+ * at the same moment (two `codex-shim codex` launched together) take turns under
+ * a lock: the first starts the daemon, the others find it running.
+ */
 export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   checkBindHost(options.host)
   const settingsPath = options.settingsPath ? resolve(options.settingsPath) : undefined
   const settings = await readSettings(settingsPath) // report bad settings here, not in the daemon log
   for (const warning of unsetKeyWarnings(settings)) log.warn(warning)
+  return withStartLock(() => spawnDaemon(options, settingsPath))
+}
 
+async function spawnDaemon(options: ServeOptions, settingsPath: string | undefined): Promise<StartResult> {
   const running = await runningDaemon()
   if (running) return { state: 'already-running', info: running.info }
-  if (await portInUse(options.host, options.port)) {
+  // Port 0 asks for any free port: the daemon records the one it got.
+  if (options.port !== 0 && (await portInUse(options.host, options.port))) {
     const health = await probeHealth(options.host, options.port)
-    const who = health?.ok ? `another codex-shim (pid ${health.pid}, not managed from ${dirname(shimPaths.pidFile())})` : 'another program'
+    const damaged = (await pidFileDamaged()) ? ` (or by this folder's own daemon: ${shimPaths.pidFile()} cannot be read; a running daemon writes it again within ${PID_FILE_CHECK_S} s)` : ''
+    const who = health?.ok ? `another codex-shim (pid ${health.pid}, not managed from ${dirname(shimPaths.pidFile())})${damaged}` : 'another program'
     throw new ShimError('config', `Port ${options.port} is already in use by ${who}. Choose another with --port N.`)
   }
 
@@ -93,7 +107,7 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break
     const info = await readPidFile()
-    if (info?.pid === child.pid && (await probeHealth(options.host, options.port, 500))?.ok) return { state: 'started', info }
+    if (info?.pid === child.pid && (await probeHealth(info.host, info.port, 500))?.ok) return { state: 'started', info }
     // The daemon is healthy some 20 ms after it was spawned: a coarse poll would be most of `start`'s time.
     await Bun.sleep(5)
   }
@@ -102,15 +116,66 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   throw new ShimError('config', `The daemon did not become healthy.${tail ? `\nLast lines of ${logPath}:\n${tail}` : ''}`)
 }
 
+/** Beside the pid file: held while one start checks for a daemon, spawns one and waits for it. */
+const startLockPath = () => `${shimPaths.pidFile()}.start-lock`
+/** Longer than the slowest start (a tunnel's, 40 s): a lock older than this was left by a start that died. */
+const START_LOCK_STALE_MS = 60_000
+
+async function withStartLock<T>(run: () => Promise<T>): Promise<T> {
+  const path = startLockPath()
+  mkdirSync(dirname(path), { recursive: true })
+  for (const deadline = Date.now() + START_LOCK_STALE_MS; ; ) {
+    try {
+      const fd = openSync(path, 'wx', 0o600)
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      break
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error
+      if (startLockAbandoned(path) || Date.now() > deadline) rmSync(path, { force: true })
+      else await Bun.sleep(20)
+    }
+  }
+  try {
+    return await run()
+  } finally {
+    if (lockHolder(path) === process.pid) rmSync(path, { force: true })
+  }
+}
+
+function lockHolder(path: string): number | null {
+  try {
+    const pid = Number(readFileSync(path, 'utf8'))
+    return Number.isInteger(pid) && pid > 0 ? pid : null
+  } catch {
+    return null
+  }
+}
+
+/** Left by a start that is gone (killed, crashed), or so old no start could still hold it. */
+function startLockAbandoned(path: string): boolean {
+  const holder = lockHolder(path)
+  try {
+    // An empty file is a lock being written this instant, unless it has stayed empty.
+    if (holder === null) return Date.now() - statSync(path).mtimeMs > 1000
+    return !isAlive(holder) || Date.now() - statSync(path).mtimeMs > START_LOCK_STALE_MS
+  } catch {
+    return false // gone already: the next try takes it
+  }
+}
+
 export type StopResult =
   | { state: 'stopped'; pid: number }
   | { state: 'not-running' }
   /** The pid file names a process we could not prove is our daemon: left alone. */
   | { state: 'not-ours'; pid: number; reason: string; stale: boolean }
+  /** The pid file is there but unreadable: a daemon may be running, and writes it again soon. */
+  | { state: 'pid-file-damaged' }
 
 /** Stops the daemon: SIGTERM, then SIGKILL after a grace period. Never signals a pid it cannot prove is ours. */
 export async function stopDaemon(): Promise<StopResult> {
   const info = await readPidFile()
+  if (!info && (await pidFileDamaged())) return { state: 'pid-file-damaged' }
   if (!info || !isAlive(info.pid)) {
     if (info) removePidFile(info.pid)
     return { state: 'not-running' }

@@ -25,11 +25,28 @@ export function parsePidFile(text: string): DaemonInfo | null {
   }
 }
 
+/** How often a daemon makes sure its pid file is there and whole (foreground.ts). */
+export const PID_FILE_CHECK_S = 15
+
 export async function readPidFile(): Promise<DaemonInfo | null> {
   try {
     return parsePidFile(await fileText(Bun.file(shimPaths.pidFile())))
   } catch {
     return null
+  }
+}
+
+/**
+ * The pid file is there but says nothing usable: cut short, emptied, hand-edited, or not readable
+ * by us. A running daemon writes it again (foreground.ts), so commands say to wait, not "not running".
+ */
+export async function pidFileDamaged(): Promise<boolean> {
+  const file = Bun.file(shimPaths.pidFile())
+  if (!(await file.exists().catch(() => false))) return false
+  try {
+    return parsePidFile(await fileText(file)) === null
+  } catch (error) {
+    return (error as { code?: string }).code !== 'ENOENT'
   }
 }
 

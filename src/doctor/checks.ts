@@ -14,6 +14,7 @@ import type { Settings } from '../settings/schema.ts'
 import { describeKeySource } from '../settings/secrets.ts'
 import { redactUrl } from '../redact.ts'
 import { VERSION } from '../version.ts'
+import { displayUrl } from '../ui/page-address.ts'
 import { plural } from '../plural.ts'
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail'
@@ -142,7 +143,7 @@ export function portMismatch(configText: string, proxyPort: number): Check | nul
 async function daemonSection(configPath = codexPaths.config()): Promise<Section> {
   const running = await runningDaemon()
   if (running) {
-    const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, http://${running.info.host}:${running.info.port}, ${plural(running.health.models ?? 0, 'model')}`)]
+    const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, ${displayUrl(running.info.host, running.info.port)}, ${plural(running.health.models ?? 0, 'model')}`)]
     const mismatch = portMismatch(existsSync(configPath) ? readFileSync(configPath, 'utf8') : '', running.info.port)
     if (mismatch) checks.push(mismatch)
     return { name: 'Daemon', checks }

@@ -88,7 +88,8 @@ describe('spawning cursor-agent', () => {
     expect(child.killedBecause).toBe('the client closed the request')
     expect(() => process.kill(leader, 0)).toThrow()
     expect(await eventually(() => !alive(grandchild))).toBe(true)
-    expect(child.exitError()?.message).toBe('cursor-agent was stopped: the client closed the request.')
+    // The client left: a 499 in the log, not a timeout (504), which it was until the lifecycle audit.
+    expect(child.exitError()).toMatchObject({ status: 499, message: 'The client closed the request.' })
   })
 
   test('the maximum run time kills a hung child', async () => {
