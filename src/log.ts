@@ -194,7 +194,17 @@ export async function useConsolaReporter(options: { onlyForTerminal?: boolean } 
   if (!reporter) return
   // consola's reporters read the streams from the options, which its instance leaves unset.
   const context = { options: { ...consola.options, stdout: process.stdout, stderr: process.stderr } }
-  current = (entry) => reporter.log(entry as never, context)
+  // A reader that went away (`codex-shim start | head -c 10`) fails the write, at once or as an
+  // 'error' event: the line is dropped, as plainLine drops it, instead of a stack trace on stderr.
+  current = (entry) => {
+    try {
+      reporter.log(entry as never, context)
+    } catch {
+      dropLine()
+    }
+  }
+  process.stdout.on('error', dropLine)
+  process.stderr.on('error', dropLine)
   consolaReporter = true
 }
 
