@@ -78,6 +78,8 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   const onSignal = async () => {
     log.info('codex-shim stopping')
     tunnel?.stop()
+    // `stop` waits 5 s before SIGKILL: the drain and the hooks below fit well inside it.
+    await started.drain(1500)
     started.stop()
     // Runs of ours that would outlive the process (cursor-agent): stopped before the exit, not by a timer it cancels.
     await (await import('../shutdown.ts')).runShutdownHooks(2000)

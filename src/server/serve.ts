@@ -26,6 +26,12 @@ export interface StartedServer {
   allowedHosts: Set<string>
   /** Requires this token on `/v1/*` from now on (`start --tunnel` makes one after listening). */
   requireToken(token: string): void
+  /**
+   * For a stop or restart: stops listening, ends every answer in flight with its dialect's error
+   * event (clients retry, rather than see the connection cut), and waits up to `ms` for those
+   * last bytes to go out.
+   */
+  drain(ms: number): Promise<void>
   /** Stops listening, then writes the ledger's last batch. */
   stop(): void
   /** The proxy behind the server, loaded now unless a request already loaded it. */
@@ -93,6 +99,14 @@ export function startServer(settings: Settings, options: { host: string; port: n
     requireToken: (value) => {
       token = value
       if (loaded) loaded.deps.token = value
+    },
+    drain: async (ms) => {
+      void server.stop(false)
+      if (!loaded) return // nothing was served: no answer can be in flight
+      const { endOpenBodies } = await import('../sse/idle.ts')
+      const open = endOpenBodies(new ShimError('upstream_stream', 'codex-shim is stopping (codex-shim stop or restart); send the request again.', { status: 503 }))
+      if (open) proxyLog.info(`Ended ${open === 1 ? 'the answer' : `${open} answers`} in flight with an error event, so clients retry.`)
+      for (const deadline = Date.now() + ms; server.pendingRequests > 0 && Date.now() < deadline; ) await Bun.sleep(10)
     },
     stop: () => {
       server.stop(true)

@@ -54,6 +54,21 @@ export class IdleWatch {
 
 type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array }
 
+/** Every upstream body being read, by the function that ends it with an error (as the idle timeout does). */
+const openBodies = new Set<(error: ShimError) => void>()
+
+/**
+ * Ends every upstream body being read with `error`: each answer in flight then
+ * closes with its dialect's error event (the same path as an idle timeout),
+ * rather than being cut off with the connection. The proxy's shutdown calls it
+ * (daemon/foreground.ts). Returns how many were open.
+ */
+export function endOpenBodies(error: ShimError): number {
+  const count = openBodies.size
+  for (const end of [...openBodies]) end(error)
+  return count
+}
+
 /**
  * A reader whose reads fail with the idle timeout when the upstream stays
  * silent too long (0 = wait forever). `release()` stops the watch. Reads are
@@ -63,10 +78,13 @@ type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint
 export function watchedReader(body: ReadableStream<Uint8Array>, idleMs: number) {
   const reader = body.getReader()
   let timedOut: ShimError | null = null
-  const watch = new IdleWatch(idleMs, (error) => {
+  const end = (error: ShimError) => {
+    openBodies.delete(end)
     timedOut = error
     reader.cancel(error).catch(() => {})
-  })
+  }
+  const watch = new IdleWatch(idleMs, end)
+  openBodies.add(end)
   const settled = (result: Awaited<ReturnType<typeof reader.read>>): ReadResult => {
     watch.read()
     if (timedOut) throw timedOut
@@ -98,10 +116,12 @@ export function watchedReader(body: ReadableStream<Uint8Array>, idleMs: number) 
     },
     cancel(reason?: unknown): Promise<void> {
       watch.stop()
+      openBodies.delete(end)
       return reader.cancel(reason).catch(() => {})
     },
     release(): void {
       watch.stop()
+      openBodies.delete(end)
     },
   }
 }

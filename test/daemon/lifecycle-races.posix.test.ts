@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { startHostileUpstream } from '../fakes/hostile-upstream.ts'
 import { freePort, freshHomes, runCli, type CliResult } from '../support/cli.ts'
 
 /**
@@ -146,6 +147,51 @@ describe('addresses', () => {
     expect(run.output).toContain(`on http://[::1]:${port}`)
     expect(runCli(['status'], homes).output).toContain(`url      http://[::1]:${port}`)
   })
+})
+
+describe('stop while answers stream', () => {
+  test('each client gets its own dialect\'s error event saying why (they retry), not a cut connection', async () => {
+    // An upstream that sends one delta, then holds the stream open: an answer still being written.
+    const upstream = startHostileUpstream(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('data: {"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}\n\n'))
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    )
+    cleanups.push(() => upstream.stop())
+    const homes = homesWithSettings('drain', [{ slug: 'slow', model: 'm', provider: 'generic-chat-completion-api', base_url: `${upstream.url}/v1`, api_key: 'k-drain-0123456789' }])
+    const port = freePort()
+    expect(runCli(['start', '--port', String(port)], homes).code).toBe(0)
+    const ask = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (response) => {
+        const reader = response.body!.getReader()
+        let text = ''
+        // The first bytes, before the stop: the answer is in flight.
+        text += new TextDecoder().decode((await reader.read()).value)
+        return { text, rest: (async () => {
+          try {
+            for (let part = await reader.read(); !part.done; part = await reader.read()) text += new TextDecoder().decode(part.value)
+            return { text, cut: false }
+          } catch {
+            return { text, cut: true }
+          }
+        })() }
+      })
+    const fast = await ask('/v1/chat/completions', { model: 'slow', messages: [{ role: 'user', content: 'hi' }], stream: true })
+    const translated = await ask('/v1/responses', { model: 'slow', input: 'hi', stream: true })
+    expect(runCli(['stop'], homes).code).toBe(0)
+    const [chat, responses] = await Promise.all([fast.rest, translated.rest])
+    expect(chat.cut).toBe(false)
+    expect(chat.text).toContain('codex-shim is stopping')
+    expect(responses.cut).toBe(false)
+    expect(responses.text).toContain('event: response.failed')
+    expect(responses.text).toContain('codex-shim is stopping')
+  }, 30_000)
 })
 
 describe('stop during a cursor-agent run', () => {
