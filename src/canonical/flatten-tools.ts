@@ -156,10 +156,15 @@ const toldDropped = new Set<string>()
 
 /** The line that says which hosted tools a model was offered without; null when it was said before. */
 export function droppedToolsNote(slug: string, plan: ToolPlan, upstream: string): string | null {
-  if (!plan.dropped.length) return null
-  const key = `${slug}\u0000${plan.dropped.join(',')}`
+  return leftOutToolsNote(slug, plan.dropped, upstream)
+}
+
+/** The same line for any list of tools left out (a Messages client's server tools); null when said before or empty. */
+export function leftOutToolsNote(slug: string, tools: readonly string[], upstream: string): string | null {
+  if (!tools.length) return null
+  const key = `${slug}\u0000${tools.join(',')}`
   if (toldDropped.has(key)) return null
   if (toldDropped.size > 256) toldDropped.clear()
   toldDropped.add(key)
-  return `${slug}: hosted tools with no equivalent on ${upstream} left out (the model answers without them): ${plan.dropped.join(', ')}`
+  return `${slug}: hosted tools with no equivalent on ${upstream} left out (the model answers without them): ${tools.join(', ')}`
 }

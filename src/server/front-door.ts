@@ -1,4 +1,5 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
+import { leftOutToolsNote } from '../canonical/flatten-tools.ts'
 import { isTerminalEvent, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
 import { readErrorBody } from '../canonical/upstream-error.ts'
 import { ShimError } from '../errors.ts'
@@ -38,6 +39,8 @@ export interface ClientDoor<Request> {
   parse(json: unknown): Request
   /** Refuses, naming the field, what a translated route could not carry faithfully. */
   assertTranslatable(request: Request): void
+  /** What a translated route leaves out without a word in the canonical request (tools the client's provider runs), by name. */
+  leftOut?(request: Request): string[]
   toCanonical(request: Request): ResponsesRequest
   /** An alias's pinned options on the raw body, for the fast path. */
   pin(json: Record<string, unknown>, alias: AliasSettings | undefined): Record<string, unknown>
@@ -205,6 +208,8 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
   }
 
   door.assertTranslatable(requestOf(turn))
+  const note = door.leftOut && leftOutToolsNote(route.slug, door.leftOut(requestOf(turn)), label)
+  if (note) upstream.log.info(note)
   summary.usageDialect = undefined
   return { stream: await provider.open(pinCanonical(input ?? toCanonical(turn), route.alias), route, upstream), record }
 }

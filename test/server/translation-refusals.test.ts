@@ -8,7 +8,7 @@ import { createHandler } from '../../src/server/app.ts'
 import { messageEvents, events, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
 import { startFakeChatUpstream, stream, textReply } from '../fakes/chat-upstream.ts'
 import { responseEvents, startFakeResponsesUpstream } from '../fakes/responses-upstream.ts'
-import { post, settingsFrom, testDeps } from '../support/shim.ts'
+import { memoryLog, post, settingsFrom, testDeps } from '../support/shim.ts'
 
 const chat = startFakeChatUpstream(() => stream(textReply('ok')))
 const anthropic = startFakeAnthropicUpstream(() => events(messageEvents([{ text: 'ok' }])))
@@ -152,6 +152,27 @@ describe('hosted tools and the tool choice', () => {
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ type: 'error', error: { message: expect.stringContaining('tool_choice') } })
   })
+})
+
+test('a Messages client\'s server tools offered to a chat or Responses model: left out, and the log says so once per model', async () => {
+  // Claude Code offers web search beside its own tools; only Anthropic runs it. Until now it went without a word.
+  const { logger, lines } = memoryLog()
+  const logged = createHandler(testDeps(settingsFrom([
+    { slug: 'server-tools-chat', model: 'chat-model', provider: 'generic-chat-completion-api', base_url: chat.url, api_key: 'k-chat-0123456789' },
+    { slug: 'server-tools-responses', model: 'gpt-x', provider: 'openai-responses', base_url: responses.url, api_key: 'k-responses-0123456789' },
+  ]), { log: logger }))
+  const body = (model: string) => ({ model, max_tokens: 50, messages: [{ role: 'user', content: 'news?' }], tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }, { name: 'Bash', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }] })
+  for (const model of ['server-tools-chat', 'server-tools-chat', 'server-tools-responses']) {
+    const response = await logged(post('/v1/messages', body(model), { 'anthropic-version': '2023-06-01' }))
+    expect(response.status).toBe(200)
+  }
+  expect(chat.requests.at(-1)!.body.tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual(['Bash'])
+  expect(responses.requests.at(-1)!.body.tools.map((tool: { name: string }) => tool.name)).toEqual(['Bash'])
+  const notes = lines.filter((line) => line.includes('left out'))
+  expect(notes).toHaveLength(2)
+  expect(notes[0]).toContain('server-tools-chat: hosted tools with no equivalent on')
+  expect(notes[0]).toContain('web_search')
+  expect(notes[1]).toContain('server-tools-responses')
 })
 
 test('the note that hosted tools were left out is said once per model and set of tools', async () => {

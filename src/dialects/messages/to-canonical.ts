@@ -89,6 +89,15 @@ function checked<S extends typeof MessagesClientSchema | typeof MessagesEnvelope
 type Block = Record<string, any>
 
 /** For translated routes: a block type we do not know would be lost, so it is a 400 naming it. */
+/**
+ * The server tools (web search, code execution, …) a Messages request offers: Anthropic runs them,
+ * so a translated route leaves them out, and says so once per model (front-door.ts).
+ */
+export function messagesServerTools(request: MessagesClientRequest): string[] {
+  const tools = (request.tools ?? []) as Block[]
+  return tools.filter((tool) => !tool.input_schema).map((tool) => String(tool.name ?? tool.type).slice(0, 64))
+}
+
 export function assertMessagesTranslatable(request: MessagesClientRequest): void {
   // Run on Anthropic's side: another provider would answer without them.
   for (const field of ['mcp_servers', 'container'] as const) {

@@ -1,5 +1,5 @@
 import { createMessagesEncoder, MESSAGES_PASSTHROUGH, messagesErrorResponse, responseToMessage } from '../../dialects/messages/from-events.ts'
-import { assertMessagesTranslatable, messagesToCanonical, parseMessagesEnvelope, parseMessagesRequest, type MessagesClientRequest } from '../../dialects/messages/to-canonical.ts'
+import { assertMessagesTranslatable, messagesServerTools, messagesToCanonical, parseMessagesEnvelope, parseMessagesRequest, type MessagesClientRequest } from '../../dialects/messages/to-canonical.ts'
 import { pinMessagesBody } from '../../routing/pinned.ts'
 import { formatSse } from '../../sse/encode.ts'
 import { readBody } from '../body.ts'
@@ -15,6 +15,7 @@ export const MESSAGES_DOOR: ClientDoor<MessagesClientRequest> = {
   envelope: parseMessagesEnvelope,
   parse: (body) => parseMessagesRequest(body, { requireMaxTokens: true, depthChecked: true }),
   assertTranslatable: assertMessagesTranslatable,
+  leftOut: messagesServerTools,
   toCanonical: messagesToCanonical,
   pin: pinMessagesBody,
   encoder(request) {
