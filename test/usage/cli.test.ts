@@ -141,14 +141,19 @@ describe('codex-shim usage: ledger figures from usage.db, with the proxy down', 
   })
 })
 
+/** A stand-in for the daemon: the pid file names this (live) process, /health answers like the proxy with these plan figures. */
+function fakeDaemon(homes: { CODEX_SHIM_HOME: string }, figures: Record<string, unknown>) {
+  const quota = { secondary: null, credits: null, active_limit: null, updated_at: new Date().toISOString(), ...figures }
+  const fake = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json({ ok: true, name: 'codex-shim', pid: process.pid, chatgpt_passthrough: true, chatgpt_quota: quota }) })
+  writeFileSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.pid'), JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: fake.port, version: 'test', started_at: new Date().toISOString(), settings: null }))
+  return fake
+}
+
 describe('codex-shim usage with the proxy running', () => {
   test('the ChatGPT plan view stays, and the ledger table follows it', async () => {
     const homes = seedToolLoop()
-    const quota = { primary: { used_percent: 42.5, window_minutes: 300, resets_at: null }, secondary: null, credits: null, plan_type: 'plus', active_limit: null, updated_at: new Date().toISOString() }
-    // A stand-in for the daemon: the pid file names this (live) process, /health answers like the proxy.
-    const fake = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json({ ok: true, name: 'codex-shim', pid: process.pid, chatgpt_passthrough: true, chatgpt_quota: quota }) })
+    const fake = fakeDaemon(homes, { primary: { used_percent: 42.5, window_minutes: 300, resets_at: null }, plan_type: 'plus' })
     try {
-      writeFileSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.pid'), JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: fake.port, version: 'test', started_at: new Date().toISOString(), settings: null }))
       const child = Bun.spawn([process.execPath, cli, 'usage'], { env: { ...process.env, ...homes }, stdout: 'pipe', stderr: 'pipe' })
       const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
       expect(code).toBe(0)
@@ -168,10 +173,8 @@ describe('codex-shim usage with the proxy running', () => {
 
   test('an empty ledger with the plan\'s figures: the figures, then the ledger\'s note, exit 0 (text and --json)', async () => {
     const homes = freshHomes('usage-plan-only')
-    const quota = { primary: { used_percent: 10, window_minutes: 300, resets_at: null }, secondary: null, credits: null, plan_type: 'pro', active_limit: null, updated_at: new Date().toISOString() }
-    const fake = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json({ ok: true, name: 'codex-shim', pid: process.pid, chatgpt_passthrough: true, chatgpt_quota: quota }) })
+    const fake = fakeDaemon(homes, { primary: { used_percent: 10, window_minutes: 300, resets_at: null }, plan_type: 'pro' })
     try {
-      writeFileSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.pid'), JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: fake.port, version: 'test', started_at: new Date().toISOString(), settings: null }))
       const child = Bun.spawn([process.execPath, cli, 'usage'], { env: { ...process.env, ...homes }, stdout: 'pipe', stderr: 'pipe' })
       const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
       expect(code).toBe(0)
