@@ -28,11 +28,9 @@ const storedResponses = once(() => import('../responses-store/handlers.ts'))
 const ROUTES: Record<string, RouteHandler> = {
   'GET /health': health,
   'GET /v1/models': models,
-  'GET /models': models,
   'POST /v1/responses': lazyRoute(() => import('./routes/responses.ts').then((m) => m.responses)),
   'POST /v1/responses/compact': lazyRoute(() => import('./routes/compact.ts').then((m) => m.compact)),
   'POST /v1/chat/completions': chatCompletions,
-  'POST /chat/completions': chatCompletions,
   'POST /v1/messages': lazyRoute(() => messagesRoutes().then((m) => m.messages)),
   'POST /v1/messages/count_tokens': lazyRoute(() => messagesRoutes().then((m) => m.countTokens)),
 }
@@ -100,11 +98,18 @@ function createResolver(deps: ServerDeps, models: ModelList): Resolver {
   return async (requested, hints) => (await routed())(requested, hints)
 }
 
-/** Strips the trailing slash and tolerates clients that add `/v1` twice or not at all. */
-function routePath(pathname: string): string {
+/** The API's own paths without `/v1`, as clients configured with a bare base URL send them. */
+const UNVERSIONED = /^\/(?:models|chat\/completions|responses|messages)(?:\/|$)/
+
+/**
+ * Strips the trailing slash and tolerates clients that add `/v1` twice or not
+ * at all: every spelling becomes the one `/v1` path, which the route table and
+ * the token check (auth.ts) then see alike.
+ */
+export function routePath(pathname: string): string {
   const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.replace(/\/+$/, '') : pathname
   if (trimmed.startsWith('/v1/v1/')) return trimmed.slice(3)
-  if (trimmed === '/responses' || trimmed === '/responses/compact') return `/v1${trimmed}`
+  if (UNVERSIONED.test(trimmed)) return `/v1${trimmed}`
   return trimmed
 }
 

@@ -8,12 +8,19 @@ function presented(request: Request): string | null {
 }
 
 /**
- * With a token configured, every `/v1/*` and `/api/*` route requires it,
- * compared in constant time. Without one (the loopback default), nothing is
- * required. The page itself (`/`) asks for the token and keeps it.
+ * What stays open with a token configured: the liveness check, and the page's
+ * shell, which holds no data and asks for the token itself (its data comes
+ * from `/api/*`). Everything else requires it, whatever the path: a list of
+ * what to guard missed `/chat/completions` and `/responses/{id}` without `/v1`.
+ */
+const PUBLIC_PATHS = new Set(['/health', '/', '/picker'])
+
+/**
+ * With a token configured, every route but PUBLIC_PATHS requires it, compared
+ * in constant time. Without one (the loopback default), nothing is required.
  */
 export function checkToken(request: Request, path: string, token: string | undefined): void {
-  if (!token || !(path.startsWith('/v1/') || path.startsWith('/api/'))) return
+  if (!token || PUBLIC_PATHS.has(path)) return
   const given = presented(request)
   const expected = Buffer.from(token)
   const actual = Buffer.from(given ?? '')

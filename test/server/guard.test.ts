@@ -102,6 +102,31 @@ describe('endpoint token (CODEX_SHIM_TOKEN)', () => {
     expect((await guarded(get('/v1/models', { authorization: 'Bearer s3cret-token' }))).status).toBe(200)
     expect((await guarded(get('/v1/models', { 'x-api-key': 's3cret-token' }))).status).toBe(200)
   })
+
+  // An audit found the model and stored-response routes served without `/v1` and without the token:
+  // on a tunnel or a shared gateway, anyone could spend the keys and read or delete stored prompts.
+  test.each([
+    ['POST', '/chat/completions'],
+    ['GET', '/models'],
+    ['POST', '/responses'],
+    ['GET', '/responses/resp_1'],
+    ['GET', '/responses/resp_1/input_items'],
+    ['DELETE', '/responses/resp_1'],
+    ['POST', '/messages'],
+    ['POST', '/v1/v1/chat/completions'],
+    ['GET', '/v1/models/'],
+    ['GET', '/api/health'],
+    ['GET', '/no-such-route'],
+  ])('%s %s without the token: 401, whatever the spelling', async (method, path) => {
+    const request = new Request(`http://127.0.0.1:8765${path}`, { method, headers: { host: '127.0.0.1:8765', 'content-type': 'application/json' }, body: method === 'POST' ? '{"model":"x","input":"hi","messages":[]}' : undefined })
+    expect((await guarded(request)).status).toBe(401)
+  })
+
+  test('the unversioned spellings work with the token, as before', async () => {
+    expect((await guarded(get('/models', { authorization: 'Bearer s3cret-token' }))).status).toBe(200)
+    expect((await guarded(get('/health/'))).status).toBe(200)
+    expect((await guarded(get('/'))).status).toBe(200)
+  })
 })
 
 describe('endpoint token on Anthropic routes', () => {
