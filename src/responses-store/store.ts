@@ -93,13 +93,22 @@ export class ResponseStore {
     this.sweepExpired()
     const id = entry.response.id
     const response = entry.instructions === undefined || 'instructions' in entry.response ? entry.response : { ...entry.response, instructions: entry.instructions }
-    // Priced before anything changes, so an entry too big for the cap evicts nothing.
+    // Priced before anything changes, so an entry too big for the cap evicts nothing. Its whole
+    // weight counts, the pooled items it shares with earlier turns too: once the others are
+    // evicted, those stay for this entry alone. (Counting only its new items, a chain past the cap
+    // evicted every other entry and then itself.)
     const newSizes = new Map<ResponsesItem, number>()
+    let shared = 0
+    const counted = new Set<ResponsesItem>()
     for (const item of [...entry.input, ...response.output]) {
-      if (!this.pool.has(item) && !newSizes.has(item)) newSizes.set(item, JSON.stringify(item).length)
+      if (counted.has(item)) continue
+      counted.add(item)
+      const pooled = this.pool.get(item)
+      if (pooled) shared += pooled.bytes
+      else newSizes.set(item, JSON.stringify(item).length)
     }
     const ownBytes = JSON.stringify({ ...response, output: [] }).length + REFERENCE_BYTES * (entry.input.length + response.output.length)
-    let cost = ownBytes
+    let cost = ownBytes + shared
     for (const size of newSizes.values()) cost += size
     if (cost > this.limitBytes) return false
 
@@ -112,7 +121,7 @@ export class ResponseStore {
     this.bytes += ownBytes
     for (const older of this.entries.values()) {
       if (this.bytes <= this.limitBytes) break
-      this.remove(older) // oldest first; the new entry is last and fits on its own
+      if (older.id !== id) this.remove(older) // oldest first; the new entry fits on its own (priced above)
     }
     return true
   }

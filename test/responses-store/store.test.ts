@@ -87,6 +87,26 @@ describe('recording and reading back', () => {
     expect(store.get('resp_small')).toBeDefined()
   })
 
+  test('a chain whose whole context grows past the cap: that turn is not kept, and evicts nothing for it', () => {
+    // Its new items alone fitted, so it was kept, evicted every other entry, then itself (a store audit).
+    const store = new ResponseStore({ limitBytes: 12_000 })
+    let previous: string | undefined
+    let lastKept: string | undefined
+    let before = store.stats()
+    for (let turn = 1; turn <= 6; turn++) {
+      before = store.stats()
+      const body = previous ? { previous_response_id: previous, input: [user(`q${turn} ${'q'.repeat(1500)}`)] } : { input: [user(`q1 ${'q'.repeat(1500)}`)] }
+      previous = runTurn(store, request(body), [{ say: `a${turn} ${'a'.repeat(1500)}` }], { ids: prefixedIds(`cap${turn}`) }).response.id
+      if (!store.get(previous)) break
+      lastKept = previous
+    }
+    expect(store.get(previous!)).toBeUndefined()
+    // The store is as it was before that turn: the chain up to it still continues.
+    expect(store.stats()).toEqual(before)
+    expect(store.get(lastKept!)).toBeDefined()
+    expect(() => expandStoredContext(request({ previous_response_id: lastKept, input: 'again' }), store)).not.toThrow()
+  })
+
   test('a cap of 0 turns the store off', () => {
     const store = new ResponseStore({ limitBytes: 0 })
     expect(store.record(sized('resp_off', 1000))).toBe(false)
