@@ -150,6 +150,7 @@ export function createRouter(options: RouterOptions): Router {
       const request = hints.canonical()
       const task = readTask(request)
       const key = taskKey(hints.headers, request.prompt_cache_key, task)
+      if (key === null) return decide(task)
       const remembered = memory.tasks.get(key)
       if (remembered) {
         const decision: RouterDecision = { ...(await remembered), cached: true, reason: 'same-task' }

@@ -26,9 +26,17 @@ export function threadKey(headers: Headers, promptCacheKey: unknown, task: Pick<
   return `first:${hashText(task.first)}`
 }
 
-/** The task: the thread plus how many user messages it has so far (a new user message is a new task). */
-export function taskKey(headers: Headers, promptCacheKey: unknown, task: Pick<TaskText, 'first' | 'userTurns'>): string {
-  return `${threadKey(headers, promptCacheKey, task)}#${task.userTurns}`
+/**
+ * The task: the thread, how many user messages it has so far, and the latest
+ * one's words (a new user message is a new task). The words keep apart two
+ * threads that began alike; a round trip of tool results repeats them, so it
+ * stays the same task. Null when nothing tells tasks apart (no thread id and
+ * no user message at all): such a request is classified on its own.
+ */
+export function taskKey(headers: Headers, promptCacheKey: unknown, task: Pick<TaskText, 'first' | 'userTurns' | 'task'>): string | null {
+  const thread = threadKey(headers, promptCacheKey, task)
+  if (!task.userTurns && thread.startsWith('first:')) return null
+  return `${thread}#${task.userTurns}:${hashText(task.task).slice(0, 16)}`
 }
 
 /** The text cache's key: the same words (and image or not) get the same decision. */

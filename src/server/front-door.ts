@@ -108,6 +108,24 @@ function requestOf<Request>(turn: Turn<Request>): Request {
   return (turn.request ??= turn.door.parse(turn.body.json))
 }
 
+/**
+ * The request as the router reads it: with `previous_response_id` and item
+ * references expanded from the store when it holds them, so a tool round trip
+ * that sends only its results is seen with the task it belongs to (and keyed
+ * with it). Expanding is what a stateless route does anyway, once per turn;
+ * an id the store does not hold (the upstream keeps its own) is read as sent.
+ */
+function routingView<Request>(turn: Turn<Request>): ResponsesRequest {
+  const canonical = toCanonical(turn)
+  const store = turn.context.store
+  if (turn.door.dialect !== 'responses' || !store || !touchesStore(canonical)) return canonical
+  try {
+    return (turn.expanded ??= expandStoredContext(canonical, store)).request
+  } catch {
+    return canonical
+  }
+}
+
 function toCanonical<Request>(turn: Turn<Request>): ResponsesRequest {
   return (turn.canonical ??= turn.door.toCanonical(requestOf(turn)))
 }
@@ -129,7 +147,7 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   const stream = envelope.stream
   summary.stream = stream
   const turn: Turn<Request> = { door, context, request: undefined, body, stream, canonical: undefined, expanded: undefined, translated: false }
-  const route = await context.resolve(envelope.model, { canonical: () => toCanonical(turn), headers: context.request.headers })
+  const route = await context.resolve(envelope.model, { canonical: () => routingView(turn), headers: context.request.headers })
 
   let answer: Response | Opened
   try {

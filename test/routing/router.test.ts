@@ -127,6 +127,29 @@ describe('the router through a real provider and the classifier fake', () => {
     expect(calls() - before).toBe(3)
   })
 
+  // A routing audit: without a thread id, tasks were keyed by the first user message and the count of
+  // user messages, so two conversations that opened alike shared their next task's decision, and
+  // requests with no user message at all (tool results after previous_response_id) shared one key.
+  test('two conversations that opened alike are told apart by their latest user message', async () => {
+    const { router } = build({ cache: false })
+    const opening = [user('Hi! I need help with my repo.'), { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Sure, what should I do?' }] } as ResponsesItem]
+    const small = await router.resolveTask(hints([...opening, user('fix the typo in README.md')]))
+    const before = calls()
+    const hard = await router.resolveTask(hints([...opening, user('refactor the whole auth module across all files')]))
+    expect(calls() - before).toBe(1)
+    expect([small.slug, hard.slug]).toEqual(['cheap-model', 'strong-model'])
+  })
+
+  test('a request with no user message and no thread id is classified on its own, never given another task\'s decision', async () => {
+    const { router } = build({ cache: false })
+    const results = (id: string): ResponsesItem[] => [{ type: 'function_call_output', call_id: id, output: 'ok' }]
+    await router.resolveTask(hints(results('a')))
+    const before = calls()
+    const second = await router.resolveTask(hints(results('b')))
+    expect(calls() - before).toBe(1)
+    expect(second.reason).toBe('classified')
+  })
+
   test('concurrent requests of one task share one classifier call', async () => {
     const { router } = build({ cache: false })
     const before = calls()
