@@ -4,9 +4,11 @@ import { describeMs } from '../errors.ts'
 /**
  * A circuit breaker per model: after `threshold` failures in a row the model
  * is skipped for `coolDownMs`, so a dead upstream does not cost every request
- * a connection attempt before its fallback. After the cool-down the next
- * request tries it again; one more failure opens it again at once, a success
- * forgets it.
+ * a connection attempt before its fallback. After the cool-down one request
+ * tries it again (half-open) while the others keep skipping it: a hung model
+ * then costs one request its timeout, not every request in flight. One more
+ * failure opens it again at once; an answer (even a refusal) forgets it. A
+ * probe that never reports back frees its slot after another cool-down.
  */
 
 export interface BreakerOptions {
@@ -30,7 +32,7 @@ export class CircuitBreaker {
   readonly coolDownMs: number
   private readonly now: () => number
   private readonly log?: Log
-  private readonly state = new Map<string, { failures: number; until: number }>()
+  private readonly state = new Map<string, { failures: number; until: number; probeSince?: number }>()
 
   constructor(options: BreakerOptions = {}) {
     this.threshold = options.threshold ?? 3
@@ -39,15 +41,36 @@ export class CircuitBreaker {
     this.log = options.log
   }
 
-  /** False while the model is cooling down. */
+  /** False while the model is cooling down, or after it while another request probes it. Changes nothing. */
   allows(slug: string): boolean {
     const entry = this.state.get(slug)
-    return !entry || entry.until <= this.now()
+    if (!entry || entry.failures < this.threshold) return true
+    const now = this.now()
+    return entry.until <= now && !this.probing(entry, now)
+  }
+
+  /**
+   * Called just before a request tries the model: true when it may, taking the
+   * probe when the model's cool-down is over; false when another request holds
+   * the probe. A caller told true reports back (success or failure).
+   */
+  claim(slug: string): boolean {
+    const entry = this.state.get(slug)
+    if (!entry || entry.failures < this.threshold) return true
+    const now = this.now()
+    if (entry.until > now || this.probing(entry, now)) return false
+    entry.probeSince = now
+    return true
+  }
+
+  private probing(entry: { probeSince?: number }, now: number): boolean {
+    return entry.probeSince !== undefined && now - entry.probeSince < this.coolDownMs
   }
 
   failure(slug: string): void {
     const entry = this.state.get(slug) ?? { failures: 0, until: 0 }
     entry.failures++
+    entry.probeSince = undefined
     if (entry.failures >= this.threshold) {
       entry.until = this.now() + this.coolDownMs
       this.log?.warn(`${slug} failed ${entry.failures} times in a row; skipping it for ${describeMs(this.coolDownMs)}`)

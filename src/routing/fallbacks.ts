@@ -112,6 +112,12 @@ export async function withFallbacks<T>(
   let failed: { route: Route; error: unknown } | null = null
   for (const [index, route] of order.entries()) {
     if (failed && !isFallbackWorthy(failed.error, failed.route, route)) continue
+    // Half-open: one request probes a model whose cool-down is over; those arriving meanwhile pass it
+    // by (unless it is their last choice: a request never fails untried).
+    if (breaker && open.length && index < order.length - 1 && !breaker.claim(modelKey(route))) {
+      log?.info(`${modelKey(route)} is being tried again by another request after its cool-down; skipped`)
+      continue
+    }
     if (failed) log?.warn(`${modelKey(failed.route)} failed before its first byte (${describe(failed.error)}); falling back to ${modelKey(route)}`)
     let sent = false
     const last = index === order.length - 1
@@ -120,7 +126,9 @@ export async function withFallbacks<T>(
       breaker?.success(modelKey(route))
       return { value, served: route, fellBack: route !== chain[0] }
     } catch (error) {
+      // An error that is no outage (a 400, a refusal) is an answer: the model is up.
       if (isOutage(error)) breaker?.failure(modelKey(route))
+      else breaker?.success(modelKey(route))
       if (sent) throw error
       failed = { route, error }
     }

@@ -46,4 +46,62 @@ describe('circuit breaker', () => {
     clock = 5_000
     expect(breaker.allows('x')).toBe(true)
   })
+
+  // A routing audit: after each cool-down every request in flight tried the model again, so a hung
+  // model cost all of them its timeout (8 requests × 300 s by default), not one.
+  test('after the cool-down one request probes the model; the others pass it by until it reports back', () => {
+    let clock = 0
+    const breaker = new CircuitBreaker({ threshold: 1, coolDownMs: 1_000, now: () => clock })
+    breaker.failure('hung')
+    clock = 1_000
+    expect(breaker.allows('hung')).toBe(true)
+    expect(breaker.claim('hung')).toBe(true) // the probe
+    expect(breaker.allows('hung')).toBe(false)
+    expect(breaker.claim('hung')).toBe(false) // everyone else, meanwhile
+    breaker.failure('hung') // the probe failed: cooling down again
+    expect(breaker.claim('hung')).toBe(false)
+    clock = 2_000
+    expect(breaker.claim('hung')).toBe(true)
+    breaker.success('hung')
+    expect(breaker.claim('hung')).toBe(true)
+    expect(breaker.claim('hung')).toBe(true) // closed: no probe to hold
+  })
+
+  test('a probe that never reports back frees its slot after another cool-down', () => {
+    let clock = 0
+    const breaker = new CircuitBreaker({ threshold: 1, coolDownMs: 1_000, now: () => clock })
+    breaker.failure('m')
+    clock = 1_000
+    expect(breaker.claim('m')).toBe(true)
+    clock = 1_999
+    expect(breaker.claim('m')).toBe(false)
+    clock = 2_000
+    expect(breaker.claim('m')).toBe(true)
+  })
+})
+
+describe('the breaker in a fallback chain', () => {
+  test('requests arriving while a cooled-down model is probed go straight to the fallback', async () => {
+    const { withFallbacks } = await import('../../src/routing/fallbacks.ts')
+    const { ShimError } = await import('../../src/errors.ts')
+    let clock = 0
+    const breaker = new CircuitBreaker({ threshold: 1, coolDownMs: 1_000, now: () => clock })
+    const route = (slug: string) => ({ slug, model: { slug, model: slug, provider: 'ollama' } }) as never
+    const chain = [route('primary'), route('backup')]
+    breaker.failure('primary')
+    clock = 1_000
+    const tried: string[] = []
+    let release!: () => void
+    const hung = new Promise<never>((_, reject) => (release = () => reject(new ShimError('upstream_timeout', 'no headers'))))
+    const attempt = (target: { slug: string }) => {
+      tried.push(target.slug)
+      return target.slug === 'primary' ? hung : Promise.resolve(target.slug)
+    }
+    const probe = withFallbacks(chain, attempt, { breaker })
+    const others = await Promise.all([1, 2, 3].map(() => withFallbacks(chain, attempt, { breaker })))
+    expect(others.map((result) => result.value)).toEqual(['backup', 'backup', 'backup'])
+    release()
+    expect((await probe).value).toBe('backup')
+    expect(tried.filter((slug) => slug === 'primary')).toHaveLength(1)
+  })
 })
