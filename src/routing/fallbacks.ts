@@ -157,7 +157,7 @@ export async function fallbackChain(route: Route, resolveModel: (slug: string) =
       const next = await resolveModel(name)
       if (seen.has(modelKey(next))) continue
       seen.add(modelKey(next))
-      chain.push({ ...next, slug: route.slug, routedTo: name })
+      chain.push({ ...next, slug: route.slug, routedTo: name, fallback: true })
     } catch (error) {
       if (!(error instanceof ShimError)) throw error
       log?.warn(`${modelKey(route)}: fallback "${name}" is not a known model; skipped`)

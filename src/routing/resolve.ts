@@ -8,8 +8,10 @@ import type { AliasSettings, ModelSettings, Settings } from '../settings/schema.
 export interface Route extends ProviderTarget {
   /** Set when the client used an alias: options to pin on the request. */
   alias?: AliasSettings
-  /** Set when the auto router chose the model: the candidate's slug (the client still sees `slug`, the router's). */
+  /** Set when the auto router chose the model, or a fallback serves: its slug (the client still sees `slug`). */
   routedTo?: string
+  /** A fallback of the route the client's name resolved to (fallbacks.ts), not the router's choice. */
+  fallback?: true
 }
 
 /** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */

@@ -171,7 +171,6 @@ async function openWithFallbacks<Request>(turn: Turn<Request>, route: Route): Pr
   const log = context.deps.log.withTag('fallback')
   const chain = await fallbackChain(route, (slug) => context.models.resolve(slug), log)
   const result = await withFallbacks(chain, (next, control) => openRoute(turn, next, control.last), { breaker: context.breaker, log })
-  if (result.fellBack) context.summary.routedBy = 'fallback'
   return result.value
 }
 
@@ -183,7 +182,8 @@ function noteRoute(summary: RouteContext['summary'], route: Route, label: string
   summary.upstreamHost = baseUrlHost(route.model.base_url)?.host ?? null
   summary.servedModel = route.routedTo ?? route.model.slug
   summary.price = route.model.price
-  if (route.routedTo && !summary.routedBy) summary.routedBy = 'router'
+  // The route tried last says it: a fallback's row (served or failed) is never the router's.
+  summary.routedBy = route.fallback ? 'fallback' : route.routedTo ? 'router' : null
 }
 
 /**

@@ -1,0 +1,53 @@
+import { afterAll, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { openLedger } from '../../src/usage/ledger.ts'
+import { startFakeChatUpstream, stream, textReply, type ChatReply } from '../fakes/chat-upstream.ts'
+import { post, settingsFrom, startShim } from '../support/shim.ts'
+import { freshDir, storedRows } from './_support.ts'
+
+/**
+ * Who chose the model, in the ledger's routed_by: a fallback's row said "router" with no router
+ * configured whenever the fallback did not succeed (a routing audit). The route tried last says it.
+ */
+let primary: () => ChatReply = () => stream(textReply('primary answers'))
+let backup: () => ChatReply = () => stream(textReply('backup answers'))
+const primaryUpstream = startFakeChatUpstream(() => primary())
+const backupUpstream = startFakeChatUpstream(() => backup())
+const path = join(freshDir('routed-by'), 'usage.db')
+const ledger = openLedger({ path, flushMs: 60_000 })
+const shim = startShim(
+  settingsFrom([
+    { slug: 'c', model: 'c-model', provider: 'generic-chat-completion-api', base_url: primaryUpstream.url, fallbacks: ['d'] },
+    { slug: 'd', model: 'd-model', provider: 'generic-chat-completion-api', base_url: backupUpstream.url },
+  ]),
+  { ledger, retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
+)
+afterAll(() => {
+  shim.close()
+  ledger.close()
+  primaryUpstream.close()
+  backupUpstream.close()
+})
+
+async function rowFor(expectedStatus: number) {
+  const response = await fetch(`${shim.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'c', messages: [{ role: 'user', content: 'hi' }] }) })
+  expect(response.status).toBe(expectedStatus)
+  await response.text()
+  await ledger.flushed()
+  const row = storedRows(path).at(-1)!
+  return { slug: row.slug, served: row.served_model, routedBy: row.routed_by, status: row.status }
+}
+
+test('served by the model asked for: no routed_by', async () => {
+  expect(await rowFor(200)).toEqual({ slug: 'c', served: 'c', routedBy: null, status: 200 })
+})
+
+test('served by its fallback: "fallback"', async () => {
+  primary = () => ({ kind: 'error', status: 503, body: { error: { message: 'overloaded', type: 'server_error' } } })
+  expect(await rowFor(200)).toEqual({ slug: 'c', served: 'd', routedBy: 'fallback', status: 200 })
+})
+
+test('the fallback failed too: still "fallback", never "router"', async () => {
+  backup = () => ({ kind: 'error', status: 400, body: { error: { message: 'bad request', type: 'invalid_request_error' } } })
+  expect(await rowFor(400)).toEqual({ slug: 'c', served: 'd', routedBy: 'fallback', status: 400 })
+})
