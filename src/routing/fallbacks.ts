@@ -130,10 +130,18 @@ export async function withFallbacks<T>(
       if (isOutage(error)) breaker?.failure(modelKey(route))
       else breaker?.success(modelKey(route))
       if (sent) throw error
+      // A fallback that cannot continue this conversation (the earlier response lives with the
+      // upstream that failed): the client hears that upstream's outage, which it may retry, not
+      // "not found", which would end the conversation.
+      if (failed && cannotContinue(error)) throw failed.error
       failed = { route, error }
     }
   }
   throw failed!.error
+}
+
+function cannotContinue(error: unknown): boolean {
+  return error instanceof ShimError && error.details.code === 'previous_response_not_found'
 }
 
 /** Whether the route names any fallback: the pipeline builds a chain only then, so routes without any pay nothing. */

@@ -126,6 +126,12 @@ function routingView<Request>(turn: Turn<Request>): ResponsesRequest {
   }
 }
 
+/** Whether the request continues a response the shim's own store holds (not one its upstream made). */
+function heldByShim(json: unknown, store: NonNullable<RouteContext['store']>): boolean {
+  const id = (json as { previous_response_id?: unknown }).previous_response_id
+  return typeof id === 'string' && store.get(id) !== undefined
+}
+
 function toCanonical<Request>(turn: Turn<Request>): ResponsesRequest {
   return (turn.canonical ??= turn.door.toCanonical(requestOf(turn)))
 }
@@ -214,6 +220,11 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
     if (expanded.request !== responses) input = expanded.request
     // A fast path that decodes the answer anyway (ChatGPT for clients other than Codex) records from its events too.
     if (shouldStore(responses)) record = recordFromEvents(context.store, expanded.resolvedInput, responses, { model: route.slug })
+  } else if (door.dialect === 'responses' && context.store && fastPath && provider.keepsState && heldByShim(body.json, context.store)) {
+    // An upstream that keeps its own responses does not know one the shim made (a stateless route
+    // served the turn before: a fallback, a switch of model): that context is sent whole.
+    const expanded = (turn.expanded ??= expandStoredContext(toCanonical(turn), context.store))
+    input = expanded.request
   }
 
   if (fastPath && provider.forward) {

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { openLedger } from '../../src/usage/ledger.ts'
 import { startFakeChatUpstream, stream, textReply, type ChatReply } from '../fakes/chat-upstream.ts'
-import { post, settingsFrom, startShim } from '../support/shim.ts'
+import { settingsFrom, startShim } from '../support/shim.ts'
 import { freshDir, storedRows } from './_support.ts'
 
 /**
