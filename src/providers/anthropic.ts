@@ -1,4 +1,4 @@
-import { forwardedAnswer } from './forwarded.ts'
+import { forwardedAnswer, upstreamRefusedRequest } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
@@ -83,7 +83,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   const name = label(model)
   const opened = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: name }, upstreamOptions(context))
   const { response } = opened
-  if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, name)
+  if (!response.ok && !upstreamRefusedRequest(response.status)) throw messagesHttpError(response.status, await readBounded(response), response.headers, name)
   return forwardedAnswer(opened, body, slug, name, context)
 }
 

@@ -1,4 +1,4 @@
-import { forwardedAnswer } from './forwarded.ts'
+import { forwardedAnswer, upstreamRefusedRequest } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
@@ -84,7 +84,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
     upstreamOptions(context),
   )
   const { response } = opened
-  if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, name)
+  if (!response.ok && !upstreamRefusedRequest(response.status)) throw upstreamHttpError(response.status, await readBounded(response), response.headers, name)
   return forwardedAnswer(opened, body, slug, name, context)
 }
 

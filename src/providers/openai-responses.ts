@@ -1,4 +1,4 @@
-import { forwardedAnswer } from './forwarded.ts'
+import { forwardedAnswer, upstreamRefusedRequest } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { refuseStopSequences } from '../canonical/unsupported.ts'
@@ -21,8 +21,10 @@ function headersFor(model: ModelSettings, accept: string): Record<string, string
   return headers
 }
 
-async function post(model: ModelSettings, body: string, accept: string, context: ProviderContext) {
+/** `forwarding`: a fast path, whose client gets the upstream's refusal of its own body as it came. */
+async function post(model: ModelSettings, body: string, accept: string, context: ProviderContext, forwarding = false) {
   const opened = await openUpstream({ url: `${model.base_url}/responses`, headers: headersFor(model, accept), body, label: label(model) }, upstreamOptions(context))
+  if (forwarding && upstreamRefusedRequest(opened.response.status)) return opened
   // Errors come in OpenAI's shape, the same as Chat Completions'.
   if (!opened.response.ok) throw upstreamHttpError(opened.response.status, await readBounded(opened.response), opened.response.headers, label(model))
   return opened
@@ -49,7 +51,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
   const text = body.text !== null && body.json.model === model.model ? body.text : JSON.stringify({ ...body.json, model: model.model })
-  return forwardedAnswer(await post(model, text, body.stream ? 'text/event-stream' : 'application/json', context), body, slug, label(model), context)
+  return forwardedAnswer(await post(model, text, body.stream ? 'text/event-stream' : 'application/json', context, true), body, slug, label(model), context)
 }
 
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */

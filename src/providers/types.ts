@@ -42,6 +42,8 @@ export interface ForwardBody {
   passthrough: PassthroughDialect
   /** Told the usage the upstream reported, in the client's (= the upstream's) dialect. */
   onUsage?: (usage: unknown) => void
+  /** Told the code of an upstream error the client gets as it came (a 400 naming a field). */
+  onError?: (code: string) => void
   /**
    * Told each canonical event, where a fast path decodes the answer anyway
    * (the ChatGPT backend for clients other than Codex): the response store

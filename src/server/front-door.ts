@@ -1,7 +1,7 @@
 import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import { leftOutToolsNote } from '../canonical/flatten-tools.ts'
 import { isTerminalEvent, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
-import { readErrorBody } from '../canonical/upstream-error.ts'
+import { isContextLengthError, readErrorBody } from '../canonical/upstream-error.ts'
 import { ShimError } from '../errors.ts'
 import type { ProviderStream } from '../providers/types.ts'
 import type { PassthroughDialect } from '../sse/watch.ts'
@@ -180,6 +180,12 @@ async function openWithFallbacks<Request>(turn: Turn<Request>, route: Route): Pr
   return result.value
 }
 
+/** An upstream error passed to the client as it came: the log line and the ledger still name it. */
+function noteError(summary: RouteContext['summary'], code: string): void {
+  summary.outcome = 'upstream_http'
+  summary.errorCode = code
+}
+
 /** The summary names the route being tried; after fallbacks, the one that served. */
 function noteRoute(summary: RouteContext['summary'], route: Route, label: string): void {
   summary.slug = route.slug
@@ -231,7 +237,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
     summary.upstream += ' (fast path)'
     summary.usageDialect = door.dialect
     const json = door.pin((input ?? body.json) as Record<string, unknown>, route.alias)
-    const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onEvent: record ?? undefined }, route, upstream)
+    const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
     if (!last && !response.ok) throw await passedThroughError(response, label)
     return response
   }
@@ -251,8 +257,11 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
 async function passedThroughError(response: Response, label: string): Promise<ShimError> {
   const info = readErrorBody(await readBounded(response))
   const retryAfter = response.headers.get('retry-after') ?? undefined
+  const message = `${label} returned HTTP ${response.status}: ${info.message.slice(0, 1000)}`
+  // A prompt too long for this model: a fallback with a larger context may take it.
+  if (isContextLengthError(info)) return new ShimError('context_length_exceeded', message, { status: response.status, code: 'context_length_exceeded' })
   // The ChatGPT backend names its usage window in `type` (`usage_limit_reached`), others in `code`.
-  return new ShimError('upstream_http', `${label} returned HTTP ${response.status}: ${info.message.slice(0, 1000)}`, { status: response.status, retryAfter, code: info.code ?? info.type })
+  return new ShimError('upstream_http', message, { status: response.status, retryAfter, code: info.code ?? info.type })
 }
 
 /** Names the model that served, on every answer. */

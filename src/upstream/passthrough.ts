@@ -23,6 +23,8 @@ export interface PassthroughOptions {
   tracker?: StreamTracker
   /** The client's request, for what the stream it asked for should hold (Chat's usage chunk). */
   request?: Record<string, unknown>
+  /** Told the code of an upstream error handed to the client as it came (for the log and the ledger). */
+  onError?: (code: string) => void
 }
 
 /**
@@ -54,6 +56,7 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
     return new Response(body, { status: 200, headers: options.headers ? { ...SSE_HEADERS, ...headers, 'content-type': streamType } : sseHeaders(streamType) })
   }
   const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
+  if (!ok) options.onError?.(errorCodeOf(bytes))
   const answer = renameModelInJson(bytes, options.clientModel, options.onUsage)
   // A success must be the whole answer: a body cut short, a page or a stream is not one, whatever the status said.
   if (ok && answer === null) throw notOneAnswer(options.label, upstream.status, declared, bytes)
@@ -101,6 +104,13 @@ function notAStream(label: string, status: number, type: string, answer: Record<
   const error = answer?.error as { message?: unknown } | string | undefined
   const said = typeof error === 'string' ? error : typeof error?.message === 'string' ? error.message : null
   return new ShimError('upstream_stream', `${label} answered ${status} with ${type.split(';')[0]} where an event stream was asked for (stream: true)${said ? `; it said: ${said.slice(0, 500)}` : '.'}`, { status: 502 })
+}
+
+/** An error body's code (OpenAI's `error.code`, else its or Anthropic's `error.type`), or `upstream_http`. */
+function errorCodeOf(bytes: Uint8Array): string {
+  const error = jsonObjectOf(bytes)?.error as { code?: unknown; type?: unknown } | undefined
+  const code = typeof error?.code === 'string' && error.code ? error.code : typeof error?.type === 'string' && error.type ? error.type : null
+  return code ? code.slice(0, 64) : 'upstream_http'
 }
 
 /**

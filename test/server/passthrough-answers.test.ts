@@ -102,3 +102,26 @@ describe('stream: true', () => {
     }
   })
 })
+
+describe('an upstream\'s refusal of the client\'s own body', () => {
+  // A routing audit: the chat and Messages fast paths re-rendered it (a label before the message,
+  // `param` dropped), against the README's "whose own 400 the client gets".
+  test.each([
+    ['/v1/chat/completions', { error: { message: 'Invalid value for temperature: 3', type: 'invalid_request_error', param: 'temperature', code: 'invalid_value' } }],
+    ['/v1/messages', { type: 'error', error: { type: 'invalid_request_error', message: 'temperature: range: 0..1' } }],
+    ['/v1/responses', { error: { message: 'Invalid value for temperature: 3', type: 'invalid_request_error', param: 'temperature', code: 'invalid_value' } }],
+  ])('%s: a 400 reaches the client as the upstream wrote it', async (path, body) => {
+    answer = () => Response.json(body, { status: 400 })
+    const door = DOORS.find(([doorPath]) => doorPath === path)!
+    const response = await handle(post(path, door[1](false), headers))
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual(body)
+  })
+
+  test('a 401 still says which key to check: the proxy has something to add there', async () => {
+    answer = () => Response.json({ error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }, { status: 401 })
+    const response = await handle(post('/v1/chat/completions', DOORS[0][1](false)))
+    expect(response.status).toBe(401)
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('Check the API key configured for this model')
+  })
+})
