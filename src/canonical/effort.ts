@@ -6,6 +6,15 @@ const ORDER = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', 'ultr
  * low/medium/high). Pick the strongest supported level not above the request,
  * else the weakest supported one.
  */
+/**
+ * The effort a translated request asks of its upstream: `none` stays none (reasoning off: no
+ * thinking on Anthropic; no `reasoning_effort` on a chat model that does not list `none`), never
+ * raised to the weakest level the model lists, which turned reasoning on. Anything else is clamped.
+ */
+export function translatedEffort(requested: string | null | undefined, supported: readonly string[]): string | undefined {
+  return requested === 'none' ? 'none' : clampEffort(requested, supported)
+}
+
 export function clampEffort(requested: string | null | undefined, supported: readonly string[]): string | undefined {
   if (!requested || !supported.length) return undefined
   if (supported.includes(requested)) return requested

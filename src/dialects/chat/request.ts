@@ -9,7 +9,7 @@ import type {
   ToolOutput,
 } from '../../canonical/types.ts'
 import type { ChatContentPart, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice } from './api.ts'
-import { clampEffort } from '../../canonical/effort.ts'
+import { translatedEffort } from '../../canonical/effort.ts'
 import { compactionText } from '../../canonical/compaction.ts'
 import { foreignItemsAsText } from '../../canonical/foreign-items.ts'
 import { imageByFileId } from '../../canonical/unsupported.ts'
@@ -65,8 +65,9 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   if (request.stop?.length) body.stop = request.stop
 
   if (options.reasoningEfforts) {
-    const effort = clampEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
-    if (effort) body.reasoning_effort = effort
+    const effort = translatedEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
+    // Off, for a model that has no `none`: no effort sent, rather than its weakest level.
+    if (effort && (effort !== 'none' || options.reasoningEfforts.includes('none'))) body.reasoning_effort = effort
   }
   if (options.supportsVerbosity && request.text?.verbosity) body.verbosity = request.text.verbosity
   if (options.supportsPromptCacheKey && request.prompt_cache_key) body.prompt_cache_key = request.prompt_cache_key

@@ -2,7 +2,7 @@ import { CUSTOM_INPUT_FIELD, flatNameForCall, type ToolPlan } from '../../canoni
 import type { ContentPart, MessageItem, ReasoningItem, ResponsesItem, ResponsesRequest, ToolChoice, ToolOutput } from '../../canonical/types.ts'
 import { compactionText } from '../../canonical/compaction.ts'
 import { foreignItemsAsText } from '../../canonical/foreign-items.ts'
-import { clampEffort } from '../../canonical/effort.ts'
+import { translatedEffort } from '../../canonical/effort.ts'
 import { imageByFileId } from '../../canonical/unsupported.ts'
 import { ShimError } from '../../errors.ts'
 import {
@@ -232,6 +232,9 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
   return { turns: cleaned, droppedReasoning }
 }
 
+/** The user turn after a history that ends on the assistant (a retried, interrupted answer). */
+export const CONTINUE_TEXT = '(the previous answer was cut off; continue from where it stopped)'
+
 function toolChoice(choice: ToolChoice | undefined, plan: ToolPlan): MessagesToolChoice | undefined {
   if (choice === undefined || choice === 'auto') return undefined
   if (choice === 'none') return { type: 'none' }
@@ -303,7 +306,7 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   if (request.stop?.length) body.stop_sequences = request.stop
 
   const betas: string[] = []
-  const effort = clampEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
+  const effort = translatedEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
   const forced = choice?.type === 'any' || choice?.type === 'tool'
   if (effort && effort !== 'none' && !forced && toolLoopHasThinking(turns)) {
     const ceiling = Math.max(options.maxTokens, body.max_tokens)
@@ -314,6 +317,10 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
       if (tools.length) betas.push('interleaved-thinking-2025-05-14')
     }
   }
+  // A history ending on the assistant's words is a prefill, which Anthropic refuses with thinking
+  // on. Codex sends one when it retries a stream cut mid-answer (the finished items come back as
+  // history, for the model to carry on from). Without thinking a prefill is what a client may mean.
+  if (body.thinking && turns[turns.length - 1]?.role === 'assistant') turns.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_TEXT }] })
   // Thinking does not combine with sampling overrides.
   if (!body.thinking) {
     if (typeof request.temperature === 'number') body.temperature = request.temperature

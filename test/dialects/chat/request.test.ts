@@ -73,3 +73,13 @@ describe('responses → chat request', () => {
     expect(body.parallel_tool_calls).toBeUndefined()
   })
 })
+
+describe('effort none', () => {
+  const ask = { model: 'x', reasoning: { effort: 'none' } as never, input: [{ type: 'message' as const, role: 'user' as const, content: [{ type: 'input_text' as const, text: 'hi' }] }] } as ResponsesRequest
+  test('a model without "none" gets no reasoning_effort (it got "low": reasoning on)', () => {
+    expect(fromCanonical(ask, flattenTools(undefined), GENERIC).reasoning_effort).toBeUndefined()
+  })
+  test('a model that lists "none" gets it', () => {
+    expect(fromCanonical(ask, flattenTools(undefined), { ...GENERIC, reasoningEfforts: ['none', 'low', 'high'] }).reasoning_effort).toBe('none')
+  })
+})

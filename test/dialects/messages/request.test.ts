@@ -100,3 +100,35 @@ describe('responses → messages request', () => {
     expect(JSON.stringify(translate(load('tool-roundtrip-history'), { ...OPTIONS, promptCaching: false }).body)).not.toContain('cache_control')
   })
 })
+
+// From an audit that ran the real Codex CLI and Claude Code through the shim.
+describe('what a real agent loop sent that Anthropic would refuse', () => {
+  const answered = (effort: string): ResponsesRequest => ({
+    model: 'x',
+    reasoning: { effort } as never,
+    input: [
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go' }] },
+      { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Partial plan.' }], encrypted_content: null } as never,
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Some text first.' }] },
+    ],
+  })
+
+  test('Codex retrying a stream cut mid-answer sends the finished items back: with thinking on, a user turn follows them (no prefill)', () => {
+    const { body } = translate(answered('high'))
+    expect(body.thinking).toBeDefined()
+    expect(body.messages.at(-2)!.role).toBe('assistant')
+    expect(body.messages.at(-1)).toMatchObject({ role: 'user', content: [{ type: 'text', text: '(the previous answer was cut off; continue from where it stopped)' }] })
+    expect(validateMessagesRequest(body as never, HEADERS)).toBeNull()
+  })
+
+  test('without thinking the history may end on the assistant: a prefill is what a client may mean', () => {
+    const { body } = translate(answered('none'))
+    expect(body.thinking).toBeUndefined()
+    expect(body.messages.at(-1)!.role).toBe('assistant')
+  })
+
+  test('effort none means thinking off, even where the model lists no "none" (it turned thinking on at the weakest level)', () => {
+    const { body } = translate({ model: 'x', reasoning: { effort: 'none' } as never, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }] })
+    expect(body.thinking).toBeUndefined()
+  })
+})
