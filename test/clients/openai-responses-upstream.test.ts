@@ -114,6 +114,24 @@ describe('@anthropic-ai/sdk messages → openai-responses (translated)', () => {
     expect(second.content.find((block) => block.type === 'text')).toMatchObject({ text: 'Paris is sunny.' })
   })
 
+  // An audit with the real Claude Code: the upstream's encrypted reasoning never came back, so an
+  // OpenAI reasoning model lost its chain of thought at every tool call.
+  test('with thinking on, the upstream\'s encrypted reasoning rides in the signature and goes back with the tool result', async () => {
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }]
+    const thinking = { type: 'enabled' as const, budget_tokens: 2048 }
+    const first = await anthropic.messages.stream({ model: 'resp', max_tokens: 4096, tools, thinking, messages }).finalMessage()
+    expect(upstream.requests.at(-1)!.body.include).toContain('reasoning.encrypted_content')
+    const thought = first.content.find((block) => block.type === 'thinking') as Anthropic.ThinkingBlock
+    expect(thought.thinking).toBe('Need the weather.')
+    expect(thought.signature.startsWith('codex-shim.responses.v1:')).toBe(true)
+    const use = first.content.find((block) => block.type === 'tool_use') as Anthropic.ToolUseBlock
+    messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'sunny' }] })
+    const second = await anthropic.messages.create({ model: 'resp', max_tokens: 4096, tools, thinking, messages })
+    expect(second.content.find((block) => block.type === 'text')).toMatchObject({ text: 'Paris is sunny.' })
+    const replayed = (upstream.requests.at(-1)!.body.input as Json[]).find((item) => item.type === 'reasoning')
+    expect(replayed).toMatchObject({ id: expect.stringMatching(/^rs_/), encrypted_content: 'enc:17', summary: [{ type: 'summary_text', text: 'Need the weather.' }] })
+  })
+
   test('a 429 reaches the SDK as its rate-limit error', async () => {
     const error = await anthropic.messages.create({ model: 'resp', max_tokens: 10, messages: [{ role: 'user', content: 'RATE-LIMIT' }] }).catch((e) => e)
     expect(error).toBeInstanceOf(Anthropic.RateLimitError)

@@ -45,7 +45,7 @@ const pieces = (text: string, size: number) => {
 }
 
 /** The event stream the real API sends for these output items. */
-export function responseEvents(id: string, model: string, items: OutputSpec[], usage: Json): { events: Json[]; response: Json } {
+export function responseEvents(id: string, model: string, items: OutputSpec[], usage: Json, options: { encrypted?: boolean } = {}): { events: Json[]; response: Json } {
   const events: Json[] = []
   let seq = 0
   const push = (event: Json) => events.push({ ...event, sequence_number: seq++ })
@@ -56,7 +56,8 @@ export function responseEvents(id: string, model: string, items: OutputSpec[], u
   items.forEach((spec, index) => {
     const ref = { output_index: index }
     if ('reasoning' in spec) {
-      const item = { id: `rs_${id}_${index}`, type: 'reasoning', summary: [] as Json[], encrypted_content: spec.encrypted ?? `enc:${spec.reasoning.length}` }
+      // As the real API: with store false, the encrypted reasoning comes back only when `include` asks for it.
+      const item = { id: `rs_${id}_${index}`, type: 'reasoning', summary: [] as Json[], ...(options.encrypted !== false && { encrypted_content: spec.encrypted ?? `enc:${spec.reasoning.length}` }) }
       push({ type: 'response.output_item.added', ...ref, item })
       push({ type: 'response.reasoning_summary_part.added', ...ref, item_id: item.id, summary_index: 0, part: { type: 'summary_text', text: '' } })
       for (const delta of pieces(spec.reasoning, 6)) push({ type: 'response.reasoning_summary_text.delta', ...ref, item_id: item.id, summary_index: 0, delta })
@@ -161,7 +162,8 @@ export function startFakeResponsesUpstream(respond: (body: Json, index: number) 
         return new Response(text, { headers: { 'content-type': 'text/event-stream' } })
       }
       const usage = reply.usage ?? { input_tokens: 120, input_tokens_details: { cached_tokens: 20 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 8 }, total_tokens: 150 }
-      const { events, response } = responseEvents(id, reply.model ?? `${body.model}-2026-01-01`, reply.items, usage)
+      const encrypted = body.store !== false || (Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content'))
+      const { events, response } = responseEvents(id, reply.model ?? `${body.model}-2026-01-01`, reply.items, usage, { encrypted })
       stored.set(id, { items: [...effective, ...response.output], store: body.store !== false })
       if (body.stream !== true) return Response.json(response)
       let cancelled = false

@@ -1,12 +1,12 @@
 import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
-import { isRelayedEvent, type ResponseObject, type ResponsesEvent, type Usage } from '../../canonical/types.ts'
+import { isRelayedEvent, type ReasoningItem, type ResponseObject, type ResponsesEvent, type Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { formatEvent } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
 import type { PassthroughDialect } from '../../sse/watch.ts'
 import { responsesFailure } from '../responses/errors.ts'
 import { messageAsEvents } from './replay.ts'
-import { decodeThinking } from './thinking-signature.ts'
+import { decodeThinking, encodeCarriedReasoning } from './thinking-signature.ts'
 import { FOREIGN_SIGNATURE } from './to-canonical.ts'
 
 export interface MessagesEncodeOptions {
@@ -52,6 +52,18 @@ export const MESSAGES_PASSTHROUGH: PassthroughDialect = {
     return usage && typeof usage === 'object' ? { ...(previous as object), ...usage } : previous
   },
   answerAsStream: (answer) => (answer.type === 'message' && Array.isArray(answer.content) ? messageAsEvents(answer) : null),
+}
+
+/**
+ * A reasoning item's thinking-block signature for a Messages client: Anthropic's own (kept inside
+ * the item), another upstream's encrypted reasoning carried inside it, or our unsigned marker.
+ */
+function thinkingSignature(item: ReasoningItem): string {
+  const encrypted = item.encrypted_content
+  const stored = decodeThinking(encrypted)
+  if (stored?.type === 'thinking') return stored.signature
+  if (!stored && typeof encrypted === 'string' && encrypted) return encodeCarriedReasoning({ ...(typeof item.id === 'string' && item.id && { id: item.id }), encrypted_content: encrypted })
+  return FOREIGN_SIGNATURE
 }
 
 /** The same encoder as a function (event → SSE messages), for the fused single-stage path. */
@@ -120,8 +132,7 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         }
         if (index === undefined) return
         if (item.type === 'reasoning') {
-          const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
-          const signature = stored?.type === 'thinking' ? stored.signature : FOREIGN_SIGNATURE
+          const signature = thinkingSignature(item as ReasoningItem)
           out({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } })
         }
         out({ type: 'content_block_stop', index })
@@ -186,7 +197,7 @@ export function responseToMessage(response: ResponseObject, options: MessagesEnc
     } else if (item.type === 'reasoning') {
       const stored = decodeThinking((item as { encrypted_content?: string | null }).encrypted_content)
       if (stored?.type === 'redacted_thinking') content.push(stored)
-      else content.push({ type: 'thinking', thinking: ((item as { summary?: { text: string }[] }).summary ?? []).map((s) => s.text).join(''), signature: stored?.signature ?? FOREIGN_SIGNATURE })
+      else content.push({ type: 'thinking', thinking: ((item as { summary?: { text: string }[] }).summary ?? []).map((s) => s.text).join(''), signature: thinkingSignature(item as ReasoningItem) })
     } else if (item.type === 'function_call') {
       sawTool = true
       const call = item as { call_id: string; name: string; namespace?: string; arguments: string }

@@ -40,3 +40,34 @@ export function decodeThinking(encrypted: string | null | undefined): StoredThin
   }
   return null
 }
+
+/**
+ * The other way round: a Responses upstream's reasoning (OpenAI's encrypted
+ * blob and its item id) reaching a Messages client rides in the thinking
+ * block's signature, which Claude Code keeps as it is and sends back. Read
+ * back, it becomes the reasoning item the upstream needs to carry its chain
+ * of thought across tool calls. Marked like Anthropic's, so neither is ever
+ * taken for the other.
+ */
+const RESPONSES_PREFIX = 'codex-shim.responses.v1:'
+
+export interface CarriedReasoning {
+  id?: string
+  encrypted_content: string
+}
+
+export function encodeCarriedReasoning(reasoning: CarriedReasoning): string {
+  return RESPONSES_PREFIX + toBase64(JSON.stringify(reasoning))
+}
+
+/** The reasoning a signature carries, or null for any other signature (Anthropic's, ours unsigned). */
+export function decodeCarriedReasoning(signature: unknown): CarriedReasoning | null {
+  if (typeof signature !== 'string' || !signature.startsWith(RESPONSES_PREFIX)) return null
+  try {
+    const carried = JSON.parse(fromBase64(signature.slice(RESPONSES_PREFIX.length))) as CarriedReasoning
+    if (typeof carried.encrypted_content === 'string' && carried.encrypted_content && (carried.id === undefined || typeof carried.id === 'string')) return carried
+  } catch {
+    // corrupted: treat as unsigned
+  }
+  return null
+}

@@ -5,7 +5,7 @@ import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { byType } from '../../by-type.ts'
 import { isMissingKey, issuePath } from '../../issue-path.ts'
 import { THINKING_BUDGETS } from './request.ts'
-import { encodeThinking } from './thinking-signature.ts'
+import { decodeCarriedReasoning, encodeThinking } from './thinking-signature.ts'
 
 const block = v.looseObject({ type: v.string('expected a content block with a string "type"') })
 const str = (what: string) => v.string(`expected ${what} as a string`)
@@ -171,6 +171,12 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
       for (const b of blocks) {
         if (b.type === 'text' && b.text) input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: b.text }] })
         else if (b.type === 'thinking') {
+          // Another upstream's reasoning that came to the client in the signature goes back as it was.
+          const carried = decodeCarriedReasoning(b.signature)
+          if (carried) {
+            input.push({ type: 'reasoning', ...(carried.id && { id: carried.id }), summary: [{ type: 'summary_text', text: String(b.thinking ?? '') }], encrypted_content: carried.encrypted_content })
+            continue
+          }
           // Keep Anthropic's signature so an Anthropic upstream accepts it back; a made-up one stays plain text.
           const signed = typeof b.signature === 'string' && b.signature && b.signature !== FOREIGN_SIGNATURE
           input.push({ type: 'reasoning', summary: [{ type: 'summary_text', text: String(b.thinking ?? '') }], encrypted_content: signed ? encodeThinking({ type: 'thinking', thinking: String(b.thinking ?? ''), signature: b.signature }) : null })
