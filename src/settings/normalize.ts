@@ -192,21 +192,27 @@ export function normalizeSettings(raw: RawSettingsFile, path: string | null, par
  */
 function checkFallbacks(models: ModelSettings[], aliases: Settings['aliases'], names: string[], routerSlug: string | undefined, issues: SettingsIssue[]): void {
   const known = new Set(names)
+  // Every name that leads to a model: its slug and its aliases. A fallback to any of them would only
+  // try the same upstream again (the chain skips it: said here, not found out the day it matters).
+  const namesOf = (slug: string) => [slug, ...Object.keys(aliases).filter((alias) => aliases[alias]!.slug === slug)]
   const check = (fallbacks: string[] | undefined, path: string, selves: string[]) => {
     let index = 0
+    const seen = new Set<string>()
     for (const name of fallbacks ?? []) {
       const at = `${path}.fallbacks[${index++}]`
-      if (selves.includes(name)) issues.push({ path: at, message: `"${name}" is this entry itself; name another model to fall back to` })
+      if (seen.has(name)) issues.push({ path: at, message: `"${name}" is named twice; each fallback is tried once` })
+      else if (name === selves[0]) issues.push({ path: at, message: `"${name}" is this entry itself; name another model to fall back to` })
+      else if (selves.includes(name)) issues.push({ path: at, message: `"${name}" leads to this entry's own model (${selves.join(', ')} all do); name another model to fall back to` })
       else if (name === routerSlug) issues.push({ path: at, message: `"${name}" is the auto router; name a model (or alias) to fall back to` })
       else if (!known.has(name)) {
         const near = closestKey(name, known)
         issues.push({ path: at, message: `"${name}" is not a configured model slug or alias${near ? `; did you mean "${near}"?` : ''} (known: ${names.join(', ') || 'none'})` })
       }
+      seen.add(name)
     }
   }
-  for (const model of models) check(model.fallbacks, model.source, [model.slug])
-  // An alias that falls back to its own model would only try the same upstream again.
-  for (const name of Object.keys(aliases)) check(aliases[name]!.fallbacks, `aliases.${name}`, [name, aliases[name]!.slug])
+  for (const model of models) check(model.fallbacks, model.source, namesOf(model.slug))
+  for (const name of Object.keys(aliases)) check(aliases[name]!.fallbacks, `aliases.${name}`, [name, ...namesOf(aliases[name]!.slug).filter((other) => other !== name)])
 }
 
 /** snake_case key → its camelCase spelling, built once: `pick` runs for every field of every entry. */

@@ -90,7 +90,11 @@ describe('settings: fallbacks', () => {
     ['an unknown name, with a did-you-mean', { models: [model('cheap', { fallbacks: ['strnog'] }), model('strong')] }, 'models[0].fallbacks[0]', '"strnog" is not a configured model slug or alias; did you mean "strong"?'],
     ['the model itself', { models: [model('cheap', { fallbacks: ['strong', 'cheap'] }), model('strong')] }, 'models[0].fallbacks[1]', '"cheap" is this entry itself'],
     ['an alias naming itself', { models: [model('cheap')], aliases: { quick: { slug: 'cheap', fallbacks: ['quick'] } } }, 'aliases.quick.fallbacks[0]', '"quick" is this entry itself'],
-    ['an alias naming its own model', { models: [model('cheap')], aliases: { quick: { slug: 'cheap', fallbacks: ['cheap'] } } }, 'aliases.quick.fallbacks[0]', '"cheap" is this entry itself'],
+    ['an alias naming its own model', { models: [model('cheap')], aliases: { quick: { slug: 'cheap', fallbacks: ['cheap'] } } }, 'aliases.quick.fallbacks[0]', '"cheap" leads to this entry\'s own model'],
+    // A routing audit: these were accepted, and the chain then skipped them without a word.
+    ['a model naming an alias of itself', { models: [model('cheap', { fallbacks: ['cheap-high'] })], aliases: { 'cheap-high': { slug: 'cheap', reasoning_effort: 'high' } } }, 'models[0].fallbacks[0]', '"cheap-high" leads to this entry\'s own model (cheap, cheap-high all do)'],
+    ['an alias naming another alias of its model', { models: [model('cheap')], aliases: { a: { slug: 'cheap', fallbacks: ['b'] }, b: { slug: 'cheap' } } }, 'aliases.a.fallbacks[0]', '"b" leads to this entry\'s own model'],
+    ['the same fallback twice', { models: [model('cheap', { fallbacks: ['strong', 'strong'] }), model('strong')] }, 'models[0].fallbacks[1]', '"strong" is named twice'],
     ['the auto router', { models: [model('cheap', { fallbacks: ['codex-auto'] }), model('strong')], router: ROUTER }, 'models[0].fallbacks[0]', 'is the auto router'],
     ['not a list', { models: [model('cheap', { fallbacks: 'strong' }), model('strong')] }, 'models[0].fallbacks', 'expected a list of model slugs'],
   ])('%s is a settings error', (_name, file, path, message) => {
