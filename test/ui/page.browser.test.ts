@@ -339,6 +339,8 @@ describe('the control page in Chromium: what a UI audit found', () => {
       const { page } = await openPage(`${server.url}/`)
       await page.waitForSelector('#token-panel:not([hidden])')
       expect(await page.isVisible('#token-error')).toBe(false)
+      // Not "Loading…" for ever: the page says what it waits for.
+      expect(await page.textContent('#models')).toBe('Waiting for the token (above).')
       await page.fill('#token-input', 'wrong-token')
       await page.click('#token-form button')
       await page.waitForSelector('#token-error:not([hidden])', { timeout: 3000 })
