@@ -123,7 +123,8 @@ export class ResponseBuilder {
 
   /** A source the message's text cites, as the answer gives it; the finished part carries them all. */
   annotate(handle: OpenMessage, annotation: UrlCitation): void {
-    if (handle.refusal || !this.open.has(handle)) return
+    // Counted against the answer cap like text: an upstream could send citations without end.
+    if (handle.refusal || !this.open.has(handle) || !this.charge(annotation.url.length + annotation.title.length + 64)) return
     const annotations = (handle.annotations ??= [])
     this.push({ type: 'response.output_text.annotation.added', ...this.ref(handle), content_index: 0, annotation_index: annotations.length, annotation })
     annotations.push(annotation)

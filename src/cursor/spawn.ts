@@ -123,7 +123,8 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
   const forget = onShutdown(async () => {
     kill('codex-shim is stopping')
     await Promise.race([exited, Bun.sleep(SHUTDOWN_GRACE_MS)])
-    if (exitCode === undefined) killGroup(pid, 'SIGKILL', () => child.kill('SIGKILL'))
+    // The group too, leader gone or not: its 3 s SIGKILL is a timer the exit would cancel.
+    killGroup(pid, 'SIGKILL', () => child.kill('SIGKILL'))
   })
   options.signal?.addEventListener('abort', onAbort, { once: true })
   const runTimer = setTimeout(() => kill(`it ran longer than ${describeMs(maxRunMs)} (CODEX_SHIM_CURSOR_MAX_RUN_MS)`), maxRunMs)

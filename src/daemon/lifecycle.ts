@@ -132,14 +132,38 @@ async function withStartLock<T>(run: () => Promise<T>): Promise<T> {
       break
     } catch (error) {
       if ((error as { code?: string }).code !== 'EEXIST') throw error
-      if (startLockAbandoned(path) || Date.now() > deadline) rmSync(path, { force: true })
-      else await Bun.sleep(20)
+      if (!(startLockAbandoned(path) || Date.now() > deadline) || !takeOverStaleLock(path, deadline)) await Bun.sleep(20)
     }
   }
   try {
     return await run()
   } finally {
     if (lockHolder(path) === process.pid) rmSync(path, { force: true })
+  }
+}
+
+/**
+ * Removes a lock judged stale, one waiter at a time: two waiters that both judged it
+ * stale must not both remove it, or the second removes the lock the first has just
+ * taken. The waiter that creates `<lock>.steal` (O_EXCL) checks again and removes it;
+ * the others wait. A `.steal` left by a waiter that died goes after a few seconds.
+ */
+function takeOverStaleLock(path: string, deadline: number): boolean {
+  const steal = `${path}.steal`
+  try {
+    closeSync(openSync(steal, 'wx', 0o600))
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error
+    try {
+      if (Date.now() - statSync(steal).mtimeMs > 5000) rmSync(steal, { force: true })
+    } catch {}
+    return false
+  }
+  try {
+    if (startLockAbandoned(path) || Date.now() > deadline) rmSync(path, { force: true })
+    return true
+  } finally {
+    rmSync(steal, { force: true })
   }
 }
 

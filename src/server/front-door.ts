@@ -19,6 +19,7 @@ import { readBounded } from '../upstream/http.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
+import { upstreamRefusedRequest } from '../providers/forwarded.ts'
 
 /**
  * What the front door needs to know about one client dialect. Each door
@@ -196,6 +197,9 @@ function noteRoute(summary: RouteContext['summary'], route: Route, label: string
   summary.price = route.model.price
   // The route tried last says it: a fallback's row (served or failed) is never the router's.
   summary.routedBy = route.fallback ? 'fallback' : route.routedTo ? 'router' : null
+  // An earlier attempt's error (a fast path's 400 before a fallback served) is not this route's.
+  summary.outcome = undefined
+  summary.errorCode = undefined
 }
 
 /**
@@ -238,7 +242,12 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
     summary.usageDialect = door.dialect
     const json = door.pin((input ?? body.json) as Record<string, unknown>, route.alias)
     const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
-    if (!last && !response.ok) throw await passedThroughError(response, label)
+    if (!last && !response.ok) {
+      const error = await passedThroughError(response.clone() as Response, label)
+      // The upstream's refusal of the client's own body goes to the client as written, fallbacks or
+      // not (no fallback takes it), unless the prompt was too long for this model.
+      if (error.kind === 'context_length_exceeded' || !upstreamRefusedRequest(response.status)) throw error
+    }
     return response
   }
 

@@ -103,10 +103,13 @@ export function startServer(settings: Settings, options: { host: string; port: n
     drain: async (ms) => {
       void server.stop(false)
       if (!loaded) return // nothing was served: no answer can be in flight
-      const { endOpenBodies } = await import('../sse/idle.ts')
+      const [{ endOpenBodies }, { runShutdownHooks }] = await Promise.all([import('../sse/idle.ts'), import('../shutdown.ts')])
+      // Runs of ours to stop, the control page's live streams to close: none of them is waited on by name.
+      const hooks = runShutdownHooks(ms)
       const open = endOpenBodies(new ShimError('upstream_stream', 'codex-shim is stopping (codex-shim stop or restart); send the request again.', { status: 503 }))
       if (open) proxyLog.info(`Ended ${open === 1 ? 'the answer' : `${open} answers`} in flight with an error event, so clients retry.`)
       for (const deadline = Date.now() + ms; server.pendingRequests > 0 && Date.now() < deadline; ) await Bun.sleep(10)
+      await hooks
     },
     stop: () => {
       server.stop(true)

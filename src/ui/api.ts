@@ -5,6 +5,7 @@ import type { UiModel } from './models.ts'
 import type { RequestRing } from './request-ring.ts'
 import { randomHex } from './same-secret.ts'
 import { API_POLICY, checkApiToken, checkPageLoad, checkPageToken, checkSameOrigin, COMMON_HEADERS, pagePolicy } from './security.ts'
+import { onShutdown } from '../shutdown.ts'
 
 export type { UiModel } from './models.ts'
 
@@ -94,9 +95,17 @@ function requestStream(deps: UiDeps, request: Request): Response {
       const unsubscribe = deps.ring.subscribe((entry) => send(`event: request\ndata: ${JSON.stringify(entry)}\n\n`))
       // A comment line keeps proxies and idle timers from closing a quiet stream.
       const timer = setInterval(() => send(': heartbeat\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS)
+      // A stopping proxy ends the page's stream (the page reconnects to the next one) rather than wait on it.
+      const forget = onShutdown(() => {
+        stop()
+        try {
+          controller.close()
+        } catch {}
+      })
       stop = () => {
         unsubscribe()
         clearInterval(timer)
+        forget()
       }
       request.signal.addEventListener('abort', () => stop(), { once: true })
       send(': connected\n\n')

@@ -72,8 +72,10 @@ async function answerStreamed(upstream: Response, type: string, options: Passthr
   const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
   const { sse, answer } = answerAsStream(bytes, options.dialect, options.label, upstream.status, type, options.request)
   // The answer's usage is the whole story, whether or not the client's stream is to carry it.
-  if (answer.usage && typeof answer.usage === 'object') options.onUsage?.(answer.usage)
-  const body = watchPassthrough(new Response(sse).body!, options.dialect, { idleTimeoutMs: 0, rename: options.clientModel, tracker: options.tracker })
+  if (answer?.usage && typeof answer.usage === 'object') options.onUsage?.(answer.usage)
+  // An event stream under a JSON label is read by the watch, as any stream.
+  const onUsage = answer ? undefined : options.onUsage
+  const body = watchPassthrough(new Response(sse).body!, options.dialect, { idleTimeoutMs: 0, rename: options.clientModel, tracker: options.tracker, onUsage })
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...options.headers } })
 }
 
@@ -92,11 +94,21 @@ export async function eventStreamOf(upstream: Response, dialect: PassthroughDial
  * A whole JSON answer's bytes as the dialect's stream text, for `request` (a client's) or for our own
  * decoder (no request: everything, usage included); a 502 saying what came instead when they are not one.
  */
-function answerAsStream(bytes: Uint8Array, dialect: PassthroughDialect, label: string, status: number, type: string, request?: Record<string, unknown>): { sse: string; answer: Record<string, any> } {
+function answerAsStream(bytes: Uint8Array, dialect: PassthroughDialect, label: string, status: number, type: string, request?: Record<string, unknown>): { sse: string | Uint8Array; answer: Record<string, any> | null } {
   const answer = jsonObjectOf(bytes)
   const sse = answer && dialect.answerAsStream?.(answer, request)
   if (answer && sse) return { sse, answer }
+  // An event stream labelled as JSON (a proxy's mistake): it is the stream asked for, read whole.
+  if (!answer && looksLikeSse(bytes)) return { sse: bytes, answer: null }
   throw notAStream(label, status, type, answer)
+}
+
+/** Whether the bytes open as an event stream does: a `data:`, `event:`, `id:` or comment line. */
+function looksLikeSse(bytes: Uint8Array): boolean {
+  let at = 0
+  while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x09)) at++
+  const head = new TextDecoder().decode(bytes.subarray(at, at + 6))
+  return head.startsWith('data:') || head.startsWith('event:') || head.startsWith('id:') || head.startsWith(':')
 }
 
 /** The error for a 2xx that is not the stream asked for (a page, an error object, another dialect's answer). */

@@ -191,3 +191,28 @@ describe('what is not a whole answer stays an error, with the upstream\'s words'
     }
   })
 })
+
+describe('an event stream labelled as JSON (a proxy\'s mistake)', () => {
+  test('is still the stream asked for, on a fast path and a translated route', async () => {
+    const labelled = () => new Response(
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"m1","type":"message","role":"assistant","content":[],"model":"claude-model","stop_reason":null,"usage":{"input_tokens":3,"output_tokens":0}}}\n\n' +
+        'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n' +
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"labelled wrong"}}\n\n' +
+        'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n' +
+        'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}}\n\n' +
+        'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+      { headers: { 'content-type': 'application/json' } },
+    )
+    override = labelled()
+    try {
+      const fast = await anthropic.messages.stream({ model: 'to-anthropic', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }).finalMessage()
+      expect(fast.content).toEqual([{ type: 'text', text: 'labelled wrong' } as never])
+      override = labelled()
+      const translated = await openai.chat.completions.stream({ model: 'to-anthropic', messages: [{ role: 'user', content: 'hi' }] }).finalChatCompletion()
+      expect(translated.choices[0]!.message.content).toBe('labelled wrong')
+    } finally {
+      override = null
+    }
+  })
+})
+

@@ -161,7 +161,7 @@ export function responseToChatCompletion(response: ResponseObject, options: { mo
       for (const part of parts) {
         if (part.type === 'refusal') refusal += part.refusal ?? ''
         else {
-          for (const annotation of part.annotations ?? []) {
+          for (const annotation of Array.isArray(part.annotations) ? part.annotations : []) {
             const citation = chatCitation(annotation, content.length)
             if (citation) annotations.push(citation)
           }
@@ -201,6 +201,6 @@ type ChatCitation = { type: 'url_citation'; url_citation: { url: string; title: 
 function chatCitation(annotation: unknown, offset: number): ChatCitation | null {
   const source = annotation as Partial<UrlCitation> | null
   if (source?.type !== 'url_citation' || typeof source.url !== 'string') return null
-  const at = (value: unknown) => offset + (typeof value === 'number' ? value : 0)
+  const at = (value: unknown) => offset + (typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.min(0x7fffffff, Math.floor(value))) : 0)
   return { type: 'url_citation', url_citation: { url: source.url, title: typeof source.title === 'string' ? source.title : '', start_index: at(source.start_index), end_index: at(source.end_index) } }
 }

@@ -38,6 +38,9 @@ interface CallState {
  * reasoning in `reasoning_content` or `reasoning`, usage in a trailing chunk
  * with no choices, and `{"error":…}` chunks after a 200.
  */
+/** A citation's range past this is nonsense (an upstream's 1e300): clamped, as a negative one is to 0. */
+const MAX_INDEX = 0x7fffffff
+
 export function createChatDecoder(emit: (event: ResponsesEvent) => void, options: ChatStreamOptions): EventDecoder<SseMessage> {
   const builder = new ResponseBuilder(emit, { model: options.model, ids: options.ids, now: options.now })
   const ids = options.ids ?? ((prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`)
@@ -101,7 +104,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
         message = builder.openMessage()
         messageStart = contentLength
       }
-      const at = (value: unknown) => Math.max(0, (typeof value === 'number' ? value : 0) - messageStart)
+      const at = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.min(MAX_INDEX, Math.floor(value)) - messageStart) : 0)
       builder.annotate(message, { type: 'url_citation', url: cited.url, title: typeof cited.title === 'string' ? cited.title : '', start_index: at(cited.start_index), end_index: at(cited.end_index) })
     }
   }

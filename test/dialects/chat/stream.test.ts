@@ -46,3 +46,36 @@ describe('chat chunks → responses events', () => {
     expect(typeof (terminals[0] as { response: { id: unknown } }).response.id).toBe('string')
   })
 })
+
+describe('hostile annotations (a review of the citations work)', () => {
+  test('citations count against the answer cap, and their ranges are clamped', async () => {
+    const { createChatDecoder } = await import('../../../src/dialects/chat/stream.ts')
+    const saved = process.env.CODEX_SHIM_MAX_ANSWER_BYTES
+    process.env.CODEX_SHIM_MAX_ANSWER_BYTES = '1000'
+    try {
+      const events: Record<string, any>[] = []
+      const decoder = createChatDecoder((event) => events.push(event as never), { model: 'm', tools: flattenTools(undefined) })
+      decoder.push({ data: JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content: 'hi' } }] }) })
+      decoder.push({ data: JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { annotations: [{ type: 'url_citation', url_citation: { url: 'https://a', start_index: -5, end_index: 1e300 } }] } }] }) })
+      const first = events.find((event) => event.type === 'response.output_text.annotation.added')!
+      expect(first.annotation).toEqual({ type: 'url_citation', url: 'https://a', title: '', start_index: 0, end_index: 0x7fffffff })
+      const url = `https://x/${'a'.repeat(10_000)}`
+      for (let i = 0; i < 20; i++) decoder.push({ data: JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { annotations: [{ type: 'url_citation', url_citation: { url, start_index: 0, end_index: 2 } }] } }] }) })
+      decoder.push({ data: '[DONE]' })
+      decoder.end()
+      // Without the charge, 200 KB of citations rode past a 1,000-byte cap into response.completed.
+      expect(events.at(-1)!.type).toBe('response.failed')
+    } finally {
+      if (saved === undefined) delete process.env.CODEX_SHIM_MAX_ANSWER_BYTES
+      else process.env.CODEX_SHIM_MAX_ANSWER_BYTES = saved
+    }
+  })
+
+  test('a Responses upstream\'s annotations that are no list do not break the Chat answer', async () => {
+    const { responseToChatCompletion } = await import('../../../src/dialects/chat/from-events.ts')
+    const response = { id: 'r', object: 'response', created_at: 1, status: 'completed', model: 'm', output: [{ type: 'message', id: 'msg', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'hi', annotations: {} }, { type: 'output_text', text: '!', annotations: [{ type: 'url_citation', url: 'u', title: 't', start_index: -3, end_index: 1 }] }] }] }
+    const completion = responseToChatCompletion(response as never, { model: 'm', id: 'c', created: 1 })
+    expect(completion.choices![0]!.message).toMatchObject({ content: 'hi!', annotations: [{ type: 'url_citation', url_citation: { url: 'u', title: 't', start_index: 2, end_index: 3 } }] })
+  })
+})
+
