@@ -9,6 +9,8 @@ import { pinCanonical } from './pinned.ts'
 import type { ResolveHints, Route } from './resolve.ts'
 import { routerEnabled, type RouterCandidate, type RouterSettings } from './router-settings.ts'
 import { taskKey, TaskMemory, textKey } from './task-memory.ts'
+import { CircuitBreaker } from './breaker.ts'
+import { isOutage } from './fallbacks.ts'
 
 /**
  * The auto router: a request for the router's slug is scored by the
@@ -86,6 +88,9 @@ export function createRouter(options: RouterOptions): Router {
   const now = options.now ?? (() => performance.now())
   const timeoutMs = options.timeoutMs ?? CLASSIFIER_TIMEOUT_MS
   const memory = new TaskMemory<RouterDecision>(options.memoryLimit)
+  // A classifier that keeps timing out would cost every new task its full time limit (10 s): after
+  // 3 outages in a row it is not asked for a minute (one task probes it then), and tasks go to the default.
+  const classifierBreaker = new CircuitBreaker({ log })
 
   const fallback = (failure: string, scores: Record<string, number> = {}): RouterDecision => {
     log.warn(`router ${settings.slug}: classifier ${settings.classifier} gave no usable choice (${failure}); using the default ${settings.default}`)
@@ -101,6 +106,7 @@ export function createRouter(options: RouterOptions): Router {
   /** Asks the classifier, bounded by the time limit; never throws. */
   async function classify(task: Pick<TaskText, 'task' | 'context' | 'image'>): Promise<RouterDecision> {
     if (task.image && !settings.candidates.some((candidate) => candidate.supports_images)) return fallback('no candidate accepts images')
+    if (!classifierBreaker.claim(settings.classifier)) return fallback('it failed repeatedly and is not asked until its cool-down ends')
     const controller = new AbortController()
     const started = now()
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -115,6 +121,7 @@ export function createRouter(options: RouterOptions): Router {
     try {
       const request = buildClassifierRequest(task, settings.candidates, settings.classifier)
       const answer = await Promise.race([options.open(request, settings.classifier, controller.signal), timeout])
+      classifierBreaker.success(settings.classifier)
       const scores = parseScores(answer, settings.candidates)
       if (!scores) return fallback('unreadable answer')
       const slug = chooseCandidate(scores, settings.candidates, settings.threshold, task.image)
@@ -123,6 +130,8 @@ export function createRouter(options: RouterOptions): Router {
       logDecision(decision, now() - started)
       return decision
     } catch (error) {
+      if (isOutage(error)) classifierBreaker.failure(settings.classifier)
+      else classifierBreaker.success(settings.classifier)
       return fallback(failureOf(error))
     } finally {
       clearTimeout(timer)

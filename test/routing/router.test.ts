@@ -207,6 +207,18 @@ describe('classifier failures → the default, logged without the prompt', () =>
     }
   })
 
+  // A routing audit: a hung classifier cost every new task its full time limit (10 s by default).
+  test('a classifier that keeps timing out is not asked for a while: tasks go straight to the default', async () => {
+    let asked = 0
+    const { router } = build({ cache: false }, { open: () => (asked++, new Promise<string>(() => {})), timeoutMs: 30 })
+    for (let task = 0; task < 3; task++) expect(await router.explain(`task ${task}`)).toMatchObject({ reason: 'default', failure: 'upstream_timeout' })
+    expect(asked).toBe(3)
+    const skipped = await router.explain('task 4')
+    expect(asked).toBe(3)
+    expect(skipped).toMatchObject({ slug: 'cheap-model', reason: 'default' })
+    expect(skipped.failure).toContain('not asked until its cool-down ends')
+  })
+
   test('an open that throws, or ignores its abort signal, still ends in the default', async () => {
     const throwing = build({}, { open: async () => { throw new ShimError('upstream_unreachable', `Could not reach x ${SECRET}`) } })
     expect(await throwing.router.explain('anything')).toMatchObject({ slug: 'cheap-model', failure: 'upstream_unreachable' })
