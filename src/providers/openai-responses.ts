@@ -37,7 +37,7 @@ async function post(model: ModelSettings, body: string, accept: string, context:
  */
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
   refuseStopSequences(request, label(model))
-  const body = JSON.stringify({ ...request, model: model.model, stream: true, store: false, ...withEncryptedReasoning(request) })
+  const body = JSON.stringify({ ...request, model: model.model, stream: true, store: false, ...withEncryptedReasoning(request, model) })
   const { response, abort } = await post(model, body, 'text/event-stream', context)
   const events = await eventStreamOf(response, RESPONSES_PASSTHROUGH, label(model), context.idleTimeoutMs)
   return providerStream(decodeBody(events, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
@@ -46,11 +46,14 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
 /**
  * Nothing is stored upstream, so a reasoning model's chain of thought survives a tool call only if
  * its encrypted reasoning comes back to the client (a Messages client carries it in the thinking
- * block's signature) and is sent again: asked for whenever reasoning is on.
+ * block's signature) and is sent again: asked for whenever the request asks for reasoning, or the
+ * entry says the model reasons (`reasoning_efforts` beyond `none`: it reasons whether asked or not).
+ * Not otherwise: some Responses servers refuse an `include` they do not know.
  */
-function withEncryptedReasoning(request: ResponsesRequest): { include?: string[] } {
+function withEncryptedReasoning(request: ResponsesRequest, model: ModelSettings): { include?: string[] } {
   const effort = request.reasoning?.effort
-  if (!effort || effort === 'none') return {}
+  const reasons = effort ? effort !== 'none' : Boolean(model.reasoning_efforts?.some((level) => level !== 'none'))
+  if (!reasons) return {}
   const include = Array.isArray(request.include) ? request.include : []
   return { include: include.includes('reasoning.encrypted_content') ? include : [...include, 'reasoning.encrypted_content'] }
 }

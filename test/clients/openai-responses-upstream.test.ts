@@ -21,7 +21,10 @@ const upstream = startFakeResponsesUpstream(
   },
   { apiKey: 'sk-upstream-key' },
 )
-const shim = startShim(settingsFrom([{ slug: 'resp', model: 'gpt-test', provider: 'openai-responses', base_url: upstream.url, api_key: 'sk-upstream-key' }]))
+const shim = startShim(settingsFrom([
+  { slug: 'resp', model: 'gpt-test', provider: 'openai-responses', base_url: upstream.url, api_key: 'sk-upstream-key' },
+  { slug: 'resp-reasoner', model: 'gpt-test', provider: 'openai-responses', base_url: upstream.url, api_key: 'sk-upstream-key', reasoning_efforts: ['low', 'medium', 'high'] },
+]))
 const openai = new OpenAI({ baseURL: `${shim.url}/v1`, apiKey: 'client-key-unused', maxRetries: 0 })
 const anthropic = new Anthropic({ baseURL: shim.url, apiKey: 'client-key-unused', maxRetries: 0 })
 afterAll(() => {
@@ -130,6 +133,14 @@ describe('@anthropic-ai/sdk messages → openai-responses (translated)', () => {
     expect(second.content.find((block) => block.type === 'text')).toMatchObject({ text: 'Paris is sunny.' })
     const replayed = (upstream.requests.at(-1)!.body.input as Json[]).find((item) => item.type === 'reasoning')
     expect(replayed).toMatchObject({ id: expect.stringMatching(/^rs_/), encrypted_content: 'enc:17', summary: [{ type: 'summary_text', text: 'Need the weather.' }] })
+  })
+
+  test('encrypted reasoning is asked for when the entry says the model reasons, thinking on or not; not for other models', async () => {
+    await anthropic.messages.create({ model: 'resp-reasoner', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+    expect(upstream.requests.at(-1)!.body.include).toEqual(['reasoning.encrypted_content'])
+    // A server that may not know `include` is not sent one it did not need.
+    await anthropic.messages.create({ model: 'resp', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+    expect(upstream.requests.at(-1)!.body.include).toBeUndefined()
   })
 
   test('a 429 reaches the SDK as its rate-limit error', async () => {
