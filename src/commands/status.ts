@@ -32,8 +32,12 @@ export default defineCommand({
       log.success(`codex-shim ${health.version} is running`)
       console.log(`  url      ${displayUrl(info.host, info.port)}`)
       console.log(`  pid      ${info.pid}`)
-      console.log(`  uptime   ${formatUptime(health.uptime_s ?? 0)}`)
-      console.log(`  models   ${health.models}`)
+      // A proxy that requires a token tells a caller without it only that it is up.
+      if (health.models === undefined) console.log('  (it requires a token: set CODEX_SHIM_TOKEN to see its uptime and models)')
+      else {
+        console.log(`  uptime   ${formatUptime(health.uptime_s ?? 0)}`)
+        console.log(`  models   ${health.models}`)
+      }
       console.log(`  settings ${info.settings ?? '(none)'}`)
       return 0
     }),

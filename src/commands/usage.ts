@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import type { QuotaSnapshot, QuotaWindow } from '../chatgpt/quota.ts'
 import { runningDaemon } from '../daemon/lifecycle.ts'
-import { clientHost } from '../daemon/probe.ts'
+import { clientHost, tokenHeaders } from '../daemon/probe.ts'
 import { isShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { DEFAULT_SINCE } from '../usage/api.ts'
@@ -37,7 +37,7 @@ async function readPlan(): Promise<PlanView> {
   const running = await runningDaemon()
   if (!running) return { proxy_running: false, chatgpt_passthrough: false, quota: null }
   try {
-    const health = (await (await fetch(`http://${clientHost(running.info.host)}:${running.info.port}/health`)).json()) as { chatgpt_passthrough?: boolean; chatgpt_quota?: QuotaSnapshot | null }
+    const health = (await (await fetch(`http://${clientHost(running.info.host)}:${running.info.port}/health`, { headers: tokenHeaders() })).json()) as { chatgpt_passthrough?: boolean; chatgpt_quota?: QuotaSnapshot | null }
     return { proxy_running: true, chatgpt_passthrough: Boolean(health.chatgpt_passthrough), quota: health.chatgpt_quota ?? null }
   } catch {
     return { proxy_running: true, chatgpt_passthrough: false, quota: null }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { tokenPath } from '../tunnel/token.ts'
 export interface HealthReport {
   ok: boolean
   name?: string
@@ -15,10 +17,26 @@ export function clientHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
 }
 
+/**
+ * The token this user's proxy may require (`CODEX_SHIM_TOKEN`, else the one `start --tunnel`
+ * stored), as a header: a proxy with a token tells only its callers with it more than "up".
+ */
+export function tokenHeaders(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  let token = env.CODEX_SHIM_TOKEN
+  if (!token) {
+    try {
+      token = readFileSync(tokenPath(), 'utf8').trim()
+    } catch {
+      return {}
+    }
+  }
+  return token ? { authorization: `Bearer ${token}` } : {}
+}
+
 /** GET /health; null when nothing answers, `{ok:false}` when something that is not us answers. */
 export async function probeHealth(host: string, port: number, timeoutMs = 1500): Promise<HealthReport | null> {
   try {
-    const response = await fetch(`http://${clientHost(host)}:${port}/health`, { signal: AbortSignal.timeout(timeoutMs) })
+    const response = await fetch(`http://${clientHost(host)}:${port}/health`, { signal: AbortSignal.timeout(timeoutMs), headers: tokenHeaders() })
     const body = (await response.json().catch(() => null)) as HealthReport | null
     if (response.ok && body?.name === 'codex-shim') return body
     return { ok: false }

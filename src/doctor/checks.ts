@@ -143,7 +143,7 @@ export function portMismatch(configText: string, proxyPort: number): Check | nul
 async function daemonSection(configPath = codexPaths.config()): Promise<Section> {
   const running = await runningDaemon()
   if (running) {
-    const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, ${displayUrl(running.info.host, running.info.port)}, ${plural(running.health.models ?? 0, 'model')}`)]
+    const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, ${displayUrl(running.info.host, running.info.port)}, ${running.health.models === undefined ? 'models not shown (it requires a token; set CODEX_SHIM_TOKEN)' : plural(running.health.models, 'model')}`)]
     const mismatch = portMismatch(existsSync(configPath) ? readFileSync(configPath, 'utf8') : '', running.info.port)
     if (mismatch) checks.push(mismatch)
     return { name: 'Daemon', checks }

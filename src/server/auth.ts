@@ -7,6 +7,17 @@ function presented(request: Request): string | null {
   return request.headers.get('x-api-key')
 }
 
+/** Whether the request presents `token` (compared in constant time). */
+export function presentsToken(request: Request, token: string): boolean {
+  return sameToken(presented(request), token)
+}
+
+function sameToken(given: string | null, token: string): boolean {
+  const expected = Buffer.from(token)
+  const actual = Buffer.from(given ?? '')
+  return actual.length === expected.length && crypto.timingSafeEqual(actual, expected)
+}
+
 /**
  * What stays open with a token configured: the liveness check, and the page's
  * shell, which holds no data and asks for the token itself (its data comes
@@ -22,8 +33,5 @@ const PUBLIC_PATHS = new Set(['/health', '/', '/picker'])
 export function checkToken(request: Request, path: string, token: string | undefined): void {
   if (!token || PUBLIC_PATHS.has(path)) return
   const given = presented(request)
-  const expected = Buffer.from(token)
-  const actual = Buffer.from(given ?? '')
-  const ok = actual.length === expected.length && crypto.timingSafeEqual(actual, expected)
-  if (!ok) throw new ShimError('unauthorized', given ? 'Invalid codex-shim token.' : 'This codex-shim requires a token: send Authorization: Bearer <token> (or x-api-key).')
+  if (!sameToken(given, token)) throw new ShimError('unauthorized', given ? 'Invalid codex-shim token.' : 'This codex-shim requires a token: send Authorization: Bearer <token> (or x-api-key).')
 }

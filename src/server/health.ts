@@ -16,7 +16,13 @@ export interface HealthFacts {
   coolingDown(): CoolingDown[]
 }
 
-export function healthResponse(facts: HealthFacts): Response {
+/**
+ * The health answer. `full` is false for a caller without the token a proxy requires (the world,
+ * through a tunnel): it hears that the proxy is up and its version, not the plan's usage, the
+ * models cooling down or the store's size.
+ */
+export function healthResponse(facts: HealthFacts, full = true): Response {
+  if (!full) return new Response(JSON.stringify({ ok: true, name: 'codex-shim', version: facts.version }), { headers: { 'content-type': 'application/json' } })
   const body = {
     ok: true,
     name: 'codex-shim',

@@ -8,6 +8,7 @@ import { maxUpstreamRequests, runningUpstreamCap } from '../upstream/max-request
 import { VERSION } from '../version.ts'
 import { maxBodyBytes } from './body.ts'
 import { connectionIdleSeconds, type ServerDeps } from './context.ts'
+import { presentsToken } from './auth.ts'
 import { buildHostAllowlist, checkRequest, hostHeaderProblem } from './guard.ts'
 import { healthResponse, type HealthFacts } from './health.ts'
 import { once } from './lazy-routes.ts'
@@ -82,7 +83,7 @@ export function startServer(settings: Settings, options: { host: string; port: n
       if (loaded) return loaded.handle(request, srv)
       // `/health` spelled plainly (a query aside); its other spellings go to the proxy's router.
       if (request.method === 'GET' && plainPathname(request.url) === '/health') {
-        if (allowed(request, allowedHosts)) return earlyHealth(request, facts)
+        if (allowed(request, allowedHosts)) return earlyHealth(request, facts, !token || presentsToken(request, token))
       }
       return proxy().then(({ handle }) => handle(request, srv))
     },
@@ -131,9 +132,9 @@ function allowed(request: Request, allowedHosts: Set<string>): boolean {
 }
 
 /** The health answer before the proxy has loaded, logged like any request. */
-async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => HealthFacts): Promise<Response> {
+async function earlyHealth(request: Request, facts: (chatgptUsable: boolean) => HealthFacts, full: boolean): Promise<Response> {
   const summary = { method: request.method, path: '/health', startedAt: performance.now(), startedAtMs: Date.now() }
-  const health = healthResponse(facts(await chatgptLoginUsable()))
+  const health = healthResponse(facts(await chatgptLoginUsable()), full)
   return new BodyTracker(summary, logLine).finish(health)
 }
 

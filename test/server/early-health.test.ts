@@ -81,3 +81,21 @@ describe('/health before the proxy has loaded', () => {
     expect((await fetch(address(server, '/v1/models'), asTunnel)).status).toBe(200)
   })
 })
+
+describe('/health with a token required (a tunnel, a shared gateway)', () => {
+  // Public on purpose (start and status poll it), it told anyone the plan's usage, the models
+  // cooling down and the store's size (a review of the token change).
+  test('without the token: up and its version only, before and after the proxy loads; with it: everything', async () => {
+    process.env.CODEX_SHIM_TOKEN = 'health-token-0123456789'
+    const server = serve()
+    const minimal = { ok: true, name: 'codex-shim', version: expect.any(String) }
+    const early = (await (await fetch(address(server, '/health'))).json()) as Record<string, unknown>
+    expect(early).toEqual(minimal)
+    await fetch(address(server, '/v1/models'), { headers: { authorization: 'Bearer health-token-0123456789' } }) // loads the proxy
+    const loaded = (await (await fetch(address(server, '/health'))).json()) as Record<string, unknown>
+    expect(loaded).toEqual(minimal)
+    const full = await stable(await fetch(address(server, '/health'), { headers: { authorization: 'Bearer health-token-0123456789' } }))
+    expect(full).toMatchObject({ ok: true, models: 2, chatgpt_quota: null, cooling_down: [], response_store: { entries: 0, bytes: 0 } })
+  })
+})
+

@@ -1,3 +1,4 @@
+import { presentsToken } from '../auth.ts'
 import { healthResponse } from '../health.ts'
 import type { RouteContext } from '../context.ts'
 
@@ -5,7 +6,7 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
   return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 
-export function health({ deps, store, models, breaker }: RouteContext): Response {
+export function health({ deps, store, models, breaker, request }: RouteContext): Response {
   return healthResponse({
     version: deps.version,
     startedAt: deps.startedAt,
@@ -15,7 +16,7 @@ export function health({ deps, store, models, breaker }: RouteContext): Response
     cursorPassthrough: () => models.cursorPassthrough(),
     store: () => (({ entries, bytes }) => ({ entries, bytes }))(store.stats()),
     coolingDown: () => breaker.coolingDown(),
-  })
+  }, !deps.token || presentsToken(request, deps.token))
 }
 
 /**
