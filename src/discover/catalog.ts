@@ -4,16 +4,16 @@ import { readShortMessage } from './upstream-text.ts'
 import { describeNetworkError } from '../errors.ts'
 import type { CatalogModel } from './types.ts'
 
-/** OpenAI-style `{data: [{id}]}`; OpenRouter adds `name`, `context_length` and `architecture`. */
-const ListingSchema = v.looseObject({
-  data: v.array(
-    v.looseObject({
-      id: v.string(),
-      name: v.optional(v.unknown()),
-      context_length: v.optional(v.unknown()),
-      architecture: v.optional(v.unknown()),
-    }),
-  ),
+/**
+ * OpenAI-style `{data: [{id}]}`; OpenRouter adds `name`, `context_length` and `architecture`.
+ * Items are checked one by one (ItemSchema): one malformed entry is skipped, not the whole listing.
+ */
+const ListingSchema = v.looseObject({ data: v.array(v.unknown()) })
+const ItemSchema = v.looseObject({
+  id: v.string(),
+  name: v.optional(v.unknown()),
+  context_length: v.optional(v.unknown()),
+  architecture: v.optional(v.unknown()),
 })
 
 export interface ListingRequest {
@@ -61,10 +61,13 @@ export async function listCatalog(request: ListingRequest): Promise<CatalogModel
   return catalogFrom(parsed.output.data)
 }
 
-function catalogFrom(items: v.InferOutput<typeof ListingSchema>['data']): CatalogModel[] {
+function catalogFrom(entries: unknown[]): CatalogModel[] {
   const seen = new Set<string>()
   const models: CatalogModel[] = []
-  for (const item of items) {
+  for (const entry of entries) {
+    const checked = v.safeParse(ItemSchema, entry)
+    if (!checked.success) continue
+    const item = checked.output
     const id = item.id.trim()
     if (!id || seen.has(id)) continue
     seen.add(id)

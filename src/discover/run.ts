@@ -94,7 +94,11 @@ export class DiscoveryInterrupted extends Error {
 /** List → confirm → probe → merge → write (or diff). Nothing is written unless every step finished. */
 export async function runDiscovery(source: DiscoverySource, options: DiscoveryOptions, io: DiscoveryIo): Promise<DiscoveryReport> {
   // Read now so a broken file fails before anything is spent; read again before merging (it may have changed meanwhile).
-  parseDocument(readSettingsText(options.settingsPath), options.settingsPath)
+  // Probes are billed: a file that does not load as it is, or cannot be written, is said before any.
+  const current = readSettingsText(options.settingsPath)
+  parseDocument(current, options.settingsPath)
+  if (current.trim()) parseSettings(current, options.settingsPath)
+  if (!options.dryRun && current) refuseReadOnly(options.settingsPath, 'models.json')
   try {
     const catalog = await listCatalog({ baseUrl: source.baseUrl, apiKey: source.apiKey, apiKeyEnv: source.apiKeyEnv, label: source.label, headers: source.headers, timeoutMs: options.timeoutMs, signal: options.signal, fetch: options.fetch })
     if (!catalog.length) throw new ShimError('upstream_http', `${source.label} lists no models at ${source.baseUrl}/models; nothing probed, nothing written.`)
@@ -103,8 +107,8 @@ export async function runDiscovery(source: DiscoverySource, options: DiscoveryOp
     const probed = await probeAll(source, catalog, options, io)
     const refused = keyRejected(probed.map((entry) => entry.probes))
     if (refused) {
-      const what = source.apiKeyEnv ? `The key in $${source.apiKeyEnv}` : 'The server'
-      throw new ShimError('upstream_http', `${what} was refused (HTTP ${refused}) on every probe; nothing written. Check the key${source.apiKeyEnv ? '' : ' (pass --key-env NAME)'}.`, { status: refused })
+      const what = source.apiKeyEnv ? `the key in $${source.apiKeyEnv}` : 'the request (no key was sent)'
+      throw new ShimError('upstream_http', `The server refused ${what} (HTTP ${refused}) on every probe; nothing written. Check the key${source.apiKeyEnv ? '' : ' (pass --key-env NAME)'}.`, { status: refused })
     }
     const before = readSettingsText(options.settingsPath)
     return finish(source, options, before, parseDocument(before, options.settingsPath), probed)
@@ -182,7 +186,13 @@ function probeSummary(source: DiscoverySource, probes: Partial<Record<Endpoint, 
 
 function finish(source: DiscoverySource, options: DiscoveryOptions, before: string, document: Json, probed: ProbedModel[]): DiscoveryReport {
   const previous = previousGenerated(document, source.isGenerated)
+  // A model that has a row keeps its slug (the user's rename too): Codex's config and launch_models
+  // name slugs, and the listing's order must not move them. Reserved first, so no new model takes one.
   const usedSlugs = new Set<string>()
+  for (const item of probed) {
+    const old = previous.get(item.model.id)
+    if (old && typeof old.slug === 'string' && item.outcome.kind !== 'skipped') usedSlugs.add(old.slug)
+  }
   const rows: Json[] = []
   const models: ReportedModel[] = []
   const imageUnknown: string[] = []
@@ -190,9 +200,11 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
     const detail = source.endpoints.map((endpoint) => describeProbe(endpoint, item.probes[endpoint]!)).join('; ')
     const { outcome } = item
     if (outcome.kind === 'ok') {
-      const slug = uniqueSlug(source.slugFor(item.model), usedSlugs)
-      rows.push(rowFor(source, item.model, outcome.endpoint, slug))
-      if (item.model.imageSupport === undefined) imageUnknown.push(slug)
+      const old = previous.get(item.model.id)
+      const slug = old && typeof old.slug === 'string' ? old.slug : uniqueSlug(source.slugFor(item.model), usedSlugs)
+      rows.push(withHandEdits(rowFor(source, item.model, outcome.endpoint, slug), old))
+      // Not for a row the user already said it of.
+      if (item.model.imageSupport === undefined && old?.no_image_support === undefined) imageUnknown.push(slug)
       models.push({ ...item, slug, verdict: 'added', detail })
     } else if (outcome.kind === 'unknown') {
       const old = previous.get(item.model.id)
@@ -295,6 +307,19 @@ function rowFor(source: DiscoverySource, model: CatalogModel, endpoint: Endpoint
   if (model.contextLength !== undefined) row.max_context_limit = model.contextLength
   row.generated_by = source.generatedBy
   return row
+}
+
+/**
+ * The fresh row with what the user added to the old one kept: fields the server does not decide
+ * (a price, a reasoning effort, an output cap, a display name, extra headers) and, where the
+ * listing says nothing of them, image support and the context size. The server decides the rest.
+ */
+function withHandEdits(row: Json, old: Json | undefined): Json {
+  if (!old) return row
+  const decided = new Set(['slug', 'model', 'provider', 'base_url', 'api_key_env', 'generated_by', ...Object.keys(row).filter((key) => key === 'no_image_support' || key === 'max_context_limit')])
+  const kept: Json = { ...row }
+  for (const [key, value] of Object.entries(old)) if (!decided.has(key)) kept[key] = value
+  return kept
 }
 
 function uniqueSlug(slug: string, used: Set<string>): string {

@@ -147,3 +147,77 @@ describe('discover against an OpenRouter-style listing', () => {
     expect(badPrefer.output).toContain('--prefer expects chat or messages or responses')
   })
 })
+
+// An audit of discover and opencode-go refresh, each case reproduced first: what the user did to
+// the file between runs, and what the server said on the next one.
+describe('a re-run keeps what the user did', () => {
+  test('renames and hand edits stay, and a slug stays with its model when the listing\'s order changes', async () => {
+    const { home, settings } = freshHome('hand-edits')
+    expect((await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })).code).toBe(0)
+    const first = JSON.parse(readFileSync(settings, 'utf8'))
+    const qwen = first.models.find((m: any) => m.model === 'qwen3:8b')
+    Object.assign(qwen, { slug: 'qwen', display_name: 'My Qwen', max_output_tokens: 4096, no_image_support: true, price: { input: 1, output: 2 } })
+    first.launch_models = ['qwen']
+    writeFileSync(settings, JSON.stringify(first, null, 2))
+    ollama.models = [...OLLAMA_MODELS].reverse()
+    try {
+      const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })
+      expect(run.code).toBe(0)
+      // The note about image support is not repeated for a row the user answered it on.
+      expect(run.stdout).not.toContain('Image support unknown for ollama-llama3-2-latest, qwen')
+    } finally {
+      ollama.models = OLLAMA_MODELS
+    }
+    const after = JSON.parse(readFileSync(settings, 'utf8'))
+    expect(after.launch_models).toEqual(['qwen'])
+    expect(after.models.find((m: any) => m.model === 'qwen3:8b')).toMatchObject({ slug: 'qwen', display_name: 'My Qwen', max_output_tokens: 4096, no_image_support: true, price: { input: 1, output: 2 } })
+    expect(after.models.find((m: any) => m.model === 'llama3.2:latest').slug).toBe('ollama-llama3-2-latest')
+  })
+
+  test('a key refused on a route (401) keeps the model\'s row: it says nothing about the model', async () => {
+    const { home, settings } = freshHome('key-refused')
+    expect((await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })).code).toBe(0)
+    const before = JSON.parse(readFileSync(settings, 'utf8')).models
+    ollama.models = OLLAMA_MODELS.map((m) => (m.id === 'qwen3:8b' ? { ...m, keyRefused: true } : m))
+    try {
+      const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })
+      expect(run.code).toBe(0)
+      expect(run.stdout).not.toContain('Removed')
+    } finally {
+      ollama.models = OLLAMA_MODELS
+    }
+    expect(JSON.parse(readFileSync(settings, 'utf8')).models).toEqual(before)
+  })
+
+  test('a settings file that does not load is said before any (billed) probe', async () => {
+    const { home, settings } = freshHome('broken-before')
+    writeFileSync(settings, JSON.stringify({ models: [{ slug: 'mine', model: 'm', provider: 'openia', base_url: 'https://x.example/v1' }] }))
+    const probesBefore = ollama.requests.filter((r) => r.method === 'POST').length
+    const run = await spawnCommand(['discover', ollama.url, '--yes'], { CODEX_SHIM_HOME: home })
+    expect(run.code).toBe(2)
+    expect(run.stderr + run.stdout).toContain('models[0].provider')
+    expect(ollama.requests.filter((r) => r.method === 'POST').length).toBe(probesBefore)
+  })
+
+  test('one malformed item in the listing is skipped, not the whole listing', async () => {
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: async (request) => {
+        const path = new URL(request.url).pathname
+        if (path === '/v1/models') return Response.json({ data: [{ id: 'good' }, { id: 123 }, null, { name: 'no id' }] })
+        if (path === '/v1/chat/completions') return Response.json({ id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] })
+        return new Response('404 page not found', { status: 404 })
+      },
+    })
+    try {
+      const { home, settings } = freshHome('malformed-item')
+      const run = await spawnCommand(['discover', `http://127.0.0.1:${server.port}/v1`, '--yes', '--prefix', 'odd'], { CODEX_SHIM_HOME: home })
+      expect(run.code).toBe(0)
+      expect(JSON.parse(readFileSync(settings, 'utf8')).models.map((m: any) => m.model)).toEqual(['good'])
+    } finally {
+      server.stop(true)
+    }
+  })
+})
+

@@ -20,6 +20,8 @@ export interface ListedModel {
   contextLength?: number
   /** Answer 429 on every endpoint. */
   busy?: boolean
+  /** Answer 401 on the chat endpoint (a key that expired for that route), 404 on the others. */
+  keyRefused?: boolean
 }
 
 export interface RecordedListingRequest {
@@ -68,6 +70,7 @@ export function startFakeListingServer(options: { style: 'ollama' | 'openrouter'
       const model = state.models.find((entry) => entry.id === body.model)
       if (!model) return Response.json({ error: { message: `model "${body.model}" not found, try pulling it first`, type: 'api_error' } }, { status: 404 })
       if (model.busy) return Response.json({ error: { message: 'Rate limit exceeded', code: 429 } }, { status: 429 })
+      if (model.keyRefused) return endpoint === 'chat' ? Response.json({ error: { message: 'Invalid API key', type: 'invalid_request_error' } }, { status: 401 }) : new Response('404 page not found', { status: 404 })
       if (!model.serves.includes(endpoint)) return Response.json({ error: { message: `${model.id} does not support ${path}`, type: 'invalid_request_error' } }, { status: 400 })
       return Response.json(answer(endpoint, model.id))
     },
