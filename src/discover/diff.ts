@@ -37,7 +37,31 @@ function splitLines(text: string): string[] {
   return lines
 }
 
+/**
+ * The lines the two share at their start and end are matched as they are; only the middle, where a
+ * refresh changed something, goes through the table, which grows with the product of its sides (a
+ * 3,000-model file diffed whole needed 2.3 GB). A middle still too large is shown removed and added.
+ */
 function diffLines(a: string[], b: string[]): Line[] {
+  let start = 0
+  while (start < a.length && start < b.length && a[start] === b[start]) start++
+  let end = 0
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++
+  const out: Line[] = []
+  for (let k = 0; k < start; k++) out.push({ op: ' ', text: a[k]!, before: k, after: k })
+  const middle = middleLines(a.slice(start, a.length - end), b.slice(start, b.length - end))
+  for (const line of middle) out.push({ ...line, before: line.before + start, after: line.after + start })
+  for (let k = end; k > 0; k--) out.push({ op: ' ', text: a[a.length - k]!, before: a.length - k, after: b.length - k })
+  return out
+}
+
+/** Past this many table cells (~64 MB) the middle is shown as removed, then added. */
+const MAX_TABLE_CELLS = 16_000_000
+
+function middleLines(a: string[], b: string[]): Line[] {
+  if ((a.length + 1) * (b.length + 1) > MAX_TABLE_CELLS) {
+    return [...a.map((text, i): Line => ({ op: '-', text, before: i, after: 0 })), ...b.map((text, j): Line => ({ op: '+', text, before: a.length, after: j }))]
+  }
   // lengths[i][j] = LCS length of a[i..] and b[j..], in one flat table.
   const width = b.length + 1
   const lengths = new Uint32Array((a.length + 1) * width)

@@ -123,6 +123,19 @@ describe('unifiedDiff', () => {
     expect(unifiedDiff(before, before)).toBe('')
     expect(unifiedDiff('', 'x\n')).toContain('+x')
   })
+
+  // An audit: a re-run against a 3,000-model listing built a 9-million-cell table per side (2.3 GB).
+  test('a large file with one changed line: only the middle is compared, the hunk is the same', () => {
+    const rows = (changed: string) => Array.from({ length: 6000 }, (_, i) => (i === 3000 ? changed : `row ${i}`)).join('\n') + '\n'
+    expect(unifiedDiff(rows('old'), rows('new'), { context: 1, fromLabel: 'a', toLabel: 'b' })).toBe('--- a\n+++ b\n@@ -3000,3 +3000,3 @@\n row 2999\n-old\n+new\n row 3001\n')
+  })
+
+  test('a middle too large to compare is shown removed, then added: still a correct diff', () => {
+    const side = (tag: string) => Array.from({ length: 5000 }, (_, i) => `${tag} ${i}`).join('\n') + '\n'
+    const diff = unifiedDiff(side('x'), side('y'))
+    expect(diff.split('\n').filter((line) => line.startsWith('-x')).length).toBe(5000)
+    expect(diff.split('\n').filter((line) => line.startsWith('+y')).length).toBe(5000)
+  })
 })
 
 describe('progress', () => {
