@@ -31,10 +31,18 @@ export function opencodeGoSource(options: { baseUrl: string; apiKey: string; api
   }
 }
 
-/** Any OpenAI-compatible server: rows `<prefix><model>` tagged `discover:<host>`, so re-runs touch only their own. */
+/**
+ * Any OpenAI-compatible server: rows `<prefix><model>` tagged `discover:<host><path>`, so re-runs
+ * touch only their own, and two APIs on one host (`/zen/v1`, `/zen/go/v1`) never remove each
+ * other's rows. Rows tagged by host alone (before the path was in the tag) are this run's when
+ * their base URL is this one.
+ */
 export function serverSource(options: { baseUrl: string; apiKey?: string; apiKeyEnv?: string; prefix: string; prefer: Endpoint; sessionId?: string }): DiscoverySource {
-  const host = new URL(options.baseUrl).host
-  const generatedBy = `discover:${host}`
+  const url = new URL(options.baseUrl)
+  const host = url.host
+  const generatedBy = `discover:${host}${url.pathname.replace(/\/+$/, '')}`
+  const hostOnly = `discover:${host}`
+  const sameBase = (value: unknown) => typeof value === 'string' && value.replace(/\/+$/, '') === options.baseUrl.replace(/\/+$/, '')
   const label = labelForPrefix(options.prefix)
   return {
     label: host,
@@ -42,7 +50,7 @@ export function serverSource(options: { baseUrl: string; apiKey?: string; apiKey
     apiKey: options.apiKey,
     apiKeyEnv: options.apiKeyEnv,
     generatedBy,
-    isGenerated: (entry: Json) => entry.generated_by === generatedBy,
+    isGenerated: (entry: Json) => entry.generated_by === generatedBy || (entry.generated_by === hostOnly && sameBase(entry.base_url)),
     endpoints: ['chat', 'messages', 'responses'],
     prefer: options.prefer,
     // OpenCode's own endpoints (Zen) want the session header here too.

@@ -41,7 +41,8 @@ describe('discover against an Ollama-style server (keyless)', () => {
     expect(run.code).toBe(0)
     const text = readFileSync(settings, 'utf8')
     const host = new URL(ollama.url).host
-    const tag = { generated_by: `discover:${host}` }
+    // Host and path: two APIs on one host keep apart.
+    const tag = { generated_by: `discover:${host}/v1` }
     expect(JSON.parse(text)).toEqual({
       models: [
         ...USER_ROWS.models,
@@ -104,7 +105,7 @@ describe('discover against an OpenRouter-style listing', () => {
     const run = await spawnCommand(['discover', router.url, '--yes', '--prefix', 'openrouter', '--key-env', 'ROUTER_TEST_KEY'], { CODEX_SHIM_HOME: home, ROUTER_TEST_KEY: ROUTER_KEY })
     expect(run.code).toBe(0)
     const text = readFileSync(settings, 'utf8')
-    const common = { base_url: router.url, api_key_env: 'ROUTER_TEST_KEY', generated_by: `discover:${new URL(router.url).host}` }
+    const common = { base_url: router.url, api_key_env: 'ROUTER_TEST_KEY', generated_by: `discover:${new URL(router.url).host}/api/v1` }
     expect(JSON.parse(text).models).toEqual([
       { slug: 'openrouter-openai-gpt-4o', model: 'openai/gpt-4o', display_name: 'OpenRouter OpenAI: GPT-4o', provider: 'generic-chat-completion-api', ...common, no_image_support: false, max_context_limit: 128000 },
       { slug: 'openrouter-deepseek-deepseek-chat', model: 'deepseek/deepseek-chat', display_name: 'OpenRouter DeepSeek: V3', provider: 'generic-chat-completion-api', ...common, no_image_support: true, max_context_limit: 163840 },
@@ -217,6 +218,33 @@ describe('a re-run keeps what the user did', () => {
       expect(JSON.parse(readFileSync(settings, 'utf8')).models.map((m: any) => m.model)).toEqual(['good'])
     } finally {
       server.stop(true)
+    }
+  })
+})
+
+describe('two APIs on one host', () => {
+  test('each keeps its own rows (they removed each other\'s), and rows tagged by host alone are still recognised', async () => {
+    const { home, settings } = freshHome('two-apis')
+    const other = startFakeListingServer({ style: 'ollama', models: [{ id: 'solo', serves: ['chat'] }] })
+    try {
+      expect((await spawnCommand(['discover', other.url, '--yes', '--prefix', 'a-'], { CODEX_SHIM_HOME: home })).code).toBe(0)
+      const first = JSON.parse(readFileSync(settings, 'utf8'))
+      const host = new URL(other.url).host
+      expect(first.models[0].generated_by).toBe(`discover:${host}/v1`)
+      // As an older version wrote it: the host alone. A re-run takes it as its own (no duplicate, no "slug taken").
+      first.models[0].generated_by = `discover:${host}`
+      // And a row of another API on the same host, which this run must leave alone.
+      first.models.push({ slug: 'zen-x', model: 'x', provider: 'generic-chat-completion-api', base_url: `http://${host}/zen/v1`, generated_by: `discover:${host}/zen/v1` })
+      writeFileSync(settings, JSON.stringify(first, null, 2))
+      const run = await spawnCommand(['discover', other.url, '--yes', '--prefix', 'a-'], { CODEX_SHIM_HOME: home })
+      expect(run.code).toBe(0)
+      const after = JSON.parse(readFileSync(settings, 'utf8'))
+      expect(after.models.map((m: any) => [m.slug, m.generated_by])).toEqual([
+        ['a-solo', `discover:${host}/v1`],
+        ['zen-x', `discover:${host}/zen/v1`],
+      ])
+    } finally {
+      other.close()
     }
   })
 })
