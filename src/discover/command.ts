@@ -29,9 +29,11 @@ export function parseProbeLimits(args: { concurrency?: string; timeout?: string 
   const concurrencyText = args.concurrency ?? process.env.CODEX_SHIM_PROBE_CONCURRENCY
   const timeoutText = args.timeout ?? process.env.CODEX_SHIM_PROBE_TIMEOUT
   const concurrency = concurrencyText === undefined || concurrencyText === '' ? DEFAULT_CONCURRENCY : Number(concurrencyText)
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency expects a whole number from 1 to 64, got "${concurrencyText}".`)
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`${args.concurrency === undefined ? 'CODEX_SHIM_PROBE_CONCURRENCY' : '--concurrency'} expects a whole number from 1 to 64, got "${concurrencyText}".`)
   const seconds = timeoutText === undefined || timeoutText === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText)
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--timeout expects seconds from 0.1 to 600, got "${timeoutText}".`)
+  // The variable is named when it is the source: an error about --timeout would send the user looking for a flag they never passed.
+  const timeoutName = args.timeout === undefined ? 'CODEX_SHIM_PROBE_TIMEOUT' : '--timeout'
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 600) throw new UsageError(`${timeoutName} expects seconds from 0.1 to 600, got "${timeoutText}".`)
   return { concurrency, timeoutMs: Math.round(seconds * 1000) }
 }
 
@@ -50,7 +52,8 @@ export function parseBaseUrl(value: string, what: string): string {
 
 /** The variable's value, or a usage error naming it, before anything touches the network. */
 export function requireKey(name: string, how: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`${how} expects an environment variable name such as "OPENCODE_GO_API_KEY", got "${name}".`)
+  // What was given is not repeated: it is most often the key itself, pasted where its variable's name goes.
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`${how} expects the name of an environment variable that holds the key (such as "MY_SERVER_KEY"), not the key itself; export the key in a variable and pass its name.`)
   const key = process.env[name]?.trim()
   if (!key) throw new UsageError(`Set ${name} before probing (export ${name}=sk-…), or name another variable with ${how}.`)
   return key

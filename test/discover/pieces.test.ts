@@ -225,3 +225,33 @@ describe('mapWithConcurrency', () => {
     expect(seen).toEqual([1])
   })
 })
+
+describe('command arguments (an audit of the settings commands)', () => {
+  test('--timeout below 0.1 s is refused (0.0001 became a 0 ms timeout); the environment variable is named when it is the source', async () => {
+    const { parseProbeLimits } = await import('../../src/discover/command.ts')
+    expect(() => parseProbeLimits({ timeout: '0.0001' })).toThrow('--timeout expects seconds from 0.1 to 600')
+    const saved = process.env.CODEX_SHIM_PROBE_TIMEOUT
+    process.env.CODEX_SHIM_PROBE_TIMEOUT = 'soon'
+    try {
+      expect(() => parseProbeLimits({})).toThrow('CODEX_SHIM_PROBE_TIMEOUT expects seconds')
+    } finally {
+      if (saved === undefined) delete process.env.CODEX_SHIM_PROBE_TIMEOUT
+      else process.env.CODEX_SHIM_PROBE_TIMEOUT = saved
+    }
+    expect(parseProbeLimits({ timeout: '0.1' }).timeoutMs).toBe(100)
+  })
+
+  test('a key pasted where its variable\'s name goes is not repeated in the error', async () => {
+    const { requireKey } = await import('../../src/discover/command.ts')
+    const pasted = 'sk-live-PastedByMistake0123456789'
+    let message = ''
+    try {
+      requireKey(pasted, '--key-env')
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('not the key itself')
+    expect(message).not.toContain(pasted)
+  })
+})
+
