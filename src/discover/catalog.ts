@@ -30,9 +30,29 @@ export interface ListingRequest {
   fetch?: typeof fetch
 }
 
-/** GET {base}/models → the listed ids in listing order, without blanks or repeats. */
+/** Pages of a listing followed at most (a server that ignores `after_id` would loop for ever). */
+const MAX_PAGES = 50
+
+/**
+ * GET {base}/models → the listed ids in listing order, without blanks or repeats. A paginated
+ * listing (`has_more` with `last_id`, as Anthropic's) is followed page by page with `after_id`:
+ * a refresh that read the first page only would remove the models on the others.
+ */
 export async function listCatalog(request: ListingRequest): Promise<CatalogModel[]> {
-  const url = `${request.baseUrl}/models`
+  const entries: unknown[] = []
+  let after: string | undefined
+  for (let page = 0; ; page++) {
+    const { data, next } = await listPage(request, after)
+    entries.push(...data)
+    if (next === undefined) break
+    if (next === after || page + 1 >= MAX_PAGES) throw new ShimError('upstream_http', `${request.label} /models says it has more models (has_more) but ${next === after ? 'gave the same page again for after_id' : `kept paging past ${MAX_PAGES} pages`}; nothing probed, nothing written: a refresh from part of the list would remove the rest.`)
+    after = next
+  }
+  return catalogFrom(entries)
+}
+
+async function listPage(request: ListingRequest, after: string | undefined): Promise<{ data: unknown[]; next?: string }> {
+  const url = `${request.baseUrl}/models${after === undefined ? '' : `?after_id=${encodeURIComponent(after)}`}`
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'codex-shim', ...request.headers }
   if (request.apiKey) headers.authorization = `Bearer ${request.apiKey}`
   let response: Response
@@ -41,6 +61,15 @@ export async function listCatalog(request: ListingRequest): Promise<CatalogModel
   } catch (error) {
     if (request.signal.aborted) throw error
     throw new ShimError('upstream_unreachable', `Could not list models at ${url}: ${describeNetworkError(error)}. Is the server up and the base URL right?`)
+  }
+  if (response.status >= 300 && response.status < 400) {
+    // Not followed (a redirect could carry the key elsewhere): where it points is the hint.
+    const location = response.headers.get('location')
+    let target = ''
+    try {
+      if (location) target = ` to ${(({ origin, pathname }) => origin + pathname)(new URL(location, url))}`
+    } catch {}
+    throw new ShimError('upstream_http', `${request.label} /models redirected (HTTP ${response.status}${target}); redirects are not followed: give the final address as the base URL.`, { status: response.status })
   }
   if (!response.ok) {
     const message = await readShortMessage(response, request.apiKey)
@@ -58,7 +87,8 @@ export async function listCatalog(request: ListingRequest): Promise<CatalogModel
   }
   const parsed = v.safeParse(ListingSchema, json)
   if (!parsed.success) throw new ShimError('upstream_http', `${request.label} /models did not answer with an OpenAI-style model list ({"data": [{"id": …}]}).`)
-  return catalogFrom(parsed.output.data)
+  const { has_more: more, last_id: last } = parsed.output as { has_more?: unknown; last_id?: unknown }
+  return { data: parsed.output.data, next: more === true && typeof last === 'string' && last ? last : undefined }
 }
 
 function catalogFrom(entries: unknown[]): CatalogModel[] {

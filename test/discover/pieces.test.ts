@@ -255,3 +255,36 @@ describe('command arguments (an audit of the settings commands)', () => {
   })
 })
 
+describe('listing pages and redirects (an audit of the settings commands)', () => {
+  const base = { baseUrl: 'http://127.0.0.1:9/v1', label: 'test', timeoutMs: 1000, signal: new AbortController().signal }
+  test('a paginated listing (has_more, last_id) is read to its end with after_id', async () => {
+    const { listCatalog } = await import('../../src/discover/catalog.ts')
+    const pages: Record<string, unknown> = {
+      '': { data: [{ id: 'a' }, { id: 'b' }], has_more: true, last_id: 'b' },
+      b: { data: [{ id: 'c' }], has_more: false, last_id: 'c' },
+    }
+    const asked: string[] = []
+    const fetch = (async (url: string) => {
+      const after = new URL(url).searchParams.get('after_id') ?? ''
+      asked.push(after)
+      return Response.json(pages[after])
+    }) as unknown as typeof globalThis.fetch
+    expect((await listCatalog({ ...base, fetch })).map((model) => model.id)).toEqual(['a', 'b', 'c'])
+    expect(asked).toEqual(['', 'b'])
+  })
+
+  test('a server that says has_more but gives the same page again: refused, since part of the list would remove the rest', async () => {
+    const { listCatalog } = await import('../../src/discover/catalog.ts')
+    const fetch = (async () => Response.json({ data: [{ id: 'a' }], has_more: true, last_id: 'a' })) as unknown as typeof globalThis.fetch
+    await expect(listCatalog({ ...base, fetch })).rejects.toThrow('gave the same page again')
+  })
+
+  test('a redirect says where it points and that it is not followed', async () => {
+    const { listCatalog } = await import('../../src/discover/catalog.ts')
+    const fetch = (async () => new Response(null, { status: 302, headers: { location: 'https://new.example/api/v1/models?key=secret' } })) as unknown as typeof globalThis.fetch
+    const error = await listCatalog({ ...base, fetch }).catch((e: Error) => e)
+    expect((error as Error).message).toContain('redirected (HTTP 302 to https://new.example/api/v1/models); redirects are not followed')
+    expect((error as Error).message).not.toContain('secret')
+  })
+})
+
