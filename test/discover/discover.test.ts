@@ -149,6 +149,16 @@ describe('discover against an OpenRouter-style listing', () => {
   })
 })
 
+/** discover run again against the Ollama fake listing `models` instead, which is then restored. */
+async function rerunWith(models: ListedModel[], home: string) {
+  ollama.models = models
+  try {
+    return await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })
+  } finally {
+    ollama.models = OLLAMA_MODELS
+  }
+}
+
 // An audit of discover and opencode-go refresh, each case reproduced first: what the user did to
 // the file between runs, and what the server said on the next one.
 describe('a re-run keeps what the user did', () => {
@@ -160,15 +170,10 @@ describe('a re-run keeps what the user did', () => {
     Object.assign(qwen, { slug: 'qwen', display_name: 'My Qwen', max_output_tokens: 4096, no_image_support: true, price: { input: 1, output: 2 } })
     first.launch_models = ['qwen']
     writeFileSync(settings, JSON.stringify(first, null, 2))
-    ollama.models = [...OLLAMA_MODELS].reverse()
-    try {
-      const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })
-      expect(run.code).toBe(0)
-      // The note about image support is not repeated for a row the user answered it on.
-      expect(run.stdout).not.toContain('Image support unknown for ollama-llama3-2-latest, qwen')
-    } finally {
-      ollama.models = OLLAMA_MODELS
-    }
+    const run = await rerunWith([...OLLAMA_MODELS].reverse(), home)
+    expect(run.code).toBe(0)
+    // The note about image support is not repeated for a row the user answered it on.
+    expect(run.stdout).not.toContain('Image support unknown for ollama-llama3-2-latest, qwen')
     const after = JSON.parse(readFileSync(settings, 'utf8'))
     expect(after.launch_models).toEqual(['qwen'])
     expect(after.models.find((m: any) => m.model === 'qwen3:8b')).toMatchObject({ slug: 'qwen', display_name: 'My Qwen', max_output_tokens: 4096, no_image_support: true, price: { input: 1, output: 2 } })
@@ -179,14 +184,9 @@ describe('a re-run keeps what the user did', () => {
     const { home, settings } = freshHome('key-refused')
     expect((await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })).code).toBe(0)
     const before = JSON.parse(readFileSync(settings, 'utf8')).models
-    ollama.models = OLLAMA_MODELS.map((m) => (m.id === 'qwen3:8b' ? { ...m, keyRefused: true } : m))
-    try {
-      const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'ollama'], { CODEX_SHIM_HOME: home })
-      expect(run.code).toBe(0)
-      expect(run.stdout).not.toContain('Removed')
-    } finally {
-      ollama.models = OLLAMA_MODELS
-    }
+    const run = await rerunWith(OLLAMA_MODELS.map((m) => (m.id === 'qwen3:8b' ? { ...m, keyRefused: true } : m)), home)
+    expect(run.code).toBe(0)
+    expect(run.stdout).not.toContain('Removed')
     expect(JSON.parse(readFileSync(settings, 'utf8')).models).toEqual(before)
   })
 
