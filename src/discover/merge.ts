@@ -87,12 +87,23 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** The file's own indentation (two spaces, four, a tab), so a rewrite changes only what changed. */
+/**
+ * The file's own indentation (two spaces, four, a tab; 0 for a file on one line), so a rewrite
+ * changes only what changed. A new file gets two spaces.
+ */
 export function detectIndent(text: string): string | number {
   const match = /^\{\s*\n([ \t]+)\S/.exec(text)
-  return match ? match[1]! : 2
+  if (match) return match[1]!
+  return text.trim() && !text.trim().includes('\n') ? 0 : 2
 }
 
-export function renderSettings(document: Json, indent: string | number): string {
-  return `${JSON.stringify(document, null, indent)}\n`
+/** CRLF when the file's lines all end so (a Windows editor's), else LF. */
+export function lineEndingOf(text: string): '\n' | '\r\n' {
+  const breaks = text.split('\n').length - 1
+  return breaks > 0 && text.split('\r\n').length - 1 === breaks ? '\r\n' : '\n'
+}
+
+export function renderSettings(document: Json, indent: string | number, lineEnding: '\n' | '\r\n' = '\n'): string {
+  const text = `${JSON.stringify(document, null, indent)}\n`
+  return lineEnding === '\n' ? text : text.replace(/\n/g, '\r\n')
 }

@@ -6,7 +6,7 @@ import { redactUrlsIn } from '../redact.ts'
 import { parseSettings, SettingsError } from '../settings/load.ts'
 import { listCatalog } from './catalog.ts'
 import { unifiedDiff } from './diff.ts'
-import { detectIndent, mergeGenerated, previousGenerated, renderSettings, type Json } from './merge.ts'
+import { detectIndent, lineEndingOf, mergeGenerated, previousGenerated, renderSettings, type Json } from './merge.ts'
 import { classifyModel, keyRejected } from './outcome.ts'
 import { mapWithConcurrency } from './pool.ts'
 import { describeProbe, probeEndpoint } from './probe.ts'
@@ -226,7 +226,7 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
     const model = models.find((entry) => entry.slug === conflict.slug)
     if (model) model.verdict = 'slug-taken'
   }
-  const after = renderSettings(merged.document, detectIndent(before))
+  const after = renderSettings(merged.document, detectIndent(before), lineEndingOf(before))
   const changed = after !== before
   assertLoads(after, options.settingsPath)
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { unifiedDiff } from '../../src/discover/diff.ts'
-import { detectIndent, mergeGenerated, previousGenerated } from '../../src/discover/merge.ts'
+import { detectIndent, lineEndingOf, mergeGenerated, previousGenerated, renderSettings } from '../../src/discover/merge.ts'
 import { labelForPrefix, normalizePrefix, opencodeGoDisplayName, opencodeGoSlug, prefixForBaseUrl } from '../../src/discover/names.ts'
 import { classifyModel, keyRejected } from '../../src/discover/outcome.ts'
 import { mapWithConcurrency } from '../../src/discover/pool.ts'
@@ -110,7 +110,12 @@ describe('merge', () => {
     expect([...previousGenerated({ models: [mine, old('x')], customModels: [old('y')] }, isMine).keys()]).toEqual(['x', 'y'])
     expect(detectIndent('{\n    "models": []\n}')).toBe('    ')
     expect(detectIndent('{\n\t"models": []\n}')).toBe('\t')
-    expect(detectIndent('{"models":[]}')).toBe(2)
+    // A file on one line stays on one line (it came back pretty-printed: every line in the diff).
+    expect(detectIndent('{"models":[]}')).toBe(0)
+    expect(detectIndent('{"models":[]}\n')).toBe(0)
+    expect(lineEndingOf('{\r\n  "models": []\r\n}\r\n')).toBe('\r\n')
+    expect(lineEndingOf('{\n  "models": []\r\n}\n')).toBe('\n')
+    expect(renderSettings({ models: [] }, 2, '\r\n')).toBe('{\r\n  "models": []\r\n}\r\n')
     expect(detectIndent('')).toBe(2)
   })
 })
