@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { backupFile, refuseReadOnly, writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { describeJsonError } from '../json-error.ts'
@@ -119,7 +119,9 @@ export async function runDiscovery(source: DiscoverySource, options: DiscoveryOp
 }
 
 function readSettingsText(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : ''
+  if (!existsSync(path)) return ''
+  if (statSync(path).isDirectory()) throw new SettingsError(path, [{ path: '', message: 'is a folder; expected the settings file itself (models.json)' }])
+  return readFileSync(path, 'utf8')
 }
 
 function parseDocument(text: string, path: string): Json {

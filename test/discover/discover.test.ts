@@ -200,6 +200,15 @@ describe('a re-run keeps what the user did', () => {
     expect(ollama.requests.filter((r) => r.method === 'POST').length).toBe(probesBefore)
   })
 
+  test('a settings path that is a folder is said so, before any request (it was a raw EISDIR)', async () => {
+    const { home } = freshHome('folder-path')
+    const requestsBefore = ollama.requests.length
+    const run = await spawnCommand(['discover', ollama.url, '--yes', '--settings', home], { CODEX_SHIM_HOME: home })
+    expect(run.code).toBe(2)
+    expect(run.stderr + run.stdout).toContain('is a folder; expected the settings file itself')
+    expect(ollama.requests.length).toBe(requestsBefore)
+  })
+
   test('one malformed item in the listing is skipped, not the whole listing', async () => {
     const server = Bun.serve({
       hostname: '127.0.0.1',
