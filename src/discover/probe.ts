@@ -36,8 +36,9 @@ function probeRequest(endpoint: Endpoint, model: string, target: ProbeTarget): {
 }
 
 /**
- * One billed 1-token request. Only the status decides; a 4xx's message is kept
- * (short, key masked) for the report. Throws only when the run was aborted.
+ * One billed 1-token request. The status decides, and a 2xx must also be the
+ * wire's answer (a catch-all server answers 200 to anything); a 4xx's message
+ * is kept (short, key masked) for the report. Throws only when the run was aborted.
  */
 export async function probeEndpoint(endpoint: Endpoint, model: string, target: ProbeTarget): Promise<ProbeResult> {
   const { url, headers, body } = probeRequest(endpoint, model, target)
@@ -51,12 +52,59 @@ export async function probeEndpoint(endpoint: Endpoint, model: string, target: P
     return { kind: 'unreachable', reason: describeNetworkError(error) }
   }
   if (response.ok) {
-    await response.body?.cancel().catch(() => {})
-    return { kind: 'ok', status: response.status }
+    const text = await headOf(response, 64 * 1024)
+    if (isAnswerOf(endpoint, text)) return { kind: 'ok', status: response.status }
+    return { kind: 'rejected', status: response.status, message: `answered ${response.status} with something that is not a ${endpoint} answer` }
   }
   const message = await readShortMessage(response, target.apiKey)
   if (response.status === 429 || response.status >= 500) return { kind: 'unavailable', status: response.status, message }
   return { kind: 'rejected', status: response.status, message }
+}
+
+/** The body's first `limit` bytes as text (a 1-token answer is far smaller); the rest is not read. */
+async function headOf(response: Response, limit: number): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    while (size < limit) {
+      const { value, done } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      size += value.byteLength
+    }
+  } catch {
+    // a body cut short: what came is judged
+  } finally {
+    void reader.cancel().catch(() => {})
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+/** Whether a 2xx body is the wire's answer: its JSON shape, or its event stream (a server that streams anyway). */
+function isAnswerOf(endpoint: Endpoint, text: string): boolean {
+  const head = text.trimStart()
+  if (head.startsWith('data:') || head.startsWith('event:')) return true
+  let json: Record<string, unknown>
+  try {
+    json = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return false
+  }
+  if (!json || typeof json !== 'object') return false
+  switch (endpoint) {
+    case 'chat':
+      return Array.isArray(json.choices)
+    case 'messages':
+      return json.type === 'message' || Array.isArray(json.content)
+    case 'responses':
+      return json.object === 'response' || Array.isArray(json.output)
+    default: {
+      const never: never = endpoint
+      return Boolean(never)
+    }
+  }
 }
 
 /** `chat 200`, `messages 400 ModelError: …`, `chat timed out`: for progress lines and the report. */

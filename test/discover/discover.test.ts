@@ -209,6 +209,22 @@ describe('a re-run keeps what the user did', () => {
     expect(ollama.requests.length).toBe(requestsBefore)
   })
 
+  test('a catch-all server answering 200 to anything serves nothing: its "answers" are no wire\'s', async () => {
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: (request) => (new URL(request.url).pathname === '/v1/models' ? Response.json({ data: [{ id: 'm' }] }) : new Response('<html>welcome</html>', { headers: { 'content-type': 'text/html' } })),
+    })
+    try {
+      const { home, settings } = freshHome('catch-all')
+      const run = await spawnCommand(['discover', `http://127.0.0.1:${server.port}/v1`, '--yes', '--prefix', 'web'], { CODEX_SHIM_HOME: home })
+      expect(run.stdout).toContain('not a chat answer')
+      expect(readFileSync(settings, 'utf8')).not.toContain('"web-m"')
+    } finally {
+      server.stop(true)
+    }
+  })
+
   test('one malformed item in the listing is skipped, not the whole listing', async () => {
     const server = Bun.serve({
       hostname: '127.0.0.1',
