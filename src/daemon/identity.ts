@@ -47,7 +47,7 @@ export async function checkDaemonIdentity(info: DaemonInfo, platform: NodeJS.Pla
     const what = argv.length ? `"${basename(argv[0]!)}"` : 'a process we cannot inspect'
     return { ours: false, stale: true, reason: `pid ${info.pid} is ${what}, not codex-shim` }
   }
-  const health = await probeHealth(info.host, info.port)
+  const health = await probeHealth(info.host, info.port, undefined, true)
   if (!health?.ok) return { ours: false, stale: false, reason: `pid ${info.pid} does not answer /health on port ${info.port}` }
   if (health.pid !== info.pid) return { ours: false, stale: true, reason: `port ${info.port} is served by pid ${health.pid ?? '?'}, not pid ${info.pid}` }
   return { ours: true }

@@ -31,7 +31,7 @@ export function damagedPidFileMessage(): string {
 export async function runningDaemon(): Promise<{ info: DaemonInfo; health: HealthReport } | null> {
   const info = await readPidFile()
   if (!info || !isAlive(info.pid)) return null
-  const health = await probeHealth(info.host, info.port)
+  const health = await probeHealth(info.host, info.port, undefined, true)
   // Another codex-shim may answer on that port (the recorded daemon died and its pid was reused).
   return health?.ok && (health.pid === undefined || health.pid === info.pid) ? { info, health } : null
 }
@@ -107,7 +107,7 @@ async function spawnDaemon(options: ServeOptions, settingsPath: string | undefin
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break
     const info = await readPidFile()
-    if (info?.pid === child.pid && (await probeHealth(info.host, info.port, 500))?.ok) return { state: 'started', info }
+    if (info?.pid === child.pid && (await probeHealth(info.host, info.port, 500, true))?.ok) return { state: 'started', info }
     // The daemon is healthy some 20 ms after it was spawned: a coarse poll would be most of `start`'s time.
     await Bun.sleep(5)
   }

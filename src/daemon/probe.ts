@@ -33,10 +33,14 @@ export function tokenHeaders(env: Record<string, string | undefined> = process.e
   return token ? { authorization: `Bearer ${token}` } : {}
 }
 
-/** GET /health; null when nothing answers, `{ok:false}` when something that is not us answers. */
-export async function probeHealth(host: string, port: number, timeoutMs = 1500): Promise<HealthReport | null> {
+/**
+ * GET /health; null when nothing answers, `{ok:false}` when something that is not us answers.
+ * `ours`: the address our own pid file or child names, which may be sent the token; whatever
+ * else holds a port is not.
+ */
+export async function probeHealth(host: string, port: number, timeoutMs = 1500, ours = false): Promise<HealthReport | null> {
   try {
-    const response = await fetch(`http://${clientHost(host)}:${port}/health`, { signal: AbortSignal.timeout(timeoutMs), headers: tokenHeaders() })
+    const response = await fetch(`http://${clientHost(host)}:${port}/health`, { signal: AbortSignal.timeout(timeoutMs), headers: ours ? tokenHeaders() : {} })
     const body = (await response.json().catch(() => null)) as HealthReport | null
     if (response.ok && body?.name === 'codex-shim') return body
     return { ok: false }

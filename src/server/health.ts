@@ -18,11 +18,12 @@ export interface HealthFacts {
 
 /**
  * The health answer. `full` is false for a caller without the token a proxy requires (the world,
- * through a tunnel): it hears that the proxy is up and its version, not the plan's usage, the
- * models cooling down or the store's size.
+ * through a tunnel): it hears that the proxy is up, its version and pid (which `stop` checks to
+ * prove the process is the one it means to signal), not the plan's usage, the models cooling
+ * down or the store's size.
  */
 export function healthResponse(facts: HealthFacts, full = true): Response {
-  if (!full) return new Response(JSON.stringify({ ok: true, name: 'codex-shim', version: facts.version }), { headers: { 'content-type': 'application/json' } })
+  if (!full) return new Response(JSON.stringify({ ok: true, name: 'codex-shim', version: facts.version, pid: process.pid }), { headers: { 'content-type': 'application/json' } })
   const body = {
     ok: true,
     name: 'codex-shim',

@@ -125,6 +125,22 @@ describe('a pid file damaged while the daemon runs', () => {
   })
 })
 
+describe('a daemon that requires a token', () => {
+  test('status and stop work without it: /health tells them it is up and its pid, and no more', async () => {
+    const homes = homesWithSettings('token-daemon')
+    const port = freePort()
+    expect(runCli(['start', '--port', String(port)], { ...homes, CODEX_SHIM_TOKEN: 'daemon-token-0123456789' }).code).toBe(0)
+    const { pid } = recorded(homes)
+    const status = runCli(['status'], homes)
+    expect(status.code).toBe(0)
+    expect(status.output).toContain(`pid      ${pid}`)
+    expect(status.output).toContain('it requires a token')
+    expect(runCli(['status'], { ...homes, CODEX_SHIM_TOKEN: 'daemon-token-0123456789' }).output).toContain('models   1')
+    expect(runCli(['stop'], homes).output).toContain(`stopped (pid ${pid})`)
+    expect(await eventually(() => !alive(pid))).toBe(true)
+  })
+})
+
 describe('addresses', () => {
   test('start --port 0: the daemon takes a free port, and start reports it (it waited 15 s, then killed a healthy daemon)', async () => {
     const homes = homesWithSettings('port-zero')

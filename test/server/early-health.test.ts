@@ -88,7 +88,7 @@ describe('/health with a token required (a tunnel, a shared gateway)', () => {
   test('without the token: up and its version only, before and after the proxy loads; with it: everything', async () => {
     process.env.CODEX_SHIM_TOKEN = 'health-token-0123456789'
     const server = serve()
-    const minimal = { ok: true, name: 'codex-shim', version: expect.any(String) }
+    const minimal = { ok: true, name: 'codex-shim', version: expect.any(String), pid: process.pid }
     const early = (await (await fetch(address(server, '/health'))).json()) as Record<string, unknown>
     expect(early).toEqual(minimal)
     await fetch(address(server, '/v1/models'), { headers: { authorization: 'Bearer health-token-0123456789' } }) // loads the proxy
