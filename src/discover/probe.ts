@@ -1,6 +1,7 @@
 import { messagesUrl } from '../providers/anthropic.ts'
 import { readShortMessage } from './upstream-text.ts'
 import { describeNetworkError } from '../errors.ts'
+import { readBounded } from '../upstream/http.ts'
 import type { Endpoint, ProbeResult } from './types.ts'
 
 export interface ProbeTarget {
@@ -52,34 +53,14 @@ export async function probeEndpoint(endpoint: Endpoint, model: string, target: P
     return { kind: 'unreachable', reason: describeNetworkError(error) }
   }
   if (response.ok) {
-    const text = await headOf(response, 64 * 1024)
+    // The first 64 KB (a 1-token answer is far smaller); a body cut short is judged by what came.
+    const text = await readBounded(response).catch(() => '')
     if (isAnswerOf(endpoint, text)) return { kind: 'ok', status: response.status }
     return { kind: 'rejected', status: response.status, message: `answered ${response.status} with something that is not a ${endpoint} answer` }
   }
   const message = await readShortMessage(response, target.apiKey)
   if (response.status === 429 || response.status >= 500) return { kind: 'unavailable', status: response.status, message }
   return { kind: 'rejected', status: response.status, message }
-}
-
-/** The body's first `limit` bytes as text (a 1-token answer is far smaller); the rest is not read. */
-async function headOf(response: Response, limit: number): Promise<string> {
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    while (size < limit) {
-      const { value, done } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      size += value.byteLength
-    }
-  } catch {
-    // a body cut short: what came is judged
-  } finally {
-    void reader.cancel().catch(() => {})
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks))
 }
 
 /** Whether a 2xx body is the wire's answer: its JSON shape, or its event stream (a server that streams anyway). */
