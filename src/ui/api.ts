@@ -150,8 +150,16 @@ export function createUiRoutes(deps: UiDeps): Record<UiRoute, UiHandler> {
       if (!models.some((model) => model.slug === slug)) throw new ShimError('unknown_model', `No model "${slug}". Pick one from the list.`)
       const switched = await deps.switchModel(slug)
       let restarted: string | null = null
-      if (restart) restarted = deps.restartDesktop ? await deps.restartDesktop() : 'Codex Desktop cannot be restarted here (it runs on macOS and Windows only); the Codex CLI picks up the new model on its next start.'
-      return json({ ok: true, active: slug, changed: switched.changed, display_name: switched.display_name, restart: restarted })
+      // The switch is written by now: a restart that fails is said beside it, not as the request's failure.
+      let restartError: string | null = null
+      if (restart && deps.restartDesktop) {
+        try {
+          restarted = await deps.restartDesktop()
+        } catch (error) {
+          restartError = error instanceof Error ? error.message : String(error)
+        }
+      } else if (restart) restarted = 'Codex Desktop cannot be restarted here (it runs on macOS and Windows only); the Codex CLI picks up the new model on its next start.'
+      return json({ ok: true, active: slug, changed: switched.changed, display_name: switched.display_name, restart: restarted, ...(restartError && { restart_error: restartError }) })
     }),
   }
 }

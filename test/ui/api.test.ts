@@ -72,6 +72,14 @@ describe('POST /api/switch', () => {
     expect(calls).toEqual(['restart'])
   })
 
+  test('a restart that fails after the switch was written: a 200 that says both (it was a 500, as if nothing had changed)', async () => {
+    const { deps } = realUiDeps({ restart: async () => { throw new Error('Could not open Codex Desktop.') } })
+    const response = await uiHandler(deps)(request('POST', '/api/switch', { [PAGE_TOKEN_HEADER]: deps.pageToken }, { slug: 'claude-sonnet', restart: true }))
+    expect(response.status).toBe(200)
+    expect(await jsonOf(response)).toMatchObject({ ok: true, active: 'claude-sonnet', restart: null, restart_error: 'Could not open Codex Desktop.' })
+    expect(currentManagedModel()).toBe('claude-sonnet')
+  })
+
   const refused: [string, Record<string, string>, number, string | RegExp][] = [
     ['no page token', {}, 403, /Missing page token/],
     ['a wrong page token', { [PAGE_TOKEN_HEADER]: 'f'.repeat(64) }, 403, /wrong page token/],
