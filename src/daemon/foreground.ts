@@ -2,7 +2,7 @@ import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { startServer } from '../server/serve.ts'
-import { hostName } from '../server/guard.ts'
+import { allowHost, hostName } from '../server/guard.ts'
 import { readSettings } from '../settings/read.ts'
 import type { Tunnel } from '../tunnel/tunnel.ts'
 import { displayUrl, pageAddress } from '../ui/page-address.ts'
@@ -64,7 +64,7 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
       started.stop()
       throw error
     }
-    started.allowedHosts.add(hostName(new URL(tunnel.publicUrl).host))
+    allowHost(started.allowedHosts, hostName(new URL(tunnel.publicUrl).host))
     log.info(`${tunnel.kind} tunnel up at ${tunnel.publicUrl} (token required on /v1/*)`)
   }
   const owner = options.daemon ? null : await otherInstance()

@@ -82,6 +82,15 @@ interface HostRefusal {
 
 // Clients send the same Host header on every request: its verdict is worked out once per allowlist.
 const hostVerdicts = new WeakMap<Set<string>, Map<string, HostRefusal | null>>()
+
+/**
+ * Adds a name to an allowlist in use (the tunnel's, known only once the tunnel is up). The verdicts
+ * worked out before go: one request with that Host that came in before would stay refused.
+ */
+export function allowHost(allowed: Set<string>, host: string): void {
+  allowed.add(host)
+  hostVerdicts.delete(allowed)
+}
 const MAX_CACHED_HOSTS = 256
 
 function hostRefusal(host: string, allowed: Set<string>): HostRefusal | null {

@@ -58,8 +58,17 @@ export async function startTunnel(port: number, preferred?: string, timeoutMs = 
   } else {
     child = Bun.spawn([bin, 'http', String(port), '--log=stdout', '--log-format=json'], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
     read = async () => {
-      const body = (await (await fetch('http://127.0.0.1:4040/api/tunnels', { signal: AbortSignal.timeout(1000) })).json()) as { tunnels?: { public_url?: string }[] }
-      return body.tunnels?.map((tunnel) => tunnel.public_url).find((url) => url?.startsWith('https://')) ?? null
+      // Another ngrok agent may own 4040 (and its tunnels): ours then takes the next free port, and
+      // only a tunnel that forwards to our port is ours.
+      const ours = (tunnel: { config?: { addr?: string } }) => typeof tunnel.config?.addr === 'string' && new RegExp(`:${port}/?$`).test(tunnel.config.addr)
+      for (const apiPort of [4040, 4041, 4042, 4043, 4044, 4045]) {
+        const body = (await fetch(`http://127.0.0.1:${apiPort}/api/tunnels`, { signal: AbortSignal.timeout(1000) })
+          .then((response) => response.json())
+          .catch(() => null)) as { tunnels?: { public_url?: string; config?: { addr?: string } }[] } | null
+        const url = body?.tunnels?.filter(ours).map((tunnel) => tunnel.public_url).find((candidate) => candidate?.startsWith('https://'))
+        if (url) return url
+      }
+      return null
     }
   }
   const publicUrl = await waitForUrl(child, read, timeoutMs, kind)

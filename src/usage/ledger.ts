@@ -539,6 +539,6 @@ export function readSummary(path: string, query: SummaryQuery): Summary | null {
 }
 
 function unreadable(path: string, error: unknown): ShimError {
-  const next = isDamage(error) ? 'the proxy moves a damaged ledger aside when it starts' : 'check its permissions'
+  const next = isDamage(error) ? 'the proxy moves a damaged ledger aside and starts a new one when it next records a request' : 'check its permissions'
   return new ShimError('config', `Cannot read the usage ledger ${path} (${describeError(error)}): ${next}.`)
 }

@@ -1,5 +1,8 @@
 import { ShimError } from '../errors.ts'
 
+/** No ledger row is older than this (1970): anything further back is a mistake, not a wish. */
+const EARLIEST = 0
+
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const satisfies Record<string, number>
 
 /**
@@ -9,7 +12,12 @@ const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as co
 export function parseSince(text: string, now: number = Date.now()): number {
   const value = text.trim().toLowerCase()
   const relative = /^(\d+)\s*([mhdw])$/.exec(value)
-  if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]
+  if (relative) {
+    const since = now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]
+    // 999999999d reaches past the first date a Date can hold: every report then failed on "Invalid Date".
+    if (!Number.isFinite(since) || since < EARLIEST) throw new ShimError('bad_request', `--since reaches back too far ("${text.slice(0, 40)}"); the ledger starts with codex-shim: try 30d or a date such as 2026-01-01.`, { param: 'since' })
+    return since
+  }
   if (value === 'today' || value === 'yesterday') {
     const midnight = new Date(now)
     midnight.setHours(0, 0, 0, 0)

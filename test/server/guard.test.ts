@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { createHandler } from '../../src/server/app.ts'
-import { buildHostAllowlist, hostName, hostPort } from '../../src/server/guard.ts'
+import { allowHost, buildHostAllowlist, checkRequest, hostName, hostPort } from '../../src/server/guard.ts'
 import { get, post, settingsFrom, testDeps } from '../support/shim.ts'
 
 const handle = createHandler(testDeps(settingsFrom([])))
@@ -140,3 +140,13 @@ describe('endpoint token on Anthropic routes', () => {
     expect(await withKey.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } })
   })
 })
+
+test('a name added to the allowlist later (the tunnel\'s) is let in, even after a request with it was refused', () => {
+  // An audit: the refusal was cached per allowlist and outlived the name being added.
+  const allowed = buildHostAllowlist('127.0.0.1')
+  const request = () => new Request('http://x.trycloudflare.com/v1/models', { headers: { host: 'x.trycloudflare.com' } })
+  expect(() => checkRequest(request(), allowed)).toThrow()
+  allowHost(allowed, 'x.trycloudflare.com')
+  expect(() => checkRequest(request(), allowed)).not.toThrow()
+})
+

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import service from '../../src/commands/service/index.ts'
 import { serviceProgram } from '../../src/service/index.ts'
+import { runCli } from '../support/cli.ts'
 
 describe('codex-shim service (citty group)', () => {
   let printed: string[]
@@ -37,6 +38,12 @@ describe('codex-shim service (citty group)', () => {
     expect(output).toContain('Would run:\n  systemctl --user daemon-reload\n  systemctl --user enable --now codex-shim.service')
     expect(output).toContain('and, when the file changed:\n  systemctl --user restart codex-shim.service')
     expect(existsSync(unitPath)).toBe(false)
+  })
+
+  test('install --port 0 is refused: a service needs a port Codex\'s config can name (it wrote --port 0 into the unit)', () => {
+    const run = runCli(['service', 'install', '--dry-run', '--port', '0'], { XDG_CONFIG_HOME: xdg })
+    expect(run.code).toBe(2)
+    expect(run.output).toContain('a service needs a fixed one')
   })
 
   test('uninstall --dry-run lists the commands and the file it would remove', async () => {

@@ -138,4 +138,8 @@ describe('parseSince', () => {
   test.each(['', 'soon', '7', '-1d', '2026-13-01', '2026-02-30'])('bad: %p', (text) => {
     expect(() => parseSince(text, now)).toThrow(/--since expects 30m, 1h, 7d/)
   })
+  // An audit: 999999999d made an Invalid Date, then a crash (exit 1, and a 500 from /api/usage).
+  test.each(['999999999d', '99999999999999999999w'])('too far back: %p is a usage error', (text) => {
+    expect(() => parseSince(text, now)).toThrow(/reaches back too far/)
+  })
 })

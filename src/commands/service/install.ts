@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { log } from '../../log.ts'
 import { currentHost, installService, planService, serviceProgram } from '../../service/index.ts'
-import { parsePort, portArgs, verboseArgs } from '../_args.ts'
+import { parsePort, portArgs, UsageError, verboseArgs } from '../_args.ts'
 import { runGuarded } from '../_run.ts'
 import { dryRunArgs, showCommand } from './_shared.ts'
 
@@ -12,6 +12,8 @@ export default defineCommand({
     runGuarded(args, async () => {
       const host = currentHost()
       const options = { port: parsePort(args.port), program: serviceProgram() }
+      // A service starts at every login: port 0 would put it somewhere new each time, where Codex's config cannot follow.
+      if (options.port === 0) throw new UsageError('--port 0 picks a different port at each start; a service needs a fixed one (the default is 8765).')
       if (args['dry-run']) {
         const plan = planService(host, options)
         if (plan.file) console.log(`Would write ${plan.file.path}:\n\n${plan.file.content}`)
