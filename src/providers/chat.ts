@@ -79,13 +79,19 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
   const name = label(model)
+  // A stream whose client did not ask for usage still has the upstream report it (as translated
+  // routes do), for the ledger; the usage chunk is then kept from the client, which did not ask.
+  // Without it the ledger could only guess from the stream's bytes, ~35 times too high.
+  const options = body.json.stream_options as { include_usage?: unknown } | null | undefined
+  const addUsage = body.stream && options?.include_usage !== true
+  const sent = addUsage ? { ...body.json, model: model.model, stream_options: { ...options, include_usage: true } } : { ...body.json, model: model.model }
   const opened = await openUpstream(
-    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: JSON.stringify({ ...body.json, model: model.model }), label: name },
+    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: JSON.stringify(sent), label: name },
     upstreamOptions(context),
   )
   const { response } = opened
   if (!response.ok && !upstreamRefusedRequest(response.status)) throw upstreamHttpError(response.status, await readBounded(response), response.headers, name)
-  return forwardedAnswer(opened, body, slug, name, context)
+  return forwardedAnswer(opened, body, slug, name, context, { dropUsageChunks: addUsage })
 }
 
 /** Chat Completions over HTTP: `openai`, `generic-chat-completion-api` and `ollama` entries share it. */

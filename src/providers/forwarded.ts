@@ -18,8 +18,9 @@ export function upstreamRefusedRequest(status: number): boolean {
  * watchdog with everything the request carries: the client's dialect, the
  * model name it asked for, its usage and tracker hooks, and the way to abort.
  */
-export function forwardedAnswer({ response, abort }: OpenedUpstream, body: ForwardBody, slug: string, label: string, context: ProviderContext): Promise<Response> {
+export function forwardedAnswer({ response, abort }: OpenedUpstream, body: ForwardBody, slug: string, label: string, context: ProviderContext, extra: { dropUsageChunks?: boolean } = {}): Promise<Response> {
   return passthroughResponse(response, {
+    dropUsageChunks: extra.dropUsageChunks,
     stream: body.stream,
     dialect: body.passthrough,
     clientModel: slug,

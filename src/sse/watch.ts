@@ -36,6 +36,8 @@ export interface WatchOptions {
   onUsage?: (usage: unknown) => void
   /** Told each chunk sent and the end, so the server need not wrap this stream to count it. */
   tracker?: StreamTracker
+  /** Events with no choices but a usage (Chat's usage chunk) are read for `onUsage`, then not sent on. */
+  dropUsageChunks?: boolean
 }
 
 const LF_LF = Buffer.from('\n\n')
@@ -136,6 +138,17 @@ export function eventsMentioning(text: string, marker: string): unknown[] {
   return events
 }
 
+/**
+ * Complete events without Chat's usage-only chunks (`"choices":[]` and a usage): the ones we asked
+ * the upstream for on a client's behalf. Runs only on the rare chunk that mentions usage.
+ */
+function withoutUsageChunks(bytes: Uint8Array): Uint8Array {
+  const text = utf8.decode(bytes)
+  const events = text.split(/(?<=\n\n|\r\n\r\n)/)
+  const kept = events.filter((event) => !(event.includes('"usage"') && /"choices"\s*:\s*\[\s*\]/.test(event)))
+  return kept.length === events.length ? bytes : new TextEncoder().encode(kept.join(''))
+}
+
 /** The usage these bytes' events report, merged with what came before; told to `report` when it changed. */
 function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void): unknown {
   let usage = previous
@@ -227,6 +240,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
   const rename = options.rename === undefined ? null : Buffer.from(options.rename)
   const { tracker, onUsage } = options
+  const dropUsage = options.dropUsageChunks === true
   let usage: unknown
   let upstreamError: ShimError | null = null
   let held: Uint8Array | null = null
@@ -242,7 +256,9 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     atBoundary = endsClean
     if (onUsage && indexOf.call(bytes, USAGE_KEY) >= 0) usage = usageIn(bytes, dialect, usage, onUsage)
     if (dialect.upstreamFailure && !answered && indexOf.call(bytes, ERROR_TYPE) >= 0) upstreamError = failureIn(bytes, dialect.upstreamFailure, upstreamError)
-    const sent = rename ? renameModels(bytes, rename) : bytes
+    let sent = rename ? renameModels(bytes, rename) : bytes
+    if (dropUsage && indexOf.call(sent, USAGE_KEY) >= 0) sent = withoutUsageChunks(sent)
+    if (!sent.length) return
     tracker?.chunk(sent.length)
     controller.enqueue(sent)
   }

@@ -25,6 +25,8 @@ export interface PassthroughOptions {
   request?: Record<string, unknown>
   /** Told the code of an upstream error handed to the client as it came (for the log and the ledger). */
   onError?: (code: string) => void
+  /** Chat: usage-only chunks (no choices) were asked for by us, not the client: read, then not passed on. */
+  dropUsageChunks?: boolean
 }
 
 /**
@@ -52,7 +54,7 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
     }
     options.keepAlive()
     const streamType = type.includes('text/event-stream') ? type : SSE_HEADERS['content-type']
-    const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker })
+    const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker, dropUsageChunks: options.dropUsageChunks })
     return new Response(body, { status: 200, headers: options.headers ? { ...SSE_HEADERS, ...headers, 'content-type': streamType } : sseHeaders(streamType) })
   }
   const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })

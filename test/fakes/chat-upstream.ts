@@ -159,10 +159,13 @@ export function startFakeChatUpstream(respond: (body: Json, index: number) => Ch
       }
       if (body.stream !== true) return Response.json(completionOf(reply.chunks))
       let cancelled = false
+      // As OpenAI: the usage-only chunk comes only when stream_options.include_usage asks for it.
+      const includeUsage = body.stream_options?.include_usage === true
       const body$ = new ReadableStream<Uint8Array>({
         async start(controller) {
           for (const [index, item] of reply.chunks.entries()) {
             if (cancelled) return
+            if (!includeUsage && item.usage && Array.isArray(item.choices) && item.choices.length === 0) continue
             if (reply.pauseAfter === index && reply.resume) await reply.resume
             controller.enqueue(encoder.encode(`data: ${JSON.stringify(item)}\n\n`))
             if (reply.delayMs) await Bun.sleep(reply.delayMs)
