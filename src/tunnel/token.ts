@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomicOffThread } from '../codex/atomic-write.ts'
 import { shimHome } from '../paths.ts'
@@ -15,7 +15,11 @@ export async function ensureToken(env: Record<string, string | undefined> = proc
   const path = tokenPath()
   if (existsSync(path)) {
     const stored = readFileSync(path, 'utf8').trim()
-    if (stored) return { token: stored, created: false }
+    if (stored) {
+      // A token file others can read (copied in, restored from a backup) is made private before it is used.
+      if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600)
+      return { token: stored, created: false }
+    }
   }
   const bytes = crypto.getRandomValues(new Uint8Array(24))
   const token = `sk-shim-${Buffer.from(bytes).toString('base64url')}`
