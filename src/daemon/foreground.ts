@@ -69,7 +69,16 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   }
   const owner = options.daemon ? null : await otherInstance()
   if (owner) log.info(`Another codex-shim (pid ${owner.pid}) owns ${shimPaths.pidFile()}; \`status\` and \`stop\` keep talking to it, not to this instance.`)
-  else keepPidFile(await recordPidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) }))
+  else {
+    const record = await recordPidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
+    keepPidFile(record)
+    // A tunnel that dies leaves a URL that reaches nothing: status and start stop showing it.
+    void tunnel?.lost.then(async () => {
+      delete record.public_url
+      delete record.tunnel
+      if ((await readPidFile())?.pid === process.pid) await writePidFile(record).catch(() => {})
+    })
+  }
   const stop = () => {
     tunnel?.stop()
     started.stop()

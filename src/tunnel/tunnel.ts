@@ -7,6 +7,8 @@ export interface Tunnel {
   kind: TunnelKind
   publicUrl: string
   stop: () => void
+  /** Settles when the tunnel tool exits by itself (not through `stop`): its URL reaches nothing any more. */
+  lost: Promise<void>
 }
 
 /** cloudflared first (its quick tunnels need no account), then ngrok. */
@@ -72,13 +74,15 @@ export async function startTunnel(port: number, preferred?: string, timeoutMs = 
     }
   }
   const publicUrl = await waitForUrl(child, read, timeoutMs, kind)
-  child.exited.then((code) => {
-    if (!stopped) log.warn(`${kind} tunnel exited (code ${code}); ${publicUrl} no longer reaches this proxy`)
-  })
   let stopped = false
+  const lost = child.exited.then((code) => {
+    if (stopped) return new Promise<void>(() => {}) // stopped on purpose: never "lost"
+    log.warn(`${kind} tunnel exited (code ${code}); ${publicUrl} no longer reaches this proxy. Run \`codex-shim restart --tunnel\` for a new one.`)
+  })
   return {
     kind,
     publicUrl,
+    lost,
     stop: () => {
       stopped = true
       child.kill('SIGTERM')

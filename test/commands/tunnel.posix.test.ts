@@ -42,6 +42,30 @@ describe('start --tunnel (fake cloudflared on PATH)', () => {
     }
   })
 
+  test('a tunnel tool that dies later: status and start stop showing its URL (an audit found them reporting it for ever)', async () => {
+    const homes = freshHomes('tunnel-lost')
+    writeFileSync(join(homes.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ slug: 'fake', model: 'm', provider: 'ollama' }] }))
+    const tunnelLog = join(homes.CODEX_SHIM_HOME, 'fake-tunnel.log')
+    const env = { ...homes, PATH: [fakeBin, process.env.PATH].join(delimiter), FAKE_TUNNEL_LOG: tunnelLog }
+    try {
+      expect(runCli(['start', '--tunnel', '--port', String(freePort())], env).code).toBe(0)
+      expect(JSON.parse(runCli(['status', '--json'], env).stdout).public_url).toBe('https://fake-quick.trycloudflare.com')
+      const pid = Number(/pid (\d+)/.exec(readFileSync(tunnelLog, 'utf8'))![1])
+      process.kill(pid, 'SIGKILL')
+      let status: Record<string, unknown> = {}
+      for (let i = 0; i < 60; i++) {
+        status = JSON.parse(runCli(['status', '--json'], env).stdout)
+        if (!('public_url' in status)) break
+        await Bun.sleep(50)
+      }
+      expect(status.running).toBe(true)
+      expect(status.public_url).toBeUndefined()
+      expect(readFileSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.log'), 'utf8')).toContain('no longer reaches this proxy')
+    } finally {
+      runCli(['stop'], env)
+    }
+  })
+
   test('neither cloudflared nor ngrok installed: a clear error, nothing started', () => {
     const homes = freshHomes('no-tunnel')
     const bunDir = join(import.meta.dir, '../../node_modules/.bin')
