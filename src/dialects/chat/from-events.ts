@@ -1,11 +1,12 @@
 import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
-import { isRelayedEvent, type CustomToolCallItem, type OutputItem, type ResponseObject, type ResponsesEvent, type UrlCitation, type Usage } from '../../canonical/types.ts'
+import { isRelayedEvent, type CustomToolCallItem, type OutputItem, type ResponseObject, type ResponsesEvent, type Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { formatSse } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
 import type { PassthroughDialect } from '../../sse/watch.ts'
 import { responsesFailure } from '../responses/errors.ts'
 import type { ChatCompletion, ChatUsage } from './api.ts'
+import { chatCitation, type ChatCitation } from './citations.ts'
 import { completionAsChunks } from './response.ts'
 
 export interface ChatEncodeOptions {
@@ -190,17 +191,4 @@ export function responseToChatCompletion(response: ResponseObject, options: { mo
     }],
     usage: toChatUsage(response.usage) ?? null,
   }
-}
-
-type ChatCitation = { type: 'url_citation'; url_citation: { url: string; title: string; start_index: number; end_index: number } }
-
-/**
- * A Responses url_citation as Chat Completions nests it, its range moved to where its text sits in
- * the content. Other annotation kinds (file citations) have no Chat form.
- */
-function chatCitation(annotation: unknown, offset: number): ChatCitation | null {
-  const source = annotation as Partial<UrlCitation> | null
-  if (source?.type !== 'url_citation' || typeof source.url !== 'string') return null
-  const at = (value: unknown) => offset + (typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.min(0x7fffffff, Math.floor(value))) : 0)
-  return { type: 'url_citation', url_citation: { url: source.url, title: typeof source.title === 'string' ? source.title : '', start_index: at(source.start_index), end_index: at(source.end_index) } }
 }

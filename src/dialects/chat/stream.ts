@@ -7,6 +7,7 @@ import type { ShimError } from '../../errors.ts'
 import { parseJson, type SseMessage } from '../../sse/parse.ts'
 import { responsesFailure } from '../responses/errors.ts'
 import type { ChatAnnotation, ChatChunk, ChatChunkChoice, ChatChunkToolCall } from './api.ts'
+import { urlCitation } from './citations.ts'
 import { readErrorBody } from '../../canonical/upstream-error.ts'
 import { streamErrorCode } from './errors.ts'
 import { mapFinishReason } from './finish-reason.ts'
@@ -38,9 +39,6 @@ interface CallState {
  * reasoning in `reasoning_content` or `reasoning`, usage in a trailing chunk
  * with no choices, and `{"error":…}` chunks after a 200.
  */
-/** A citation's range past this is nonsense (an upstream's 1e300): clamped, as a negative one is to 0. */
-const MAX_INDEX = 0x7fffffff
-
 export function createChatDecoder(emit: (event: ResponsesEvent) => void, options: ChatStreamOptions): EventDecoder<SseMessage> {
   const builder = new ResponseBuilder(emit, { model: options.model, ids: options.ids, now: options.now })
   const ids = options.ids ?? ((prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`)
@@ -94,8 +92,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
   /** The url_citations a chunk carries (OpenAI's search models, OpenRouter's web plugin), on the text they cite. */
   function onAnnotations(annotations: unknown[]): void {
     for (const annotation of annotations as ChatAnnotation[]) {
-      const cited = annotation?.type === 'url_citation' ? annotation.url_citation : undefined
-      if (typeof cited?.url !== 'string') continue
+      if (!urlCitation(annotation, 0)) continue
       if (message?.refusal) {
         builder.close(message)
         message = null
@@ -104,8 +101,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
         message = builder.openMessage()
         messageStart = contentLength
       }
-      const at = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.min(MAX_INDEX, Math.floor(value)) - messageStart) : 0)
-      builder.annotate(message, { type: 'url_citation', url: cited.url, title: typeof cited.title === 'string' ? cited.title : '', start_index: at(cited.start_index), end_index: at(cited.end_index) })
+      builder.annotate(message, urlCitation(annotation, messageStart)!)
     }
   }
 
