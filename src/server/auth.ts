@@ -1,4 +1,5 @@
 import { ShimError } from '../errors.ts'
+import { sameSecret } from '../ui/same-secret.ts'
 
 /** The token a request presents: `Authorization: Bearer …` (OpenAI clients) or `x-api-key` (Anthropic clients). */
 function presented(request: Request): string | null {
@@ -9,13 +10,7 @@ function presented(request: Request): string | null {
 
 /** Whether the request presents `token` (compared in constant time). */
 export function presentsToken(request: Request, token: string): boolean {
-  return sameToken(presented(request), token)
-}
-
-function sameToken(given: string | null, token: string): boolean {
-  const expected = Buffer.from(token)
-  const actual = Buffer.from(given ?? '')
-  return actual.length === expected.length && crypto.timingSafeEqual(actual, expected)
+  return sameSecret(presented(request), token)
 }
 
 /**
@@ -33,5 +28,5 @@ const PUBLIC_PATHS = new Set(['/health', '/', '/picker'])
 export function checkToken(request: Request, path: string, token: string | undefined): void {
   if (!token || PUBLIC_PATHS.has(path)) return
   const given = presented(request)
-  if (!sameToken(given, token)) throw new ShimError('unauthorized', given ? 'Invalid codex-shim token.' : 'This codex-shim requires a token: send Authorization: Bearer <token> (or x-api-key).')
+  if (!sameSecret(given, token)) throw new ShimError('unauthorized', given ? 'Invalid codex-shim token.' : 'This codex-shim requires a token: send Authorization: Bearer <token> (or x-api-key).')
 }
