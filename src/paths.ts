@@ -74,6 +74,8 @@ export const shimPaths = {
   /** Digests of settings texts this build validated (settings/validated-record.ts). */
   validatedSettings: () => joinPath(shimHome(), 'validated-settings'),
   logFile: () => joinPath(shimHome(), 'codex-shim.log'),
+  /** The endpoint token `start --tunnel` made (tunnel/token.ts), 0600. */
+  token: () => joinPath(shimHome(), 'token'),
 }
 
 export const codexPaths = {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { tokenPath } from '../tunnel/token.ts'
+import { shimPaths } from '../paths.ts'
 export interface HealthReport {
   ok: boolean
   name?: string
@@ -25,7 +25,7 @@ export function tokenHeaders(env: Record<string, string | undefined> = process.e
   let token = env.CODEX_SHIM_TOKEN
   if (!token) {
     try {
-      token = readFileSync(tokenPath(), 'utf8').trim()
+      token = readFileSync(shimPaths.token(), 'utf8').trim()
     } catch {
       return {}
     }

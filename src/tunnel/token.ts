@@ -1,9 +1,8 @@
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
 import { writeFileAtomicOffThread } from '../codex/atomic-write.ts'
-import { shimHome } from '../paths.ts'
+import { shimPaths } from '../paths.ts'
 
-export const tokenPath = () => join(shimHome(), 'token')
+export const tokenPath = shimPaths.token
 
 /**
  * The endpoint token: `CODEX_SHIM_TOKEN`, else the one stored in
