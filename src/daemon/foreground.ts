@@ -70,7 +70,8 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   const owner = options.daemon ? null : await otherInstance()
   if (owner) log.info(`Another codex-shim (pid ${owner.pid}) owns ${shimPaths.pidFile()}; \`status\` and \`stop\` keep talking to it, not to this instance.`)
   else {
-    const record = await recordPidFile({ pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) })
+    const record: DaemonInfo = { pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) }
+    await writePidFile(record)
     keepPidFile(record)
     // A tunnel that dies leaves a URL that reaches nothing: status and start stop showing it.
     void tunnel?.lost.then(async () => {
@@ -110,11 +111,6 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
  */
 function restoreJitPolicy(): void {
   if (typeof Bun.unsafe.setJITPolicy === 'function') Bun.unsafe.setJITPolicy(1)
-}
-
-async function recordPidFile(info: DaemonInfo): Promise<DaemonInfo> {
-  await writePidFile(info)
-  return info
 }
 
 /**
