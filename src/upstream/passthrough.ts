@@ -2,6 +2,7 @@ import { ShimError } from '../errors.ts'
 import type { StreamTracker } from '../sse/tracker.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
 import { eventsMentioning, watchPassthrough, type PassthroughDialect } from '../sse/watch.ts'
+import { readErrorBody } from '../canonical/upstream-error.ts'
 import { readWhole } from './http.ts'
 
 export interface PassthroughOptions {
@@ -120,10 +121,13 @@ function notAStream(label: string, status: number, type: string, answer: Record<
   return new ShimError('upstream_stream', `${label} answered ${status} with ${type.split(';')[0]} where an event stream was asked for (stream: true)${said ? `; it said: ${said.slice(0, 500)}` : '.'}`, { status: 502 })
 }
 
-/** An error body's code (OpenAI's `error.code`, else its or Anthropic's `error.type`), or `upstream_http`. */
+/**
+ * An error body's code as the front door names a thrown upstream error's (readErrorBody: OpenAI's
+ * `error.code`, else its or Anthropic's `error.type`), or `upstream_http`.
+ */
 function errorCodeOf(bytes: Uint8Array): string {
-  const error = jsonObjectOf(bytes)?.error as { code?: unknown; type?: unknown } | undefined
-  const code = typeof error?.code === 'string' && error.code ? error.code : typeof error?.type === 'string' && error.type ? error.type : null
+  const info = readErrorBody(new TextDecoder().decode(bytes))
+  const code = info.code || info.type
   return code ? code.slice(0, 64) : 'upstream_http'
 }
 
