@@ -45,6 +45,8 @@ const CRLF_CRLF = Buffer.from('\r\n\r\n')
 const MODEL_KEY = Buffer.from('"model":"')
 const USAGE_KEY = Buffer.from('"usage"')
 const ERROR_TYPE = Buffer.from('"type":"error"')
+const DATA_FIELD = Buffer.from('data:')
+const LF = 0x0a
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 // Buffer's native search works on any Uint8Array: chunks from fetch need no Buffer view per chunk.
@@ -61,27 +63,45 @@ const utf8 = new TextDecoder()
  * values is escaped, so the first unescaped match is the answer's own model.
  */
 export function renameModels(bytes: Uint8Array, model: Uint8Array): Uint8Array {
+  return rewriteEvents(bytes, model, false)
+}
+
+/**
+ * What a fast path sends of complete events: models renamed (`renameModels`) and, with
+ * `dropUsageChunks`, Chat's usage-only chunks left out (`withoutUsageChunks`), in one copy
+ * made only when something changes. The very same bytes otherwise.
+ */
+export function rewriteEvents(bytes: Uint8Array, model: Uint8Array | null, dropUsageChunks: boolean): Uint8Array {
+  const dropped = dropUsageChunks ? usageOnlyEvents(bytes) : NONE
+  const renamed = model ? modelValues(bytes, model) : NONE
+  if (!dropped.length && !renamed.length) return bytes
+  return spliced(bytes, renamed, model, dropped)
+}
+
+const NONE: number[] = []
+
+/** [start, end) of each event's first `"model":"…"` value that is not `model` already, in order. */
+function modelValues(bytes: Uint8Array, model: Uint8Array): number[] {
   let at = indexOf.call(bytes, MODEL_KEY)
-  if (at < 0) return bytes
-  // Pairs of [start, end) value ranges to replace, in order.
-  let ranges: number[] | null = null
+  if (at < 0) return NONE
+  const ranges: number[] = []
   while (at >= 0) {
     const start = at + MODEL_KEY.length
-    const end = indexOf.call(bytes, QUOTE, start)
+    // Single bytes through the typed array's own search: a cheaper call than Buffer's, made per event.
+    const end = bytes.indexOf(QUOTE, start)
     if (end < 0) break
     if (escapedOrSame(bytes, start, end, model)) {
       at = indexOf.call(bytes, MODEL_KEY, end)
       continue
     }
-    ;(ranges ??= []).push(start, end)
+    ranges.push(start, end)
     // One per event: the next match counts only from the next event on (most chunks hold one event).
     const next = indexOf.call(bytes, MODEL_KEY, end)
     if (next < 0) break
     const eventStart = nextEventStart(bytes, end)
     at = eventStart < 0 ? -1 : next >= eventStart ? next : indexOf.call(bytes, MODEL_KEY, eventStart)
   }
-  if (!ranges) return bytes
-  return spliced(bytes, ranges, model)
+  return ranges
 }
 
 /** Whether the value in [start, end) holds an escape (not a plain name) or already is `model`. */
@@ -95,23 +115,44 @@ function escapedOrSame(bytes: Uint8Array, start: number, end: number, model: Uin
   return same
 }
 
-/** `bytes` with each [start, end) range replaced by `value`, in one allocation. */
-function spliced(bytes: Uint8Array, ranges: number[], value: Uint8Array): Buffer {
+/**
+ * `bytes` with each `renamed` [start, end) range replaced by `value` and each `dropped` one
+ * left out, in one allocation. Both lists are in order; a rename inside a dropped event goes with it.
+ */
+function spliced(bytes: Uint8Array, renamed: number[], value: Uint8Array | null, dropped: number[]): Uint8Array {
   let size = bytes.length
-  for (let i = 0; i < ranges.length; i += 2) size += value.length - (ranges[i + 1]! - ranges[i]!)
+  for (let i = 0; i < dropped.length; i += 2) size -= dropped[i + 1]! - dropped[i]!
+  for (let i = 0; i < renamed.length; i += 2) if (!within(dropped, renamed[i]!)) size += value!.length - (renamed[i + 1]! - renamed[i]!)
+  if (size === 0) return new Uint8Array(0)
   const out = Buffer.allocUnsafe(size)
   let copied = 0
   let written = 0
+  let r = 0
+  let d = 0
   // Buffer's copy takes offsets: no subarray view per piece.
-  for (let i = 0; i < ranges.length; i += 2) {
-    const start = ranges[i]!
-    written += copy.call(bytes, out, written, copied, start)
-    out.set(value, written)
-    written += value.length
-    copied = ranges[i + 1]!
+  while (r < renamed.length || d < dropped.length) {
+    if (d < dropped.length && (r >= renamed.length || dropped[d]! <= renamed[r]!)) {
+      written += copy.call(bytes, out, written, copied, dropped[d]!)
+      copied = dropped[d + 1]!
+      d += 2
+      // Renames inside the dropped event are skipped with it.
+      while (r < renamed.length && renamed[r]! < copied) r += 2
+      continue
+    }
+    written += copy.call(bytes, out, written, copied, renamed[r]!)
+    out.set(value!, written)
+    written += value!.length
+    copied = renamed[r + 1]!
+    r += 2
   }
   copy.call(bytes, out, written, copied)
   return out
+}
+
+/** Whether `at` falls inside one of the [start, end) ranges. */
+function within(ranges: number[], at: number): boolean {
+  for (let i = 0; i < ranges.length; i += 2) if (at >= ranges[i]! && at < ranges[i + 1]!) return true
+  return false
 }
 const DEFAULT_MAX_HELD = 1024 * 1024
 
@@ -139,20 +180,74 @@ export function eventsMentioning(text: string, marker: string): unknown[] {
 }
 
 /**
- * Complete events without Chat's usage-only chunks (`"choices":[]` and a usage): the ones we asked
- * the upstream for on a client's behalf. Runs only on the rare chunk that mentions usage.
+ * `eventsMentioning` on bytes: only the lines holding `marker` are decoded and parsed. A chunk often
+ * holds a whole short answer, and decoding and splitting all of it for its one usage line cost
+ * more than everything else done to the chunk.
  */
-function withoutUsageChunks(bytes: Uint8Array): Uint8Array {
-  const text = utf8.decode(bytes)
-  const events = text.split(/(?<=\n\n|\r\n\r\n)/)
-  const kept = events.filter((event) => !(event.includes('"usage"') && /"choices"\s*:\s*\[\s*\]/.test(event)))
-  return kept.length === events.length ? bytes : new TextEncoder().encode(kept.join(''))
+export function dataLinesMentioning(bytes: Uint8Array, marker: Uint8Array): unknown[] {
+  const events: unknown[] = []
+  for (let at = indexOf.call(bytes, marker); at >= 0; ) {
+    const start = at === 0 ? 0 : lastIndexOf.call(bytes, LF, at - 1) + 1
+    const newline = indexOf.call(bytes, LF, at)
+    const end = newline < 0 ? bytes.length : newline
+    if (startsWithAt(bytes, start, DATA_FIELD)) {
+      try {
+        events.push(JSON.parse(utf8.decode(bytes.subarray(start + DATA_FIELD.length, end))))
+      } catch {}
+    }
+    at = newline < 0 ? -1 : indexOf.call(bytes, marker, newline)
+  }
+  return events
+}
+
+const USAGE_ONLY = /"choices"\s*:\s*\[\s*\]/
+
+/**
+ * Complete events without Chat's usage-only chunks (`"choices":[]` and a usage): the ones we asked
+ * the upstream for on a client's behalf. Only the events that mention usage are looked at.
+ */
+export function withoutUsageChunks(bytes: Uint8Array): Uint8Array {
+  return rewriteEvents(bytes, null, true)
+}
+
+/** [start, end) of each usage-only event, in order. */
+function usageOnlyEvents(bytes: Uint8Array): number[] {
+  let at = indexOf.call(bytes, USAGE_KEY)
+  if (at < 0) return NONE
+  const dropped: number[] = []
+  while (at >= 0) {
+    const start = eventStartBefore(bytes, at)
+    const end = eventEndAfter(bytes, at)
+    if (USAGE_ONLY.test(utf8.decode(bytes.subarray(start, end)))) dropped.push(start, end)
+    at = end < bytes.length ? indexOf.call(bytes, USAGE_KEY, end) : -1
+  }
+  return dropped
+}
+
+/** Where the event holding byte `at` starts: just past the blank line before it, or 0. */
+function eventStartBefore(bytes: Uint8Array, at: number): number {
+  const lf = lastIndexOf.call(bytes, LF_LF, at)
+  const crlf = lastIndexOf.call(bytes, CRLF_CRLF, at)
+  return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + CRLF_CRLF.length)
+}
+
+/** Where the event holding byte `at` ends: just past the blank line after it, or the end of the bytes. */
+function eventEndAfter(bytes: Uint8Array, at: number): number {
+  const lf = nextEventStart(bytes, at)
+  if (lf < 0) return bytes.length
+  return bytes[lf + 1] === 0x0a ? lf + 2 : lf + 3
+}
+
+function startsWithAt(bytes: Uint8Array, at: number, prefix: Uint8Array): boolean {
+  if (bytes.length - at < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false
+  return true
 }
 
 /** The usage these bytes' events report, merged with what came before; told to `report` when it changed. */
 function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void): unknown {
   let usage = previous
-  for (const event of eventsMentioning(utf8.decode(bytes), '"usage"')) usage = dialect.usage(event, usage)
+  for (const event of dataLinesMentioning(bytes, USAGE_KEY)) usage = dialect.usage(event, usage)
   if (usage !== previous) report(usage)
   return usage
 }
@@ -160,7 +255,7 @@ function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unkno
 /** The last upstream error event in these bytes, as the dialect reads it; `previous` when there is none. */
 function failureIn(bytes: Uint8Array, read: (event: any) => ShimError | null, previous: ShimError | null): ShimError | null {
   let failure = previous
-  for (const event of eventsMentioning(utf8.decode(bytes), '"type":"error"')) failure = read(event) ?? failure
+  for (const event of dataLinesMentioning(bytes, ERROR_TYPE)) failure = read(event) ?? failure
   return failure
 }
 
@@ -213,15 +308,10 @@ function terminalsOf(dialect: PassthroughDialect): Markers {
 function containsAny(bytes: Uint8Array, markers: Markers): boolean {
   for (const marker of markers.anywhere) if (indexOf.call(bytes, marker) >= 0) return true
   for (const marker of markers.afterNewline) if (indexOf.call(bytes, marker) >= 0) return true
-  for (const marker of markers.lineStarts) if (startsWithBytes(bytes, marker)) return true
+  for (const marker of markers.lineStarts) if (startsWithAt(bytes, 0, marker)) return true
   return false
 }
 
-function startsWithBytes(bytes: Uint8Array, marker: Buffer): boolean {
-  if (bytes.length < marker.length) return false
-  for (let i = 0; i < marker.length; i++) if (bytes[i] !== marker[i]) return false
-  return true
-}
 
 type ReadResult = Awaited<ReturnType<ReturnType<typeof watchedReader>['read']>>
 
@@ -256,8 +346,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     atBoundary = endsClean
     if (onUsage && indexOf.call(bytes, USAGE_KEY) >= 0) usage = usageIn(bytes, dialect, usage, onUsage)
     if (dialect.upstreamFailure && !answered && indexOf.call(bytes, ERROR_TYPE) >= 0) upstreamError = failureIn(bytes, dialect.upstreamFailure, upstreamError)
-    let sent = rename ? renameModels(bytes, rename) : bytes
-    if (dropUsage && indexOf.call(sent, USAGE_KEY) >= 0) sent = withoutUsageChunks(sent)
+    const sent = rename || dropUsage ? rewriteEvents(bytes, rename, dropUsage) : bytes
     if (!sent.length) return
     tracker?.chunk(sent.length)
     controller.enqueue(sent)

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { CHAT_PASSTHROUGH } from '../../src/dialects/chat/from-events.ts'
 import { plainPathname } from '../../src/server/pathname.ts'
 import { buildHostAllowlist, checkRequest } from '../../src/server/guard.ts'
-import { renameModels, watchPassthrough } from '../../src/sse/watch.ts'
+import { dataLinesMentioning, eventsMentioning, renameModels, rewriteEvents, watchPassthrough, withoutUsageChunks } from '../../src/sse/watch.ts'
 import { upstreamLabel } from '../../src/upstream/context.ts'
 import { byteScrubber, secretsOf, sentSecrets } from '../../src/upstream/redact-sent.ts'
 import { isOpencodeHost } from '../../src/providers/opencode-session.ts'
@@ -22,6 +22,60 @@ test.each([
   ['an unterminated value', 'data: {"model":"abc', 'data: {"model":"abc'],
 ])('renameModels: %s', (_, input, expected) => {
   expect(rename(input)).toBe(expected)
+})
+
+// The byte-level readers against the text they replaced: each chunk's lines split and filtered as strings.
+const usageOnlyByText = (input: string) =>
+  input
+    .split(/(?<=\n\n|\r\n\r\n)/)
+    .filter((event) => !(event.includes('"usage"') && /"choices"\s*:\s*\[\s*\]/.test(event)))
+    .join('')
+const usageChunk = 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":3}}'
+test.each([
+  ['the usage chunk among deltas', `data: {"choices":[{"delta":{"content":"a"}}]}\n\n${usageChunk}\n\ndata: [DONE]\n\n`],
+  ['CRLF boundaries', `data: {"choices":[{"delta":{}}]}\r\n\r\n${usageChunk}\r\n\r\ndata: [DONE]\r\n\r\n`],
+  ['first in the chunk', `${usageChunk}\n\ndata: [DONE]\n\n`],
+  ['last, with no blank line after it (a held tail let through)', `data: {"choices":[]}\n\n${usageChunk}`],
+  ['spaces inside the empty choices', 'data: {"choices" : [ ],"usage":{}}\n\n'],
+  ['usage beside a choice is kept', 'data: {"choices":[{"delta":{}}],"usage":{"prompt_tokens":1}}\n\n'],
+  ['"usage" in the text is not a key', 'data: {"choices":[{"delta":{"content":"the \\"usage\\" of []"}}]}\n\n'],
+  ['two usage chunks', `${usageChunk}\n\ndata: {"choices":[{"delta":{}}]}\n\n${usageChunk}\n\n`],
+  ['an event of several lines', `event: x\n${usageChunk}\nid: 4\n\ndata: [DONE]\n\n`],
+  ['nothing to drop', 'data: {"choices":[{"delta":{"content":"a"}}]}\n\n'],
+])('withoutUsageChunks matches the text reading: %s', (_, input) => {
+  expect(text(withoutUsageChunks(bytes(input)))).toBe(usageOnlyByText(input))
+})
+
+const modelled = (content: string) => `data: {"id":"c","model":"up","choices":[{"delta":{"content":"${content}"}}]}`
+const modelledUsage = 'data: {"id":"c","model":"up","choices":[],"usage":{"prompt_tokens":3}}'
+test.each([
+  ['a rename inside the dropped event goes with it', `${modelled('a')}\n\n${modelledUsage}\n\ndata: [DONE]\n\n`],
+  ['renames on both sides of it', `${modelled('a')}\n\n${modelledUsage}\n\n${modelled('b')}\n\n`],
+  ['the dropped event first', `${modelledUsage}\n\n${modelled('a')}\n\n`],
+  ['only the dropped event', `${modelledUsage}\n\n`],
+  ['nothing dropped, CRLF', `${modelled('a')}\r\n\r\n${modelled('b')}\r\n\r\n`],
+  ['a model already right and a usage kept', 'data: {"model":"mine","choices":[{"delta":{}}],"usage":{}}\n\n'],
+])('rewriteEvents in one pass equals renaming, then dropping usage chunks: %s', (_, input) => {
+  const model = bytes('mine')
+  expect(text(rewriteEvents(bytes(input), model, true))).toBe(text(withoutUsageChunks(renameModels(bytes(input), model))))
+  expect(text(rewriteEvents(bytes(input), model, true))).toBe(usageOnlyByText(rename(input)))
+})
+
+test('withoutUsageChunks returns the very same bytes when nothing is dropped', () => {
+  const input = bytes('data: {"choices":[{"delta":{}}],"usage":{}}\n\n')
+  expect(withoutUsageChunks(input)).toBe(input)
+})
+
+test.each([
+  ['one line among others', 'data: {"a":1}\n\ndata: {"usage":{"n":2}}\n\ndata: [DONE]\n\n'],
+  ['the first line, CRLF', 'data: {"usage":{"n":1}}\r\n\r\ndata: {"usage":{"n":2}}\r\n\r\n'],
+  ['no newline at the end', 'data: {"x":0}\n\ndata:{"usage":3}'],
+  ['a line that is not data', 'event: {"usage":1}\ndata: {"usage":2}\n\n'],
+  ['a line that is not JSON', 'data: {"usage":\n\ndata: {"usage":5}\n\n'],
+  ['two mentions on one line', 'data: {"usage":1,"more":{"usage":2}}\n\n'],
+  ['none', 'data: {"a":1}\n\n'],
+])('dataLinesMentioning matches eventsMentioning: %s', (_, input) => {
+  expect(dataLinesMentioning(bytes(input), bytes('"usage"'))).toEqual(eventsMentioning(input, '"usage"'))
 })
 
 test('renameModels returns the very same bytes when the name is already right', () => {
