@@ -1,4 +1,4 @@
-import { forwardedAnswer, upstreamRefusedRequest } from './forwarded.ts'
+import { forwardedAnswer, forwardedText, upstreamRefusedRequest } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
@@ -81,7 +81,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   const beta = context.clientHeaders.get('anthropic-beta')
   if (beta) headers['anthropic-beta'] = beta
   const name = label(model)
-  const opened = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify({ ...body.json, model: model.model }), label: name }, upstreamOptions(context))
+  const opened = await openUpstream({ url: messagesUrl(model.base_url), headers, body: forwardedText(body, model.model), label: name }, upstreamOptions(context))
   const { response } = opened
   if (!response.ok && !upstreamRefusedRequest(response.status)) throw messagesHttpError(response.status, await readBounded(response), response.headers, name)
   return forwardedAnswer(opened, body, slug, name, context)

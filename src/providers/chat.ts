@@ -1,4 +1,4 @@
-import { forwardedAnswer, upstreamRefusedRequest } from './forwarded.ts'
+import { forwardedAnswer, forwardedText, upstreamRefusedRequest } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
@@ -84,9 +84,13 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   // Without it the ledger could only guess from the stream's bytes, ~35 times too high.
   const options = body.json.stream_options as { include_usage?: unknown } | null | undefined
   const addUsage = body.stream && options?.include_usage !== true
-  const sent = addUsage ? { ...body.json, model: model.model, stream_options: { ...options, include_usage: true } } : { ...body.json, model: model.model }
+  const sent = !addUsage
+    ? forwardedText(body, model.model)
+    : options === undefined
+      ? forwardedText(body, model.model, { stream_options: { include_usage: true } })
+      : JSON.stringify({ ...body.json, model: model.model, stream_options: { ...options, include_usage: true } })
   const opened = await openUpstream(
-    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: JSON.stringify(sent), label: name },
+    { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: sent, label: name },
     upstreamOptions(context),
   )
   const { response } = opened

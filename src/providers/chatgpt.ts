@@ -13,6 +13,7 @@ import { watchPassthrough } from '../sse/watch.ts'
 import { readBounded, readWhole } from '../upstream/http.ts'
 import { jsonObjectOf, notOneAnswer } from '../upstream/passthrough.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
+import { forwardedText } from './forwarded.ts'
 
 /** True for requests from Codex itself (it identifies with an `originator` header). */
 export function isCodexClient(headers: Headers): boolean {
@@ -96,7 +97,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
 
 /** The backend compacts itself: forwarded untouched (model name aside), its answer returned as is. */
 async function compact(body: ForwardBody, { model }: ProviderTarget, context: RequestContext): Promise<Response> {
-  const payload = body.text !== null && body.json.model === model.model ? body.text : JSON.stringify({ ...body.json, model: model.model })
+  const payload = forwardedText(body, model.model)
   const upstream = await serviceOf(context).send(payload, context, '/codex/responses/compact')
   const bytes = await readWhole(upstream, { idleTimeoutMs: context.idleTimeoutMs, label: 'The ChatGPT backend' })
   if (upstream.ok && !jsonObjectOf(bytes)) throw notOneAnswer('The ChatGPT backend', upstream.status, upstream.headers.get('content-type'), bytes)

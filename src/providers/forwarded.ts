@@ -13,6 +13,35 @@ export function upstreamRefusedRequest(status: number): boolean {
   return status === 400 || status === 409 || status === 413 || status === 415 || status === 422
 }
 
+/** A body that opens with its model: `{"model":"…"` (whitespace allowed), the name plain (no escape). */
+const MODEL_FIRST = /^\s*\{\s*"model"\s*:\s*"([^"\\]*)"/
+
+/**
+ * The text a fast path sends: the client's own body with the upstream's model
+ * id and `extra` top-level keys (ones the client did not send). When the body
+ * opens with its model and names no other `"model"` anywhere, that value is
+ * replaced in the client's text and `extra` goes before its closing brace, so
+ * the rest goes out as the client wrote it, without a second JSON.stringify of
+ * a body that can be hundreds of KB (and with its numbers exact: a 20-digit
+ * seed survives, which a parse and stringify would round). Anything else
+ * (the model further in, a duplicate key) is serialised again.
+ */
+export function forwardedText(body: Pick<ForwardBody, 'json' | 'text'>, upstreamModel: string, extra?: Record<string, unknown>): string {
+  const { json, text } = body
+  if (text !== null && !extra && json.model === upstreamModel) return text
+  const first = text === null ? null : MODEL_FIRST.exec(text)
+  if (text !== null && first && first[1] === json.model && text.indexOf('"model"', first[0].length) < 0 && (!extra || Object.keys(extra).every((key) => !Object.hasOwn(json, key)))) {
+    const valueEnd = first[0].length - 1
+    const valueStart = valueEnd - first[1]!.length
+    const renamed = `${text.slice(0, valueStart)}${JSON.stringify(upstreamModel).slice(1, -1)}${text.slice(valueEnd, extra ? text.lastIndexOf('}') : text.length)}`
+    if (!extra) return renamed
+    let added = ''
+    for (const [key, value] of Object.entries(extra)) added += `,${JSON.stringify(key)}:${JSON.stringify(value)}`
+    return `${renamed}${added}${text.slice(text.lastIndexOf('}'))}`
+  }
+  return JSON.stringify({ ...json, model: upstreamModel, ...extra })
+}
+
 /**
  * A fast path's upstream answer, handed to the client through the passthrough
  * watchdog with everything the request carries: the client's dialect, the

@@ -1,4 +1,4 @@
-import { forwardedAnswer, upstreamRefusedRequest } from './forwarded.ts'
+import { forwardedAnswer, forwardedText, upstreamRefusedRequest } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { refuseStopSequences } from '../canonical/unsupported.ts'
@@ -65,8 +65,7 @@ function withEncryptedReasoning(request: ResponsesRequest, model: ModelSettings)
  * upstream as the client sent them.
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
-  const text = body.text !== null && body.json.model === model.model ? body.text : JSON.stringify({ ...body.json, model: model.model })
-  return forwardedAnswer(await post(model, text, body.stream ? 'text/event-stream' : 'application/json', context, true), body, slug, label(model), context)
+  return forwardedAnswer(await post(model, forwardedText(body, model.model), body.stream ? 'text/event-stream' : 'application/json', context, true), body, slug, label(model), context)
 }
 
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */
