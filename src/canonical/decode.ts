@@ -87,51 +87,65 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
     })
     const push = (message: SseMessage) => decoder.push(message)
     let finished = false
+    // A client's stream starts reading the upstream as it is made, not when the server first pulls:
+    // the first chunk's read overlaps the sending of the headers (the time to the first token).
+    let early: Promise<void> | null = null
+
+    const fill = async (controller: ReadableStreamDefaultController<T>): Promise<void> => {
+      while (!finished && !(encode ? out : pending.length)) {
+        try {
+          const { value, done } = await reader.read()
+          if (done) {
+            finished = true
+            reader.release()
+            parser.push(text.decode(), push)
+            parser.end(push)
+            decoder.end()
+          } else parser.push(text.decode(value, { stream: true }), push)
+        } catch (error) {
+          finished = true
+          decoder.fail(streamError(error))
+          options.onAbort?.(error)
+          void reader.cancel(error)
+        }
+      }
+      if (encode) {
+        if (out) {
+          const chunk = bytes.encode(out)
+          tracker?.chunk(chunk.byteLength)
+          early = null
+          controller.enqueue(chunk as T)
+        }
+        out = ''
+      } else {
+        for (const event of pending) controller.enqueue(event as T)
+        pending = []
+      }
+      if (failed && !finished) {
+        finished = true
+        const reason = new Error('the answer already failed')
+        options.onAbort?.(reason)
+        void reader.cancel(reason).catch(() => {})
+      } else if (ended && !finished) {
+        finished = true
+        void reader.cancel(new Error('the answer is complete')).catch(() => {})
+      }
+      if (finished) {
+        early = null
+        controller.close()
+        tracker?.end()
+      }
+    }
 
     const stream = new ReadableStream<T>(
       {
-        async pull(controller) {
-          while (!finished && !(encode ? out : pending.length)) {
-            try {
-              const { value, done } = await reader.read()
-              if (done) {
-                finished = true
-                reader.release()
-                parser.push(text.decode(), push)
-                parser.end(push)
-                decoder.end()
-              } else parser.push(text.decode(value, { stream: true }), push)
-            } catch (error) {
-              finished = true
-              decoder.fail(streamError(error))
-              options.onAbort?.(error)
-              void reader.cancel(error)
-            }
-          }
-          if (encode) {
-            if (out) {
-              const chunk = bytes.encode(out)
-              tracker?.chunk(chunk.byteLength)
-              controller.enqueue(chunk as T)
-            }
-            out = ''
-          } else {
-            for (const event of pending) controller.enqueue(event as T)
-            pending = []
-          }
-          if (failed && !finished) {
-            finished = true
-            const reason = new Error('the answer already failed')
-            options.onAbort?.(reason)
-            void reader.cancel(reason).catch(() => {})
-          } else if (ended && !finished) {
-            finished = true
-            void reader.cancel(new Error('the answer is complete')).catch(() => {})
-          }
-          if (finished) {
-            controller.close()
-            tracker?.end()
-          }
+        start(controller) {
+          // A failure here errors the stream, as a failed pull would (no one may be waiting on this promise yet).
+          if (encode) early = fill(controller).catch((error) => controller.error(error))
+        },
+        pull(controller) {
+          if (early) return early
+          return fill(controller)
         },
         cancel(reason) {
           finished = true

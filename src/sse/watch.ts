@@ -338,6 +338,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   let answered = false
   let closed = false
   let controller!: ReadableStreamDefaultController<Uint8Array>
+  let early: Promise<void> | null = null
 
   // One pass per concern, each a native search, and each skipped once it cannot matter.
   const forward = (bytes: Uint8Array, endsClean: boolean) => {
@@ -349,11 +350,13 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     const sent = rename || dropUsage ? rewriteEvents(bytes, rename, dropUsage) : bytes
     if (!sent.length) return
     tracker?.chunk(sent.length)
+    early = null
     controller.enqueue(sent)
   }
 
   const finish = (error: ShimError | null) => {
     closed = true
+    early = null
     if (held) forward(held, endsAtBoundary(held))
     held = null
     // An answer that already finished needs nothing more, even if the connection then broke.
@@ -400,8 +403,13 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     {
       start(streamController) {
         controller = streamController
+        // The first read starts as the stream is made, not when the server first pulls: it overlaps
+        // the sending of the headers (the time to the first token). A failure errors the stream, as a
+        // failed pull would (no one may be waiting on this promise yet).
+        early = read().catch((error) => controller.error(error))
       },
       pull() {
+        if (early) return early
         if (!closed) return read()
       },
       cancel(reason) {
