@@ -187,8 +187,8 @@ export function eventsMentioning(text: string, marker: string): unknown[] {
 export function dataLinesMentioning(bytes: Uint8Array, marker: Uint8Array): unknown[] {
   const events: unknown[] = []
   for (let at = indexOf.call(bytes, marker); at >= 0; ) {
-    const start = at === 0 ? 0 : lastIndexOf.call(bytes, LF, at - 1) + 1
-    const newline = indexOf.call(bytes, LF, at)
+    const start = at === 0 ? 0 : bytes.lastIndexOf(LF, at - 1) + 1
+    const newline = bytes.indexOf(LF, at)
     const end = newline < 0 ? bytes.length : newline
     if (startsWithAt(bytes, start, DATA_FIELD)) {
       try {
