@@ -117,8 +117,9 @@ export class ResponseBuilder {
   messageDelta(handle: OpenMessage, delta: string): void {
     if (!delta || !this.charge(delta.length)) return
     handle.text += delta
-    if (handle.refusal) this.push({ type: 'response.refusal.delta', ...this.ref(handle), content_index: 0, delta })
-    else this.push({ type: 'response.output_text.delta', ...this.ref(handle), content_index: 0, delta, logprobs: [] })
+    // Deltas are most of a stream's events: their references are written out, not spread from ref().
+    if (handle.refusal) this.push({ type: 'response.refusal.delta', item_id: handle.item.id ?? '', output_index: handle.index, content_index: 0, delta })
+    else this.push({ type: 'response.output_text.delta', item_id: handle.item.id ?? '', output_index: handle.index, content_index: 0, delta, logprobs: [] })
   }
 
   /** A source the message's text cites, as the answer gives it; the finished part carries them all. */
@@ -140,7 +141,7 @@ export class ResponseBuilder {
   reasoningDelta(handle: OpenReasoning, delta: string): void {
     if (!delta || !this.charge(delta.length)) return
     handle.text += delta
-    this.push({ type: 'response.reasoning_summary_text.delta', ...this.ref(handle), summary_index: 0, delta })
+    this.push({ type: 'response.reasoning_summary_text.delta', item_id: handle.item.id ?? '', output_index: handle.index, summary_index: 0, delta })
   }
 
   /** An opaque blob the upstream needs back on the next turn (e.g. an Anthropic signature). */
@@ -158,7 +159,7 @@ export class ResponseBuilder {
   argumentsDelta(handle: OpenFunctionCall, delta: string): void {
     if (!delta || !this.charge(delta.length)) return
     handle.item.arguments += delta
-    this.push({ type: 'response.function_call_arguments.delta', ...this.ref(handle), delta })
+    this.push({ type: 'response.function_call_arguments.delta', item_id: handle.item.id ?? '', output_index: handle.index, delta })
   }
 
   openCustomToolCall(call: { callId: string; name: string }): OpenCustomToolCall {
@@ -169,7 +170,7 @@ export class ResponseBuilder {
   customInputDelta(handle: OpenCustomToolCall, delta: string): void {
     if (!delta || !this.charge(delta.length)) return
     handle.item.input += delta
-    this.push({ type: 'response.custom_tool_call_input.delta', ...this.ref(handle), delta })
+    this.push({ type: 'response.custom_tool_call_input.delta', item_id: handle.item.id ?? '', output_index: handle.index, delta })
   }
 
   close(handle: OpenItem): void {
@@ -281,6 +282,8 @@ export class ResponseBuilder {
   private push(event: EventDraft): void {
     // A decoder may still call in after a failure mid-chunk (the cap, say); the client already has its terminal event.
     if (this.ended) return
-    this.emit({ ...event, sequence_number: this.sequence++ })
+    // Every draft is a fresh literal: numbered in place, the number last, as a copy would put it.
+    ;(event as { sequence_number?: number }).sequence_number = this.sequence++
+    this.emit(event as ResponsesEvent)
   }
 }

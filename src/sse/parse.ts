@@ -88,7 +88,7 @@ export class SseParser {
       if (this.id !== undefined) message.id = this.id
       emit(message)
     }
-    this.data = []
+    this.data.length = 0
     this.dataBytes = 0
     this.event = undefined
   }
