@@ -24,13 +24,14 @@ const MODEL_FIRST = /^\s*\{\s*"model"\s*:\s*"([^"\\]*)"/
  * the rest goes out as the client wrote it, without a second JSON.stringify of
  * a body that can be hundreds of KB (and with its numbers exact: a 20-digit
  * seed survives, which a parse and stringify would round). Anything else
- * (the model further in, a duplicate key) is serialised again.
+ * (the model further in, a duplicate key, a letter of "model" written as a
+ * \u escape, which could spell a second model key) is serialised again.
  */
 export function forwardedText(body: Pick<ForwardBody, 'json' | 'text'>, upstreamModel: string, extra?: Record<string, unknown>): string {
   const { json, text } = body
   if (text !== null && !extra && json.model === upstreamModel) return text
   const first = text === null ? null : MODEL_FIRST.exec(text)
-  if (text !== null && first && first[1] === json.model && text.indexOf('"model"', first[0].length) < 0 && (!extra || Object.keys(extra).every((key) => !Object.hasOwn(json, key)))) {
+  if (text !== null && first && first[1] === json.model && text.indexOf('"model"', first[0].length) < 0 && !text.includes('\\u006') && (!extra || Object.keys(extra).every((key) => !Object.hasOwn(json, key)))) {
     const valueEnd = first[0].length - 1
     const valueStart = valueEnd - first[1]!.length
     const renamed = `${text.slice(0, valueStart)}${JSON.stringify(upstreamModel).slice(1, -1)}${text.slice(valueEnd, extra ? text.lastIndexOf('}') : text.length)}`

@@ -41,7 +41,7 @@ export interface WatchOptions {
 }
 
 const LF_LF = Buffer.from('\n\n')
-const CRLF_CRLF = Buffer.from('\r\n\r\n')
+const LF_CRLF = Buffer.from('\n\r\n')
 const MODEL_KEY = Buffer.from('"model":"')
 const USAGE_KEY = Buffer.from('"usage"')
 const ERROR_TYPE = Buffer.from('"type":"error"')
@@ -159,8 +159,8 @@ const DEFAULT_MAX_HELD = 1024 * 1024
 /** Index just past the last blank line in `bytes`, or 0 when there is none. */
 function lastBoundary(bytes: Uint8Array): number {
   const lf = lastIndexOf.call(bytes, LF_LF)
-  const crlf = lastIndexOf.call(bytes, CRLF_CRLF)
-  return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + CRLF_CRLF.length)
+  const crlf = lastIndexOf.call(bytes, LF_CRLF)
+  return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + LF_CRLF.length)
 }
 
 /**
@@ -216,7 +216,8 @@ function usageOnlyEvents(bytes: Uint8Array): number[] {
   if (at < 0) return NONE
   const dropped: number[] = []
   while (at >= 0) {
-    const start = eventStartBefore(bytes, at)
+    // Never before the last dropped event's end: the ranges must not overlap, whatever the bytes.
+    const start = Math.max(eventStartBefore(bytes, at), dropped.length ? dropped[dropped.length - 1]! : 0)
     const end = eventEndAfter(bytes, at)
     if (USAGE_ONLY.test(utf8.decode(bytes.subarray(start, end)))) dropped.push(start, end)
     at = end < bytes.length ? indexOf.call(bytes, USAGE_KEY, end) : -1
@@ -226,9 +227,10 @@ function usageOnlyEvents(bytes: Uint8Array): number[] {
 
 /** Where the event holding byte `at` starts: just past the blank line before it, or 0. */
 function eventStartBefore(bytes: Uint8Array, at: number): number {
+  // The blank lines nextEventStart ends an event at: a line feed, then a line feed or CR LF.
   const lf = lastIndexOf.call(bytes, LF_LF, at)
-  const crlf = lastIndexOf.call(bytes, CRLF_CRLF, at)
-  return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + CRLF_CRLF.length)
+  const crlf = lastIndexOf.call(bytes, LF_CRLF, at)
+  return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + LF_CRLF.length)
 }
 
 /** Where the event holding byte `at` ends: just past the blank line after it, or the end of the bytes. */
@@ -341,17 +343,19 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   let early: Promise<void> | null = null
 
   // One pass per concern, each a native search, and each skipped once it cannot matter.
-  const forward = (bytes: Uint8Array, endsClean: boolean) => {
-    if (!bytes.length) return
+  /** Whether anything went to the client: a read whose events were all left out must be followed by another. */
+  const forward = (bytes: Uint8Array, endsClean: boolean): boolean => {
+    if (!bytes.length) return false
     if (!answered) answered = containsAny(bytes, terminals)
     atBoundary = endsClean
     if (onUsage && indexOf.call(bytes, USAGE_KEY) >= 0) usage = usageIn(bytes, dialect, usage, onUsage)
     if (dialect.upstreamFailure && !answered && indexOf.call(bytes, ERROR_TYPE) >= 0) upstreamError = failureIn(bytes, dialect.upstreamFailure, upstreamError)
     const sent = rename || dropUsage ? rewriteEvents(bytes, rename, dropUsage) : bytes
-    if (!sent.length) return
+    if (!sent.length) return false
     tracker?.chunk(sent.length)
     early = null
     controller.enqueue(sent)
+    return true
   }
 
   const finish = (error: ShimError | null) => {
@@ -380,24 +384,34 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     const value = result.value
     const chunk: Uint8Array = held ? Buffer.concat([held, value]) : value
     held = null
-    if (endsAtBoundary(chunk)) return forward(chunk, true)
+    if (endsAtBoundary(chunk)) return sendOrRead(chunk, true)
     const cut = lastBoundary(chunk)
     if (cut < chunk.length) held = chunk.subarray(cut)
     if (held && held.length > maxHeld) {
       // One huge event: let it flow rather than hold megabytes.
       held = null
-      return forward(chunk, false)
+      return sendOrRead(chunk, false)
     }
-    if (cut > 0) return forward(chunk.subarray(0, cut), true)
+    if (cut > 0) return sendOrRead(chunk.subarray(0, cut), true)
     return read()
   }
+  // A pull must end with something enqueued (or the stream closed): else the server never pulls again.
+  const sendOrRead = (bytes: Uint8Array, endsClean: boolean): void | Promise<void> => (forward(bytes, endsClean) ? undefined : read())
   const failed = (error: unknown) => {
     if (closed) return
     options.onAbort?.(error)
     void reader.cancel(error)
     finish(streamError(error))
   }
-  const read = (): Promise<void> => reader.read().then(step, failed)
+  // Whatever throws while a chunk is handled ends the answer as an upstream failure would: the
+  // client hears it in its dialect and the upstream is let go (a rejected pull would do neither).
+  const broke = (error: unknown) => {
+    if (!closed) return failed(error)
+    try {
+      controller.error(error)
+    } catch {}
+  }
+  const read = (): Promise<void> => reader.read().then(step, failed).catch(broke)
 
   const stream = new ReadableStream<Uint8Array>(
     {

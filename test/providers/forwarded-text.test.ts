@@ -21,6 +21,7 @@ test.each([
   ['another "model" anywhere (a tool property)', '{"model":"chat","tools":[{"parameters":{"properties":{"model":{"type":"string"}}}}]}'],
   ['a duplicate model key (the last one counts)', '{"model":"chat","model":"other"}'],
   ['an escaped model name', '{"model":"ch\\u0061t"}'],
+  ['a second model key spelt with an escape (the last one counts)', '{"model":"chat","m\\u006fdel":"chat","messages":[]}'],
 ])('serialised again: %s', (_, text) => {
   const json = JSON.parse(text)
   expect(forward(text, 'up')).toBe(JSON.stringify({ ...json, model: 'up' }))

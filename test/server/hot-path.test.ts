@@ -61,6 +61,15 @@ test.each([
   expect(text(rewriteEvents(bytes(input), model, true))).toBe(usageOnlyByText(rename(input)))
 })
 
+test('a blank line written LF then CR LF ends an event for the drop as it does for the cut (it crashed or cut the answer short)', () => {
+  const usage = 'data: {"choices":[],"usage":{}}'
+  const content = (n: number) => `data: {"choices":[{"delta":{"content":"part ${n}"}}]}\n\n`
+  expect(text(withoutUsageChunks(bytes(`${usage}\n\r\n${usage}\n\r`)))).toBe('')
+  const rest = `${content(1)}${content(2)}${content(3)}data: [DONE]\n\n`
+  expect(text(withoutUsageChunks(bytes(`${usage}\n\r\n${usage}\n\r\n${rest}`)))).toBe(rest)
+  expect(text(rewriteEvents(bytes(`data: {"model":"up","choices":[{"delta":{}}]}\n\r\n${usage}\n\r\n${rest}`), bytes('mine'), true))).toBe(`data: {"model":"mine","choices":[{"delta":{}}]}\n\r\n${rest}`)
+})
+
 test('withoutUsageChunks returns the very same bytes when nothing is dropped', () => {
   const input = bytes('data: {"choices":[{"delta":{}}],"usage":{}}\n\n')
   expect(withoutUsageChunks(input)).toBe(input)

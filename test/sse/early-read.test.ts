@@ -67,3 +67,30 @@ test('decodeBody: a client stream reads the first chunk before anyone pulls; eve
   expect(aggregated.pulled()).toBe(0)
   void events.cancel()
 })
+
+test('a read whose events are all left out is followed by another: the stream goes on (it stalled for good)', async () => {
+  const usageOnly = 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1}}\n\n'
+  for (const parts of [[chunk('a'), usageOnly, END], [usageOnly, chunk('a'), END]]) {
+    const upstream = countedUpstream(parts)
+    const stream = watchPassthrough(upstream.body, CHAT_PASSTHROUGH, { idleTimeoutMs: 0, dropUsageChunks: true, onUsage: () => {} })
+    const text = await Promise.race([readAll(stream), Bun.sleep(2000).then(() => 'stalled')])
+    expect(text).toBe(chunk('a') + END)
+  }
+})
+
+test('whatever throws while a chunk is handled ends the answer with the dialect error and lets the upstream go', async () => {
+  const upstream = countedUpstream([chunk('a'), 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":3}}\n\n', chunk('b'), END])
+  const aborted: unknown[] = []
+  const stream = watchPassthrough(upstream.body, CHAT_PASSTHROUGH, {
+    idleTimeoutMs: 0,
+    onAbort: (reason) => aborted.push(reason),
+    onUsage: () => {
+      throw new Error('a usage hook broke')
+    },
+  })
+  const text = await Promise.race([readAll(stream), Bun.sleep(2000).then(() => 'stalled')])
+  expect(text.startsWith(chunk('a'))).toBe(true)
+  expect(text).toContain('a usage hook broke')
+  expect(text).not.toContain('"content":"b"')
+  expect(aborted).toHaveLength(1)
+})
