@@ -76,6 +76,9 @@ export function startServer(settings: Settings, options: { host: string; port: n
     maxRequestBodySize: 2 * maxBodyBytes() + 1024 * 1024,
     // Bun's default idle timeout is 10 s; streams opt out per request via keepAlive().
     idleTimeout: connectionIdleSeconds(),
+    // Bun's development mode is on unless NODE_ENV=production, compiled binary or not: it is for
+    // debugging apps (Bun's own error pages, with stack traces) and costs a little on every request.
+    development: false,
     fetch: (request, srv): Response | Promise<Response> => {
       // Checked before anything builds a URL from it: a malformed Host would otherwise be a 500.
       const problem = hostHeaderProblem(request.headers.get('host'))

@@ -99,3 +99,14 @@ describe('/health with a token required (a tunnel, a shared gateway)', () => {
   })
 })
 
+
+test("the server runs outside Bun's development mode, whatever NODE_ENV says (it was on unless NODE_ENV=production)", () => {
+  const previous = process.env.NODE_ENV
+  process.env.NODE_ENV = 'development'
+  try {
+    expect(serve().server.development).toBe(false)
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = previous
+  }
+})
