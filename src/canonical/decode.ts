@@ -61,8 +61,8 @@ export interface BodyFormat {
  * An upstream body decoded in a single pull-based stage: SSE (or NDJSON) parsing,
  * the dialect decoder and (optionally) the client's encoder run together on
  * each upstream chunk, so per-event stream hops disappear from the hot path.
- * Pulls only when the client reads: slow clients slow the upstream
- * (back-pressure), a cancel from the client cancels the upstream, and an
+ * Past the first chunk of a client's stream (read as it is made), pulls only
+ * when the client reads: slow clients slow the upstream (back-pressure), a cancel from the client cancels the upstream, and an
  * upstream error or a silent upstream becomes the decoder's terminal
  * failure event instead of a broken connection.
  */

@@ -323,8 +323,9 @@ type ReadResult = Awaited<ReturnType<ReturnType<typeof watchedReader>['read']>>
  * cannot see. Silence past the idle timeout, a broken connection, or an end
  * without the dialect's terminal event become that dialect's own error event
  * (after closing any half-sent event), so the client hears why instead of
- * hanging or seeing a truncated answer. Pull-based: the client's reading pace
- * reaches the upstream, and a client cancel aborts it.
+ * hanging or seeing a truncated answer. Pull-based past the first chunk (read
+ * as the stream is made): the client's reading pace reaches the upstream, and
+ * a client cancel aborts it.
  */
 export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: PassthroughDialect, options: WatchOptions): ReadableStream<Uint8Array> {
   const reader = watchedReader(body, options.idleTimeoutMs)
