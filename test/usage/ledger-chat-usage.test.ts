@@ -12,7 +12,8 @@ import { freshDir, storedRows } from './_support.ts'
  * (a 44-character reply counted as 471 tokens: an audit). The shim now asks the upstream for the
  * usage, records it, and keeps the usage chunk from the client, which did not ask for it.
  */
-const upstream = startFakeChatUpstream(() => stream(textReply('Forty-four characters of answer text, give or take.')))
+// "paced": each chunk its own write, 5 ms apart, so the usage chunk comes alone in its read.
+const upstream = startFakeChatUpstream((body) => stream(textReply('Forty-four characters of answer text, give or take.'), JSON.stringify(body.messages).includes('paced') ? { delayMs: 5 } : {}))
 const path = join(freshDir('chat-usage'), 'usage.db')
 const ledger = openLedger({ path, flushMs: 60_000 })
 const shim = startShim(settingsFrom([{ slug: 'fast', model: 'm', provider: 'generic-chat-completion-api', base_url: upstream.url, price: { input: 1, output: 2 } }]), { ledger })
@@ -41,4 +42,15 @@ test('a client that asked for usage still gets its chunk', async () => {
   let usage: unknown = null
   for await (const chunk of chunks) if (chunk.usage) usage = chunk.usage
   expect(usage).toMatchObject({ prompt_tokens: 100, completion_tokens: 20 })
+})
+
+test('a usage chunk that comes alone, in its own read, is kept from the client and the stream goes on to its end (it stalled for good)', async () => {
+  const chunks = await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'paced' }], stream: true })
+  const seen: OpenAI.Chat.Completions.ChatCompletionChunk[] = []
+  for await (const chunk of chunks) seen.push(chunk)
+  expect(seen.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')).toBe('Forty-four characters of answer text, give or take.')
+  expect(seen.at(-1)!.choices[0]!.finish_reason).toBe('stop')
+  expect(seen.some((chunk) => chunk.usage)).toBe(false)
+  await ledger.flushed()
+  expect(storedRows(path).at(-1)!.input_tokens).toBe(100)
 })
