@@ -343,8 +343,8 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let early: Promise<void> | null = null
 
-  // One pass per concern, each a native search, and each skipped once it cannot matter.
-  /** Whether anything went to the client: a read whose events were all left out must be followed by another. */
+  // One pass per concern, each a native search, and each skipped once it cannot matter. Says whether
+  // anything went to the client: a read whose events were all left out must be followed by another.
   const forward = (bytes: Uint8Array, endsClean: boolean): boolean => {
     if (!bytes.length) return false
     if (!answered) answered = containsAny(bytes, terminals)
