@@ -84,11 +84,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   // Without it the ledger could only guess from the stream's bytes, ~35 times too high.
   const options = body.json.stream_options as { include_usage?: unknown } | null | undefined
   const addUsage = body.stream && options?.include_usage !== true
-  const sent = !addUsage
-    ? forwardedText(body, model.model)
-    : options === undefined
-      ? forwardedText(body, model.model, { stream_options: { include_usage: true } })
-      : JSON.stringify({ ...body.json, model: model.model, stream_options: { ...options, include_usage: true } })
+  const sent = forwardedText(body, model.model, addUsage ? { stream_options: { ...options, include_usage: true } } : undefined)
   const opened = await openUpstream(
     { url: `${model.base_url}/chat/completions`, headers: chatHeaders(model, body.stream ? 'text/event-stream' : 'application/json', context, body.json), body: sent, label: name },
     upstreamOptions(context),

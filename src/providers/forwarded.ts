@@ -18,14 +18,16 @@ const MODEL_FIRST = /^\s*\{\s*"model"\s*:\s*"([^"\\]*)"/
 
 /**
  * The text a fast path sends: the client's own body with the upstream's model
- * id and `extra` top-level keys (ones the client did not send). When the body
- * opens with its model and names no other `"model"` anywhere, that value is
- * replaced in the client's text and `extra` goes before its closing brace, so
+ * id and `extra` top-level keys set, as `{ ...json, model, ...extra }` would
+ * read. When the body opens with its model and names no other `"model"`
+ * anywhere, that value is replaced in the client's text and `extra` goes
+ * before its closing brace, so
  * the rest goes out as the client wrote it, without a second JSON.stringify of
  * a body that can be hundreds of KB (and with its numbers exact: a 20-digit
  * seed survives, which a parse and stringify would round). Anything else
  * (the model further in, a duplicate key, a letter of "model" written as a
- * \u escape, which could spell a second model key) is serialised again.
+ * \u escape, which could spell a second model key, an `extra` key the client
+ * sent too) is serialised again.
  */
 export function forwardedText(body: Pick<ForwardBody, 'json' | 'text'>, upstreamModel: string, extra?: Record<string, unknown>): string {
   const { json, text } = body
@@ -33,12 +35,12 @@ export function forwardedText(body: Pick<ForwardBody, 'json' | 'text'>, upstream
   const first = text === null ? null : MODEL_FIRST.exec(text)
   if (text !== null && first && first[1] === json.model && text.indexOf('"model"', first[0].length) < 0 && !text.includes('\\u006') && (!extra || Object.keys(extra).every((key) => !Object.hasOwn(json, key)))) {
     const valueEnd = first[0].length - 1
-    const valueStart = valueEnd - first[1]!.length
-    const renamed = `${text.slice(0, valueStart)}${JSON.stringify(upstreamModel).slice(1, -1)}${text.slice(valueEnd, extra ? text.lastIndexOf('}') : text.length)}`
-    if (!extra) return renamed
+    const head = `${text.slice(0, valueEnd - first[1]!.length)}${JSON.stringify(upstreamModel).slice(1, -1)}`
+    if (!extra) return `${head}${text.slice(valueEnd)}`
+    const close = text.lastIndexOf('}')
     let added = ''
     for (const [key, value] of Object.entries(extra)) added += `,${JSON.stringify(key)}:${JSON.stringify(value)}`
-    return `${renamed}${added}${text.slice(text.lastIndexOf('}'))}`
+    return `${head}${text.slice(valueEnd, close)}${added}${text.slice(close)}`
   }
   return JSON.stringify({ ...json, model: upstreamModel, ...extra })
 }

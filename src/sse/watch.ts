@@ -349,9 +349,12 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     if (!bytes.length) return false
     if (!answered) answered = containsAny(bytes, terminals)
     atBoundary = endsClean
-    if (onUsage && indexOf.call(bytes, USAGE_KEY) >= 0) usage = usageIn(bytes, dialect, usage, onUsage)
+    // One search for usage serves both its reading and its removal: most chunks have none.
+    const hasUsage = (onUsage || dropUsage) && indexOf.call(bytes, USAGE_KEY) >= 0
+    if (onUsage && hasUsage) usage = usageIn(bytes, dialect, usage, onUsage)
     if (dialect.upstreamFailure && !answered && indexOf.call(bytes, ERROR_TYPE) >= 0) upstreamError = failureIn(bytes, dialect.upstreamFailure, upstreamError)
-    const sent = rename || dropUsage ? rewriteEvents(bytes, rename, dropUsage) : bytes
+    const dropping = dropUsage && hasUsage
+    const sent = rename || dropping ? rewriteEvents(bytes, rename, dropping) : bytes
     if (!sent.length) return false
     tracker?.chunk(sent.length)
     early = null
