@@ -62,9 +62,10 @@ export interface BodyFormat {
  * the dialect decoder and (optionally) the client's encoder run together on
  * each upstream chunk, so per-event stream hops disappear from the hot path.
  * Past the first chunk of a client's stream (read as it is made), pulls only
- * when the client reads: slow clients slow the upstream (back-pressure), a cancel from the client cancels the upstream, and an
- * upstream error or a silent upstream becomes the decoder's terminal
- * failure event instead of a broken connection.
+ * when the client reads: slow clients slow the upstream (back-pressure), a
+ * cancel from the client cancels the upstream, and an upstream error or a
+ * silent upstream becomes the decoder's terminal failure event instead of a
+ * broken connection.
  */
 export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFactory<SseMessage>, options: DecodeOptions & BodyFormat = {}): DecodedBody {
   function build<T>(encode?: (event: ResponsesEvent) => string, tracker?: StreamTracker): ReadableStream<T> {

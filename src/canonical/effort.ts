@@ -2,11 +2,6 @@
 const ORDER = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', 'ultra'] as const
 
 /**
- * Codex sends efforts unclamped (`xhigh`, `max`, `ultra` to a model that knows
- * low/medium/high). Pick the strongest supported level not above the request,
- * else the weakest supported one.
- */
-/**
  * The effort a translated request asks of its upstream: `none` stays none (reasoning off: no
  * thinking on Anthropic; no `reasoning_effort` on a chat model that does not list `none`), never
  * raised to the weakest level the model lists, which turned reasoning on. Anything else is clamped.
@@ -15,6 +10,11 @@ export function translatedEffort(requested: string | null | undefined, supported
   return requested === 'none' ? 'none' : clampEffort(requested, supported)
 }
 
+/**
+ * Codex sends efforts unclamped (`xhigh`, `max`, `ultra` to a model that knows
+ * low/medium/high). Pick the strongest supported level not above the request,
+ * else the weakest supported one.
+ */
 export function clampEffort(requested: string | null | undefined, supported: readonly string[]): string | undefined {
   if (!requested || !supported.length) return undefined
   if (supported.includes(requested)) return requested
