@@ -80,11 +80,20 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
     // With endAfterTerminal, after any terminal event: the client's stream closes and the source is no longer read
     // (a subprocess is left to exit by itself: cursor-agent may still be saving its session).
     let ended = false
+    // The first token goes to the client as soon as it is encoded: the rest of its upstream read
+    // (a short answer often comes in one) is parsed on after Bun has written it out.
+    let holdAtFirstToken = Boolean(encode)
     const decoder = factory((event) => {
       if (event.type === 'response.failed') failed = true
       else if (options.endAfterTerminal && isTerminalEvent(event)) ended = true
-      if (encode) out += encode(event)
-      else pending.push(event)
+      if (!encode) pending.push(event)
+      else {
+        out += encode(event)
+        if (holdAtFirstToken && out && 'delta' in event) {
+          holdAtFirstToken = false
+          parser.hold()
+        }
+      }
     })
     const push = (message: SseMessage) => decoder.push(message)
     let finished = false
@@ -95,9 +104,16 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
     const fill = async (controller: ReadableStreamDefaultController<T>): Promise<void> => {
       while (!finished && !(encode ? out : pending.length)) {
         try {
+          if (parser.holding) {
+            // Bun writes a stream's chunks out only once the event loop turns: a later pull in the same turn would join them.
+            await new Promise((resolve) => setImmediate(resolve))
+            if (!finished) parser.resume(push)
+            continue
+          }
           const { value, done } = await reader.read()
           if (done) {
             finished = true
+            holdAtFirstToken = false
             reader.release()
             parser.push(text.decode(), push)
             parser.end(push)

@@ -30,6 +30,9 @@ export class SseParser {
   private data: string[] = []
   private dataBytes = 0
   private pendingCR = false
+  private holdRequested = false
+  /** The rest of a chunk after a hold, parsed by `resume`. */
+  private held = ''
 
   /**
    * `ndjson` reads the same bytes as newline-delimited JSON (a subprocess's
@@ -65,12 +68,39 @@ export class SseParser {
         else if (text.charCodeAt(i + 1) === 10) i++
       }
       start = i + 1
+      if (this.holdRequested) {
+        this.holdRequested = false
+        if (start < text.length) {
+          this.held = text.slice(start)
+          return
+        }
+      }
     }
+    this.holdRequested = false
     if (start < text.length) {
       this.buffer.push(start ? text.slice(start) : text)
       this.bufferLength += text.length - start
       if (this.bufferLength > this.maxEventBytes) throw new SseTooLargeError(this.maxEventBytes)
     }
+  }
+
+  /**
+   * Called from `emit`: `push` returns after the line that dispatched this message and keeps the
+   * rest of its chunk for `resume`, so the caller can send what it has before parsing on.
+   */
+  hold(): void {
+    this.holdRequested = true
+  }
+
+  /** A chunk's rest is waiting: call `resume` before pushing the next chunk. */
+  get holding(): boolean {
+    return this.held !== ''
+  }
+
+  resume(emit: (message: SseMessage) => void): void {
+    const rest = this.held
+    this.held = ''
+    this.push(rest, emit)
   }
 
   /** The stream ended: a final event without its blank line still counts. */
