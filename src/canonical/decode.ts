@@ -45,7 +45,8 @@ export function streamOf<T>(items: Iterable<T>): ReadableStream<T> {
 export interface DecodedBody {
   events(): ReadableStream<ResponsesEvent>
   /**
-   * Parse, decode and encode in one stage: one output chunk per upstream read, not per event.
+   * Parse, decode and encode in one stage: one output chunk per upstream read, not per event
+   * (the read that holds the first token gives two: up to that token, and the rest).
    * With a tracker, the stream reports its bytes and its end itself (no counting layer on top).
    */
   encoded(encode: (event: ResponsesEvent) => string, tracker?: StreamTracker): ReadableStream<Uint8Array>
