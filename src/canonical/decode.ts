@@ -89,8 +89,10 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
       else if (options.endAfterTerminal && isTerminalEvent(event)) ended = true
       if (!encode) pending.push(event)
       else {
+        const before = out.length
         out += encode(event)
-        if (holdAtFirstToken && out && 'delta' in event) {
+        // A delta the client's dialect has no place for (a hosted tool's code) is not the first token.
+        if (holdAtFirstToken && out.length > before && 'delta' in event) {
           holdAtFirstToken = false
           parser.hold()
         }
@@ -114,7 +116,6 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
           const { value, done } = await reader.read()
           if (done) {
             finished = true
-            holdAtFirstToken = false
             reader.release()
             parser.push(text.decode(), push)
             parser.end(push)

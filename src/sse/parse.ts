@@ -44,6 +44,8 @@ export class SseParser {
   ) {}
 
   push(chunk: string, emit: (message: SseMessage) => void): void {
+    // An empty read (a character's first bytes alone, decoded to nothing) must keep a pending CR.
+    if (!chunk) return
     let text = chunk
     if (this.first && text.length) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
@@ -85,8 +87,9 @@ export class SseParser {
   }
 
   /**
-   * Called from `emit`: `push` returns after the line that dispatched this message and keeps the
-   * rest of its chunk for `resume`, so the caller can send what it has before parsing on.
+   * Called from `emit` during `push`: `push` returns after the line that dispatched this message
+   * and keeps the rest of its chunk for `resume`, so the caller can send what it has before parsing
+   * on. During `end` there is nothing left to hold.
    */
   hold(): void {
     this.holdRequested = true

@@ -8,6 +8,9 @@ import { decodeBody } from '../../src/canonical/decode.ts'
 import { flattenTools } from '../../src/canonical/flatten-tools.ts'
 import type { ResponsesEvent } from '../../src/canonical/types.ts'
 import { createChatDecoder } from '../../src/dialects/chat/stream.ts'
+import { createMessagesEncoder } from '../../src/dialects/messages/from-events.ts'
+import { createResponsesDecoder } from '../../src/dialects/responses/stream.ts'
+import { formatSse } from '../../src/sse/encode.ts'
 import { SseParser, type SseMessage } from '../../src/sse/parse.ts'
 
 const encoder = new TextEncoder()
@@ -69,30 +72,66 @@ test('a first token at the end of its read, or in the read that ends the stream,
   expect(last.join('').trimEnd().split('\n').at(-1)).toMatch(/^response\.(completed|incomplete|failed)$/)
 })
 
-test('a client that leaves while the rest is held cancels the upstream and reads no more', async () => {
-  let cancelled: unknown = null
-  let pulls = 0
+test('the rest of the read is not made in the turn that sent the first token (Bun would join the two in one write)', async () => {
+  const reader = decodeBody(upstreamOf([chunk('a') + chunk('b') + END]), chatDecoder).encoded(typeLine).getReader()
+  await reader.read()
+  let settled = false
+  const second = reader.read().then((result) => ((settled = true), result))
+  for (let i = 0; i < 50; i++) await Promise.resolve()
+  expect(settled).toBe(false)
+  expect(new TextDecoder().decode((await second).value).startsWith('response.output_text.delta b')).toBe(true)
+})
+
+test('a delta the client has no place for is not the first token: the hold waits for one that is sent', async () => {
+  const event = (data: object) => `data: ${JSON.stringify(data)}\n\n`
+  const response = { id: 'r', object: 'response', status: 'in_progress', model: 'm', output: [] }
+  const read = [
+    event({ type: 'response.created', response, sequence_number: 0 }),
+    // A hosted tool's code: relayed to Responses clients, nothing in Anthropic Messages.
+    event({ type: 'response.code_interpreter_call_code.delta', output_index: 0, item_id: 'ci', delta: 'print(1)', sequence_number: 1 }),
+    event({ type: 'response.output_item.added', output_index: 1, item: { id: 'msg', type: 'message', role: 'assistant', status: 'in_progress', content: [] }, sequence_number: 2 }),
+    event({ type: 'response.output_text.delta', output_index: 1, item_id: 'msg', content_index: 0, delta: 'Hi', sequence_number: 3 }),
+    event({ type: 'response.output_text.delta', output_index: 1, item_id: 'msg', content_index: 0, delta: ' there', sequence_number: 4 }),
+  ].join('')
+  const done = event({ type: 'response.completed', response: { ...response, status: 'completed' }, sequence_number: 5 })
+  const encode = createMessagesEncoder({ model: 'm', id: 'x' })
+  const stream = decodeBody(upstreamOf([read, done]), (emit) => createResponsesDecoder(emit, { model: 'm' })).encoded((e) => encode(e).map(formatSse).join(''))
+  const chunks = await chunksOf(stream)
+  expect(chunks[0]).toContain('event: message_start')
+  expect(chunks[0]).toContain('"text":"Hi"')
+  expect(chunks[0]).not.toContain(' there')
+  expect(chunks[1]).toContain('"text":" there"')
+})
+
+test('a client that leaves while the rest waits to be parsed: the upstream is let go, nothing more is made or counted', async () => {
+  let cancelled = 0
   const body = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
-        pulls++
         controller.enqueue(encoder.encode([chunk('a'), chunk('b'), END].join('')))
       },
-      cancel(reason) {
-        cancelled = reason ?? 'cancelled'
+      cancel() {
+        cancelled++
       },
     },
     { highWaterMark: 0 },
   )
   const aborted: unknown[] = []
-  const reader = decodeBody(body, chatDecoder, { onAbort: (reason) => aborted.push(reason) }).encoded(typeLine).getReader()
+  const sizes: number[] = []
+  const ends: string[] = []
+  const tracker = { chunk: (size: number) => sizes.push(size), end: (outcome?: string) => ends.push(outcome ?? 'normal') }
+  const reader = decodeBody(body, chatDecoder, { onAbort: (reason) => aborted.push(reason) }).encoded(typeLine, tracker).getReader()
   const first = await reader.read()
   expect(new TextDecoder().decode(first.value)).toContain('delta a')
+  const second = reader.read() // its pull now waits a turn before parsing the rest
+  for (let i = 0; i < 20; i++) await Promise.resolve()
   await reader.cancel(new Error('client gone'))
+  expect((await second).done).toBe(true)
   await Bun.sleep(5)
-  expect(cancelled).not.toBeNull()
+  expect(cancelled).toBe(1)
   expect(aborted).toHaveLength(1)
-  expect(pulls).toBe(1)
+  expect(ends).toEqual(['client-closed'])
+  expect(sizes).toHaveLength(1)
 })
 
 test('SseParser.hold: parsing on with resume gives the messages of an uninterrupted parse, whatever the line ends', () => {
@@ -139,4 +178,13 @@ test('SseParser.hold on the last line of a chunk holds nothing; NDJSON holds per
   lines.resume(emit)
   expect(seen).toEqual(['{"a":1}', '{"b":2}', '{"c":3}'])
   expect(lines.holding).toBe(false)
+})
+
+test('SseParser: an empty read between a CR and its LF keeps them one line end', () => {
+  const messages: SseMessage[] = []
+  const parser = new SseParser()
+  parser.push('data: x\r', (message) => messages.push(message))
+  parser.push('', (message) => messages.push(message)) // a character's first bytes alone decode to nothing
+  parser.push('\ndata: y\r\n\r\n', (message) => messages.push(message))
+  expect(messages).toEqual([{ data: 'x\ny' }])
 })
