@@ -30,7 +30,8 @@ export class SseParser {
   private data: string[] = []
   private dataBytes = 0
   private pendingCR = false
-  private holdRequested = false
+  /** Set by `hold`: the least rest of a chunk worth holding (0 = no hold asked). */
+  private holdRequested = 0
   /** The rest of a chunk after a hold, parsed by `resume`. */
   private held = ''
 
@@ -71,14 +72,15 @@ export class SseParser {
       }
       start = i + 1
       if (this.holdRequested) {
-        this.holdRequested = false
-        if (start < text.length) {
+        const least = this.holdRequested
+        this.holdRequested = 0
+        if (text.length - start >= least) {
           this.held = text.slice(start)
           return
         }
       }
     }
-    this.holdRequested = false
+    this.holdRequested = 0
     if (start < text.length) {
       this.buffer.push(start ? text.slice(start) : text)
       this.bufferLength += text.length - start
@@ -87,12 +89,13 @@ export class SseParser {
   }
 
   /**
-   * Called from `emit` during `push`: `push` returns after the line that dispatched this message
-   * and keeps the rest of its chunk for `resume`, so the caller can send what it has before parsing
-   * on. During `end` there is nothing left to hold.
+   * Called from `emit` during `push`: when at least `leastRest` characters of the chunk follow the
+   * line that dispatched this message, `push` returns after that line and keeps the rest for
+   * `resume`, so the caller can send what it has before parsing on. During `end` there is nothing
+   * left to hold.
    */
-  hold(): void {
-    this.holdRequested = true
+  hold(leastRest = 1): void {
+    this.holdRequested = Math.max(1, leastRest)
   }
 
   /** A chunk's rest is waiting: call `resume` before pushing the next chunk. */

@@ -1,10 +1,12 @@
 /**
- * The first token goes out as soon as it is encoded: when one upstream read holds several events
- * (a short answer often arrives whole), the client's first chunk ends at the first token and the
- * rest of the read is parsed once Bun has written that chunk. Nothing is lost or reordered.
+ * The first token of a burst goes out as soon as it is encoded: when much of an upstream read
+ * follows it (FIRST_TOKEN_ALONE_BEFORE), the client's first chunk ends at the first token and the
+ * rest of the read is parsed once Bun has written that chunk. A short rest, as in most reads,
+ * goes out with it: a second write would cost more than translating the rest. Nothing is lost or
+ * reordered either way.
  */
 import { expect, test } from 'bun:test'
-import { decodeBody } from '../../src/canonical/decode.ts'
+import { decodeBody, FIRST_TOKEN_ALONE_BEFORE } from '../../src/canonical/decode.ts'
 import { flattenTools } from '../../src/canonical/flatten-tools.ts'
 import type { ResponsesEvent } from '../../src/canonical/types.ts'
 import { createChatDecoder } from '../../src/dialects/chat/stream.ts'
@@ -40,29 +42,40 @@ async function chunksOf(stream: ReadableStream<Uint8Array>): Promise<string[]> {
 const chatDecoder = (emit: (event: ResponsesEvent) => void) => createChatDecoder(emit, { model: 'm', tools: flattenTools([]) })
 const typeLine = (event: ResponsesEvent) => `${event.type}${'delta' in event ? ` ${event.delta}` : ''}\n`
 
-test('a read holding the whole answer: the first chunk ends at the first token, the second has the rest', async () => {
-  const whole = [chunk('a'), chunk('b'), chunk('c'), END].join('')
+/** Enough deltas after the first token that the first token goes out alone. */
+const BURST = Array.from({ length: Math.ceil(FIRST_TOKEN_ALONE_BEFORE / chunk('x').length) + 1 }, (_, i) => chunk(`x${i}`)).join('')
+
+test('a burst: the first chunk ends at the first token, the second has the rest of the read', async () => {
+  const whole = chunk('a') + BURST + END
   const chunks = await chunksOf(decodeBody(upstreamOf([whole]), chatDecoder).encoded(typeLine))
   expect(chunks).toHaveLength(2)
   expect(chunks[0]!.trimEnd().split('\n').at(-1)).toBe('response.output_text.delta a')
-  expect(chunks[0]).not.toContain('delta b')
-  expect(chunks[1]!.startsWith('response.output_text.delta b\nresponse.output_text.delta c\n')).toBe(true)
+  expect(chunks[0]).not.toContain('delta x0')
+  expect(chunks[1]!.startsWith('response.output_text.delta x0\nresponse.output_text.delta x1\n')).toBe(true)
   expect(chunks[1]!.trimEnd().split('\n').at(-1)).toBe('response.completed')
 
   // The same answer read event by event gives the same text: the split loses and reorders nothing.
-  const apart = await chunksOf(decodeBody(upstreamOf([chunk('a'), chunk('b'), chunk('c'), END]), chatDecoder).encoded(typeLine))
+  const apart = await chunksOf(decodeBody(upstreamOf([chunk('a'), ...BURST.split(/(?<=\n\n)/), END]), chatDecoder).encoded(typeLine))
   expect(chunks.join('')).toBe(apart.join(''))
 })
 
+test('a short rest goes out with the first token, in one chunk', async () => {
+  const short = chunk('a') + chunk('b') + chunk('c') + END
+  expect(short.length - chunk('a').length).toBeLessThan(FIRST_TOKEN_ALONE_BEFORE)
+  const chunks = await chunksOf(decodeBody(upstreamOf([short]), chatDecoder).encoded(typeLine))
+  expect(chunks).toHaveLength(1)
+  expect(chunks[0]).toContain('delta a\nresponse.output_text.delta b\nresponse.output_text.delta c\n')
+})
+
 test('only the first token is sent apart; later reads go out whole, one chunk each', async () => {
-  const chunks = await chunksOf(decodeBody(upstreamOf([chunk('a') + chunk('b'), chunk('c') + chunk('d') + END]), chatDecoder).encoded(typeLine))
+  const chunks = await chunksOf(decodeBody(upstreamOf([chunk('a') + BURST, chunk('c') + BURST + END]), chatDecoder).encoded(typeLine))
   expect(chunks).toHaveLength(3)
-  expect(chunks[1]).toBe('response.output_text.delta b\n')
-  expect(chunks[2]!.startsWith('response.output_text.delta c\nresponse.output_text.delta d\n')).toBe(true)
+  expect(chunks[1]!.startsWith('response.output_text.delta x0\n')).toBe(true)
+  expect(chunks[2]!.startsWith('response.output_text.delta c\nresponse.output_text.delta x0\n')).toBe(true)
 })
 
 test('a first token at the end of its read, or in the read that ends the stream, is not held', async () => {
-  const atEnd = await chunksOf(decodeBody(upstreamOf([chunk('a'), END]), chatDecoder).encoded(typeLine))
+  const atEnd = await chunksOf(decodeBody(upstreamOf([chunk('a'), BURST + END]), chatDecoder).encoded(typeLine))
   expect(atEnd).toHaveLength(2)
   expect(atEnd[0]!.trimEnd().split('\n').at(-1)).toBe('response.output_text.delta a')
   // No blank line after the last event: the stream's end, not a read, dispatches it.
@@ -73,34 +86,35 @@ test('a first token at the end of its read, or in the read that ends the stream,
 })
 
 test('the rest of the read is not made in the turn that sent the first token (Bun would join the two in one write)', async () => {
-  const reader = decodeBody(upstreamOf([chunk('a') + chunk('b') + END]), chatDecoder).encoded(typeLine).getReader()
+  const reader = decodeBody(upstreamOf([chunk('a') + BURST + END]), chatDecoder).encoded(typeLine).getReader()
   await reader.read()
   let settled = false
   const second = reader.read().then((result) => ((settled = true), result))
   for (let i = 0; i < 50; i++) await Promise.resolve()
   expect(settled).toBe(false)
-  expect(new TextDecoder().decode((await second).value).startsWith('response.output_text.delta b')).toBe(true)
+  expect(new TextDecoder().decode((await second).value).startsWith('response.output_text.delta x0')).toBe(true)
 })
 
 test('a delta the client has no place for is not the first token: the hold waits for one that is sent', async () => {
   const event = (data: object) => `data: ${JSON.stringify(data)}\n\n`
   const response = { id: 'r', object: 'response', status: 'in_progress', model: 'm', output: [] }
+  const text = (delta: string, sequence: number) => event({ type: 'response.output_text.delta', output_index: 1, item_id: 'msg', content_index: 0, delta, sequence_number: sequence })
   const read = [
     event({ type: 'response.created', response, sequence_number: 0 }),
     // A hosted tool's code: relayed to Responses clients, nothing in Anthropic Messages.
     event({ type: 'response.code_interpreter_call_code.delta', output_index: 0, item_id: 'ci', delta: 'print(1)', sequence_number: 1 }),
     event({ type: 'response.output_item.added', output_index: 1, item: { id: 'msg', type: 'message', role: 'assistant', status: 'in_progress', content: [] }, sequence_number: 2 }),
-    event({ type: 'response.output_text.delta', output_index: 1, item_id: 'msg', content_index: 0, delta: 'Hi', sequence_number: 3 }),
-    event({ type: 'response.output_text.delta', output_index: 1, item_id: 'msg', content_index: 0, delta: ' there', sequence_number: 4 }),
+    text('Hi', 3),
+    ...Array.from({ length: 40 }, (_, i) => text(` there${i}`, 4 + i)),
   ].join('')
-  const done = event({ type: 'response.completed', response: { ...response, status: 'completed' }, sequence_number: 5 })
+  const done = event({ type: 'response.completed', response: { ...response, status: 'completed' }, sequence_number: 99 })
   const encode = createMessagesEncoder({ model: 'm', id: 'x' })
   const stream = decodeBody(upstreamOf([read, done]), (emit) => createResponsesDecoder(emit, { model: 'm' })).encoded((e) => encode(e).map(formatSse).join(''))
   const chunks = await chunksOf(stream)
   expect(chunks[0]).toContain('event: message_start')
   expect(chunks[0]).toContain('"text":"Hi"')
-  expect(chunks[0]).not.toContain(' there')
-  expect(chunks[1]).toContain('"text":" there"')
+  expect(chunks[0]).not.toContain(' there0')
+  expect(chunks[1]).toContain('"text":" there0"')
 })
 
 test('a client that leaves while the rest waits to be parsed: the upstream is let go, nothing more is made or counted', async () => {
@@ -108,7 +122,7 @@ test('a client that leaves while the rest waits to be parsed: the upstream is le
   const body = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
-        controller.enqueue(encoder.encode([chunk('a'), chunk('b'), END].join('')))
+        controller.enqueue(encoder.encode(chunk('a') + BURST + END))
       },
       cancel() {
         cancelled++
@@ -160,13 +174,20 @@ test('SseParser.hold: parsing on with resume gives the messages of an uninterrup
   }
 })
 
-test('SseParser.hold on the last line of a chunk holds nothing; NDJSON holds per line', () => {
+test('SseParser.hold on the last line of a chunk, or with less rest than asked, holds nothing; NDJSON holds per line', () => {
   const parser = new SseParser()
   parser.push('data: 1\n\n', () => parser.hold())
   expect(parser.holding).toBe(false)
+  const seen: string[] = []
+  const asking = new SseParser()
+  asking.push('data: 1\n\ndata: 22\n\n', (message) => (seen.push(message.data), asking.hold(11)))
+  expect(seen).toEqual(['1', '22']) // 10 characters followed the first event
+  const enough = new SseParser()
+  enough.push('data: 1\n\ndata: 22\n\n', (message) => (seen.push(message.data), enough.hold(10)))
+  expect(enough.holding).toBe(true)
 
   const lines = new SseParser(undefined, 'ndjson')
-  const seen: string[] = []
+  seen.length = 0
   const emit = (message: SseMessage) => {
     seen.push(message.data)
     lines.hold()
