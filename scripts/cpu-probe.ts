@@ -12,8 +12,12 @@ import { cpuMeter, inTurns, startHarness } from './_harness.ts'
 const root = join(import.meta.dir, '..')
 const COUNT = Number(process.env.CPU_PROBE_COUNT ?? 3000)
 const profile = process.env.CPU_PROFILE === '1'
+// As in the bench: a baseline with this wave's providers gets the same settings (the router and the
+// fallback model included), so that both sides do the same work per request.
+const baselineResponses = process.env.BENCH_BASELINE_RESPONSES === '1'
 const { shimUrl, shim, baseline, chatFake, anthropicFake, backendFake, stop } = await startHarness({
   baseline: process.env.BENCH_BASELINE || undefined,
+  responses: baselineResponses,
   command: profile ? [process.execPath, '--cpu-prof-md', '--cpu-prof-interval=100', '--cpu-prof-dir=/tmp/codex-shim-prof', join(root, 'src/cli.ts')] : undefined,
 })
 const json = { 'content-type': 'application/json' }
@@ -108,7 +112,7 @@ console.log(`bare Bun pass-through (floor): ${floorUs} µs per request\n`)
 console.log(`${'route'.padEnd(38)}${'this build'.padStart(12)}${baseline ? 'baseline'.padStart(10) : ''}`)
 for (const route of ROUTES) {
   if (filter && !filter.test(route.name)) continue
-  const withBaseline = Boolean(baseline && !route.responses)
+  const withBaseline = Boolean(baseline && (baselineResponses || !route.responses))
   const [mine, before = null] = await usPerRequest([{ pid: shim.pid, base: shimUrl }, ...(withBaseline ? [{ pid: baseline!.child.pid, base: baseline!.url }] : [])], route)
   console.log(`${route.name.padEnd(38)}${`${mine} µs`.padStart(12)}${before !== null ? `${before} µs`.padStart(10) : ''}`)
 }
