@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /**
  * `bun scripts/cpu-probe.ts [route-regex]`: CPU per small request, in µs, for
- * this build and (BENCH_BASELINE) an older one, beside a bare Bun pass-through
+ * this build and (BENCH_BASELINE; BENCH_BASELINE_RESPONSES=1 gives it this wave's settings too)
+ * an older one, beside a bare Bun pass-through
  * (the floor: one `fetch` and the body handed back). Many requests per side,
  * taken in turns, with CPU read to the nanosecond (cpuMeter).
  * CPU_PROFILE=1 starts this build with `--cpu-prof-md` into /tmp/codex-shim-prof.
@@ -93,7 +94,8 @@ async function load(base: string, path: string, headers: Record<string, string>,
 }
 /**
  * CPU per request of each side on one route, in blocks of 500 requests taken in turns (inTurns)
- * until each side has served COUNT. Two copies of one build measured this way differ by about 5 µs.
+ * until each side has served COUNT. Two copies of one build measured this way differ by about 5 µs
+ * on a quiet machine, by up to 50 µs on a busy one.
  */
 async function usPerRequest(sides: { pid: number; base: string }[], route: (typeof ROUTES)[number]): Promise<number[]> {
   for (const side of sides) await load(side.base, route.path, route.headers, route.body, 200)

@@ -53,7 +53,8 @@ export interface DecodedBody {
 }
 
 /**
- * The least rest of an upstream read, in characters, that the first token does not wait for.
+ * The least rest of an upstream read, in UTF-16 code units of its decoded text (characters, for
+ * most text), that the first token does not wait for.
  * Sending it apart costs a second write and a turn of the event loop (~40 µs of CPU in the
  * compiled binary); translating 4 K characters of events takes longer (~100 µs) than that.
  */

@@ -45,7 +45,7 @@ export class SseParser {
   ) {}
 
   push(chunk: string, emit: (message: SseMessage) => void): void {
-    // An empty read (a character's first bytes alone, decoded to nothing) must keep a pending CR.
+    // An empty read (a zero-length chunk, as a decompressing stream can give) must keep a pending CR.
     if (!chunk) return
     let text = chunk
     if (this.first && text.length) {

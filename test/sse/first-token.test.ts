@@ -205,7 +205,7 @@ test('SseParser: an empty read between a CR and its LF keeps them one line end',
   const messages: SseMessage[] = []
   const parser = new SseParser()
   parser.push('data: x\r', (message) => messages.push(message))
-  parser.push('', (message) => messages.push(message)) // a character's first bytes alone decode to nothing
+  parser.push('', (message) => messages.push(message)) // a zero-length read
   parser.push('\ndata: y\r\n\r\n', (message) => messages.push(message))
   expect(messages).toEqual([{ data: 'x\ny' }])
 })
