@@ -158,9 +158,7 @@ const DEFAULT_MAX_HELD = 1024 * 1024
 
 /** Index just past the last blank line in `bytes`, or 0 when there is none. */
 function lastBoundary(bytes: Uint8Array): number {
-  const lf = lastIndexOf.call(bytes, LF_LF)
-  const crlf = lastIndexOf.call(bytes, LF_CRLF)
-  return Math.max(lf < 0 ? 0 : lf + LF_LF.length, crlf < 0 ? 0 : crlf + LF_CRLF.length)
+  return eventStartBefore(bytes, bytes.length)
 }
 
 /**
