@@ -1,4 +1,5 @@
 import type * as v from 'valibot'
+import { redactUrl } from './redact.ts'
 
 /**
  * A valibot issue's location as users read it: `models[2].provider` (OpenAI
@@ -21,6 +22,20 @@ export function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
 
 const SECRET_FIELDS: ReadonlySet<string> = new Set(['api_key', 'apiKey', 'api_key_env', 'apiKeyEnv', 'extra_headers', 'extraHeaders'])
 
+/** `base_url`, `baseUrl`: a value that failed as a URL may still carry a key in its query (`?key=`). */
+const isUrlField = (key: unknown) => typeof key === 'string' && /url$/i.test(key)
+
+/**
+ * What was found, as the message repeats it: a `user:password@` masked wherever it is, and a URL
+ * field's query and fragment values too (`list` and the log mask those), however malformed the
+ * URL that failed (a space in it, no scheme, an upper-case scheme).
+ */
+function foundText(received: string, urlField: boolean): string {
+  const masked = received.replace(/[^\s"/@]+@/g, '[redacted]@')
+  if (!urlField || masked.length < 2 || !masked.startsWith('"') || !masked.endsWith('"')) return masked
+  return `"${redactUrl(masked.slice(1, -1))}"`
+}
+
 /**
  * A settings issue's message with what was found (`expected true or false (got "yes")`). A
  * union reports its options' issues; the deepest one is the useful one.
@@ -30,6 +45,6 @@ export function settingsIssueMessage(issue: v.BaseIssue<unknown>): string {
   // What was found is not repeated for a field that holds a key (or a key pasted where a name belongs).
   const secret = (issue.path ?? []).some((item) => typeof item.key === 'string' && SECRET_FIELDS.has(item.key))
   // A URL's `user:password@` neither (a base_url that failed its check for another reason).
-  const received = issue.received && !secret ? ` (got ${issue.received.replace(/[^\s"/@]+@/g, '[redacted]@')})` : ''
+  const received = issue.received && !secret ? ` (got ${foundText(issue.received, isUrlField(issue.path?.at(-1)?.key))})` : ''
   return nested && nested.path?.length ? `${nested.message}${received}` : `${issue.message}${received}`
 }

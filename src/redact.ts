@@ -49,7 +49,8 @@ export function redactUrlsIn(text: string): string {
   // them (every request's own line, the start-up line) comes back as it is, without the regular
   // expressions (a process's first costs ~0.1 ms, and the daemon logs a line before its first answer).
   if (!text.includes('://') || !(text.includes('@') || text.includes('?') || text.includes('#'))) return text
-  return text.replace(/\bhttps?:\/\/[^\s"'<>`]+/g, (match) => {
+  // The scheme in any case: `HTTPS://` is the same URL to every HTTP client.
+  return text.replace(/\bhttps?:\/\/[^\s"'<>`]+/gi, (match) => {
     // Sentence punctuation after a URL is not part of it.
     const url = match.replace(/[.,;:!?)\]]+$/, '')
     return redactUrl(url) + match.slice(url.length)

@@ -26,6 +26,10 @@ describe('redactUrl', () => {
     expect(redactUrlsIn('Could not reach https://u:p@a.example/v1?key=k (timeout); also http://b.example/x?t=1.')).toBe('Could not reach https://***@a.example/v1?key=*** (timeout); also http://b.example/x?t=***.')
   })
 
+  test('redactUrlsIn masks a URL whose scheme is upper case', () => {
+    expect(redactUrlsIn('Could not reach HTTPS://u:p@a.example/v1?key=k; Http://b.example/?t=1')).toBe('Could not reach HTTPS://***@a.example/v1?key=***; Http://b.example/?t=***')
+  })
+
   test('a line whose URLs carry no userinfo, query or fragment comes back as it is; one more URL that does is still masked', () => {
     const line = 'codex-shim listening on http://127.0.0.1:8765 with 2 model(s); control page http://127.0.0.1:8765/'
     expect(redactUrlsIn(line)).toBe(line)

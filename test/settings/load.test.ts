@@ -139,6 +139,10 @@ describe('settings: error messages name the field and what was expected', () => 
     [{ models: {} }, 'models: expected an array of model entries (got Object)'],
     [[], '(file): expected a JSON object with a "models" array (got Array)'],
     [{ models: [{ model: 'm', provider: 'openai', baseUrl: 'not a url' }] }, 'models[0].baseUrl: expected an absolute URL such as "https://api.deepseek.com/v1" (got "not a url")'],
+    // A key in the query of a URL that failed is masked as `list` masks it, however the URL is malformed.
+    [{ models: [{ model: 'm', provider: 'openai', base_url: 'https://api x.com/v1?key=AIzaSECRET1' }] }, 'models[0].base_url: expected an absolute URL such as "https://api.deepseek.com/v1" (got "https://api x.com/v1?key=***")'],
+    [{ models: [{ model: 'm', provider: 'openai', base_url: 'generativelanguage.googleapis.com/v1beta/openai?key=AIzaSECRET2' }] }, 'models[0].base_url: expected an absolute URL such as "https://api.deepseek.com/v1" (got "generativelanguage.googleapis.com/v1beta/openai?key=***")'],
+    [{ models: [{ model: 'm', provider: 'openai', baseUrl: 'HTTPS://api x.com/v1?key=AIzaSECRET3#token=T' }] }, 'models[0].baseUrl: expected an absolute URL such as "https://api.deepseek.com/v1" (got "HTTPS://api x.com/v1?key=***#token=***")'],
   ])('%j', (value, expected) => {
     expect(issuesOf(value)).toContain(expected.replace('(file): ', ': '))
   })
