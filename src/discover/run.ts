@@ -264,13 +264,26 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
 function withoutSecrets(diff: string, settingsText: string): string {
   const secrets = new Set<string>()
   for (const entry of modelEntriesIn(settingsText)) {
-    for (const field of ['api_key', 'apiKey']) if (typeof entry[field] === 'string') secrets.add(JSON.stringify(entry[field]).slice(1, -1))
+    for (const field of ['api_key', 'apiKey']) if (typeof entry[field] === 'string') secrets.add(entry[field])
     const headers = entry.extra_headers ?? entry.extraHeaders
-    if (headers && typeof headers === 'object') for (const value of Object.values(headers)) if (typeof value === 'string') secrets.add(JSON.stringify(value).slice(1, -1))
+    if (headers && typeof headers === 'object') for (const value of Object.values(headers)) if (typeof value === 'string') secrets.add(value)
   }
-  let out = diff
-  for (const secret of [...secrets].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length)) out = out.replaceAll(`"${secret}"`, '"[redacted]"')
-  return redactUrlsIn(out)
+  // Compared by what each string in the diff says, not how it is spelled: the file may escape a
+  // key (`\/`, `\u0041`) where JSON.stringify would not.
+  const masked = diff.replace(JSON_STRING, (literal) => (isSecret(literal, secrets) ? '"[redacted]"' : literal))
+  return redactUrlsIn(masked)
+}
+
+/** A JSON string literal on one line (a diff line holds whole literals: JSON strings cannot span lines). */
+const JSON_STRING = /"(?:[^"\\\n]|\\.)*"/g
+
+function isSecret(literal: string, secrets: ReadonlySet<string>): boolean {
+  try {
+    const value = JSON.parse(literal) as string
+    return value.length >= 4 && secrets.has(value)
+  } catch {
+    return false
+  }
 }
 
 /** Whether a settings text gives some model a key in the file itself (not only `${VAR}` references). */

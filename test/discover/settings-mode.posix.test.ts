@@ -42,3 +42,20 @@ test('--dry-run prints the diff without a key, a header value or a URL credentia
   expect(run.stdout).toContain('[redacted]')
   for (const secret of ['sk-inline-0123456789', 'secretpw', 'SECRETQUERY', 'sk-HEADERSECRET', 'team-secret-42']) expect(run.output).not.toContain(secret)
 })
+
+test('--dry-run masks a key or header value however the file escapes it', async () => {
+  const { home, settings } = freshHome('dry-run-escaped')
+  // Written by hand (or by a tool that escapes "/"): JSON.stringify would spell these values otherwise.
+  writeFileSync(settings, [
+    '{',
+    '  "models": [',
+    '    { "slug": "ds", "model": "deepseek-chat", "provider": "generic-chat-completion-api", "base_url": "https://api.deepseek.com/v1", "api_key": "sk-INLINE\\/SECRET123", "extra_headers": { "Authorization": "Bearer HDRSECRET\\u0041" } }',
+    '  ]',
+    '}',
+    '',
+  ].join('\n'))
+  const run = await spawnCommand(['discover', ollama.url, '--dry-run', '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: home })
+  expect(run.code).toBe(0)
+  expect(run.stdout).toContain('[redacted]')
+  for (const secret of ['SECRET123', 'HDRSECRET']) expect(run.output).not.toContain(secret)
+})
