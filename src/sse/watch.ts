@@ -271,6 +271,28 @@ function nextEventStart(bytes: Uint8Array, from: number): number {
   }
 }
 
+const LF_ONLY = Buffer.from('\n')
+
+/**
+ * Whether an event that came without its blank line is whole: it has data, and its data is one
+ * JSON value (every dialect's events are) or Chat's `[DONE]`. Half an event's JSON does not parse.
+ */
+export function isWholeEvent(bytes: Uint8Array): boolean {
+  const data: string[] = []
+  for (const line of utf8.decode(bytes).split(/\r?\n/)) {
+    if (line.startsWith('data:')) data.push(line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5))
+  }
+  if (!data.length) return false
+  const payload = data.join('\n')
+  if (payload === '[DONE]') return true
+  try {
+    JSON.parse(payload)
+    return true
+  } catch {
+    return false
+  }
+}
+
 function endsAtBoundary(bytes: Uint8Array): boolean {
   const n = bytes.length
   return bytes[n - 1] === 0x0a && (bytes[n - 2] === 0x0a || (bytes[n - 2] === 0x0d && bytes[n - 3] === 0x0a))
@@ -363,7 +385,10 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const finish = (error: ShimError | null) => {
     closed = true
     early = null
-    if (held) forward(held, endsAtBoundary(held))
+    // What is held lacks its blank line. Cut short (a broken connection, an upstream that closed
+    // mid-event) it stays here: a client would fail parsing its half, or take half a terminal event
+    // for the end. Whole but for that line, it goes out with it, so the client dispatches it.
+    if (held && isWholeEvent(held)) forward(Buffer.concat([held, held[held.length - 1] === LF ? LF_ONLY : LF_LF]), true)
     held = null
     // An answer that already finished needs nothing more, even if the connection then broke.
     if (!answered) {

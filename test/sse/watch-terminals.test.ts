@@ -45,3 +45,49 @@ test('responses: a bare error event then the end becomes response.failed carryin
   const data = JSON.parse(failed.slice(failed.indexOf('data: ') + 6))
   expect(data.response.error).toEqual({ code: 'context_length_exceeded', message: 'Your input exceeds the context window.' })
 })
+
+/** Like `through`, but the upstream's connection breaks after the parts (a reset). */
+async function throughBroken(dialect: PassthroughDialect, ...parts: string[]): Promise<string> {
+  const queue = [...parts]
+  const body = new ReadableStream<Uint8Array>({
+    // One part per read, then the error (an error raised at once would drop the parts still queued).
+    pull(controller) {
+      const part = queue.shift()
+      if (part !== undefined) controller.enqueue(new TextEncoder().encode(part))
+      else controller.error(Object.assign(new Error('The socket connection was closed unexpectedly.'), { code: 'ECONNRESET' }))
+    },
+  })
+  return new Response(watchPassthrough(body, dialect, { idleTimeoutMs: 0 })).text()
+}
+
+const CUT_TERMINALS = [
+  ['chat', CHAT_PASSTHROUGH, 'data: {"choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n', 'data: {"choices":[{"index":0,"delta":{},"finish_rea', 'data: {"error"'],
+  ['messages', MESSAGES_PASSTHROUGH, 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}\n\n', 'event: message_stop\ndata: ', 'event: error'],
+  ['responses', RESPONSES_PASSTHROUGH, 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"hi"}\n\n', 'event: response.completed\ndata: {"type":"response.completed","response":{"status":"completed","usage":{"input_tokens":10,"output_tokens"', 'event: response.failed'],
+] as const
+
+test.each(CUT_TERMINALS)('%s: an upstream that closes partway through its terminal event is reported, and the half event is not sent', async (_name, dialect, whole, half, failure) => {
+  const out = await through(dialect, whole, half)
+  expect(out.startsWith(whole)).toBe(true)
+  expect(out).not.toContain(half)
+  expect(out.slice(whole.length).startsWith(failure)).toBe(true)
+})
+
+test.each(CUT_TERMINALS)('%s: a connection that breaks partway through an event ends in the failure event alone, with no half event before it', async (_name, dialect, whole, half, failure) => {
+  const out = await throughBroken(dialect, whole, half)
+  expect(out.startsWith(whole)).toBe(true)
+  expect(out).not.toContain(half)
+  // What follows the whole events is the client's own failure event alone (Chat's closes with [DONE]).
+  const rest = out.slice(whole.length)
+  expect(rest.startsWith(failure)).toBe(true)
+  expect(rest.trimEnd().split(/\n\n/).filter((event) => event !== 'data: [DONE]')).toHaveLength(1)
+})
+
+test.each([
+  ['chat', CHAT_PASSTHROUGH, 'data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\n', 'data: [DONE]'],
+  ['messages', MESSAGES_PASSTHROUGH, 'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n', 'event: message_stop\ndata: {"type":"message_stop"}\n'],
+  ['responses', RESPONSES_PASSTHROUGH, 'event: response.output_text.done\ndata: {"type":"response.output_text.done","text":"hi"}\n\n', 'event: response.completed\ndata: {"type":"response.completed","response":{"status":"completed"}}'],
+])('%s: a last event that is whole but for its blank line goes out with it, and the answer ends cleanly', async (_name, dialect, before, last) => {
+  const out = await through(dialect, before, last)
+  expect(out).toBe(`${before}${last}${last.endsWith('\n') ? '\n' : '\n\n'}`)
+})
