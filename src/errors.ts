@@ -89,10 +89,15 @@ export function clientClosed(): ShimError {
  * messages already start with it) and without the runtime's own advice, since
  * our messages give theirs ("Is the base_url right…").
  */
+/** Bun's fetch errors end with advice for its own callers ("pass `verbose: true`…"), which ours cannot act on. */
+export function withoutRuntimeAdvice(message: string): string {
+  return message.replace(/\s*(?:Is the computer able to access the url\?|For more information, pass `verbose: true` in the second argument to fetch\(\)\.?)\s*$/i, '')
+}
+
 export function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
   if (error.name === 'TimeoutError') return 'no answer in time'
   const code = (error as { code?: unknown }).code
-  const message = error.message.replace(/\s*Is the computer able to access the url\?\s*$/i, '').replace(/\.$/, '').trim()
+  const message = withoutRuntimeAdvice(error.message).replace(/\.$/, '').trim()
   return typeof code === 'string' && !message.startsWith(code) ? `${code} ${message}`.trim() : message
 }

@@ -1,4 +1,4 @@
-import { describeMs, ShimError } from '../errors.ts'
+import { describeMs, ShimError, withoutRuntimeAdvice } from '../errors.ts'
 import { byteScrubber, secretsFor } from '../upstream/redact-sent.ts'
 
 /**
@@ -129,6 +129,6 @@ export function watchedReader(body: ReadableStream<Uint8Array>, idleMs: number) 
 /** Any failure while reading an upstream body, as the ShimError the client will hear about. */
 export function streamError(error: unknown): ShimError {
   if (error instanceof ShimError) return error
-  const message = error instanceof Error ? error.message : String(error)
+  const message = error instanceof Error ? withoutRuntimeAdvice(error.message) : String(error)
   return new ShimError('upstream_stream', `The upstream stream broke: ${message}`)
 }
