@@ -61,6 +61,16 @@ export function responsesFailure(error: ShimError): { code: string; message: str
 }
 
 /**
+ * What a Responses upstream's bare `error` event says, flat (`{type, code, message}`) or nested
+ * (`{type, error: {code, message}}`): its message and code, or null when it gives no message.
+ */
+export function upstreamErrorEvent(event: any): ShimError | null {
+  const source = event?.error && typeof event.error === 'object' ? event.error : event
+  if (typeof source?.message !== 'string') return null
+  return new ShimError('upstream_stream', source.message, { code: typeof source.code === 'string' ? source.code : undefined })
+}
+
+/**
  * The Responses passthrough's view of the upstream: a terminal event means the
  * answer is whole; a failure becomes `response.failed`, which Codex retries
  * (or reports as "context window exceeded" for that code).
@@ -69,11 +79,7 @@ export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
   // Not a bare `error` event: Codex ignores it and would see the stream end cleanly. What it says becomes
   // the response.failed sent when the stream then ends unfinished (upstreamFailure).
   terminals: ['event: response.completed', 'event: response.failed', 'event: response.incomplete', '"type":"response.completed"', '"type":"response.failed"', '"type":"response.incomplete"'],
-  upstreamFailure: (event) => {
-    const source = event?.error && typeof event.error === 'object' ? event.error : event
-    if (typeof source?.message !== 'string') return null
-    return new ShimError('upstream_stream', source.message, { code: typeof source.code === 'string' ? source.code : undefined })
-  },
+  upstreamFailure: (event) => upstreamErrorEvent(event),
   failure: (error: ShimError) =>
     formatEvent({
       type: 'response.failed',

@@ -1,9 +1,9 @@
 import { ResponseBuilder } from '../../canonical/builder.ts'
 import type { EventDecoder } from '../../canonical/decode.ts'
 import { isTerminalEvent, type OutputItem, type ResponsesEvent } from '../../canonical/types.ts'
-import type { ShimError } from '../../errors.ts'
+import { ShimError } from '../../errors.ts'
 import { parseJson, type SseMessage } from '../../sse/parse.ts'
-import { responsesFailure } from './errors.ts'
+import { responsesFailure, upstreamErrorEvent } from './errors.ts'
 import { isHousekeepingEvent, readUpstreamEvent, type ResponsesHousekeepingEvent } from './upstream-event.ts'
 import { answerTooLarge, maxAnswerBytes } from '../../canonical/answer-limit.ts'
 
@@ -17,7 +17,8 @@ export function createResponsesDecoder(emit: (event: ResponsesEvent) => void, op
   const limit = options.maxAnswerBytes ?? maxAnswerBytes()
   let held = 0
   let finished = false
-  let sawError: string | null = null
+  // The last bare error event: its message and code go into the failure when the stream then ends unfinished.
+  let sawError: ShimError | null = null
   const done: OutputItem[] = []
   const failWith = (error: { code: string; message: string }) => {
     if (finished) return
@@ -28,7 +29,7 @@ export function createResponsesDecoder(emit: (event: ResponsesEvent) => void, op
   const noteHousekeeping = (event: ResponsesHousekeepingEvent) => {
     switch (event.type) {
       case 'error':
-        sawError = typeof event.message === 'string' ? event.message : 'error event'
+        sawError = upstreamErrorEvent(event) ?? new ShimError('upstream_stream', 'The upstream reported an error without a message.')
         return
       case 'keepalive':
       case 'codex.rate_limits':
@@ -62,7 +63,8 @@ export function createResponsesDecoder(emit: (event: ResponsesEvent) => void, op
       emit(event)
     },
     end() {
-      failWith({ code: 'server_error', message: sawError ? `The upstream reported an error: ${sawError}` : 'The upstream closed the stream before response.completed.' })
+      // The upstream's code carries on (context_length_exceeded is what clients act on); the message says whose it is.
+      failWith(sawError ? { code: responsesFailure(sawError).code, message: `The upstream reported an error: ${sawError.message}` } : { code: 'server_error', message: 'The upstream closed the stream before response.completed.' })
     },
     fail(error: ShimError) {
       failWith(responsesFailure(error))

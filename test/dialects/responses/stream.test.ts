@@ -58,6 +58,15 @@ describe('Responses upstream → canonical events', () => {
     expect(failed.response.error).toEqual({ code: 'server_error', message: 'The upstream reported an error: backend exploded' })
   })
 
+  test.each([
+    ['flat', { type: 'error', code: 'context_length_exceeded', message: 'Your input exceeds the context window.' }],
+    ['nested', { type: 'error', error: { type: 'invalid_request_error', code: 'context_length_exceeded', message: 'Your input exceeds the context window.' } }],
+  ])('an `error` event\'s code carries on into the failure, and its message, in the %s shape too', async (_shape, error) => {
+    const failed = (await decode([UPSTREAM[0]!, error].map(sse).join(''))).at(-1) as ResponseTerminalEvent
+    expect(failed.type).toBe('response.failed')
+    expect(failed.response.error).toEqual({ code: 'context_length_exceeded', message: 'The upstream reported an error: Your input exceeds the context window.' })
+  })
+
   test('translated clients see the same answer with or without the relayed events, and the refusal too', async () => {
     const events = await decode(UPSTREAM.map(sse).join(''))
     const quiet = events.filter((event) => !event.type.startsWith('response.web_search_call.'))
