@@ -20,6 +20,15 @@ export function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
   return issue.received === 'undefined' && /^Invalid key/.test(issue.message)
 }
 
+/** Checks whose `received` valibot gives as the length it found ("0"), not the value. */
+const LENGTH_CHECKS: ReadonlySet<string> = new Set(['non_empty', 'min_length', 'max_length', 'length', 'min_bytes', 'max_bytes', 'bytes', 'min_graphemes', 'max_graphemes', 'graphemes', 'min_words', 'max_words', 'words', 'min_size', 'max_size', 'size'])
+
+/** ` (got …)`: what the request held there, when the issue says it (not for a missing field, a value of no known type, or a length). */
+export function foundIn(issue: v.BaseIssue<unknown>): string {
+  if (!issue.received || issue.received === 'unknown' || isMissingKey(issue) || LENGTH_CHECKS.has(issue.type)) return ''
+  return ` (got ${issue.received})`
+}
+
 const SECRET_FIELDS: ReadonlySet<string> = new Set(['api_key', 'apiKey', 'api_key_env', 'apiKeyEnv', 'extra_headers', 'extraHeaders'])
 
 /** `base_url`, `baseUrl`: a value that failed as a URL may still carry a key in its query (`?key=`). */
@@ -45,6 +54,6 @@ export function settingsIssueMessage(issue: v.BaseIssue<unknown>): string {
   // What was found is not repeated for a field that holds a key (or a key pasted where a name belongs).
   const secret = (issue.path ?? []).some((item) => typeof item.key === 'string' && SECRET_FIELDS.has(item.key))
   // A URL's `user:password@` neither (a base_url that failed its check for another reason).
-  const received = issue.received && !secret ? ` (got ${foundText(issue.received, isUrlField(issue.path?.at(-1)?.key))})` : ''
+  const received = issue.received && !secret && !LENGTH_CHECKS.has(issue.type) ? ` (got ${foundText(issue.received, isUrlField(issue.path?.at(-1)?.key))})` : ''
   return nested && nested.path?.length ? `${nested.message}${received}` : `${issue.message}${received}`
 }

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { parseChatEnvelope, parseChatRequest } from '../../src/dialects/chat/to-canonical.ts'
 import { parseMessagesEnvelope, parseMessagesRequest } from '../../src/dialects/messages/to-canonical.ts'
+import { parseResponsesEnvelope } from '../../src/dialects/responses/api.ts'
 import { createHandler } from '../../src/server/app.ts'
 import { events, messageEvents, startFakeAnthropicUpstream } from '../fakes/anthropic-upstream.ts'
 import { startFakeChatUpstream, stream, textReply } from '../fakes/chat-upstream.ts'
@@ -99,4 +100,12 @@ describe('what every route still checks itself, on the fast path too', () => {
     expect(parseChatEnvelope({ ...chat, stream: null })).toEqual({ model: 'm', stream: false })
     expect(parseMessagesEnvelope({ model: 'm', max_tokens: 5, messages: [] })).toEqual({ model: 'm', stream: false })
   })
+})
+
+test.each([
+  ['responses', () => parseResponsesEnvelope({ model: '', input: 'hi' }), 'Invalid request: model: expected a model slug; GET /v1/models lists them.'],
+  ['chat', () => parseChatEnvelope({ model: '', messages: [] }), 'Invalid request: model: expected a model slug; GET /v1/models lists them.'],
+  ['messages', () => parseMessagesEnvelope({ model: '', max_tokens: 1, messages: [] }), 'model: expected a model slug'],
+])('%s: an empty model is named without what valibot counts (its length, "got 0")', (_door, parse, message) => {
+  expect(messageThrownBy(parse)).toBe(message)
 })

@@ -123,6 +123,7 @@ describe('settings: error messages name the field and what was expected', () => 
     [{ models: [{ model: 'm', provider: 'generic-chat-completion-api' }] }, 'models[0].base_url: missing; provider "generic-chat-completion-api" needs a base URL such as "https://api.deepseek.com/v1"'],
     [{ models: [{ model: 'm', provider: 'openai', baseUrl: 'localhost:8000' }] }, 'models[0].baseUrl: expected an http:// or https:// URL such as "http://localhost:8000/v1" (got "localhost:8000")'],
     [{ models: [{ model: 'm', provider: 'openai', max_context_limit: '128k' }] }, 'models[0].max_context_limit: expected max_context_limit as a whole number of tokens (got "128k")'],
+    [{ models: [{ model: '  ', provider: 'openai' }] }, 'models[0].model: expected a non-empty upstream model id'],
     [{ models: [{ model: 'm', provider: 'openai', maxOutputTokens: 1.5 }] }, 'models[0].maxOutputTokens: expected max_output_tokens as a whole number (got 1.5)'],
     [{ models: [{ model: 'm', provider: 'openai', no_image_support: 'yes' }] }, 'models[0].no_image_support: expected true or false (got "yes")'],
     // What was found is not repeated where it could be a key: header values, api_key, api_key_env.

@@ -3,7 +3,7 @@ import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolC
 import { ShimError } from '../../errors.ts'
 import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { byType } from '../../by-type.ts'
-import { isMissingKey, issuePath } from '../../issue-path.ts'
+import { foundIn, isMissingKey, issuePath } from '../../issue-path.ts'
 import { REASONING_EFFORTS } from '../../settings/schema.ts'
 
 /**
@@ -88,8 +88,7 @@ function checked<S extends typeof ChatRequestSchema | typeof ChatEnvelopeSchema>
     const issue = parsed.issues[0]
     const param = issuePath(issue)
     const missing = isMissingKey(issue)
-    const received = !missing && issue.received && issue.received !== 'unknown' ? ` (got ${issue.received})` : ''
-    throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${missing ? 'missing required field' : issue.message}${received}.`, { param: param || undefined })
+    throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${missing ? 'missing required field' : issue.message}${foundIn(issue)}.`, { param: param || undefined })
   }
   const request = parsed.output
   if (request.n && request.n > 1) throw new ShimError('bad_request', 'Invalid request: n: only n = 1 is supported by codex-shim.', { param: 'n' })

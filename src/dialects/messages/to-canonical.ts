@@ -3,7 +3,7 @@ import type { ContentPart, ResponsesItem, ResponsesRequest, ResponsesTool, ToolC
 import { ShimError } from '../../errors.ts'
 import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { byType } from '../../by-type.ts'
-import { isMissingKey, issuePath } from '../../issue-path.ts'
+import { foundIn, isMissingKey, issuePath } from '../../issue-path.ts'
 import { THINKING_BUDGETS } from './request.ts'
 import { decodeCarriedReasoning, encodeThinking } from './thinking-signature.ts'
 
@@ -80,7 +80,7 @@ function checked<S extends typeof MessagesClientSchema | typeof MessagesEnvelope
     const issue = parsed.issues[0]
     const param = issuePath(issue, { numbers: 'dots' })
     const missing = isMissingKey(issue)
-    throw new ShimError('bad_request', `${param || 'body'}: ${missing ? 'Field required' : issue.message}${issue.received && issue.received !== 'unknown' && !missing ? ` (got ${issue.received})` : ''}`, { param: param || undefined })
+    throw new ShimError('bad_request', `${param || 'body'}: ${missing ? 'Field required' : issue.message}${foundIn(issue)}`, { param: param || undefined })
   }
   if (options.requireMaxTokens && parsed.output.max_tokens === undefined) throw new ShimError('bad_request', 'max_tokens: Field required', { param: 'max_tokens' })
   return parsed.output

@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { ShimError } from '../../errors.ts'
 import { byType } from '../../by-type.ts'
-import { isMissingKey, issuePath } from '../../issue-path.ts'
+import { foundIn, isMissingKey, issuePath } from '../../issue-path.ts'
 import type { ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
 import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { REASONING_EFFORTS } from '../../settings/schema.ts'
@@ -127,8 +127,7 @@ const RequestSchema = v.looseObject({
 function fail(issue: v.BaseIssue<unknown>, prefix = ''): never {
   const param = issuePath(issue, { prefix })
   const missing = isMissingKey(issue)
-  const received = issue.received && issue.received !== 'unknown' ? ` (got ${issue.received})` : ''
-  const detail = missing ? 'missing required field' : `${issue.message}${received}`
+  const detail = missing ? 'missing required field' : `${issue.message}${foundIn(issue)}`
   throw new ShimError('bad_request', `Invalid request: ${param || 'body'}: ${detail}.`, { param: param || undefined })
 }
 
