@@ -4,6 +4,7 @@ import { ShimError } from '../errors.ts'
 import { describeJsonError } from '../json-error.ts'
 import { redactUrlsIn } from '../redact.ts'
 import { parseSettings, SettingsError } from '../settings/load.ts'
+import { withoutBom } from '../settings/parse-validated.ts'
 import { listCatalog } from './catalog.ts'
 import { unifiedDiff } from './diff.ts'
 import { detectIndent, lineEndingOf, mergeGenerated, previousGenerated, renderSettings, type Json } from './merge.ts'
@@ -125,10 +126,10 @@ function readSettingsText(path: string): string {
 }
 
 function parseDocument(text: string, path: string): Json {
-  if (!text.trim()) return {}
+  if (!withoutBom(text).trim()) return {}
   let json: unknown
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(withoutBom(text))
   } catch (error) {
     throw new SettingsError(path, [{ path: '', message: `not valid JSON (${describeJsonError(text, error)}); fix it before refreshing` }])
   }
@@ -228,7 +229,8 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
     const model = models.find((entry) => entry.slug === conflict.slug)
     if (model) model.verdict = 'slug-taken'
   }
-  const after = renderSettings(merged.document, detectIndent(before), lineEndingOf(before))
+  // A byte-order mark the file had stays: it is the editor's, not ours to drop.
+  const after = `${before.startsWith('\uFEFF') ? '\uFEFF' : ''}${renderSettings(merged.document, detectIndent(withoutBom(before)), lineEndingOf(before))}`
   const changed = after !== before
   assertLoads(after, options.settingsPath)
 

@@ -11,10 +11,18 @@ import type { RawSettingsFile, Settings } from './schema.ts'
  * the compiled binary) to check it again nor, without a router, loads valibot.
  */
 
+/**
+ * The text without a leading byte-order mark: Windows editors (Notepad) save one, JSON.parse refuses
+ * it, and it is no part of the settings.
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
 /** The file's JSON, or a SettingsError saying what the file must be. */
 export function settingsJson(text: string, path: string): unknown {
   try {
-    return JSON.parse(text)
+    return JSON.parse(withoutBom(text))
   } catch (error) {
     throw new SettingsError(path, [{ path: '', message: `not valid JSON (${describeJsonError(text, error)}); expected {"models": [...]}` }])
   }

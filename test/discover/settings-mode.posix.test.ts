@@ -1,6 +1,6 @@
 /** A models.json that holds a key written inline is a token file: discover leaves it, and its backup, 0600. */
 import { afterAll, expect, test } from 'bun:test'
-import { chmodSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { holdsInlineKey } from '../../src/discover/run.ts'
 import { startFakeListingServer } from '../fakes/openai-listing.ts'
 import { freshHome, spawnCommand } from './_spawn.ts'
@@ -58,4 +58,14 @@ test('--dry-run masks a key or header value however the file escapes it', async 
   expect(run.code).toBe(0)
   expect(run.stdout).toContain('[redacted]')
   for (const secret of ['SECRET123', 'HDRSECRET']) expect(run.output).not.toContain(secret)
+})
+
+test('a models.json saved with a byte-order mark is read, and written back with it', async () => {
+  const { home, settings } = freshHome('bom')
+  writeFileSync(settings, `\uFEFF${JSON.stringify({ models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }] }, null, 2)}\n`)
+  const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: home })
+  expect(run.code).toBe(0)
+  const written = readFileSync(settings, 'utf8')
+  expect(written.charCodeAt(0)).toBe(0xfeff)
+  expect(JSON.parse(written.slice(1)).models.map((entry: { slug: string }) => entry.slug)).toContain('mine')
 })

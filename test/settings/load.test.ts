@@ -202,3 +202,8 @@ describe('settings: a default key goes only to the provider\'s own host', () => 
     expect(describeKeySource(model!, env).source).toBe(expected ? `$${provider === 'anthropic' ? 'ANTHROPIC' : 'OPENAI'}_API_KEY` : 'none needed')
   })
 })
+
+test('a settings file saved with a byte-order mark (Windows Notepad) reads as without it', () => {
+  const settings = parseSettings('\uFEFF{"models": [{"model": "m", "provider": "openai"}]}', '/x/models.json')
+  expect(settings.models.map((model) => model.slug)).toEqual(['m'])
+})
