@@ -264,6 +264,18 @@ function ourLines(lines: string[], markers: ('begin' | 'end' | null)[]): boolean
   return ours
 }
 
+/**
+ * Where a displaced line goes back: its old line, never after the first table. Only the line's
+ * index is remembered, so a value spanning lines that the user added above it since (a """
+ * string, an array) can put that index inside the value; the line then goes just after the value.
+ */
+function restoreAt(lines: string[], index: number): number {
+  const limit = firstTableLine(lines)
+  const at = Math.min(index, limit === -1 ? lines.length : limit)
+  const start = statementStarts(lines).indexOf(true, at)
+  return start === -1 ? at : start
+}
+
 function removeFromLf(text: string): string {
   const lines = text.split('\n')
   const markers = markerLines(lines)
@@ -294,12 +306,13 @@ function removeFromLf(text: string): string {
   // The provider block was appended after a separating newline we added.
   let out = kept.join('\n')
   if (state.noFinalNewline && out.endsWith('\n')) out = out.slice(0, -1)
-  // Put displaced lines back where they were, never after the first table.
+  // Put displaced lines back where they were, in their order.
   const restored = splitLines(out)
+  let next = 0
   for (const { index, line } of [...state.displaced].sort((a, b) => a.index - b.index)) {
-    const limit = firstTableLine(restored)
-    const at = Math.min(index, limit === -1 ? restored.length : limit)
+    const at = restoreAt(restored, Math.max(index, next))
     restored.splice(at, 0, line)
+    next = at + 1
   }
   if (state.displaced.length && out === '') return restored.join('\n') + (state.noFinalNewline ? '' : '\n')
   return restored.join('\n')

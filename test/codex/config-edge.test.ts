@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFil
 import { join } from 'node:path'
 import TOML from '@iarna/toml'
 import { applyManagedBlock, hasManagedBlock, managedModel, managedPort, removeManagedBlock } from '../../src/codex/config-block.ts'
-import { disableCodexConfig, enableCodexConfig } from '../../src/codex/manage-config.ts'
+import { disableCodexConfig, enableCodexConfig, useModelInConfig } from '../../src/codex/manage-config.ts'
 
 const options = { model: 'fake', port: 8765, catalogPath: '/tmp/catalog.json' }
 
@@ -116,5 +116,53 @@ describe('config.toml edge cases', () => {
     writeFileSync(path, original)
     expect(disableCodexConfig(path).changed).toBe(false)
     expect(readFileSync(path, 'utf8')).toBe(original)
+  })
+})
+
+// After enable, a displaced line's old place is remembered by its line index; a value spanning
+// lines added above it since moved that index inside the value, and disable, model use and enable
+// were refused for good.
+describe('a value spanning lines added under the block after enable', () => {
+  const original = '# my settings\nmodel = "o3"\napproval_policy = "never"\n'
+  const additions: Record<string, string> = {
+    'a """ string': 'developer_instructions = """\nBe terse.\nmodel = "inside the string"\n"""\n',
+    'a multi-line array': 'notify = [\n  "notify-send",\n  "done",\n]\n',
+  }
+  const addUnderBlock = (enabled: string, added: string) => enabled.replace('# my settings\n', `${added}# my settings\n`)
+  // The user's line comes back just after their addition, which is kept byte for byte.
+  const restored = (added: string) => `${added}model = "o3"\n# my settings\napproval_policy = "never"\n`
+
+  test.each(Object.entries(additions))('%s: disable restores the user\'s line; model use and enable again work', (_, added) => {
+    const edited = addUnderBlock(applyManagedBlock(original, options), added)
+    expect(removeManagedBlock(edited)).toBe(restored(added))
+    const switched = applyManagedBlock(edited, { ...options, model: 'other' })
+    expect(managedModel(switched)).toBe('other')
+    expect(removeManagedBlock(switched)).toBe(restored(added))
+    expect(removeManagedBlock(applyManagedBlock(edited, options))).toBe(restored(added))
+  })
+
+  test.each(Object.entries(additions))('%s: enable, model use, enable and disable on disk', async (_, added) => {
+    const path = join(freshDir(), 'config.toml')
+    writeFileSync(path, original)
+    enableCodexConfig(options, path)
+    writeFileSync(path, addUnderBlock(readFileSync(path, 'utf8'), added))
+    expect((await useModelInConfig('other', options, path)).changed).toBe(true)
+    expect(managedModel(readFileSync(path, 'utf8'))).toBe('other')
+    expect(enableCodexConfig(options, path).changed).toBe(true)
+    expect(disableCodexConfig(path).changed).toBe(true)
+    expect(readFileSync(path, 'utf8')).toBe(restored(added))
+  })
+
+  test('two displaced lines over a value spanning lines come back after it, in their order', () => {
+    const both = '# top\nmodel_provider = "mine"\nmodel = "o3"\n\n[model_providers.mine]\nname = "Mine"\n'
+    const edited = applyManagedBlock(both, options).replace('# top\n', 'list = [\n  1,\n  2,\n]\n# top\n')
+    expect(removeManagedBlock(edited)).toBe('list = [\n  1,\n  2,\n]\nmodel_provider = "mine"\nmodel = "o3"\n# top\n\n[model_providers.mine]\nname = "Mine"\n')
+  })
+
+  test('an edit that would change a setting on disable is still refused', () => {
+    // A state line edited by hand to put back a line that is not ours.
+    const enabled = applyManagedBlock(original, options).replace('"line":"model = \\"o3\\""', '"line":"sandbox_mode = \\"danger-full-access\\""')
+    expect(enabled).toContain('sandbox_mode')
+    expect(() => removeManagedBlock(enabled)).toThrow('would change settings that are not codex-shim\'s')
   })
 })
