@@ -1,6 +1,6 @@
-import { accessSync, closeSync, constants, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { ConfigEditError } from './config-edit-error.ts'
 
 export interface WriteOptions {
@@ -19,13 +19,33 @@ const TEMP_INFIX = '.codex-shim-'
 /** A temp file this old was left by a write that died between open and rename. */
 const STRAY_TEMP_AGE_MS = 60_000
 
+/** Linux's own limit on links followed in a row (ELOOP). */
+const MAX_LINK_HOPS = 40
+
+const isSymbolicLink = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false
+
 /** The file a write lands in: a symlink's final target, so the link survives. */
 function writeTarget(path: string): string {
+  if (!isSymbolicLink(path)) return path
   try {
-    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path
+    return realpathSync(path)
   } catch {
-    return path // a dangling link or no file: write the path itself
+    return danglingLinkTarget(path)
   }
+}
+
+/**
+ * The missing file a link (or chain of links) leads to, to be created as `echo >` or an editor
+ * would: the link was made to point there (dotfiles linked before the file was written). A missing
+ * folder is not ours to make, though: it is most likely a checkout not made yet, which a clone into
+ * it would then refuse; so that, like a loop, is refused with the link and its target named.
+ */
+function danglingLinkTarget(link: string): string {
+  let target = link
+  for (let hops = 0; hops < MAX_LINK_HOPS && isSymbolicLink(target); hops++) target = resolve(dirname(target), readlinkSync(target))
+  if (isSymbolicLink(target)) throw new ConfigEditError(`${link} is a symbolic link that leads round in a loop (through ${target}); point it at a file or remove it. Nothing was changed.`)
+  if (!existsSync(dirname(target))) throw new ConfigEditError(`${link} is a symbolic link to ${target}, whose folder ${dirname(target)} does not exist. Create that folder (or check out what belongs there), or replace the link with a file; nothing was changed.`)
+  return target
 }
 
 /** Removes `<name>.codex-shim-*.tmp` siblings older than a minute (a killed write's leftovers). */
@@ -74,7 +94,7 @@ const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL
  * never half of each: temp file in the same directory, fsync, rename.
  * Keeps the existing file's mode, else uses `mode`; `secret` forces 0600
  * (set on the temp file before it holds a byte). A symlink is written
- * through to its target and stays a link. For the CLI: the proxy, where
+ * through to its target, created if missing, and stays a link. For the CLI: the proxy, where
  * the fsync would stop every stream, uses `writeFileAtomicOffThread`.
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array, options: WriteOptions = {}): void {

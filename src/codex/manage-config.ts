@@ -13,6 +13,36 @@ function readConfig(path: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : ''
 }
 
+// fatal: a plain utf8 read turns a byte that is not UTF-8 into U+FFFD, which our write would then
+// keep for good. ignoreBOM keeps a byte-order mark in the text, where the block code expects it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** config.toml's text before we change it; refused, changing nothing, when it is not UTF-8. */
+export function readConfigToEdit(path: string): string {
+  if (!existsSync(path)) return ''
+  const bytes = readFileSync(path)
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw new ConfigEditError(`${path} is not UTF-8 (on line ${firstLineNotUtf8(bytes)}), and Codex reads config.toml as UTF-8 too. Save it as UTF-8 (in your editor, or with iconv), then run this again; nothing was changed.`)
+  }
+}
+
+/** The 1-based number of the first line that does not decode (a line break is never part of a character). */
+function firstLineNotUtf8(bytes: Uint8Array): number {
+  let start = 0
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(0x0a, start)
+    try {
+      utf8.decode(bytes.subarray(start, end === -1 ? bytes.length : end))
+    } catch {
+      return line
+    }
+    if (end === -1) return line // not reached: some line holds the byte the whole file failed on
+    start = end + 1
+  }
+}
+
 /** The change, with the file as it was backed up first when there is one to write. */
 function backedUpChange(path: string, before: string, after: string): ConfigChange {
   if (before === after) return { path, backup: null, changed: false }
@@ -35,17 +65,18 @@ async function writeOffThread(path: string, before: string, after: string): Prom
 
 /** Writes (or refreshes) our block in `$CODEX_HOME/config.toml`: backup first, atomic write. */
 export function enableCodexConfig(options: ManagedBlockOptions, path = codexPaths.config()): ConfigChange {
-  const before = readConfig(path)
+  const before = readConfigToEdit(path)
   return write(path, before, applyManagedBlock(before, options))
 }
 
 /** Removes our block and restores the keys it displaced. */
 export function disableCodexConfig(path = codexPaths.config()): ConfigChange {
-  const before = readConfig(path)
+  const before = readConfigToEdit(path)
   if (!hasManagedBlock(before)) return { path, backup: null, changed: false }
   return write(path, before, removeManagedBlock(before))
 }
 
+/** Read only, from our block: a stray byte elsewhere in the file does not hide the model from `model list`. */
 export function currentManagedModel(path = codexPaths.config()): string | null {
   return managedModel(readConfig(path))
 }
@@ -56,7 +87,7 @@ export function currentManagedModel(path = codexPaths.config()): string | null {
  * block points at stays as `enable` wrote it, `--host` included, unless given.
  */
 export async function useModelInConfig(model: string, options: Omit<ManagedBlockOptions, 'model'>, path = codexPaths.config()): Promise<ConfigChange> {
-  const before = readConfig(path)
+  const before = readConfigToEdit(path)
   if (!hasManagedBlock(before)) throw new ConfigEditError(`${path} has no codex-shim block. Run \`codex-shim enable\` first.`)
   const host = options.host ?? managedHost(before) ?? undefined
   return writeOffThread(path, before, applyManagedBlock(before, { ...options, host, model }))

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'bun:test'
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import TOML from '@iarna/toml'
 import { applyManagedBlock, hasManagedBlock, managedModel, managedPort, removeManagedBlock } from '../../src/codex/config-block.ts'
+import { ConfigEditError } from '../../src/codex/config-edit-error.ts'
 import { disableCodexConfig, enableCodexConfig, useModelInConfig } from '../../src/codex/manage-config.ts'
 
 const options = { model: 'fake', port: 8765, catalogPath: '/tmp/catalog.json' }
@@ -33,6 +34,54 @@ describe('config.toml edge cases', () => {
     expect(disableCodexConfig(link).changed).toBe(true)
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
     expect(readFileSync(target, 'utf8')).toBe(original)
+  })
+
+  test('a symlinked config.toml whose target does not exist yet: enable creates the target and keeps the link', () => {
+    const dir = freshDir()
+    mkdirSync(join(dir, 'dotfiles'))
+    const target = join(dir, 'dotfiles', 'codex.toml')
+    const link = join(dir, 'config.toml')
+    symlinkSync(target, link)
+    const change = enableCodexConfig(options, link)
+    expect(change).toMatchObject({ changed: true, backup: null }) // there was nothing to back up
+    expect(readlinkSync(link)).toBe(target)
+    expect(managedModel(readFileSync(target, 'utf8'))).toBe('fake')
+    expect(disableCodexConfig(link).changed).toBe(true)
+    expect(readlinkSync(link)).toBe(target)
+    expect(readFileSync(target, 'utf8')).toBe('')
+  })
+
+  test('a symlinked config.toml into a folder that does not exist: refused, naming the link and its target', () => {
+    const dir = freshDir()
+    const target = join(dir, 'dotfiles', 'codex.toml')
+    const link = join(dir, 'config.toml')
+    symlinkSync(target, link)
+    expect(() => enableCodexConfig(options, link)).toThrow(ConfigEditError)
+    expect(() => enableCodexConfig(options, link)).toThrow(`${link} is a symbolic link to ${target}`)
+    expect(readlinkSync(link)).toBe(target)
+    expect(readdirSync(dir)).toEqual(['config.toml'])
+  })
+
+  test('a config.toml that is not UTF-8 is refused by enable, disable and model use, naming the line, and left as it is', async () => {
+    const path = join(freshDir(), 'config.toml')
+    // A Latin-1 comment: a plain UTF-8 read turned é into U+FFFD, and enable wrote that back.
+    const latin1 = Buffer.from('# settings\n# caf\xe9\nmodel = "gpt-5.5"\n', 'latin1')
+    writeFileSync(path, latin1)
+    expect(() => enableCodexConfig(options, path)).toThrow(ConfigEditError)
+    expect(() => enableCodexConfig(options, path)).toThrow(`${path} is not UTF-8 (on line 2), and Codex reads config.toml as UTF-8 too.`)
+    expect(readFileSync(path)).toEqual(latin1)
+    const applied = applyManagedBlock('model = "gpt-5.5"\n', options)
+    const enabled = Buffer.concat([Buffer.from(applied), Buffer.from('# caf\xe9\n', 'latin1')])
+    writeFileSync(path, enabled)
+    expect(() => disableCodexConfig(path)).toThrow(`is not UTF-8 (on line ${applied.split('\n').length})`)
+    await expect(useModelInConfig('other', options, path)).rejects.toThrow('is not UTF-8')
+    expect(readFileSync(path)).toEqual(enabled)
+    expect(existsSync(`${path}.codex-shim.bak`)).toBe(false)
+    // A byte-order mark is UTF-8, and stays.
+    writeFileSync(path, '\uFEFFmodel = "gpt-5.5"\n')
+    enableCodexConfig(options, path)
+    disableCodexConfig(path)
+    expect(readFileSync(path, 'utf8')).toBe('\uFEFFmodel = "gpt-5.5"\n')
   })
 
   test('a CRLF file is accepted, written with CRLF, and restored byte for byte', () => {

@@ -64,6 +64,41 @@ describe.each(writers)('%s', (_name, writeFileAtomic) => {
     expect(readdirSync(join(dir, 'dotfiles'))).toEqual(['config.toml'])
   })
 
+  test('a link whose target does not exist yet: the target is created beside it in its folder, and the link stays', async () => {
+    const dir = freshDir()
+    mkdirSync(join(dir, 'dotfiles'))
+    const link = join(dir, 'config.toml')
+    symlinkSync(join('dotfiles', 'codex.toml'), link) // relative, as `ln -s` often makes them
+    await writeFileAtomic(link, 'a = 1\n')
+    expect(readlinkSync(link)).toBe(join('dotfiles', 'codex.toml'))
+    expect(readFileSync(join(dir, 'dotfiles', 'codex.toml'), 'utf8')).toBe('a = 1\n')
+    expectMode(join(dir, 'dotfiles', 'codex.toml'), 0o644)
+    expect(readdirSync(join(dir, 'dotfiles'))).toEqual(['codex.toml'])
+    // Through a chain of links, only the last one's target is created.
+    const chained = join(dir, 'chained.toml')
+    symlinkSync(join(dir, 'middle.toml'), chained)
+    symlinkSync(join(dir, 'dotfiles', 'other.toml'), join(dir, 'middle.toml'))
+    await writeFileAtomic(chained, 'b = 2\n')
+    expect(lstatSync(join(dir, 'middle.toml')).isSymbolicLink()).toBe(true)
+    expect(readFileSync(join(dir, 'dotfiles', 'other.toml'), 'utf8')).toBe('b = 2\n')
+  })
+
+  test('a link into a folder that does not exist, or a loop of links, is refused and left as it is', async () => {
+    const dir = freshDir()
+    const link = join(dir, 'config.toml')
+    const target = join(dir, 'dotfiles', 'codex.toml')
+    symlinkSync(target, link)
+    const write = (path: string) => Promise.resolve().then(() => writeFileAtomic(path, 'a = 1\n'))
+    await expect(write(link)).rejects.toThrow(`${link} is a symbolic link to ${target}, whose folder ${join(dir, 'dotfiles')} does not exist`)
+    expect(readlinkSync(link)).toBe(target)
+    expect(existsSync(join(dir, 'dotfiles'))).toBe(false)
+    const loop = join(dir, 'loop.toml')
+    symlinkSync(join(dir, 'back.toml'), loop)
+    symlinkSync(loop, join(dir, 'back.toml'))
+    await expect(write(loop)).rejects.toThrow('leads round in a loop')
+    expect(readlinkSync(loop)).toBe(join(dir, 'back.toml'))
+  })
+
   test('stray temp files from a killed write are removed on the next write; fresh ones are left alone', async () => {
     const dir = freshDir()
     const path = join(dir, 'codex-shim.pid')
