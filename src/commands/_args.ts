@@ -40,16 +40,69 @@ export class UsageError extends Error {
   }
 }
 
-/** `--port` as a number, with a clear error for anything else. */
-export function parsePort(value: string | undefined, fallback = DEFAULT_PORT): number {
-  if (value === undefined || value === '') return fallback
-  const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects a number from 0 to 65535, got "${value}".`)
+// Character loops, not regular expressions: these run on the proxy's start, where a process's
+// first regular expression costs ~0.1 ms.
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39
+const isHex = (code: number) => isDigit(code) || (code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46)
+const isNameChar = (code: number) => isDigit(code) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x2d || code === 0x5f
+
+/**
+ * `--port` as a number: decimal digits only (`1e3` and `0x50` are typos, not ports), with a clear
+ * error for anything else. 0 (any free port) only where the proxy listens (`least` 0); an address
+ * written for Codex needs a real one (`least` 1).
+ */
+export function parsePort(value: string | undefined, fallback = DEFAULT_PORT, least: 0 | 1 = 0): number {
+  if (value === undefined) return fallback
+  const digits = value.trim()
+  let plain = digits.length > 0 && digits.length <= 5
+  for (let index = 0; plain && index < digits.length; index++) plain = isDigit(digits.charCodeAt(index))
+  const port = Number(digits)
+  if (!plain || port < least || port > 65535) throw new UsageError(`--port expects a number from ${least} to 65535, got ${value ? `"${value}"` : 'nothing'}.`)
   return port
 }
 
+/** `--port` of an address written for Codex (enable, generate): a port it can connect to. */
+export const parseWrittenPort = (value: string | undefined): number => parsePort(value, DEFAULT_PORT, 1)
+
+/** An IPv6 address as written in a URL's host, with or without its brackets (`::1`, `[::1]`, `fe80::1%eth0`). */
+function isIpv6(host: string): boolean {
+  const inner = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  let colons = 0
+  for (let index = 0; index < inner.length; index++) {
+    const code = inner.charCodeAt(index)
+    if (code === 0x3a) colons++
+    else if (code === 0x25) return colons >= 2 && index > 0 // a zone id (%eth0) ends the address
+    else if (!isHex(code) && code !== 0x2e) return false
+  }
+  return colons >= 2
+}
+
+/** A host name or IPv4 address: dot-separated labels of letters, digits, `-` and `_`. */
+function isHostName(host: string): boolean {
+  let label = 0
+  for (let index = 0; index < host.length; index++) {
+    const code = host.charCodeAt(index)
+    if (code === 0x2e) {
+      if (label === 0) return false
+      label = 0
+    } else if (isNameChar(code)) label++
+    else return false
+  }
+  return label > 0
+}
+
+/**
+ * `--host`: a host name or an IP address, nothing else. A scheme, a port or a path would otherwise
+ * reach Codex's config.toml as an unusable base_url (`http://[example.com:80]:8765/v1`), or the
+ * listener as an address it cannot bind.
+ */
 export function parseHost(value: string | undefined): string {
-  return value?.trim() || DEFAULT_HOST
+  if (value === undefined) return DEFAULT_HOST
+  const host = value.trim()
+  if (host && (isHostName(host) || isIpv6(host))) return host
+  const colon = host.lastIndexOf(':')
+  const hint = colon > 0 && !host.includes('/') && isHostName(host.slice(0, colon)) ? ` Give the port with --port ${host.slice(colon + 1)}.` : ''
+  throw new UsageError(`--host expects a host name or IP address such as 127.0.0.1, localhost or ::1, without a scheme, port or path; got ${host ? `"${value}"` : 'nothing'}.${hint}`)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
-import { parseHost, parsePort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
+import { parseHost, parseWrittenPort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
 import { chooseModel, enableFor, warnIfProfileOverrides } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
@@ -16,10 +16,12 @@ export default defineCommand({
   },
   run: ({ args }) =>
     runGuarded(args, async () => {
+      // Bad flags first: they are the user's to fix whatever the settings say.
+      const where = { port: parseWrittenPort(args.port), host: parseHost(args.host) }
       const settings = loadSettings(args.settings)
       const chosen = await chooseModel(settings, args.model)
       const model = chosen.slug
-      const change = await enableFor(settings, chosen, { port: parsePort(args.port), host: parseHost(args.host) })
+      const change = await enableFor(settings, chosen, where)
       if (!change.changed) log.info(`${change.path} already uses codex-shim with model ${model}`)
       else log.success(`Codex now uses codex-shim (model ${model}) via ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)
       warnIfProfileOverrides(change.path)

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import { generateFiles } from '../codex/generate.ts'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
-import { parseHost, parsePort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
+import { parseHost, parseWrittenPort, portArgs, settingsArgs, verboseArgs, writtenHostArgs } from './_args.ts'
 import { runGuarded } from './_run.ts'
 import { plural } from '../plural.ts'
 
@@ -11,8 +11,9 @@ export default defineCommand({
   args: { ...settingsArgs, ...portArgs, ...writtenHostArgs, ...verboseArgs },
   run: ({ args }) =>
     runGuarded(args, async () => {
+      const where = { port: parseWrittenPort(args.port), host: parseHost(args.host) }
       const settings = loadSettings(args.settings)
-      const result = await generateFiles(settings, { port: parsePort(args.port), host: parseHost(args.host) })
+      const result = await generateFiles(settings, where)
       log.success(`Wrote ${result.catalogPath} (${plural(result.models.length, 'model')}${result.models.length ? `: ${result.models.join(', ')}` : ''})`)
       log.info(`Provider snippet: ${result.snippetPath}`)
       if (!result.instructionsFrom) log.warn('Codex is not installed here, so the catalog uses a short fallback system prompt. Install Codex (npm i -g @openai/codex) and run generate again.')
