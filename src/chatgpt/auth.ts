@@ -1,9 +1,10 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readFileSync, statSync } from 'node:fs'
 import { writeFileAtomicOffThread } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { codexPaths } from '../paths.ts'
+import { onShutdown } from '../shutdown.ts'
 import { chatgptDisabled, loginStateOf, type ChatgptLogin, type ChatgptTokens, type LoginState } from './login-file.ts'
+import { withRefreshLock } from './refresh-lock.ts'
 
 export { chatgptDisabled, type ChatgptLogin, type ChatgptTokens, type LoginState } from './login-file.ts'
 
@@ -140,33 +141,6 @@ const ERROR_CODE = /^[\w.:-]{1,64}$/
 const PERMANENT = new Set(['refresh_token_expired', 'refresh_token_reused', 'refresh_token_invalidated'])
 export const LOGIN_HINT = 'Your ChatGPT login has expired or was revoked. Run `codex login` again, then retry.'
 
-/** Cross-process lock beside auth.json (O_EXCL), so a shim and a Codex on one machine do not both redeem a token. */
-async function withFileLock<T>(authPath: string, body: () => Promise<T>): Promise<T> {
-  const lock = `${authPath}.codex-shim.lock`
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    try {
-      closeSync(openSync(lock, 'wx', 0o600))
-      break
-    } catch (error) {
-      // Only an existing lock is someone else's refresh: a folder we cannot write to says so at once.
-      const code = (error as { code?: string }).code
-      if (code !== 'EEXIST') throw new ShimError('auth_expired', `Cannot create the refresh lock beside auth.json (${code ?? 'error'}); check that ${dirname(authPath)} is writable.`, { status: 503 })
-      // A lock older than 30 s belongs to a crashed process.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 30_000) rmSync(lock, { force: true })
-      } catch {}
-      if (Date.now() > deadline) throw new ShimError('auth_expired', 'Timed out waiting for another token refresh to finish; retry in a moment.', { status: 503 })
-      await Bun.sleep(50)
-    }
-  }
-  try {
-    return await body()
-  } finally {
-    rmSync(lock, { force: true })
-  }
-}
-
 export type RefreshReason = 'proactive_expiry' | 'unauthorized_recovery'
 
 /**
@@ -182,7 +156,13 @@ export class TokenRefresher {
   ) {}
 
   refresh(seen: ChatgptLogin, reason: RefreshReason): Promise<ChatgptLogin> {
-    this.inflight ??= this.run(seen, reason).finally(() => {
+    if (this.inflight) return this.inflight
+    const running = this.run(seen, reason)
+    // A stopping proxy waits for it (bounded by the shutdown hooks' timeout): cut off after the
+    // endpoint rotated the refresh token but before auth.json has the new one, the login is lost.
+    const forget = onShutdown(() => running)
+    this.inflight = running.finally(() => {
+      forget()
       this.inflight = null
     })
     return this.inflight
@@ -190,7 +170,7 @@ export class TokenRefresher {
 
   private async run(seen: ChatgptLogin, reason: RefreshReason): Promise<ChatgptLogin> {
     const path = (this.options.path ?? codexPaths.auth)()
-    return withFileLock(path, async () => {
+    return withRefreshLock(path, async () => {
       const current = readLogin(path)
       if (!current) throw new ShimError('auth_expired', LOGIN_HINT)
       if (current.tokens.access_token !== seen.tokens.access_token && !isExpired(current.tokens.access_token)) return current

@@ -5,6 +5,7 @@ import { currentLogin, isExpired, jwtExp, readLogin, readLoginState, TokenRefres
 import { ChatgptService } from '../../src/chatgpt/service.ts'
 import { ShimError } from '../../src/errors.ts'
 import { codexPaths } from '../../src/paths.ts'
+import { runShutdownHooks } from '../../src/shutdown.ts'
 import { expectMode } from '../support/file-mode.ts'
 
 let n = 0
@@ -192,5 +193,29 @@ describe('a refresh racing a login written by Codex', () => {
     const refresher = new TokenRefresher({ path: () => path, retries: 0 })
     const error = (await refresher.refresh({ tokens: { access_token: expired, refresh_token: 'rt' }, raw: '{}' } as never, 'proactive_expiry').catch((failure: Error) => failure)) as Error
     expect(error.message).toContain('Cannot create the refresh lock beside auth.json (ENOENT)')
+  })
+})
+
+describe('a stopping proxy and a refresh under way', () => {
+  test('the shutdown hooks wait for it, so the rotated tokens reach auth.json before the exit', async () => {
+    const path = authFile(login(expired))
+    const fresh = jwt(Math.floor(Date.now() / 1000) + 3600)
+    const atEndpoint = Promise.withResolvers<void>()
+    const answered = Promise.withResolvers<void>()
+    const fakeFetch = (async () => {
+      atEndpoint.resolve()
+      await answered.promise
+      return Response.json({ access_token: fresh, refresh_token: 'rt-new' })
+    }) as unknown as typeof fetch
+    const refreshing = new TokenRefresher({ path: () => path, fetch: fakeFetch, retries: 0 }).refresh(readLogin(path)!, 'proactive_expiry')
+    await atEndpoint.promise
+    let stopped = false
+    const stopping = runShutdownHooks(5000).then(() => (stopped = true))
+    await Bun.sleep(50) // a chance to settle, were it not waiting
+    expect(stopped).toBe(false)
+    answered.resolve()
+    await stopping
+    expect(JSON.parse(readFileSync(path, 'utf8')).tokens.refresh_token).toBe('rt-new')
+    expect((await refreshing).tokens.access_token).toBe(fresh)
   })
 })
