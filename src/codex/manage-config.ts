@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { codexPaths } from '../paths.ts'
 import { backupFile, refuseReadOnly, writeFileAtomic, writeFileAtomicOffThread } from './atomic-write.ts'
 import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedHost, managedModel, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
@@ -20,6 +20,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** config.toml's text before we change it; refused, changing nothing, when it is not UTF-8. */
 export function readConfigToEdit(path: string): string {
   if (!existsSync(path)) return ''
+  if (statSync(path).isDirectory()) throw new ConfigEditError(`${path} is a folder; Codex's config.toml must be a file. Move the folder aside, then run this again; nothing was changed.`)
   const bytes = readFileSync(path)
   try {
     return utf8.decode(bytes)

@@ -2,6 +2,7 @@ import { ConfigEditError } from '../codex/config-edit-error.ts'
 import { ShimError } from '../errors.ts'
 import { log, setVerbose } from '../log.ts'
 import { SettingsError } from '../settings/read.ts'
+import { describeSystemError } from '../system-error.ts'
 import { UsageError } from './_args.ts'
 
 /**
@@ -28,7 +29,7 @@ export async function runGuarded(args: { verbose?: boolean }, body: () => Promis
       if (args.verbose) log.debug(error.stack)
       process.exit(1)
     }
-    log.error(error instanceof Error ? error.message : String(error))
+    log.error(describeSystemError(error) ?? (error instanceof Error ? error.message : String(error)))
     if (args.verbose && error instanceof Error) log.error(error.stack)
     process.exit(1)
   }
