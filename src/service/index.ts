@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, unlinkSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { resolve } from 'node:path'
 import { writeFileAtomic } from '../codex/atomic-write.ts'
 import { isCompiledBinary } from '../compiled.ts'
 import { ShimError } from '../errors.ts'
+import { resolvePath } from '../paths.ts'
 import { launchdPlan } from './launchd.ts'
 import { schtasksPlan } from './schtasks.ts'
 import { systemdPlan } from './systemd.ts'
@@ -28,14 +29,24 @@ function servicePlatform(platform: NodeJS.Platform): ServicePlatform {
 }
 
 /** This machine, with the real command runner. */
-export function currentHost(run: CommandRunner = spawnRunner): ServiceHost {
+export function currentHost(run: CommandRunner = spawnRunner, env: Record<string, string | undefined> = process.env): ServiceHost {
   return {
     platform: servicePlatform(process.platform),
-    home: process.env.HOME || process.env.USERPROFILE || homedir(),
-    env: process.env,
+    home: env.HOME || env.USERPROFILE || homedir(),
+    env: withAbsoluteHomes(env),
     uid: process.getuid?.() ?? 0,
     run,
   }
+}
+
+/**
+ * CODEX_SHIM_HOME and CODEX_HOME as this process reads them: a relative one is from the folder the
+ * command ran in, which a service (and systemd's Environment=, which wants absolute paths) knows nothing of.
+ */
+function withAbsoluteHomes(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env }
+  for (const name of ['CODEX_SHIM_HOME', 'CODEX_HOME'] as const) if (out[name]) out[name] = resolvePath(out[name]!)
+  return out
 }
 
 /**
@@ -76,12 +87,21 @@ export type InstallResult = { state: 'installed' | 'updated' | 'unchanged'; plan
 export async function installService(host: ServiceHost, options: ServiceOptions): Promise<InstallResult> {
   const plan = planService(host, options)
   let state: InstallResult['state'] = 'installed'
+  let previous: string | null = null
   if (plan.file) {
-    const previous = existsSync(plan.file.path) ? readFileSync(plan.file.path, 'utf8') : null
+    previous = existsSync(plan.file.path) ? readFileSync(plan.file.path, 'utf8') : null
     state = previous === null ? 'installed' : previous === plan.file.content ? 'unchanged' : 'updated'
     if (state !== 'unchanged') writeFileAtomic(plan.file.path, plan.file.content, { mode: 0o644 })
   }
-  await runAll(host, plan.install)
+  try {
+    await runAll(host, plan.install)
+  } catch (error) {
+    // The manager refused (no user session, no systemctl): the file goes back to what it was, so
+    // `status` does not report a service installed that was never set up.
+    if (plan.file && state === 'installed') rmSync(plan.file.path, { force: true })
+    else if (plan.file && state === 'updated' && previous !== null) writeFileAtomic(plan.file.path, previous, { mode: 0o644 })
+    throw error
+  }
   if (state === 'updated') await runAll(host, plan.reload)
   return { state, plan }
 }

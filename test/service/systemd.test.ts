@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { join, posix } from 'node:path'
-import { installService, planService, serviceStatus, uninstallService } from '../../src/service/index.ts'
+import { currentHost, installService, planService, serviceStatus, uninstallService } from '../../src/service/index.ts'
 import { quoteSystemdWord, systemdUnit, systemdUnitPath } from '../../src/service/systemd.ts'
 import type { ServiceHost } from '../../src/service/types.ts'
 import { fakeSystemctl } from './fake-runner.ts'
@@ -88,10 +88,30 @@ describe('install → status → uninstall with systemctl mocked', () => {
     await expect(installService(noManager, { port: 8765, program })).rejects.toThrow('`systemctl --user daemon-reload` failed: systemctl was not found. Check that your session has a systemctl service manager, or run `codex-shim start` instead.')
   })
 
+  test('a manager that refuses the install leaves no unit behind, and an update puts the old unit back', async () => {
+    const { host, unit } = linuxHost()
+    const noBus: ServiceHost = { ...host, run: async () => ({ code: 1, stdout: '', stderr: 'Failed to connect to bus: No medium found' }) }
+    await expect(installService(noBus, { port: 8765, program })).rejects.toThrow('Failed to connect to bus')
+    expect(existsSync(unit)).toBe(false)
+    expect((await serviceStatus(noBus, { port: 8765, program })).installed).toBe(false)
+
+    await installService(host, { port: 8765, program })
+    const installed = readFileSync(unit, 'utf8')
+    await expect(installService(noBus, { port: 9000, program })).rejects.toThrow('Failed to connect to bus')
+    expect(readFileSync(unit, 'utf8')).toBe(installed)
+  })
+
   test('the plan names the unit path and the commands --dry-run prints', () => {
     const { host, unit } = linuxHost()
     const plan = planService(host, { port: 8765, program })
     expect(plan.file?.path).toBe(unit)
     expect(plan.install.map((command) => command.argv.join(' '))).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now codex-shim.service'])
   })
+})
+
+test('a relative CODEX_SHIM_HOME or CODEX_HOME reaches the unit as the absolute path this command meant', () => {
+  const host = currentHost(async () => ({ code: 0, stdout: '', stderr: '' }), { HOME: '/home/me', CODEX_SHIM_HOME: 'shim-home', CODEX_HOME: './codex' })
+  expect(host.env.CODEX_SHIM_HOME).toBe(join(process.cwd(), 'shim-home'))
+  expect(host.env.CODEX_HOME).toBe(join(process.cwd(), 'codex'))
+  expect(systemdUnit(host, { port: 8765, program: ['/opt/codex-shim'] })).toContain(`Environment=CODEX_SHIM_HOME=${join(process.cwd(), 'shim-home')}`)
 })
