@@ -27,7 +27,8 @@ export async function runGuarded(args: { verbose?: boolean }, body: () => Promis
     if (error instanceof ShimError || error instanceof ConfigEditError) {
       log.error(error.message)
       if (args.verbose) log.debug(error.stack)
-      process.exit(1)
+      // A model name the command line (or the settings) gave that no model answers to: bad usage.
+      process.exit(error instanceof ShimError && error.kind === 'unknown_model' ? 2 : 1)
     }
     log.error(describeSystemError(error) ?? (error instanceof Error ? error.message : String(error)))
     if (args.verbose && error instanceof Error) log.error(error.stack)

@@ -100,8 +100,10 @@ describe('Codex config commands', () => {
 
     expect(runCli(['model', 'use', 'other'], homes).code).toBe(0)
     expect(JSON.parse(runCli(['model', 'list', '--json'], homes).stdout)).toEqual({ current: 'other', models: ['fake', 'other'] })
+    // A name no model answers to is bad usage, as an unknown flag is (exit 2).
     const unknown = runCli(['model', 'use', 'nope'], homes)
-    expect(unknown.code).toBe(1)
+    expect(unknown.code).toBe(2)
+    expect(runCli(['enable', '-m', 'nope'], homes).code).toBe(2)
     expect(unknown.output).toContain('Unknown model "nope". Valid slugs: fake, other.')
 
     expect(runCli(['disable'], homes).code).toBe(0)
