@@ -11,6 +11,8 @@ export interface MergeResult {
   removed: string[]
   /** New rows left out because a row we do not own already has the slug. */
   conflicts: { slug: string; owner: string }[]
+  /** Where the new rows went: the list and the place among the rows kept there. */
+  inserted: { key: string; index: number; rows: Json[] }
 }
 
 /** Generated rows in the file, by upstream model id: what an "unknown" model keeps. */
@@ -69,7 +71,7 @@ export function mergeGenerated(document: Json, isGenerated: (entry: Json) => boo
 
   const now = new Set(rows.map(slugOf))
   const removed = removedRows.map(slugOf).filter((slug) => !now.has(slug))
-  return { document: result, removed, conflicts }
+  return { document: result, removed, conflicts, inserted: { ...target, rows } }
 }
 
 /** The slug a row will load with: its own, else the one normalize derives from the model id. */

@@ -8,6 +8,7 @@ import { withoutBom } from '../settings/parse-validated.ts'
 import { listCatalog } from './catalog.ts'
 import { unifiedDiff } from './diff.ts'
 import { detectIndent, lineEndingOf, mergeGenerated, previousGenerated, renderSettings, type Json } from './merge.ts'
+import { spliceGenerated } from './splice.ts'
 import { classifyModel, keyRejected } from './outcome.ts'
 import { mapWithConcurrency } from './pool.ts'
 import { describeProbe, probeEndpoint } from './probe.ts'
@@ -229,8 +230,14 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
     const model = models.find((entry) => entry.slug === conflict.slug)
     if (model) model.verdict = 'slug-taken'
   }
-  // A byte-order mark the file had stays: it is the editor's, not ours to drop.
-  const after = `${before.startsWith('\uFEFF') ? '\uFEFF' : ''}${renderSettings(merged.document, detectIndent(withoutBom(before)), lineEndingOf(before))}`
+  // Only the generated rows change: the user's own entries keep their layout, and a number
+  // JSON.parse would round keeps its digits. A file with no list yet is written whole. A
+  // byte-order mark the file had stays: it is the editor's, not ours to drop.
+  const text = withoutBom(before)
+  const indent = detectIndent(text)
+  const lineEnding = lineEndingOf(before)
+  const body = (text.trim() ? spliceGenerated(text, source.isGenerated, merged, indent, lineEnding) : null) ?? renderSettings(merged.document, indent, lineEnding)
+  const after = `${before.startsWith('\uFEFF') ? '\uFEFF' : ''}${body}`
   const changed = after !== before
   assertLoads(after, options.settingsPath)
 
