@@ -1,6 +1,6 @@
 import type { ResponsesItem } from '../canonical/types.ts'
 import { clampEffort } from '../canonical/effort.ts'
-import { compactionText } from '../canonical/compaction.ts'
+import { withoutShimItems } from '../canonical/shim-items.ts'
 
 /** Fields the backend rejects (spec §f: "Unsupported parameter: max_output_tokens"). */
 const REJECTED = ['max_output_tokens', 'temperature', 'top_p', 'truncation', 'user', 'metadata', 'max_tool_calls', 'top_logprobs', 'frequency_penalty', 'presence_penalty']
@@ -63,20 +63,8 @@ export function patchForBackend(body: Record<string, unknown>, options: PatchOpt
       }
       if (leading.length) set('instructions', leading.join('\n\n'))
     }
-    // Items made by codex-shim for other providers carry our markers; the backend cannot decode them.
-    input = input.flatMap((item): ResponsesItem[] => {
-      // Not an item, or no string where one belongs: the backend's to refuse, passed on as sent.
-      if (typeof item !== 'object' || item === null) return [item]
-      const raw: unknown = (item as { encrypted_content?: unknown }).encrypted_content
-      if (raw != null && typeof raw !== 'string') return [item]
-      const encrypted = raw as string | null | undefined
-      if (item.type === 'reasoning' && (!encrypted || encrypted.startsWith('codex-shim.'))) return []
-      if (item.type === 'compaction' && encrypted?.startsWith('codex-shim.')) {
-        const text = compactionText(encrypted)
-        return text ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] : []
-      }
-      return [item]
-    })
+    // The backend stores nothing: items codex-shim made for other providers cannot be read there.
+    input = withoutShimItems(input, { stored: false })
     if (input.length !== original.length || input.some((item, i) => item !== original[i])) set('input', input)
   }
   return changed ? out : null

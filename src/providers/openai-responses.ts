@@ -1,6 +1,7 @@
 import { forwardedAnswer, forwardedText, upstreamRefusedRequest } from './forwarded.ts'
 import { decodeBody } from '../canonical/decode.ts'
-import type { ResponsesRequest } from '../canonical/types.ts'
+import type { ResponsesItem, ResponsesRequest } from '../canonical/types.ts'
+import { withoutShimItems } from '../canonical/shim-items.ts'
 import { refuseStopSequences } from '../canonical/unsupported.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
 import { RESPONSES_PASSTHROUGH } from '../dialects/responses/errors.ts'
@@ -37,7 +38,8 @@ async function post(model: ModelSettings, body: string, accept: string, context:
  */
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
   refuseStopSequences(request, label(model))
-  const body = JSON.stringify({ ...request, model: model.model, stream: true, store: false, ...withEncryptedReasoning(request, model) })
+  const input = Array.isArray(request.input) ? withoutShimItems(request.input, { stored: false }) : request.input
+  const body = JSON.stringify({ ...request, input, model: model.model, stream: true, store: false, ...withEncryptedReasoning(request, model) })
   const { response, abort } = await post(model, body, 'text/event-stream', context)
   const events = await eventStreamOf(response, RESPONSES_PASSTHROUGH, label(model), context.idleTimeoutMs)
   return providerStream(decodeBody(events, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
@@ -60,12 +62,27 @@ function withEncryptedReasoning(request: ResponsesRequest, model: ModelSettings)
 
 /**
  * Responses clients (Codex, the openai SDK's `responses.*`): the byte-level
- * fast path. Only the model and the auth change, so hosted tools, `store`,
+ * fast path. Only the model and the auth change (and reasoning codex-shim made for other
+ * models leaves, see below), so hosted tools, `store`,
  * `previous_response_id`, `include` and encrypted reasoning reach the
  * upstream as the client sent them.
  */
 async function forward(body: ForwardBody, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
-  return forwardedAnswer(await post(model, forwardedText(body, model.model), body.stream ? 'text/event-stream' : 'application/json', context, true), body, slug, label(model), context)
+  const sent = withoutForeignReasoning(body)
+  return forwardedAnswer(await post(model, forwardedText(sent, model.model), body.stream ? 'text/event-stream' : 'application/json', context, true), body, slug, label(model), context)
+}
+
+/**
+ * The one change besides the model: a conversation that ran on other models through codex-shim
+ * (Codex switched from Claude, say) holds reasoning this server cannot read, and every later turn
+ * would be refused with it. Sent again without those items; the client's own bytes otherwise.
+ * OpenAI stores a request unless it says `store: false`.
+ */
+function withoutForeignReasoning(body: ForwardBody): ForwardBody {
+  const input = body.json.input
+  if (!Array.isArray(input)) return body
+  const kept = withoutShimItems(input as ResponsesItem[], { stored: body.json.store !== false })
+  return kept === input ? body : { ...body, json: { ...body.json, input: kept }, text: null }
 }
 
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */

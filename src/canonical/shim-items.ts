@@ -1,0 +1,38 @@
+import { compactionText } from './compaction.ts'
+import type { ResponsesItem } from './types.ts'
+
+/**
+ * A conversation on its way to a Responses server (the ChatGPT backend, an
+ * `openai-responses` upstream), without the items codex-shim made for other
+ * providers, which such a server cannot read: OpenAI answers 400
+ * `invalid_encrypted_content` for our encrypted content (an Anthropic model's
+ * signed thinking, `codex-shim.anthropic.v1:…`) and 404 "Item with id 'rs_…' not
+ * found" for a reasoning item that carries none when nothing is stored (a chat
+ * model's reasoning text). That reasoning goes; a compaction of ours becomes the
+ * user message it summarises. `stored`: the request is stored upstream, where a
+ * reasoning item without encrypted content may be one of the server's own, found
+ * there by its id, so it stays. The same array when nothing changes.
+ */
+export function withoutShimItems(input: ResponsesItem[], options: { stored: boolean }): ResponsesItem[] {
+  let changed = false
+  const out = input.flatMap((item): ResponsesItem[] => {
+    const kept = keptAs(item, options.stored)
+    if (kept.length !== 1 || kept[0] !== item) changed = true
+    return kept
+  })
+  return changed ? out : input
+}
+
+function keptAs(item: ResponsesItem, stored: boolean): ResponsesItem[] {
+  // Not an item, or no string where one belongs: the server's to refuse, passed on as sent.
+  if (typeof item !== 'object' || item === null) return [item]
+  const raw: unknown = (item as { encrypted_content?: unknown }).encrypted_content
+  if (raw != null && typeof raw !== 'string') return [item]
+  const encrypted = raw as string | null | undefined
+  if (item.type === 'reasoning' && (encrypted ? encrypted.startsWith('codex-shim.') : !stored)) return []
+  if (item.type === 'compaction' && encrypted?.startsWith('codex-shim.')) {
+    const text = compactionText(encrypted)
+    return text ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] } as ResponsesItem] : []
+  }
+  return [item]
+}
