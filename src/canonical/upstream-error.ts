@@ -7,6 +7,8 @@ export interface UpstreamErrorInfo {
   message: string
   code?: string
   type?: string
+  /** The request field the upstream names (`input`, `previous_response_id`). */
+  param?: string
 }
 
 /** Reads `{error:{message,code,type}}`, `{error:"…"}`, `{message}` or `{detail}`; falls back to text. */
@@ -16,7 +18,7 @@ export function readErrorBody(text: string): UpstreamErrorInfo {
     const error = json.error
     if (error && typeof error === 'object') {
       const e = error as Record<string, unknown>
-      return { message: String(e.message ?? JSON.stringify(e)), code: e.code == null ? undefined : String(e.code), type: e.type == null ? undefined : String(e.type) }
+      return { message: String(e.message ?? JSON.stringify(e)), code: e.code == null ? undefined : String(e.code), type: e.type == null ? undefined : String(e.type), ...(typeof e.param === 'string' && { param: e.param }) }
     }
     if (typeof error === 'string') return { message: error }
     if (typeof json.message === 'string') return { message: json.message, code: typeof json.code === 'string' ? json.code : undefined }

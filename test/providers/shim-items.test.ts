@@ -64,3 +64,31 @@ describe('openai-responses', () => {
     expect(JSON.stringify(sentInput())).not.toContain('codex-shim.anthropic')
   })
 })
+
+describe('an upstream 404 about something the request named', () => {
+  const notFound = startFakeResponsesUpstream((body) => {
+    const reference = (body.input as Json[]).find((item) => item.type === 'item_reference')
+    return reference
+      ? { kind: 'error', status: 404, body: { error: { message: `Item with id '${reference.id}' not found.`, type: 'invalid_request_error', param: 'input', code: null } } }
+      : { kind: 'error', status: 404, body: { error: { message: 'The model `gpt-test` does not exist.', type: 'invalid_request_error', param: null, code: 'model_not_found' } } }
+  })
+  const proxy = startShim(settingsFrom([{ slug: 'resp', model: 'gpt-test', provider: 'openai-responses', base_url: notFound.url, api_key: 'sk-x' }]))
+  afterAll(() => {
+    proxy.close()
+    notFound.close()
+  })
+
+  test('keeps its field and says nothing of the model; one about the model is still about the settings', async () => {
+    const item = await post(proxy.url, '/v1/responses', { model: 'resp', input: [{ type: 'item_reference', id: 'rs_gone' }, user] })
+    expect(item.status).toBe(404)
+    const { error } = (await item.json()) as { error: { code: string | null; param: string | null; message: string } }
+    expect(error.param).toBe('input')
+    expect(error.code).not.toBe('model_not_found')
+    expect(error.message).toContain("Item with id 'rs_gone' not found.")
+    expect(error.message).not.toContain('Check the model id')
+
+    const wrongUrl = await post(proxy.url, '/v1/responses', { model: 'resp', input: [user] })
+    expect(wrongUrl.status).toBe(404)
+    expect(((await wrongUrl.json()) as { error: { code: string } }).error.code).toBe('model_not_found')
+  })
+})

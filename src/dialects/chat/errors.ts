@@ -19,6 +19,9 @@ export function upstreamHttpError(status: number, bodyText: string, headers: Hea
   if (status === 401 || status === 403) {
     return new ShimError('upstream_http', `${message}. Check the API key configured for this model (codex-shim doctor).`, { status, code: 'upstream_auth_failed' })
   }
+  // A 404 about something the request named (an item, a stored response) is the upstream's to say, field and all;
+  // one about the model, or with no field (a wrong base_url answers HTML), is the settings'.
+  if (status === 404 && info.param && info.param !== 'model') return new ShimError('upstream_http', message, { status, code: info.code ?? 'not_found', param: info.param })
   if (status === 404) return new ShimError('upstream_http', `${message}. Check the model id and base_url in your settings.`, { status, code: 'model_not_found' })
   return new ShimError('upstream_http', message, { status: status >= 400 && status < 600 ? status : 502, retryAfter, code: info.code })
 }
