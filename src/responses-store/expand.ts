@@ -53,6 +53,7 @@ export function expandStoredContext(request: ResponsesRequest, store: ResponseSt
   // calls before them may survive only inside the opaque `compaction` item. The check belongs
   // to requests whose context we assembled ourselves.
   assertToolOutputsHaveCalls(resolvedInput)
+  assertNoDuplicateItems(resolvedInput)
   const { previous_response_id: _dropped, ...rest } = request
   return { request: { ...rest, input: resolvedInput }, resolvedInput }
 }
@@ -64,6 +65,21 @@ function resolveReference(reference: ResponsesItem, index: number, store: Respon
   const item = store.item(id)
   if (!item) throw new ShimError('bad_request', `Item with id '${id}' not found.`, { status: 400, param })
   return item
+}
+
+/**
+ * An item the context already holds, sent again (by reference, or whole): the API refuses it rather
+ * than show the model the same turn twice, and so does this (the Vercel AI SDK, for one, sends the
+ * previous step's items along with the id of the response that holds them).
+ */
+function assertNoDuplicateItems(items: readonly ResponsesItem[]): void {
+  const seen = new Set<string>()
+  for (const item of items) {
+    const id = (item as { id?: unknown }).id
+    if (typeof id !== 'string' || !id) continue
+    if (seen.has(id)) throw new ShimError('bad_request', `Duplicate item found with id ${id.slice(0, 128)}. Remove duplicate items from your input and try again.`, { status: 400, param: 'input' })
+    seen.add(id)
+  }
 }
 
 const CALL_FOR_OUTPUT = {

@@ -180,3 +180,27 @@ describe('refused state fields', () => {
     expect(() => refuseUnsupportedStateFields(request({ input: 'x', background: false, conversation: null }), { translated: true })).not.toThrow()
   })
 })
+
+describe('an item the context already holds, sent again', () => {
+  test('by reference or whole, after previous_response_id: the API\'s 400, as it refuses the Vercel AI SDK\'s step replay', async () => {
+    const store = new ResponseStore()
+    const first = runTurn(store, request({ input: [user('Weather?')] }), [{ think: 'tool', encrypted: 'ENC' }, { call: 'call_1', name: 'weather', args: '{}' }], { ids: prefixedIds('d1') })
+    const reasoningId = first.response.output[0]!.id as string
+    const call = first.response.output[1]!
+    for (const again of [{ type: 'item_reference', id: reasoningId }, call] as ResponsesItem[]) {
+      const error = shimErrorFrom(() => expandStoredContext(request({ previous_response_id: first.response.id, input: [again, { type: 'function_call_output', call_id: 'call_1', output: 'sunny' }] }), store))
+      expect(await renderedBody(error)).toEqual({
+        status: 400,
+        body: { error: { message: `Duplicate item found with id ${String((again as { id: string }).id)}. Remove duplicate items from your input and try again.`, type: 'invalid_request_error', param: 'input', code: 'bad_request' } },
+      })
+    }
+  })
+
+  test('items without ids, and a reference to an item not in the earlier context, are fine', () => {
+    const store = new ResponseStore()
+    const first = runTurn(store, request({ input: [user('Hi')] }), [{ say: 'Hello!' }], { ids: prefixedIds('d2') })
+    const other = runTurn(store, request({ input: [user('Elsewhere')] }), [{ say: 'There.' }], { ids: prefixedIds('d3') })
+    const { resolvedInput } = expandStoredContext(request({ previous_response_id: first.response.id, input: [user('Hi'), { type: 'item_reference', id: other.response.output[0]!.id as string }] }), store)
+    expect(resolvedInput).toHaveLength(4)
+  })
+})
