@@ -134,7 +134,8 @@ export function createHandler(deps: ServerDeps) {
   const ring = deps.ring ?? new RequestRing()
   const store = new ResponseStore(storeLimitsFromEnv())
   const ledger = deps.ledger ?? noopLedger()
-  const routes: Record<string, RouteHandler> = { ...ROUTES, 'GET /api/usage': lazyRoute(() => import('../usage/api.ts').then((m) => (context) => m.usageApi(ledger, context.url))) }
+  const usageRoute = lazyRoute(() => Promise.all([import('../usage/api.ts'), import('../ui/security.ts')]).then(([usage, page]) => (context): Promise<Response> => page.asPageApi(context.request, () => usage.usageApi(ledger, context.url))))
+  const routes: Record<string, RouteHandler> = { ...ROUTES, 'GET /api/usage': usageRoute }
   // The control page's routes join the table on the first request the table does not answer.
   const withPages = once(async () => Object.assign(routes, await pageRoutes(deps, models, ring, breaker)))
   // The end of every request: one log line, one ledger row, one line on the control page.

@@ -89,3 +89,21 @@ export function checkPageToken(request: Request, pageToken: string): void {
     throw new ShimError('forbidden', given ? 'Stale or wrong page token: reload the control page.' : 'Missing page token: switch models from the control page or with `codex-shim model use`.')
   }
 }
+
+/**
+ * An /api answer made beside the page's own routes (the usage summary, which the server mounts
+ * apart so the ledger code loads only when asked): the same origin rule and the same headers.
+ */
+export async function asPageApi(request: Request, answer: () => Promise<Response>): Promise<Response> {
+  let response: Response
+  try {
+    checkSameOrigin(request)
+    response = await answer()
+  } catch (error) {
+    if (!(error instanceof ShimError)) throw error
+    response = Response.json({ error: { type: error.kind, message: error.message } }, { status: error.status })
+  }
+  response.headers.set('content-security-policy', API_POLICY)
+  for (const [name, value] of Object.entries(COMMON_HEADERS)) response.headers.set(name, value)
+  return response
+}
