@@ -8,7 +8,8 @@ import { describeMs } from '../errors.ts'
  * tries it again (half-open) while the others keep skipping it: a hung model
  * then costs one request its timeout, not every request in flight. One more
  * failure opens it again at once; an answer (even a refusal) forgets it. A
- * probe that never reports back frees its slot after another cool-down.
+ * client that leaves first changes nothing. A probe that never reports back
+ * frees its slot after another cool-down.
  */
 
 export interface BreakerOptions {
@@ -80,6 +81,16 @@ export class CircuitBreaker {
 
   success(slug: string): void {
     this.state.delete(slug)
+  }
+
+  /**
+   * The request that claimed the model ended without learning anything about it
+   * (its client went away): the count stays, and a probe it held is freed, so the
+   * next request probes instead of waiting out another cool-down.
+   */
+  release(slug: string): void {
+    const entry = this.state.get(slug)
+    if (entry) entry.probeSince = undefined
   }
 
   /** Models skipped right now, for `/health`. */

@@ -126,9 +126,7 @@ export async function withFallbacks<T>(
       breaker?.success(modelKey(route))
       return { value, served: route, fellBack: route !== chain[0] }
     } catch (error) {
-      // An error that is no outage (a 400, a refusal) is an answer: the model is up.
-      if (isOutage(error)) breaker?.failure(modelKey(route))
-      else breaker?.success(modelKey(route))
+      if (breaker) report(breaker, modelKey(route), error)
       if (sent) throw error
       // A fallback that cannot continue this conversation (the earlier response lives with the
       // upstream that failed): the client hears that upstream's outage, which it may retry, not
@@ -138,6 +136,20 @@ export async function withFallbacks<T>(
     }
   }
   throw failed!.error
+}
+
+/** What a failed attempt says about its model, for the breaker. */
+function report(breaker: CircuitBreaker, slug: string, error: unknown): void {
+  // The client left before the model answered: that says nothing about the model, up or down.
+  if (clientLeft(error)) breaker.release(slug)
+  else if (isOutage(error)) breaker.failure(slug)
+  // An error that is no outage (a 400, a refusal) is an answer: the model is up.
+  else breaker.success(slug)
+}
+
+/** `clientClosed()` (errors.ts): the client disconnected, marked with nginx's 499. */
+function clientLeft(error: unknown): boolean {
+  return error instanceof ShimError && error.kind === 'upstream_stream' && error.status === 499
 }
 
 function cannotContinue(error: unknown): boolean {

@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'bun:test'
+import { clientClosed } from '../../src/errors.ts'
 import { CircuitBreaker } from '../../src/routing/breaker.ts'
-import { memoryLog } from '../support/shim.ts'
+import { withFallbacks } from '../../src/routing/fallbacks.ts'
+import type { Route } from '../../src/routing/resolve.ts'
+import { startFakeChatUpstream, stream, textReply } from '../fakes/chat-upstream.ts'
+import { memoryLog, settingsFrom, startShim } from '../support/shim.ts'
 
 describe('circuit breaker', () => {
   test('opens after three failures in a row, cools down for 60 s, and closes on success', () => {
@@ -78,6 +82,21 @@ describe('circuit breaker', () => {
     clock = 2_000
     expect(breaker.claim('m')).toBe(true)
   })
+
+  test('release frees a probe and keeps the count', () => {
+    let clock = 0
+    const breaker = new CircuitBreaker({ threshold: 2, coolDownMs: 1_000, now: () => clock })
+    breaker.failure('m')
+    breaker.release('m')
+    breaker.failure('m')
+    expect(breaker.allows('m')).toBe(false) // two in a row: the release did not reset the count
+    clock = 1_000
+    expect(breaker.claim('m')).toBe(true)
+    breaker.release('m')
+    expect(breaker.claim('m')).toBe(true) // the next request probes at once
+    breaker.release('unknown') // nothing to release: no entry appears
+    expect(breaker.coolingDown().map((entry) => entry.slug)).toEqual([])
+  })
 })
 
 describe('the breaker in a fallback chain', () => {
@@ -103,5 +122,68 @@ describe('the breaker in a fallback chain', () => {
     release()
     expect((await probe).value).toBe('backup')
     expect(tried.filter((slug) => slug === 'primary')).toHaveLength(1)
+  })
+})
+
+// A routing audit: a client that gave up on a hung model's half-open probe closed its breaker (the
+// disconnect counted as the model answering), and every request in flight waited on it again.
+describe('a client that leaves before the model answers', () => {
+  const route = (slug: string) => ({ slug, model: { slug, model: slug, provider: 'ollama' } }) as unknown as Route
+  const chain = [route('primary'), route('backup')]
+  const leaves = (target: Route) => (target.slug === 'primary' ? Promise.reject(clientClosed()) : Promise.resolve(target.slug))
+
+  test('neither resets the failure count nor closes an open breaker', async () => {
+    const breaker = new CircuitBreaker({ threshold: 2 })
+    breaker.failure('primary')
+    await withFallbacks(chain, leaves, { breaker }).catch(() => {})
+    breaker.failure('primary')
+    expect(breaker.allows('primary')).toBe(false)
+  })
+
+  test('a probe it abandoned leaves the breaker half-open: the next request probes again', async () => {
+    let clock = 0
+    const breaker = new CircuitBreaker({ threshold: 2, coolDownMs: 1_000, now: () => clock })
+    breaker.failure('primary')
+    breaker.failure('primary')
+    clock = 1_000
+    const error = await withFallbacks(chain, leaves, { breaker }).catch((thrown) => thrown)
+    expect(error).toMatchObject({ kind: 'upstream_stream', details: { status: 499 } })
+    expect(breaker.claim('primary')).toBe(true) // the probe is free again, not held for a cool-down
+    breaker.failure('primary') // and the model is still one failure from open: it opens again at once
+    expect(breaker.allows('primary')).toBe(false)
+  })
+
+  test('through the server: a client that gives up on the probe of a hung model', async () => {
+    const hung = startFakeChatUpstream(() => ({ kind: 'hang' }))
+    const spare = startFakeChatUpstream(() => stream(textReply('spare')))
+    let clock = 0
+    const breaker = new CircuitBreaker({ threshold: 2, coolDownMs: 1_000, now: () => clock })
+    const { logger, lines } = memoryLog()
+    const shim = startShim(
+      settingsFrom([
+        { slug: 'a', model: 'a', provider: 'generic-chat-completion-api', base_url: hung.url, fallbacks: ['b'] },
+        { slug: 'b', model: 'b', provider: 'generic-chat-completion-api', base_url: spare.url },
+      ]),
+      { breaker, log: logger, retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
+    )
+    try {
+      breaker.failure('a')
+      breaker.failure('a')
+      clock = 1_000 // cooled down: the next request probes
+      const client = new AbortController()
+      const asked = fetch(`${shim.url}/v1/chat/completions`, { method: 'POST', signal: client.signal, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'a', messages: [{ role: 'user', content: 'hi' }] }) })
+      while (!hung.requests.length) await Bun.sleep(5)
+      client.abort()
+      await asked.catch(() => {})
+      // The request's log line is written once the shim has finished with it (the breaker told).
+      while (!lines.some((line) => line.includes('POST /v1/chat/completions'))) await Bun.sleep(5)
+      expect(breaker.claim('a')).toBe(true)
+      breaker.failure('a')
+      expect(breaker.allows('a')).toBe(false)
+    } finally {
+      shim.close()
+      hung.close()
+      spare.close()
+    }
   })
 })
