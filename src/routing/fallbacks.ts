@@ -165,7 +165,8 @@ export function hasFallbacks(route: Route): boolean {
  * The route plus its fallbacks, resolved: an alias's own `fallbacks` win over
  * its model's. Each fallback keeps the client's name (`slug`), since the
  * client always sees the name it asked for, and says its own in `routedTo`
- * (the response header and the log line name what served). Unknown names are skipped with a
+ * (the response header and the log line name what served). The client's
+ * alias pins its options on every fallback too. Unknown names are skipped with a
  * warning; a fallback's own fallbacks are not followed (no chains of chains).
  */
 export async function fallbackChain(route: Route, resolveModel: (slug: string) => Promise<Route>, log?: Log): Promise<Route[]> {
@@ -177,11 +178,16 @@ export async function fallbackChain(route: Route, resolveModel: (slug: string) =
       const next = await resolveModel(name)
       if (seen.has(modelKey(next))) continue
       seen.add(modelKey(next))
-      chain.push({ ...next, slug: route.slug, routedTo: name, fallback: true })
+      chain.push({ ...next, alias: pinsOf(route, next), slug: route.slug, routedTo: name, fallback: true })
     } catch (error) {
       if (!(error instanceof ShimError)) throw error
       log?.warn(`${modelKey(route)}: fallback "${name}" is not a known model; skipped`)
     }
   }
   return chain
+}
+
+/** The client's alias pins what it names whichever model serves; a fallback that is an alias itself keeps its own pins for the rest. */
+function pinsOf(route: Route, fallback: Route): Route['alias'] {
+  return route.alias ? { ...fallback.alias, ...route.alias } : fallback.alias
 }

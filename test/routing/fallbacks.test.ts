@@ -221,6 +221,17 @@ describe('fallbackChain', () => {
     expect(chain.every((entry) => entry.slug === 'team-fast')).toBe(true)
   })
 
+  test('the client\'s alias pins its options on each fallback; one that is an alias keeps its own pins for the rest', async () => {
+    const fast = route('team-fast')
+    const pinned = { ...fast, alias: { ...fast.alias!, reasoning_effort: 'low' as const, max_output_tokens: 4000 } }
+    const second = route('second')
+    const aliasedSecond = async () => ({ ...second, alias: { slug: 'second', reasoning_effort: 'high' as const, verbosity: 'low' as const } })
+    const [, fallback] = await fallbackChain(pinned, aliasedSecond)
+    expect(fallback!.alias).toMatchObject({ reasoning_effort: 'low', max_output_tokens: 4000, verbosity: 'low' })
+    const [, plain] = await fallbackChain(route('primary'), resolveModel)
+    expect(plain!.alias).toBeUndefined()
+  })
+
   test('no fallbacks: the route alone', async () => {
     expect(await fallbackChain(route('backup'), resolveModel)).toEqual([route('backup')])
   })
