@@ -5,7 +5,8 @@ import type { Route } from './resolve.ts'
 
 /**
  * Fallbacks and spill-over: a model (or alias) may name `"fallbacks": [slug, …]`,
- * tried in order when the chosen upstream fails before its first byte. Only
+ * tried in order when the chosen upstream fails before its first byte; after
+ * them, the auto router's default when the router chose another model. Only
  * the opening of a request is ever retried elsewhere: once a byte has gone to
  * the client, replaying the turn on another model would duplicate output.
  */
@@ -156,9 +157,9 @@ function cannotContinue(error: unknown): boolean {
   return error instanceof ShimError && error.details.code === 'previous_response_not_found'
 }
 
-/** Whether the route names any fallback: the pipeline builds a chain only then, so routes without any pay nothing. */
+/** Whether the route has any fallback: the pipeline builds a chain only then, so routes without any pay nothing. */
 export function hasFallbacks(route: Route): boolean {
-  return Boolean((route.alias?.fallbacks ?? route.model.fallbacks)?.length)
+  return Boolean(route.routerDefault || (route.alias?.fallbacks ?? route.model.fallbacks)?.length)
 }
 
 /**
@@ -166,24 +167,28 @@ export function hasFallbacks(route: Route): boolean {
  * its model's. Each fallback keeps the client's name (`slug`), since the
  * client always sees the name it asked for, and says its own in `routedTo`
  * (the response header and the log line name what served). The client's
- * alias pins its options on every fallback too. Unknown names are skipped with a
- * warning; a fallback's own fallbacks are not followed (no chains of chains).
+ * alias pins its options on every fallback too. The auto router's default
+ * comes last, when the router chose another model. Unknown names and models
+ * already in the chain are skipped (the former with a warning); a fallback's
+ * own fallbacks are not followed (no chains of chains).
  */
 export async function fallbackChain(route: Route, resolveModel: (slug: string) => Promise<Route>, log?: Log): Promise<Route[]> {
-  const names = route.alias?.fallbacks ?? route.model.fallbacks ?? []
   const chain: Route[] = [route]
   const seen = new Set([modelKey(route)])
-  for (const name of names) {
+  const add = async (name: string, pins: (next: Route) => Route['alias']) => {
     try {
       const next = await resolveModel(name)
-      if (seen.has(modelKey(next))) continue
+      if (seen.has(modelKey(next))) return
       seen.add(modelKey(next))
-      chain.push({ ...next, alias: pinsOf(route, next), slug: route.slug, routedTo: name, fallback: true })
+      chain.push({ ...next, alias: pins(next), slug: route.slug, routedTo: name, fallback: true })
     } catch (error) {
       if (!(error instanceof ShimError)) throw error
       log?.warn(`${modelKey(route)}: fallback "${name}" is not a known model; skipped`)
     }
   }
+  for (const name of route.alias?.fallbacks ?? route.model.fallbacks ?? []) await add(name, (next) => pinsOf(route, next))
+  // The router's default is the router's, not the chosen alias's: it keeps only its own pins.
+  if (route.routerDefault) await add(route.routerDefault, (next) => next.alias)
   return chain
 }
 

@@ -12,6 +12,8 @@ export interface Route extends ProviderTarget {
   routedTo?: string
   /** A fallback of the route the client's name resolved to (fallbacks.ts), not the router's choice. */
   fallback?: true
+  /** Set when the auto router chose a model other than its default: the default, tried after the choice's own fallbacks. */
+  routerDefault?: string
 }
 
 /** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */

@@ -181,8 +181,9 @@ export function createRouter(options: RouterOptions): Router {
  * Puts the router in front of the model list's resolve. A request for the
  * router's slug is routed: the route keeps the client's name (`slug`, so
  * answers carry it) and says in `routedTo` which candidate was chosen, for
- * the `x-codex-shim-routed-to` header and the log line. Any other name
- * resolves as before, untouched. CODEX_SHIM_DISABLE_ROUTER (1/true/yes/on) keeps the slug
+ * the `x-codex-shim-routed-to` header and the log line; a choice other than
+ * the default names it in `routerDefault`, the chain's last fallback
+ * (fallbacks.ts). Any other name resolves as before, untouched. CODEX_SHIM_DISABLE_ROUTER (1/true/yes/on) keeps the slug
  * working but sends it straight to `default` without asking the classifier.
  */
 export function routerWrap(
@@ -206,7 +207,8 @@ export function routerWrap(
       chosen = settings.default
       route = await resolveModel(chosen, hints)
     }
-    return { ...route, slug: requested, routedTo: chosen }
+    // The choice failing before its first byte must not fail a request the default could serve.
+    return { ...route, slug: requested, routedTo: chosen, ...(chosen !== settings.default && { routerDefault: settings.default }) }
   }
 }
 
