@@ -76,6 +76,8 @@ export function isOutage(error: unknown): boolean {
 export interface AttemptControl {
   /** The last route of the chain: no fallback follows, so the caller may answer as it would without fallbacks (e.g. pass a 429 body through). */
   last: boolean
+  /** Whether a later route would be tried for this error: when none would, the caller may answer as it would without fallbacks. */
+  fallsBack(error: unknown): boolean
   /** Call once bytes may have reached the client: an error after that is rethrown, never retried elsewhere. */
   bytesSent(): void
 }
@@ -121,9 +123,10 @@ export async function withFallbacks<T>(
     }
     if (failed) log?.warn(`${modelKey(failed.route)} failed before its first byte (${describe(failed.error)}); falling back to ${modelKey(route)}`)
     let sent = false
-    const last = index === order.length - 1
+    const later = order.slice(index + 1)
+    const fallsBack = (error: unknown) => later.some((next) => isFallbackWorthy(error, route, next))
     try {
-      const value = await attempt(route, { last, bytesSent: () => (sent = true) })
+      const value = await attempt(route, { last: !later.length, fallsBack, bytesSent: () => (sent = true) })
       breaker?.success(modelKey(route))
       return { value, served: route, fellBack: route !== chain[0] }
     } catch (error) {

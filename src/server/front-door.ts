@@ -19,7 +19,6 @@ import { readBounded } from '../upstream/http.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
-import { upstreamRefusedRequest } from '../providers/forwarded.ts'
 
 /**
  * What the front door needs to know about one client dialect. Each door
@@ -158,7 +157,7 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
 
   let answer: Response | Opened
   try {
-    answer = hasFallbacks(route) ? await openWithFallbacks(turn, route) : await openRoute(turn, route, true)
+    answer = hasFallbacks(route) ? await openWithFallbacks(turn, route) : await openRoute(turn, route)
   } catch (error) {
     const streamed = stream && turn.translated && error instanceof ShimError && turn.request ? door.streamedError?.(error, turn.request) : null
     if (streamed) return routed(streamed, summary.servedModel)
@@ -177,7 +176,8 @@ async function openWithFallbacks<Request>(turn: Turn<Request>, route: Route): Pr
   const { context } = turn
   const log = context.deps.log.withTag('fallback')
   const chain = await fallbackChain(route, (slug) => context.models.resolve(slug), log)
-  const result = await withFallbacks(chain, (next, control) => openRoute(turn, next, control.last), { breaker: context.breaker, log })
+  // The last route answers as it would alone: nothing to judge.
+  const result = await withFallbacks(chain, (next, control) => openRoute(turn, next, control.last ? undefined : control.fallsBack), { breaker: context.breaker, log })
   return result.value
 }
 
@@ -205,11 +205,11 @@ function noteRoute(summary: RouteContext['summary'], route: Route, label: string
 /**
  * Opens one route: the provider's `forward` when it speaks the client's
  * dialect (bytes passed through), else `open` on the canonical request.
- * Resolves before any byte reaches the client. With a fallback still to come
- * (`last` false), an upstream error a fast path would pass through as is is
- * thrown instead, so the next route can be tried.
+ * Resolves before any byte reaches the client. In a fallback chain, an
+ * upstream error a fast path would pass through as is is thrown instead when
+ * `fallsBack` says a later route will be tried for it.
  */
-async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boolean): Promise<Response | Opened> {
+async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?: (error: ShimError) => boolean): Promise<Response | Opened> {
   const { door, context, body, stream } = turn
   const { summary } = context
   const provider = await providerOf(route.model)
@@ -242,11 +242,11 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
     summary.usageDialect = door.dialect
     const json = door.pin((input ?? body.json) as Record<string, unknown>, route.alias)
     const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
-    if (!last && !response.ok) {
+    if (fallsBack && !response.ok) {
       const error = await passedThroughError(response.clone() as Response, label)
-      // The upstream's refusal of the client's own body goes to the client as written, fallbacks or
-      // not (no fallback takes it), unless the prompt was too long for this model.
-      if (error.kind === 'context_length_exceeded' || !upstreamRefusedRequest(response.status)) throw error
+      // What no fallback takes (a refusal of the client's body, a prompt too long for every larger
+      // window on offer, a short 429) reaches the client as the upstream wrote it, as without fallbacks.
+      if (fallsBack(error)) throw error
     }
     return response
   }
@@ -261,7 +261,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, last: boole
 /**
  * An upstream error a fast path passes to its client as it came (the ChatGPT
  * backend's 429, whose body Codex reads for the reset time), as a ShimError:
- * only while a fallback remains, which then serves instead.
+ * what the fallback chain judges, and throws when a fallback will serve instead.
  */
 async function passedThroughError(response: Response, label: string): Promise<ShimError> {
   const info = readErrorBody(await readBounded(response))

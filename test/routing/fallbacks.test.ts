@@ -128,6 +128,23 @@ describe('fallbacks through real providers and a fake upstream', () => {
     })
     expect(seen).toEqual([false, true])
   })
+
+  test('the attempt learns whether a later route would be tried for an error (else it may answer as without fallbacks)', async () => {
+    const tooLong = new ShimError('context_length_exceeded', 'x', { code: 'context_length_exceeded' })
+    const down = new ShimError('upstream_http', 'x', { status: 503 })
+    const judged: boolean[][] = []
+    await withFallbacks([route('small'), route('smaller'), route('big')], async (target, control) => {
+      judged.push([control.fallsBack(tooLong), control.fallsBack(down), control.fallsBack(new ShimError('bad_request', 'x'))])
+      if (target.model.slug === 'small') throw down
+      return openAndRead(target)
+    })
+    expect(judged).toEqual([[true, true, false], [true, true, false]]) // 'small' then 'smaller': 'big' would take a prompt too long
+    await withFallbacks([route('small'), route('smaller')], async (_target, control) => {
+      expect(control.fallsBack(tooLong)).toBe(false) // no larger window on offer
+      expect(control.fallsBack(down)).toBe(true)
+      return 'ok'
+    })
+  })
 })
 
 describe('isFallbackWorthy', () => {
