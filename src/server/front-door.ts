@@ -73,8 +73,7 @@ export function frontDoor<Request>(door: ClientDoor<Request>): RouteHandler {
       return await serve(door, context)
     } catch (error) {
       if (error instanceof ShimError) {
-        context.summary.outcome = error.kind
-        context.summary.errorCode = error.details.code ?? error.kind
+        noteFailure(context.summary, error)
         return routed(door.errorResponse(error), context.summary.servedModel)
       }
       throw error
@@ -159,9 +158,14 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   try {
     answer = hasFallbacks(route) ? await openWithFallbacks(turn, route) : await openRoute(turn, route)
   } catch (error) {
-    const streamed = stream && turn.translated && error instanceof ShimError && turn.request ? door.streamedError?.(error, turn.request) : null
-    if (streamed) return routed(streamed, summary.servedModel)
-    throw error
+    if (!(error instanceof ShimError)) throw error
+    const streamed = stream && turn.translated && turn.request ? door.streamedError?.(error, turn.request) : null
+    if (!streamed) throw error
+    noteFailure(summary, error)
+    // An empty report, not none: the ledger estimates a 200's tokens from its bytes when no usage
+    // came, and this upstream answered nothing to bill. The row keeps null counts, as other failures.
+    summary.usage = {}
+    return routed(streamed, summary.servedModel)
   }
   if (answer instanceof Response) return routed(answer, summary.servedModel)
   return routed(await translatedAnswer(turn, answer), summary.servedModel)
@@ -179,6 +183,12 @@ async function openWithFallbacks<Request>(turn: Turn<Request>, route: Route): Pr
   // The last route answers as it would alone: nothing to judge.
   const result = await withFallbacks(chain, (next, control) => openRoute(turn, next, control.last ? undefined : control.fallsBack), { breaker: context.breaker, log })
   return result.value
+}
+
+/** A ShimError that ended the request, for the log line and the ledger, however the client hears it. */
+function noteFailure(summary: RouteContext['summary'], error: ShimError): void {
+  summary.outcome = error.kind
+  summary.errorCode = error.details.code ?? error.kind
 }
 
 /** An upstream error passed to the client as it came: the log line and the ledger still name it. */
