@@ -38,6 +38,11 @@ export interface WatchOptions {
   tracker?: StreamTracker
   /** Events with no choices but a usage (Chat's usage chunk) are read for `onUsage`, then not sent on. */
   dropUsageChunks?: boolean
+  /**
+   * Told, once, why the answer failed after its status was sent: the upstream's own error event that
+   * ended it (passed on as it came), or the error this watch ended it with. Before the tracker's end.
+   */
+  onFailure?: (failure: ShimError) => void
 }
 
 const LF_LF = Buffer.from('\n\n')
@@ -45,6 +50,7 @@ const LF_CRLF = Buffer.from('\n\r\n')
 const MODEL_KEY = Buffer.from('"model":"')
 const USAGE_KEY = Buffer.from('"usage"')
 const ERROR_TYPE = Buffer.from('"type":"error"')
+const ERROR_KEY = Buffer.from('"error"')
 const DATA_FIELD = Buffer.from('data:')
 const LF = 0x0a
 const QUOTE = 0x22
@@ -184,18 +190,26 @@ export function eventsMentioning(text: string, marker: string): unknown[] {
  */
 export function dataLinesMentioning(bytes: Uint8Array, marker: Uint8Array): unknown[] {
   const events: unknown[] = []
+  someDataLine(bytes, marker, (event) => void events.push(event))
+  return events
+}
+
+/** Whether `test` holds for one of the JSON payloads of the `data:` lines that mention `marker`; stops at the first. */
+function someDataLine(bytes: Uint8Array, marker: Uint8Array, test: (event: unknown) => boolean | void): boolean {
   for (let at = indexOf.call(bytes, marker); at >= 0; ) {
     const start = at === 0 ? 0 : bytes.lastIndexOf(LF, at - 1) + 1
     const newline = bytes.indexOf(LF, at)
     const end = newline < 0 ? bytes.length : newline
     if (startsWithAt(bytes, start, DATA_FIELD)) {
+      let event: unknown
       try {
-        events.push(JSON.parse(utf8.decode(bytes.subarray(start + DATA_FIELD.length, end))))
+        event = JSON.parse(utf8.decode(bytes.subarray(start + DATA_FIELD.length, end)))
       } catch {}
+      if (event !== undefined && test(event)) return true
     }
     at = newline < 0 ? -1 : indexOf.call(bytes, marker, newline)
   }
-  return events
+  return false
 }
 
 const USAGE_ONLY = /"choices"\s*:\s*\[\s*\]/
@@ -252,11 +266,36 @@ function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unkno
   return usage
 }
 
+/** The first upstream error event in these bytes (`upstreamErrorIn`), or null. */
+function upstreamErrorOf(bytes: Uint8Array): ShimError | null {
+  let found: ShimError | null = null
+  someDataLine(bytes, ERROR_KEY, (event) => (found = upstreamErrorIn(event)) !== null)
+  return found
+}
+
 /** The last upstream error event in these bytes, as the dialect reads it; `previous` when there is none. */
 function failureIn(bytes: Uint8Array, read: (event: any) => ShimError | null, previous: ShimError | null): ShimError | null {
   let failure = previous
   for (const event of dataLinesMentioning(bytes, ERROR_TYPE)) failure = read(event) ?? failure
   return failure
+}
+
+/**
+ * An upstream error event as the error it reports: Chat's `{"error":…}` chunk, a Messages or
+ * Responses `error` event, a Responses `response.failed`. Null for any other event. Its code is
+ * the upstream's (else its error type), as for an error status passed through.
+ */
+export function upstreamErrorIn(event: any): ShimError | null {
+  const type = event?.type
+  const error = type === 'response.failed' ? event.response?.error : type === 'error' ? (isObject(event.error) ? event.error : event) : type === undefined && event?.choices === undefined ? event?.error : null
+  if (!isObject(error)) return null
+  const code = typeof error.code === 'string' ? error.code : error !== event && typeof error.type === 'string' ? error.type : undefined
+  const message = typeof error.message === 'string' ? error.message : 'The upstream reported an error.'
+  return new ShimError('upstream_stream', message, { code: code?.slice(0, 64) })
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null
 }
 
 function nextEventStart(bytes: Uint8Array, from: number): number {
@@ -352,13 +391,14 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const terminals = terminalsOf(dialect)
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
   const rename = options.rename === undefined ? null : Buffer.from(options.rename)
-  const { tracker, onUsage } = options
+  const { tracker, onUsage, onFailure } = options
   const dropUsage = options.dropUsageChunks === true
   let usage: unknown
   let upstreamError: ShimError | null = null
   let held: Uint8Array | null = null
   let atBoundary = true
   let answered = false
+  let failureTold = false
   let closed = false
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let early: Promise<void> | null = null
@@ -367,7 +407,10 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   // anything went to the client: a read whose events were all left out must be followed by another.
   const forward = (bytes: Uint8Array, endsClean: boolean): boolean => {
     if (!bytes.length) return false
-    if (!answered) answered = containsAny(bytes, terminals)
+    const ending = !answered && containsAny(bytes, terminals)
+    if (ending) answered = true
+    // An answer that ends in the upstream's own error event failed: it goes on as it came, and is told.
+    if (ending && onFailure && indexOf.call(bytes, ERROR_KEY) >= 0) tell(upstreamErrorOf(bytes))
     atBoundary = endsClean
     // One search for usage serves both its reading and its removal: most chunks have none.
     const hasUsage = (onUsage || dropUsage) && indexOf.call(bytes, USAGE_KEY) >= 0
@@ -382,6 +425,12 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     return true
   }
 
+  const tell = (failure: ShimError | null) => {
+    if (!failure || failureTold) return
+    failureTold = true
+    onFailure?.(failure)
+  }
+
   const finish = (error: ShimError | null) => {
     closed = true
     early = null
@@ -393,6 +442,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     // An answer that already finished needs nothing more, even if the connection then broke.
     if (!answered) {
       const failure = error ?? upstreamError ?? new ShimError('upstream_stream', 'The upstream closed the stream before it finished.')
+      tell(failure)
       const event = Buffer.from((atBoundary ? '' : '\n\n') + dialect.failure(failure))
       tracker?.chunk(event.length)
       controller.enqueue(event)
