@@ -83,6 +83,8 @@ function namedUpstream(summary: RequestSummary): string | undefined {
 export class BodyTracker implements StreamTracker {
   private bytes = 0
   private done = false
+  /** `finish` has the response: its status is the summary's. */
+  private responded = false
   /** Set when the answer streams: the connection's idle limit was lifted and must come back at the end. */
   onEnd?: () => void
 
@@ -102,13 +104,20 @@ export class BodyTracker implements StreamTracker {
     this.summary.bytesOut = this.bytes
     this.onEnd?.()
     if (outcome) this.summary.outcome = outcome
-    this.finished(this.summary)
+    // A stream read as it is made can end before its response reaches `finish` (an upstream that
+    // failed in its first chunk): the summary is told then, with the status the client got.
+    if (this.responded) this.finished(this.summary)
   }
 
   /** The response as sent: ends now when there is nothing to stream, else when its body ends. */
   finish(response: Response): Response {
     const summary = this.summary
     summary.status = response.status
+    this.responded = true
+    if (this.done) {
+      this.finished(summary)
+      return response
+    }
     if (!response.body || !summary.stream) {
       this.end()
       return response

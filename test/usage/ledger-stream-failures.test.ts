@@ -63,3 +63,16 @@ describe('a fast path that fails after its 200', () => {
     expect((await ask('chat', 'chatm', { kind: 'ok' })).row).toEqual({ status: 200, error_code: null })
   })
 })
+
+describe('a translated stream that fails in its first upstream chunk', () => {
+  test.each([
+    ['chat', 'claude'],
+    ['messages', 'chatm'],
+    ['responses', 'claude'],
+  ] as const)('%s on %s: the row has the status the client got, 200, and the error code', async (door, model) => {
+    const { status, row, line } = await ask(door, model, { kind: 'error-event' })
+    expect(status).toBe(200)
+    expect(row).toEqual({ status: 200, error_code: 'server_error' })
+    expect(line).toContain('status=200')
+  })
+})
