@@ -30,7 +30,7 @@ export interface RequestSummary {
   retries?: number
   bytesIn?: number
   bytesOut?: number
-  /** performance.now() when the first body byte went to the client. */
+  /** performance.now() when the answer's first token went to the client (see StreamTracker.chunk); unset when none did. */
   firstByteAt?: number
   price?: unknown
   startedAt: number
@@ -77,7 +77,7 @@ function namedUpstream(summary: RequestSummary): string | undefined {
 /**
  * One request's end: `finished` runs once, when the response body has been
  * fully sent or the client went away, so the summary carries the real
- * duration of a streamed turn, its first-byte time and its size. The fast
+ * duration of a streamed turn, its first-token time and its size. The fast
  * paths' streams report to it themselves; any other body is wrapped.
  */
 export class BodyTracker implements StreamTracker {
@@ -93,8 +93,8 @@ export class BodyTracker implements StreamTracker {
     private readonly finished: (summary: RequestSummary) => void,
   ) {}
 
-  chunk(size: number): void {
-    if (!this.bytes) this.summary.firstByteAt = performance.now()
+  chunk(size: number, firstToken?: boolean): void {
+    if (firstToken ?? !this.bytes) this.summary.firstByteAt ??= performance.now()
     this.bytes += size
   }
 
@@ -124,6 +124,8 @@ export class BodyTracker implements StreamTracker {
     }
     if (isTracked(response.body)) return response
     const reader = response.body.getReader()
+    // An error's body is no token; a stream's first bytes are taken as its first token.
+    const tokens = response.ok ? undefined : false
     // Pull-through (not a TransformStream): a client disconnect must reach cancel(). A promise
     // chain rather than an async pull: it runs once per chunk of every translated answer.
     let controller!: ReadableStreamDefaultController<Uint8Array>
@@ -132,7 +134,7 @@ export class BodyTracker implements StreamTracker {
         this.end()
         controller.close()
       } else {
-        this.chunk(value.byteLength)
+        this.chunk(value.byteLength, tokens)
         controller.enqueue(value)
       }
     }

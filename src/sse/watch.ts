@@ -51,6 +51,7 @@ const MODEL_KEY = Buffer.from('"model":"')
 const USAGE_KEY = Buffer.from('"usage"')
 const ERROR_TYPE = Buffer.from('"type":"error"')
 const ERROR_KEY = Buffer.from('"error"')
+const DELTA = Buffer.from('delta')
 const DATA_FIELD = Buffer.from('data:')
 const LF = 0x0a
 const QUOTE = 0x22
@@ -281,6 +282,21 @@ function failureIn(bytes: Uint8Array, read: (event: any) => ShimError | null, pr
 }
 
 /**
+ * Whether an event is a token of the answer, as the translated routes count the first token (a
+ * canonical delta): a Responses `….delta`, a Messages `content_block_delta`, a Chat chunk whose delta
+ * holds text, reasoning or a tool call. A stream's preamble (a role, an empty content) and an error are not.
+ */
+export function isTokenEvent(event: any): boolean {
+  const type = event?.type
+  if (typeof type === 'string') return type.endsWith('.delta') || type === 'content_block_delta'
+  if (!Array.isArray(event?.choices)) return false
+  return event.choices.some((choice: any) => {
+    const delta = choice?.delta
+    return Boolean(delta?.content || delta?.reasoning_content || delta?.reasoning || delta?.tool_calls?.length)
+  })
+}
+
+/**
  * An upstream error event as the error it reports: Chat's `{"error":…}` chunk, a Messages or
  * Responses `error` event, a Responses `response.failed`. Null for any other event. Its code is
  * the upstream's (else its error type), as for an error status passed through.
@@ -398,6 +414,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   let held: Uint8Array | null = null
   let atBoundary = true
   let answered = false
+  let tokenSent = false
   let failureTold = false
   let closed = false
   let controller!: ReadableStreamDefaultController<Uint8Array>
@@ -419,7 +436,10 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     const dropping = dropUsage && hasUsage
     const sent = rename || dropping ? rewriteEvents(bytes, rename, dropping) : bytes
     if (!sent.length) return false
-    tracker?.chunk(sent.length)
+    // Looked for only until found: the events before the first token are few.
+    const firstToken = tracker !== undefined && !tokenSent && indexOf.call(sent, DELTA) >= 0 && someDataLine(sent, DELTA, isTokenEvent)
+    if (firstToken) tokenSent = true
+    tracker?.chunk(sent.length, firstToken)
     early = null
     controller.enqueue(sent)
     return true
@@ -444,7 +464,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
       const failure = error ?? upstreamError ?? new ShimError('upstream_stream', 'The upstream closed the stream before it finished.')
       tell(failure)
       const event = Buffer.from((atBoundary ? '' : '\n\n') + dialect.failure(failure))
-      tracker?.chunk(event.length)
+      tracker?.chunk(event.length, false)
       controller.enqueue(event)
     }
     controller.close()

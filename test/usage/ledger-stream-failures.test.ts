@@ -76,3 +76,15 @@ describe('a translated stream that fails in its first upstream chunk', () => {
     expect(line).toContain('status=200')
   })
 })
+
+describe('the time to the first token', () => {
+  const ttftOf = async (door: keyof typeof DOORS, model: string, fault: Fault) => (await ask(door, model, fault), storedRows(path).at(-1)!.ttft_ms)
+
+  test.each([
+    ['chat', 'chatm'],
+    ['messages', 'claude'],
+  ] as const)('%s on %s: an error status before any byte has none; an answer has one', async (door, model) => {
+    expect(await ttftOf(door, model, { kind: 'status', status: 500 })).toBeNull()
+    expect(await ttftOf(door, model, { kind: 'ok' })).toBeNumber()
+  })
+})
