@@ -24,7 +24,7 @@ export interface ModelSummary extends Tokens {
   model: string
   provider: string
   requests: number
-  /** Rows with status >= 400. */
+  /** Requests that failed: an error status, or an error code (a stream that failed after its 200). */
   errors: number
   /** Rows whose counts are estimates (no usage from the upstream). */
   estimated: number
@@ -40,6 +40,7 @@ export interface TaskSummary extends Tokens {
   /** First start to last end. */
   wall_ms: number
   requests: number
+  /** Requests that failed: an error status, or an error code (a stream that failed after its 200). */
   errors: number
   models: string[]
 }
@@ -59,6 +60,8 @@ export type Summary =
 
 // The model that served when known, else the slug the client asked for.
 const MODEL = 'coalesce(served_model, slug)'
+// A request failed by its status or by its error code: a stream that ended in an error event has status 200.
+const FAILED = 'sum(status >= 400 OR error_code IS NOT NULL)'
 const TOKENS = `coalesce(sum(input_tokens), 0) AS input_tokens,
   coalesce(sum(cached_input_tokens), 0) AS cached_input_tokens,
   coalesce(sum(output_tokens), 0) AS output_tokens,
@@ -75,7 +78,7 @@ function byModel(db: Database, since: number): ModelSummary[] {
   const rows = db
     .query(
       `SELECT ${MODEL} AS model, provider, count(*) AS requests,
-        sum(status >= 400) AS errors, sum(usage_estimated) AS estimated, ${TOKENS}
+        ${FAILED} AS errors, sum(usage_estimated) AS estimated, ${TOKENS}
        FROM requests WHERE time_ms >= ? GROUP BY 1, 2 ORDER BY requests DESC, model`,
     )
     .all(since) as Omit<ModelSummary, 'cache_hit_ratio' | 'median_ttft_ms'>[]
@@ -102,7 +105,7 @@ function byTask(db: Database, since: number, limit: number): TaskSummary[] {
   const rows = db
     .query(
       `SELECT task_key, min(time_ms) AS started_at, max(time_ms + duration_ms) AS ended_at,
-        count(*) AS requests, sum(status >= 400) AS errors, group_concat(DISTINCT ${MODEL}) AS models, ${TOKENS}
+        count(*) AS requests, ${FAILED} AS errors, group_concat(DISTINCT ${MODEL}) AS models, ${TOKENS}
        FROM requests WHERE time_ms >= ? AND task_key IS NOT NULL
        GROUP BY task_key ORDER BY ended_at DESC LIMIT ?`,
     )

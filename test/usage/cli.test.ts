@@ -91,6 +91,21 @@ describe('codex-shim usage: ledger figures from usage.db, with the proxy down', 
     expect(csv[1]).toStartWith('deepseek-chat,deepseek,5,1,40000,24000,800,200,0.6,650,0.00688')
   })
 
+  test('ERRORS counts a stream that failed after its 200 (an error code, status 200), in the table and --json', () => {
+    const homes = seedToolLoop()
+    const ledger = openLedger({ path: join(homes.CODEX_SHIM_HOME, 'usage.db') })
+    ledger.append(rowOf(finished(5, { status: 200, errorCode: 'server_error' })))
+    ledger.append(rowOf(finished(6, { status: 502, errorCode: 'upstream_http', usage: null, ttftMs: null })))
+    ledger.close()
+    const lines = runCli(['usage', '--since', '1h'], homes).stdout.trimEnd().split('\n')
+    const header = lines.findIndex((line) => line.startsWith('MODEL'))
+    expect(lines[header + 1]).toMatch(/^deepseek-chat\s+deepseek\s+6\s+2\s/)
+    for (const by of ['model', 'task']) {
+      const json = JSON.parse(runCli(['usage', '--by', by, '--since', '1h', '--json'], homes).stdout)
+      expect(json.byok.rows.map((row: { requests: number; errors: number }) => [row.requests, row.errors])).toEqual([[6, 2]])
+    }
+  })
+
   // Changed on purpose: this used to lead with the ChatGPT plan's error ("codex-shim is not running;
   // start it …") and exit 1. A new user who has sent no request yet has done nothing wrong.
   test('nothing recorded and the proxy down: says so plainly (where, and how rows get there), the plan second, exit 0', () => {
