@@ -1,4 +1,4 @@
-import { Database, type Statement } from 'bun:sqlite'
+import { constants as sqlite, Database, type Statement } from 'bun:sqlite'
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ShimError } from '../errors.ts'
@@ -522,20 +522,45 @@ class SqliteLedger implements Ledger {
  */
 export function readSummary(path: string, query: SummaryQuery): Summary | null {
   if (!existsSync(path)) return null
-  let db: Database
   try {
-    db = new Database(path, { readonly: true })
+    return summaryOf(new Database(path, { readonly: true }), query)
+  } catch (error) {
+    if (!readableAsItStands(path, error)) throw unreadable(path, error)
+  }
+  try {
+    return summaryOf(immutableReader(path), query)
   } catch (error) {
     throw unreadable(path, error)
   }
+}
+
+function summaryOf(db: Database, query: SummaryQuery): Summary | null {
   try {
     const table = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'").get()
     return table ? summarise(db, query) : null
-  } catch (error) {
-    throw unreadable(path, error)
   } finally {
     db.close()
   }
+}
+
+/**
+ * Whether a reader that failed only for want of a folder it may write (read-only, another user's) can
+ * read the file as it stands. A WAL reader must make the shared-memory file (-shm) beside it; SQLite
+ * could not, so there is none, and no writer has the ledger open (a live writer keeps one). With no
+ * WAL file either (a writer that closed folded it in), the database file holds every row; with one
+ * (a writer that died), reading the file alone would leave its last rows out.
+ */
+function readableAsItStands(path: string, error: unknown): boolean {
+  return sqliteCode(error) === 'SQLITE_READONLY_DIRECTORY' && !existsSync(`${path}-wal`)
+}
+
+/**
+ * The ledger opened as a file that does not change (`immutable=1`): no -shm, no locks, so it neither
+ * needs the folder nor can block or touch a writer. Only for a file no writer has open (readableAsItStands).
+ */
+function immutableReader(path: string): Database {
+  const uri = `file:${encodeURI(path).replaceAll('?', '%3f').replaceAll('#', '%23')}?immutable=1`
+  return new Database(uri, sqlite.SQLITE_OPEN_READONLY | sqlite.SQLITE_OPEN_URI)
 }
 
 function unreadable(path: string, error: unknown): ShimError {
