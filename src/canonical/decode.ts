@@ -92,6 +92,8 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
     // The first token goes to the client as soon as it is encoded when much of its upstream read
     // follows it (a burst): the rest is parsed on after Bun has written the token out.
     let holdAtFirstToken = Boolean(encode)
+    // The output holds the answer's first token, not yet told to the tracker (its time to first token).
+    let tokenInOut = false
     const decoder = factory((event) => {
       if (event.type === 'response.failed') failed = true
       else if (options.endAfterTerminal && isTerminalEvent(event)) ended = true
@@ -102,6 +104,7 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
         // A delta the client's dialect has no place for (a hosted tool's code) is not the first token.
         if (holdAtFirstToken && out.length > before && 'delta' in event) {
           holdAtFirstToken = false
+          tokenInOut = true
           parser.hold(FIRST_TOKEN_ALONE_BEFORE)
         }
       }
@@ -139,7 +142,9 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
       if (encode) {
         if (out) {
           const chunk = bytes.encode(out)
-          tracker?.chunk(chunk.byteLength)
+          // Only a token starts the clock: a preamble or an error event holds none.
+          tracker?.chunk(chunk.byteLength, tokenInOut)
+          tokenInOut = false
           early = null
           controller.enqueue(chunk as T)
         }

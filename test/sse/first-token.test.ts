@@ -209,3 +209,17 @@ test('SseParser: an empty read between a CR and its LF keeps them one line end',
   parser.push('\ndata: y\r\n\r\n', (message) => messages.push(message))
   expect(messages).toEqual([{ data: 'x\ny' }])
 })
+
+test('the tracker is told the first token with the chunk that holds it, and never by an answer that fails before one', async () => {
+  const told = async (parts: string[]) => {
+    const calls: boolean[] = []
+    const tracker = { chunk: (_size: number, firstToken?: boolean) => void calls.push(firstToken === true), end: () => {} }
+    await chunksOf(decodeBody(upstreamOf(parts), chatDecoder).encoded(typeLine, tracker))
+    return calls
+  }
+  const role = 'data: {"id":"c","model":"up","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n'
+  // A preamble, then the token in a later read: only that read's chunk starts the clock.
+  expect(await told([role, chunk('hi'), END])).toEqual([false, true, false])
+  // An error before any token: no chunk is a first token (the ledger keeps no time to it).
+  expect(await told([role, 'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n'])).not.toContain(true)
+})
