@@ -11,7 +11,7 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { formatEvent, SSE_HEADERS } from '../sse/encode.ts'
 import { watchPassthrough } from '../sse/watch.ts'
 import { readBounded, readWhole } from '../upstream/http.ts'
-import { jsonObjectOf, notOneAnswer } from '../upstream/passthrough.ts'
+import { failureCodeTo, jsonObjectOf, notOneAnswer } from '../upstream/passthrough.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
 import { forwardedText } from './forwarded.ts'
 
@@ -84,7 +84,7 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
     context.keepAlive()
     // Codex gets the bytes untouched. Other clients get the events the Responses API defines: the
     // decoder drops the backend's keepalive, codex.rate_limits and error events, and unknown types.
-    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage, tracker: context.tracker }) : decode().encoded((event) => (observe(event), formatEvent(event)), context.tracker)
+    const stream = isCodexClient(context.clientHeaders) ? watchPassthrough(upstream.body, body.passthrough, { idleTimeoutMs: context.idleTimeoutMs, rename: slug, onUsage: body.onUsage, tracker: context.tracker, onFailure: failureCodeTo(body.onError) }) : decode().encoded((event) => (observe(event), formatEvent(event)), context.tracker)
     return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } })
   }
   // The backend only streams: a client that asked for one object gets the stream aggregated.

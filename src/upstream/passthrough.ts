@@ -127,7 +127,7 @@ function notAStream(label: string, status: number, type: string, answer: Record<
 }
 
 /** A stream's failure told by its code, the one a translated route's `response.failed` would carry. */
-function failureCodeTo(onError: ((code: string) => void) | undefined): ((failure: ShimError) => void) | undefined {
+export function failureCodeTo(onError: ((code: string) => void) | undefined): ((failure: ShimError) => void) | undefined {
   return onError && ((failure) => onError(responsesFailure(failure).code))
 }
 
