@@ -2,7 +2,6 @@ import { ConfigEditError } from '../codex/config-edit-error.ts'
 import { ShimError } from '../errors.ts'
 import { log, setVerbose } from '../log.ts'
 import { SettingsError } from '../settings/read.ts'
-import { describeSystemError } from '../system-error.ts'
 import { UsageError } from './_args.ts'
 
 /**
@@ -30,6 +29,8 @@ export async function runGuarded(args: { verbose?: boolean }, body: () => Promis
       // A model name the command line (or the settings) gave that no model answers to: bad usage.
       process.exit(error instanceof ShimError && error.kind === 'unknown_model' ? 2 : 1)
     }
+    // Loaded only here: the proxy's start path reads this module, and an error is rare.
+    const { describeSystemError } = await import('../system-error.ts')
     log.error(describeSystemError(error) ?? (error instanceof Error ? error.message : String(error)))
     if (args.verbose && error instanceof Error) log.error(error.stack)
     process.exit(1)
