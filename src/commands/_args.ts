@@ -64,17 +64,17 @@ export function parsePort(value: string | undefined, fallback = DEFAULT_PORT, le
 /** `--port` of an address written for Codex (enable, generate): a port it can connect to. */
 export const parseWrittenPort = (value: string | undefined): number => parsePort(value, DEFAULT_PORT, 1)
 
-/** An IPv6 address as written in a URL's host, with or without its brackets (`::1`, `[::1]`, `fe80::1%eth0`). */
-function isIpv6(host: string): boolean {
+/** An IPv6 address, with or without its URL brackets (`::1`, `[::1]`); without them, the form the rest uses. */
+function bareIpv6(host: string): string | null {
   const inner = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
   let colons = 0
   for (let index = 0; index < inner.length; index++) {
     const code = inner.charCodeAt(index)
     if (code === 0x3a) colons++
-    else if (code === 0x25) return colons >= 2 && index > 0 // a zone id (%eth0) ends the address
-    else if (!isHex(code) && code !== 0x2e) return false
+    // A zone id (`%eth0`) is not taken: a URL would need it encoded, and a proxy on loopback has no use for one.
+    else if (!isHex(code) && code !== 0x2e) return null
   }
-  return colons >= 2
+  return colons >= 2 ? inner : null
 }
 
 /** A host name or IPv4 address: dot-separated labels of letters, digits, `-` and `_`. */
@@ -99,7 +99,10 @@ function isHostName(host: string): boolean {
 export function parseHost(value: string | undefined): string {
   if (value === undefined) return DEFAULT_HOST
   const host = value.trim()
-  if (host && (isHostName(host) || isIpv6(host))) return host
+  if (host && isHostName(host)) return host
+  // Brackets are the URL's, added where one is written (config.toml's base_url): `[[::1]]` is no URL.
+  const ipv6 = bareIpv6(host)
+  if (ipv6) return ipv6
   const colon = host.lastIndexOf(':')
   const hint = colon > 0 && !host.includes('/') && isHostName(host.slice(0, colon)) ? ` Give the port with --port ${host.slice(colon + 1)}.` : ''
   throw new UsageError(`--host expects a host name or IP address such as 127.0.0.1, localhost or ::1, without a scheme, port or path; got ${host ? `"${value}"` : 'nothing'}.${hint}`)

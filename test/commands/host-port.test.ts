@@ -4,14 +4,18 @@
  * with exit 0, and `--port 1e3` read as 1000.
  */
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseHost, parsePort, parseWrittenPort, UsageError } from '../../src/commands/_args.ts'
 import { freshHomes, runCli } from '../support/cli.ts'
 
 describe('parseHost', () => {
-  test.each(['127.0.0.1', 'localhost', '0.0.0.0', 'my-box.local', 'gateway_1.internal', '::1', '[::1]', '::', 'fe80::1%eth0', '2001:db8::8a2e:370:7334', '::ffff:127.0.0.1'])('takes %s', (host) => {
+  test.each(['127.0.0.1', 'localhost', '0.0.0.0', 'my-box.local', 'gateway_1.internal', '::1', '::', '2001:db8::8a2e:370:7334', '::ffff:127.0.0.1'])('takes %s', (host) => {
     expect(parseHost(host)).toBe(host)
+  })
+
+  test('an IPv6 address in URL brackets comes out bare: the brackets are added where a URL is written', () => {
+    expect(parseHost('[::1]')).toBe('::1')
   })
 
   test('no value is the default; surrounding spaces go', () => {
@@ -27,6 +31,8 @@ describe('parseHost', () => {
     ['my host', 'got "my host"'],
     ['a..b', 'got "a..b"'],
     ['user@host', 'got "user@host"'],
+    ['fe80::1%eth0', 'got "fe80::1%eth0"'],
+    ['[[::1]]', 'got "[[::1]]"'],
   ])('refuses %j, saying what it expects', (host, words) => {
     expect(() => parseHost(host)).toThrow(UsageError)
     expect(() => parseHost(host)).toThrow(words)
@@ -58,4 +64,13 @@ test('enable with a host:port refuses with exit 2 and writes nothing into config
   expect(run.output).toContain('Give the port with --port 80.')
   const config = join(homes.CODEX_HOME, 'config.toml')
   expect(existsSync(config) ? readFileSync(config, 'utf8') : '').not.toContain('example.com')
+})
+
+test('enable --host [::1] writes a base_url a URL parser reads (not http://[[::1]]:8765)', () => {
+  const homes = freshHomes('enable-ipv6')
+  writeFileSync(join(homes.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ model: 'm', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }] }))
+  expect(runCli(['enable', '--host', '[::1]'], homes).code).toBe(0)
+  const baseUrl = /base_url = "([^"]+)"/.exec(readFileSync(join(homes.CODEX_HOME, 'config.toml'), 'utf8'))![1]!
+  expect(baseUrl).toBe('http://[::1]:8765/v1')
+  expect(new URL(baseUrl).hostname).toBe('[::1]')
 })
