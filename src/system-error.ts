@@ -7,6 +7,8 @@
 export function describeSystemError(error: unknown): string | null {
   const { code, path, syscall } = (error ?? {}) as { code?: unknown; path?: unknown; syscall?: unknown }
   if (typeof code !== 'string') return null
+  // Only a file's: a port it may not listen on (EACCES, listen) is said better by its own text.
+  if (typeof syscall === 'string' && !FILE_CALLS.has(syscall)) return null
   const file = typeof path === 'string' && path ? shownPath(path) : null
   const where = file ? ` ${file}` : ''
   const act = actionOf(typeof syscall === 'string' ? syscall : '')
@@ -29,6 +31,8 @@ export function describeSystemError(error: unknown): string | null {
       return null
   }
 }
+
+const FILE_CALLS: ReadonlySet<string> = new Set(['open', 'read', 'write', 'close', 'rename', 'link', 'unlink', 'chmod', 'fchmod', 'mkdir', 'rmdir', 'scandir', 'stat', 'lstat', 'fstat', 'realpath', 'readlink', 'symlink', 'copyfile', 'fsync', 'utime', 'access'])
 
 /** The file a write was for: `config.toml.codex-shim-<pid>-<n>.tmp` is config.toml. */
 function shownPath(path: string): string {

@@ -23,6 +23,10 @@ test.each([
   expect(describeSystemError(error)).toBe(sentence)
 })
 
+test('a network call\'s error is left to its own words (a port it may not listen on is no file)', () => {
+  expect(describeSystemError(Object.assign(new Error('permission denied 127.0.0.1:80'), { code: 'EACCES', syscall: 'listen' }))).toBeNull()
+})
+
 test('anything else is left to its own message', () => {
   expect(describeSystemError(new Error('plain'))).toBeNull()
   expect(describeSystemError(systemError('EEXIST', 'open', '/x'))).toBeNull()
