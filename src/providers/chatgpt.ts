@@ -78,6 +78,8 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   // Decoded answers tell the ledger their usage and the response store their events, as translated routes do.
   const observe = (event: ResponsesEvent) => {
     if (isTerminalEvent(event) && event.response.usage) body.onUsage?.(event.response.usage)
+    // An answer that failed after its 200 is recorded as failed, as on every other route.
+    if (event.type === 'response.failed') body.onError?.(event.response.error?.code ?? 'server_error')
     body.onEvent?.(event)
   }
   if (body.stream) {

@@ -1,6 +1,6 @@
 /**
- * Codex on the ChatGPT passthrough gets the backend's bytes untouched; an answer that fails after its
- * 200 must still be recorded as failed (the fast paths' watch tells it, as on every other route).
+ * Codex on the ChatGPT passthrough gets the backend's bytes untouched, other clients a decoded stream:
+ * either way an answer that fails after its 200 is recorded as failed, with no time to a first token.
  */
 import { afterAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
@@ -21,7 +21,10 @@ afterAll(() => {
   delete process.env.CODEX_SHIM_CHATGPT_BASE_URL
 })
 
-test('an error event that ends a Codex answer is recorded with its code, the status the client got', async () => {
+test.each([
+  ['Codex (its bytes untouched)', { originator: 'codex_exec', 'user-agent': 'codex_exec/0.169.0' }],
+  ['another Responses client (decoded)', { 'user-agent': 'OpenAI/JS 5.0.0' }],
+])('%s: an error event that ends the answer is recorded with its code, the status the client got', async (_client, headers) => {
   fake.validAccess = makeJwt({ exp: nowS() + 3600, n: 'fresh' })
   writeAuth(join(process.env.CODEX_HOME!, 'auth.json'), { access: fake.validAccess, refresh: 'rt-1' })
   fake.respond = () => ({
@@ -32,10 +35,11 @@ test('an error event that ends a Codex answer is recorded with its code, the sta
     ],
   })
   const handle = createHandler(testDeps(settingsFrom([]), { chatgpt: new ChatgptService(), ledger }))
-  const response = await handle(post('/v1/responses', { model: 'gpt-5.5', stream: true, store: false, input: 'hi' }, { originator: 'codex_exec', 'user-agent': 'codex_exec/0.169.0' }))
+  const before = storedRows(path).length
+  const response = await handle(post('/v1/responses', { model: 'gpt-5.5', stream: true, store: false, input: 'hi' }, headers))
   expect(response.status).toBe(200)
   expect(await response.text()).toContain('response.failed')
-  for (let i = 0; i < 100 && (await ledger.flushed(), storedRows(path).length) === 0; i++) await Bun.sleep(10)
+  for (let i = 0; i < 100 && (await ledger.flushed(), storedRows(path).length) === before; i++) await Bun.sleep(10)
   const row = storedRows(path).at(-1)!
-  expect({ status: row.status, error_code: row.error_code }).toEqual({ status: 200, error_code: 'context_length_exceeded' })
+  expect({ status: row.status, error_code: row.error_code, ttft_ms: row.ttft_ms }).toEqual({ status: 200, error_code: 'context_length_exceeded', ttft_ms: null })
 })
