@@ -124,8 +124,9 @@ export class BodyTracker implements StreamTracker {
     }
     if (isTracked(response.body)) return response
     const reader = response.body.getReader()
-    // An error's body is no token; a stream's first bytes are taken as its first token.
-    const tokens = response.ok ? undefined : false
+    // An error's body is no token, nor is a 200 that streams only a failure (Codex hears a context
+    // overflow as a response.failed); a stream's first bytes are taken as its first token.
+    const tokens = response.ok && summary.errorCode === undefined ? undefined : false
     // Pull-through (not a TransformStream): a client disconnect must reach cancel(). A promise
     // chain rather than an async pull: it runs once per chunk of every translated answer.
     let controller!: ReadableStreamDefaultController<Uint8Array>

@@ -40,7 +40,7 @@ async function ask(model: string, stream: boolean) {
   return {
     status: response.status,
     failed: text.includes('event: response.failed'),
-    row: { status: row.status, error: row.error_code, input: row.input_tokens, output: row.output_tokens, estimated: row.usage_estimated, cost: row.cost_usd },
+    row: { status: row.status, error: row.error_code, input: row.input_tokens, output: row.output_tokens, estimated: row.usage_estimated, cost: row.cost_usd, ttft: row.ttft_ms },
   }
 }
 
@@ -50,7 +50,8 @@ describe('a context overflow reported as a stream is a failure in the ledger', (
       status: 200,
       failed: true,
       // A priced row with no counts costs 0, as a failure before the stream does (below).
-      row: { status: 200, error: 'context_length_exceeded', input: null, output: null, estimated: false, cost: 0 },
+      // No token went out: no time to one.
+      row: { status: 200, error: 'context_length_exceeded', input: null, output: null, estimated: false, cost: 0, ttft: null },
     })
     expect(lines.at(-1)).toContain('outcome=context_length_exceeded')
   })
@@ -59,7 +60,7 @@ describe('a context overflow reported as a stream is a failure in the ledger', (
     expect(await ask('c', false)).toEqual({
       status: 400,
       failed: false,
-      row: { status: 400, error: 'context_length_exceeded', input: null, output: null, estimated: false, cost: 0 },
+      row: { status: 400, error: 'context_length_exceeded', input: null, output: null, estimated: false, cost: 0, ttft: null },
     })
   })
 })
