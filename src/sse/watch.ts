@@ -457,7 +457,9 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     // What is held lacks its blank line. Cut short (a broken connection, an upstream that closed
     // mid-event) it stays here: a client would fail parsing its half, or take half a terminal event
     // for the end. Whole but for that line, it goes out with it, so the client dispatches it.
-    if (held && isWholeEvent(held)) forward(Buffer.concat([held, held[held.length - 1] === LF ? LF_ONLY : LF_LF]), true)
+    // An event already partly sent (one too large to hold) is not held back: its tail goes on as it came.
+    if (held && !atBoundary) forward(held, endsAtBoundary(held))
+    else if (held && isWholeEvent(held)) forward(Buffer.concat([held, held[held.length - 1] === LF ? LF_ONLY : LF_LF]), true)
     held = null
     // An answer that already finished needs nothing more, even if the connection then broke.
     if (!answered) {

@@ -91,3 +91,11 @@ test.each([
   const out = await through(dialect, before, last)
   expect(out).toBe(`${before}${last}${last.endsWith('\n') ? '\n' : '\n\n'}`)
 })
+
+test('the tail of an event too large to hold, already partly sent, goes on whole at the end (not held back)', async () => {
+  const event = `event: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', response: { id: 'r', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text: 'a'.repeat(200) }] }] } })}\n`
+  const parts = ['event: response.created\ndata: {"type":"response.created"}\n\n', event.slice(0, -50), event.slice(-50)]
+  const body = new ReadableStream<Uint8Array>({ start(controller) { for (const part of parts) controller.enqueue(new TextEncoder().encode(part)); controller.close() } })
+  const out = await new Response(watchPassthrough(body, RESPONSES_PASSTHROUGH, { idleTimeoutMs: 0, maxHeldBytes: 100 })).text()
+  expect(out).toBe(parts.join(''))
+})
