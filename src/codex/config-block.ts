@@ -273,7 +273,8 @@ function restoreAt(lines: string[], index: number): number {
   const limit = firstTableLine(lines)
   const at = Math.min(index, limit === -1 ? lines.length : limit)
   const start = statementStarts(lines).indexOf(true, at)
-  return start === -1 ? at : start
+  // No statement starts there or after: the index is inside a value that runs to the end of the file.
+  return start === -1 ? lines.length : start
 }
 
 function removeFromLf(text: string): string {

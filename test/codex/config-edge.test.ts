@@ -215,3 +215,10 @@ describe('a value spanning lines added under the block after enable', () => {
     expect(() => removeManagedBlock(enabled)).toThrow('would change settings that are not codex-shim\'s')
   })
 })
+
+test('a displaced line whose place falls inside a value that runs to the end of a file with no final newline goes after it', () => {
+  const original = 'a = 1\nb = 2\nmodel = "gpt-5"'
+  const enabled = applyManagedBlock(original, { model: 'm', port: 8765, catalogPath: '/tmp/cat.json' })
+  const edited = enabled.replace('b = 2', 'notes = """\nfirst\nsecond\n"""')
+  expect(removeManagedBlock(edited)).toBe('a = 1\nnotes = """\nfirst\nsecond\n"""\nmodel = "gpt-5"')
+})
