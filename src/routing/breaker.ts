@@ -88,9 +88,15 @@ export class CircuitBreaker {
    * (its client went away): the count stays, and a probe it held is freed, so the
    * next request probes instead of waiting out another cool-down.
    */
-  release(slug: string): void {
+  release(slug: string, probe: number | undefined): void {
     const entry = this.state.get(slug)
-    if (entry) entry.probeSince = undefined
+    // Another request's probe (taken since, or this one never took any) is not this one's to free.
+    if (entry && probe !== undefined && entry.probeSince === probe) entry.probeSince = undefined
+  }
+
+  /** When the model's current probe was taken (`claim`), if one is out: what a prober later frees by. */
+  probeOf(slug: string): number | undefined {
+    return this.state.get(slug)?.probeSince
   }
 
   /** Models skipped right now, for `/health`. */

@@ -117,9 +117,14 @@ export async function withFallbacks<T>(
     if (failed && !isFallbackWorthy(failed.error, failed.route, route)) continue
     // Half-open: one request probes a model whose cool-down is over; those arriving meanwhile pass it
     // by (unless it is their last choice: a request never fails untried).
-    if (breaker && open.length && index < order.length - 1 && !breaker.claim(modelKey(route))) {
-      log?.info(`${modelKey(route)} is being tried again by another request after its cool-down; skipped`)
-      continue
+    // The probe this attempt took, if it took one: only that is this attempt's to free.
+    let probe: number | undefined
+    if (breaker && open.length && index < order.length - 1) {
+      if (!breaker.claim(modelKey(route))) {
+        log?.info(`${modelKey(route)} is being tried again by another request after its cool-down; skipped`)
+        continue
+      }
+      probe = breaker.probeOf(modelKey(route))
     }
     if (failed) log?.warn(`${modelKey(failed.route)} failed before its first byte (${describe(failed.error)}); falling back to ${modelKey(route)}`)
     let sent = false
@@ -130,7 +135,7 @@ export async function withFallbacks<T>(
       breaker?.success(modelKey(route))
       return { value, served: route, fellBack: route !== chain[0] }
     } catch (error) {
-      if (breaker) report(breaker, modelKey(route), error)
+      if (breaker) report(breaker, modelKey(route), error, probe)
       if (sent) throw error
       // A fallback that cannot continue this conversation (the earlier response lives with the
       // upstream that failed): the client hears that upstream's outage, which it may retry, not
@@ -143,9 +148,9 @@ export async function withFallbacks<T>(
 }
 
 /** What a failed attempt says about its model, for the breaker. */
-function report(breaker: CircuitBreaker, slug: string, error: unknown): void {
+function report(breaker: CircuitBreaker, slug: string, error: unknown, probe: number | undefined): void {
   // The client left before the model answered: that says nothing about the model, up or down.
-  if (clientLeft(error)) breaker.release(slug)
+  if (clientLeft(error)) breaker.release(slug, probe)
   else if (isOutage(error)) breaker.failure(slug)
   // An error that is no outage (a 400, a refusal) is an answer: the model is up.
   else breaker.success(slug)

@@ -87,15 +87,31 @@ describe('circuit breaker', () => {
     let clock = 0
     const breaker = new CircuitBreaker({ threshold: 2, coolDownMs: 1_000, now: () => clock })
     breaker.failure('m')
-    breaker.release('m')
+    breaker.release('m', breaker.probeOf('m'))
     breaker.failure('m')
     expect(breaker.allows('m')).toBe(false) // two in a row: the release did not reset the count
     clock = 1_000
     expect(breaker.claim('m')).toBe(true)
-    breaker.release('m')
+    breaker.release('m', breaker.probeOf('m'))
     expect(breaker.claim('m')).toBe(true) // the next request probes at once
-    breaker.release('unknown') // nothing to release: no entry appears
+    breaker.release('unknown', undefined) // nothing to release: no entry appears
     expect(breaker.coolingDown().map((entry) => entry.slug)).toEqual([])
+  })
+
+  test('a request frees only the probe it took: one that took none, or an older one, leaves the current probe alone', () => {
+    let clock = 0
+    const breaker = new CircuitBreaker({ threshold: 1, coolDownMs: 1_000, now: () => clock })
+    breaker.failure('m')
+    clock = 1_000
+    expect(breaker.claim('m')).toBe(true)
+    const first = breaker.probeOf('m')
+    breaker.release('m', undefined) // a last-choice request, which took no probe, leaves
+    expect(breaker.claim('m')).toBe(false)
+    breaker.release('m', first)
+    clock = 1_500
+    expect(breaker.claim('m')).toBe(true) // a new probe
+    breaker.release('m', first) // the first prober's late leaving frees nothing now
+    expect(breaker.claim('m')).toBe(false)
   })
 })
 
