@@ -26,7 +26,15 @@ export interface ManagedBlockOptions {
   catalogPath: string
   /** The provider's display name (Desktop shows it beside the model); "Codex Shim" when absent. */
   providerName?: string
+  /**
+   * The proxy requires a token (CODEX_SHIM_TOKEN): Codex reads it from that variable (`env_key`)
+   * instead of sending the placeholder, which such a proxy refuses (401).
+   */
+  tokenEnv?: boolean
 }
+
+/** Where Codex finds the proxy's token when one is required. */
+export const TOKEN_ENV = 'CODEX_SHIM_TOKEN'
 
 const DEFAULT_PROVIDER_NAME = 'Codex Shim'
 
@@ -334,7 +342,7 @@ function topBlock(options: ManagedBlockOptions, state: BlockState): string[] {
 }
 
 /** The provider table. Never named "OpenAI": that switches Codex to remote compaction (spec §a.3). */
-export function providerTable(options: { port: number; host?: string; providerName?: string }): string[] {
+export function providerTable(options: { port: number; host?: string; providerName?: string; tokenEnv?: boolean }): string[] {
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1'
   const hostPart = host.includes(':') ? `[${host}]` : host
   return [
@@ -342,8 +350,9 @@ export function providerTable(options: { port: number; host?: string; providerNa
     `name = ${tomlString(providerDisplayName(options.providerName))}`,
     `base_url = ${tomlString(`http://${hostPart}:${options.port}/v1`)}`,
     'wire_api = "responses"',
-    // Not a secret: the proxy ignores it unless started with --token.
-    'experimental_bearer_token = "codex-shim"',
+    // Not a secret: a proxy without CODEX_SHIM_TOKEN takes any key. One that requires it gets it from
+    // Codex's environment, never from this file.
+    options.tokenEnv ? `env_key = ${tomlString(TOKEN_ENV)}` : 'experimental_bearer_token = "codex-shim"',
     'request_max_retries = 4',
     'stream_max_retries = 5',
     'stream_idle_timeout_ms = 600000',
@@ -461,6 +470,11 @@ export function managedHost(text: string): string | null {
   const baseUrl = managedString(text, 'base_url')
   const match = baseUrl?.match(/^http:\/\/(\[[^\]]+\]|[^:/]+):\d+\/v1$/)
   return match ? match[1]!.replace(/^\[|\]$/g, '') : null
+}
+
+/** Whether our block has Codex send the token from CODEX_SHIM_TOKEN (`enable` with one set). */
+export function managedTokenEnv(text: string): boolean {
+  return managedString(text, 'env_key') === TOKEN_ENV
 }
 
 /** The provider display name in our block, or null. */

@@ -33,7 +33,7 @@ export async function generateFiles(settings: Settings, options: { port: number;
     `model_provider = "${PROVIDER_ID}"`,
     `model_catalog_json = ${JSON.stringify(catalogPath)}`,
     '',
-    ...providerTable(options),
+    ...providerTable({ ...options, tokenEnv: Boolean(process.env.CODEX_SHIM_TOKEN) }),
     '',
   ].join('\n')
   const snippetPath = shimPaths.providerSnippet()

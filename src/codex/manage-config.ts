@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { codexPaths } from '../paths.ts'
 import { backupFile, refuseReadOnly, writeFileAtomic, writeFileAtomicOffThread } from './atomic-write.ts'
-import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedHost, managedModel, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
+import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedHost, managedModel, managedTokenEnv, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
 
 export interface ConfigChange {
   path: string
@@ -91,5 +91,7 @@ export async function useModelInConfig(model: string, options: Omit<ManagedBlock
   const before = readConfigToEdit(path)
   if (!hasManagedBlock(before)) throw new ConfigEditError(`${path} has no codex-shim block. Run \`codex-shim enable\` first.`)
   const host = options.host ?? managedHost(before) ?? undefined
-  return writeOffThread(path, before, applyManagedBlock(before, { ...options, host, model }))
+  // As `enable` wrote it: a `model use` run where CODEX_SHIM_TOKEN is not set keeps Codex sending it.
+  const tokenEnv = options.tokenEnv ?? managedTokenEnv(before)
+  return writeOffThread(path, before, applyManagedBlock(before, { ...options, host, model, tokenEnv }))
 }

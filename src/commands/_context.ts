@@ -35,7 +35,7 @@ export function requireCodex(): string {
 /** Writes the catalog for this address, then the managed block in config.toml that points Codex at it. */
 export async function enableFor(settings: Settings, model: { slug: string; displayName: string }, where: { port: number; host: string }): Promise<ConfigChange> {
   const generated = await generateFiles(settings, where)
-  return enableCodexConfig({ model: model.slug, providerName: model.displayName, port: where.port, host: where.host, catalogPath: generated.catalogPath })
+  return enableCodexConfig({ model: model.slug, providerName: model.displayName, port: where.port, host: where.host, catalogPath: generated.catalogPath, tokenEnv: Boolean(process.env.CODEX_SHIM_TOKEN) })
 }
 
 /** Says when the active Codex profile overrides the block just written (Codex would not use codex-shim). */

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import TOML from '@iarna/toml'
-import { applyManagedBlock, hasManagedBlock, managedModel, managedPort, removeManagedBlock } from '../../src/codex/config-block.ts'
+import { applyManagedBlock, hasManagedBlock, managedModel, managedPort, managedTokenEnv, removeManagedBlock } from '../../src/codex/config-block.ts'
 import { ConfigEditError } from '../../src/codex/config-edit-error.ts'
 import { disableCodexConfig, enableCodexConfig, useModelInConfig } from '../../src/codex/manage-config.ts'
 
@@ -221,4 +221,14 @@ test('a displaced line whose place falls inside a value that runs to the end of 
   const enabled = applyManagedBlock(original, { model: 'm', port: 8765, catalogPath: '/tmp/cat.json' })
   const edited = enabled.replace('b = 2', 'notes = """\nfirst\nsecond\n"""')
   expect(removeManagedBlock(edited)).toBe('a = 1\nnotes = """\nfirst\nsecond\n"""\nmodel = "gpt-5"')
+})
+
+test('with a token required, the block has Codex send CODEX_SHIM_TOKEN from its environment, never the placeholder', () => {
+  const withToken = applyManagedBlock('', { ...options, tokenEnv: true })
+  expect(withToken).toContain('env_key = "CODEX_SHIM_TOKEN"')
+  expect(withToken).not.toContain('experimental_bearer_token')
+  expect(managedTokenEnv(withToken)).toBe(true)
+  const without = applyManagedBlock('', options)
+  expect(without).toContain('experimental_bearer_token = "codex-shim"')
+  expect(managedTokenEnv(without)).toBe(false)
 })

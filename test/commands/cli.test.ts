@@ -154,3 +154,17 @@ describe('doctor', () => {
     expect(existsSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.pid'))).toBe(false)
   })
 })
+
+test('enable with CODEX_SHIM_TOKEN set: Codex is told to send it from its environment; model use without it keeps that', () => {
+  const homes = freshHomes('enable-token')
+  writeFileSync(join(homes.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ slug: 'fake', model: 'm', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }, { slug: 'other', model: 'o', provider: 'openai', api_key_env: 'OPENAI_API_KEY' }] }))
+  expect(runCli(['enable'], { ...homes, CODEX_SHIM_TOKEN: 'tok-secret-123456' }).code).toBe(0)
+  const config = join(homes.CODEX_HOME, 'config.toml')
+  const enabled = readFileSync(config, 'utf8')
+  expect(enabled).toContain('env_key = "CODEX_SHIM_TOKEN"')
+  expect(enabled).not.toContain('experimental_bearer_token')
+  expect(enabled).not.toContain('tok-secret-123456') // the token itself never goes into the file
+  const { CODEX_SHIM_TOKEN: _unset, ...withoutToken } = process.env
+  expect(runCli(['model', 'use', 'other'], { ...withoutToken, ...homes } as Record<string, string>).code).toBe(0)
+  expect(readFileSync(config, 'utf8')).toContain('env_key = "CODEX_SHIM_TOKEN"')
+})
