@@ -84,22 +84,27 @@ describe('a pid file damaged while the daemon runs', () => {
     expect(runCli(['start', '--port', String(port)], homes).code).toBe(0)
     const whole = readFileSync(pidFile(homes), 'utf8')
     const { pid } = recorded(homes)
-    // A write cut short by a full disk, say: until now status said "not running" and restart started a second daemon.
-    writeFileSync(pidFile(homes), whole.slice(0, 9))
-    const status = runCli(['status'], homes)
-    expect(status.code).toBe(1)
-    expect(status.output).toContain('cannot be read')
-    expect(status.output).not.toContain('not running.')
-    const stop = runCli(['stop'], homes)
-    expect(stop.code).toBe(1)
-    expect(stop.output).toContain('cannot be read')
-    expect(alive(pid)).toBe(true)
-    writeFileSync(pidFile(homes), whole.slice(0, 9))
-    const restart = runCli(['restart'], homes)
-    expect(restart.code).not.toBe(0)
-    expect(restart.output).toContain('cannot be read')
-    expect(alive(pid)).toBe(true)
-    expect((await healthOn(port))?.pid).toBe(pid)
+    try {
+      // A write cut short by a full disk, say: until now status said "not running" and restart started a second daemon.
+      writeFileSync(pidFile(homes), whole.slice(0, 9))
+      const status = runCli(['status'], homes)
+      expect(status.code).toBe(1)
+      expect(status.output).toContain('cannot be read')
+      expect(status.output).not.toContain('not running.')
+      const stop = runCli(['stop'], homes)
+      expect(stop.code).toBe(1)
+      expect(stop.output).toContain('cannot be read')
+      expect(alive(pid)).toBe(true)
+      writeFileSync(pidFile(homes), whole.slice(0, 9))
+      const restart = runCli(['restart'], homes)
+      expect(restart.code).not.toBe(0)
+      expect(restart.output).toContain('cannot be read')
+      expect(alive(pid)).toBe(true)
+      expect((await healthOn(port))?.pid).toBe(pid)
+    } finally {
+      // `stop` cannot find it through the damaged file (the point of the test): it would outlive the suite.
+      process.kill(pid, 'SIGTERM')
+    }
   })
 
   test('the daemon writes it again: deleted, cut short or unreadable, status finds the daemon soon after', async () => {
