@@ -14,25 +14,29 @@ import type { ResponsesItem } from './types.ts'
  * there by its id, so it stays. The same array when nothing changes.
  */
 export function withoutShimItems(input: ResponsesItem[], options: { stored: boolean }): ResponsesItem[] {
-  let changed = false
-  const out = input.flatMap((item): ResponsesItem[] => {
-    const kept = keptAs(item, options.stored)
-    if (kept.length !== 1 || kept[0] !== item) changed = true
-    return kept
-  })
-  return changed ? out : input
+  // Copied only from the first item that changes: every Codex turn to the ChatGPT backend and every
+  // openai-responses fast path comes through here, most with nothing to drop.
+  let out: ResponsesItem[] | null = null
+  for (let index = 0; index < input.length; index++) {
+    const item = input[index]!
+    const replaced = replacementOf(item, options.stored)
+    if (replaced === null) out?.push(item)
+    else (out ??= input.slice(0, index)).push(...replaced)
+  }
+  return out ?? input
 }
 
-function keptAs(item: ResponsesItem, stored: boolean): ResponsesItem[] {
+/** What goes in an item's place, or null when it stays as it is. */
+function replacementOf(item: ResponsesItem, stored: boolean): ResponsesItem[] | null {
   // Not an item, or no string where one belongs: the server's to refuse, passed on as sent.
-  if (typeof item !== 'object' || item === null) return [item]
+  if (typeof item !== 'object' || item === null) return null
   const raw: unknown = (item as { encrypted_content?: unknown }).encrypted_content
-  if (raw != null && typeof raw !== 'string') return [item]
+  if (raw != null && typeof raw !== 'string') return null
   const encrypted = raw as string | null | undefined
   if (item.type === 'reasoning' && (encrypted ? encrypted.startsWith('codex-shim.') : !stored)) return []
   if (item.type === 'compaction' && encrypted?.startsWith('codex-shim.')) {
     const text = compactionText(encrypted)
     return text ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] } as ResponsesItem] : []
   }
-  return [item]
+  return null
 }
