@@ -11,9 +11,9 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { formatEvent, SSE_HEADERS } from '../sse/encode.ts'
 import { watchPassthrough } from '../sse/watch.ts'
 import { readBounded, readWhole } from '../upstream/http.ts'
-import { failureCodeTo, jsonObjectOf, notOneAnswer } from '../upstream/passthrough.ts'
+import { jsonObjectOf, notOneAnswer } from '../upstream/passthrough.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget, type RequestContext } from './types.ts'
-import { forwardedText } from './forwarded.ts'
+import { failureCodeTo, forwardedText } from './forwarded.ts'
 
 /** True for requests from Codex itself (it identifies with an `originator` header). */
 export function isCodexClient(headers: Headers): boolean {

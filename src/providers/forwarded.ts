@@ -2,6 +2,8 @@ import type { ProviderContext } from '../upstream/context.ts'
 import type { OpenedUpstream } from '../upstream/http.ts'
 import { passthroughResponse } from '../upstream/passthrough.ts'
 import type { ForwardBody } from './types.ts'
+import type { ShimError } from '../errors.ts'
+import { responsesFailure } from '../dialects/responses/errors.ts'
 
 /**
  * The upstream's judgement of the client's own body (a 400 naming a field, a 422, a 413): on a
@@ -64,5 +66,11 @@ export function forwardedAnswer({ response, abort }: OpenedUpstream, body: Forwa
     tracker: context.tracker,
     request: body.json,
     onError: body.onError,
+    onFailure: failureCodeTo(body.onError),
   })
+}
+
+/** A stream's failure after its 200, told by its code: the one a translated route's `response.failed` would carry. */
+export function failureCodeTo(onError: ((code: string) => void) | undefined): ((failure: ShimError) => void) | undefined {
+  return onError && ((failure) => onError(responsesFailure(failure).code))
 }

@@ -3,7 +3,6 @@ import type { StreamTracker } from '../sse/tracker.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
 import { eventsMentioning, watchPassthrough, type PassthroughDialect } from '../sse/watch.ts'
 import { readErrorBody } from '../canonical/upstream-error.ts'
-import { responsesFailure } from '../dialects/responses/errors.ts'
 import { readWhole } from './http.ts'
 
 export interface PassthroughOptions {
@@ -25,11 +24,10 @@ export interface PassthroughOptions {
   tracker?: StreamTracker
   /** The client's request, for what the stream it asked for should hold (Chat's usage chunk). */
   request?: Record<string, unknown>
-  /**
-   * Told the code of an upstream error handed to the client as it came, or of a stream's failure after
-   * its 200 (an error event, a cut, silence), for the log and the ledger.
-   */
+  /** Told the code of an upstream error handed to the client as it came (for the log and the ledger). */
   onError?: (code: string) => void
+  /** Told why a stream failed after its 200 (an error event, a cut, silence): `watchPassthrough`'s `onFailure`. */
+  onFailure?: (failure: ShimError) => void
   /** Chat: usage-only chunks (no choices) were asked for by us, not the client: read, then not passed on. */
   dropUsageChunks?: boolean
 }
@@ -59,8 +57,7 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
     }
     options.keepAlive()
     const streamType = type.includes('text/event-stream') ? type : SSE_HEADERS['content-type']
-    const onFailure = failureCodeTo(options.onError)
-    const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker, dropUsageChunks: options.dropUsageChunks, onFailure })
+    const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker, dropUsageChunks: options.dropUsageChunks, onFailure: options.onFailure })
     return new Response(body, { status: 200, headers: options.headers ? { ...SSE_HEADERS, ...headers, 'content-type': streamType } : sseHeaders(streamType) })
   }
   const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
@@ -124,11 +121,6 @@ function notAStream(label: string, status: number, type: string, answer: Record<
   const error = answer?.error as { message?: unknown } | string | undefined
   const said = typeof error === 'string' ? error : typeof error?.message === 'string' ? error.message : null
   return new ShimError('upstream_stream', `${label} answered ${status} with ${type.split(';')[0]} where an event stream was asked for (stream: true)${said ? `; it said: ${said.slice(0, 500)}` : '.'}`, { status: 502 })
-}
-
-/** A stream's failure told by its code, the one a translated route's `response.failed` would carry. */
-export function failureCodeTo(onError: ((code: string) => void) | undefined): ((failure: ShimError) => void) | undefined {
-  return onError && ((failure) => onError(responsesFailure(failure).code))
 }
 
 /**
