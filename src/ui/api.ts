@@ -4,7 +4,7 @@ import pageSource from './page.html' with { type: 'text' }
 import type { UiModel } from './models.ts'
 import type { RequestRing } from './request-ring.ts'
 import { randomHex } from './same-secret.ts'
-import { API_POLICY, checkApiToken, checkPageLoad, checkPageToken, checkSameOrigin, COMMON_HEADERS, pagePolicy } from './security.ts'
+import { API_HEADERS, apiError, apiJson, checkApiToken, checkPageLoad, checkPageToken, checkSameOrigin, COMMON_HEADERS, pagePolicy } from './security.ts'
 import { onShutdown } from '../shutdown.ts'
 
 export type { UiModel } from './models.ts'
@@ -47,13 +47,8 @@ const SwitchBody = v.object({
   restart: v.optional(v.boolean('expected "restart" as true or false')),
 })
 
-function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', 'content-security-policy': API_POLICY, ...COMMON_HEADERS } })
-}
-
 function errorResponse(error: unknown): Response {
-  const shimError = toShimError(error)
-  return json({ error: { type: shimError.kind, message: shimError.message } }, shimError.status)
+  return apiError(toShimError(error))
 }
 
 /** The page with this response's nonce and the process's page token filled in. */
@@ -114,7 +109,7 @@ function requestStream(deps: UiDeps, request: Request): Response {
       stop()
     },
   })
-  return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-accel-buffering': 'no', 'content-security-policy': API_POLICY, ...COMMON_HEADERS } })
+  return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-accel-buffering': 'no', ...API_HEADERS } })
 }
 
 /**
@@ -139,10 +134,10 @@ export function createUiRoutes(deps: UiDeps): Record<UiRoute, UiHandler> {
   return {
     'GET /': async (request) => page(request).catch(errorResponse),
     'GET /picker': async (request) => page(request).catch(errorResponse),
-    'GET /api/models': api(async () => json({ models: await deps.listModels(), active: deps.activeModel() })),
-    'GET /api/requests': api(() => json({ requests: deps.ring.list() })),
+    'GET /api/models': api(async () => apiJson({ models: await deps.listModels(), active: deps.activeModel() })),
+    'GET /api/requests': api(() => apiJson({ requests: deps.ring.list() })),
     'GET /api/requests/stream': api((request) => requestStream(deps, request)),
-    'GET /api/health': api(async () => json({ ...(await deps.health()), quota: deps.quota() ?? null, desktop_restart: Boolean(deps.restartDesktop) })),
+    'GET /api/health': api(async () => apiJson({ ...(await deps.health()), quota: deps.quota() ?? null, desktop_restart: Boolean(deps.restartDesktop) })),
     'POST /api/switch': api(async (request) => {
       checkPageToken(request, deps.pageToken)
       const { slug, restart } = await readSwitchBody(request)
@@ -159,7 +154,7 @@ export function createUiRoutes(deps: UiDeps): Record<UiRoute, UiHandler> {
           restartError = error instanceof Error ? error.message : String(error)
         }
       } else if (restart) restarted = 'Codex Desktop cannot be restarted here (it runs on macOS and Windows only); the Codex CLI picks up the new model on its next start.'
-      return json({ ok: true, active: slug, changed: switched.changed, display_name: switched.display_name, restart: restarted, ...(restartError && { restart_error: restartError }) })
+      return apiJson({ ok: true, active: slug, changed: switched.changed, display_name: switched.display_name, restart: restarted, ...(restartError && { restart_error: restartError }) })
     }),
   }
 }

@@ -34,6 +34,19 @@ export function pagePolicy(nonce: string): string {
 /** API answers are data, never documents: nothing may run or embed them either. */
 export const API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
+/** The headers on every /api answer. */
+export const API_HEADERS = { 'content-security-policy': API_POLICY, ...COMMON_HEADERS } as const
+
+/** A JSON answer of the control page's API. */
+export function apiJson(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...API_HEADERS } })
+}
+
+/** An API refusal as the page reads it: `{error: {type, message}}`, with the error's status. */
+export function apiError(error: ShimError): Response {
+  return apiJson({ error: { type: error.kind, message: error.message } }, error.status)
+}
+
 /**
  * The proxy's guard (`checkRequest`) accepts any loopback Origin, ports
  * included, since agents on this machine are welcome. The page is stricter:
@@ -95,15 +108,13 @@ export function checkPageToken(request: Request, pageToken: string): void {
  * apart so the ledger code loads only when asked): the same origin rule and the same headers.
  */
 export async function asPageApi(request: Request, answer: () => Promise<Response>): Promise<Response> {
-  let response: Response
   try {
     checkSameOrigin(request)
-    response = await answer()
   } catch (error) {
-    if (!(error instanceof ShimError)) throw error
-    response = Response.json({ error: { type: error.kind, message: error.message } }, { status: error.status })
+    if (error instanceof ShimError) return apiError(error)
+    throw error
   }
-  response.headers.set('content-security-policy', API_POLICY)
-  for (const [name, value] of Object.entries(COMMON_HEADERS)) response.headers.set(name, value)
+  const response = await answer()
+  for (const [name, value] of Object.entries(API_HEADERS)) response.headers.set(name, value)
   return response
 }
