@@ -1,4 +1,5 @@
 import { DEFAULT_HOST, DEFAULT_PORT } from '../paths.ts'
+import { DIGITS, IPV6_CHARS, NAME_CHARS } from '../server/char-table.ts'
 
 export const portArgs = {
   port: { type: 'string', description: `Port of the proxy (default ${DEFAULT_PORT})`, valueHint: 'N' },
@@ -40,11 +41,8 @@ export class UsageError extends Error {
   }
 }
 
-// Character loops, not regular expressions: these run on the proxy's start, where a process's
-// first regular expression costs ~0.1 ms.
-const isDigit = (code: number) => code >= 0x30 && code <= 0x39
-const isHex = (code: number) => isDigit(code) || (code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46)
-const isNameChar = (code: number) => isDigit(code) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x2d || code === 0x5f
+// Read by hand with the Host header's tables, not regular expressions: these run on the proxy's
+// start, where a process's first regular expression costs ~0.1 ms.
 
 /**
  * `--port` as a number: decimal digits only (`1e3` and `0x50` are typos, not ports), with a clear
@@ -55,7 +53,7 @@ export function parsePort(value: string | undefined, fallback = DEFAULT_PORT, le
   if (value === undefined) return fallback
   const digits = value.trim()
   let plain = digits.length > 0 && digits.length <= 5
-  for (let index = 0; plain && index < digits.length; index++) plain = isDigit(digits.charCodeAt(index))
+  for (let index = 0; plain && index < digits.length; index++) plain = DIGITS[digits.charCodeAt(index)] === 1
   const port = Number(digits)
   if (!plain || port < least || port > 65535) throw new UsageError(`--port expects a number from ${least} to 65535, got ${value ? `"${value}"` : 'nothing'}.`)
   return port
@@ -70,9 +68,9 @@ function bareIpv6(host: string): string | null {
   let colons = 0
   for (let index = 0; index < inner.length; index++) {
     const code = inner.charCodeAt(index)
-    if (code === 0x3a) colons++
     // A zone id (`%eth0`) is not taken: a URL would need it encoded, and a proxy on loopback has no use for one.
-    else if (!isHex(code) && code !== 0x2e) return null
+    if (!IPV6_CHARS[code]) return null
+    if (code === 0x3a) colons++
   }
   return colons >= 2 ? inner : null
 }
@@ -85,7 +83,7 @@ function isHostName(host: string): boolean {
     if (code === 0x2e) {
       if (label === 0) return false
       label = 0
-    } else if (isNameChar(code)) label++
+    } else if (NAME_CHARS[code]) label++
     else return false
   }
   return label > 0

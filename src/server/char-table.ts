@@ -9,3 +9,8 @@ export function charTable(chars: string): Uint8Array {
   for (const char of chars) table[char.charCodeAt(0)] = 1
   return table
 }
+
+/** What a host is written with, read by hand: a port's digits, an IPv6 address, a name or IPv4 address (its dots included). */
+export const DIGITS = charTable('0123456789')
+export const IPV6_CHARS = charTable('0123456789abcdefABCDEF:.')
+export const NAME_CHARS = charTable('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-')

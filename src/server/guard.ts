@@ -1,5 +1,5 @@
 import { ShimError } from '../errors.ts'
-import { charTable } from './char-table.ts'
+import { DIGITS, IPV6_CHARS, NAME_CHARS } from './char-table.ts'
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1']
 
@@ -46,9 +46,6 @@ export function hostPort(value: string): string | null {
   return value.slice(at + 1)
 }
 
-const DIGITS = charTable('0123456789')
-const IPV6_CHARS = charTable('0123456789abcdefABCDEF:.')
-const NAME_CHARS = charTable('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-')
 
 /**
  * Why a Host header is unusable, or null when it is fine. Empty, `a@b`, a
