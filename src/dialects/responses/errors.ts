@@ -79,7 +79,7 @@ export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
   // Not a bare `error` event: Codex ignores it and would see the stream end cleanly. What it says becomes
   // the response.failed sent when the stream then ends unfinished (upstreamFailure).
   terminals: ['event: response.completed', 'event: response.failed', 'event: response.incomplete', '"type":"response.completed"', '"type":"response.failed"', '"type":"response.incomplete"'],
-  upstreamFailure: (event) => upstreamErrorEvent(event),
+  upstreamFailure: upstreamErrorEvent,
   failure: (error: ShimError) =>
     formatEvent({
       type: 'response.failed',
