@@ -11,7 +11,7 @@ import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
 import { eventStreamOf } from '../upstream/passthrough.ts'
-import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget } from './types.ts'
+import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget, type StoredCall } from './types.ts'
 
 const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
 
@@ -85,9 +85,23 @@ function withoutForeignReasoning(body: ForwardBody): ForwardBody {
   return kept === input ? body : { ...body, json: { ...body.json, input: kept }, text: null }
 }
 
+/**
+ * A response this upstream stored (the fast path passed it through; the shim never held it):
+ * read, listed or deleted there. Its answer reaches the client as it came, a
+ * `?stream=true` replay streamed; a 404 tells the caller to look elsewhere.
+ */
+async function stored(call: StoredCall, { model }: ProviderTarget, context: ProviderContext): Promise<Response> {
+  const accept = call.query.includes('stream=true') ? 'text/event-stream' : 'application/json'
+  const { response } = await openUpstream({ method: call.method, url: `${model.base_url}/responses/${call.path}${call.query}`, headers: headersFor(model, accept), label: label(model) }, upstreamOptions(context))
+  if (!(response.ok || response.status === 404 || upstreamRefusedRequest(response.status))) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
+  const type = response.headers.get('content-type')
+  return new Response(response.body, { status: response.status, headers: type ? { 'content-type': type } : undefined })
+}
+
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */
 export const openaiResponsesProvider: ProviderImplementation = {
   label,
   open,
   forward,
+  stored,
 }

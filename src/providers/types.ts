@@ -52,6 +52,18 @@ export interface ForwardBody {
   onEvent?: (event: ResponsesEvent) => void
 }
 
+/**
+ * A call on a response the upstream stored: `GET`/`DELETE /responses/{id}` or
+ * `GET /responses/{id}/input_items`, for a kind that keeps Responses state.
+ */
+export interface StoredCall {
+  method: 'GET' | 'DELETE'
+  /** What follows `/responses/`, percent-encoded: `resp_…` or `resp_…/input_items`. */
+  path: string
+  /** The client's query string (`?limit=…`, `?stream=true`), or ''. */
+  query: string
+}
+
 /** What settings validation needs of a kind: whether it takes a base URL, and its defaults. */
 export interface ProviderSettings {
   /** The API root used when an entry names none; absent means `base_url` is required (or, with `baseUrl: 'none'`, unused). */
@@ -88,6 +100,11 @@ export interface ProviderImplementation {
   open(request: ResponsesRequest, target: ProviderTarget, context: RequestContext): Promise<ProviderStream>
   /** The fast path for clients of this kind's own dialect: the answer to send, bytes passed through. */
   forward?(body: ForwardBody, target: ProviderTarget, context: RequestContext): Promise<Response>
+  /**
+   * A response this kind's upstream stored, read or deleted there (kinds that keep state):
+   * the upstream's answer when it is the answer (2xx, 404, a refused query), else a ShimError.
+   */
+  stored?(call: StoredCall, target: ProviderTarget, context: RequestContext): Promise<Response>
   /** Server-side `/responses/compact`, for kinds whose upstream has one. */
   compact?(body: ForwardBody, target: ProviderTarget, context: RequestContext): Promise<Response>
 }

@@ -14,6 +14,9 @@ export interface ExpandedRequest {
   resolvedInput: ResponsesItem[]
 }
 
+/** An earlier response that exists upstream but could not be read to continue it here (server/upstream-responses.ts). */
+export const PREVIOUS_RESPONSE_UNAVAILABLE = 'previous_response_unavailable'
+
 export function previousResponseNotFound(id: string): ShimError {
   return new ShimError('bad_request', `Previous response with id '${id}' not found.`, { status: 400, param: 'previous_response_id', code: 'previous_response_not_found' })
 }

@@ -2,7 +2,8 @@ import type { ResponsesItem } from '../canonical/types.ts'
 import { formatEvent, SSE_HEADERS } from '../sse/encode.ts'
 import { apiError, responseNotFound } from './_api-error.ts'
 import { replayResponseEvents } from '../dialects/responses/replay.ts'
-import type { ResponseStore, StoredItem } from './store.ts'
+import type { StoredCall } from '../providers/types.ts'
+import type { ResponseStore, StoredItem, StoredResponse } from './store.ts'
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
 
@@ -25,9 +26,10 @@ export function retrieveResponse(store: ResponseStore, id: string, query: URLSea
 
 /** `DELETE /v1/responses/{id}`. */
 export function deleteResponse(store: ResponseStore, id: string): Response {
-  if (!store.delete(id)) return responseNotFound(id)
-  return json({ id, object: 'response', deleted: true })
+  return store.delete(id) ? deleted(id) : responseNotFound(id)
 }
+
+const deleted = (id: string) => json({ id, object: 'response', deleted: true })
 
 /**
  * `GET /v1/responses/{id}/input_items?limit=&order=&after=&before=`: the
@@ -88,8 +90,21 @@ function listedItem(stored: StoredItem): ResponsesItem & { id: string } {
   return listed as ResponsesItem & { id: string }
 }
 
-/** `/v1/responses/{id}` and `/v1/responses/{id}/input_items` (with or without `/v1`), or null for any other request. */
-export function routeStoredResponses(store: ResponseStore, request: Request): Response | null {
+/** The responses a state-keeping upstream holds (server/upstream-responses.ts), for ids the shim made none of. */
+export interface UpstreamStore {
+  /** Whether an entry the shim holds is only its copy of an upstream's (read in to continue it elsewhere): retrieval goes upstream. */
+  mirrors(stored: StoredResponse): boolean
+  /** The upstream's answer; null when no upstream holds the response. */
+  forward(call: StoredCall): Promise<Response | null>
+}
+
+/**
+ * `/v1/responses/{id}` and `/v1/responses/{id}/input_items` (with or without `/v1`), or null for
+ * any other request. A response the shim did not make is asked of `upstream`.
+ */
+export function routeStoredResponses(store: ResponseStore, request: Request): Response | null
+export function routeStoredResponses(store: ResponseStore, request: Request, upstream: UpstreamStore | undefined): Response | Promise<Response> | null
+export function routeStoredResponses(store: ResponseStore, request: Request, upstream?: UpstreamStore): Response | Promise<Response> | null {
   const url = new URL(request.url)
   const match = /^(?:\/v1)?\/responses\/([^/]+)(\/input_items)?\/?$/.exec(url.pathname)
   if (!match?.[1]) return null
@@ -99,8 +114,20 @@ export function routeStoredResponses(store: ResponseStore, request: Request): Re
   } catch {
     return apiError(400, 'Invalid response id in the URL: it is not valid percent-encoding.', { param: 'response_id' })
   }
-  if (match[2]) return request.method === 'GET' ? listInputItems(store, id, url.searchParams) : null
-  if (request.method === 'GET') return retrieveResponse(store, id, url.searchParams)
-  if (request.method === 'DELETE') return deleteResponse(store, id)
-  return null
+  const method = request.method
+  if (method !== 'GET' && (match[2] || method !== 'DELETE')) return null
+  const held = store.get(id)
+  if (!upstream || (held && !upstream.mirrors(held))) {
+    if (match[2]) return listInputItems(store, id, url.searchParams)
+    return method === 'GET' ? retrieveResponse(store, id, url.searchParams) : deleteResponse(store, id)
+  }
+  return forwarded(store, upstream, { method, path: `${encodeURIComponent(id)}${match[2] ?? ''}`, query: url.search }, id)
+}
+
+async function forwarded(store: ResponseStore, upstream: UpstreamStore, call: StoredCall, id: string): Promise<Response> {
+  // The copy goes with the original: a later continuation must not find what the user deleted.
+  const droppedCopy = call.method === 'DELETE' && store.delete(id)
+  const answer = await upstream.forward(call)
+  if (answer) return answer
+  return droppedCopy ? deleted(id) : responseNotFound(id)
 }

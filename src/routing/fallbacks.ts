@@ -149,8 +149,9 @@ export async function withFallbacks<T>(
 
 /** What a failed attempt says about its model, for the breaker. */
 function report(breaker: CircuitBreaker, slug: string, error: unknown, probe: number | undefined): void {
-  // The client left before the model answered: that says nothing about the model, up or down.
-  if (clientLeft(error)) breaker.release(slug, probe)
+  // The client left before the model answered, or the model was never asked (the conversation it
+  // was to continue lives with another upstream): that says nothing about the model, up or down.
+  if (clientLeft(error) || cannotContinue(error)) breaker.release(slug, probe)
   else if (isOutage(error)) breaker.failure(slug)
   // An error that is no outage (a 400, a refusal) is an answer: the model is up.
   else breaker.success(slug)
@@ -161,8 +162,9 @@ function clientLeft(error: unknown): boolean {
   return error instanceof ShimError && error.kind === 'upstream_stream' && error.status === 499
 }
 
+/** The earlier response this request continues is not here, or could not be read from the upstream holding it (responses-store/expand.ts). */
 function cannotContinue(error: unknown): boolean {
-  return error instanceof ShimError && error.details.code === 'previous_response_not_found'
+  return error instanceof ShimError && (error.details.code === 'previous_response_not_found' || error.details.code === 'previous_response_unavailable')
 }
 
 /** Whether the route has any fallback: the pipeline builds a chain only then, so routes without any pay nothing. */

@@ -2,7 +2,7 @@ import type { Server } from 'bun'
 import { ShimError, toShimError } from '../errors.ts'
 import { responsesErrorResponse } from '../dialects/responses/errors.ts'
 import type { ResolveHints, Resolver } from '../routing/resolve.ts'
-import { classifierContext, type RouteHandler, type ServerDeps } from './context.ts'
+import { classifierContext, serverCallContext, type RouteHandler, type ServerDeps } from './context.ts'
 import { checkToken } from './auth.ts'
 import { checkRequest } from './guard.ts'
 import { lazyRoute, once } from './lazy-routes.ts'
@@ -15,6 +15,7 @@ import { ModelList } from '../routing/model-list.ts'
 import { RequestRing } from '../ui/request-ring.ts'
 import { storeLimitsFromEnv } from '../responses-store/options.ts'
 import { ResponseStore } from '../responses-store/store.ts'
+import type { UpstreamStore } from '../responses-store/handlers.ts'
 import { noopLedger } from '../usage/ledger.ts'
 import { rowOf } from '../usage/row.ts'
 
@@ -24,6 +25,7 @@ const chatCompletions = lazyRoute(() => import('./routes/chat-completions.ts').t
 const messagesRoutes = once(() => import('./routes/messages.ts'))
 const messagesErrors = once(() => import('../dialects/messages/from-events.ts'))
 const storedResponses = once(() => import('../responses-store/handlers.ts'))
+const upstreamResponses = once(() => import('./upstream-responses.ts'))
 
 const ROUTES: Record<string, RouteHandler> = {
   'GET /health': health,
@@ -176,6 +178,13 @@ export function createHandler(deps: ServerDeps) {
       tokens: row.input_tokens === null && row.output_tokens === null ? null : { input: row.input_tokens ?? 0, output: row.output_tokens ?? 0, ...(row.cached_input_tokens ? { cached: row.cached_input_tokens } : {}), ...(row.reasoning_tokens ? { reasoning: row.reasoning_tokens } : {}) },
     })
   }
+  // Responses an upstream stored (its fast path passed them through): retrieval is asked of it.
+  const upstreamStore = async (request: Request): Promise<UpstreamStore | undefined> => {
+    const { forwardStored, isMirror, stateKeepers } = await upstreamResponses()
+    const keepers = stateKeepers(deps.settings)
+    if (!keepers.length) return undefined
+    return { mirrors: isMirror, forward: (call) => forwardStored(call, keepers, serverCallContext(deps, request.signal, deps.log, 'a stored response')) }
+  }
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
     let parsed: URL | undefined
     const urlOf = () => (parsed ??= new URL(request.url))
@@ -195,7 +204,7 @@ export function createHandler(deps: ServerDeps) {
         const key = `${method} ${path}`
         if (!Object.hasOwn(routes, key)) await withPages()
         const handler = Object.hasOwn(routes, key) ? routes[key] : undefined
-        const stored = handler ? null : (await storedResponses()).routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }))
+        const stored = handler ? null : await (await storedResponses()).routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }), await upstreamStore(request))
         if (stored) response = stored
         else {
           if (!handler) {

@@ -65,6 +65,11 @@ export type RouteHandler = (context: RouteContext) => Promise<Response> | Respon
 
 /** What the router's classifier call gets: the server's fetch, limits and services, none of the client's headers. */
 export function classifierContext(deps: ServerDeps, signal: AbortSignal, log: Log): RequestContext {
+  return serverCallContext(deps, signal, log, 'the classifier')
+}
+
+/** A call the server makes on its own account (the classifier, a stored response read upstream): none of the client's headers. */
+export function serverCallContext(deps: ServerDeps, signal: AbortSignal, log: Log, what: string): RequestContext {
   return {
     signal,
     fetch: deps.fetch,
@@ -74,7 +79,7 @@ export function classifierContext(deps: ServerDeps, signal: AbortSignal, log: Lo
     retry: deps.retry,
     keepAlive: () => {},
     services: { chatgpt: deps.chatgpt },
-    onRetry: (why) => log.debug(`retrying the classifier before its first byte: ${why}`),
+    onRetry: (why) => log.debug(`retrying ${what} before its first byte: ${why}`),
   }
 }
 

@@ -125,6 +125,18 @@ function routingView<Request>(turn: Turn<Request>): ResponsesRequest {
   }
 }
 
+/**
+ * A response this route cannot continue on its own: one a state-keeping upstream made (its fast
+ * path passed the id through) and the shim never held. Its context is read from that upstream.
+ */
+async function readInUpstreamResponse(request: ResponsesRequest, context: RouteContext): Promise<void> {
+  const id = request.previous_response_id
+  if (typeof id !== 'string' || context.store.get(id)) return
+  const { importUpstreamResponse, stateKeepers } = await import('./upstream-responses.ts')
+  const keepers = stateKeepers(context.models.settings)
+  if (keepers.length) await importUpstreamResponse(id, context.store, keepers, requestContext(context))
+}
+
 /** Whether the request continues a response the shim's own store holds (not one its upstream made). */
 function heldByShim(json: unknown, store: NonNullable<RouteContext['store']>): boolean {
   const id = (json as { previous_response_id?: unknown }).previous_response_id
@@ -236,6 +248,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   if (door.dialect === 'responses' && context.store && !(fastPath && (provider.keepsState || !touchesStore(body.json)))) {
     const responses = toCanonical(turn)
     refuseUnsupportedStateFields(responses, { translated: !fastPath })
+    if (!turn.expanded) await readInUpstreamResponse(responses, context)
     const expanded = (turn.expanded ??= expandStoredContext(responses, context.store))
     if (expanded.request !== responses) input = expanded.request
     // A fast path that decodes the answer anyway (ChatGPT for clients other than Codex) records from its events too.

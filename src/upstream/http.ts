@@ -7,7 +7,9 @@ import { backoffMs, retryDelayFor, sleepUnlessAborted, type RetryPolicy } from '
 export interface UpstreamRequest {
   url: string
   headers: Record<string, string>
-  body: string
+  /** Absent for a `GET` or `DELETE` (reading or deleting a stored response); a POST otherwise. */
+  body?: string
+  method?: 'POST' | 'GET' | 'DELETE'
   label: string
 }
 
@@ -47,7 +49,7 @@ function redirectHost(response: Response, requestUrl: string): string {
 }
 
 /**
- * POSTs to an upstream with the client's abort signal and a limit on the time
+ * Sends a request (a POST unless it says otherwise) to an upstream with the client's abort signal and a limit on the time
  * to response headers (lifted once headers arrive, so long streams are
  * governed by the idle timeout instead). A refused connection or a retryable
  * status is tried again per the retry policy; nothing has reached the client
@@ -90,7 +92,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
   try {
     options.onContact?.()
     // Never follow a redirect: fetch would re-send our key and extra headers to whatever host it names.
-    const response = await options.fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual' })
+    const response = await options.fetch(request.url, { method: request.method ?? 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual' })
     if (response.status >= 300 && response.status < 400) {
       controller.abort()
       options.signal.removeEventListener('abort', onClientAbort)

@@ -119,13 +119,65 @@ export function responseEvents(id: string, model: string, items: OutputSpec[], u
 export interface FakeResponsesUpstream {
   url: string
   requests: RecordedResponsesRequest[]
+  /** `GET` and `DELETE` calls on stored responses, as `METHOD /path?query`. */
+  storedCalls: string[]
   aborted: number
   close: () => void
 }
 
-export function startFakeResponsesUpstream(respond: (body: Json, index: number) => ResponsesReply | Promise<ResponsesReply>, options: { apiKey?: string } = {}): FakeResponsesUpstream {
+export interface FakeResponsesOptions {
+  apiKey?: string
+  /**
+   * What `GET /responses/{id}/input_items` lists for a response made with `previous_response_id`:
+   * its whole context (`context`, the default), or only the input its own request sent (`own`).
+   * Public descriptions disagree, so the proxy must read both.
+   */
+  inputItems?: 'context' | 'own'
+  /** An answer to every `GET`/`DELETE` on stored responses instead of the store's (an outage). */
+  storedFailure?: () => Response | null
+}
+
+interface StoredFakeResponse {
+  response: Json
+  /** The whole context the response was made from: earlier input and output, then its own input. */
+  context: Json[]
+  own: Json[]
+  store: boolean
+}
+
+/** Input items as the API lists them: each with an id (given one when the request had none) and a status. */
+function withIds(items: Json[], responseId: string): Json[] {
+  return items.map((item, index) => ({ id: `${item.type === 'function_call_output' ? 'fco' : 'msg'}_in_${responseId}_${index}`, ...(item.type === undefined && { type: 'message' }), ...item, ...(item.status === undefined && { status: 'completed' }) }))
+}
+
+/** `GET /responses/{id}`, `GET /responses/{id}/input_items` and `DELETE /responses/{id}`, as the real API answers them. */
+function storedResponseRoute(request: Request, url: URL, stored: Map<string, StoredFakeResponse>, mode: 'context' | 'own'): Response | null {
+  const match = /\/responses\/([^/]+)(\/input_items)?$/.exec(url.pathname)
+  if (!match || (request.method !== 'GET' && request.method !== 'DELETE')) return null
+  const id = decodeURIComponent(match[1]!)
+  const entry = stored.get(id)
+  if (!entry || !entry.store) return invalid(`Response with id '${id}' not found.`, null, null, 404)
+  if (request.method === 'DELETE') {
+    if (match[2]) return null
+    stored.delete(id)
+    return Response.json({ id, object: 'response', deleted: true })
+  }
+  if (!match[2]) return Response.json(entry.response)
+  const limit = Number(url.searchParams.get('limit') ?? 20)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid(`Invalid 'limit': expected an integer between 1 and 100.`, 'limit')
+  const listed = mode === 'own' ? entry.own : entry.context
+  const ordered = url.searchParams.get('order') === 'asc' ? listed : [...listed].reverse()
+  const after = url.searchParams.get('after')
+  const start = after === null ? 0 : ordered.findIndex((item) => item.id === after) + 1
+  if (after !== null && start === 0) return invalid(`Invalid 'after': no item with id '${after}'.`, 'after')
+  const data = ordered.slice(start, start + limit)
+  return Response.json({ object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + limit < ordered.length })
+}
+
+export function startFakeResponsesUpstream(respond: (body: Json, index: number) => ResponsesReply | Promise<ResponsesReply>, options: FakeResponsesOptions = {}): FakeResponsesUpstream {
   const requests: RecordedResponsesRequest[] = []
-  const stored = new Map<string, { items: Json[]; store: boolean }>()
+  const storedCalls: string[] = []
+  const stored = new Map<string, StoredFakeResponse>()
   const state = { aborted: 0, counter: 0 }
   const server = Bun.serve({
     hostname: '127.0.0.1',
@@ -133,8 +185,15 @@ export function startFakeResponsesUpstream(respond: (body: Json, index: number) 
     idleTimeout: 0,
     async fetch(request) {
       const url = new URL(request.url)
-      if (request.method !== 'POST' || !url.pathname.endsWith('/responses')) return invalid(`Invalid URL (${request.method} ${url.pathname})`, null, null, 404)
       if (options.apiKey && request.headers.get('authorization') !== `Bearer ${options.apiKey}`) return Response.json({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, { status: 401 })
+      if (request.method !== 'POST') {
+        storedCalls.push(`${request.method} ${url.pathname}${url.search}`)
+        const failure = options.storedFailure?.()
+        if (failure) return failure
+        const answer = storedResponseRoute(request, url, stored, options.inputItems ?? 'context')
+        if (answer) return answer
+      }
+      if (request.method !== 'POST' || !url.pathname.endsWith('/responses')) return invalid(`Invalid URL (${request.method} ${url.pathname})`, null, null, 404)
       const body = (await request.json()) as Json
       requests.push({ body, headers: Object.fromEntries(request.headers) })
       for (const key of Object.keys(body)) if (!KNOWN_FIELDS.has(key)) return invalid(`Unknown parameter: '${key}'.`, key, 'unknown_parameter')
@@ -144,7 +203,7 @@ export function startFakeResponsesUpstream(respond: (body: Json, index: number) 
       if (body.previous_response_id !== undefined) {
         const previous = stored.get(body.previous_response_id)
         if (!previous || !previous.store) return invalid(`Previous response with id '${body.previous_response_id}' not found.`, 'previous_response_id', 'previous_response_not_found')
-        context = previous.items
+        context = [...previous.context, ...previous.response.output]
       }
       const effective = [...context, ...input]
       for (const [i, item] of input.entries()) {
@@ -164,7 +223,8 @@ export function startFakeResponsesUpstream(respond: (body: Json, index: number) 
       const usage = reply.usage ?? { input_tokens: 120, input_tokens_details: { cached_tokens: 20 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 8 }, total_tokens: 150 }
       const encrypted = body.store !== false || (Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content'))
       const { events, response } = responseEvents(id, reply.model ?? `${body.model}-2026-01-01`, reply.items, usage, { encrypted })
-      stored.set(id, { items: [...effective, ...response.output], store: body.store !== false })
+      const own = withIds(input, id)
+      stored.set(id, { response: { ...response, previous_response_id: body.previous_response_id ?? null, store: body.store !== false, instructions: body.instructions ?? null, metadata: body.metadata ?? {} }, context: [...context, ...own], own, store: body.store !== false })
       if (body.stream !== true) return Response.json(response)
       let cancelled = false
       return new Response(
@@ -189,6 +249,7 @@ export function startFakeResponsesUpstream(respond: (body: Json, index: number) 
   return {
     url: `http://127.0.0.1:${server.port}/v1`,
     requests,
+    storedCalls,
     get aborted() {
       return state.aborted
     },

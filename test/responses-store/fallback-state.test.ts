@@ -13,7 +13,11 @@ import { post, settingsFrom, testDeps } from '../support/shim.ts'
 let chatDown = false
 let responsesDown = false
 const chat = startFakeChatUpstream(() => (chatDown ? { kind: 'error', status: 503, body: { error: { message: 'chat is down' } } } : stream(textReply('the secret word is PLUM'))))
-const responses = startFakeResponsesUpstream(() => (responsesDown ? { kind: 'error', status: 503, body: { error: { message: 'responses is down', type: 'server_error' } } } : { kind: 'output', items: [{ text: 'the secret word is FIG' }] }), { apiKey: 'k-fallback-state-0123' })
+let storedDown = false
+const responses = startFakeResponsesUpstream(() => (responsesDown ? { kind: 'error', status: 503, body: { error: { message: 'responses is down', type: 'server_error' } } } : { kind: 'output', items: [{ text: 'the secret word is FIG' }] }), {
+  apiKey: 'k-fallback-state-0123',
+  storedFailure: () => (storedDown ? Response.json({ error: { message: 'responses is down', type: 'server_error' } }, { status: 503 }) : null),
+})
 afterAll(() => {
   chat.close()
   responses.close()
@@ -45,16 +49,35 @@ test('a turn the shim stored continues on a stateful fallback with its whole con
   }
 })
 
-test('a stateful primary\'s outage stays an outage when its stateless fallback cannot continue the conversation', async () => {
+test('a stateful primary\'s outage: its stateless fallback continues the conversation, read from the primary\'s store', async () => {
   const first = await handle(post('/v1/responses', { model: 'stateful', input: 'what is the secret word?' }))
   const { id } = (await first.json()) as { id: string }
   responsesDown = true
   try {
     const second = await handle(post('/v1/responses', { model: 'stateful', previous_response_id: id, input: 'repeat it' }))
-    // The primary's 503 (which clients retry), not the fallback's "previous response not found" (which ends the thread).
+    expect(second.status).toBe(200)
+    expect(second.headers.get('x-codex-shim-routed-to')).toBe('stateless')
+    const sent = JSON.stringify(chat.requests.at(-1)!.body.messages)
+    expect(sent).toContain('what is the secret word?')
+    expect(sent).toContain('the secret word is FIG')
+    expect(sent).toContain('repeat it')
+  } finally {
+    responsesDown = false
+  }
+})
+
+test('a stateful primary\'s outage stays an outage when its store cannot be read either', async () => {
+  const first = await handle(post('/v1/responses', { model: 'stateful', input: 'what is the secret word?' }))
+  const { id } = (await first.json()) as { id: string }
+  responsesDown = true
+  storedDown = true
+  try {
+    const second = await handle(post('/v1/responses', { model: 'stateful', previous_response_id: id, input: 'repeat it' }))
+    // The primary's 503 (which clients retry), not the fallback's "cannot continue" (which ends the thread).
     expect(second.status).toBe(503)
     expect(await second.text()).toContain('responses is down')
   } finally {
     responsesDown = false
+    storedDown = false
   }
 })
