@@ -1,8 +1,6 @@
 import { isTerminalEvent, type ResponseObject, type ResponsesEvent, type ResponsesItem, type ResponsesRequest, type TerminalEventType } from '../canonical/types.ts'
+import { echoRequest } from '../dialects/responses/echo.ts'
 import { shouldStore, type ResponseStore } from './store.ts'
-
-/** Request fields the API's response object echoes back; cheap ones only (no tools). */
-const ECHOED_FIELDS = ['metadata', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_output_tokens', 'text', 'reasoning', 'user', 'truncation', 'service_tier'] as const
 
 /** Which endings are kept: a failed answer has nothing to continue from. */
 const KEPT_TERMINALS = { 'response.completed': true, 'response.incomplete': true, 'response.failed': false } as const satisfies Record<TerminalEventType, boolean>
@@ -36,14 +34,11 @@ export function recordFromEvents(store: ResponseStore, resolvedInput: readonly R
 
 /**
  * A copy: the event's object is still on its way to the client (and may be
- * rewritten there), while the stored one is frozen.
+ * rewritten there), while the stored one is frozen. The request is echoed as
+ * the Responses door echoes it on the stream, so retrieval and stream agree.
  */
 function storedResponse(final: ResponseObject, request: ResponsesRequest, options: RecorderOptions): ResponseObject {
-  const response: ResponseObject = structuredClone(final)
+  const response: ResponseObject = structuredClone(echoRequest(final, request))
   if (options.model) response.model = options.model
-  response.instructions = request.instructions ?? null
-  response.previous_response_id = typeof request.previous_response_id === 'string' ? request.previous_response_id : null
-  response.store = true
-  for (const field of ECHOED_FIELDS) if (request[field] !== undefined && response[field] === undefined) response[field] = structuredClone(request[field])
   return response
 }

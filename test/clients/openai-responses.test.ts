@@ -65,3 +65,46 @@ describe('official openai SDK → codex-shim /v1/responses', () => {
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError)
   })
 })
+
+// The SDK's `Response` requires these, nullable: a release that makes one optional fails the typecheck here.
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T]
+const REQUIRED_ECHO = ['instructions', 'metadata', 'parallel_tool_calls', 'temperature', 'tool_choice', 'top_p'] as const satisfies readonly RequiredKeys<OpenAI.Responses.Response>[]
+
+describe('the request echoed on the response object (translated route)', () => {
+  const sent = { model: 'fake', input: 'hi', metadata: { run: 'a' }, instructions: 'x', temperature: 0.2 }
+  const echoed = { metadata: { run: 'a' }, instructions: 'x', temperature: 0.2, store: true, previous_response_id: null }
+
+  test('responses.create() without stream', async () => {
+    next = () => stream(textReply('Plain answer.'))
+    const response = await client.responses.create({ ...sent, stream: false })
+    expect(response).toMatchObject(echoed)
+    expect(response).not.toHaveProperty('tools')
+  })
+
+  test('responses.stream(): every response object it carries, and retrieve agrees with the terminal one', async () => {
+    next = () => stream(textReply('Streamed answer.'))
+    const runner = client.responses.stream(sent)
+    const carried: unknown[] = []
+    runner.on('response.created', (event) => carried.push(event.response))
+    runner.on('response.in_progress', (event) => carried.push(event.response))
+    runner.on('response.completed', (event) => carried.push(event.response))
+    const final = await runner.finalResponse()
+    expect(final).toMatchObject(echoed)
+    expect(carried.length).toBe(3)
+    for (const response of carried) expect(response).toMatchObject(echoed)
+    const retrieved = await client.responses.retrieve(final.id)
+    const fields = ['metadata', 'instructions', 'temperature', 'store', 'previous_response_id', 'top_p', 'tool_choice', 'parallel_tool_calls', 'max_output_tokens'] as const
+    const pick = (response: object) => Object.fromEntries(fields.map((field) => [field, (response as Record<string, unknown>)[field]]))
+    expect(pick(retrieved)).toEqual(pick(carried.at(-1)!))
+  })
+
+  test('what the client did not send reads as "not set"; a follow-up echoes its previous_response_id', async () => {
+    next = () => stream(textReply('Plain answer.'))
+    const first = await client.responses.create({ model: 'fake', input: 'hi' })
+    for (const field of REQUIRED_ECHO) expect(first).toHaveProperty(field)
+    expect(first).toMatchObject({ instructions: null, metadata: {}, previous_response_id: null, store: true, tool_choice: 'auto', parallel_tool_calls: true, temperature: null, top_p: null, max_output_tokens: null })
+    for (const field of ['user', 'service_tier', 'truncation', 'text', 'reasoning']) expect(first).not.toHaveProperty(field)
+    const second = await client.responses.create({ model: 'fake', input: 'again', previous_response_id: first.id, store: false })
+    expect(second).toMatchObject({ previous_response_id: first.id, store: false })
+  })
+})
