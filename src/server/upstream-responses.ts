@@ -159,7 +159,7 @@ async function importChain(id: string, model: ModelSettings, store: ResponseStor
     }
   }
   if (!store.record({ response, input })) {
-    throw new ShimError('bad_request', `Response '${id.slice(0, 128)}' from ${model.provider_label} is larger than codex-shim's response store (CODEX_SHIM_STORE_MB), so it cannot be continued on this model. Raise the limit, or send the whole input.`, { status: 400, param: 'previous_response_id' })
+    throw new ShimError('bad_request', `Response '${id.slice(0, 128)}' from ${model.provider_label} is larger than codex-shim's response store (CODEX_SHIM_RESPONSE_STORE_MB), so it cannot be continued on this model. Raise the limit, or send the whole input.`, { status: 400, param: 'previous_response_id' })
   }
   const recorded = store.get(id)
   if (recorded) mirrored.add(recorded.response)
