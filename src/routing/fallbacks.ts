@@ -149,9 +149,10 @@ export async function withFallbacks<T>(
 
 /** What a failed attempt says about its model, for the breaker. */
 function report(breaker: CircuitBreaker, slug: string, error: unknown, probe: number | undefined): void {
-  // The client left before the model answered, or the model was never asked (the conversation it
-  // was to continue lives with another upstream): that says nothing about the model, up or down.
-  if (clientLeft(error) || cannotContinue(error)) breaker.release(slug, probe)
+  // The client left before the model answered, the model was never asked (the conversation it was
+  // to continue lives with another upstream), or codex-shim itself failed (a thrown bug, not a
+  // ShimError): that says nothing about the model, up or down.
+  if (!(error instanceof ShimError) || clientLeft(error) || cannotContinue(error)) breaker.release(slug, probe)
   else if (isOutage(error)) breaker.failure(slug)
   // An error that is no outage (a 400, a refusal) is an answer: the model is up.
   else breaker.success(slug)

@@ -213,6 +213,21 @@ describe('with the circuit breaker', () => {
     expect(breaker.coolingDown().map((entry) => entry.slug)).toEqual(['backup'])
   })
 
+  test('an error that is not the model\'s answer (a bug in codex-shim, an abort) neither opens nor closes its breaker', async () => {
+    const breaker = new CircuitBreaker({ threshold: 2 })
+    breaker.failure('primary')
+    for (const thrown of [new TypeError('translator bug'), Object.assign(new Error('aborted'), { name: 'AbortError' })]) {
+      const failed = await withFallbacks([route('primary'), route('backup')], async () => {
+        throw thrown
+      }, { breaker }).catch((error: unknown) => error)
+      expect(failed).toBe(thrown)
+    }
+    // One failure on record before, and still one: not reset by a "success", not pushed to the threshold.
+    expect(breaker.allows('primary')).toBe(true)
+    breaker.failure('primary')
+    expect(breaker.allows('primary')).toBe(false)
+  })
+
   test('a too-long prompt does not count against a model', async () => {
     const breaker = new CircuitBreaker({ threshold: 1 })
     await withFallbacks([route('small'), route('big')], openAndRead, { breaker })
