@@ -139,6 +139,8 @@ export interface FakeResponsesOptions {
 
 interface StoredFakeResponse {
   response: Json
+  /** What `GET /responses/{id}?stream=true` replays. */
+  events: Json[]
   /** The whole context the response was made from: earlier input and output, then its own input. */
   context: Json[]
   own: Json[]
@@ -161,6 +163,11 @@ function storedResponseRoute(request: Request, url: URL, stored: Map<string, Sto
     if (match[2]) return null
     stored.delete(id)
     return Response.json({ id, object: 'response', deleted: true })
+  }
+  if (!match[2] && url.searchParams.get('stream') === 'true') {
+    const after = Number(url.searchParams.get('starting_after') ?? -1)
+    const text = entry.events.filter((event) => event.sequence_number > after).map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('')
+    return new Response(text, { headers: { 'content-type': 'text/event-stream' } })
   }
   if (!match[2]) return Response.json(entry.response)
   const limit = Number(url.searchParams.get('limit') ?? 20)
@@ -224,7 +231,7 @@ export function startFakeResponsesUpstream(respond: (body: Json, index: number) 
       const encrypted = body.store !== false || (Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content'))
       const { events, response } = responseEvents(id, reply.model ?? `${body.model}-2026-01-01`, reply.items, usage, { encrypted })
       const own = withIds(input, id)
-      stored.set(id, { response: { ...response, previous_response_id: body.previous_response_id ?? null, store: body.store !== false, instructions: body.instructions ?? null, metadata: body.metadata ?? {} }, context: [...context, ...own], own, store: body.store !== false })
+      stored.set(id, { events, response: { ...response, previous_response_id: body.previous_response_id ?? null, store: body.store !== false, instructions: body.instructions ?? null, metadata: body.metadata ?? {} }, context: [...context, ...own], own, store: body.store !== false })
       if (body.stream !== true) return Response.json(response)
       let cancelled = false
       return new Response(

@@ -67,6 +67,13 @@ describe('retrieval of a response an openai-responses upstream stored', () => {
     expect(items).toHaveLength(1)
     expect(items[0]).toContain('what is the secret word?')
     expect(contextUpstream.storedCalls).toContain(`GET /v1/responses/${created.id}`)
+    // Replayed as the upstream streams it, resumed after a sequence number.
+    const replay = await client.responses.retrieve(created.id, { stream: true, starting_after: 1 })
+    const types: string[] = []
+    for await (const event of replay) types.push(event.type)
+    expect(types[0]).toBe('response.output_item.added')
+    expect(types.at(-1)).toBe('response.completed')
+    expect(contextUpstream.storedCalls).toContain(`GET /v1/responses/${created.id}?stream=true&starting_after=1`)
     expect(await client.responses.delete(created.id)).toMatchObject({ id: created.id, deleted: true })
     expect(contextUpstream.storedCalls).toContain(`DELETE /v1/responses/${created.id}`)
     const gone = await client.responses.retrieve(created.id).catch((error: unknown) => error)
