@@ -129,9 +129,7 @@ function routingView<Request>(turn: Turn<Request>): ResponsesRequest {
  * A response this route cannot continue on its own: one a state-keeping upstream made (its fast
  * path passed the id through) and the shim never held. Its context is read from that upstream.
  */
-async function readInUpstreamResponse(request: ResponsesRequest, context: RouteContext): Promise<void> {
-  const id = request.previous_response_id
-  if (typeof id !== 'string' || context.store.get(id)) return
+async function readInUpstreamResponse(id: string, context: RouteContext): Promise<void> {
   const { importUpstreamResponse, stateKeepers } = await import('./upstream-responses.ts')
   const keepers = stateKeepers(context.models.settings)
   if (keepers.length) await importUpstreamResponse(id, context.store, keepers, requestContext(context))
@@ -248,7 +246,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   if (door.dialect === 'responses' && context.store && !(fastPath && (provider.keepsState || !touchesStore(body.json)))) {
     const responses = toCanonical(turn)
     refuseUnsupportedStateFields(responses, { translated: !fastPath })
-    if (!turn.expanded) await readInUpstreamResponse(responses, context)
+    if (!turn.expanded && typeof responses.previous_response_id === 'string' && !context.store.get(responses.previous_response_id)) await readInUpstreamResponse(responses.previous_response_id, context)
     const expanded = (turn.expanded ??= expandStoredContext(responses, context.store))
     if (expanded.request !== responses) input = expanded.request
     // A fast path that decodes the answer anyway (ChatGPT for clients other than Codex) records from its events too.
