@@ -135,6 +135,25 @@ async function readInUpstreamResponse(id: string, context: RouteContext): Promis
   if (keepers.length) await importUpstreamResponse(id, context.store, keepers, requestContext(context))
 }
 
+/**
+ * A response another state-keeping upstream made (OpenAI's, continued on Azure after a fallback),
+ * which this one has just refused as not found: its context, read from the upstream that holds it,
+ * to send whole instead. Null, and the refusal stands, when no other upstream knows it either.
+ */
+async function contextFromElsewhere<Request>(turn: Turn<Request>, refused: Response): Promise<ResponsesRequest | null> {
+  const { context, body } = turn
+  const id = (body.json as { previous_response_id?: unknown }).previous_response_id
+  if (typeof id !== 'string' || readErrorBody(await readBounded(refused.clone() as Response)).code !== 'previous_response_not_found') return null
+  const { importUpstreamResponse, stateKeepers } = await import('./upstream-responses.ts')
+  try {
+    await importUpstreamResponse(id, context.store, stateKeepers(context.models.settings), requestContext(context))
+  } catch {
+    return null
+  }
+  turn.expanded = expandStoredContext(toCanonical(turn), context.store)
+  return turn.expanded.request
+}
+
 /** Whether the request continues a response the shim's own store holds (not one its upstream made). */
 function heldByShim(json: unknown, store: NonNullable<RouteContext['store']>): boolean {
   const id = (json as { previous_response_id?: unknown }).previous_response_id
@@ -261,8 +280,17 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   if (fastPath && provider.forward) {
     summary.upstream += ' (fast path)'
     summary.usageDialect = door.dialect
-    const json = door.pin((input ?? body.json) as Record<string, unknown>, route.alias)
-    const response = await provider.forward({ json, text: route.alias || input ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
+    const forward = provider.forward
+    const send = (whole: ResponsesRequest | undefined) =>
+      forward({ json: door.pin((whole ?? body.json) as Record<string, unknown>, route.alias), text: route.alias || whole ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
+    let response = await send(input)
+    if (response.status === 400 && provider.keepsState && !input && door.dialect === 'responses') {
+      const whole = await contextFromElsewhere(turn, response)
+      if (whole) {
+        await response.body?.cancel().catch(() => {})
+        response = await send(whole)
+      }
+    }
     if (fallsBack && !response.ok) {
       const error = await passedThroughError(response.clone() as Response, label)
       // What no fallback takes (a refusal of the client's body, a prompt too long for every larger

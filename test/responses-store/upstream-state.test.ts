@@ -156,3 +156,45 @@ describe('a stateless model continues a response an openai-responses upstream st
     }
   })
 })
+
+describe('a response one openai-responses upstream stored, continued on another', () => {
+  // OpenAI first, Azure OpenAI as its fallback: each keeps its own responses.
+  let firstDown = false
+  const first = startFakeResponsesUpstream((body) => (firstDown ? { kind: 'error', status: 503, body: { error: { message: 'first is down', type: 'server_error' } } } : { kind: 'output', items: [{ text: answers[prompts.indexOf(body.input)] ?? 'hm' }] }), { apiKey: KEY })
+  const second = startFakeResponsesUpstream(() => ({ kind: 'output', items: [{ text: 'FIG, from the second' }] }), { apiKey: 'sk-second-upstream-9876543210' })
+  const pair = startShim(
+    settingsFrom([
+      { slug: 'first', model: 'r', provider: 'openai-responses', base_url: first.url, api_key: KEY, fallbacks: ['second'] },
+      { slug: 'second', model: 'r', provider: 'openai-responses', base_url: second.url, api_key: 'sk-second-upstream-9876543210' },
+    ]),
+  )
+  const pairClient = new OpenAI({ baseURL: `${pair.url}/v1`, apiKey: 'client-key-unused', maxRetries: 0 })
+  afterAll(() => {
+    pair.close()
+    first.close()
+    second.close()
+  })
+
+  test('the second refuses the first\'s id; it gets the whole context instead, on a switch and on a fallback', async () => {
+    const started = await pairClient.responses.create({ model: 'first', input: prompts[0]! })
+    const switched = await pairClient.responses.create({ model: 'second', previous_response_id: started.id, input: 'repeat the word' })
+    expect(switched.output_text).toBe('FIG, from the second')
+    const refusedThenWhole = second.requests.slice(-2).map((request) => request.body)
+    expect(refusedThenWhole[0]!.previous_response_id).toBe(started.id)
+    expect(refusedThenWhole[1]!.previous_response_id).toBeUndefined()
+    expect(JSON.stringify(refusedThenWhole[1]!.input)).toContain(answers[0]!)
+    expect(JSON.stringify(refusedThenWhole[1]!.input)).toContain('repeat the word')
+
+    firstDown = true
+    try {
+      const fellBack = await pairClient.responses.create({ model: 'first', previous_response_id: started.id, input: 'and again' })
+      expect(fellBack.output_text).toBe('FIG, from the second')
+      expect(JSON.stringify(second.requests.at(-1)!.body.input)).toContain(prompts[0]!)
+    } finally {
+      firstDown = false
+    }
+    // An id neither knows: the second's own refusal, as it wrote it.
+    const unknown = await pairClient.responses.create({ model: 'second', previous_response_id: 'resp_nobody_has_this', input: 'hi' }).catch((error: unknown) => error)
+    expect((unknown as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('previous_response_not_found')
+  })
+})
