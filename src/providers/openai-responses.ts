@@ -10,7 +10,7 @@ import type { ModelSettings } from '../settings/schema.ts'
 import { resolveApiKey } from '../settings/secrets.ts'
 import { upstreamLabel, type ProviderContext } from '../upstream/context.ts'
 import { openUpstream, readBounded, upstreamOptions } from '../upstream/http.ts'
-import { eventStreamOf } from '../upstream/passthrough.ts'
+import { eventStreamOf, passthroughResponse } from '../upstream/passthrough.ts'
 import { providerStream, type ForwardBody, type ProviderImplementation, type ProviderStream, type ProviderTarget, type StoredCall } from './types.ts'
 
 const label = (model: ModelSettings) => upstreamLabel(model.provider_label, model.base_url)
@@ -87,15 +87,16 @@ function withoutForeignReasoning(body: ForwardBody): ForwardBody {
 
 /**
  * A response this upstream stored (the fast path passed it through; the shim never held it):
- * read, listed or deleted there. Its answer reaches the client as it came, a
- * `?stream=true` replay streamed; a 404 tells the caller to look elsewhere.
+ * read, listed or deleted there, or its events replayed (`?stream=true`). The answer goes to the
+ * client as a fast path's does: scrubbed of what we sent, under the idle limit, and named by the
+ * entry's slug; a 404 or a refused query as the upstream wrote it. Other failures are ShimErrors.
  */
-async function stored(call: StoredCall, { model }: ProviderTarget, context: ProviderContext): Promise<Response> {
-  const accept = call.query.includes('stream=true') ? 'text/event-stream' : 'application/json'
-  const { response } = await openUpstream({ method: call.method, url: `${model.base_url}/responses/${call.path}${call.query}`, headers: headersFor(model, accept), label: label(model) }, upstreamOptions(context))
+async function stored(call: StoredCall, { slug, model }: ProviderTarget, context: ProviderContext): Promise<Response> {
+  const stream = new URLSearchParams(call.query).get('stream') === 'true'
+  const opened = await openUpstream({ method: call.method, url: `${model.base_url}/responses/${call.path}${call.query}`, headers: headersFor(model, stream ? 'text/event-stream' : 'application/json'), label: label(model) }, upstreamOptions(context))
+  const { response } = opened
   if (!(response.ok || response.status === 404 || upstreamRefusedRequest(response.status))) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
-  const type = response.headers.get('content-type')
-  return new Response(response.body, { status: response.status, headers: type ? { 'content-type': type } : undefined })
+  return passthroughResponse(response, { stream: stream && response.ok, dialect: RESPONSES_PASSTHROUGH, clientModel: slug, idleTimeoutMs: context.idleTimeoutMs, label: label(model), keepAlive: context.keepAlive, onAbort: opened.abort })
 }
 
 /** `openai-responses` entries: OpenAI, Azure OpenAI's v1 API, OpenRouter, xAI, LM Studio, llama.cpp, vLLM. */

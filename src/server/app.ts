@@ -179,11 +179,11 @@ export function createHandler(deps: ServerDeps) {
     })
   }
   // Responses an upstream stored (its fast path passed them through): retrieval is asked of it.
-  const upstreamStore = async (request: Request): Promise<UpstreamStore | undefined> => {
+  const upstreamStore = async (request: Request, keepAlive: () => void): Promise<UpstreamStore | undefined> => {
     const { forwardStored, isMirror, stateKeepers } = await upstreamResponses()
     const keepers = stateKeepers(deps.settings)
     if (!keepers.length) return undefined
-    return { mirrors: isMirror, forward: (call) => forwardStored(call, keepers, serverCallContext(deps, request.signal, deps.log, 'a stored response')) }
+    return { mirrors: isMirror, forward: (call) => forwardStored(call, keepers, { ...serverCallContext(deps, request.signal, deps.log, 'a stored response'), keepAlive }) }
   }
   return async function handle(request: Request, server?: Server<unknown>): Promise<Response> {
     let parsed: URL | undefined
@@ -204,7 +204,16 @@ export function createHandler(deps: ServerDeps) {
         const key = `${method} ${path}`
         if (!Object.hasOwn(routes, key)) await withPages()
         const handler = Object.hasOwn(routes, key) ? routes[key] : undefined
-        const stored = handler ? null : await (await storedResponses()).routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }), await upstreamStore(request))
+        const keepAlive = () => {
+          if (tracker.onEnd) return
+          server?.timeout(request, 0)
+          // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it
+          // back, or the client's idle sockets would stay open for good.
+          tracker.onEnd = () => restoreIdleLimit(server, request, idleSeconds)
+        }
+        // A replay of a stored response streams (forwarded upstream, it may wait on a background response).
+        if (!handler) summary.stream = urlOf().searchParams.get('stream') === 'true'
+        const stored = handler ? null : await (await storedResponses()).routeStoredResponses(store, new Request(new URL(path + urlOf().search, urlOf()).href, { method: request.method }), await upstreamStore(request, keepAlive))
         if (stored) response = stored
         else {
           if (!handler) {
@@ -225,13 +234,7 @@ export function createHandler(deps: ServerDeps) {
             store,
             summary,
             tracker,
-            keepAlive: () => {
-              if (tracker.onEnd) return
-              server?.timeout(request, 0)
-              // A stream lifts the connection's idle limit; once it ends, a kept-alive connection gets it
-              // back, or the client's idle sockets would stay open for good.
-              tracker.onEnd = () => restoreIdleLimit(server, request, idleSeconds)
-            },
+            keepAlive,
           })
         }
       }

@@ -53,12 +53,44 @@ async function call(model: ModelSettings, request: StoredCall, context: RequestC
   return provider.stored ? await provider.stored(request, { slug: model.slug, model }, context) : null
 }
 
+/** What a response id looks like on every Responses server: nothing that could walk a URL path (`.`, `..`, `/`). */
+const RESPONSE_ID = /^[A-Za-z0-9_-]{1,256}$/
+
+/** Query fields of the retrieval endpoints: an upstream's 400 naming one is its refusal of the query, for a response it holds. */
+const QUERY_FIELDS = new Set(['limit', 'order', 'after', 'before', 'include', 'stream', 'starting_after', 'include_obfuscation'])
+
 /**
- * The answer of the first upstream that knows the response; null when none does. An upstream
+ * Whether an upstream's answer is the answer: the object asked for (the response, its list of
+ * items, its deletion), a replay stream, or a refusal of the query. Anything else says only that
+ * this upstream does not hold the id: a 404, a 400 for an id it could not have made, a server that
+ * answers every unknown path with a 200 error (LM Studio).
+ */
+async function isTheAnswer(answer: Response, request: StoredCall, id: string): Promise<boolean> {
+  const type = answer.headers.get('content-type') ?? ''
+  if (answer.ok && type.includes('text/event-stream')) return true
+  let body: Record<string, unknown> | null = null
+  try {
+    body = (await answer.clone().json()) as Record<string, unknown>
+  } catch {
+    return false
+  }
+  if (!answer.ok) {
+    const param = (body?.error as { param?: unknown } | undefined)?.param
+    return answer.status === 400 && typeof param === 'string' && QUERY_FIELDS.has(param)
+  }
+  if (request.path.endsWith('/input_items')) return body?.object === 'list' && Array.isArray(body.data)
+  if (request.method === 'DELETE') return body?.deleted === true || body?.id === id
+  return body?.object === 'response' && body.id === id
+}
+
+/**
+ * The answer of the first upstream that holds the response; null when none does. An upstream
  * that fails (a refused key, unreachable) is passed over for the next; when none answers, its
  * error is the answer, since "not found" could be wrong.
  */
 export async function forwardStored(request: StoredCall, keepers: readonly ModelSettings[], context: RequestContext): Promise<Response | null> {
+  const id = decodeURIComponent(request.path.split('/')[0] ?? '')
+  if (!RESPONSE_ID.test(id)) return null
   let failure: ShimError | undefined
   for (const model of keepers) {
     let answer: Response | null
@@ -69,7 +101,7 @@ export async function forwardStored(request: StoredCall, keepers: readonly Model
       continue
     }
     if (!answer) continue
-    if (answer.status !== 404) return answer
+    if (await isTheAnswer(answer, request, id)) return answer
     await answer.body?.cancel().catch(() => {})
   }
   if (failure) throw failure
@@ -121,39 +153,36 @@ async function inputItemsOf(model: ModelSettings, id: string, context: RequestCo
   throw new ShimError('upstream_http', `Stored response '${id.slice(0, 128)}' lists more than ${MAX_PAGES * 100} input items; codex-shim does not read that much back.`, { status: 502 })
 }
 
-const idOf = (item: ResponsesItem): unknown => (item as { id?: unknown }).id
-
-/**
- * Ids only the previous response's context has: its output items', else its first input item's.
- * Found in a response's own list of input items, they say the list reaches back over it.
- */
-async function markersOf(previous: ResponseObject, model: ModelSettings, context: RequestContext): Promise<Set<unknown>> {
-  const output = previous.output.map(idOf).filter((itemId) => typeof itemId === 'string')
-  if (output.length) return new Set(output)
-  const first = await itemPage(model, previous.id, '?order=asc&limit=1', context)
-  return new Set(first.data.map(idOf).filter((itemId) => typeof itemId === 'string'))
+/** An item without the id and status a server may add to a listed copy or leave out. */
+function contentKey(item: ResponsesItem): string {
+  const { id: _id, status: _status, ...content } = item as Record<string, unknown>
+  return JSON.stringify(content)
 }
 
 /**
  * One stored response with its whole context, recorded in the shim's store. How far an upstream's
  * list of input items reaches back is not the same everywhere: some list the whole chain, some
- * only the response's own input. When the list holds nothing of the previous response, the
- * previous response's context (read the same way) goes before it.
+ * only the response's own input. When the list holds none of the previous response's output
+ * items, the previous response's context (read the same way) goes before it.
  */
-async function importChain(id: string, model: ModelSettings, store: ResponseStore, context: RequestContext, depth: number, known?: ResponseObject): Promise<StoredResponse | null> {
+async function importChain(id: string, model: ModelSettings, store: ResponseStore, context: RequestContext, seen: Set<string>, known?: ResponseObject): Promise<StoredResponse | null> {
   const held = store.get(id)
   if (held) return held
   const response = known ?? (await readJson(model, encodeURIComponent(id), '', context))
   if (!isResponse(response)) return null
+  seen.add(id)
   let input = await inputItemsOf(model, id, context)
   const previousId = typeof response.previous_response_id === 'string' ? response.previous_response_id : null
   if (previousId) {
+    if (seen.has(previousId) || !RESPONSE_ID.test(previousId)) throw new ShimError('bad_request', `Response '${id.slice(0, 128)}' continues a chain that ${model.provider_label} reports as circular or malformed, so its context cannot be rebuilt for this model. Send the whole input instead.`, { status: 400, param: 'previous_response_id' })
     const previous = store.get(previousId)?.response ?? (await readJson(model, encodeURIComponent(previousId), '', context))
     if (!isResponse(previous)) throw new ShimError('bad_request', `Response '${id.slice(0, 128)}' continues response '${previousId.slice(0, 128)}', which ${model.provider_label} no longer holds, so its context cannot be rebuilt for this model. Send the whole input instead.`, { status: 400, param: 'previous_response_id', code: 'previous_response_not_found' })
-    const markers = await markersOf(previous, model, context)
-    if (!input.some((item) => markers.has(idOf(item)))) {
-      if (depth >= MAX_CHAIN) throw new ShimError('bad_request', `Response '${id.slice(0, 128)}' continues a chain longer than ${MAX_CHAIN} responses; codex-shim does not read that much back from ${model.provider_label}. Send the whole input instead.`, { status: 400, param: 'previous_response_id' })
-      const earlier = await importChain(previousId, model, store, context, depth + 1, previous)
+    // By id where the server lists ids (a listed copy may differ in fields), else by content.
+    const earlierIds = new Set<unknown>(previous.output.map((item) => (item as { id?: unknown }).id).filter((itemId) => typeof itemId === 'string'))
+    const earlierContent = new Set(previous.output.map(contentKey))
+    if (!input.some((item) => earlierIds.has((item as { id?: unknown }).id) || earlierContent.has(contentKey(item)))) {
+      if (seen.size >= MAX_CHAIN) throw new ShimError('bad_request', `Response '${id.slice(0, 128)}' continues a chain longer than ${MAX_CHAIN} responses; codex-shim does not read that much back from ${model.provider_label}. Send the whole input instead.`, { status: 400, param: 'previous_response_id' })
+      const earlier = await importChain(previousId, model, store, context, seen, previous)
       if (!earlier) throw new ShimError('upstream_http', `${model.provider_label} lost response '${previousId.slice(0, 128)}' while it was being read.`, { status: 502 })
       input = [...earlier.input.map((stored) => stored.item), ...earlier.response.output, ...input]
     }
@@ -173,10 +202,11 @@ async function importChain(id: string, model: ModelSettings, store: ResponseStor
  */
 export async function importUpstreamResponse(id: string, store: ResponseStore, keepers: readonly ModelSettings[], context: RequestContext): Promise<void> {
   if (store.get(id)) return
+  if (!RESPONSE_ID.test(id)) throw previousResponseNotFound(id)
   let failure: ShimError | undefined
   for (const model of keepers) {
     try {
-      if (await importChain(id, model, store, context, 0)) return
+      if (await importChain(id, model, store, context, new Set())) return
     } catch (error) {
       const shimError = toShimError(error)
       // The response was found and cannot be continued: that is the answer, not another upstream's 404.
