@@ -1,4 +1,5 @@
 import { forwardedAnswer, forwardedText, upstreamRefusedRequest } from './forwarded.ts'
+import { withoutShimThinking } from '../dialects/messages/shim-thinking.ts'
 import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
@@ -81,10 +82,20 @@ async function forward(body: ForwardBody, { slug, model }: ProviderTarget, conte
   const beta = context.clientHeaders.get('anthropic-beta')
   if (beta) headers['anthropic-beta'] = beta
   const name = label(model)
-  const opened = await openUpstream({ url: messagesUrl(model.base_url), headers, body: forwardedText(body, model.model), label: name }, upstreamOptions(context))
+  const opened = await openUpstream({ url: messagesUrl(model.base_url), headers, body: forwardedText(withoutShimThinkingIn(body), model.model), label: name }, upstreamOptions(context))
   const { response } = opened
   if (!response.ok && !upstreamRefusedRequest(response.status)) throw messagesHttpError(response.status, await readBounded(response), response.headers, name)
   return forwardedAnswer(opened, body, slug, name, context)
+}
+
+/**
+ * The client's bytes unless they may hold thinking codex-shim made for another model (a switch
+ * to Claude mid-conversation): our signatures all spell `codex-shim`, so most bodies are not parsed.
+ */
+function withoutShimThinkingIn(body: ForwardBody): ForwardBody {
+  if (body.text !== null && !body.text.includes('codex-shim')) return body
+  const json = withoutShimThinking(body.json)
+  return json === body.json ? body : { ...body, json, text: null }
 }
 
 /** `anthropic` entries: Claude, and the Anthropic-compatible endpoints of DeepSeek, GLM and Kimi. */
