@@ -3,6 +3,7 @@ import { decodeBody } from '../canonical/decode.ts'
 import type { ResponsesItem, ResponsesRequest } from '../canonical/types.ts'
 import { withoutShimItems } from '../canonical/shim-items.ts'
 import { refuseStopSequences } from '../canonical/unsupported.ts'
+import { translatedEffort } from '../canonical/effort.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
 import { RESPONSES_PASSTHROUGH } from '../dialects/responses/errors.ts'
 import { createResponsesDecoder } from '../dialects/responses/stream.ts'
@@ -39,10 +40,26 @@ async function post(model: ModelSettings, body: string, accept: string, context:
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
   refuseStopSequences(request, label(model))
   const input = Array.isArray(request.input) ? withoutShimItems(request.input, { stored: false }) : request.input
-  const body = JSON.stringify({ ...request, input, model: model.model, stream: true, store: false, ...withEncryptedReasoning(request, model) })
+  const body = JSON.stringify({ ...request, input, model: model.model, stream: true, store: false, ...clampedReasoning(request, model), ...withEncryptedReasoning(request, model) })
   const { response, abort } = await post(model, body, 'text/event-stream', context)
   const events = await eventStreamOf(response, RESPONSES_PASSTHROUGH, label(model), context.idleTimeoutMs)
   return providerStream(decodeBody(events, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
+}
+
+/**
+ * A translated request's effort, as the entry's `reasoning_efforts` allow: a Messages client's
+ * thinking budget maps to `minimal`…`max`, which a model that takes low/medium/high refuses.
+ * Off, for a model without `none`: no effort sent, rather than its weakest level. Unchanged
+ * when the entry lists no efforts.
+ */
+function clampedReasoning(request: ResponsesRequest, model: ModelSettings): { reasoning?: ResponsesRequest['reasoning'] } {
+  const supported = model.reasoning_efforts
+  const requested = request.reasoning?.effort
+  if (!supported?.length || !requested) return {}
+  const effort = translatedEffort(requested, supported)
+  const { effort: _dropped, ...rest } = request.reasoning!
+  const kept = effort && (effort !== 'none' || supported.includes('none')) ? { ...rest, effort } : rest
+  return { reasoning: Object.keys(kept).length ? kept : undefined }
 }
 
 /**
