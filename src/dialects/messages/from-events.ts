@@ -220,11 +220,12 @@ export function responseToMessage(response: ResponseObject, options: MessagesEnc
 /** Anthropic's error body and status for a ShimError (before any byte was sent). */
 export function messagesErrorResponse(error: ShimError): Response {
   const type =
-    error.kind === 'unauthorized' || error.kind === 'auth_expired'
+    // By status too: an upstream's 401/403/404 reaches us as an upstream error of that status.
+    error.kind === 'unauthorized' || error.kind === 'auth_expired' || error.status === 401
       ? 'authentication_error'
-      : error.kind === 'forbidden'
+      : error.kind === 'forbidden' || error.status === 403
         ? 'permission_error'
-        : error.kind === 'not_found' || error.kind === 'unknown_model'
+        : error.kind === 'not_found' || error.kind === 'unknown_model' || error.status === 404
           ? 'not_found_error'
           : error.status === 429
             ? 'rate_limit_error'
