@@ -82,7 +82,12 @@ export async function aggregateEvents(events: AsyncIterable<ResponsesEvent>, loo
  */
 export function unfinishedAnswerError(aggregated: AggregatedResponse): ShimError | null {
   if (aggregated.terminal === 'response.completed' || aggregated.terminal === 'response.incomplete') return null
-  const code = aggregated.response.error?.code
+  return failedAnswerError(aggregated.response.error)
+}
+
+/** A failed answer's error (a `response.failed` event's), as the status a client would have had before any byte. */
+export function failedAnswerError(error: ResponseObject['error']): ShimError {
+  const code = error?.code
   const status = code === 'context_length_exceeded' ? 400 : code === 'rate_limit_exceeded' || code === 'insufficient_quota' ? 429 : code === 'timeout' ? 504 : 502
-  return new ShimError('upstream_stream', aggregated.response.error?.message ?? 'The upstream ended without an answer.', { status, code })
+  return new ShimError('upstream_stream', error?.message ?? 'The upstream ended without an answer.', { status, code })
 }

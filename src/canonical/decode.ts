@@ -66,6 +66,17 @@ export interface BodyFormat {
   maxEventBytes?: number
 }
 
+const firstReads = new WeakMap<ReadableStream<unknown>, Promise<void>>()
+
+/**
+ * Settles once a client's stream (`encoded`) holds its first chunk, decoded from the upstream's
+ * first read(s) and not yet sent: a caller may still answer with an error status instead.
+ * Undefined for a stream this module did not make.
+ */
+export function firstChunkOf(stream: ReadableStream<unknown>): Promise<void> | undefined {
+  return firstReads.get(stream)
+}
+
 /**
  * An upstream body decoded in a single pull-based stage: SSE (or NDJSON) parsing,
  * the dialect decoder and (optionally) the client's encoder run together on
@@ -188,6 +199,7 @@ export function decodeBody(body: ReadableStream<Uint8Array>, factory: DecoderFac
       },
       { highWaterMark: 0 },
     )
+    if (early) firstReads.set(stream, early)
     return tracker ? (markTracked(stream as ReadableStream<Uint8Array>) as ReadableStream<T>) : stream
   }
   return { events: () => build<ResponsesEvent>(), encoded: (encode, tracker) => build<Uint8Array>(encode, tracker) }

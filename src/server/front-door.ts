@@ -1,4 +1,5 @@
-import { aggregateEvents, unfinishedAnswerError } from '../canonical/aggregate.ts'
+import { aggregateEvents, failedAnswerError, unfinishedAnswerError } from '../canonical/aggregate.ts'
+import { firstChunkOf } from '../canonical/decode.ts'
 import { leftOutToolsNote } from '../canonical/flatten-tools.ts'
 import { isTerminalEvent, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
 import { isContextLengthError, readErrorBody } from '../canonical/upstream-error.ts'
@@ -53,6 +54,13 @@ export interface ClientDoor<Request> {
   readonly passthrough: PassthroughDialect
   /** Some errors before the stream must still arrive as a stream (Codex reads context overflow only from `response.failed`). */
   streamedError?(error: ShimError, request: Request): Response | null
+  /**
+   * An answer that fails in the upstream's first read before any of it began (a 200 whose first
+   * event is a rate limit, as OpenRouter sends one; Anthropic's overload) is answered with the
+   * error's status, which the client's SDK retries, rather than a 200 whose stream says it
+   * failed, which it does not.
+   */
+  readonly failsBeforeStatus?: boolean
 }
 
 function noteTerminal(summary: RouteContext['summary'], response: ResponseObject): void {
@@ -336,12 +344,27 @@ async function translatedAnswer<Request>(turn: Turn<Request>, { stream: opened, 
   if (turn.stream) {
     context.keepAlive()
     const encode = door.encoder(request)
+    let failedFirst: ResponseObject['error'] | undefined
+    let firstRead = door.failsBeforeStatus === true
     // The terminal event carries the usage and any failure, for the ledger; one set lookup per event.
     const encoded = opened.encoded((event) => {
-      if (isTerminalEvent(event)) noteTerminal(summary, event.response)
+      if (isTerminalEvent(event)) {
+        noteTerminal(summary, event.response)
+        if (firstRead && event.type === 'response.failed') failedFirst = event.response.error
+      } else if (firstRead && event.type === 'response.output_item.added') firstRead = false // an answer began: it streams, failure and all
       record?.(event)
       return encode(event)
     }, context.tracker)
+    const first = firstRead ? firstChunkOf(encoded) : undefined
+    if (first) {
+      // Nothing has been sent yet: the headers wait for the first read, which the first token needs anyway.
+      await first
+      firstRead = false
+      if (failedFirst !== undefined) {
+        void encoded.cancel(new Error('answered with an error status')).catch(() => {})
+        throw failedAnswerError(failedFirst)
+      }
+    }
     return new Response(encoded, { status: 200, headers: opened.headers ? { ...SSE_HEADERS, ...opened.headers } : SHARED_SSE_HEADERS })
   }
   const aggregated = await aggregateEvents(opened.events(), record ?? undefined)

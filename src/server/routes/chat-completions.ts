@@ -24,6 +24,7 @@ export const CHAT_DOOR: ClientDoor<ChatClientRequest> = {
   final: (response, request) => responseToChatCompletion(response, { model: request.model, id: completionId(), created: now() }),
   errorResponse: responsesErrorResponse,
   passthrough: CHAT_PASSTHROUGH,
+  failsBeforeStatus: true,
 }
 
 /** `POST /v1/chat/completions`. */

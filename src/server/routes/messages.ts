@@ -25,6 +25,7 @@ export const MESSAGES_DOOR: ClientDoor<MessagesClientRequest> = {
   final: (response, request) => responseToMessage(response, { model: request.model, id: messageId() }),
   errorResponse: messagesErrorResponse,
   passthrough: MESSAGES_PASSTHROUGH,
+  failsBeforeStatus: true,
 }
 
 /** `POST /v1/messages`. */
