@@ -6,6 +6,7 @@ import { readBody } from '../body.ts'
 import type { RouteContext } from '../context.ts'
 import { frontDoor, type ClientDoor } from '../front-door.ts'
 import { json } from './info.ts'
+import { estimateInputTokens } from '../../dialects/messages/token-estimate.ts'
 
 const messageId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`
 
@@ -33,12 +34,11 @@ export const messages = frontDoor(MESSAGES_DOOR)
 
 /**
  * `POST /v1/messages/count_tokens` (Claude Code calls it to size its context):
- * an estimate of about four characters per token over everything the model
+ * an estimate (dialects/messages/token-estimate.ts) of everything the model
  * would read. No upstream is called.
  */
 export async function countTokens(context: RouteContext): Promise<Response> {
   const { json: raw } = await readBody(context.request)
   const request = parseMessagesRequest(raw, { requireMaxTokens: false })
-  const text = JSON.stringify({ system: request.system, messages: request.messages, tools: request.tools })
-  return json({ input_tokens: Math.ceil(text.length / 4) })
+  return json({ input_tokens: estimateInputTokens(request) })
 }
