@@ -30,6 +30,16 @@ interface CallState {
   handle?: ReturnType<ResponseBuilder['openFunctionCall']> | ReturnType<ResponseBuilder['openCustomToolCall']>
   /** Custom (freeform) calls: the wrapped input, decoded as it streams. */
   input?: CustomInputExtractor
+  /** Done before the stream ended: a later call began after its arguments were whole. */
+  closed?: boolean
+}
+
+/** Arguments no further delta could validly extend: a whole JSON object. */
+function isWholeObject(text: string): boolean {
+  const trimmed = text.trim()
+  if (!trimmed.endsWith('}')) return false
+  const parsed = parseJson(trimmed)
+  return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null
 }
 
 /**
@@ -121,10 +131,25 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       // Same index with a new id: the provider numbers every call 0 (Gemini does).
       if (byIndex && !(piece.id && byIndex.id && byIndex.id !== piece.id)) return byIndex
     } else if (!piece.id && lastCall) return lastCall
+    if (lastCall) settle(lastCall)
     const call: CallState = { key: index ?? calls.length, name: '', arguments: '' }
     calls.push(call)
     lastCallByKey.set(call.key, call)
     return call
+  }
+
+  /**
+   * A new call began: the previous one is done if its arguments are a whole object, as when OpenAI
+   * streams parallel calls one after another, so each item ends before the next starts and later
+   * calls stream live. An upstream that interleaves deltas between indexes leaves the earlier
+   * arguments partial: that call stays open until the end (clients that need one block at a time
+   * hold the later items back, e.g. the Messages encoder).
+   */
+  function settle(call: CallState): void {
+    const handle = call.handle
+    if (call.closed || handle?.kind !== 'function_call' || !isWholeObject(handle.item.arguments)) return
+    call.closed = true
+    builder.close(handle)
   }
 
   function openCall(call: CallState): void {
@@ -160,6 +185,11 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
     if (piece.id && !call.id) setId(call, piece.id)
     if (piece.function?.name && !call.name) call.name = piece.function.name
     const delta = piece.function?.arguments ?? ''
+    if (call.closed) {
+      if (!delta.trim()) return
+      // Its arguments were a whole object, so nothing more can be part of them; appending would hand the client broken JSON.
+      return builder.fail({ code: 'server_error', message: `The upstream sent more arguments for tool call ${call.id} after they formed a whole JSON object.` }, usage)
+    }
     if (call.handle) {
       if (delta) addArguments(call, delta)
       return
@@ -171,6 +201,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
 
   function finishCalls(): void {
     for (const call of calls) {
+      if (call.closed) continue
       if (!call.handle) {
         if (!call.name) continue // arguments with no name: nothing Codex could run
         openCall(call)

@@ -80,15 +80,45 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
     started = true
     out({ type: 'message_start', message: { id: options.id, type: 'message', role: 'assistant', model: options.model, content: [], stop_reason: null, stop_sequence: null, usage: toMessagesUsage(usage) } })
   }
+  // Anthropic sends one block at a time (start, deltas, stop), and the SDK's stream helper assumes
+  // it: a block that starts before the last one stopped is reported as the wrong block. Canonical
+  // items may overlap (a Chat upstream's parallel calls, interleaved by index), so an item that
+  // would open a block while another is open waits here, its events in order, until that one stops.
+  let openBlock: number | null = null // output_index of the block started and not yet stopped
+  const waiting = new Map<number, ResponsesEvent[]>() // output_index → held events, in arrival order
   const open = (outputIndex: number, block: Record<string, unknown>) => {
     const index = next++
     blockIndex.set(outputIndex, index)
+    openBlock = outputIndex
     out({ type: 'content_block_start', index, content_block: block })
     return index
   }
 
+  const opensBlock = (event: ResponsesEvent) =>
+    (event.type === 'response.output_item.added' && ['message', 'reasoning', 'function_call'].includes(event.item.type)) ||
+    (event.type === 'response.output_item.done' && event.item.type === 'custom_tool_call' && !blockIndex.has(event.output_index))
+  const hold = (event: ResponsesEvent): boolean => {
+    const outputIndex = (event as { output_index?: unknown }).output_index
+    if (typeof outputIndex !== 'number') return false
+    const held = waiting.get(outputIndex)
+    if (held) held.push(event)
+    else if (openBlock !== null && openBlock !== outputIndex && opensBlock(event)) waiting.set(outputIndex, [event])
+    else return false
+    return true
+  }
+  const release = () => {
+    // Every held item begins with the event that opens its block, so replaying one opens it;
+    // if it also stops, the next follows.
+    for (const [outputIndex, events] of waiting) {
+      if (openBlock !== null) return
+      waiting.delete(outputIndex)
+      for (const event of events) handle(event)
+    }
+  }
+
   const handle = (event: ResponsesEvent): void => {
     if (isRelayedEvent(event)) return // hosted tools' progress: no Messages block for it
+    if (hold(event)) return
     switch (event.type) {
       case 'response.created':
         return start(event.response?.usage)
@@ -136,6 +166,10 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
           out({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } })
         }
         out({ type: 'content_block_stop', index })
+        if (openBlock === event.output_index) {
+          openBlock = null
+          release()
+        }
         return
       }
       case 'response.completed':

@@ -79,3 +79,25 @@ describe('hostile annotations (a review of the citations work)', () => {
   })
 })
 
+
+describe('parallel calls: each ends when the next begins, if its arguments are whole', () => {
+  const decodeChunks = (chunks: object[]) => {
+    const events: Record<string, any>[] = []
+    const decoder = createChatDecoder((event) => events.push(event as never), { model: 'm', tools: flattenTools(undefined), ids: counterIds() })
+    for (const chunk of chunks) decoder.push({ data: JSON.stringify(chunk) })
+    decoder.push({ data: '[DONE]' })
+    decoder.end()
+    return events
+  }
+  const call = (index: number, piece: Record<string, unknown>) => ({ choices: [{ index: 0, delta: { tool_calls: [{ index, ...piece }] } }] })
+
+  test('a delta for a call already done: whitespace is nothing, anything else fails rather than break its JSON', () => {
+    const head = [call(0, { id: 'a', function: { name: 'f', arguments: '{"x":1}' } }), call(1, { id: 'b', function: { name: 'f', arguments: '{}' } })]
+    const quiet = decodeChunks([...head, call(0, { function: { arguments: ' \n' } })])
+    expect(quiet.at(-1)!.type).toBe('response.completed')
+    expect(quiet.at(-1)!.response.output.map((item: any) => item.arguments)).toEqual(['{"x":1}', '{}'])
+    const loud = decodeChunks([...head, call(0, { function: { arguments: ',"y":2}' } })])
+    expect(loud.at(-1)!.type).toBe('response.failed')
+    expect(loud.at(-1)!.response.error.message).toContain('tool call a')
+  })
+})
