@@ -43,6 +43,9 @@ function conversationOf(messages: Json[], betas: string): { messages: Json[] } |
   return { messages: messages.filter((m) => m.role !== 'system') }
 }
 
+// As the real API: a Chat upstream's ids (Kimi's `functions.get_weather:0`) are refused.
+const TOOL_ID = /^[a-zA-Z0-9_-]+$/
+
 export function validateMessagesRequest(body: Json, headers: Record<string, string>): string | null {
   if (!headers['x-api-key']) return 'authentication_error: x-api-key header is required'
   if (!headers['anthropic-version']) return 'invalid_request_error: anthropic-version header is required'
@@ -97,6 +100,7 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
         if (!['text', 'image', 'tool_result', 'document'].includes(block.type)) return `messages.${i}: invalid user block ${block.type}`
         if (block.type === 'text' && typeof block.text !== 'string') return `messages.${i}.content.${j}.text: Input should be a valid string`
         if (block.type === 'text' && !block.text) return `messages.${i}: text content blocks must be non-empty`
+        if (block.type === 'tool_result' && !TOOL_ID.test(String(block.tool_use_id))) return `messages.${i}.content.${j}.tool_result.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'`
         count(block)
       }
     } else {
@@ -108,6 +112,7 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
           if (!block.data) return `messages.${i}.content.${j}.data: Field required`
         } else if (block.type === 'tool_use') {
           if (typeof block.id !== 'string' || typeof block.input !== 'object') return `messages.${i}.content.${j}: malformed tool_use`
+          if (!TOOL_ID.test(block.id)) return `messages.${i}.content.${j}.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'`
           pending.push(block.id)
         } else if (block.type !== 'text') return `messages.${i}: invalid assistant block ${block.type}`
         count(block)

@@ -8,6 +8,7 @@ import { responsesFailure } from '../responses/errors.ts'
 import { messageAsEvents } from './replay.ts'
 import { decodeThinking, encodeCarriedReasoning } from './thinking-signature.ts'
 import { FOREIGN_SIGNATURE } from './to-canonical.ts'
+import { toMessagesToolId } from './tool-id.ts'
 
 export interface MessagesEncodeOptions {
   model: string
@@ -129,7 +130,7 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         else if (item.type === 'reasoning') open(event.output_index, { type: 'thinking', thinking: '', signature: '' })
         else if (item.type === 'function_call') {
           sawTool = true
-          open(event.output_index, { type: 'tool_use', id: (item as { call_id: string }).call_id, name: toolName(item as { name: string }), input: {} })
+          open(event.output_index, { type: 'tool_use', id: toMessagesToolId((item as { call_id: string }).call_id), name: toolName(item as { name: string }), input: {} })
         }
         return
       }
@@ -157,7 +158,7 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         if (item.type === 'custom_tool_call' && index === undefined) {
           sawTool = true
           const call = item as { call_id: string; name: string; input: string }
-          index = open(event.output_index, { type: 'tool_use', id: call.call_id, name: call.name, input: {} })
+          index = open(event.output_index, { type: 'tool_use', id: toMessagesToolId(call.call_id), name: call.name, input: {} })
           out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
         }
         if (index === undefined) return
@@ -241,11 +242,11 @@ export function responseToMessage(response: ResponseObject, options: MessagesEnc
       } catch {
         input = { arguments: call.arguments }
       }
-      content.push({ type: 'tool_use', id: call.call_id, name: toolName(call), input })
+      content.push({ type: 'tool_use', id: toMessagesToolId(call.call_id), name: toolName(call), input })
     } else if (item.type === 'custom_tool_call') {
       sawTool = true
       const call = item as { call_id: string; name: string; input: string }
-      content.push({ type: 'tool_use', id: call.call_id, name: call.name, input: { [CUSTOM_INPUT_FIELD]: call.input } })
+      content.push({ type: 'tool_use', id: toMessagesToolId(call.call_id), name: call.name, input: { [CUSTOM_INPUT_FIELD]: call.input } })
     }
   }
   return { id: options.id, type: 'message', role: 'assistant', model: options.model, content, stop_reason: stopReason(response, sawTool, refused), stop_sequence: null, usage: toMessagesUsage(response.usage) }

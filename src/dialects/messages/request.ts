@@ -17,6 +17,7 @@ import {
   type MessagesUserBlock,
 } from './api.ts'
 import { decodeThinking } from './thinking-signature.ts'
+import { toMessagesToolId } from './tool-id.ts'
 
 export interface MessagesRequestOptions {
   /** The upstream model id. */
@@ -124,7 +125,7 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
     answered = new Set()
     if (!unanswered.length) return
     const turn = userTurn()
-    for (const id of unanswered) turn.content.push({ type: 'tool_result', tool_use_id: id, content: 'No output: the call was interrupted.', is_error: true })
+    for (const id of unanswered) turn.content.push({ type: 'tool_result', tool_use_id: toMessagesToolId(id), content: 'No output: the call was interrupted.', is_error: true })
   }
   const assistantTurn = (): Extract<Turn, { role: 'assistant' }> => {
     const previous = last()
@@ -141,7 +142,7 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
     for (const block of blocks) content.push(block)
   }
   const addToolUse = (id: string, name: string, input: unknown) => {
-    assistantTurn().content.push({ type: 'tool_use', id, name, input })
+    assistantTurn().content.push({ type: 'tool_use', id: toMessagesToolId(id), name, input })
     openCalls.push(id)
     calledIds.add(id)
   }
@@ -154,7 +155,7 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
     }
     answered.add(callId)
     const content = blocks.length === 1 && blocks[0]!.type === 'text' ? blocks[0]!.text : blocks.length ? blocks : '(no output)'
-    userTurn().content.push({ type: 'tool_result', tool_use_id: callId, content })
+    userTurn().content.push({ type: 'tool_result', tool_use_id: toMessagesToolId(callId), content })
   }
 
   for (const item of items) {

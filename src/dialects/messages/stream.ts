@@ -9,6 +9,7 @@ import { responsesFailure } from '../responses/errors.ts'
 import type { MessagesStreamEvent, MessagesUsage } from './api.ts'
 import { messagesErrorCode } from './errors.ts'
 import { encodeThinking } from './thinking-signature.ts'
+import { fromMessagesToolId } from './tool-id.ts'
 
 export interface MessagesStreamOptions {
   /** The slug the client asked for. */
@@ -86,7 +87,8 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
       case 'tool_use': {
         closeText()
         const name = String(block.name ?? '')
-        const callId = String(block.id ?? '')
+        // Our own mark read back (an upstream that is another codex-shim); Anthropic's toolu_ ids pass as they are.
+        const callId = fromMessagesToolId(String(block.id ?? ''))
         if (options.structuredOutputTool && name === options.structuredOutputTool) {
           blocks.set(index, { kind: 'structured', handle: builder.openMessage() })
           return

@@ -6,6 +6,7 @@ import { byType } from '../../by-type.ts'
 import { foundIn, isMissingKey, issuePath } from '../../issue-path.ts'
 import { THINKING_BUDGETS } from './request.ts'
 import { decodeCarriedReasoning, encodeThinking } from './thinking-signature.ts'
+import { fromMessagesToolId } from './tool-id.ts'
 
 const block = v.looseObject({ type: v.string('expected a content block with a string "type"') })
 const str = (what: string) => v.string(`expected ${what} as a string`)
@@ -181,7 +182,7 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
           const signed = typeof b.signature === 'string' && b.signature && b.signature !== FOREIGN_SIGNATURE
           input.push({ type: 'reasoning', summary: [{ type: 'summary_text', text: String(b.thinking ?? '') }], encrypted_content: signed ? encodeThinking({ type: 'thinking', thinking: String(b.thinking ?? ''), signature: b.signature }) : null })
         } else if (b.type === 'redacted_thinking') input.push({ type: 'reasoning', summary: [], encrypted_content: encodeThinking({ type: 'redacted_thinking', data: String(b.data ?? '') }) })
-        else if (b.type === 'tool_use') input.push({ type: 'function_call', call_id: String(b.id), name: String(b.name), arguments: JSON.stringify(b.input ?? {}) })
+        else if (b.type === 'tool_use') input.push({ type: 'function_call', call_id: fromMessagesToolId(String(b.id)), name: String(b.name), arguments: JSON.stringify(b.input ?? {}) })
       }
     } else if (message.role === 'system') {
       const text = partsOf(blocks).map((p) => ('text' in p ? p.text : '')).join('\n')
@@ -196,7 +197,7 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
           const prefix = b.is_error ? 'Error: ' : ''
           // A failed call stays marked as failed when its result also holds an image.
           const output = text !== null ? prefix + text : b.is_error ? [{ type: 'input_text' as const, text: 'Error:' }, ...parts] : parts
-          input.push({ type: 'function_call_output', call_id: String(b.tool_use_id), output })
+          input.push({ type: 'function_call_output', call_id: fromMessagesToolId(String(b.tool_use_id)), output })
         } else rest.push(b)
       }
       const parts = partsOf(rest)
