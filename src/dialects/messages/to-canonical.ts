@@ -25,9 +25,18 @@ const BLOCK_SCHEMAS: Record<string, v.GenericSchema> = {
   tool_result: v.looseObject({ type: v.literal('tool_result'), tool_use_id: str('tool_use_id'), content: v.optional(v.union([v.string(), v.array(block)], 'expected a string or an array of content blocks')), is_error: v.optional(v.boolean('expected true or false')) }),
   thinking: v.looseObject({ type: v.literal('thinking'), thinking: str('thinking'), signature: v.optional(str('signature')) }),
   redacted_thinking: v.looseObject({ type: v.literal('redacted_thinking'), data: str('data') }),
+  search_result: v.looseObject({ type: v.literal('search_result'), source: str('source'), title: str('title'), content: v.array(v.looseObject({ type: v.literal('text'), text: str('text') }), 'expected an array of text blocks') }),
 }
+/** What Anthropic takes inside a tool_result; anything else there would be lost, so it is refused. */
+const TOOL_RESULT_BLOCKS = ['text', 'image', 'document', 'search_result']
+/**
+ * Tools Anthropic defines and the client runs (their schemas are built into Claude, so the request
+ * carries a versioned type and no input_schema): unlike server tools, leaving one out would take
+ * away a tool the client expects the model to call.
+ */
+const CLIENT_TOOL_TYPE = /^(bash|text_editor|computer|memory)_\d{8}$/
 /** Anthropic server-side blocks Claude Code may replay: known, dropped on translation. */
-const SERVER_BLOCKS = ['server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'search_result', 'container_upload']
+const SERVER_BLOCKS = ['server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result', 'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result', 'tool_search_tool_result', 'mcp_tool_use', 'mcp_tool_result', 'container_upload']
 const checkedBlock = byType(BLOCK_SCHEMAS, 'expected a content block with a string "type"')
 // Arrays first: Claude Code sends its messages and system prompt as blocks, matched without first
 // failing the string option (a failed option builds an issue; which one fails does not change the message).
@@ -89,7 +98,6 @@ function checked<S extends typeof MessagesClientSchema | typeof MessagesEnvelope
 
 type Block = Record<string, any>
 
-/** For translated routes: a block type we do not know would be lost, so it is a 400 naming it. */
 /**
  * The server tools (web search, code execution, …) a Messages request offers: Anthropic runs them,
  * so a translated route leaves them out, and says so once per model (front-door.ts).
@@ -99,6 +107,10 @@ export function messagesServerTools(request: MessagesClientRequest): string[] {
   return tools.filter((tool) => !tool.input_schema).map((tool) => String(tool.name ?? tool.type).slice(0, 64))
 }
 
+/**
+ * For translated routes: what would be lost on the way (a block type we do not know, a file held by
+ * Anthropic, a tool only Claude knows) is a 400 naming the field, never dropped without a word.
+ */
 export function assertMessagesTranslatable(request: MessagesClientRequest): void {
   // Run on Anthropic's side: another provider would answer without them.
   for (const field of ['mcp_servers', 'container'] as const) {
@@ -107,19 +119,41 @@ export function assertMessagesTranslatable(request: MessagesClientRequest): void
       throw new ShimError('bad_request', `${field}: runs on Anthropic's side and cannot be translated for this model's provider; leave it out, or pick an Anthropic model`, { param: field })
     }
   }
+  const tools = (request.tools ?? []) as Block[]
+  tools.forEach((tool, index) => {
+    if (tool.input_schema || typeof tool.type !== 'string' || !CLIENT_TOOL_TYPE.test(tool.type)) return
+    throw new ShimError('bad_request', `tools.${index}: "${tool.type.slice(0, 64)}" is a tool Anthropic defines for the client to run, and only Claude knows its input schema; define it as a custom tool (name, description, input_schema), or pick an Anthropic model`, { param: `tools.${index}` })
+  })
+  // Server tools are left out, so "any" would force a call with nothing left to call.
+  if ((request.tool_choice as Block | undefined)?.type === 'any' && !tools.some((tool) => tool.input_schema)) {
+    const offered = tools.map((tool) => String(tool.name ?? tool.type).slice(0, 64)).join(', ')
+    throw new ShimError('bad_request', `tool_choice: "any" forces a tool call, but ${offered ? `the only tools offered (${offered}) run on Anthropic's side, which this model's provider cannot do` : 'no tools are offered'}; use "auto", or pick an Anthropic model`, { param: 'tool_choice' })
+  }
   request.messages.forEach((message, index) => {
     if (!Array.isArray(message.content)) return
     message.content.forEach((value, at) => {
+      const path = `messages.${index}.content.${at}`
       if (!Object.hasOwn(BLOCK_SCHEMAS, value.type) && !SERVER_BLOCKS.includes(value.type)) {
-        throw new ShimError('bad_request', `messages.${index}.content.${at}.type: unknown content block type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(BLOCK_SCHEMAS).join(', ')}`, { param: `messages.${index}.content.${at}.type` })
+        throw new ShimError('bad_request', `${path}.type: unknown content block type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(BLOCK_SCHEMAS).join(', ')}`, { param: `${path}.type` })
       }
-      // A file uploaded to Anthropic lives there: another provider cannot be given it.
-      const sourceType = (value as { source?: { type?: string } }).source?.type
-      if ((value.type === 'image' || value.type === 'document') && sourceType === 'file') {
-        throw new ShimError('bad_request', `messages.${index}.content.${at}.source: a file uploaded to Anthropic (source type "file") cannot be read for this model's provider; send it as base64 or a URL`, { param: `messages.${index}.content.${at}.source` })
-      }
+      assertSourceReadable(value, path)
+      if (value.type !== 'tool_result' || !Array.isArray(value.content)) return
+      ;(value.content as Block[]).forEach((inner, k) => {
+        if (!TOOL_RESULT_BLOCKS.includes(inner.type)) {
+          throw new ShimError('bad_request', `${path}.content.${k}.type: content block type "${String(inner.type).slice(0, 64)}" cannot be carried inside a tool_result for this model's provider; expected one of ${TOOL_RESULT_BLOCKS.join(', ')}`, { param: `${path}.content.${k}.type` })
+        }
+        assertSourceReadable(inner, `${path}.content.${k}`)
+      })
     })
   })
+}
+
+/** A file uploaded to Anthropic lives there: another provider cannot be given it. */
+function assertSourceReadable(value: Block, path: string): void {
+  const sourceType = (value as { source?: { type?: string } }).source?.type
+  if ((value.type === 'image' || value.type === 'document') && sourceType === 'file') {
+    throw new ShimError('bad_request', `${path}.source: a file uploaded to Anthropic (source type "file") cannot be read for this model's provider; send it as base64 or a URL`, { param: `${path}.source` })
+  }
 }
 
 function partsOf(blocks: Block[]): ContentPart[] {
@@ -129,8 +163,19 @@ function partsOf(blocks: Block[]): ContentPart[] {
     else if (b.type === 'image' && b.source?.type === 'base64') parts.push({ type: 'input_image', image_url: `data:${b.source.media_type};base64,${b.source.data}` })
     else if (b.type === 'image' && b.source?.type === 'url') parts.push({ type: 'input_image', image_url: b.source.url })
     else if (b.type === 'document') parts.push(...documentParts(b))
+    else if (b.type === 'search_result') parts.push({ type: 'input_text', text: searchResultText(b) })
   }
   return parts
+}
+
+/**
+ * A search result the client's own retrieval found: its text with the title and source it came
+ * from, which is what the model reads of it (other providers cannot cite it back as Claude would).
+ */
+function searchResultText(b: Block): string {
+  const content = Array.isArray(b.content) ? (b.content as Block[]) : []
+  const text = content.map((part) => (typeof part.text === 'string' ? part.text : '')).filter(Boolean).join('\n')
+  return `Search result: ${String(b.title ?? '')}\nSource: ${String(b.source ?? '')}\n\n${text}`
 }
 
 /** A document block as the canonical form holds it: its text, or the file itself (a PDF). */
@@ -213,7 +258,7 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
   if (request.stop_sequences?.length) canonical.stop = request.stop_sequences
   const tools: ResponsesTool[] = []
   for (const tool of (request.tools ?? []) as Block[]) {
-    // Server tools (web_search_2025…, bash_2025…) carry a versioned type and no schema: nothing to translate.
+    // Server tools (web_search_2025…) carry a versioned type and no schema: nothing to translate. Client-run ones were refused.
     if (tool.input_schema) tools.push({ type: 'function', name: tool.name, description: tool.description, parameters: tool.input_schema })
   }
   if (tools.length) canonical.tools = tools
