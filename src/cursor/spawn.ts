@@ -9,6 +9,12 @@ export const DEFAULT_KILL_GRACE_MS = 3000
 const SHUTDOWN_GRACE_MS = 1000
 /** stderr kept for the error message: its tail, where the reason is. */
 const STDERR_KEEP_BYTES = 64 * 1024
+/**
+ * After the process has exited, how long a pipe may stay silent before we stop reading it. A
+ * tool it started (a dev server, a `sleep`) inherits stdout and stderr and can hold them open
+ * for ever; what the process itself wrote is already in the pipe and reads at once.
+ */
+export const DEFAULT_PIPE_DRAIN_MS = 1000
 
 export interface CursorSpawnOptions {
   bin: string
@@ -25,6 +31,8 @@ export interface CursorSpawnOptions {
   /** Wall-clock limit for the whole run (`CODEX_SHIM_CURSOR_MAX_RUN_MS`). */
   maxRunMs?: number
   killGraceMs?: number
+  /** Tests: how long a pipe may stay silent after the exit (DEFAULT_PIPE_DRAIN_MS). */
+  pipeDrainMs?: number
   env?: Record<string, string | undefined>
   /** Pass an exported CURSOR_API_KEY through (off: the login subscription wins). */
   allowApiKey?: boolean
@@ -34,7 +42,8 @@ export interface CursorProcess {
   pid: number
   /**
    * The NDJSON stream. It ends only after the process has exited and stderr
-   * is drained, so `exitError()` is settled when a reader sees the end.
+   * is drained (or given up on: a leftover tool may hold either pipe), so
+   * `exitError()` is settled when a reader sees the end.
    * Cancelling it kills the process group.
    */
   stdout: ReadableStream<Uint8Array>
@@ -44,7 +53,7 @@ export interface CursorProcess {
    * Lets a provider answer with a real HTTP status before streaming.
    */
   started: Promise<ShimError | null>
-  /** The process's exit code (null after a signal). */
+  /** The process's exit code (null after a signal), once stderr is drained or given up on. */
   exited: Promise<number | null>
   /** The tail of stderr so far (bounded). */
   stderr(): string
@@ -77,6 +86,35 @@ function killGroup(pid: number, signal: NodeJS.Signals, fallback: () => void): v
 }
 
 /**
+ * Gives up on a pipe that stays silent `drainMs` after the process exited (only while a read
+ * waits: a consumer slow to read loses nothing). `giveUp` cancels the reader, which ends the
+ * pending read.
+ */
+function drainWatch(drainMs: number, giveUp: () => void) {
+  let waiting = false
+  let exited = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const arm = () => {
+    clearTimeout(timer)
+    timer = setTimeout(giveUp, drainMs)
+  }
+  return {
+    reading() {
+      waiting = true
+      if (exited) arm()
+    },
+    read() {
+      waiting = false
+      clearTimeout(timer)
+    },
+    processExited() {
+      exited = true
+      if (waiting) arm()
+    },
+  }
+}
+
+/**
  * Runs one `cursor-agent --print` turn (spec integrations §1.7 flags) in its
  * own process group, prompt on stdin. The run is killed when the client
  * aborts and when it outlives `maxRunMs`.
@@ -98,11 +136,15 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
   let exitCode: number | null | undefined
   let stderrText = ''
 
+  const drainMs = options.pipeDrainMs ?? DEFAULT_PIPE_DRAIN_MS
+  const stderrReader = (child.stderr as ReadableStream<Uint8Array>).getReader()
   const stderrDone = (async () => {
     const decoder = new TextDecoder()
     try {
-      for await (const chunk of child.stderr as unknown as AsyncIterable<Uint8Array>) {
-        stderrText += decoder.decode(chunk, { stream: true })
+      for (;;) {
+        const { done, value } = await stderrReader.read()
+        if (done) return
+        stderrText += decoder.decode(value, { stream: true })
         if (stderrText.length > STDERR_KEEP_BYTES) stderrText = stderrText.slice(-STDERR_KEEP_BYTES)
       }
     } catch {
@@ -133,8 +175,12 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
     clearTimeout(runTimer)
     forget()
     options.signal?.removeEventListener('abort', onAbort)
+    stdoutWatch.processExited()
     // After a kill the grace timer stays armed: a group member that ignored SIGTERM still gets SIGKILL.
+    // stderr is read as it comes, so its last words are in within the drain time; a leftover may hold it for ever.
+    const drainTimer = setTimeout(() => void stderrReader.cancel().catch(() => {}), drainMs)
     await stderrDone
+    clearTimeout(drainTimer)
     exitCode = child.signalCode ? null : code
     return exitCode
   })
@@ -142,7 +188,16 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
   const exitError = (): ShimError | null => (exitCode === undefined ? null : classifyCursorExit({ exitCode, stderr: stderrText, model: options.model, killedBecause, prompt: options.prompt }))
 
   const reader = (child.stdout as ReadableStream<Uint8Array>).getReader()
-  let first: ReturnType<typeof reader.read> | null = reader.read()
+  const stdoutWatch = drainWatch(drainMs, () => void reader.cancel().catch(() => {}))
+  const read = async (): ReturnType<typeof reader.read> => {
+    stdoutWatch.reading()
+    try {
+      return await reader.read()
+    } finally {
+      stdoutWatch.read()
+    }
+  }
+  let first: ReturnType<typeof read> | null = read()
   const started = first.then(
     async (result) => {
       if (!result.done) return null
@@ -158,7 +213,7 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
   const stdout = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const pending = first ?? reader.read()
+        const pending = first ?? read()
         first = null
         const result = await pending.catch(() => ({ done: true, value: undefined }) as const)
         if (!result.done) return controller.enqueue(result.value)
