@@ -15,6 +15,11 @@ const STDERR_KEEP_BYTES = 64 * 1024
  * for ever; what the process itself wrote is already in the pipe and reads at once.
  */
 export const DEFAULT_PIPE_DRAIN_MS = 1000
+/**
+ * How long a run may go on once its reader let go of stdout (the answer is complete): it may be
+ * saving its chat. Past this it is killed, since it still holds a concurrency slot.
+ */
+export const DEFAULT_LINGER_MS = 10_000
 
 export interface CursorSpawnOptions {
   bin: string
@@ -33,6 +38,8 @@ export interface CursorSpawnOptions {
   killGraceMs?: number
   /** Tests: how long a pipe may stay silent after the exit (DEFAULT_PIPE_DRAIN_MS). */
   pipeDrainMs?: number
+  /** Tests: how long the run may go on after stdout was cancelled (DEFAULT_LINGER_MS). */
+  lingerMs?: number
   env?: Record<string, string | undefined>
   /** Pass an exported CURSOR_API_KEY through (off: the login subscription wins). */
   allowApiKey?: boolean
@@ -44,7 +51,9 @@ export interface CursorProcess {
    * The NDJSON stream. It ends only after the process has exited and stderr
    * is drained (or given up on: a leftover tool may hold either pipe), so
    * `exitError()` is settled when a reader sees the end.
-   * Cancelling it kills the process group.
+   * Cancelling it stops the reading, not the run: the process gets `lingerMs`
+   * to exit by itself, then is killed. A client that went away is `kill()`
+   * (or the signal), and comes first.
    */
   stdout: ReadableStream<Uint8Array>
   /**
@@ -117,11 +126,13 @@ function drainWatch(drainMs: number, giveUp: () => void) {
 /**
  * Runs one `cursor-agent --print` turn (spec integrations §1.7 flags) in its
  * own process group, prompt on stdin. The run is killed when the client
- * aborts and when it outlives `maxRunMs`.
+ * aborts, when it outlives `maxRunMs`, and when it lingers `lingerMs` after
+ * its reader let go.
  */
 export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
   const maxRunMs = options.maxRunMs ?? DEFAULT_MAX_RUN_MS
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
+  const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS
   if (options.signal?.aborted) throw clientClosed()
   const child = Bun.spawn([options.bin, ...cursorArgs(options)], {
     cwd: options.workspace,
@@ -221,7 +232,13 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
         controller.close()
       },
       cancel(reason) {
-        kill(CLIENT_CLOSED)
+        // The reader is done with the answer (its terminal event, or a client that left, which
+        // killed the run already): a later disconnect is no reason to kill it.
+        options.signal?.removeEventListener('abort', onAbort)
+        if (exitCode === undefined && !killedBecause) {
+          const linger = setTimeout(() => kill(`it was still running ${describeMs(lingerMs)} after its answer`), lingerMs)
+          void child.exited.then(() => clearTimeout(linger))
+        }
         return reader.cancel(reason).catch(() => {})
       },
     },

@@ -104,13 +104,15 @@ describe('spawning cursor-agent', () => {
     expect(child.exitError()?.message).toContain('ran longer than 200 ms')
   })
 
-  test('cancelling stdout (the client stopped reading) kills the run', async () => {
-    const child = run('hang', {}, { FAKE_CURSOR_PID_FILE: join(workspace, 'cancel.pid') })
+  test('cancelling stdout stops the reading, not the run; a run that goes on is killed after lingerMs', async () => {
+    const child = run('hang', { lingerMs: 200 }, { FAKE_CURSOR_PID_FILE: join(workspace, 'cancel.pid') })
     const reader = child.stdout.getReader()
     await reader.read()
-    await reader.cancel('client gone')
+    await reader.cancel('answer complete')
+    expect(child.killedBecause).toBeNull()
     await child.exited
     expect(() => process.kill(child.pid, 0)).toThrow()
+    expect(child.killedBecause).toBe('it was still running 200 ms after its answer')
   })
 
   test('a crash: stdout ends after the exit, and exitError carries the stderr reason', async () => {
