@@ -5,6 +5,7 @@ import { ShimError } from '../errors.ts'
 import type { SseMessage } from '../sse/parse.ts'
 import { allowsCursorApiKey } from './child-env.ts'
 import { findCursorAgent } from './find-binary.ts'
+import { CLIENT_CLOSED } from './errors.ts'
 import { cursorLimiterFromEnv, type CursorLimiter } from './limiter.ts'
 import { createCursorModelsCache, listCursorModels, requireCursorModel, type CursorModel } from './models.ts'
 import { CursorSessions } from './sessions.ts'
@@ -82,7 +83,7 @@ export interface CursorTurn {
   stdout: ReadableStream<Uint8Array>
   /** The decoder to hand `decodeBody`. */
   decoder: DecoderFactory<SseMessage>
-  /** For `onAbort`: kills the process group. */
+  /** For `onAbort`: kills the process group, and the thread's next turn starts a fresh chat. */
   cancel(reason?: unknown): void
   pid: number
   workspace: string
@@ -122,6 +123,11 @@ export async function openCursorTurn(request: ResponsesRequest, options: CursorT
     throw error instanceof ShimError ? error : new ShimError('upstream_unreachable', `Could not start ${bin}.`)
   }
   void run.exited.finally(release)
+  // Only a finished answer leaves a chat worth resuming. A run that ends any other way (the client
+  // left, a kill, a crash, a stream nobody read to its end) may have left half a turn in the
+  // chat, so the thread's next turn starts afresh with the whole conversation.
+  let committed = false
+  void run.exited.then(() => committed || plan.forget())
   const early = await run.started
   if (early) {
     plan.forget()
@@ -129,12 +135,12 @@ export async function openCursorTurn(request: ResponsesRequest, options: CursorT
   }
   const decoder: DecoderFactory<SseMessage> = (emit) => {
     let chatId: string | null = null
-    // Only a finished answer leaves a chat worth resuming; anything else starts afresh next turn.
     const settleSession = (terminal: TerminalEventType) => {
       switch (terminal) {
         case 'response.completed':
-          if (chatId) plan.commit(chatId)
-          return
+          if (!chatId) return plan.forget()
+          committed = true
+          return plan.commit(chatId)
         case 'response.incomplete':
         case 'response.failed':
           return plan.forget()
@@ -152,5 +158,10 @@ export async function openCursorTurn(request: ResponsesRequest, options: CursorT
       { model: options.slug, exitError: run.exitError, prompt: plan.prompt, onChatId: (id) => (chatId = id) },
     )
   }
-  return { stdout: run.stdout, decoder, cancel: () => run.kill('the client closed the request'), pid: run.pid, workspace: workspace.path, resumed: plan.resume !== null }
+  const cancel = () => {
+    // At once, not at the exit: the client's next turn may come before the killed run is gone.
+    if (!committed) plan.forget()
+    run.kill(CLIENT_CLOSED)
+  }
+  return { stdout: run.stdout, decoder, cancel, pid: run.pid, workspace: workspace.path, resumed: plan.resume !== null }
 }
