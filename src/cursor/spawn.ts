@@ -35,6 +35,12 @@ export interface CursorSpawnOptions {
   signal?: AbortSignal
   /** Wall-clock limit for the whole run (`CODEX_SHIM_CURSOR_MAX_RUN_MS`). */
   maxRunMs?: number
+  /**
+   * Limit for the first stdout bytes (`CODEX_SHIM_IDLE_TIMEOUT_MS`; 0 or absent: none). Its
+   * `system/init` line comes first, before any tool can run (spec integrations §1.5), so
+   * silence here is a stuck start, not work.
+   */
+  startTimeoutMs?: number
   killGraceMs?: number
   /** Tests: how long a pipe may stay silent after the exit (DEFAULT_PIPE_DRAIN_MS). */
   pipeDrainMs?: number
@@ -209,6 +215,9 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
     }
   }
   let first: ReturnType<typeof read> | null = read()
+  const startMs = options.startTimeoutMs ?? 0
+  const startTimer = startMs > 0 ? setTimeout(() => kill(`it wrote nothing in its first ${describeMs(startMs)} (CODEX_SHIM_IDLE_TIMEOUT_MS); run \`cursor-agent status\` in a terminal to see why`), startMs) : undefined
+  void first.finally(() => clearTimeout(startTimer)).catch(() => {})
   const started = first.then(
     async (result) => {
       if (!result.done) return null

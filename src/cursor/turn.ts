@@ -74,6 +74,8 @@ export interface CursorTurnOptions {
   threadId: string | null
   signal: AbortSignal
   log?: Log
+  /** How long the run may print nothing at its start (the proxy's idle timeout); 0: no limit. */
+  startTimeoutMs?: number
   /** Tests: a shorter kill grace. */
   killGraceMs?: number
 }
@@ -114,6 +116,7 @@ export async function openCursorTurn(request: ResponsesRequest, options: CursorT
       resume: plan.resume,
       signal: options.signal,
       maxRunMs: maxRunMsFromEnv(services.env),
+      startTimeoutMs: options.startTimeoutMs,
       env: services.env,
       allowApiKey: allowsCursorApiKey(services.env),
       killGraceMs: options.killGraceMs,

@@ -32,8 +32,13 @@ export function resetCursorServices(): void {
  */
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: RequestContext): Promise<ProviderStream> {
   refuseWhatAnAgentCannotHonour(request)
-  const turn = await openCursorTurn(request, { slug, upstreamModel: model.model, workspaceSetting: model.workspace, threadId: threadIdFrom(context.clientHeaders), signal: context.signal, log: context.log }, cursorServices())
-  // cursor-agent can be silent for minutes while its tools run; the maximum run time bounds it instead.
+  // The idle timeout bounds only the start (its first line comes before any tool runs): later,
+  // cursor-agent can be silent for minutes while its tools run, and the maximum run time bounds it.
+  const turn = await openCursorTurn(
+    request,
+    { slug, upstreamModel: model.model, workspaceSetting: model.workspace, threadId: threadIdFrom(context.clientHeaders), signal: context.signal, log: context.log, startTimeoutMs: context.idleTimeoutMs },
+    cursorServices(),
+  )
   // The answer ends at its result event: a tool the agent left running in the background may hold its stdout open.
   return providerStream(decodeBody(turn.stdout, turn.decoder, { format: 'ndjson', idleTimeoutMs: 0, onAbort: turn.cancel, endAfterTerminal: true }))
 }
