@@ -273,7 +273,9 @@ export function positiveIntFromEnv(env: Record<string, string | undefined>, name
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value <= 0) throw new ShimError('config', `${name} must be a positive whole number, not "${raw}".`)
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ShimError('config', `${name} must be a positive whole number, not "${raw}". Fix it or unset it (default ${fallback}), then run \`codex-shim restart\`.`)
+  }
   return value
 }
 

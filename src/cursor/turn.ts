@@ -6,7 +6,7 @@ import type { SseMessage } from '../sse/parse.ts'
 import { allowsCursorApiKey } from './child-env.ts'
 import { findCursorAgent } from './find-binary.ts'
 import { CLIENT_CLOSED } from './errors.ts'
-import { cursorLimiterFromEnv, type CursorLimiter } from './limiter.ts'
+import { CursorLimiter, cursorLimiterFromEnv } from './limiter.ts'
 import { createCursorModelsCache, listCursorModels, requireCursorModel, type CursorModel } from './models.ts'
 import { CursorSessions } from './sessions.ts'
 import { maxRunMsFromEnv, spawnCursorAgent } from './spawn.ts'
@@ -33,6 +33,11 @@ export interface CursorServices {
   clear(): void
   sessions: CursorSessions
   limiter: CursorLimiter
+  /**
+   * A bad Cursor variable in the environment (`CODEX_SHIM_CURSOR_CONCURRENCY`): every Cursor run
+   * fails with it, while the rest of the proxy (/health, the model list) keeps answering.
+   */
+  misconfigured: ShimError | null
 }
 
 export const CURSOR_INSTALL_HINT = 'Install it (`curl https://cursor.com/install -fsS | bash`) or set CURSOR_AGENT_BIN.'
@@ -50,6 +55,7 @@ export function createCursorServices(env: Record<string, string | undefined> = p
     return listCursorModels(found, { env, allowApiKey })
   })
   const available = cached(() => usableCursorModels({ bin, status: () => status.get(), models: () => models.get() }), STATUS_TTL_MS)
+  const { limiter, misconfigured } = limiterOrError(env)
   return {
     env,
     bin,
@@ -59,7 +65,18 @@ export function createCursorServices(env: Record<string, string | undefined> = p
     availableNow: () => available.peek(),
     clear: () => [status, models, available].forEach((cache) => cache.clear()),
     sessions: new CursorSessions(),
-    limiter: cursorLimiterFromEnv(env),
+    limiter,
+    misconfigured,
+  }
+}
+
+/** These services are built for every model list: a typo here must not take /health down with it. */
+function limiterOrError(env: Record<string, string | undefined>): { limiter: CursorLimiter; misconfigured: ShimError | null } {
+  try {
+    return { limiter: cursorLimiterFromEnv(env), misconfigured: null }
+  } catch (error) {
+    if (!(error instanceof ShimError)) throw error
+    return { limiter: new CursorLimiter(), misconfigured: error }
   }
 }
 
@@ -95,10 +112,11 @@ export interface CursorTurn {
 /**
  * One Responses request as one cursor-agent run. Everything that can fail
  * before output fails here, as a ShimError with a real status: no binary,
- * unknown model (checked against the listing first), no workspace, busy,
+ * a bad Cursor variable, unknown model (checked against the listing first), no workspace, busy,
  * and a run that exits without output (auth, a model the account lacks).
  */
 export async function openCursorTurn(request: ResponsesRequest, options: CursorTurnOptions, services: CursorServices): Promise<CursorTurn> {
+  if (services.misconfigured) throw services.misconfigured
   const bin = await services.bin()
   if (!bin) throw new ShimError('config', `cursor-agent was not found. ${CURSOR_INSTALL_HINT}`)
   const model = requireCursorModel(options.upstreamModel ?? options.slug, await services.models())
