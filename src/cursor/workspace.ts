@@ -6,10 +6,11 @@ import { ShimError } from '../errors.ts'
 /**
  * Where cursor-agent works (`--workspace`). Its tools edit that directory
  * directly, so it must be the client's project, never the daemon's cwd:
- * 1. the newest `<environment_context><cwd>` in the input (Codex sends one,
- *    spec codex-wire §b.3);
- * 2. `CODEX_SHIM_CURSOR_WORKSPACE`;
- * 3. the model's `workspace` setting.
+ * 1. the model's `workspace` setting (a model pinned to a folder stays there);
+ * 2. the newest `<environment_context><cwd>` Codex sent (spec codex-wire §b.3):
+ *    only a user message part that starts with the block counts, so a pasted
+ *    log or an answer quoting one cannot move the folder;
+ * 3. `CODEX_SHIM_CURSOR_WORKSPACE`, for clients that report no cwd.
  * `x-codex-turn-metadata` has no cwd field (§b.1: only `workspaces`, which are
  * repositories with changes), so it is not a source.
  */
@@ -27,25 +28,28 @@ function unescapeXml(text: string): string {
   return text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name]!)
 }
 
-function textOf(item: ResponsesItem): string {
-  if (item.type !== 'message') return ''
+const BLOCK_START = '<environment_context>'
+
+/** The texts of a user message that are an `<environment_context>` block, as Codex sends it (a part of its own). */
+function environmentBlocks(item: ResponsesItem): string[] {
+  if (item.type !== 'message' || (item as { role?: string }).role !== 'user') return []
   const content = (item as { content: string | ContentPart[] }).content
-  if (typeof content === 'string') return content
-  if (!Array.isArray(content)) return ''
-  return content.map((part) => (part.type === 'input_text' || part.type === 'output_text' ? part.text : '')).join('\n')
+  const texts = typeof content === 'string' ? [content] : Array.isArray(content) ? content.map((part) => (part.type === 'input_text' ? part.text : '')) : []
+  return texts.filter((text) => text.trimStart().startsWith(BLOCK_START))
 }
 
 /** The cwd of the newest `<environment_context>` block, or null. */
 export function workspaceFromInput(input: string | ResponsesItem[]): string | null {
   const items = typeof input === 'string' ? [] : input
   for (let i = items.length - 1; i >= 0; i--) {
-    const text = textOf(items[i]!)
-    const start = text.lastIndexOf('<environment_context>')
-    if (start === -1) continue
-    const end = text.indexOf('</environment_context>', start)
-    const block = end === -1 ? text.slice(start) : text.slice(start, end)
-    const cwd = block.match(/<cwd>([^<]*)<\/cwd>/)?.[1]?.trim()
-    if (cwd) return unescapeXml(cwd)
+    const blocks = environmentBlocks(items[i]!)
+    for (let j = blocks.length - 1; j >= 0; j--) {
+      const text = blocks[j]!
+      const end = text.indexOf('</environment_context>')
+      const block = end === -1 ? text : text.slice(0, end)
+      const cwd = block.match(/<cwd>([^<]*)<\/cwd>/)?.[1]?.trim()
+      if (cwd) return unescapeXml(cwd)
+    }
   }
   return null
 }
@@ -65,17 +69,23 @@ const DESCRIBE: Record<WorkspaceSource, string> = {
 }
 
 /**
- * The first source that names an existing absolute directory. A named
- * directory that does not exist here (a client on another machine) gives way
- * to the next source; if none is left, the error names it.
+ * The model's setting if there is one, else the first source that names an
+ * existing absolute directory. A cwd that does not exist here (a client on
+ * another machine) gives way to the next source; if none is left, the error
+ * names it.
  */
 export function resolveWorkspace(request: { input: string | ResponsesItem[] }, options: { env?: Record<string, string | undefined>; setting?: string | null } = {}): Workspace {
   const env = options.env ?? process.env
+  if (options.setting) {
+    // Pinned means pinned: a setting that names no directory here is an error, not a move elsewhere.
+    if (isAbsolute(options.setting) && isDirectory(options.setting)) return { path: options.setting, source: 'setting' }
+    const why = isAbsolute(options.setting) ? 'is not a directory on this machine' : 'is not an absolute path'
+    throw new ShimError('config', `The cursor-agent workspace "${options.setting}" from ${DESCRIBE.setting} ${why}. Point it at a project directory, or remove it to use the client's cwd.`)
+  }
   const candidates: Workspace[] = []
   const fromInput = workspaceFromInput(request.input)
   if (fromInput) candidates.push({ path: fromInput, source: 'environment_context' })
   if (env[WORKSPACE_ENV]) candidates.push({ path: env[WORKSPACE_ENV]!, source: 'env' })
-  if (options.setting) candidates.push({ path: options.setting, source: 'setting' })
   const found = candidates.find((candidate) => isAbsolute(candidate.path) && isDirectory(candidate.path))
   if (found) return found
   const first = candidates[0]

@@ -14,10 +14,25 @@ const setting = join(root, 'setting')
 for (const dir of [project, other, setting]) mkdirSync(dir)
 
 describe('cursor workspace', () => {
-  test('the newest <environment_context> cwd wins, XML entities decoded', () => {
+  test('the newest <environment_context> cwd wins over CODEX_SHIM_CURSOR_WORKSPACE, XML entities decoded', () => {
     const input: ResponsesItem[] = [environmentContext(other), { type: 'message', role: 'user', content: 'hi' }, environmentContext(project.replace('&', '&amp;'))]
     expect(workspaceFromInput(input)).toBe(project)
-    expect(resolveWorkspace({ input }, { env: { CODEX_SHIM_CURSOR_WORKSPACE: other }, setting })).toEqual({ path: project, source: 'environment_context' })
+    expect(resolveWorkspace({ input }, { env: { CODEX_SHIM_CURSOR_WORKSPACE: other } })).toEqual({ path: project, source: 'environment_context' })
+  })
+
+  test("the model's setting wins over both; one that names no directory is an error, not a move", () => {
+    const input = [environmentContext(project)]
+    expect(resolveWorkspace({ input }, { env: { CODEX_SHIM_CURSOR_WORKSPACE: other }, setting })).toEqual({ path: setting, source: 'setting' })
+    expect(() => resolveWorkspace({ input }, { env: {}, setting: join(root, 'gone') })).toThrow(/"workspace" setting is not a directory on this machine/)
+  })
+
+  test('only a user message part that starts with the block counts: quoted or pasted ones do not', () => {
+    const block = `<environment_context><cwd>${other}</cwd></environment_context>`
+    expect(workspaceFromInput([{ type: 'message', role: 'user', content: `Here is a log:\n${block}` }])).toBeNull()
+    expect(workspaceFromInput([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'see' }, { type: 'input_text', text: `quoted ${block}` }] }])).toBeNull()
+    expect(workspaceFromInput([{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: block }] }])).toBeNull()
+    expect(workspaceFromInput([{ type: 'message', role: 'developer', content: [{ type: 'input_text', text: block }] }])).toBeNull()
+    expect(workspaceFromInput([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }, { type: 'input_text', text: `  ${block}` }] }])).toBe(other)
   })
 
   test('string parts and plain string content are both read; no block means none', () => {
@@ -26,9 +41,9 @@ describe('cursor workspace', () => {
     expect(workspaceFromInput('a string input')).toBeNull()
   })
 
-  test('then CODEX_SHIM_CURSOR_WORKSPACE, then the model setting', () => {
-    expect(resolveWorkspace({ input: 'hi' }, { env: { CODEX_SHIM_CURSOR_WORKSPACE: other }, setting })).toEqual({ path: other, source: 'env' })
-    expect(resolveWorkspace({ input: 'hi' }, { env: {}, setting })).toEqual({ path: setting, source: 'setting' })
+  test('without a cwd: the model setting, then CODEX_SHIM_CURSOR_WORKSPACE', () => {
+    expect(resolveWorkspace({ input: 'hi' }, { env: { CODEX_SHIM_CURSOR_WORKSPACE: other }, setting })).toEqual({ path: setting, source: 'setting' })
+    expect(resolveWorkspace({ input: 'hi' }, { env: { CODEX_SHIM_CURSOR_WORKSPACE: other } })).toEqual({ path: other, source: 'env' })
   })
 
   test('a cwd that does not exist here gives way to a configured directory', () => {
