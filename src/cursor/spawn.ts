@@ -49,6 +49,8 @@ export interface CursorSpawnOptions {
   env?: Record<string, string | undefined>
   /** Pass an exported CURSOR_API_KEY through (off: the login subscription wins). */
   allowApiKey?: boolean
+  /** More variables to keep from the child (the keys the settings name). */
+  withheldEnv?: readonly string[]
 }
 
 export interface CursorProcess {
@@ -142,7 +144,7 @@ export function spawnCursorAgent(options: CursorSpawnOptions): CursorProcess {
   if (options.signal?.aborted) throw clientClosed()
   const child = Bun.spawn([options.bin, ...cursorArgs(options)], {
     cwd: options.workspace,
-    env: cursorChildEnv(options.env, { allowApiKey: options.allowApiKey }),
+    env: cursorChildEnv(options.env, { allowApiKey: options.allowApiKey, withheld: options.withheldEnv }),
     stdin: new TextEncoder().encode(options.prompt),
     stdout: 'pipe',
     stderr: 'pipe',

@@ -93,6 +93,8 @@ export interface CursorTurnOptions {
   log?: Log
   /** How long the run may print nothing at its start (the proxy's idle timeout); 0: no limit. */
   startTimeoutMs?: number
+  /** Variables kept from cursor-agent besides the proxy's own (the keys the settings name). */
+  withheldEnv?: readonly string[]
   /** Tests: a shorter kill grace. */
   killGraceMs?: number
 }
@@ -137,6 +139,7 @@ export async function openCursorTurn(request: ResponsesRequest, options: CursorT
       startTimeoutMs: options.startTimeoutMs,
       env: services.env,
       allowApiKey: allowsCursorApiKey(services.env),
+      withheldEnv: options.withheldEnv,
       killGraceMs: options.killGraceMs,
     })
   } catch (error) {

@@ -25,6 +25,8 @@ export interface ProviderStream extends DecodedBody {
 export interface ProviderServices {
   /** The ChatGPT subscription; null when disabled. */
   chatgpt: ChatgptService | null
+  /** The variables the settings name for keys (`api_key_env`, `${NAME}` in `api_key`): kept from child processes. */
+  keyVariables?: readonly string[]
 }
 
 export interface RequestContext extends ProviderContext {

@@ -5,6 +5,7 @@ import type { CircuitBreaker } from '../routing/breaker.ts'
 import type { ModelList } from '../routing/model-list.ts'
 import type { Resolver } from '../routing/resolve.ts'
 import type { Settings } from '../settings/schema.ts'
+import { keyVariablesOf } from '../settings/key-variables.ts'
 import type { RetryPolicy } from '../upstream/retry.ts'
 import type { ResponseStore } from '../responses-store/store.ts'
 import type { RequestRing } from '../ui/request-ring.ts'
@@ -78,7 +79,7 @@ export function serverCallContext(deps: ServerDeps, signal: AbortSignal, log: Lo
     clientHeaders: new Headers(),
     retry: deps.retry,
     keepAlive: () => {},
-    services: { chatgpt: deps.chatgpt },
+    services: { chatgpt: deps.chatgpt, keyVariables: keyVariablesOf(deps.settings) },
     onRetry: (why) => log.debug(`retrying ${what} before its first byte: ${why}`),
   }
 }
@@ -95,7 +96,7 @@ export function requestContext(context: RouteContext): RequestContext {
     retry: deps.retry,
     keepAlive: context.keepAlive,
     tracker: context.tracker,
-    services: { chatgpt: deps.chatgpt },
+    services: { chatgpt: deps.chatgpt, keyVariables: keyVariablesOf(deps.settings) },
     onContact: () => (summary.upstreamContacted = true),
     onRetry: (why) => {
       summary.retries = (summary.retries ?? 0) + 1

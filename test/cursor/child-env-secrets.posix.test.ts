@@ -7,6 +7,8 @@ import type { ResponsesRequest } from '../../src/canonical/types.ts'
 import { createCursorServices, openCursorTurn } from '../../src/cursor/turn.ts'
 import { collect } from '../support/golden.ts'
 import { environmentContext } from '../cursor/_requests.ts'
+import { keyVariablesOf } from '../../src/settings/key-variables.ts'
+import { settingsFrom } from '../support/shim.ts'
 
 // POSIX: the fake is a shell script.
 
@@ -33,9 +35,24 @@ describe('cursor-agent child environment', () => {
     const request: ResponsesRequest = { model: 'm', input: [environmentContext(project), { type: 'message', role: 'user', content: 'hi' }] }
     const turn = await openCursorTurn(request, { slug: 'cursor-composer-2.5', threadId: null, signal: new AbortController().signal }, services)
     await collect(decodeBody(turn.stdout, turn.decoder, { format: 'ndjson', onAbort: turn.cancel, endAfterTerminal: true }).events())
-        const env = readFileSync(envFile, 'utf8')
+    const env = readFileSync(envFile, 'utf8')
     const planted = ['planted-shim-token-123', 'sk-planted-openai-456', 'sk-ant-planted-789', 'planted-opencode-go-key', 'planted-cursor-key'].filter((secret) => env.includes(secret))
     expect(planted).toEqual([])
+    expect(env).toContain('PROJECT_SETTING=kept-for-the-project')
+  })
+
+  test('so are the variables the settings name for keys', async () => {
+    const services = createCursorServices({ ...process.env, CURSOR_AGENT_BIN: fake, FAKE_ENV_FILE: envFile, DEEPSEEK_API_KEY: 'sk-planted-deepseek', GROQ_KEY: 'planted-groq', PROJECT_SETTING: 'kept-for-the-project' })
+    const settings = settingsFrom([
+      { slug: 'ds', model: 'deepseek-chat', provider: 'generic-chat-completion-api', base_url: 'https://api.deepseek.com/v1', api_key_env: 'DEEPSEEK_API_KEY' },
+      { slug: 'groq', model: 'llama', provider: 'generic-chat-completion-api', base_url: 'https://api.groq.com/openai/v1', api_key: 'Bearer-less ${GROQ_KEY}' },
+    ])
+    const request: ResponsesRequest = { model: 'm', input: [environmentContext(project), { type: 'message', role: 'user', content: 'hi' }] }
+    const turn = await openCursorTurn(request, { slug: 'cursor-composer-2.5', threadId: null, signal: new AbortController().signal, withheldEnv: keyVariablesOf(settings) }, services)
+    await collect(decodeBody(turn.stdout, turn.decoder, { format: 'ndjson', onAbort: turn.cancel, endAfterTerminal: true }).events())
+    const env = readFileSync(envFile, 'utf8')
+    expect(env).not.toContain('sk-planted-deepseek')
+    expect(env).not.toContain('planted-groq')
     expect(env).toContain('PROJECT_SETTING=kept-for-the-project')
   })
 })
