@@ -37,6 +37,8 @@ export async function cursorSection(env: Record<string, string | undefined> = pr
   }
   const [version, status] = await Promise.all([cursorVersion(bin, env), services.status()])
   const checks: Check[] = [{ status: 'ok', name: 'cursor-agent', detail: `${bin} (${version ?? 'did not report a version'})` }]
+  // A bad CODEX_SHIM_CURSOR_CONCURRENCY or _QUEUE fails every Cursor run until it is fixed.
+  if (services.misconfigured) checks.push({ status: 'fail', name: 'limits', detail: services.misconfigured.message })
   switch (status.state) {
     case 'logged-in':
       checks.push({ status: 'ok', name: 'login', detail: status.account ? `logged in as ${maskAccount(status.account)}` : 'logged in' })

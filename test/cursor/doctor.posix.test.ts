@@ -34,6 +34,13 @@ describe('doctor: Cursor subscription', () => {
     expect(checks.models!.status).toBe(state === 'garbled' ? 'ok' : 'warn')
   })
 
+  test('a bad concurrency variable fails the section, naming it (every Cursor run would fail)', async () => {
+    const checks = byName(await cursorSection(envWith({ CODEX_SHIM_CURSOR_CONCURRENCY: 'two' })))
+    expect(checks.limits!.status).toBe('fail')
+    expect(checks.limits!.detail).toContain('CODEX_SHIM_CURSOR_CONCURRENCY')
+    expect(byName(await cursorSection(envWith({}))).limits).toBeUndefined()
+  })
+
   test('not installed: information (Cursor is optional) with the install step', async () => {
     const section = await cursorSection({ ...process.env, CURSOR_AGENT_BIN: '/nonexistent/cursor-agent' })
     expect(section.checks).toEqual([{ status: 'info', name: 'cursor-agent', detail: expect.stringContaining('CURSOR_AGENT_BIN (/nonexistent/cursor-agent) does not exist') }])
