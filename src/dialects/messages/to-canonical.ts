@@ -42,6 +42,8 @@ const checkedBlock = byType(BLOCK_SCHEMAS, 'expected a content block with a stri
 // failing the string option (a failed option builds an issue; which one fails does not change the message).
 const content = v.union([v.array(checkedBlock, 'expected an array of content blocks'), v.string()], 'expected a string or an array of content blocks')
 const messageList = <T extends v.GenericSchema>(item: T) => v.array(item, 'expected an array of messages')
+/** `output_config.effort`, as the Anthropic SDK types it. */
+const OUTPUT_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const
 export const MessagesClientSchema = v.looseObject({
   model: v.pipe(v.string('expected the model slug as a string'), v.nonEmpty('expected a model slug')),
   max_tokens: v.optional(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
@@ -56,6 +58,15 @@ export const MessagesClientSchema = v.looseObject({
   temperature: v.optional(v.number('expected a number')),
   top_p: v.optional(v.number('expected a number')),
   top_k: v.optional(v.number('expected a number')),
+  output_config: v.optional(
+    v.looseObject(
+      {
+        effort: v.nullish(v.picklist(OUTPUT_EFFORTS, `expected one of ${OUTPUT_EFFORTS.join(', ')}`)),
+        format: v.nullish(v.looseObject({ type: v.literal('json_schema', 'expected "json_schema"'), schema: v.record(v.string(), v.unknown(), 'expected a JSON Schema object') }, 'expected an object like {"type":"json_schema","schema":{…}}')),
+      },
+      'expected an object like {"effort":"high"}',
+    ),
+  ),
 })
 export type MessagesClientRequest = v.InferOutput<typeof MessagesClientSchema> & Record<string, unknown>
 
@@ -272,6 +283,11 @@ export function messagesToCanonical(request: MessagesClientRequest): ResponsesRe
   else if (thinking?.type === 'adaptive' || thinking?.type === 'enabled') canonical.reasoning = { effort: 'medium' }
   // Off means off: not the model's own default effort, which may be high.
   else if (thinking?.type === 'disabled') canonical.reasoning = { effort: 'none' }
+  // Anthropic's own effort control (Claude Code sets it): how hard to think, unless thinking is off.
+  const output = request.output_config
+  if (output?.effort && thinking?.type !== 'disabled') canonical.reasoning = { effort: output.effort }
+  // Structured output: the answer's text is JSON of this schema, as a Responses text format says.
+  if (output?.format) canonical.text = { ...canonical.text, format: { type: 'json_schema', name: 'output', schema: output.format.schema, strict: true } }
   return canonical
 }
 
