@@ -122,6 +122,10 @@ export function messagesServerTools(request: MessagesClientRequest): string[] {
  * For translated routes: what would be lost on the way (a block type we do not know, a file held by
  * Anthropic, a tool only Claude knows) is a 400 naming the field, never dropped without a word.
  */
+/** Blocks only the client's turns hold, and only the model's: what the translation reads on one side alone. */
+const USER_ONLY_BLOCKS: ReadonlySet<string> = new Set(['image', 'document', 'tool_result', 'search_result'])
+const ASSISTANT_ONLY_BLOCKS: ReadonlySet<string> = new Set(['tool_use', 'thinking', 'redacted_thinking'])
+
 export function assertMessagesTranslatable(request: MessagesClientRequest): void {
   // Run on Anthropic's side: another provider would answer without them.
   for (const field of ['mcp_servers', 'container'] as const) {
@@ -148,6 +152,11 @@ export function assertMessagesTranslatable(request: MessagesClientRequest): void
         throw new ShimError('bad_request', `${path}.type: unknown content block type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(BLOCK_SCHEMAS).join(', ')}`, { param: `${path}.type` })
       }
       assertSourceReadable(value, path)
+      // Anthropic refuses a block in the other party's turn; translated, it would vanish.
+      const wrongTurn = message.role === 'assistant' ? USER_ONLY_BLOCKS.has(value.type) : ASSISTANT_ONLY_BLOCKS.has(value.type)
+      if (wrongTurn) {
+        throw new ShimError('bad_request', `${path}.type: a "${value.type}" block cannot be in ${message.role === 'assistant' ? 'an assistant' : 'a user'} turn; move it to ${message.role === 'assistant' ? 'a user' : 'an assistant'} turn`, { param: `${path}.type` })
+      }
       if (value.type !== 'tool_result' || !Array.isArray(value.content)) return
       ;(value.content as Block[]).forEach((inner, k) => {
         if (!TOOL_RESULT_BLOCKS.includes(inner.type)) {

@@ -32,3 +32,17 @@ test('thinking off keeps reasoning off whatever the effort; a bad effort is a 40
   expect(refused).toBeInstanceOf(Anthropic.BadRequestError)
   expect((refused as Error).message).toContain('output_config.effort')
 })
+
+test('a block in the wrong party\'s turn is a 400 naming it, as Anthropic answers, not dropped', async () => {
+  const cases: [Anthropic.MessageParam[], string][] = [
+    [[{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] as never }, { role: 'user', content: 'go' }], 'messages.1.content.0.type'],
+    [[{ role: 'user', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }] as never }], 'messages.0.content.0.type'],
+  ]
+  for (const [messages, field] of cases) {
+    const before = chatUp.requests.length
+    const refused = await client.messages.create({ model: 'fake', max_tokens: 100, messages }).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError)
+    expect((refused as Error).message).toContain(field)
+    expect(chatUp.requests.length).toBe(before)
+  }
+})
