@@ -134,6 +134,10 @@ export function assertMessagesTranslatable(request: MessagesClientRequest): void
       throw new ShimError('bad_request', `${field}: runs on Anthropic's side and cannot be translated for this model's provider; leave it out, or pick an Anthropic model`, { param: field })
     }
   }
+  // No other provider's API samples by top-k (OpenAI's have no such field): asked for, it would be ignored.
+  if (typeof request.top_k === 'number') {
+    throw new ShimError('bad_request', "top_k: this model's provider cannot sample by top-k; leave it out (temperature and top_p are carried), or pick an Anthropic model", { param: 'top_k' })
+  }
   const tools = (request.tools ?? []) as Block[]
   tools.forEach((tool, index) => {
     if (tool.input_schema || typeof tool.type !== 'string' || !CLIENT_TOOL_TYPE.test(tool.type)) return

@@ -46,3 +46,9 @@ test('a block in the wrong party\'s turn is a 400 naming it, as Anthropic answer
     expect(chatUp.requests.length).toBe(before)
   }
 })
+
+test('top_k, which no other provider samples by, is a 400 naming it', async () => {
+  const refused = await client.messages.create({ model: 'fake', max_tokens: 100, top_k: 40, messages: [{ role: 'user', content: 'hi' }] } as never).catch((error: unknown) => error)
+  expect(refused).toBeInstanceOf(Anthropic.BadRequestError)
+  expect((refused as Error).message).toContain('top_k')
+})
