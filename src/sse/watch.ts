@@ -383,12 +383,23 @@ function terminalsOf(dialect: PassthroughDialect): Markers {
 }
 
 function containsAny(bytes: Uint8Array, markers: Markers): boolean {
-  for (const marker of markers.anywhere) if (indexOf.call(bytes, marker) >= 0) return true
+  for (const marker of markers.anywhere) if (containsValueMarker(bytes, marker)) return true
   for (const marker of markers.afterNewline) if (indexOf.call(bytes, marker) >= 0) return true
   for (const marker of markers.lineStarts) if (startsWithAt(bytes, 0, marker)) return true
   return false
 }
 
+
+/**
+ * A marker found with something after it: `"finish_reason":"` opens a finish reason, unless the
+ * string is empty, as Ollama and SGLang send `"finish_reason":""` on every chunk before the last.
+ */
+function containsValueMarker(bytes: Uint8Array, marker: Buffer): boolean {
+  for (let at = indexOf.call(bytes, marker); at >= 0; at = indexOf.call(bytes, marker, at + 1)) {
+    if (bytes[at + marker.length] !== 0x22) return true
+  }
+  return false
+}
 
 type ReadResult = Awaited<ReturnType<ReturnType<typeof watchedReader>['read']>>
 
