@@ -40,10 +40,22 @@ async function post(model: ModelSettings, body: string, accept: string, context:
 async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, context: ProviderContext): Promise<ProviderStream> {
   refuseStopSequences(request, label(model))
   const input = Array.isArray(request.input) ? withoutShimItems(request.input, { stored: false }) : request.input
-  const body = JSON.stringify({ ...request, input, model: model.model, stream: true, store: false, ...clampedReasoning(request, model), ...withEncryptedReasoning(request, model) })
+  const body = JSON.stringify({ ...request, input, model: model.model, stream: true, store: false, ...atLeastMinimumCap(request), ...clampedReasoning(request, model), ...withEncryptedReasoning(request, model) })
   const { response, abort } = await post(model, body, 'text/event-stream', context)
   const events = await eventStreamOf(response, RESPONSES_PASSTHROUGH, label(model), context.idleTimeoutMs)
   return providerStream(decodeBody(events, (emit) => createResponsesDecoder(emit, { model: slug }), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
+}
+
+/** OpenAI's Responses API (Azure's too) refuses an output cap below this; Chat and Messages take 1. */
+const MIN_OUTPUT_CAP = 16
+
+/**
+ * A Chat or Messages client's small cap (`max_tokens: 1`: a yes/no classifier, a health probe) would
+ * be refused as `max_output_tokens`, a field it never sent: it goes as the upstream's minimum.
+ */
+function atLeastMinimumCap(request: ResponsesRequest): { max_output_tokens?: number } {
+  const cap = request.max_output_tokens
+  return typeof cap === 'number' && cap < MIN_OUTPUT_CAP ? { max_output_tokens: MIN_OUTPUT_CAP } : {}
 }
 
 /**
