@@ -310,11 +310,15 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   const effort = translatedEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
   const forced = choice?.type === 'any' || choice?.type === 'tool'
   if (effort && effort !== 'none' && !forced && toolLoopHasThinking(turns)) {
-    const ceiling = Math.max(options.maxTokens, body.max_tokens)
-    const budget = Math.min(options.thinkingBudgetTokens ?? THINKING_BUDGETS[effort] ?? THINKING_BUDGETS.medium!, ceiling - ANSWER_ROOM)
+    // A cap the client set counts thinking and answer together, as OpenAI's reasoning models count
+    // it: thinking gets at most half of it rather than the cap being raised past what was asked.
+    const explicit = typeof request.max_output_tokens === 'number' ? request.max_output_tokens : undefined
+    const ceiling = explicit ?? Math.max(options.maxTokens, body.max_tokens)
+    const room = explicit === undefined ? ceiling - ANSWER_ROOM : Math.floor(explicit / 2)
+    const budget = Math.min(options.thinkingBudgetTokens ?? THINKING_BUDGETS[effort] ?? THINKING_BUDGETS.medium!, room)
     if (budget >= MIN_BUDGET) {
       body.thinking = { type: 'enabled', budget_tokens: budget }
-      body.max_tokens = Math.min(ceiling, Math.max(body.max_tokens, budget + ANSWER_ROOM))
+      body.max_tokens = explicit ?? Math.min(ceiling, Math.max(body.max_tokens, budget + ANSWER_ROOM))
       if (tools.length) betas.push('interleaved-thinking-2025-05-14')
     }
   }

@@ -60,11 +60,15 @@ describe('responses → messages request', () => {
     expect(body.thinking).toBeUndefined()
   })
 
-  test('effort → thinking budget with max_tokens above it; none and forced tools keep thinking off', () => {
+  test('effort → thinking budget with max_tokens above it (within a cap the client set); none and forced tools keep thinking off', () => {
     const request = load('codex-first-turn') // xhigh
     expect(translate(request).body.thinking).toEqual({ type: 'enabled', budget_tokens: 32000 })
+    // A cap the client set bounds thinking and answer together: thinking takes at most half, or stays off.
     const small = translate({ ...request, max_output_tokens: 2000 }).body
-    expect(small.max_tokens).toBeGreaterThan(small.thinking!.budget_tokens)
+    expect(small).toMatchObject({ max_tokens: 2000 })
+    expect(small.thinking).toBeUndefined()
+    const room = translate({ ...request, max_output_tokens: 10000 }).body
+    expect(room).toMatchObject({ max_tokens: 10000, thinking: { type: 'enabled', budget_tokens: 5000 } })
     const capped = translate(request, { ...OPTIONS, maxTokens: 16000 }).body
     expect(capped.thinking!.budget_tokens).toBeLessThan(capped.max_tokens)
     expect(capped.max_tokens).toBeLessThanOrEqual(16000)
