@@ -53,10 +53,17 @@ function callName(item: { name: string; namespace?: string }): string {
   return item.namespace ? `${item.namespace}__${item.name}` : item.name
 }
 
+/** A call item's arguments so far ('' on an added item that has none yet). */
+const argumentsOf = (item: OutputItem): string => {
+  const value = (item as { arguments?: unknown }).arguments
+  return typeof value === 'string' ? value : ''
+}
+
 /** The same encoder as a function (event → SSE messages), for the fused single-stage path. */
 export function createChatChunkEncoder(options: ChatEncodeOptions): (event: ResponsesEvent) => SseMessage[] {
   const base = { id: options.id, object: 'chat.completion.chunk', created: options.created, model: options.model }
   const callIndex = new Map<number, number>() // output_index → tool_calls index
+  const sentArguments = new Map<number, string>() // output_index → the arguments a client has of that call
   // Chat has one content string: a citation's range moves by the text of the messages before its own.
   const textStart = new Map<number, number>() // output_index → offset in content
   let contentLength = 0
@@ -74,7 +81,23 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
     const index = callIndex.size
     callIndex.set(outputIndex, index)
     const call = item as { call_id: string; name: string; namespace?: string }
+    sentArguments.set(outputIndex, args)
     withRole({ tool_calls: [{ index, id: call.call_id, type: 'function', function: { name: callName(call), arguments: args } }] })
+  }
+  const sendArguments = (outputIndex: number, delta: string) => {
+    const index = callIndex.get(outputIndex)
+    if (index === undefined || !delta) return
+    sentArguments.set(outputIndex, (sentArguments.get(outputIndex) ?? '') + delta)
+    withRole({ tool_calls: [{ index, function: { arguments: delta } }] })
+  }
+  // The ChatGPT backend (and other Responses upstreams) may send a call's arguments only whole, in
+  // function_call_arguments.done or output_item.done, with no delta: what no delta carried goes
+  // out before the call ends. Deltas that disagree with the whole cannot be taken back; the
+  // arguments sent stand then, as they would for any client reading the deltas.
+  const completeArguments = (outputIndex: number, whole: unknown) => {
+    const sent = sentArguments.get(outputIndex)
+    if (sent === undefined || typeof whole !== 'string' || !whole.startsWith(sent)) return
+    sendArguments(outputIndex, whole.slice(sent.length))
   }
 
   const handle = (event: ResponsesEvent): void => {
@@ -95,17 +118,22 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
       case 'response.reasoning_text.delta':
         return withRole({ reasoning_content: event.delta })
       case 'response.output_item.added':
-        if (event.item?.type === 'function_call') openCall(event.output_index, event.item, '')
+        // Arguments already on the added item go out with the call's first chunk.
+        if (event.item?.type === 'function_call') openCall(event.output_index, event.item, argumentsOf(event.item))
         else if (event.item?.type === 'message') textStart.set(event.output_index, contentLength)
         return
-      case 'response.function_call_arguments.delta': {
-        const index = callIndex.get(event.output_index)
-        if (index !== undefined) withRole({ tool_calls: [{ index, function: { arguments: event.delta } }] })
-        return
-      }
+      case 'response.function_call_arguments.delta':
+        return sendArguments(event.output_index, event.delta)
+      case 'response.function_call_arguments.done':
+        return completeArguments(event.output_index, event.arguments)
       case 'response.output_item.done':
         // Custom tool calls arrive whole; chat clients know them as a function with one string field.
         if (event.item?.type === 'custom_tool_call' && !callIndex.has(event.output_index)) openCall(event.output_index, event.item, JSON.stringify({ [CUSTOM_INPUT_FIELD]: (event.item as CustomToolCallItem).input }))
+        else if (event.item?.type === 'function_call') {
+          // A call that was never announced arrives whole here.
+          if (!callIndex.has(event.output_index)) openCall(event.output_index, event.item, argumentsOf(event.item))
+          else completeArguments(event.output_index, argumentsOf(event.item))
+        }
         return
       case 'response.completed':
       case 'response.incomplete': {
@@ -132,7 +160,6 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
       case 'response.reasoning_summary_part.done':
       case 'response.reasoning_summary_text.done':
       case 'response.reasoning_text.done':
-      case 'response.function_call_arguments.done':
       case 'response.custom_tool_call_input.delta':
       case 'response.custom_tool_call_input.done':
         return

@@ -70,6 +70,7 @@ function thinkingSignature(item: ReasoningItem): string {
 /** The same encoder as a function (event → SSE messages), for the fused single-stage path. */
 export function createMessagesEncoder(options: MessagesEncodeOptions): (event: ResponsesEvent) => SseMessage[] {
   const blockIndex = new Map<number, number>() // output_index → content block index
+  const sentJson = new Map<number, string>() // output_index → the tool input JSON a client has of that call
   let next = 0
   let sawTool = false
   let refused = false
@@ -97,7 +98,27 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
 
   const opensBlock = (event: ResponsesEvent) =>
     (event.type === 'response.output_item.added' && ['message', 'reasoning', 'function_call'].includes(event.item.type)) ||
-    (event.type === 'response.output_item.done' && event.item.type === 'custom_tool_call' && !blockIndex.has(event.output_index))
+    (event.type === 'response.output_item.done' && ['custom_tool_call', 'function_call'].includes(event.item.type) && !blockIndex.has(event.output_index))
+  const sendJson = (outputIndex: number, partial: string) => {
+    const index = blockIndex.get(outputIndex)
+    if (index === undefined || !partial) return
+    sentJson.set(outputIndex, (sentJson.get(outputIndex) ?? '') + partial)
+    out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } })
+  }
+  // The ChatGPT backend (and other Responses upstreams) may send a call's arguments only whole, on
+  // the added item or in function_call_arguments.done / output_item.done, with no delta: what no
+  // delta carried goes out before the block stops. Deltas that disagree with the whole cannot be
+  // taken back; what was sent stands then, as it would for any client reading the deltas.
+  const completeJson = (outputIndex: number, whole: unknown) => {
+    const sent = sentJson.get(outputIndex) ?? ''
+    if (typeof whole === 'string' && whole.startsWith(sent)) sendJson(outputIndex, whole.slice(sent.length))
+  }
+  const openCall = (outputIndex: number, item: { call_id: string; name: string; namespace?: string; arguments?: unknown }) => {
+    start()
+    sawTool = true
+    open(outputIndex, { type: 'tool_use', id: toMessagesToolId(item.call_id), name: toolName(item), input: {} })
+    completeJson(outputIndex, item.arguments)
+  }
   const hold = (event: ResponsesEvent): boolean => {
     const outputIndex = (event as { output_index?: unknown }).output_index
     if (typeof outputIndex !== 'number') return false
@@ -128,10 +149,7 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         const item = event.item
         if (item.type === 'message') open(event.output_index, { type: 'text', text: '' })
         else if (item.type === 'reasoning') open(event.output_index, { type: 'thinking', thinking: '', signature: '' })
-        else if (item.type === 'function_call') {
-          sawTool = true
-          open(event.output_index, { type: 'tool_use', id: toMessagesToolId((item as { call_id: string }).call_id), name: toolName(item as { name: string }), input: {} })
-        }
+        else if (item.type === 'function_call') openCall(event.output_index, item as { call_id: string; name: string })
         return
       }
       case 'response.output_text.delta':
@@ -147,11 +165,10 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
         if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: event.delta } })
         return
       }
-      case 'response.function_call_arguments.delta': {
-        const index = blockIndex.get(event.output_index)
-        if (index !== undefined) out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: event.delta } })
-        return
-      }
+      case 'response.function_call_arguments.delta':
+        return sendJson(event.output_index, event.delta)
+      case 'response.function_call_arguments.done':
+        return completeJson(event.output_index, event.arguments)
       case 'response.output_item.done': {
         const item = event.item
         let index = blockIndex.get(event.output_index)
@@ -160,6 +177,11 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
           const call = item as { call_id: string; name: string; input: string }
           index = open(event.output_index, { type: 'tool_use', id: toMessagesToolId(call.call_id), name: call.name, input: {} })
           out({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
+        } else if (item.type === 'function_call') {
+          // A call never announced arrives whole here; an announced one gets what no delta carried.
+          if (index === undefined) openCall(event.output_index, item as { call_id: string; name: string; arguments?: unknown })
+          else completeJson(event.output_index, (item as { arguments?: unknown }).arguments)
+          index = blockIndex.get(event.output_index)
         }
         if (index === undefined) return
         if (item.type === 'reasoning') {
@@ -197,7 +219,6 @@ export function createMessagesEncoder(options: MessagesEncodeOptions): (event: R
       case 'response.reasoning_summary_part.done':
       case 'response.reasoning_summary_text.done':
       case 'response.reasoning_text.done':
-      case 'response.function_call_arguments.done':
       case 'response.custom_tool_call_input.delta':
       case 'response.custom_tool_call_input.done':
         return
