@@ -11,6 +11,13 @@ export interface ChatToolCall {
   function: { name: string; arguments: string }
 }
 
+/** A custom (freeform) tool's call, as OpenAI writes it (the SDK's ChatCompletionMessageCustomToolCall). */
+export interface ChatCustomToolCall {
+  id: string
+  type: 'custom'
+  custom: { name: string; input: string }
+}
+
 export type ChatMessage =
   | { role: 'system' | 'developer'; content: string }
   | { role: 'user'; content: string | ChatContentPart[] }
@@ -91,7 +98,7 @@ export interface ChatChunk {
 export interface ChatCompletion {
   id?: string
   model?: string
-  choices?: { index?: number; message?: { role?: string; content?: string | null; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: ChatToolCall[] | null; refusal?: string | null }; finish_reason?: string | null }[]
+  choices?: { index?: number; message?: { role?: string; content?: string | null; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: (ChatToolCall | ChatCustomToolCall)[] | null; refusal?: string | null }; finish_reason?: string | null }[]
   usage?: ChatUsage | null
 }
 

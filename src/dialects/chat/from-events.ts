@@ -1,11 +1,10 @@
-import { CUSTOM_INPUT_FIELD } from '../../canonical/flatten-tools.ts'
 import { isRelayedEvent, type CustomToolCallItem, type OutputItem, type ResponseObject, type ResponsesEvent, type Usage } from '../../canonical/types.ts'
 import type { ShimError } from '../../errors.ts'
 import { formatSse } from '../../sse/encode.ts'
 import type { SseMessage } from '../../sse/parse.ts'
 import type { PassthroughDialect } from '../../sse/watch.ts'
 import { responsesFailure } from '../responses/errors.ts'
-import type { ChatCompletion, ChatUsage } from './api.ts'
+import type { ChatCompletion, ChatCustomToolCall, ChatToolCall, ChatUsage } from './api.ts'
 import { chatCitation, type ChatCitation } from './citations.ts'
 import { completionAsChunks } from './response.ts'
 
@@ -84,6 +83,14 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
     sentArguments.set(outputIndex, args)
     withRole({ tool_calls: [{ index, id: call.call_id, type: 'function', function: { name: callName(call), arguments: args } }] })
   }
+  // A custom (freeform) tool's call, as OpenAI's Chat Completions streams it (openai-python#2530:
+  // the chunk types name only functions): `type: 'custom'` with `custom: {name, input}`. Canonical
+  // custom calls arrive whole, so the input goes in the call's one chunk.
+  const openCustomCall = (outputIndex: number, item: CustomToolCallItem) => {
+    const index = callIndex.size
+    callIndex.set(outputIndex, index)
+    withRole({ tool_calls: [{ index, id: item.call_id, type: 'custom', custom: { name: item.name, input: item.input } }] })
+  }
   const sendArguments = (outputIndex: number, delta: string) => {
     const index = callIndex.get(outputIndex)
     if (index === undefined || !delta) return
@@ -127,8 +134,7 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
       case 'response.function_call_arguments.done':
         return completeArguments(event.output_index, event.arguments)
       case 'response.output_item.done':
-        // Custom tool calls arrive whole; chat clients know them as a function with one string field.
-        if (event.item?.type === 'custom_tool_call' && !callIndex.has(event.output_index)) openCall(event.output_index, event.item, JSON.stringify({ [CUSTOM_INPUT_FIELD]: (event.item as CustomToolCallItem).input }))
+        if (event.item?.type === 'custom_tool_call' && !callIndex.has(event.output_index)) openCustomCall(event.output_index, event.item as CustomToolCallItem)
         else if (event.item?.type === 'function_call') {
           // A call that was never announced arrives whole here.
           if (!callIndex.has(event.output_index)) openCall(event.output_index, event.item, argumentsOf(event.item))
@@ -181,7 +187,7 @@ export function responseToChatCompletion(response: ResponseObject, options: { mo
   let content = ''
   let refusal = ''
   let reasoning = ''
-  const toolCalls: { id: string; type: 'function'; function: { name: string; arguments: string } }[] = []
+  const toolCalls: (ChatToolCall | ChatCustomToolCall)[] = []
   const annotations: ChatCitation[] = []
   for (const item of response.output) {
     if (item.type === 'message') {
@@ -203,7 +209,8 @@ export function responseToChatCompletion(response: ResponseObject, options: { mo
       toolCalls.push({ id: call.call_id, type: 'function', function: { name: callName(call), arguments: call.arguments } })
     } else if (item.type === 'custom_tool_call') {
       const call = item as { call_id: string; name: string; input: string }
-      toolCalls.push({ id: call.call_id, type: 'function', function: { name: call.name, arguments: JSON.stringify({ [CUSTOM_INPUT_FIELD]: call.input }) } })
+      // OpenAI's shape for a custom (freeform) tool's call: ChatCompletionMessageCustomToolCall.
+      toolCalls.push({ id: call.call_id, type: 'custom', custom: { name: call.name, input: call.input } })
     }
   }
   return {

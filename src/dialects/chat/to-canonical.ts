@@ -24,10 +24,26 @@ const PART_SCHEMAS: Record<string, v.GenericSchema> = {
 /** A part of a known type is checked field by field; other types pass here (see assertChatTranslatable). */
 const checkedPart = byType(PART_SCHEMAS, 'expected a content part with a string "type"')
 const content = v.nullish(v.union([v.string(), v.array(checkedPart)], 'expected a string or an array of content parts'))
+const callId = v.string('expected the tool call id as a string')
+const functionCall = v.looseObject({ id: callId, type: v.optional(v.literal('function')), function: v.looseObject({ name: v.string('expected the function name as a string'), arguments: v.optional(v.string('expected arguments as a JSON string'), '') }, 'expected {"name", "arguments"}') })
+// A custom (freeform) tool's call, as OpenAI returns it (ChatCompletionMessageCustomToolCall).
+const customCall = v.looseObject({ id: callId, type: v.literal('custom'), custom: v.looseObject({ name: v.string('expected the custom tool name as a string'), input: v.string('expected the input as a string') }, 'expected {"name", "input"}') })
+type FunctionCall = v.InferOutput<typeof functionCall>
+type CustomCall = v.InferOutput<typeof customCall>
+/** `type` picks the shape; clients that leave it out mean a function call, as before custom tools. */
+const toolCall = v.pipe(
+  v.looseObject({ type: v.optional(v.picklist(['function', 'custom'], 'expected "function" or "custom"')) }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return
+    const result = v.safeParse(dataset.value.type === 'custom' ? customCall : functionCall, dataset.value)
+    if (!result.success) for (const issue of result.issues) addIssue({ message: issue.message, path: issue.path as never, received: issue.received })
+  }),
+  v.transform((call) => call as FunctionCall | CustomCall),
+)
 const message = v.looseObject({
   role: v.picklist(['system', 'developer', 'user', 'assistant', 'tool', 'function'], 'expected one of system, developer, user, assistant, tool'),
   content,
-  tool_calls: v.nullish(v.array(v.looseObject({ id: v.string('expected the tool call id as a string'), function: v.looseObject({ name: v.string('expected the function name as a string'), arguments: v.optional(v.string('expected arguments as a JSON string'), '') }, 'expected {"name", "arguments"}') }), 'expected an array of tool calls')),
+  tool_calls: v.nullish(v.array(toolCall, 'expected an array of tool calls')),
   tool_call_id: v.optional(v.string('expected tool_call_id as a string')),
 })
 const messagesOf = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item, 'expected an array of messages'), v.minLength(1, 'expected at least one message'))
@@ -167,6 +183,8 @@ function textOf(value: unknown): string {
 export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
   const input: ResponsesItem[] = []
   const instructions: string[] = []
+  // A custom tool's result pairs with its call as a custom_tool_call_output, as the Responses API has it.
+  const customCallIds = new Set<string>()
   let started = false
   for (const message of request.messages) {
     const role = message.role
@@ -187,12 +205,18 @@ export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
       // A turn the model refused stays in the conversation as the refusal it was.
       const refusal = (message as Record<string, unknown>).refusal
       if (typeof refusal === 'string' && refusal) input.push({ type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal }] })
-      for (const call of message.tool_calls ?? []) input.push({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments || '{}' })
+      for (const call of message.tool_calls ?? []) {
+        if (call.type === 'custom') {
+          customCallIds.add(call.id)
+          input.push({ type: 'custom_tool_call', call_id: call.id, name: call.custom.name, input: call.custom.input })
+        } else input.push({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments || '{}' })
+      }
     } else {
       // tool (and legacy function) results
       const parts = partsOf(message.content)
       const output = parts.every((part) => part.type === 'input_text') ? parts.map((part) => (part as { text: string }).text).join('\n') : parts
-      input.push({ type: 'function_call_output', call_id: message.tool_call_id ?? '', output })
+      const callId = message.tool_call_id ?? ''
+      input.push({ type: customCallIds.has(callId) ? 'custom_tool_call_output' : 'function_call_output', call_id: callId, output })
     }
   }
 
