@@ -45,6 +45,7 @@ const message = v.looseObject({
   content,
   tool_calls: v.nullish(v.array(toolCall, 'expected an array of tool calls')),
   tool_call_id: v.optional(v.string('expected tool_call_id as a string')),
+  name: v.nullish(v.string('expected the name as a string')),
 })
 const messagesOf = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item, 'expected an array of messages'), v.minLength(1, 'expected at least one message'))
 const tokens = v.nullish(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1')))
@@ -152,6 +153,8 @@ export function assertChatTranslatable(request: ChatClientRequest): void {
       if (!Object.hasOwn(PART_SCHEMAS, value.type)) {
         throw new ShimError('bad_request', `Invalid request: ${where}.type: unknown content part type "${String(value.type).slice(0, 64)}"; expected one of ${Object.keys(PART_SCHEMAS).join(', ')}.`, { param: `${where}.type` })
       }
+      // A refusal is the model's own words: OpenAI takes refusal parts in assistant messages only.
+      if (value.type === 'refusal' && message.role !== 'assistant') throw new ShimError('bad_request', `Invalid request: ${where}.type: a refusal part belongs in an assistant message; send this as a text part.`, { param: `${where}.type` })
       // Known, but with nothing another provider could be given: refused rather than left out.
       if (value.type === 'input_audio') throw new ShimError('bad_request', `Invalid request: ${where}: audio input cannot be translated for this model's provider. Send it to a chat model that takes audio, or transcribe it first.`, { param: where })
       if (value.type === 'file' && !(value as { file?: { file_data?: string } }).file?.file_data) {
@@ -179,6 +182,50 @@ function textOf(value: unknown): string {
   return partsOf(value).map((part) => ('text' in part ? part.text : '')).filter(Boolean).join('\n')
 }
 
+/** An assistant turn's refusal: its `refusal` field and its refusal parts (ChatCompletionContentPartRefusal), in order. */
+function refusalOf(message: { content?: unknown; refusal?: unknown }): string {
+  const parts = Array.isArray(message.content) ? (message.content as { type?: unknown; refusal?: unknown }[]).filter((part) => part.type === 'refusal').map((part) => part.refusal) : []
+  return [message.refusal, ...parts].filter((text): text is string => typeof text === 'string' && text !== '').join('\n')
+}
+
+/**
+ * Chat's `name` tells speakers apart (several users, several agents); no other dialect has it, so it
+ * travels as a prefix on the message's text, `alice: …`, or as the text itself when there is none.
+ */
+function withSpeaker(name: string | null | undefined, text: string): string {
+  if (!name) return text
+  return text ? `${name}: ${text}` : `${name}:`
+}
+
+/** The same prefix on a user message's parts: on its first text, or as a text part before an image or file. */
+function partsWithSpeaker(name: string | null | undefined, parts: ContentPart[]): ContentPart[] {
+  if (!name) return parts
+  const first = parts.findIndex((part) => part.type === 'input_text')
+  if (first === -1) return [{ type: 'input_text', text: withSpeaker(name, '') }, ...parts]
+  return parts.map((part, index) => (index === first ? { ...part, text: withSpeaker(name, (part as { text: string }).text) } : part))
+}
+
+/**
+ * Chat's allowed_tools choice, `{type, allowed_tools: {mode, tools: [{type: 'function', function: {name}}]}}`,
+ * in the Responses API's shape, `{type, mode, tools: [{type: 'function', name}]}`: a Responses
+ * upstream honours it; chat and Anthropic upstreams have none and refuse it by name (assertChoiceHonoured).
+ */
+function allowedToolsChoice(choice: Record<string, unknown>): ToolChoice {
+  const refuse = (field: string, expected: string): never => {
+    throw new ShimError('bad_request', `Invalid request: tool_choice.${field}: expected ${expected}.`, { param: `tool_choice.${field}` })
+  }
+  const allowed = choice.allowed_tools as { mode?: unknown; tools?: unknown } | null | undefined
+  if (!allowed || typeof allowed !== 'object') return refuse('allowed_tools', '{"mode", "tools"}')
+  if (allowed.mode !== 'auto' && allowed.mode !== 'required') return refuse('allowed_tools.mode', '"auto" or "required"')
+  if (!Array.isArray(allowed.tools)) return refuse('allowed_tools.tools', 'an array of tools like {"type": "function", "function": {"name"}}')
+  const tools = allowed.tools.map((tool: { type?: unknown; function?: { name?: unknown }; custom?: { name?: unknown } } | null, index) => {
+    if (tool?.type === 'function' && typeof tool.function?.name === 'string') return { type: 'function', name: tool.function.name }
+    if (tool?.type === 'custom' && typeof tool.custom?.name === 'string') return { type: 'custom', name: tool.custom.name }
+    return refuse(`allowed_tools.tools[${index}]`, '{"type": "function", "function": {"name"}} or {"type": "custom", "custom": {"name"}}')
+  })
+  return { type: 'allowed_tools', mode: allowed.mode, tools }
+}
+
 /** Chat request → canonical Responses request (the client's dialect in, the hub's out). */
 export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
   const input: ResponsesItem[] = []
@@ -189,22 +236,24 @@ export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
   for (const message of request.messages) {
     const role = message.role
     if (role === 'system' || role === 'developer') {
-      const text = textOf(message.content)
+      const text = withSpeaker(message.name, textOf(message.content))
       // Leading system messages are the instructions; later ones stay in place.
       if (!started) instructions.push(text)
       else input.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text }] })
       continue
     }
     started = true
-    if (role === 'user') input.push({ type: 'message', role: 'user', content: partsOf(message.content) })
+    if (role === 'user') input.push({ type: 'message', role: 'user', content: partsWithSpeaker(message.name, partsOf(message.content)) })
     else if (role === 'assistant') {
       const reasoning = (message as Record<string, unknown>).reasoning_content
       if (typeof reasoning === 'string' && reasoning) input.push({ type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] })
-      const text = textOf(message.content)
+      const refusal = refusalOf(message as { content?: unknown; refusal?: unknown })
+      // The speaker's name goes on the turn's text, else on its refusal, else it is the text.
+      const own = textOf(message.content)
+      const text = own || !refusal ? withSpeaker(message.name, own) : ''
       if (text) input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] })
       // A turn the model refused stays in the conversation as the refusal it was.
-      const refusal = (message as Record<string, unknown>).refusal
-      if (typeof refusal === 'string' && refusal) input.push({ type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal }] })
+      if (refusal) input.push({ type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal: text ? refusal : withSpeaker(message.name, refusal) }] })
       for (const call of message.tool_calls ?? []) {
         if (call.type === 'custom') {
           customCallIds.add(call.id)
@@ -238,7 +287,8 @@ export function chatToCanonical(request: ChatClientRequest): ResponsesRequest {
     const named = choice as { type?: string; function?: { name?: string }; custom?: { name?: string } }
     if (named.type === 'function' && named.function?.name) canonical.tool_choice = { type: 'function', name: named.function.name }
     else if (named.type === 'custom' && named.custom?.name) canonical.tool_choice = { type: 'custom', name: named.custom.name }
-    // allowed_tools and anything newer: the provider decides whether it can be honoured (assertChoiceHonoured).
+    else if (named.type === 'allowed_tools') canonical.tool_choice = allowedToolsChoice(choice as Record<string, unknown>)
+    // Anything newer: the provider decides whether it can be honoured (assertChoiceHonoured).
     else canonical.tool_choice = { ...(choice as Record<string, unknown>), type: String(named.type) } as ToolChoice
   }
   if (typeof request.parallel_tool_calls === 'boolean') canonical.parallel_tool_calls = request.parallel_tool_calls
