@@ -66,6 +66,9 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
   // Chat has one content string: a citation's range moves by the text of the messages before its own.
   const textStart = new Map<number, number>() // output_index → offset in content
   let contentLength = 0
+  // The answer's citations, sent together in one delta before it ends, as OpenAI does: a delta's
+  // `annotations` replace the ones before (the openai SDK's stream helper keeps only the last).
+  const citations: ChatCitation[] = []
   let sentRole = false
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseMessage => ({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) })
   let out: SseMessage[] = []
@@ -75,6 +78,9 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
       sentRole = true
       out.push(chunk({ role: 'assistant', content: '', ...delta }))
     } else out.push(chunk(delta))
+  }
+  const sendCitations = () => {
+    if (citations.length) withRole({ annotations: citations.splice(0) })
   }
   const openCall = (outputIndex: number, item: OutputItem, args: string) => {
     const index = callIndex.size
@@ -115,7 +121,7 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
         return withRole({ content: event.delta })
       case 'response.output_text.annotation.added': {
         const citation = chatCitation(event.annotation, textStart.get(event.output_index) ?? 0)
-        if (citation) withRole({ annotations: [citation] })
+        if (citation) citations.push(citation)
         return
       }
       // A model's refusal is its own field in Chat Completions, as OpenAI streams it.
@@ -144,6 +150,7 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
       case 'response.completed':
       case 'response.incomplete': {
         const response = event.response
+        sendCitations()
         if (!sentRole) withRole({})
         out.push(chunk({}, finishReason(response, callIndex.size > 0)))
         if (options.includeUsage) out.push({ data: JSON.stringify({ ...base, choices: [], usage: toChatUsage(response.usage) ?? null }) })
@@ -152,6 +159,7 @@ export function createChatChunkEncoder(options: ChatEncodeOptions): (event: Resp
       }
       case 'response.failed': {
         const error = event.response.error
+        sendCitations() // what was cited of the text a client already has
         out.push(...chatStreamFailure({ code: error?.code ?? 'server_error', message: error?.message ?? 'The upstream failed.' }))
         return
       }
