@@ -23,7 +23,7 @@ export function rememberThinking(output: readonly OutputItem[], now = Date.now()
   const reasoning = output.filter((item) => isSignedThinking(item)) as ResponsesItem[]
   if (!reasoning.length) return
   for (const item of output) {
-    if (item.type !== 'function_call' || typeof item.call_id !== 'string') continue
+    if ((item.type !== 'function_call' && item.type !== 'custom_tool_call') || typeof item.call_id !== 'string') continue
     byCallId.delete(item.call_id)
     byCallId.set(item.call_id, { reasoning, at: now })
   }
@@ -34,7 +34,7 @@ export function rememberThinking(output: readonly OutputItem[], now = Date.now()
 }
 
 /** Items the client's side says (a user's message, a tool's output): each ends an assistant turn. */
-const endsAssistantTurn = (item: ResponsesItem): boolean => (item.type === 'message' || item.type === undefined ? (item as { role?: unknown }).role !== 'assistant' : item.type === 'function_call_output')
+const endsAssistantTurn = (item: ResponsesItem): boolean => (item.type === 'message' || item.type === undefined ? (item as { role?: unknown }).role !== 'assistant' : item.type === 'function_call_output' || item.type === 'custom_tool_call_output')
 
 /**
  * The request with the kept thinking in front of each assistant turn whose tool calls it came
@@ -50,7 +50,7 @@ export function withRememberedThinking(request: ResponsesRequest, now = Date.now
     const item = input[index]!
     const ends = endsAssistantTurn(item)
     if (!ends && isSignedThinking(item as never)) turnHasThinking = true
-    else if (!ends && item.type === 'function_call' && !turnHasThinking) {
+    else if (!ends && (item.type === 'function_call' || item.type === 'custom_tool_call') && !turnHasThinking) {
       const kept = byCallId.get((item as { call_id: string }).call_id)
       if (kept && now - kept.at <= KEPT_MS) {
         out ??= input.slice(0, index)

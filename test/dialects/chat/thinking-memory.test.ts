@@ -38,3 +38,11 @@ describe('Claude\'s signed thinking, kept for Chat clients', () => {
     expect(withRememberedThinking(request, 61 * 60 * 1000)).toBe(request)
   })
 })
+
+test('a custom (freeform) tool call keeps its thinking as a function call does', () => {
+  forgetThinking()
+  const custom = { type: 'custom_tool_call', call_id: 'toolu_p', name: 'apply_patch', input: '*** Begin Patch' } as ResponsesItem
+  rememberThinking([signed('patch it'), custom] as OutputItem[])
+  const back = withRememberedThinking({ model: 'm', input: [user('fix it'), custom, { type: 'custom_tool_call_output', call_id: 'toolu_p', output: 'done' } as ResponsesItem] })
+  expect(back.input).toEqual([user('fix it'), signed('patch it'), custom, { type: 'custom_tool_call_output', call_id: 'toolu_p', output: 'done' } as ResponsesItem])
+})
