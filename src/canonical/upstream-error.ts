@@ -1,7 +1,12 @@
 /** Reading the error bodies upstreams send, whatever their dialect. */
 
-/** Phrases upstreams use for an over-long prompt (OpenAI, DeepSeek, vLLM, Ollama, Gemini, OpenRouter). */
-const CONTEXT_LENGTH = /context[_ ]length|context window|maximum context|too many tokens|prompt is too long|input is too long|reduce the length|exceeds the model'?s? (?:maximum|context)/i
+/**
+ * Phrases upstreams use for an over-long prompt (OpenAI, DeepSeek, vLLM, Ollama, Gemini, OpenRouter;
+ * Kimi's "exceeded model token limit"; Gemini's "input token count (…) exceeds the maximum number of
+ * tokens"; Anthropic's "input length and `max_tokens` exceed context limit", where the input left no
+ * room for the answer's cap).
+ */
+const CONTEXT_LENGTH = /context[_ ]length|context window|maximum context|too many tokens|prompt is too long|input is too long|reduce the length|exceeds the model'?s? (?:maximum|context)|exceeded model token limit|input token count.*exceeds the maximum|exceeds? context limit/i
 
 export interface UpstreamErrorInfo {
   message: string
@@ -14,7 +19,9 @@ export interface UpstreamErrorInfo {
 /** Reads `{error:{message,code,type}}`, `{error:"…"}`, `{message}` or `{detail}`; falls back to text. */
 export function readErrorBody(text: string): UpstreamErrorInfo {
   try {
-    const json = JSON.parse(text) as Record<string, unknown>
+    const parsed = JSON.parse(text) as unknown
+    // Gemini's OpenAI endpoint wraps its error in an array: `[{"error":{…}}]`.
+    const json = (Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed) as Record<string, unknown>
     const error = json.error
     if (error && typeof error === 'object') {
       const e = error as Record<string, unknown>
