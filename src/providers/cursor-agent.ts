@@ -36,7 +36,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
   // cursor-agent can be silent for minutes while its tools run, and the maximum run time bounds it.
   const turn = await openCursorTurn(
     request,
-    { slug, upstreamModel: model.model, workspaceSetting: model.workspace, threadId: threadIdFrom(context.clientHeaders), signal: context.signal, log: context.log, startTimeoutMs: context.idleTimeoutMs, withheldEnv: context.services.keyVariables },
+    { slug, upstreamModel: model.model, workspaceSetting: model.workspace, threadId: threadIdFrom(context.clientHeaders), signal: context.signal, log: context.log, startTimeoutMs: context.idleTimeoutMs, withheldEnv: context.services?.keyVariables },
     cursorServices(),
   )
   // The answer ends at its result event: a tool the agent left running in the background may hold its stdout open.
