@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { ShimError } from '../../errors.ts'
 import { byType } from '../../by-type.ts'
 import { foundIn, isMissingKey, issuePath } from '../../issue-path.ts'
-import type { ResponsesItem, ResponsesRequest } from '../../canonical/types.ts'
+import type { ResponsesItem, ResponsesRequest, ResponsesTool } from '../../canonical/types.ts'
 import { assertJsonDepth } from '../../canonical/json-depth.ts'
 import { REASONING_EFFORTS } from '../../settings/schema.ts'
 
@@ -74,6 +74,10 @@ const reasoning = v.looseObject({
   encrypted_content: v.nullish(v.string('expected encrypted_content as a string')),
 })
 const anyItem = v.looseObject({ type: v.string('expected an item with a string "type"') })
+const additionalTools = v.looseObject({
+  type: v.literal('additional_tools'),
+  tools: v.array(v.looseObject({ type: v.string('expected a tool with a string "type"') }), 'expected an array of tools'),
+})
 
 function itemSchema(item: unknown) {
   if (typeof item !== 'object' || item === null) return anyItem
@@ -83,6 +87,7 @@ function itemSchema(item: unknown) {
   if (type === 'function_call_output' || type === 'custom_tool_call_output') return toolOutput
   if (type === 'custom_tool_call') return customCall
   if (type === 'reasoning') return reasoning
+  if (type === 'additional_tools') return additionalTools
   return anyItem
 }
 
@@ -187,13 +192,38 @@ export function parseResponsesRequest(body: unknown, options: { depthChecked?: b
       return out.type === undefined ? ({ ...(out as object), type: 'message' } as ResponsesItem) : out
     })
   }
-  request.tools?.forEach((entry, index) => {
-    if (entry.type === 'function' || entry.type === 'custom' || entry.type === 'namespace') {
-      const result = v.safeParse(entry.type === 'namespace' ? namespaceTool : entry.type === 'custom' ? customTool : namedTool, entry)
-      if (!result.success) fail(result.issues[0], `tools[${index}]`)
-    }
-  })
+  request.tools?.forEach((entry, index) => checkTool(entry, `tools[${index}]`))
+  liftAdditionalTools(request)
   return request
+}
+
+function checkTool(entry: ResponsesTool, path: string): void {
+  if (entry.type === 'function' || entry.type === 'custom' || entry.type === 'namespace') {
+    const result = v.safeParse(entry.type === 'namespace' ? namespaceTool : entry.type === 'custom' ? customTool : namedTool, entry)
+    if (!result.success) fail(result.issues[0], path)
+  }
+}
+
+/**
+ * Responses lite (Codex's bundled ChatGPT models, spec/codex-wire.md §b.5) sends no `tools`: they
+ * come in an `additional_tools` input item, which only the ChatGPT backend reads. The canonical
+ * request carries them where every translator looks, in `tools` (after any the client also sent
+ * there), and the item leaves the input: it configures the request and is no part of the
+ * conversation, so it is neither translated as a message nor stored as one. A fast path forwards
+ * the client's own bytes, item and all; only a body rebuilt from the response store goes out lifted.
+ */
+function liftAdditionalTools(request: ResponsesRequest): void {
+  if (!Array.isArray(request.input) || !request.input.some((item) => item.type === 'additional_tools')) return
+  const lifted: ResponsesTool[] = []
+  request.input = request.input.filter((item, index) => {
+    if (item.type !== 'additional_tools') return true
+    // An array of objects with a string `type`: itemSchema checked it above.
+    const tools = (item as { tools?: unknown }).tools as ResponsesTool[]
+    tools.forEach((entry, at) => checkTool(entry, `input[${index}].tools[${at}]`))
+    lifted.push(...tools)
+    return false
+  })
+  request.tools = [...(request.tools ?? []), ...lifted]
 }
 
 /**
