@@ -271,6 +271,15 @@ function placeCacheBreakpoints(body: MessagesRequest): void {
 
 export const STRUCTURED_OUTPUT_TOOL = 'json_output'
 
+/**
+ * Whether the tool standing in for `text.format` json_schema is forced. Only when nothing else is
+ * offered: forced, the model could call no other tool. Unforced, it may write before calling it,
+ * which the stream decoder must then keep out of the answer's text (see stream.ts).
+ */
+export function forcesStructuredOutputTool(plan: ToolPlan): boolean {
+  return plan.tools.length === 0
+}
+
 export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options: MessagesRequestOptions): MessagesTranslation {
   const system: MessagesTextBlock[] = []
   if (request.instructions) system.push({ type: 'text', text: request.instructions })
@@ -291,8 +300,8 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
     structuredOutputTool = STRUCTURED_OUTPUT_TOOL
     for (let n = 2; plan.byFlatName.has(structuredOutputTool); n++) structuredOutputTool = `${STRUCTURED_OUTPUT_TOOL}_${n}`
     tools.push({ name: structuredOutputTool, description: `Give your final answer by calling this tool; its input is the answer (${format.name ?? 'output'}).`, input_schema: { ...format.schema, type: 'object' } })
-    if (plan.tools.length) system.push({ type: 'text', text: `When you give your final answer, call the ${structuredOutputTool} tool with it instead of writing it as text.` })
-    else choice = { type: 'tool', name: structuredOutputTool }
+    if (forcesStructuredOutputTool(plan)) choice = { type: 'tool', name: structuredOutputTool }
+    else system.push({ type: 'text', text: `When you give your final answer, call the ${structuredOutputTool} tool with it instead of writing it as text.` })
   }
   // Anthropic has no JSON mode: the instruction is what it has (json_schema goes through a tool, above).
   if (format?.type === 'json_object') system.push({ type: 'text', text: 'Answer with one JSON object and nothing else: no prose, no code fence.' })

@@ -8,6 +8,7 @@ import { CustomInputExtractor } from '../../canonical/custom-input.ts'
 import { responsesFailure } from '../responses/errors.ts'
 import type { MessagesStreamEvent, MessagesUsage } from './api.ts'
 import { messagesErrorCode } from './errors.ts'
+import { forcesStructuredOutputTool } from './request.ts'
 import { encodeThinking } from './thinking-signature.ts'
 import { fromMessagesToolId } from './tool-id.ts'
 
@@ -42,7 +43,10 @@ type Block =
   | { kind: 'tool'; handle: Extract<OpenItem, { kind: 'function_call' }>; sawJson: boolean; initial: unknown }
   | { kind: 'custom'; handle: Extract<OpenItem, { kind: 'custom_tool_call' }>; input: CustomInputExtractor; sawJson: boolean; initial: unknown }
   | { kind: 'structured'; handle: Extract<OpenItem, { kind: 'message' }> }
+  | { kind: 'held' }
   | { kind: 'ignored' }
+
+const HELD: Block = { kind: 'held' }
 
 /**
  * Anthropic Messages events → Responses events. Text blocks become message
@@ -58,10 +62,25 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
   let stopReason: string | null = null
   // Consecutive text blocks (split by citations or a server tool) read as one message.
   let lastText: Extract<Block, { kind: 'text' }> | null = null
+  // With `text.format` json_schema the answer is the structured tool's JSON, and the openai SDK's
+  // responses.parse() JSON-parses every output_text: prose in the same answer must not be one. It
+  // is not the answer the schema asked for, but it is what the model said (a caveat, a plan), so
+  // it is kept as a reasoning summary rather than dropped. Whether the tool follows is known only
+  // when the next block starts, and a delta once sent cannot be taken back, so prose is held until
+  // then: only while the tool is unforced (other tools offered; forced, Claude writes nothing
+  // first), or once it has answered. Any other answer streams its text as it comes.
+  const holdsProse = options.structuredOutputTool !== undefined && !forcesStructuredOutputTool(options.tools)
+  let structuredAnswered = false
+  let held = ''
 
   function start(index: number, block: { type: string; [key: string]: unknown }): void {
     switch (block.type) {
       case 'text': {
+        if (holdsProse || structuredAnswered) {
+          blocks.set(index, HELD)
+          if (typeof block.text === 'string') hold(block.text)
+          return
+        }
         if (lastText) {
           blocks.set(index, lastText)
         } else {
@@ -85,14 +104,16 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
         return
       }
       case 'tool_use': {
-        closeText()
         const name = String(block.name ?? '')
-        // Our own mark read back (an upstream that is another codex-shim); Anthropic's toolu_ ids pass as they are.
-        const callId = fromMessagesToolId(String(block.id ?? ''))
         if (options.structuredOutputTool && name === options.structuredOutputTool) {
+          structuredAnswered = true
+          closeText()
           blocks.set(index, { kind: 'structured', handle: builder.openMessage() })
           return
         }
+        closeText()
+        // Our own mark read back (an upstream that is another codex-shim); Anthropic's toolu_ ids pass as they are.
+        const callId = fromMessagesToolId(String(block.id ?? ''))
         const origin = options.tools.byFlatName.get(name)?.origin
         if (origin?.kind === 'custom') {
           blocks.set(index, { kind: 'custom', handle: builder.openCustomToolCall({ callId, name: origin.name }), input: new CustomInputExtractor(), sawJson: false, initial: block.input })
@@ -112,6 +133,7 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
     const block = blocks.get(index)
     if (!block) return
     if (block.kind === 'text' && value.type === 'text_delta' && value.text) builder.messageDelta(block.handle, value.text)
+    else if (block.kind === 'held' && value.type === 'text_delta' && value.text) hold(value.text)
     else if (block.kind === 'thinking' && value.type === 'thinking_delta' && value.thinking) builder.reasoningDelta(block.handle, value.thinking)
     else if (block.kind === 'thinking' && value.type === 'signature_delta' && value.signature) block.signature += value.signature
     else if (block.kind === 'tool' && value.type === 'input_json_delta' && value.partial_json) {
@@ -155,9 +177,32 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
     // text blocks stay open until something else starts or the message ends
   }
 
+  /** Counted against the answer cap while held, and again once released (as custom input's buffer is). */
+  function hold(text: string): void {
+    if (text && builder.charge(text.length)) held += text
+  }
+
+  /**
+   * Prose held back goes out whole when the next block starts or the message ends: beside the
+   * structured answer, as a reasoning summary; otherwise (commentary before another tool's call,
+   * an answer that never called the structured tool) as the message it was. Prose released as a
+   * message before a later structured call in the same answer (text, a call, then the schema tool)
+   * stays one: the client has it by then, and such an answer is a tool round, not a final one.
+   */
+  function releaseProse(): void {
+    if (!held) return
+    const text = held
+    held = ''
+    const handle = structuredAnswered ? builder.openReasoning() : builder.openMessage()
+    if (handle.kind === 'reasoning') builder.reasoningDelta(handle, text)
+    else builder.messageDelta(handle, text)
+    builder.close(handle)
+  }
+
   function closeText(): void {
     if (lastText) builder.close(lastText.handle)
     lastText = null
+    releaseProse()
   }
 
   function finish(): void {

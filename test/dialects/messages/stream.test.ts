@@ -15,10 +15,12 @@ const golden = join(import.meta.dir, '../../golden/messages-to-responses')
 const tools = JSON.parse(readFileSync(join(import.meta.dir, '../../fixtures/responses/tools.json'), 'utf8')) as ResponsesTool[]
 const names = readdirSync(fixtures).filter((name) => name.endsWith('.sse')).map((name) => name.replace('.sse', ''))
 
-async function decode(chunks: Uint8Array[]): Promise<ResponsesEvent[]> {
+// The json_schema tool is named only where the request asked for a format (the structured-* fixtures), as the provider does.
+async function decode(chunks: Uint8Array[], options: { structured?: boolean; offered?: ResponsesTool[] } = {}): Promise<ResponsesEvent[]> {
   const ids = counterIds()
+  const structuredOutputTool = options.structured ? 'json_output' : undefined
   // The production path: parse and decode in one stage, as providers run it.
-  return collect(decodeBody(streamOf(chunks), (emit) => createMessagesDecoder(emit, { model: 'claude', tools: flattenTools(tools), structuredOutputTool: 'json_output', ids, now: () => 1_790_000_000_000 })).events())
+  return collect(decodeBody(streamOf(chunks), (emit) => createMessagesDecoder(emit, { model: 'claude', tools: flattenTools(options.offered ?? tools), structuredOutputTool, ids, now: () => 1_790_000_000_000 })).events())
 }
 
 const asSse = (events: ResponsesEvent[]) => events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('')
@@ -27,9 +29,10 @@ const terminal = (events: ResponsesEvent[]) => events.at(-1) as { type: string; 
 
 describe('messages events → responses events', () => {
   test.each(names)('%s', async (name) => {
-    const whole = asSse(await decode([read(name)]))
+    const structured = name.startsWith('structured-')
+    const whole = asSse(await decode([read(name)], { structured }))
     expectGolden(join(golden, `${name}.sse`), whole)
-    for (const seed of [11, 12, 13]) expect(asSse(await decode(randomSplit(read(name), seed)))).toBe(whole)
+    for (const seed of [11, 12, 13]) expect(asSse(await decode(randomSplit(read(name), seed), { structured }))).toBe(whole)
   })
 
   test('the thinking signature lands in encrypted_content, decodable for the next turn', async () => {
@@ -69,7 +72,36 @@ describe('messages events → responses events', () => {
   })
 
   test('the schema tool answer becomes message text', async () => {
-    const response = terminal(await decode([read('structured-output-tool')])).response
+    const response = terminal(await decode([read('structured-output-tool')], { structured: true })).response
     expect(response.output).toMatchObject([{ type: 'message', content: [{ type: 'output_text', text: '{"title":"Fix the parser"}' }] }])
+  })
+
+  const textDeltas = (events: ResponsesEvent[]) => events.filter((event) => event.type === 'response.output_text.delta').map((event) => (event as { delta: string }).delta)
+
+  test('prose beside the schema tool\'s answer (other tools offered) is a reasoning summary: only the JSON is output_text, streamed or not', async () => {
+    const events = await decode([read('structured-output-between-prose')], { structured: true })
+    expect(textDeltas(events).join('')).toBe('{"title":"Fix the build"}')
+    expect(terminal(events).response.output).toMatchObject([
+      { type: 'reasoning', summary: [{ text: 'Answer now.' }] },
+      { type: 'reasoning', summary: [{ text: 'Here is the title.' }] },
+      { type: 'message', content: [{ type: 'output_text', text: '{"title":"Fix the build"}' }] },
+      { type: 'reasoning', summary: [{ text: 'Tell me if you want another.' }] },
+    ])
+    expect(terminal(events).response.output[1].encrypted_content).toBeUndefined()
+  })
+
+  test('prose held for a schema tool that does not come is sent whole as its message, before the call that came instead', async () => {
+    const events = await decode([read('structured-format-prose-before-call')], { structured: true })
+    expect(textDeltas(events)).toEqual(['Let me look at the build first.'])
+    const added = events.filter((event) => event.type === 'response.output_item.added').map((event) => (event as { item: { type: string } }).item.type)
+    expect(added).toEqual(['message', 'function_call'])
+    expect(terminal(events).response.output).toMatchObject([{ type: 'message', content: [{ text: 'Let me look at the build first.' }] }, { type: 'function_call', name: 'exec_command' }])
+  })
+
+  test('nothing is held without a schema tool, nor when it is forced (no other tool offered): text streams as it comes', async () => {
+    const unformatted = await decode([read('structured-format-prose-before-call')])
+    expect(textDeltas(unformatted).length).toBeGreaterThan(1)
+    const forced = await decode([read('structured-format-prose-before-call')], { structured: true, offered: [] })
+    expect(textDeltas(forced)).toEqual(textDeltas(unformatted))
   })
 })
