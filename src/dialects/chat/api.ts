@@ -60,6 +60,8 @@ export interface ChatUsage {
   completion_tokens_details?: { reasoning_tokens?: number } | null
   /** DeepSeek reports cache hits here instead of prompt_tokens_details. */
   prompt_cache_hit_tokens?: number
+  /** Moonshot (Kimi) reports cache hits here, at the top level of usage. */
+  cached_tokens?: number
 }
 
 export interface ChatChunkToolCall {
@@ -84,6 +86,8 @@ export interface ChatChunkChoice {
     annotations?: unknown[] | null
   }
   finish_reason?: string | null
+  /** Moonshot (Kimi) streams its usage on the finishing choice, not on the chunk. */
+  usage?: ChatUsage | null
 }
 
 export interface ChatChunk {

@@ -11,7 +11,7 @@ import { urlCitation } from './citations.ts'
 import { readErrorBody } from '../../canonical/upstream-error.ts'
 import { streamErrorCode } from './errors.ts'
 import { mapFinishReason } from './finish-reason.ts'
-import { mapChatUsage } from './usage.ts'
+import { chunkUsage, mapChatUsage } from './usage.ts'
 
 export interface ChatStreamOptions {
   /** The slug the client asked for: reported as the response's model. */
@@ -47,7 +47,8 @@ function isWholeObject(text: string): boolean {
  * tool-call arguments split over many chunks, several calls interleaved by
  * `index`, providers that omit the index or reuse index 0 with a new id,
  * reasoning in `reasoning_content` or `reasoning`, usage in a trailing chunk
- * with no choices, and `{"error":…}` chunks after a 200.
+ * with no choices or on the finishing choice (Moonshot), and `{"error":…}`
+ * chunks after a 200.
  */
 export function createChatDecoder(emit: (event: ResponsesEvent) => void, options: ChatStreamOptions): EventDecoder<SseMessage> {
   const builder = new ResponseBuilder(emit, { model: options.model, ids: options.ids, now: options.now })
@@ -252,7 +253,8 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
         const info = typeof chunk.error === 'string' ? { message: chunk.error } : readErrorBody(JSON.stringify({ error: chunk.error }))
         return builder.fail({ code: streamErrorCode(info), message: `The upstream reported an error mid-stream: ${info.message}` }, usage)
       }
-      if (chunk.usage) usage = mapChatUsage(chunk.usage)
+      const chatUsage = chunkUsage(chunk)
+      if (chatUsage) usage = mapChatUsage(chatUsage)
       // n > 1 is never requested; only the first choice is ours.
       for (const choice of chunk.choices ?? []) if ((choice.index ?? 0) === 0) onChoice(choice)
     },

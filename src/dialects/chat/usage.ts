@@ -1,11 +1,22 @@
 import type { Usage } from '../../canonical/types.ts'
-import type { ChatUsage } from './api.ts'
+import type { ChatChunk, ChatUsage } from './api.ts'
+
+/**
+ * The usage a stream chunk carries: OpenAI's is on the chunk (a last chunk with empty choices);
+ * Moonshot (Kimi) puts it on the finishing choice instead (`choices[0].usage`).
+ */
+export function chunkUsage(chunk: ChatChunk): ChatUsage | undefined {
+  if (chunk.usage && typeof chunk.usage === 'object') return chunk.usage
+  for (const choice of chunk.choices ?? []) if ((choice.index ?? 0) === 0 && choice.usage && typeof choice.usage === 'object') return choice.usage
+  return undefined
+}
 
 /** Chat usage → Responses usage (Codex reads cached and reasoning tokens, spec §d.2). */
 export function mapChatUsage(usage: ChatUsage): Usage {
   const input = usage.prompt_tokens ?? 0
   const output = usage.completion_tokens ?? 0
-  const cached = usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens
+  // OpenAI's place first, then DeepSeek's, then Moonshot's (Kimi's top-level `cached_tokens`).
+  const cached = usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens ?? usage.cached_tokens
   const reasoning = usage.completion_tokens_details?.reasoning_tokens
   return {
     input_tokens: input,
