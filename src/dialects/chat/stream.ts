@@ -231,11 +231,20 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
 
   function finish(): void {
     if (builder.isFinished) return
+    const outcome = mapFinishReason(finishReason)
+    // An interrupted answer's open items are dropped, not closed: Codex keeps every item that got
+    // its output_item.done in the retried turn's history, and would run a half-written call.
+    if (outcome.status === 'failed') return builder.fail({ code: outcome.code, message: `The upstream ended the answer with finish_reason "${finishReason}": ${outcome.why}.` }, usage)
     finishCalls()
     closeText()
-    const outcome = mapFinishReason(finishReason)
-    if (outcome.status === 'incomplete') builder.incomplete(outcome.reason, usage)
-    else builder.complete(usage)
+    switch (outcome.status) {
+      case 'completed':
+        return builder.complete(usage)
+      case 'incomplete':
+        return builder.incomplete(outcome.reason, usage)
+      default:
+        outcome satisfies never
+    }
   }
 
   return {
