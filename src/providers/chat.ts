@@ -66,7 +66,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
     upstreamOptions(context),
   )
   if (!response.ok) throw upstreamHttpError(response.status, await readBounded(response), response.headers, label(model))
-  const decoderOptions = { model: slug, tools: plan }
+  const decoderOptions = { model: slug, upstreamModel: model.model, tools: plan }
   const events = await eventStreamOf(response, CHAT_PASSTHROUGH, label(model), context.idleTimeoutMs)
   return providerStream(decodeBody(events, (emit) => createChatDecoder(emit, decoderOptions), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
 }

@@ -5,10 +5,16 @@ export type ChatContentPart =
   | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } }
   | { type: 'file'; file: { file_data?: string; filename?: string } }
 
+/** Gemini 3's signature on a tool call, which it needs back on that call (dialects/chat/thought-signature.ts). */
+export interface ChatExtraContent {
+  google?: { thought_signature?: string }
+}
+
 export interface ChatToolCall {
   id: string
   type: 'function'
   function: { name: string; arguments: string }
+  extra_content?: ChatExtraContent
 }
 
 /** A custom (freeform) tool's call, as OpenAI writes it (the SDK's ChatCompletionMessageCustomToolCall). */
@@ -69,6 +75,7 @@ export interface ChatChunkToolCall {
   id?: string
   type?: string
   function?: { name?: string; arguments?: string }
+  extra_content?: ChatExtraContent | null
 }
 
 export interface ChatChunkChoice {

@@ -14,6 +14,7 @@ import { compactionText } from '../../canonical/compaction.ts'
 import { foreignItemsAsText } from '../../canonical/foreign-items.ts'
 import { imageByFileId } from '../../canonical/unsupported.ts'
 import { ShimError } from '../../errors.ts'
+import { thoughtSignaturesFor } from './thought-signature.ts'
 
 /** What the upstream accepts; decided by the provider from settings, never by model-id checks here. */
 export interface ChatRequestOptions {
@@ -162,6 +163,8 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
   // Text of merged system/user messages, joined once at the end: re-joining on every merge is quadratic.
   const mergedText = new Map<ChatMessage, { texts: string[]; separator: string }>()
   const isOpen = (id: string) => calledIds.has(id) && !answered.has(id)
+  // Gemini 3 refuses a history whose calls lack the signatures it put on them; others never get one.
+  const signatures = thoughtSignaturesFor(items, options.model)
 
   const endToolTurn = () => {
     for (const id of openCalls) if (!answered.has(id)) messages.push({ role: 'tool', tool_call_id: id, content: 'No output: the call was interrupted.' })
@@ -191,6 +194,8 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
     return message
   }
   const addCall = (call: ChatToolCall) => {
+    const signature = signatures.get(call.id)
+    if (signature) call.extra_content = { google: { thought_signature: signature } }
     const message = assistantTurn(true)
     ;(message.tool_calls ??= []).push(call)
     openCalls.push(call.id)

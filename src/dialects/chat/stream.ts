@@ -11,11 +11,14 @@ import { urlCitation } from './citations.ts'
 import { readErrorBody } from '../../canonical/upstream-error.ts'
 import { streamErrorCode } from './errors.ts'
 import { mapFinishReason } from './finish-reason.ts'
+import { encodeThoughtSignature, thoughtSignatureOf } from './thought-signature.ts'
 import { chunkUsage, mapChatUsage } from './usage.ts'
 
 export interface ChatStreamOptions {
   /** The slug the client asked for: reported as the response's model. */
   model: string
+  /** The upstream model id: Gemini's thought signatures are kept for this model alone. */
+  upstreamModel?: string
   tools: ToolPlan
   ids?: IdGenerator
   now?: () => number
@@ -32,6 +35,9 @@ interface CallState {
   input?: CustomInputExtractor
   /** Done before the stream ended: a later call began after its arguments were whole. */
   closed?: boolean
+  /** Gemini's thought signature for this call, and whether its reasoning item went out. */
+  signature?: string
+  signatureSent?: boolean
 }
 
 /** Arguments no further delta could validly extend: a whole JSON object. */
@@ -153,10 +159,20 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
     builder.close(handle)
   }
 
+  /** The call's Gemini signature, in a reasoning item the client sends back (dialects/chat/thought-signature.ts). */
+  function sendSignature(call: CallState): void {
+    if (!call.signature || call.signatureSent || !call.id || !builder.charge(call.signature.length)) return
+    call.signatureSent = true
+    const encrypted = encodeThoughtSignature({ model: options.upstreamModel ?? '', call_id: call.id, signature: call.signature })
+    builder.addCompleteItem({ type: 'reasoning', id: ids('rs'), summary: [], encrypted_content: encrypted })
+  }
+
   function openCall(call: CallState): void {
     closeText()
     const callId = call.id ?? ids('call')
     setId(call, callId)
+    // Before its call, as the reasoning that led to it would be.
+    sendSignature(call)
     const flat = options.tools.byFlatName.get(call.name)
     const origin = flat?.origin
     call.handle =
@@ -185,6 +201,11 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
     lastCall = call
     if (piece.id && !call.id) setId(call, piece.id)
     if (piece.function?.name && !call.name) call.name = piece.function.name
+    const signature = thoughtSignatureOf(piece)
+    if (signature && !call.signature) {
+      call.signature = signature
+      if (call.handle) sendSignature(call) // it came after the call opened
+    }
     const delta = piece.function?.arguments ?? ''
     if (call.closed) {
       if (!delta.trim()) return

@@ -17,7 +17,7 @@ export async function decodeChatBytes(chunks: Uint8Array[]): Promise<ResponsesEv
   const plan = flattenTools(tools)
   const ids = counterIds()
   // The production path: parse and decode in one stage, as providers run it.
-  return collect(decodeBody(streamOf(chunks), (emit) => createChatDecoder(emit, { model: 'deepseek', tools: plan, ids, now: () => 1_790_000_000_000 })).events())
+  return collect(decodeBody(streamOf(chunks), (emit) => createChatDecoder(emit, { model: 'deepseek', upstreamModel: 'upstream-model', tools: plan, ids, now: () => 1_790_000_000_000 })).events())
 }
 
 function asSse(events: ResponsesEvent[]): string {
