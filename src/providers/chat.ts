@@ -3,7 +3,7 @@ import { decodeBody } from '../canonical/decode.ts'
 import { assertChoiceHonoured, droppedToolsNote, flattenTools } from '../canonical/flatten-tools.ts'
 import type { ResponsesRequest } from '../canonical/types.ts'
 import { upstreamHttpError } from '../dialects/chat/errors.ts'
-import { fromCanonical, type ChatRequestOptions } from '../dialects/chat/request.ts'
+import { fromCanonical, type ChatRequestOptions, type StructuredOutput } from '../dialects/chat/request.ts'
 import { CHAT_PASSTHROUGH } from '../dialects/chat/from-events.ts'
 import { createChatDecoder } from '../dialects/chat/stream.ts'
 import type { ModelSettings } from '../settings/schema.ts'
@@ -19,6 +19,15 @@ import { baseUrlHost } from '../upstream/base-url.ts'
 // `verbosity`, `max_completion_tokens`; its other chat models reject the first two.
 function isOpenAIReasoningModel(model: string): boolean {
   return /^(o\d|gpt-5)/i.test(model)
+}
+
+/**
+ * DeepSeek's API takes `response_format` `text` or `json_object` and answers `json_schema` with 400
+ * "This response_format type is unavailable now", so on its own host a schema goes as JSON mode plus
+ * an instruction unless the entry says otherwise.
+ */
+function defaultStructuredOutput(model: ModelSettings): StructuredOutput {
+  return baseUrlHost(model.base_url)?.hostname === 'api.deepseek.com' ? 'json_object' : 'json_schema'
 }
 
 /** What this entry's upstream accepts, from settings plus the provider's known quirks. */
@@ -42,6 +51,7 @@ export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
     supportsServiceTier: openai,
     imageSupport: !model.no_image_support,
     maxOutputTokens: model.max_output_tokens,
+    structuredOutput: model.structured_output ?? defaultStructuredOutput(model),
   }
 }
 

@@ -19,6 +19,7 @@ export const CAMEL_ALIASES = {
   thinkingBudgetTokens: 'thinking_budget_tokens',
   promptCaching: 'prompt_caching',
   serviceTier: 'service_tier',
+  structuredOutput: 'structured_output',
 } as const
 
 /** Every field a model entry may carry, snake_case, in the order messages list them. */
@@ -39,6 +40,7 @@ export const ENTRY_KEYS = [
   'thinking_budget_tokens',
   'prompt_caching',
   'service_tier',
+  'structured_output',
   'generated_by',
   'workspace',
   'fallbacks',

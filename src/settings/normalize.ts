@@ -264,6 +264,11 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     ok = false
   }
   if (!ok || !model || !providerLabel || !kind || baseUrl === undefined) return null
+  // Only a chat request has the choice; elsewhere the value would be ignored without a word.
+  if (pick(entry, 'structured_output') !== undefined && kind.dialect !== 'chat') {
+    issues.push({ path: `${source}.structured_output`, message: `only chat providers (openai, generic-chat-completion-api, ollama) send a response_format; provider "${providerLabel}" does not, remove the field` })
+    return null
+  }
 
   const provider: ProviderName = providerLabel === 'ollama' ? 'generic-chat-completion-api' : providerLabel
   const slug = (pick(entry, 'slug') as string | undefined) ?? slugify(model)
@@ -278,7 +283,7 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     extra_headers: (pick(entry, 'extra_headers') as Record<string, string> | undefined) ?? {},
     source,
   }
-  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching', 'service_tier', 'generated_by', 'workspace', 'fallbacks', 'price'] as const
+  const optional = ['api_key', 'api_key_env', 'max_context_limit', 'max_output_tokens', 'reasoning_effort', 'reasoning_efforts', 'thinking_budget_tokens', 'prompt_caching', 'service_tier', 'structured_output', 'generated_by', 'workspace', 'fallbacks', 'price'] as const
   for (const key of optional) {
     const value = pick(entry, key)
     if (value !== undefined) (result as unknown as Record<string, unknown>)[key] = value

@@ -63,6 +63,8 @@ const fields = {
   thinking_budget_tokens: positiveInt('thinking_budget_tokens'),
   prompt_caching: v.boolean('expected true or false'),
   service_tier: v.string('expected a service tier string such as "priority"'),
+  /** Chat upstreams: how a JSON-schema output format is sent (json_object for those that refuse json_schema). */
+  structured_output: v.picklist(['json_schema', 'json_object'], 'expected "json_schema" (sent as is) or "json_object" (JSON mode, the schema in an instruction)'),
   /** Which command wrote the entry (`opencode-go`, `discover:<host>`): re-runs replace only their own. */
   generated_by: v.string('expected the name of the command that generated this entry'),
   /** Subprocess providers: the folder their own tools act in, when the client does not say. */
@@ -157,6 +159,8 @@ export interface ModelSettings {
   prompt_caching?: boolean
   /** ChatGPT entries: a pinned service tier (e.g. "priority"). */
   service_tier?: string
+  /** Chat entries: how a JSON-schema output format is sent; unset = json_schema (json_object on DeepSeek's host). */
+  structured_output?: 'json_schema' | 'json_object'
   /** The key variable the provider reads when the entry names none: set only for the provider's own default host. */
   default_key_env?: string
   generated_by?: string

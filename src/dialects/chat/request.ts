@@ -34,7 +34,14 @@ export interface ChatRequestOptions {
   imageSupport: boolean
   /** Output cap when the request has none. */
   maxOutputTokens?: number
+  /**
+   * How a JSON-schema output format goes upstream: as `json_schema`, or (for upstreams that refuse
+   * it, like DeepSeek) as `json_object` with the schema stated in a system instruction. Default json_schema.
+   */
+  structuredOutput?: StructuredOutput
 }
+
+export type StructuredOutput = 'json_schema' | 'json_object'
 
 const IMAGE_OMITTED = '[image omitted: this model does not accept image input]'
 
@@ -75,13 +82,33 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   if (options.supportsServiceTier && request.service_tier) body.service_tier = request.service_tier
 
   const format = request.text?.format
-  if (format?.type === 'json_schema') {
+  if (format?.type === 'json_schema' && options.structuredOutput === 'json_object') {
+    body.response_format = { type: 'json_object' }
+    instruct(messages, schemaInstruction(format))
+  } else if (format?.type === 'json_schema') {
     body.response_format = {
       type: 'json_schema',
       json_schema: { name: format.name ?? 'output', schema: format.schema, ...(format.strict !== undefined && { strict: format.strict }), ...(format.description && { description: format.description }) },
     }
   } else if (format?.type === 'json_object') body.response_format = { type: 'json_object' }
   return body
+}
+
+/**
+ * The schema as words, for an upstream that takes JSON mode but no schema: it then holds the model
+ * to valid JSON, and the schema only to what the model reads here. It names JSON, which DeepSeek's
+ * JSON mode requires of the prompt.
+ */
+function schemaInstruction(format: { name?: string; description?: string; schema?: Record<string, unknown> }): string {
+  const about = format.description ? ` (${format.description})` : ''
+  return `Answer with one JSON object only, no other text and no code fences. It must match this JSON Schema, named "${format.name ?? 'output'}"${about}:\n${JSON.stringify(format.schema ?? {})}`
+}
+
+/** Added to the leading system message, or as one: some chat templates refuse a system message later on. */
+function instruct(messages: ChatMessage[], text: string): void {
+  const first = messages[0]
+  if (first?.role === 'system') first.content = first.content ? `${first.content}\n\n${text}` : text
+  else messages.unshift({ role: 'system', content: text })
 }
 
 function toolChoice(choice: ToolChoice | undefined, plan: ToolPlan): ChatToolChoice | undefined {

@@ -83,3 +83,26 @@ describe('effort none', () => {
     expect(fromCanonical(ask, flattenTools(undefined), { ...GENERIC, reasoningEfforts: ['none', 'low', 'high'] }).reasoning_effort).toBe('none')
   })
 })
+
+describe('structured output as JSON mode (structuredOutput: json_object, for upstreams that refuse json_schema)', () => {
+  const JSON_MODE: ChatRequestOptions = { ...GENERIC, structuredOutput: 'json_object' }
+  const format = { type: 'json_schema' as const, name: 'answer', description: 'the result', strict: true, schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } }
+
+  test('json_object goes up, and the schema is stated in the leading system message', () => {
+    const body = fromCanonical({ model: 'm', instructions: 'Be brief.', input: 'six times seven', text: { format } }, flattenTools(undefined), JSON_MODE)
+    expect(body.response_format).toEqual({ type: 'json_object' })
+    expect(body.messages).toHaveLength(2)
+    expect(body.messages[0]).toEqual({ role: 'system', content: `Be brief.\n\nAnswer with one JSON object only, no other text and no code fences. It must match this JSON Schema, named "answer" (the result):\n${JSON.stringify(format.schema)}` })
+    expect(validateChatRequest(body)).toBeNull()
+  })
+
+  test('with no system message one is put first', () => {
+    const body = fromCanonical({ model: 'm', input: 'six times seven', text: { format } }, flattenTools(undefined), JSON_MODE)
+    expect(body.messages.map((message) => message.role)).toEqual(['system', 'user'])
+  })
+
+  test('json_object requests and the default option are untouched', () => {
+    expect(fromCanonical({ model: 'm', input: 'x', text: { format: { type: 'json_object' } } }, flattenTools(undefined), JSON_MODE).messages).toHaveLength(1)
+    expect(fromCanonical({ model: 'm', input: 'x', text: { format } }, flattenTools(undefined), GENERIC).response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'answer' } })
+  })
+})
