@@ -315,8 +315,8 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
       }
       default:
         // web_search_call, compaction_trigger and other items that steer the client have no chat
-        // (additional_tools items are lifted into the tool list when the request is parsed.)
-        // form (calls of the Responses API's own tools and their outputs arrive as notes: foreignItemsAsText).
+        // form (calls of the Responses API's own tools and their outputs arrive as notes: foreignItemsAsText;
+        // additional_tools items are lifted into the tool list when the request is parsed).
         break
     }
   }
