@@ -1,5 +1,5 @@
 import { ShimError } from '../errors.ts'
-import type { ModelSettings } from './schema.ts'
+import type { ModelSettings, Settings } from './schema.ts'
 
 /**
  * Resolves a model's API key at request time, never earlier, so no secret is
@@ -48,4 +48,25 @@ export function describeKeySource(model: ModelSettings, env: Record<string, stri
   const variable = model.api_key_env ?? model.default_key_env
   if (!variable) return { source: 'none needed', present: true }
   return { source: `$${variable}`, present: Boolean(env[variable]) }
+}
+
+const keyVariablesBySettings = new WeakMap<Settings, readonly string[]>()
+
+/**
+ * The environment variables the settings name for keys: each entry's `api_key_env` and the
+ * `${NAME}`s its `api_key` refers to. Secrets of the proxy, which a child process it starts
+ * (cursor-agent, which runs shell commands a model chooses) must not inherit.
+ */
+export function keyVariablesOf(settings: Settings): readonly string[] {
+  let names = keyVariablesBySettings.get(settings)
+  if (!names) {
+    const found = new Set<string>()
+    for (const model of settings.models) {
+      if (model.api_key_env) found.add(model.api_key_env)
+      for (const match of model.api_key?.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g) ?? []) found.add(match[1]!)
+    }
+    names = [...found]
+    keyVariablesBySettings.set(settings, names)
+  }
+  return names
 }

@@ -7,7 +7,7 @@ import type { ResponsesRequest } from '../../src/canonical/types.ts'
 import { createCursorServices, openCursorTurn } from '../../src/cursor/turn.ts'
 import { collect } from '../support/golden.ts'
 import { environmentContext } from '../cursor/_requests.ts'
-import { keyVariablesOf } from '../../src/settings/key-variables.ts'
+import { keyVariablesOf } from '../../src/settings/secrets.ts'
 import { settingsFrom } from '../support/shim.ts'
 
 // POSIX: the fake is a shell script.
