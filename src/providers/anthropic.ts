@@ -67,7 +67,7 @@ async function open(request: ResponsesRequest, { slug, model }: ProviderTarget, 
 
   const { response, abort } = await openUpstream({ url: messagesUrl(model.base_url), headers, body: JSON.stringify(translation.body), label: label(model) }, upstreamOptions(context))
   if (!response.ok) throw messagesHttpError(response.status, await readBounded(response), response.headers, label(model))
-  const decoder = { model: slug, tools: plan, structuredOutputTool: translation.structuredOutputTool }
+  const decoder = { model: slug, tools: plan, structuredOutputTool: translation.structuredOutputTool, structuredOutputForced: translation.structuredOutputForced }
   const events = await eventStreamOf(response, MESSAGES_PASSTHROUGH, label(model), context.idleTimeoutMs)
   return providerStream(decodeBody(events, (emit) => createMessagesDecoder(emit, decoder), { idleTimeoutMs: context.idleTimeoutMs, onAbort: (reason) => abort(reason) }))
 }

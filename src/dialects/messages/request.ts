@@ -39,6 +39,8 @@ export interface MessagesTranslation {
   betas: string[]
   /** A tool standing in for `text.format` json_schema; its input is the answer. */
   structuredOutputTool?: string
+  /** The structured tool is forced (no other tool may be called): nothing the model writes needs holding back. */
+  structuredOutputForced?: boolean
   /** Reasoning items dropped because they did not come from Anthropic. */
   droppedReasoning: number
 }
@@ -294,13 +296,16 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   let choice = toolChoice(request.tool_choice, plan)
 
   let structuredOutputTool: string | undefined
+  let structuredOutputForced = false
   const format = request.text?.format
   if (format?.type === 'json_schema' && format.schema) {
     // A tool whose input schema is the output schema is the dependable way to get schema-valid JSON.
     structuredOutputTool = STRUCTURED_OUTPUT_TOOL
     for (let n = 2; plan.byFlatName.has(structuredOutputTool); n++) structuredOutputTool = `${STRUCTURED_OUTPUT_TOOL}_${n}`
     tools.push({ name: structuredOutputTool, description: `Give your final answer by calling this tool; its input is the answer (${format.name ?? 'output'}).`, input_schema: { ...format.schema, type: 'object' } })
-    if (forcesStructuredOutputTool(plan)) choice = { type: 'tool', name: structuredOutputTool }
+    // Forced also under tool_choice "none": the client's tools may not be called, so the answer is this call.
+    structuredOutputForced = forcesStructuredOutputTool(plan) || request.tool_choice === 'none'
+    if (structuredOutputForced) choice = { type: 'tool', name: structuredOutputTool }
     else system.push({ type: 'text', text: `When you give your final answer, call the ${structuredOutputTool} tool with it instead of writing it as text.` })
   }
   // Anthropic has no JSON mode: the instruction is what it has (json_schema goes through a tool, above).
@@ -341,6 +346,6 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
     if (typeof request.top_p === 'number') body.top_p = request.top_p
   }
   if (options.promptCaching) placeCacheBreakpoints(body)
-  return { body, betas, structuredOutputTool, droppedReasoning }
+  return { body, betas, structuredOutputTool, structuredOutputForced, droppedReasoning }
 }
 

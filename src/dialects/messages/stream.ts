@@ -18,6 +18,8 @@ export interface MessagesStreamOptions {
   tools: ToolPlan
   /** The tool standing in for `text.format`: its input becomes message text. */
   structuredOutputTool?: string
+  /** As the request decided it (`MessagesTranslation`); else judged from the tools offered. */
+  structuredOutputForced?: boolean
   ids?: IdGenerator
   now?: () => number
 }
@@ -69,7 +71,7 @@ export function createMessagesDecoder(emit: (event: ResponsesEvent) => void, opt
   // when the next block starts, and a delta once sent cannot be taken back, so prose is held until
   // then: only while the tool is unforced (other tools offered; forced, Claude writes nothing
   // first), or once it has answered. Any other answer streams its text as it comes.
-  const holdsProse = options.structuredOutputTool !== undefined && !forcesStructuredOutputTool(options.tools)
+  const holdsProse = options.structuredOutputTool !== undefined && !(options.structuredOutputForced ?? forcesStructuredOutputTool(options.tools))
   let structuredAnswered = false
   let held = ''
 

@@ -136,3 +136,11 @@ describe('what a real agent loop sent that Anthropic would refuse', () => {
     expect(body.thinking).toBeUndefined()
   })
 })
+
+test('json_schema with tool_choice "none": the schema tool is forced (the client\'s tools may not be called), thinking off', () => {
+  const request: ResponsesRequest = { model: 'claude', input: 'summarise', tool_choice: 'none', tools: [{ type: 'function', name: 'ls', parameters: { type: 'object', properties: {} } }], text: { format: { type: 'json_schema', name: 'summary', schema: { type: 'object', properties: { text: { type: 'string' } } } } } }
+  const translated = translate(request)
+  expect(translated.body.tool_choice).toEqual({ type: 'tool', name: 'json_output' })
+  expect(translated.structuredOutputForced).toBe(true)
+  expect(translated.body.thinking).toBeUndefined()
+})
