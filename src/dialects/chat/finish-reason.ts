@@ -15,30 +15,36 @@ export const CHAT_FINISH_REASONS = {
   stop: { status: 'completed' },
   tool_calls: { status: 'completed' },
   function_call: { status: 'completed' },
-  // Together AI's end of sequence (not an OpenAI value, but a normal stop).
+  // Together AI's end of sequence (not an OpenAI value, but a normal stop); Hugging Face TGI's, and a stop sequence met.
   eos: { status: 'completed' },
+  eos_token: { status: 'completed' },
+  stop_sequence: { status: 'completed' },
   length: { status: 'incomplete', reason: 'max_output_tokens' },
   // Mistral: the model's context window filled up.
   model_length: { status: 'incomplete', reason: 'max_output_tokens' },
   content_filter: { status: 'incomplete', reason: 'content_filter' },
+  // Zhipu (GLM): its safety filter stopped the answer.
+  sensitive: { status: 'incomplete', reason: 'content_filter' },
   // DeepSeek documents it: "the request is interrupted due to insufficient resource of the inference system".
   insufficient_system_resource: { status: 'failed', code: 'server_error', why: 'the upstream ran out of inference resources and interrupted the answer' },
   // OpenRouter's normalised provider failure; Mistral's too.
   error: { status: 'failed', code: 'server_error', why: 'the upstream reported an error and cut the answer off' },
   // vLLM ends engine-aborted requests this way, then still sends [DONE] (vllm-project/vllm#57082).
   abort: { status: 'failed', code: 'server_error', why: 'the upstream aborted the answer' },
+  // Zhipu (GLM): its inference failed partway.
+  network_error: { status: 'failed', code: 'server_error', why: 'the upstream reported a network error and cut the answer off' },
 } as const satisfies Record<string, FinishOutcome>
 
 /**
- * No finish_reason (a stream that ended with [DONE]) is a normal end. A reason not in the table
- * ends as `response.incomplete` naming it: it may say something went wrong, so the answer must not
- * read as a clean success, but a retry (`response.failed`) could re-run a fine answer from a
- * provider with its own word for "stop" over and over. Incomplete is fatal in Codex and shows the
- * upstream's word, so a user can tell us which table row is missing.
+ * No finish_reason (a stream that ended with [DONE]) is a normal end, and so is a reason not in the
+ * table. Servers have their own words for "stop" (TGI's `eos_token` for years), and anything else
+ * would end a finished turn badly everywhere: `response.incomplete` is fatal in Codex, and Chat and
+ * Messages clients have no place for the word, so they would be told `length`/`max_tokens`, which
+ * Claude Code takes for a cut-off answer. Reasons that say the answer broke off are table rows.
  */
 export function mapFinishReason(reason: string | null | undefined): FinishOutcome {
   if (!reason) return { status: 'completed' }
   const name = String(reason) // the wire is unchecked: a number would otherwise break the lookup
   if (Object.hasOwn(CHAT_FINISH_REASONS, name)) return CHAT_FINISH_REASONS[name as keyof typeof CHAT_FINISH_REASONS]
-  return { status: 'incomplete', reason: `finish_reason ${JSON.stringify(name.slice(0, 80))}` }
+  return { status: 'completed' }
 }
