@@ -86,12 +86,13 @@ export function unfinishedAnswerError(aggregated: AggregatedResponse): ShimError
 }
 
 /** A failed answer's error (a `response.failed` event's), as the status a client would have had before any byte. */
-export function failedAnswerError(error: ResponseObject['error']): ShimError {
+export function failedAnswerError(error: ResponseObject['error'], options: { firstRead?: boolean } = {}): ShimError {
   const code = error?.code
   const message = error?.message ?? 'The upstream ended without an answer.'
   // Of the kind an error status would have had, so each dialect gives it the same type as its own (rate_limit_error for a 429).
   if (code === 'context_length_exceeded') return new ShimError('context_length_exceeded', message, { status: 400, code })
   if (code === 'rate_limit_exceeded' || code === 'insufficient_quota') return new ShimError('upstream_http', message, { status: 429, code })
   if (code === 'timeout') return new ShimError('upstream_timeout', message, { status: 504, code })
-  return new ShimError('upstream_stream', message, { status: 502, code })
+  // Failed in the upstream's first read, before any answer: an outage as an error status would be (fallbacks, the breaker).
+  return new ShimError(options.firstRead ? 'upstream_http' : 'upstream_stream', message, { status: 502, code })
 }

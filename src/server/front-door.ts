@@ -6,6 +6,7 @@ import { isContextLengthError, readErrorBody } from '../canonical/upstream-error
 import { ShimError } from '../errors.ts'
 import type { ProviderStream } from '../providers/types.ts'
 import type { PassthroughDialect } from '../sse/watch.ts'
+import type { StreamTracker } from '../sse/tracker.ts'
 import { fallbackChain, hasFallbacks, withFallbacks } from '../routing/fallbacks.ts'
 import { providerOf } from '../routing/model-list.ts'
 import { pinCanonical } from '../routing/pinned.ts'
@@ -109,6 +110,8 @@ interface Turn<Request> {
 interface Opened {
   stream: ProviderStream
   record: ((event: ResponsesEvent) => void) | null
+  /** The client's stream, made while the route was opened when its status waits on the upstream's first read. */
+  encoded?: ReadableStream<Uint8Array>
 }
 
 function requestOf<Request>(turn: Turn<Request>): Request {
@@ -312,7 +315,10 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   const note = door.leftOut && leftOutToolsNote(route.slug, door.leftOut(requestOf(turn)), label)
   if (note) upstream.log.info(note)
   summary.usageDialect = undefined
-  return { stream: await provider.open(pinCanonical(input ?? toCanonical(turn), route.alias), route, upstream), record }
+  const opened: Opened = { stream: await provider.open(pinCanonical(input ?? toCanonical(turn), route.alias), route, upstream), record }
+  // Inside the route's attempt, so a failure in the first read reaches the fallbacks and the breaker as an error status would.
+  if (stream && door.failsBeforeStatus) opened.encoded = await encodedAnswer(turn, opened)
+  return opened
 }
 
 /**
@@ -336,40 +342,87 @@ function routed(response: Response, servedModel: string | undefined): Response {
   return response
 }
 
+/**
+ * A translated answer as the client's stream. For a door whose status waits on it (`failsBeforeStatus`),
+ * only once the upstream's first read is in: a failure there, before any of the answer began, is
+ * thrown as the error status it would have been. Nothing has been sent yet, and the first token
+ * waits for that read anyway.
+ */
+async function encodedAnswer<Request>(turn: Turn<Request>, { stream: opened, record }: Opened): Promise<ReadableStream<Uint8Array>> {
+  const { door, context } = turn
+  const { summary } = context
+  context.keepAlive()
+  const encode = door.encoder(requestOf(turn))
+  let failedFirst: ResponseObject['error'] | undefined
+  let firstRead = door.failsBeforeStatus === true
+  const tracker = firstRead && context.tracker ? new HeldTracker(context.tracker) : context.tracker
+  // The terminal event carries the usage and any failure, for the ledger; one set lookup per event.
+  const encoded = opened.encoded((event) => {
+    if (isTerminalEvent(event)) {
+      noteTerminal(summary, event.response)
+      if (firstRead && event.type === 'response.failed') failedFirst = event.response.error
+    } else if (firstRead && event.type === 'response.output_item.added') firstRead = false // an answer began: it streams, failure and all
+    record?.(event)
+    return encode(event)
+  }, tracker)
+  const first = firstRead ? firstChunkOf(encoded) : undefined
+  if (first) {
+    await first
+    firstRead = false
+    if (failedFirst !== undefined) {
+      // Never sent: the request's record is not told of it (a fallback may answer in its place).
+      if (tracker instanceof HeldTracker) tracker.drop()
+      void encoded.cancel(new Error('answered with an error status')).catch(() => {})
+      throw failedAnswerError(failedFirst, { firstRead: true })
+    }
+  }
+  if (tracker instanceof HeldTracker) tracker.release()
+  return encoded
+}
+
+/**
+ * The request's tracker, told nothing until the first read is judged: what a failed first read
+ * made is never sent, and its cancel is no client leaving. Released, it passes on what it held.
+ */
+class HeldTracker implements StreamTracker {
+  private held: (() => void)[] | null = []
+
+  constructor(private readonly tracker: StreamTracker | undefined) {}
+
+  chunk(size: number, firstToken?: boolean): void {
+    if (this.held) this.held.push(() => this.tracker?.chunk(size, firstToken))
+    else this.tracker?.chunk(size, firstToken)
+  }
+
+  end(outcome?: string): void {
+    if (this.held) this.held.push(() => this.tracker?.end(outcome))
+    else this.tracker?.end(outcome)
+  }
+
+  release(): void {
+    const held = this.held ?? []
+    this.held = null
+    for (const told of held) told()
+  }
+
+  drop(): void {
+    this.held = []
+  }
+}
+
 /** A translated route's answer: encoded as the client's stream, or aggregated into its final object. */
-async function translatedAnswer<Request>(turn: Turn<Request>, { stream: opened, record }: Opened): Promise<Response> {
+async function translatedAnswer<Request>(turn: Turn<Request>, opened: Opened): Promise<Response> {
   const { door, context } = turn
   const request = requestOf(turn)
   const { summary } = context
+  const { stream: upstream, record } = opened
   if (turn.stream) {
-    context.keepAlive()
-    const encode = door.encoder(request)
-    let failedFirst: ResponseObject['error'] | undefined
-    let firstRead = door.failsBeforeStatus === true
-    // The terminal event carries the usage and any failure, for the ledger; one set lookup per event.
-    const encoded = opened.encoded((event) => {
-      if (isTerminalEvent(event)) {
-        noteTerminal(summary, event.response)
-        if (firstRead && event.type === 'response.failed') failedFirst = event.response.error
-      } else if (firstRead && event.type === 'response.output_item.added') firstRead = false // an answer began: it streams, failure and all
-      record?.(event)
-      return encode(event)
-    }, context.tracker)
-    const first = firstRead ? firstChunkOf(encoded) : undefined
-    if (first) {
-      // Nothing has been sent yet: the headers wait for the first read, which the first token needs anyway.
-      await first
-      firstRead = false
-      if (failedFirst !== undefined) {
-        void encoded.cancel(new Error('answered with an error status')).catch(() => {})
-        throw failedAnswerError(failedFirst)
-      }
-    }
-    return new Response(encoded, { status: 200, headers: opened.headers ? { ...SSE_HEADERS, ...opened.headers } : SHARED_SSE_HEADERS })
+    const encoded = opened.encoded ?? (await encodedAnswer(turn, opened))
+    return new Response(encoded, { status: 200, headers: upstream.headers ? { ...SSE_HEADERS, ...upstream.headers } : SHARED_SSE_HEADERS })
   }
-  const aggregated = await aggregateEvents(opened.events(), record ?? undefined)
+  const aggregated = await aggregateEvents(upstream.events(), record ?? undefined)
   noteTerminal(summary, aggregated.response)
   const failure = unfinishedAnswerError(aggregated)
   if (failure) throw failure
-  return new Response(JSON.stringify(door.final(aggregated.response, request)), { status: 200, headers: { 'content-type': 'application/json', ...opened.headers } })
+  return new Response(JSON.stringify(door.final(aggregated.response, request)), { status: 200, headers: { 'content-type': 'application/json', ...upstream.headers } })
 }
