@@ -18,6 +18,7 @@ import { recordFromEvents } from '../responses-store/recorder.ts'
 import { refuseUnsupportedStateFields } from '../responses-store/refuse.ts'
 import { shouldStore, touchesStore } from '../responses-store/store.ts'
 import { readBounded } from '../upstream/http.ts'
+import { backoffMs, RETRYABLE_STATUSES, sleepUnlessAborted, type RetryPolicy } from '../upstream/retry.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
@@ -315,10 +316,30 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   const note = door.leftOut && leftOutToolsNote(route.slug, door.leftOut(requestOf(turn)), label)
   if (note) upstream.log.info(note)
   summary.usageDialect = undefined
-  const opened: Opened = { stream: await provider.open(pinCanonical(input ?? toCanonical(turn), route.alias), route, upstream), record }
-  // Inside the route's attempt, so a failure in the first read reaches the fallbacks and the breaker as an error status would.
-  if (stream && door.failsBeforeStatus) opened.encoded = await encodedAnswer(turn, opened)
-  return opened
+  const canonical = pinCanonical(input ?? toCanonical(turn), route.alias)
+  for (let attempt = 0; ; attempt++) {
+    const opened: Opened = { stream: await provider.open(canonical, route, upstream), record }
+    if (!(stream && door.failsBeforeStatus)) return opened
+    // Inside the route's attempt, so a failure in the first read is what an error status would be: retried
+    // as one is before the first byte, then judged by the fallbacks and the breaker.
+    try {
+      opened.encoded = await encodedAnswer(turn, opened)
+      return opened
+    } catch (error) {
+      const delay = firstReadRetryDelay(error, attempt, context.deps.retry)
+      if (delay === null) throw error
+      upstream.onRetry?.(`its first event was an error (${(error as ShimError).details.code ?? (error as ShimError).status})`)
+      await sleepUnlessAborted(delay, context.request.signal)
+    }
+  }
+}
+
+/** How long to wait before opening the route again after a failure in its first read; null when it goes on as it is. */
+function firstReadRetryDelay(error: unknown, attempt: number, policy: RetryPolicy): number | null {
+  if (!(error instanceof ShimError) || attempt >= policy.retries || !RETRYABLE_STATUSES.has(error.status)) return null
+  // A used-up quota does not come back in a second.
+  if (error.details.code === 'insufficient_quota' || error.details.code === 'usage_limit_reached') return null
+  return backoffMs(attempt, policy)
 }
 
 /**

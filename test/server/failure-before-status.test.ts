@@ -7,18 +7,23 @@ import { chatModel, settingsFrom, startShim } from '../support/shim.ts'
 
 /**
  * An upstream that answers 200 and whose first event is an error (OpenRouter does this for a
- * provider's 429). Nothing has reached the client yet, so Chat and Messages clients get the
- * error's status, which their SDKs retry, instead of a 200 whose stream says it failed (an
- * APIError without a status, never retried). Codex still hears it as `response.failed`.
+ * provider's 429). Nothing has reached the client yet, so for Chat and Messages clients it is what
+ * an error status would be: retried by the proxy before the first byte, then the error's status,
+ * which their SDKs retry, instead of a 200 whose stream says it failed (an APIError without a
+ * status, never retried). Codex still hears it as `response.failed`. This shim retries nothing
+ * itself, to show the status; the last test turns its retries on.
  */
 let script: Json[][] = []
 let delayMs = 0
 const chatUp = startFakeChatUpstream(() => stream(script.shift() ?? textReply('Hello.'), { delayMs }))
 let anthropicScript: Json[][] = []
 const anthropicUp = startFakeAnthropicUpstream(() => events(anthropicScript.shift() ?? messageEvents([{ text: 'Hello.' }])))
-const shim = startShim(settingsFrom([chatModel(chatUp.url), { slug: 'claude', model: 'claude-sonnet-4-5', provider: 'anthropic', base_url: anthropicUp.url, api_key: 'sk-ant' }]))
+const settings = settingsFrom([chatModel(chatUp.url), { slug: 'claude', model: 'claude-sonnet-4-5', provider: 'anthropic', base_url: anthropicUp.url, api_key: 'sk-ant' }])
+const shim = startShim(settings, { retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } })
+const retrying = startShim(settings, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } })
 afterAll(() => {
   shim.close()
+  retrying.close()
   chatUp.close()
   anthropicUp.close()
 })
@@ -65,4 +70,19 @@ test('Responses clients (Codex) keep hearing it as response.failed', async () =>
   const response = await fetch(`${shim.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'fake', stream: true, input: 'hi' }) })
   expect(response.status).toBe(200)
   expect(await response.text()).toContain('"type":"response.failed"')
+})
+
+test('with retries on, the proxy itself opens the route again, as for an error status: the client sees only the answer', async () => {
+  script = [rateLimited, rateLimited]
+  const before = chatUp.requests.length
+  const client = new Anthropic({ baseURL: retrying.url, apiKey: 'x', maxRetries: 0 })
+  const message = await client.messages.stream({ model: 'fake', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage()
+  expect(message.content).toMatchObject([{ type: 'text', text: 'Hello.' }])
+  expect(chatUp.requests.length - before).toBe(3)
+  // A used-up quota is not retried: it does not come back in a second.
+  script = [[{ error: { message: 'You exceeded your current quota', code: 'insufficient_quota' } }]]
+  const quotaBefore = chatUp.requests.length
+  const refused = await client.messages.create({ model: 'fake', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error)
+  expect(refused).toBeInstanceOf(Anthropic.RateLimitError)
+  expect(chatUp.requests.length - quotaBefore).toBe(1)
 })

@@ -29,6 +29,8 @@ export function upstreamHttpError(status: number, bodyText: string, headers: Hea
 /** An `{"error":…}` object inside an otherwise healthy stream. */
 export function streamErrorCode(info: UpstreamErrorInfo): string {
   if (isContextLengthError(info)) return 'context_length_exceeded'
+  // A used-up quota (OpenAI's code) is no rate limit: waiting does not bring it back, and Codex says so rather than retrying.
+  if (info.code === 'insufficient_quota' || info.type === 'insufficient_quota') return 'insufficient_quota'
   if (/rate.?limit|too many requests/i.test(`${info.code} ${info.type} ${info.message}`)) return 'rate_limit_exceeded'
   return 'server_error'
 }
