@@ -156,12 +156,13 @@ async function contextFromElsewhere<Request>(turn: Turn<Request>, refused: Respo
   const { context, body } = turn
   const id = (body.json as { previous_response_id?: unknown }).previous_response_id
   if (typeof id !== 'string' || readErrorBody(await readBounded(refused.clone() as Response)).code !== 'previous_response_not_found') return null
-  const { importUpstreamResponse, stateKeepers } = await import('./upstream-responses.ts')
   try {
-    await importUpstreamResponse(id, context.store, stateKeepers(context.models.settings), requestContext(context))
+    await readInUpstreamResponse(id, context)
   } catch {
     return null
   }
+  // No state-keeping upstream to read it from: nothing was read in.
+  if (!context.store.get(id)) return null
   turn.expanded = expandStoredContext(toCanonical(turn), context.store)
   return turn.expanded.request
 }
@@ -408,16 +409,16 @@ async function encodedAnswer<Request>(turn: Turn<Request>, { stream: opened, rec
 class HeldTracker implements StreamTracker {
   private held: (() => void)[] | null = []
 
-  constructor(private readonly tracker: StreamTracker | undefined) {}
+  constructor(private readonly tracker: StreamTracker) {}
 
   chunk(size: number, firstToken?: boolean): void {
-    if (this.held) this.held.push(() => this.tracker?.chunk(size, firstToken))
-    else this.tracker?.chunk(size, firstToken)
+    if (this.held) this.held.push(() => this.tracker.chunk(size, firstToken))
+    else this.tracker.chunk(size, firstToken)
   }
 
   end(outcome?: string): void {
-    if (this.held) this.held.push(() => this.tracker?.end(outcome))
-    else this.tracker?.end(outcome)
+    if (this.held) this.held.push(() => this.tracker.end(outcome))
+    else this.tracker.end(outcome)
   }
 
   release(): void {
