@@ -21,9 +21,15 @@ function largerContext(from: Route, to: Route): boolean {
 }
 
 /** An HTTP answer that says "not now" rather than "not this request". */
+/** A used-up quota (OpenAI's `insufficient_quota`, the ChatGPT plan's `usage_limit_reached`): waiting does not bring it back. */
+export function isUsedUpQuota(error: ShimError): boolean {
+  const code = error.details.code
+  return code === 'usage_limit_reached' || code === 'insufficient_quota'
+}
+
 function httpOutage(error: ShimError): boolean {
-  const { code, retryAfter } = error.details
-  if (code === 'usage_limit_reached' || code === 'insufficient_quota') return true
+  const { retryAfter } = error.details
+  if (isUsedUpQuota(error)) return true
   if (error.status === 429) return retryAfter !== undefined
   return error.status >= 500 || error.status === 408
 }

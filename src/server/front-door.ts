@@ -7,7 +7,7 @@ import { ShimError } from '../errors.ts'
 import type { ProviderStream } from '../providers/types.ts'
 import type { PassthroughDialect } from '../sse/watch.ts'
 import type { StreamTracker } from '../sse/tracker.ts'
-import { fallbackChain, hasFallbacks, withFallbacks } from '../routing/fallbacks.ts'
+import { fallbackChain, hasFallbacks, isUsedUpQuota, withFallbacks } from '../routing/fallbacks.ts'
 import { providerOf } from '../routing/model-list.ts'
 import { pinCanonical } from '../routing/pinned.ts'
 import type { Route } from '../routing/resolve.ts'
@@ -18,7 +18,7 @@ import { recordFromEvents } from '../responses-store/recorder.ts'
 import { refuseUnsupportedStateFields } from '../responses-store/refuse.ts'
 import { shouldStore, touchesStore } from '../responses-store/store.ts'
 import { readBounded } from '../upstream/http.ts'
-import { backoffMs, RETRYABLE_STATUSES, sleepUnlessAborted, type RetryPolicy } from '../upstream/retry.ts'
+import { retryDelayForStatus, sleepUnlessAborted, type RetryPolicy } from '../upstream/retry.ts'
 import { readBody } from './body.ts'
 import { requestContext, type RouteContext, type RouteHandler } from './context.ts'
 import { baseUrlHost } from '../upstream/base-url.ts'
@@ -337,10 +337,8 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
 
 /** How long to wait before opening the route again after a failure in its first read; null when it goes on as it is. */
 function firstReadRetryDelay(error: unknown, attempt: number, policy: RetryPolicy): number | null {
-  if (!(error instanceof ShimError) || attempt >= policy.retries || !RETRYABLE_STATUSES.has(error.status)) return null
-  // A used-up quota does not come back in a second.
-  if (error.details.code === 'insufficient_quota' || error.details.code === 'usage_limit_reached') return null
-  return backoffMs(attempt, policy)
+  if (!(error instanceof ShimError) || isUsedUpQuota(error)) return null
+  return retryDelayForStatus(error.status, attempt, policy)
 }
 
 /**

@@ -59,11 +59,19 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.ra
  * used up, or a `retry-after` longer than we are willing to hold the client.
  */
 export function retryDelayFor(response: Response, attempt: number, policy: RetryPolicy, statuses: ReadonlySet<number> = RETRYABLE_STATUSES): number | null {
-  if (attempt >= policy.retries) return null
   const hint = response.headers.get('x-should-retry')
   if (hint === 'false') return null
-  if (!statuses.has(response.status) && hint !== 'true') return null
-  const after = retryAfterMs(response.headers)
+  return retryDelayForStatus(response.status, attempt, policy, { statuses, retryable: hint === 'true', afterMs: retryAfterMs(response.headers) })
+}
+
+/**
+ * The same judgement for a failure known by its status alone (an error event in an upstream's
+ * first read, which carries no headers): `retryable` when the upstream said so whatever the status.
+ */
+export function retryDelayForStatus(status: number, attempt: number, policy: RetryPolicy, options: { statuses?: ReadonlySet<number>; retryable?: boolean; afterMs?: number | null } = {}): number | null {
+  if (attempt >= policy.retries) return null
+  if (!(options.statuses ?? RETRYABLE_STATUSES).has(status) && !options.retryable) return null
+  const after = options.afterMs ?? null
   if (after === null) return backoffMs(attempt, policy)
   return after <= policy.maxDelayMs ? after : null
 }
