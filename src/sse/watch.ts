@@ -438,7 +438,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     const ending = !answered && containsAny(bytes, terminals)
     if (ending) answered = true
     // An answer that ends in the upstream's own error event failed: it goes on as it came, and is told.
-    if (ending && onFailure && indexOf.call(bytes, ERROR_KEY) >= 0) tell(upstreamErrorOf(bytes))
+    if (ending && onFailure) tell(upstreamErrorOf(bytes))
     atBoundary = endsClean
     // One search for usage serves both its reading and its removal: most chunks have none.
     const hasUsage = (onUsage || dropUsage) && indexOf.call(bytes, USAGE_KEY) >= 0
@@ -448,7 +448,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     const sent = rename || dropping ? rewriteEvents(bytes, rename, dropping) : bytes
     if (!sent.length) return false
     // Looked for only until found: the events before the first token are few.
-    const firstToken = tracker !== undefined && !tokenSent && indexOf.call(sent, DELTA) >= 0 && someDataLine(sent, DELTA, isTokenEvent)
+    const firstToken = tracker !== undefined && !tokenSent && someDataLine(sent, DELTA, isTokenEvent)
     if (firstToken) tokenSent = true
     tracker?.chunk(sent.length, firstToken)
     early = null
