@@ -65,7 +65,8 @@ export function patchForBackend(body: Record<string, unknown>, options: PatchOpt
     }
     // The backend stores nothing: items codex-shim made for other providers cannot be read there.
     input = withoutShimItems(input, { stored: false })
-    if (input.length !== original.length || input.some((item, i) => item !== original[i])) set('input', input)
+    // A new array only where something was taken out or replaced (withoutShimItems hands back the same one otherwise).
+    if (input !== original) set('input', input)
   }
   return changed ? out : null
 }
