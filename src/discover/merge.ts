@@ -3,7 +3,7 @@ import { slugify } from '../settings/slug.ts'
 export type Json = Record<string, unknown>
 
 /** Arrays of model entries a settings file may hold (schema.ts); generated rows may sit in either. */
-const ENTRY_KEYS = ['models', 'customModels'] as const
+export const ENTRY_KEYS = ['models', 'customModels'] as const
 
 export interface MergeResult {
   document: Json
@@ -85,7 +85,7 @@ function entriesAt(document: Json, key: string): Json[] {
   return Array.isArray(value) ? value.filter(isObject) : []
 }
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

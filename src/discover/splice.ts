@@ -1,4 +1,4 @@
-import type { Json, MergeResult } from './merge.ts'
+import { ENTRY_KEYS, isObject, type Json, type MergeResult } from './merge.ts'
 
 /**
  * The settings text with only the generated rows changed: the rows `isGenerated`
@@ -13,7 +13,7 @@ export function spliceGenerated(text: string, isGenerated: (entry: Json) => bool
   if (!members) return null
   const edits: { start: number; end: number; replacement: string }[] = []
   let placed = merged.inserted.rows.length === 0
-  for (const key of ['models', 'customModels']) {
+  for (const key of ENTRY_KEYS) {
     const span = members.get(key)
     if (!span || text[span.start] !== '[') continue
     const elements = arrayElements(text, span)
@@ -126,8 +126,4 @@ function valueEnd(text: string, at: number): number {
   let index = at
   while (index < text.length && !isSpace(text[index]) && text[index] !== ',' && text[index] !== '}' && text[index] !== ']') index++
   return index
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
