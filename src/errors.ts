@@ -84,6 +84,11 @@ export function clientClosed(): ShimError {
   return new ShimError('upstream_stream', 'The client closed the request.', { status: 499 })
 }
 
+/** Whether an error is `clientClosed()`'s: the client left, which says nothing about the upstream. */
+export function isClientClosed(error: unknown): boolean {
+  return error instanceof ShimError && error.kind === 'upstream_stream' && error.status === 499
+}
+
 /**
  * Why a connection failed, in one short clause: the system's code once (Bun's
  * messages already start with it) and without the runtime's own advice, since

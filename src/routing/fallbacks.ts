@@ -1,5 +1,5 @@
 import type { Log } from '../log.ts'
-import { ShimError } from '../errors.ts'
+import { isClientClosed, ShimError } from '../errors.ts'
 import type { CircuitBreaker } from './breaker.ts'
 import type { Route } from './resolve.ts'
 
@@ -158,15 +158,10 @@ function report(breaker: CircuitBreaker, slug: string, error: unknown, probe: nu
   // The client left before the model answered, the model was never asked (the conversation it was
   // to continue lives with another upstream), or codex-shim itself failed (a thrown bug, not a
   // ShimError): that says nothing about the model, up or down.
-  if (!(error instanceof ShimError) || clientLeft(error) || cannotContinue(error)) breaker.release(slug, probe)
+  if (!(error instanceof ShimError) || isClientClosed(error) || cannotContinue(error)) breaker.release(slug, probe)
   else if (isOutage(error)) breaker.failure(slug)
   // An error that is no outage (a 400, a refusal) is an answer: the model is up.
   else breaker.success(slug)
-}
-
-/** `clientClosed()` (errors.ts): the client disconnected, marked with nginx's 499. */
-function clientLeft(error: unknown): boolean {
-  return error instanceof ShimError && error.kind === 'upstream_stream' && error.status === 499
 }
 
 /** The earlier response this request continues is not here, or could not be read from the upstream holding it (responses-store/expand.ts). */
