@@ -1,17 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { parseSettings, SettingsError } from '../../src/settings/load.ts'
 import { describeKeySource, resolveApiKey } from '../../src/settings/secrets.ts'
+import { settingsIssues } from '../support/settings-issues.ts'
 
 const parse = (value: unknown) => parseSettings(JSON.stringify(value), '/x/models.json')
-function issuesOf(value: unknown): string[] {
-  try {
-    parse(value)
-  } catch (error) {
-    if (error instanceof SettingsError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`)
-    throw error
-  }
-  throw new Error('expected a SettingsError')
-}
+const issuesOf = settingsIssues
 
 describe('settings: accepted spellings', () => {
   test('canonical snake_case entry', () => {

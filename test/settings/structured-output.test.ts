@@ -1,16 +1,9 @@
 import { expect, test } from 'bun:test'
-import { parseSettings, SettingsError } from '../../src/settings/load.ts'
+import { parseSettings } from '../../src/settings/load.ts'
+import { settingsIssues } from '../support/settings-issues.ts'
 
 const parse = (models: unknown[]) => parseSettings(JSON.stringify({ models }), '/x/models.json')
-function issuesOf(models: unknown[]): string[] {
-  try {
-    parse(models)
-  } catch (error) {
-    if (error instanceof SettingsError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`)
-    throw error
-  }
-  throw new Error('expected a SettingsError')
-}
+const issuesOf = (models: unknown[]) => settingsIssues({ models })
 
 test.each(['json_schema', 'json_object'])('structured_output %s is kept on a chat entry', (value) => {
   const [model] = parse([{ model: 'deepseek-chat', provider: 'generic-chat-completion-api', base_url: 'https://h.example/v1', structured_output: value }]).models
