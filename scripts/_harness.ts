@@ -182,6 +182,23 @@ export async function inTurns(sides: number, count: number, block: number, serve
   }
 }
 
+/**
+ * CPU per request of each process in `pids`, in µs: `count` requests each (`serve(side, size)` sends
+ * `size` of them to that side), in blocks taken in turns (inTurns), read to the nanosecond
+ * (cpuMeter). One block of a few hundred requests moves by a third between runs (a garbage
+ * collection or a ledger write more or less lands in it); the sum over several blocks taken in turns
+ * does not: two copies of one build differ by ~5 µs on a quiet machine.
+ */
+export async function cpuPerRequestUs(pids: number[], count: number, block: number, serve: (side: number, size: number) => Promise<unknown>): Promise<number[]> {
+  const spent = pids.map(() => 0)
+  await inTurns(pids.length, count, Math.min(block, count), async (side, size) => {
+    const used = cpuMeter(pids[side]!)
+    await serve(side, size)
+    spent[side]! += used()
+  })
+  return spent.map((ms) => Math.round((ms * 1000) / count))
+}
+
 /** Each thread's time on a CPU (the first field of its schedstat, in ns), summed; null where there is no /proc. */
 function threadTimes(pid: number): { ns: number; threads: string } | null {
   try {

@@ -12,7 +12,7 @@
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cpuMeter, inTurns, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
+import { cpuPerRequestUs, inTurns, rssKiB, rssSplitKiB, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const started = performance.now()
@@ -181,6 +181,9 @@ const round = (value: number, digits = 2) => Number(value.toFixed(digits))
 const results: Record<string, any> = {}
 const quick = process.env.BENCH_QUICK === '1'
 const N = quick ? 40 : 200
+// CPU per turn is read over more turns than the rates: one block of 200 moved by a third between runs.
+const CPU_TURNS = quick ? 200 : 1500
+const CPU_BLOCK = quick ? 100 : 250
 
 // The floor: a bare Bun pass-through (one fetch, the body handed back) in its own process, on the
 // Chat → chat route only: what any proxy in this runtime adds on this machine.
@@ -240,14 +243,14 @@ for (const route of MEASURED) {
   for (const concurrency of [1, 16, 64]) {
     const direct = await run(route.direct, 'deltas=5', N, concurrency)
     for (const side of shims) {
-      const cpuUsed = cpuMeter(side.pid)
       const shimmed = await run(route.shim(side.url), 'deltas=5', N, concurrency)
-      const cpu = cpuUsed()
       const prefix = side.label === 'shim' ? '' : `${side.label}_`
       entry[`${prefix}rps_c${concurrency}`] = { direct: round(N / direct.seconds, 0), shim: round(N / shimmed.seconds, 0), ratio: round(direct.seconds / shimmed.seconds, 2) }
-      if (concurrency === 16) entry[`${prefix}cpu_ms_per_request`] = round(cpu / N, 3)
     }
   }
+  // CPU per small turn: every side in blocks taken in turns, CPU_TURNS each, as `bench:cpu` does.
+  const cpuUs = await cpuPerRequestUs(shims.map((side) => side.pid), CPU_TURNS, CPU_BLOCK, (index, size) => run(route.shim(shims[index]!.url), 'deltas=5', size, 4))
+  for (const [index, side] of shims.entries()) entry[`${side.label === 'shim' ? '' : `${side.label}_`}cpu_ms_per_request`] = round(cpuUs[index]! / 1000, 3)
   const big = quick ? 2000 : 10000
   // Best of three on each side: one long stream is at the mercy of a single scheduling hiccup.
   const best = async (target: Target) => Math.min(...[await turn(target, `deltas=${big}`), await turn(target, `deltas=${big}`), await turn(target, `deltas=${big}`)].map((s) => s.total))

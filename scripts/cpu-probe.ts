@@ -8,7 +8,7 @@
  * CPU_PROFILE=1 starts this build with `--cpu-prof-md` into /tmp/codex-shim-prof.
  */
 import { join } from 'node:path'
-import { cpuMeter, inTurns, startHarness } from './_harness.ts'
+import { cpuPerRequestUs, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const COUNT = Number(process.env.CPU_PROBE_COUNT ?? 3000)
@@ -92,21 +92,10 @@ async function load(base: string, path: string, headers: Record<string, string>,
     }
   }))
 }
-/**
- * CPU per request of each side on one route, in blocks of 500 requests taken in turns (inTurns)
- * until each side has served COUNT. Two copies of one build measured this way differ by about 5 µs
- * on a quiet machine, by up to 50 µs on a busy one.
- */
+/** CPU per request of each side on one route (cpuPerRequestUs), in blocks of 500, after 200 to warm each. */
 async function usPerRequest(sides: { pid: number; base: string }[], route: (typeof ROUTES)[number]): Promise<number[]> {
   for (const side of sides) await load(side.base, route.path, route.headers, route.body, 200)
-  const spent = sides.map(() => 0)
-  await inTurns(sides.length, COUNT, Math.min(500, COUNT), async (index, size) => {
-    const side = sides[index]!
-    const used = cpuMeter(side.pid)
-    await load(side.base, route.path, route.headers, route.body, size)
-    spent[index]! += used()
-  })
-  return spent.map((ms) => Math.round((ms * 1000) / COUNT))
+  return cpuPerRequestUs(sides.map((side) => side.pid), COUNT, 500, (index, size) => load(sides[index]!.base, route.path, route.headers, route.body, size))
 }
 
 const [floorUs] = await usPerRequest([{ pid: floor.pid, base: `http://127.0.0.1:${floorPort}` }], ROUTES[0]!)
