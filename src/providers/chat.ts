@@ -30,6 +30,16 @@ function defaultStructuredOutput(model: ModelSettings): StructuredOutput {
   return baseUrlHost(model.base_url)?.hostname === 'api.deepseek.com' ? 'json_object' : 'json_schema'
 }
 
+/**
+ * Gemini behind Google's own OpenAI-compatible endpoints (AI Studio, Vertex AI), or named as Gemini
+ * where the host does not say (a proxy in front): Gemini 3 checks the thought signatures on the calls
+ * of the current turn. `google/…` names are OpenRouter's and LiteLLM's, which carry signatures their own way.
+ */
+function checksThoughtSignatures(model: ModelSettings): boolean {
+  const host = baseUrlHost(model.base_url)?.hostname ?? ''
+  return host === 'generativelanguage.googleapis.com' || host === 'aiplatform.googleapis.com' || host.endsWith('-aiplatform.googleapis.com') || /^gemini-/i.test(model.model)
+}
+
 /** What this entry's upstream accepts, from settings plus the provider's known quirks. */
 export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
   const openai = model.provider === 'openai' && baseUrlHost(model.base_url)?.hostname === 'api.openai.com'
@@ -52,6 +62,7 @@ export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
     imageSupport: !model.no_image_support,
     maxOutputTokens: model.max_output_tokens,
     structuredOutput: model.structured_output ?? defaultStructuredOutput(model),
+    checksThoughtSignatures: checksThoughtSignatures(model),
   }
 }
 

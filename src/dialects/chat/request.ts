@@ -14,7 +14,7 @@ import { compactionText } from '../../canonical/compaction.ts'
 import { foreignItemsAsText } from '../../canonical/foreign-items.ts'
 import { imageByFileId } from '../../canonical/unsupported.ts'
 import { ShimError } from '../../errors.ts'
-import { thoughtSignaturesFor } from './thought-signature.ts'
+import { thoughtSignaturesFor, UNSIGNED_CALL_SIGNATURE } from './thought-signature.ts'
 
 /** What the upstream accepts; decided by the provider from settings, never by model-id checks here. */
 export interface ChatRequestOptions {
@@ -39,6 +39,11 @@ export interface ChatRequestOptions {
    * it, like DeepSeek) as `json_object` with the schema stated in a system instruction. Default json_schema.
    */
   structuredOutput?: StructuredOutput
+  /**
+   * The upstream checks Gemini's thought signatures (Gemini on Google's endpoints): each step's first
+   * call goes with its signature, or Google's documented stand-in when this model did not sign it.
+   */
+  checksThoughtSignatures?: boolean
 }
 
 export type StructuredOutput = 'json_schema' | 'json_object'
@@ -221,9 +226,10 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
     return message
   }
   const addCall = (call: ChatToolCall) => {
-    const signature = signatures.get(call.id)
-    if (signature) call.extra_content = { google: { thought_signature: signature } }
     const message = assistantTurn(true)
+    // Gemini signs a step's first call only (parallel calls after it carry none).
+    const signature = signatures.get(call.id) ?? (options.checksThoughtSignatures && !message.tool_calls?.length ? UNSIGNED_CALL_SIGNATURE : undefined)
+    if (signature) call.extra_content = { google: { thought_signature: signature } }
     ;(message.tool_calls ??= []).push(call)
     openCalls.push(call.id)
     calledIds.add(call.id)

@@ -12,6 +12,13 @@ import type { ChatChunkToolCall } from './api.ts'
  */
 const PREFIX = 'codex-shim.gemini.v1:'
 
+/**
+ * What Google documents for a call Gemini did not sign (history from another model, a fallback or a
+ * switch of model in the middle of a tool loop): without it, Gemini 3 refuses the turn's unsigned
+ * calls with 400 "Function call is missing a thought_signature"; with it, the check is skipped.
+ */
+export const UNSIGNED_CALL_SIGNATURE = 'skip_thought_signature_validator'
+
 interface CarriedSignature {
   /** The upstream model that signed: a signature goes back to it alone (other chat APIs reject the unknown field). */
   model: string

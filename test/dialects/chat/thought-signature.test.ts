@@ -86,3 +86,32 @@ test('a signature that arrives after its call opened still goes out', async () =
   const body = fromCanonical({ model: 'gemini', input: [...output, { type: 'function_call_output', call_id: 'c1', output: 'ok' } as ResponsesItem], tools }, flattenTools(tools), GEMINI)
   expect(callsOf(body)[0]!.extra_content).toEqual({ google: { thought_signature: 'late' } })
 })
+
+const CHECKED: ChatRequestOptions = { ...GEMINI, checksThoughtSignatures: true }
+
+test('with the check on, a step Gemini did not sign gets the documented stand-in, on its first call only', () => {
+  // Another model's turn (a fallback, a switch of model mid-loop): two parallel calls, then one more step.
+  const input = [
+    { type: 'message', role: 'user', content: 'List and count the files.' },
+    { type: 'function_call', call_id: 'call_a', name: 'exec_command', arguments: '{"cmd":"ls"}' },
+    { type: 'function_call', call_id: 'call_b', name: 'exec_command', arguments: '{"cmd":"pwd"}' },
+    { type: 'function_call_output', call_id: 'call_a', output: 'a.txt' },
+    { type: 'function_call_output', call_id: 'call_b', output: '/w' },
+    { type: 'function_call', call_id: 'call_c', name: 'exec_command', arguments: '{"cmd":"wc -l a.txt"}' },
+    { type: 'function_call_output', call_id: 'call_c', output: '1' },
+  ] as ResponsesItem[]
+  const calls = callsOf(fromCanonical({ model: 'gemini', input, tools }, flattenTools(tools), CHECKED))
+  expect(calls.map((call) => [call.id, call.extra_content?.google?.thought_signature])).toEqual([
+    ['call_a', 'skip_thought_signature_validator'],
+    ['call_b', undefined],
+    ['call_c', 'skip_thought_signature_validator'],
+  ])
+  // Without the check (any other chat upstream) nothing is added.
+  expect(callsOf(fromCanonical({ model: 'gemini', input, tools }, flattenTools(tools), GEMINI)).some((call) => 'extra_content' in call)).toBe(false)
+})
+
+test('with the check on, a step Gemini signed keeps its own signature', async () => {
+  const calls = callsOf(fromCanonical({ model: 'gemini', input: await nextTurn(), tools }, flattenTools(tools), CHECKED))
+  expect(calls[0]!.extra_content).toEqual({ google: { thought_signature: 'CrICAdHtim827fQ-signature-A' } })
+  expect(calls[1]).not.toHaveProperty('extra_content')
+})
