@@ -307,7 +307,8 @@ export function holdsInlineKey(text: string): boolean {
 function modelEntriesIn(text: string): Record<string, unknown>[] {
   let document: Record<string, unknown>
   try {
-    document = JSON.parse(text) as Record<string, unknown>
+    // A byte-order mark is not JSON: without this, a BOM file's keys would go unmasked and its mode unchanged.
+    document = JSON.parse(withoutBom(text)) as Record<string, unknown>
   } catch {
     return []
   }

@@ -69,3 +69,20 @@ test('a models.json saved with a byte-order mark is read, and written back with 
   expect(written.charCodeAt(0)).toBe(0xfeff)
   expect(JSON.parse(written.slice(1)).models.map((entry: { slug: string }) => entry.slug)).toContain('mine')
 })
+
+test('a models.json with a byte-order mark and an inline key: the key is masked in the --dry-run diff, and the file made 0600', async () => {
+  const document = { models: [{ slug: 'mine', model: 'm', provider: 'openai', api_key: 'sk-inline-BOM-0123456789' }] }
+  const dry = freshHome('bom-dry-run')
+  writeFileSync(dry.settings, `\uFEFF${JSON.stringify(document, null, 2)}\n`)
+  const preview = await spawnCommand(['discover', ollama.url, '--dry-run', '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: dry.home })
+  expect(preview.code).toBe(0)
+  expect(preview.stdout).toContain('[redacted]')
+  expect(preview.output).not.toContain('sk-inline-BOM-0123456789')
+
+  const { home, settings } = freshHome('bom-inline-key')
+  writeFileSync(settings, `\uFEFF${JSON.stringify(document, null, 2)}\n`)
+  chmodSync(settings, 0o644)
+  const run = await spawnCommand(['discover', ollama.url, '--yes', '--prefix', 'local'], { CODEX_SHIM_HOME: home })
+  expect(run.code).toBe(0)
+  expect(mode(settings)).toBe(0o600)
+})
