@@ -1,4 +1,4 @@
-import { closeSync, constants, copyFileSync, existsSync, fchownSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs'
+import { closeSync, constants, copyFileSync, existsSync, fchmodSync, fchownSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
 /**
@@ -36,6 +36,9 @@ export function writeThroughTemp(target: string, write: (fd: number) => void, ve
   const mode = existsSync(target) ? statSync(target).mode & 0o777 : 0o644
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode)
   try {
+    // open()'s mode passes through the umask: under umask 077 app.asar would come out 0600,
+    // unreadable to every other account on the Mac. The target's own mode is set exactly.
+    if (process.platform !== 'win32') fchmodSync(fd, mode)
     matchOriginal(fd, target)
     write(fd)
     fsyncSync(fd)
