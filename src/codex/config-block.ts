@@ -341,14 +341,22 @@ function topBlock(options: ManagedBlockOptions, state: BlockState): string[] {
   ]
 }
 
-/** The provider table. Never named "OpenAI": that switches Codex to remote compaction (spec §a.3). */
-export function providerTable(options: { port: number; host?: string; providerName?: string; tokenEnv?: boolean }): string[] {
+/**
+ * Where Codex reaches the proxy. A wildcard bind (0.0.0.0, ::) is no address to send to, and the
+ * proxy's Host check refuses `[::]`: loopback stands in. Shared by `enable` and `codex-shim codex`.
+ */
+export function proxyBaseUrl(options: { port: number; host?: string }): string {
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1'
   const hostPart = host.includes(':') ? `[${host}]` : host
+  return `http://${hostPart}:${options.port}/v1`
+}
+
+/** The provider table. Never named "OpenAI": that switches Codex to remote compaction (spec §a.3). */
+export function providerTable(options: { port: number; host?: string; providerName?: string; tokenEnv?: boolean }): string[] {
   return [
     `[model_providers.${PROVIDER_ID}]`,
     `name = ${tomlString(providerDisplayName(options.providerName))}`,
-    `base_url = ${tomlString(`http://${hostPart}:${options.port}/v1`)}`,
+    `base_url = ${tomlString(proxyBaseUrl(options))}`,
     'wire_api = "responses"',
     // Not a secret: a proxy without CODEX_SHIM_TOKEN takes any key. One that requires it gets it from
     // Codex's environment, never from this file.

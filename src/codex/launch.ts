@@ -1,4 +1,4 @@
-import { PROVIDER_ID } from './config-block.ts'
+import { PROVIDER_ID, proxyBaseUrl } from './config-block.ts'
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1']
 
@@ -26,13 +26,12 @@ function toml(value: string): string {
  * file. Values are TOML (Codex parses each one, spec §a.1).
  */
 export function codexOverrides(options: { port: number; host?: string; catalogPath: string; model?: string; withToken?: boolean }): string[] {
-  const host = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host
   const pairs: [string, string][] = [
     ...(options.model ? ([['model', toml(options.model)]] as [string, string][]) : []),
     ['model_provider', toml(PROVIDER_ID)],
     ['model_catalog_json', toml(options.catalogPath)],
     [`model_providers.${PROVIDER_ID}.name`, toml('Codex Shim')],
-    [`model_providers.${PROVIDER_ID}.base_url`, toml(`http://${host.includes(':') ? `[${host}]` : host}:${options.port}/v1`)],
+    [`model_providers.${PROVIDER_ID}.base_url`, toml(proxyBaseUrl(options))],
     [`model_providers.${PROVIDER_ID}.wire_api`, toml('responses')],
     // With CODEX_SHIM_TOKEN set, Codex reads it from its environment (never from argv, which `ps` shows).
     options.withToken
