@@ -57,8 +57,12 @@ interface BlockState {
 
 export { ConfigEditError }
 
-function tomlString(value: string): string {
-  return JSON.stringify(value) // a JSON string is a valid TOML basic string
+/**
+ * A TOML basic string. JSON's escapes are TOML's, but JSON leaves DEL (U+007F) bare, which TOML
+ * forbids: a display name holding one made the whole block fail to parse.
+ */
+export function tomlString(value: string): string {
+  return JSON.stringify(value).replace(/\u007f/g, '\\u007f')
 }
 
 function parse(text: string, what: string): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { PROVIDER_ID, proxyBaseUrl } from './config-block.ts'
+import { PROVIDER_ID, proxyBaseUrl, tomlString } from './config-block.ts'
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1']
 
@@ -17,9 +17,7 @@ export function withLoopbackNoProxy(env: Record<string, string | undefined>): Re
   return out
 }
 
-function toml(value: string): string {
-  return JSON.stringify(value)
-}
+const toml = tomlString
 
 /**
  * `-c` overrides that point Codex at the shim for one run, writing no config

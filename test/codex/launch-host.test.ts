@@ -12,3 +12,13 @@ test.each(['0.0.0.0', '::'])('`codex-shim codex` against a proxy bound to %s poi
   // And the same address `enable` writes for that bind.
   expect(providerTable({ port: 8765, host: bind })).toContain(`base_url = "${url.href.replace(/\/$/, '')}"`)
 })
+
+test('a display name or model holding DEL (U+007F) is written escaped: enable succeeds and Codex can parse the -c overrides', async () => {
+  const { applyManagedBlock, managedProviderName } = await import('../../src/codex/config-block.ts')
+  const TOML = (await import('@iarna/toml')).default
+  const text = applyManagedBlock('approval_policy = "never"\n', { model: 'm', port: 8765, catalogPath: '/tmp/c.json', providerName: 'Odd\u007fName' })
+  expect(text).toContain('name = "Odd\\u007fName"')
+  expect(managedProviderName(text)).toBe('Odd\u007fName')
+  const override = codexOverrides({ port: 8765, catalogPath: '/tmp/c.json', model: 'odd\u007fmodel' }).find((arg) => arg.startsWith('model='))!
+  expect((TOML.parse(override) as { model: string }).model).toBe('odd\u007fmodel')
+})
