@@ -91,6 +91,10 @@ async function listPage(request: ListingRequest, after: string | undefined): Pro
   return { data: parsed.output.data, next: more === true && typeof last === 'string' && last ? last : undefined }
 }
 
+/** C0, DEL and C1 controls (ESC, BEL, CSI among them). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const CONTROLS = new RegExp(CONTROL.source, 'g')
+
 function catalogFrom(entries: unknown[]): CatalogModel[] {
   const seen = new Set<string>()
   const models: CatalogModel[] = []
@@ -99,10 +103,13 @@ function catalogFrom(entries: unknown[]): CatalogModel[] {
     if (!checked.success) continue
     const item = checked.output
     const id = item.id.trim()
-    if (!id || seen.has(id)) continue
+    // The report and the progress lines print ids and names as they are, on a log or a terminal: a
+    // control character there is an escape sequence. An id is sent back as is, so such an id is skipped.
+    if (!id || CONTROL.test(id) || seen.has(id)) continue
     seen.add(id)
     const model: CatalogModel = { id }
-    if (typeof item.name === 'string' && item.name.trim()) model.name = item.name.trim()
+    const name = typeof item.name === 'string' ? item.name.replace(CONTROLS, '').trim() : ''
+    if (name) model.name = name
     if (typeof item.context_length === 'number' && Number.isInteger(item.context_length) && item.context_length > 0) model.contextLength = item.context_length
     const modalities = isRecord(item.architecture) ? item.architecture.input_modalities : undefined
     if (Array.isArray(modalities)) model.imageSupport = modalities.includes('image')

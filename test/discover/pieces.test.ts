@@ -284,6 +284,15 @@ describe('listing pages and redirects (an audit of the settings commands)', () =
     await expect(listCatalog({ ...base, fetch })).rejects.toThrow('gave the same page again')
   })
 
+  test('a listed id or name holding control characters (terminal escapes) never reaches the report or the file', async () => {
+    const { listCatalog } = await import('../../src/discover/catalog.ts')
+    const fetch = (async () => Response.json({ data: [{ id: 'evil\u001b[2J\u001b]0;title\u0007' }, { id: 'ok-1', name: 'Nice\u001b[31m Name\u009b' }, { id: 'ok-2' }] })) as unknown as typeof globalThis.fetch
+    const models = await listCatalog({ ...base, fetch })
+    // An id is sent back to the server as is, so one with control characters is skipped, not rewritten.
+    expect(models.map((model) => model.id)).toEqual(['ok-1', 'ok-2'])
+    expect(models[0]!.name).toBe('Nice[31m Name')
+  })
+
   test('a redirect says where it points and that it is not followed', async () => {
     const { listCatalog } = await import('../../src/discover/catalog.ts')
     const fetch = (async () => new Response(null, { status: 302, headers: { location: 'https://new.example/api/v1/models?key=secret' } })) as unknown as typeof globalThis.fetch
