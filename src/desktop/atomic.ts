@@ -87,9 +87,19 @@ function renameOver(temp: string, target: string): void {
     throw error
   }
   // The rename itself must reach the disk before we report success.
+  syncDirectory(dirname(target))
+}
+
+/** Flushes a file's bytes to disk: a copy that must survive a crash right after it is made. */
+export function syncFile(path: string): void {
+  const fd = openSync(path, 'r')
+  try { fsyncSync(fd) } finally { closeSync(fd) }
+}
+
+/** Flushes a directory's entries (a rename, a new file) to disk. */
+export function syncDirectory(path: string): void {
   try {
-    const dirFd = openSync(dirname(target), 'r')
-    try { fsyncSync(dirFd) } finally { closeSync(dirFd) }
+    syncFile(path)
   } catch {
     // Some filesystems refuse fsync on a directory; the rename is still atomic.
   }

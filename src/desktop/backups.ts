@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, 
 import { dirname, join, relative } from 'node:path'
 import * as v from 'valibot'
 import { writeFileAtomic } from '../codex/atomic-write.ts'
+import { syncDirectory, syncFile } from './atomic.ts'
 import { ShimError } from '../errors.ts'
 import { shimHome } from '../paths.ts'
 import type { CodexBundle } from './bundle.ts'
@@ -126,6 +127,10 @@ export function createBackup(bundle: CodexBundle, plists: string[], originalSha2
     mkdirSync(dirname(join(partial, 'plists', path)), { recursive: true })
     copyFileSync(join(bundle.appPath, path), join(partial, 'plists', path))
   }
+  // On disk before the original is replaced: a crash just after patching must not leave a backup
+  // whose bytes were still in the page cache, which restore-app would then refuse as damaged.
+  syncFile(join(partial, 'app.asar'))
+  for (const path of relativePlists) syncFile(join(partial, 'plists', path))
   if (sha256File(join(partial, 'app.asar')) !== originalSha256) {
     rmSync(partial, { recursive: true, force: true })
     throw new ShimError('config', `app.asar changed while it was being backed up (is Codex updating?). Try again; nothing was changed.`)
@@ -133,6 +138,7 @@ export function createBackup(bundle: CodexBundle, plists: string[], originalSha2
   const manifest: BackupManifest = { version: bundle.version, appPath: bundle.appPath, originalSha256, createdAt: new Date().toISOString(), plists: relativePlists }
   writeFileAtomic(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
   renameSync(partial, dir)
+  syncDirectory(root)
   pruneBackups(bundle.version, dir)
   return { dir, manifest, bytes: directoryBytes(dir) }
 }
