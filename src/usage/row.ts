@@ -60,7 +60,7 @@ export const NO_TOKENS: TokenCounts = { input_tokens: null, cached_input_tokens:
 /**
  * A reported usage → the row's token fields, in the convention of TokenCounts.
  * Chat: `prompt_tokens` already includes cached ones; DeepSeek reports its cache
- * hits as `prompt_cache_hit_tokens`. Messages: Anthropic's `input_tokens`
+ * hits as `prompt_cache_hit_tokens`, Moonshot as a top-level `cached_tokens`. Messages: Anthropic's `input_tokens`
  * excludes cache reads and writes, so they are added back.
  */
 export function normaliseUsage<D extends ClientDialect>(usage: UsageByDialect[D] | null | undefined, dialect: D): TokenCounts {
@@ -81,7 +81,8 @@ export function normaliseUsage<D extends ClientDialect>(usage: UsageByDialect[D]
       const reported = usage as ChatUsage
       return {
         input_tokens: count(reported.prompt_tokens),
-        cached_input_tokens: count(reported.prompt_tokens_details?.cached_tokens) ?? count(reported.prompt_cache_hit_tokens),
+        // The same places, in the same order, as mapChatUsage reads for the translated routes.
+        cached_input_tokens: count(reported.prompt_tokens_details?.cached_tokens) ?? count(reported.prompt_cache_hit_tokens) ?? count(reported.cached_tokens),
         cache_write_tokens: null,
         output_tokens: count(reported.completion_tokens),
         reasoning_tokens: count(reported.completion_tokens_details?.reasoning_tokens),

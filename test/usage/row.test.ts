@@ -16,6 +16,12 @@ describe('normaliseUsage', () => {
     expect(normaliseUsage({ prompt_tokens: 4000, completion_tokens: 100, prompt_cache_hit_tokens: 3840 }, 'chat')).toMatchObject({ input_tokens: 4000, cached_input_tokens: 3840 })
   })
 
+  test("chat usage: Moonshot's top-level cached_tokens is counted as cached (the chat fast path billed it at the input rate)", () => {
+    const tokens = normaliseUsage({ prompt_tokens: 4000, completion_tokens: 100, total_tokens: 4100, cached_tokens: 3072 }, 'chat')
+    expect(tokens).toMatchObject({ input_tokens: 4000, cached_input_tokens: 3072 })
+    expect(costOf(tokens, { input: 0.6, cached_input: 0.15, output: 2.5 })).toBeCloseTo((928 * 0.6 + 3072 * 0.15 + 100 * 2.5) / 1e6, 12)
+  })
+
   test('messages usage: Anthropic input excludes cache reads and writes, so they are added back', () => {
     expect(normaliseUsage({ input_tokens: 10, cache_read_input_tokens: 900, cache_creation_input_tokens: 90, output_tokens: 33 }, 'messages')).toEqual({ input_tokens: 1000, cached_input_tokens: 900, cache_write_tokens: 90, output_tokens: 33, reasoning_tokens: null })
   })
