@@ -47,10 +47,13 @@ export function messagesStreamFailure(failure: { code?: string; message: string 
 export const MESSAGES_PASSTHROUGH: PassthroughDialect = {
   terminals: ['event: message_stop', '"type":"message_stop"', 'event: error'],
   failure: (error: ShimError) => formatEvent(messagesStreamFailure(responsesFailure(error))),
-  // Input tokens come in message_start, the output count in message_delta: merged.
+  // Input tokens come in message_start, the output count in message_delta: merged. A null in
+  // message_delta (the SDK types its input fields `number | null`) is no figure, not zero: it keeps
+  // message_start's, as the translated route does (messages/stream.ts).
   usage: (event, previous) => {
     const usage = event.type === 'message_start' ? event.message?.usage : event.type === 'message_delta' ? event.usage : undefined
-    return usage && typeof usage === 'object' ? { ...(previous as object), ...usage } : previous
+    if (!usage || typeof usage !== 'object') return previous
+    return { ...(previous as object), ...Object.fromEntries(Object.entries(usage).filter(([, value]) => value !== null && value !== undefined)) }
   },
   answerAsStream: (answer) => (answer.type === 'message' && Array.isArray(answer.content) ? messageAsEvents(answer) : null),
 }
