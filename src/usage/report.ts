@@ -15,10 +15,13 @@ const percent = (ratio: number | null) => (ratio === null ? '-' : `${(ratio * 10
 const cost = (usd: number | null) => (usd === null ? '-' : `$${usd >= 1 ? usd.toFixed(2) : usd.toFixed(4)}`)
 export function duration(ms: number | null): string {
   if (ms === null) return '-'
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const minutes = Math.floor(ms / 60_000)
-  return minutes < 60 ? `${minutes}m ${Math.round((ms % 60_000) / 1000)}s` : `${Math.floor(minutes / 60)}h ${minutes % 60}m`
+  // Rounded to what the unit shows before the unit is chosen: 119.6 s is "2m 0s", not "1m 60s".
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`
+  const tenths = Math.round(ms / 100)
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`
+  const seconds = Math.round(ms / 1000)
+  const minutes = Math.floor(seconds / 60)
+  return minutes < 60 ? `${minutes}m ${seconds % 60}s` : `${Math.floor(minutes / 60)}h ${minutes % 60}m`
 }
 const localTime = (ms: number) => new Date(ms).toLocaleString()
 
