@@ -144,6 +144,16 @@ describe('parseSince', () => {
   test.each(['', 'soon', '7', '-1d', '2026-13-01', '2026-02-30'])('bad: %p', (text) => {
     expect(() => parseSince(text, now)).toThrow(/--since expects 30m, 1h, 7d/)
   })
+  // Date.parse rolls a date-time's impossible day over (Feb 30 09:00 became Mar 2), where the date alone was refused.
+  test.each(['2026-02-30T09:00', '2026-04-31T00:00:00Z', '2026-13-01T09:00'])('bad date-time: %p', (text) => {
+    expect(() => parseSince(text, now)).toThrow(/--since expects 30m, 1h, 7d/)
+  })
+  // Lower-cased, "1M" (a month, to many) was read as one minute: a window 43,200 times too short, without a word.
+  test('"1M" is refused rather than read as one minute', () => {
+    expect(() => parseSince('1M', now)).toThrow(/minutes/)
+    expect(parseSince('1m', now)).toBe(now - 60_000)
+    expect(parseSince('7D', now)).toBe(now - 7 * 86_400_000)
+  })
   // An audit: 999999999d made an Invalid Date, then a crash (exit 1, and a 500 from /api/usage).
   test.each(['999999999d', '99999999999999999999w'])('too far back: %p is a usage error', (text) => {
     expect(() => parseSince(text, now)).toThrow(/reaches back too far/)
