@@ -228,7 +228,7 @@ async function openWithFallbacks<Request>(turn: Turn<Request>, route: Route): Pr
 }
 
 /** A ShimError that ended the request, for the log line and the ledger, however the client hears it. */
-function noteFailure(summary: RouteContext['summary'], error: ShimError): void {
+export function noteFailure(summary: RouteContext['summary'], error: ShimError): void {
   summary.outcome = error.kind
   summary.errorCode = error.details.code ?? error.kind
 }
@@ -240,7 +240,7 @@ function noteError(summary: RouteContext['summary'], code: string): void {
 }
 
 /** The summary names the route being tried; after fallbacks, the one that served. */
-function noteRoute(summary: RouteContext['summary'], route: Route, label: string): void {
+export function noteRoute(summary: RouteContext['summary'], route: Route, label: string): void {
   summary.slug = route.slug
   summary.upstream = label
   summary.provider = route.model.provider_label
