@@ -73,6 +73,8 @@ export const usageDbPath = () => join(shimHome(), 'usage.db')
 const sqliteCode = (error: unknown): string => (error && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : '')
 const isBusy = (error: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(error))
 const isDamage = (error: unknown) => /^SQLITE_(CORRUPT|NOTADB)/.test(sqliteCode(error))
+/** The disk (or the file system's quota) is full: passing, once something is deleted, so the rows wait. */
+const isFull = (error: unknown) => /^SQLITE_FULL/.test(sqliteCode(error))
 /** For warnings: the SQLite code, never a row's content. */
 const describeError = (error: unknown) => sqliteCode(error) || (error instanceof Error ? error.name : 'error')
 
@@ -146,6 +148,8 @@ class SqliteLedger implements Ledger {
   private flushTimer: ReturnType<typeof setTimeout> | null = null
   private readonly pruneTimer: ReturnType<typeof setInterval>
   private lockWarned = false
+  /** Warned about a full disk since the last batch that was written. */
+  private fullWarned = false
   private closed = false
 
   constructor(options: LedgerOptions) {
@@ -182,14 +186,15 @@ class SqliteLedger implements Ledger {
     try {
       this.insertBatch!(batch)
     } catch (error) {
-      if (isBusy(error)) return this.requeue(batch)
+      if (isBusy(error) || isFull(error)) return this.requeue(batch, error)
       if (!isDamage(error) || !this.replaceDamaged(error)) return this.discard(batch, error)
       try {
         this.insertBatch!(batch)
       } catch (again) {
-        return isBusy(again) ? this.requeue(batch) : this.discard(batch, again)
+        return isBusy(again) || isFull(again) ? this.requeue(batch, again) : this.discard(batch, again)
       }
     }
+    this.fullWarned = false
     this.written += batch.length
     this.checkpointIfDue()
     return this.reschedule(batch.length)
@@ -336,7 +341,7 @@ class SqliteLedger implements Ledger {
       this.applySyncLevel()
       this.flush()
       this.reportDrops()
-      if (this.queue.length) this.log.warn(`Usage ledger closed with ${this.queue.length} rows unwritten (the database stayed locked).`)
+      if (this.queue.length) this.log.warn(`Usage ledger closed with ${this.queue.length} rows unwritten (the database stayed locked, or the disk full).`)
       // A prune not yet begun is done here. One the worker is running is left to it (the flush above
       // got in between its batches): finishing millions of rows here would hold the shutdown for
       // seconds, and each batch it commits stays done, so the next start deletes only the rest.
@@ -491,8 +496,13 @@ class SqliteLedger implements Ledger {
     }
   }
 
-  private requeue(batch: UsageRow[]): number {
-    this.warnLocked()
+  /** Rows that met a lock or a full disk go back to the front of the queue (bounded by queueLimit) and are retried. */
+  private requeue(batch: UsageRow[], cause: unknown): number {
+    if (!isFull(cause)) this.warnLocked()
+    else if (!this.fullWarned) {
+      this.fullWarned = true
+      this.log.warn(`Usage ledger: the disk holding ${this.path} is full; rows wait in memory (up to ${this.queueLimit}) and are written once there is room.`)
+    }
     const merged = batch.concat(this.queue)
     const overflow = Math.max(0, merged.length - this.queueLimit)
     if (overflow) {
