@@ -5,16 +5,16 @@ const EARLIEST = 0
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const satisfies Record<string, number>
 
-/**
- * `--since`: `30m`, `1h`, `7d`, `2w`, `today` (local midnight), `yesterday`,
- * or an ISO date (`2026-05-01`, local midnight) or date-time. Returns ms since the epoch.
- */
 /** Whether year-month-day names a real calendar day (Date rolls Feb 30 over to Mar 2 without a word). */
 function isCalendarDay(year: number, month: number, day: number): boolean {
   const date = new Date(Date.UTC(year, month - 1, day))
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
+/**
+ * `--since`: `30m`, `1h`, `7d`, `2w`, `today` (local midnight), `yesterday`,
+ * or an ISO date (`2026-05-01`, local midnight) or date-time. Returns ms since the epoch.
+ */
 export function parseSince(text: string, now: number = Date.now()): number {
   // Case is ignored (7D, 1H) except for M: "1M" reads as a month to many, and lower-cased it was one minute.
   if (/^\s*\d+\s*M\s*$/.test(text)) throw new ShimError('bad_request', `--since "${text.trim().slice(0, 40)}": m is minutes; for months use days, such as 30d or 90d.`, { param: 'since' })
