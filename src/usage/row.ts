@@ -107,6 +107,9 @@ export function normaliseUsage<D extends ClientDialect>(usage: UsageByDialect[D]
   }
 }
 
+/** The status a request's row gets when its client went away (nginx's convention). */
+const CLIENT_CLOSED = 499
+
 /** About 4 bytes of JSON/text per token: a rough figure, marked as an estimate in the row. */
 export function estimateTokens(bytesIn: number, bytesOut: number): { input_tokens: number; output_tokens: number } {
   return { input_tokens: Math.ceil(Math.max(0, bytesIn) / 4), output_tokens: Math.ceil(Math.max(0, bytesOut) / 4) }
@@ -139,8 +142,10 @@ export interface FinishedRequest {
 
 export function rowOf(request: FinishedRequest): UsageRow {
   let tokens = normaliseUsage(request.usage as never, request.usageDialect ?? 'responses')
-  // Estimate only what was probably billed: an upstream that answered. Errors keep null counts.
-  const estimated = request.usage == null && request.status < 400
+  // Estimate only what was probably billed: an upstream that answered, or one whose answer the
+  // client left after some of it came (Codex's Esc mid-stream: the upstream billed the prompt and what
+  // it had written, and reported no usage). Errors, and a client gone before any byte, keep null counts.
+  const estimated = request.usage == null && (request.status < 400 || (request.status === CLIENT_CLOSED && request.bytesOut > 0))
   if (estimated) tokens = { ...NO_TOKENS, ...estimateTokens(request.bytesIn, request.bytesOut) }
   return {
     time_ms: request.startedAt,

@@ -74,6 +74,10 @@ describe('ledger rows through the full handler', () => {
     release()
     expect(rows.length).toBe(before + 1)
     expect(rows.at(-1)!.status).toBe(499)
+    // The prompt and the part that streamed were billed, and no usage came: estimated, and marked so.
+    expect(rows.at(-1)!.usage_estimated).toBeTruthy()
+    expect(rows.at(-1)!.input_tokens).toBeGreaterThan(0)
+    expect(rows.at(-1)!.output_tokens).toBeGreaterThan(0)
     // …and it reached the upstream too: its request was aborted.
     for (let i = 0; i < 100 && chatUpstream.aborted === abortedBefore; i++) await Bun.sleep(20)
     expect(chatUpstream.aborted).toBe(abortedBefore + 1)

@@ -127,6 +127,10 @@ describe('rowOf', () => {
     expect(rowOf({ ...base, usage: null, price: null })).toMatchObject({ input_tokens: 4000, output_tokens: 100, cached_input_tokens: null, usage_estimated: true, cost_usd: null })
     expect(rowOf({ ...base, usage: undefined, status: 502, errorCode: 'upstream_http', ttftMs: null })).toMatchObject({ input_tokens: null, output_tokens: null, usage_estimated: false, cost_usd: 0, status: 502, error_code: 'upstream_http' })
   })
+  test('a client that left mid-stream: what was billed (the prompt, the part streamed) is estimated; gone before any byte: null', () => {
+    expect(rowOf({ ...base, usage: null, status: 499, errorCode: 'client-closed' })).toMatchObject({ input_tokens: 4000, output_tokens: 100, usage_estimated: true, status: 499, cost_usd: (4000 * 0.27 + 100 * 1.1) / 1e6 })
+    expect(rowOf({ ...base, usage: null, status: 499, errorCode: 'client-closed', bytesOut: 0, ttftMs: null })).toMatchObject({ input_tokens: null, output_tokens: null, usage_estimated: false })
+  })
 })
 
 describe('parseSince', () => {
