@@ -26,7 +26,7 @@ type Decoder = (typeof DECODERS)[keyof typeof DECODERS]
  * built-in ChatGPT provider compresses), gzip and deflate, and rejects
  * non-UTF-8 bytes with a 400.
  */
-export async function readBody(request: Request, limit = maxBodyBytes()): Promise<{ json: unknown; text: string }> {
+export async function readBody(request: Request, limit = maxBodyBytes()): Promise<{ json: unknown; text: string; bytes: number }> {
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit)
   const decoder = decoderFor(request.headers.get('content-encoding'))
@@ -37,7 +37,9 @@ export async function readBody(request: Request, limit = maxBodyBytes()): Promis
   const text = await utf8Text(bytes)
   if (!text.trim()) throw new ShimError('bad_request', 'The request body is empty; expected a JSON object.')
   try {
-    return { json: JSON.parse(text), text }
+    // `bytes`, the body's UTF-8 size after any decompression: the ledger's estimates count ~4 bytes a
+    // token, where the text's length would count a CJK prompt's characters (a third of its bytes).
+    return { json: JSON.parse(text), text, bytes: bytes.byteLength }
   } catch (error) {
     throw new ShimError('bad_request', `The request body is not valid JSON (${describeJsonError(text, error)}).`)
   }

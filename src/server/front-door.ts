@@ -189,7 +189,7 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   const { summary } = context
   summary.dialect = door.dialect
   const body = await readBody(context.request)
-  summary.bytesIn = body.text.length
+  summary.bytesIn = body.bytes
   const envelope = door.envelope(body.json)
   const stream = envelope.stream
   summary.stream = stream

@@ -35,3 +35,10 @@ describe('readBody decodes UTF-8 the same at every size', () => {
     expect((await readBody(post(encoded(text)))).text).toBe(text)
   })
 })
+
+test('the body size it reports is in UTF-8 bytes, as the ledger estimates tokens from it (~4 bytes each)', async () => {
+  const text = JSON.stringify({ model: 'm', input: '日本語のプロンプト' })
+  const read = await readBody(post(encoded(text)))
+  expect(read.bytes).toBe(encoded(text).byteLength)
+  expect(read.bytes).toBeGreaterThan(text.length)
+})

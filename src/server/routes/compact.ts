@@ -57,7 +57,7 @@ export async function compact(context: RouteContext): Promise<Response> {
     // upstream, often a task's largest): without a dialect the handler records no row for it.
     context.summary.dialect = 'responses'
     const body = await readBody(context.request)
-    context.summary.bytesIn = body.text.length
+    context.summary.bytesIn = body.bytes
     const request = parseResponsesRequest(body.json)
     context.summary.stream = false
     const route = await context.resolve(request.model, { canonical: () => request, headers: context.request.headers })
