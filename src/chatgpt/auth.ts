@@ -177,8 +177,11 @@ export class TokenRefresher {
       if (!current.tokens.refresh_token) throw new ShimError('auth_expired', LOGIN_HINT)
       const fresh = await this.redeem(current.tokens.refresh_token, reason)
       // Codex does not take our lock: if it wrote a login while we were redeeming (`codex login`), that is the newer one.
-      const meanwhile = readLogin(path)
-      if (meanwhile && meanwhile.raw !== current.raw) return meanwhile
+      const meanwhile = readLoginState(path)
+      if (meanwhile.state === 'ok' && meanwhile.login.raw !== current.raw) return meanwhile.login
+      // Nor may a write-back undo `codex logout` (file removed) or `codex login --with-api-key` (no tokens): a
+      // file that no longer holds the login we redeemed is the user's, and this request has no login to use.
+      if (meanwhile.state !== 'ok') throw new ShimError('auth_expired', noLoginMessage(meanwhile))
       const json = JSON.parse(current.raw) as Record<string, any>
       json.tokens = { ...json.tokens }
       for (const key of ['id_token', 'access_token', 'refresh_token'] as const) if (typeof fresh[key] === 'string') json.tokens[key] = fresh[key]
