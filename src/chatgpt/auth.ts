@@ -150,6 +150,12 @@ export type RefreshReason = 'proactive_expiry' | 'unauthorized_recovery'
  */
 export class TokenRefresher {
   private inflight: Promise<ChatgptLogin> | null = null
+  /**
+   * A refresh token the endpoint refused for good (expired, reused, revoked): redeeming it again
+   * only asks for the same refusal, once for the model list and again for the turn it was for.
+   * `codex login` writes a new one, which is tried.
+   */
+  private dead: string | null = null
 
   constructor(
     private readonly options: { path?: () => string; fetch?: typeof fetch; userAgent?: string; retries?: number } = {},
@@ -174,8 +180,12 @@ export class TokenRefresher {
       const current = readLogin(path)
       if (!current) throw new ShimError('auth_expired', LOGIN_HINT)
       if (current.tokens.access_token !== seen.tokens.access_token && !isExpired(current.tokens.access_token)) return current
-      if (!current.tokens.refresh_token) throw new ShimError('auth_expired', LOGIN_HINT)
-      const fresh = await this.redeem(current.tokens.refresh_token, reason)
+      const refreshToken = current.tokens.refresh_token
+      if (!refreshToken || refreshToken === this.dead) throw new ShimError('auth_expired', LOGIN_HINT)
+      const fresh = await this.redeem(refreshToken, reason).catch((error: unknown) => {
+        if (error instanceof ShimError && error.kind === 'auth_expired') this.dead = refreshToken
+        throw error
+      })
       // Codex does not take our lock: if it wrote a login while we were redeeming (`codex login`), that is the newer one.
       const meanwhile = readLoginState(path)
       if (meanwhile.state === 'ok' && meanwhile.login.raw !== current.raw) return meanwhile.login
