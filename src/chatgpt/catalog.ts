@@ -1,7 +1,7 @@
 import { loadBundledCatalog } from '../codex/bundled.ts'
 import { VERSION } from '../version.ts'
 import { backendBase } from './backend.ts'
-import { currentLogin } from './auth.ts'
+import { currentLogin, type ChatgptLogin } from './auth.ts'
 
 export type ChatgptModel = Record<string, unknown> & { slug: string }
 
@@ -12,12 +12,17 @@ export type ChatgptModel = Record<string, unknown> & { slug: string }
  * responses-lite models work too.
  */
 export class ChatgptCatalog {
-  private cache: { models: ChatgptModel[]; etag: string | null; at: number; source: 'live' | 'bundled' } | null = null
+  /** `account`: whose list it is (`tokens.account_id`); another account's plan may offer other models. */
+  private cache: { models: ChatgptModel[]; etag: string | null; at: number; source: 'live' | 'bundled'; account: string | undefined } | null = null
   private refreshing: Promise<ChatgptModel[]> | null = null
   /** The version the Codex in front of us reports (its user-agent), once one has asked. */
   private seenVersion: string | null = null
 
-  constructor(private readonly options: { fetch?: typeof fetch; clientVersion?: string; ttlMs?: number } = {}) {}
+  /**
+   * `fresh`: the login with a usable access token (ChatgptService refreshes an expired one): an
+   * expired token would only be refused, and the bundled list kept in place of the plan's.
+   */
+  constructor(private readonly options: { fetch?: typeof fetch; clientVersion?: string; ttlMs?: number; fresh?: (login: ChatgptLogin) => Promise<ChatgptLogin> } = {}) {}
 
   /**
    * The list as last known; an old one (past `ttlMs`, 5 minutes) is answered
@@ -28,8 +33,9 @@ export class ChatgptCatalog {
   async models(): Promise<ChatgptModel[]> {
     const login = currentLogin()
     if (!login) return []
-    if (!this.cache) return this.refresh(login.tokens)
-    if (Date.now() - this.cache.at >= (this.options.ttlMs ?? 300_000)) this.refresh(login.tokens).catch(() => {})
+    // After `codex login` switched account, the old account's list is not this one's: asked for, and waited for.
+    if (!this.cache || this.cache.account !== login.tokens.account_id) return this.refresh(login)
+    if (Date.now() - this.cache.at >= (this.options.ttlMs ?? 300_000)) this.refresh(login).catch(() => {})
     return this.cache.models
   }
 
@@ -50,16 +56,17 @@ export class ChatgptCatalog {
     await this.refreshing?.catch(() => {})
   }
 
-  private refresh(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[]> {
-    return (this.refreshing ??= this.load(tokens).finally(() => (this.refreshing = null)))
+  private refresh(login: ChatgptLogin): Promise<ChatgptModel[]> {
+    return (this.refreshing ??= this.load(login).finally(() => (this.refreshing = null)))
   }
 
-  private async load(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[]> {
-    const live = await this.fetchLive(tokens).catch(() => null)
+  private async load(login: ChatgptLogin): Promise<ChatgptModel[]> {
+    const account = login.tokens.account_id
+    const live = await this.fetchLive(login).catch(() => null)
     if (live) return live
-    if (this.cache?.source === 'live') return this.cache.models // stale beats nothing
+    if (this.cache?.source === 'live' && this.cache.account === account) return this.cache.models // stale beats nothing
     const bundled = ((await loadBundledCatalog())?.models ?? []).filter((model): model is ChatgptModel => typeof model.slug === 'string')
-    this.cache = { models: bundled, etag: null, at: Date.now(), source: 'bundled' }
+    this.cache = { models: bundled, etag: null, at: Date.now(), source: 'bundled', account }
     return bundled
   }
 
@@ -70,21 +77,24 @@ export class ChatgptCatalog {
     return levels?.map((level) => level.effort) ?? null
   }
 
-  private async fetchLive(tokens: { access_token: string; account_id?: string }): Promise<ChatgptModel[] | null> {
+  private async fetchLive(login: ChatgptLogin): Promise<ChatgptModel[] | null> {
+    const { tokens } = this.options.fresh ? await this.options.fresh(login) : login
+    // The ETag (and a 304) stand for the list of the account that was sent it.
+    const cached = this.cache?.account === tokens.account_id ? this.cache : null
     const version = this.options.clientVersion ?? this.seenVersion ?? (await loadBundledCatalog())?.codexVersion ?? VERSION
     const headers: Record<string, string> = { authorization: `Bearer ${tokens.access_token}`, originator: 'codex_cli_rs', accept: 'application/json' }
     if (tokens.account_id) headers['chatgpt-account-id'] = tokens.account_id
-    if (this.cache?.etag) headers['if-none-match'] = this.cache.etag
+    if (cached?.etag) headers['if-none-match'] = cached.etag
     const response = await (this.options.fetch ?? fetch)(`${backendBase()}/codex/models?client_version=${encodeURIComponent(version)}`, { headers, signal: AbortSignal.timeout(10_000), redirect: 'manual' })
-    if (response.status === 304 && this.cache) {
-      this.cache.at = Date.now()
-      return this.cache.models
+    if (response.status === 304 && cached) {
+      cached.at = Date.now()
+      return cached.models
     }
     if (!response.ok) return null
     const body = (await response.json()) as { models?: ChatgptModel[] }
     if (!Array.isArray(body.models)) return null
     const models = body.models.filter((model) => typeof model.slug === 'string')
-    this.cache = { models, etag: response.headers.get('etag'), at: Date.now(), source: 'live' }
+    this.cache = { models, etag: response.headers.get('etag'), at: Date.now(), source: 'live', account: tokens.account_id }
     return models
   }
 }

@@ -42,7 +42,12 @@ export class ChatgptService {
 
   constructor(private readonly options: { fetch?: typeof fetch } = {}) {
     this.refresher = new TokenRefresher({ fetch: options.fetch, userAgent: `codex_cli_rs/${VERSION} (codex-shim)` })
-    this.catalog = new ChatgptCatalog({ fetch: options.fetch })
+    this.catalog = new ChatgptCatalog({ fetch: options.fetch, fresh: (login) => this.fresh(login) })
+  }
+
+  /** The login, its access token refreshed first if it expired. */
+  private async fresh(login: ChatgptLogin): Promise<ChatgptLogin> {
+    return isExpired(login.tokens.access_token) ? await this.refresher.refresh(login, 'proactive_expiry') : login
   }
 
   usable(): boolean {
@@ -60,7 +65,7 @@ export class ChatgptService {
     const found = currentLoginState()
     if (found.state !== 'ok') throw new ShimError('auth_expired', noLoginMessage(found))
     let login = found.login
-    if (isExpired(login.tokens.access_token)) login = await this.refresher.refresh(login, 'proactive_expiry')
+    login = await this.fresh(login)
     // 429 is not retried here: on a subscription it means a usage window, not a blip.
     const options = { ...upstreamOptions(context, BACKEND_RETRY_STATUSES), fetch: this.options.fetch ?? fetch }
     const post = async (current: ChatgptLogin) =>
