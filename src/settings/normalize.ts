@@ -1,7 +1,7 @@
 import { PROVIDERS, type ProviderName as RegisteredProvider } from '../providers/index.ts'
 import type { ProviderKind } from '../providers/types.ts'
 import type { RouterSettings } from '../routing/router-settings.ts'
-import { ALIAS_KEYS, CAMEL_ALIASES, ENTRY_KEYS } from './keys.ts'
+import { ALIAS_KEYS, CAMEL_ALIASES, ENTRY_KEYS, type EntryKey } from './keys.ts'
 import { isSlug, slugify } from './slug.ts'
 import {
   type ModelSettings,
@@ -79,6 +79,17 @@ export function withoutTrailingSlashes(url: string): string {
 }
 
 type Located = { entry: RawModelEntry; source: string }
+
+/**
+ * Fields only one kind of upstream reads: on any other entry the value would be ignored without a
+ * word (a `workspace` on an openai entry, a `service_tier` on an anthropic one), so it is refused.
+ */
+const READ_ONLY_BY: readonly (readonly [key: EntryKey, providers: readonly RegisteredProvider[]])[] = [
+  ['workspace', ['cursor-agent']],
+  ['thinking_budget_tokens', ['anthropic']],
+  ['prompt_caching', ['anthropic']],
+  ['service_tier', ['chatgpt']],
+]
 
 /**
  * Validates the `router` key against the model names (routing/router-settings.ts).
@@ -269,6 +280,16 @@ function normalizeEntry(entry: RawModelEntry, source: string, issues: SettingsIs
     issues.push({ path: `${source}.structured_output`, message: `only chat providers (openai, generic-chat-completion-api, ollama) send a response_format; provider "${providerLabel}" does not, remove the field` })
     return null
   }
+  for (const rule of READ_ONLY_BY) {
+    const key = rule[0]
+    const readers = rule[1]
+    if (pick(entry, key) === undefined || readers.includes(providerLabel)) continue
+    // Named as written: `thinkingBudgetTokens` when that is the spelling in the file.
+    const written = record[key] !== undefined ? key : (CAMEL_OF.get(key) ?? key)
+    issues.push({ path: `${source}.${written}`, message: `only ${readers.join(', ')} entries read it; provider "${providerLabel}" would ignore it, remove the field` })
+    ok = false
+  }
+  if (!ok) return null
 
   const provider: ProviderName = providerLabel === 'ollama' ? 'generic-chat-completion-api' : providerLabel
   const slug = (pick(entry, 'slug') as string | undefined) ?? slugify(model)
