@@ -38,6 +38,11 @@ const httpUrl = v.pipe(
 const fallbackList = v.array(v.pipe(v.string('expected a model slug'), v.trim(), v.nonEmpty('expected a model slug')), 'expected a list of model slugs such as ["deepseek", "gpt-5.5"]')
 const effort = v.picklist(REASONING_EFFORTS, `expected one of ${REASONING_EFFORTS.join(', ')}`)
 
+/** RFC 9110's token: what fetch accepts as a header name. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** What fetch refuses in a header value: line breaks, NUL, and anything past Latin-1. */
+const HEADER_VALUE_REFUSED = /[\r\n\0]|[^\u0000-\u00ff]/
+
 const fields = {
   slug: v.pipe(
     v.string('expected the slug as a string'),
@@ -57,7 +62,15 @@ const fields = {
   max_context_limit: positiveInt('max_context_limit'),
   max_output_tokens: positiveInt('max_output_tokens'),
   no_image_support: v.boolean('expected true or false'),
-  extra_headers: v.record(v.string(), v.string('expected each header value as a string'), 'expected an object of header names to string values'),
+  // fetch refuses what it cannot send (on every request, as if the upstream were unreachable): refused here instead.
+  extra_headers: v.record(
+    v.pipe(v.string(), v.regex(HEADER_NAME, 'expected a header name of letters, digits and !#$%&\'*+-.^_`|~ (no spaces or colons), such as "X-Api-Key"')),
+    v.pipe(
+      v.string('expected each header value as a string'),
+      v.check((value) => !HEADER_VALUE_REFUSED.test(value), 'expected a header value on one line, of Latin-1 characters (no line breaks, NUL or characters such as €)'),
+    ),
+    'expected an object of header names to string values',
+  ),
   reasoning_effort: effort,
   reasoning_efforts: v.array(effort, 'expected a list of reasoning efforts'),
   thinking_budget_tokens: positiveInt('thinking_budget_tokens'),
