@@ -19,12 +19,21 @@ export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
+/**
+ * A file saved as UTF-16 (Windows PowerShell 5.1's `>`, Out-File and Set-Content), read as UTF-8: its
+ * ASCII characters come with a NUL beside each. JSON text has no raw NUL, so one near the start says so.
+ */
+const looksUtf16 = (text: string) => text.slice(0, 8).includes('\u0000')
+
 /** The file's JSON, or a SettingsError saying what the file must be. */
 export function settingsJson(text: string, path: string): unknown {
   try {
     return JSON.parse(withoutBom(text))
   } catch (error) {
-    throw new SettingsError(path, [{ path: '', message: `not valid JSON (${describeJsonError(text, error)}); expected {"models": [...]}` }])
+    const message = looksUtf16(text)
+      ? 'saved as UTF-16, not UTF-8; save it as UTF-8 (in PowerShell: `Set-Content -Encoding utf8`, or choose UTF-8 in your editor)'
+      : `not valid JSON (${describeJsonError(text, error)}); expected {"models": [...]}`
+    throw new SettingsError(path, [{ path: '', message }])
   }
 }
 
