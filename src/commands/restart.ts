@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
-import { damagedPidFileMessage, startDaemon, stopDaemon } from '../daemon/lifecycle.ts'
-import { readPidFile } from '../daemon/pid-file.ts'
+import { checkStartOptions, damagedPidFileMessage, startDaemon, stopDaemon } from '../daemon/lifecycle.ts'
+import { pidFileDamaged, readPidFile } from '../daemon/pid-file.ts'
 import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { displayUrl } from '../ui/page-address.ts'
@@ -21,17 +21,21 @@ export default defineCommand({
   run: ({ args }) =>
     runGuarded(args, async () => {
       const previous = await readPidFile()
-      const stopped = await stopDaemon()
-      // Starting now could put a second daemon beside one we cannot see.
-      if (stopped.state === 'pid-file-damaged') throw new ShimError('config', damagedPidFileMessage())
-      if (stopped.state === 'not-ours' && !stopped.stale) throw new ShimError('config', `Not stopping pid ${stopped.pid}: ${stopped.reason}. If it is a hung codex-shim, end it yourself (kill ${stopped.pid}), then run restart again.`)
+      if (!previous && (await pidFileDamaged())) throw new ShimError('config', damagedPidFileMessage())
       // Keep the previous daemon's address and settings unless told otherwise.
-      const { info } = await startDaemon({
+      const options = {
         host: args.host ? parseHost(args.host) : (previous?.host ?? parseHost(undefined)),
         port: args.port ? parsePort(args.port) : (previous?.port ?? parsePort(undefined)),
         settingsPath: args.settings ?? previous?.settings ?? undefined,
         tunnel: args.tunnel ? (args['tunnel-tool'] ?? previous?.tunnel ?? true) : previous?.tunnel || undefined,
-      })
+      }
+      // Settings broken since the start, a port taken: said before the running proxy is stopped, not after.
+      await checkStartOptions(options, previous)
+      const stopped = await stopDaemon()
+      // Starting now could put a second daemon beside one we cannot see.
+      if (stopped.state === 'pid-file-damaged') throw new ShimError('config', damagedPidFileMessage())
+      if (stopped.state === 'not-ours' && !stopped.stale) throw new ShimError('config', `Not stopping pid ${stopped.pid}: ${stopped.reason}. If it is a hung codex-shim, end it yourself (kill ${stopped.pid}), then run restart again.`)
+      const { info } = await startDaemon(options)
       log.success(`codex-shim restarted (pid ${info.pid}) on ${displayUrl(info.host, info.port)}`)
     }),
 })

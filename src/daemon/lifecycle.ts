@@ -65,16 +65,32 @@ export async function startDaemon(options: ServeOptions): Promise<StartResult> {
   return withStartLock(() => spawnDaemon(options, settingsPath))
 }
 
+async function portTakenError(port: number, host: string): Promise<ShimError> {
+  const health = await probeHealth(host, port)
+  const damaged = (await pidFileDamaged()) ? ` (or by this folder's own daemon: ${shimPaths.pidFile()} cannot be read; a running daemon writes it again within ${PID_FILE_CHECK_S} s)` : ''
+  const who = health?.ok ? `another codex-shim (pid ${health.pid}, not managed from ${dirname(shimPaths.pidFile())})${damaged}` : 'another program'
+  return new ShimError('config', `Port ${port} is already in use by ${who}. Choose another with --port N.`)
+}
+
+/**
+ * What `startDaemon` would refuse (a host that needs a token, settings that do not read, no tunnel
+ * tool, a port another program holds), checked without starting anything. `restart` asks first:
+ * it stopped the running proxy and then failed, leaving none. `running` is the daemon about to be
+ * stopped, whose own port is free once it is.
+ */
+export async function checkStartOptions(options: ServeOptions, running: DaemonInfo | null): Promise<void> {
+  checkBindHost(options.host)
+  await readSettings(options.settingsPath ? resolve(options.settingsPath) : undefined)
+  if (options.tunnel) (await import('../tunnel/tunnel.ts')).findTunnel(typeof options.tunnel === 'string' ? options.tunnel : undefined)
+  const ownPort = running !== null && isAlive(running.pid) && running.port === options.port
+  if (options.port !== 0 && !ownPort && (await portInUse(options.host, options.port))) throw await portTakenError(options.port, options.host)
+}
+
 async function spawnDaemon(options: ServeOptions, settingsPath: string | undefined): Promise<StartResult> {
   const running = await runningDaemon()
   if (running) return { state: 'already-running', info: running.info }
   // Port 0 asks for any free port: the daemon records the one it got.
-  if (options.port !== 0 && (await portInUse(options.host, options.port))) {
-    const health = await probeHealth(options.host, options.port)
-    const damaged = (await pidFileDamaged()) ? ` (or by this folder's own daemon: ${shimPaths.pidFile()} cannot be read; a running daemon writes it again within ${PID_FILE_CHECK_S} s)` : ''
-    const who = health?.ok ? `another codex-shim (pid ${health.pid}, not managed from ${dirname(shimPaths.pidFile())})${damaged}` : 'another program'
-    throw new ShimError('config', `Port ${options.port} is already in use by ${who}. Choose another with --port N.`)
-  }
+  if (options.port !== 0 && (await portInUse(options.host, options.port))) throw await portTakenError(options.port, options.host)
 
   const logPath = shimPaths.logFile()
   mkdirSync(dirname(logPath), { recursive: true })
