@@ -32,6 +32,8 @@ export default defineCommand({
       log.success(`codex-shim ${health.version} is running`)
       console.log(`  url      ${displayUrl(info.host, info.port)}`)
       console.log(`  pid      ${info.pid}`)
+      // What to paste into Cursor; only `status --json` told it, and a restart changes it.
+      if (info.public_url) console.log(`  tunnel   ${info.public_url} (${info.tunnel ?? 'tunnel'})`)
       // A proxy that requires a token tells a caller without it only that it is up.
       if (health.models === undefined) console.log('  (it requires a token: set CODEX_SHIM_TOKEN to see its uptime and models)')
       else {
