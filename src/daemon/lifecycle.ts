@@ -7,7 +7,7 @@ import { log } from '../log.ts'
 import { shimPaths } from '../paths.ts'
 import { readSettings } from '../settings/read.ts'
 import { checkBindHost, type ServeOptions } from './foreground.ts'
-import { checkDaemonIdentity } from './identity.ts'
+import { checkDaemonIdentity, looksLikeCodexShim, processArgv } from './identity.ts'
 import { rotateIfLarge } from './log-rotation.ts'
 import { unsetKeyWarnings } from './key-warnings.ts'
 import { isAlive, PID_FILE_CHECK_S, pidFileDamaged, readPidFile, removePidFile, type DaemonInfo } from './pid-file.ts'
@@ -31,6 +31,10 @@ export function damagedPidFileMessage(): string {
 export async function runningDaemon(): Promise<{ info: DaemonInfo; health: HealthReport } | null> {
   const info = await readPidFile()
   if (!info || !isAlive(info.pid)) return null
+  // A pid reused by another program (after a crash or a reboot): whatever holds the port now is
+  // not ours, and must not be sent the token (probeHealth's `ours`).
+  const argv = processArgv(info.pid)
+  if (argv !== null && !looksLikeCodexShim(argv)) return null
   const health = await probeHealth(info.host, info.port, undefined, true)
   // Another codex-shim may answer on that port (the recorded daemon died and its pid was reused).
   return health?.ok && (health.pid === undefined || health.pid === info.pid) ? { info, health } : null
