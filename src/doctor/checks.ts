@@ -4,7 +4,7 @@ import { backupsRoot } from '../desktop/backups.ts'
 import { desktopStatus } from '../desktop/status.ts'
 import { cursorSection } from './cursor.ts'
 import { existsSync, readFileSync } from 'node:fs'
-import { hasManagedBlock, managedCatalogPath, managedModel, managedPort, parseConfigToml, profileOverride } from '../codex/config-block.ts'
+import { hasManagedBlock, managedCatalogPath, managedHost, managedModel, managedPort, parseConfigToml, profileOverride } from '../codex/config-block.ts'
 import { codexVersion, findCodex } from '../codex/find-codex.ts'
 import { runningDaemon } from '../daemon/lifecycle.ts'
 import { portInUse } from '../daemon/probe.ts'
@@ -142,18 +142,25 @@ export function portMismatch(configText: string, proxyPort: number): Check | nul
 
 async function daemonSection(configPath = codexPaths.config()): Promise<Section> {
   const running = await runningDaemon()
+  const configText = existsSync(configPath) ? readFileSync(configPath, 'utf8') : ''
   if (running) {
     const checks = [check('ok', 'daemon', `running, pid ${running.info.pid}, ${displayUrl(running.info.host, running.info.port)}, ${running.health.models === undefined ? 'models not shown (it requires a token; set CODEX_SHIM_TOKEN)' : plural(running.health.models, 'model')}`)]
-    const mismatch = portMismatch(existsSync(configPath) ? readFileSync(configPath, 'utf8') : '', running.info.port)
+    const mismatch = portMismatch(configText, running.info.port)
     if (mismatch) checks.push(mismatch)
     return { name: 'Daemon', checks }
   }
-  const busy = await portInUse(DEFAULT_HOST, DEFAULT_PORT)
+  // The port Codex will connect to (`enable --port`): checking 8765 alone failed a setup moved off
+  // a busy 8765, and passed one whose own port another program holds.
+  const managed = hasManagedBlock(configText)
+  const port = (managed && managedPort(configText)) || DEFAULT_PORT
+  const host = (managed && managedHost(configText)) || DEFAULT_HOST
+  const busy = await portInUse(host, port)
+  const start = port === DEFAULT_PORT ? 'start with --port N' : `start with --port N and run \`codex-shim enable --port N\``
   return {
     name: 'Daemon',
     checks: [
       check('info', 'daemon', 'not running (`codex-shim start`)'),
-      busy ? check('fail', 'port', `${DEFAULT_PORT} is taken by another program; start with --port N`) : check('ok', 'port', `${DEFAULT_PORT} is free`),
+      busy ? check('fail', 'port', `${port} is taken by another program; ${start}`) : check('ok', 'port', `${port} is free`),
     ],
   }
 }
