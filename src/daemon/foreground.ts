@@ -70,13 +70,14 @@ export async function serveForeground(options: ServeOptions): Promise<{ stop: ()
   const owner = options.daemon ? null : await otherInstance()
   if (owner) log.info(`Another codex-shim (pid ${owner.pid}) owns ${shimPaths.pidFile()}; \`status\` and \`stop\` keep talking to it, not to this instance.`)
   else {
-    const record: DaemonInfo = { pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind }) }
+    const record: DaemonInfo = { pid: process.pid, host: options.host, port, version: VERSION, started_at: new Date().toISOString(), settings: settings.path, ...(tunnel && { public_url: tunnel.publicUrl, tunnel: tunnel.kind, tunnel_pid: tunnel.pid }) }
     await writePidFile(record)
     keepPidFile(record)
     // A tunnel that dies leaves a URL that reaches nothing: status and start stop showing it.
     void tunnel?.lost.then(async () => {
       delete record.public_url
       delete record.tunnel
+      delete record.tunnel_pid
       if ((await readPidFile())?.pid === process.pid) await writePidFile(record).catch(() => {})
     })
   }

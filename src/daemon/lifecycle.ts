@@ -12,6 +12,7 @@ import { rotateIfLarge } from './log-rotation.ts'
 import { unsetKeyWarnings } from './key-warnings.ts'
 import { isAlive, PID_FILE_CHECK_S, pidFileDamaged, readPidFile, removePidFile, type DaemonInfo } from './pid-file.ts'
 import { portInUse, probeHealth, type HealthReport } from './probe.ts'
+import { isOurTunnel } from '../tunnel/tunnel.ts'
 
 export type { ServeOptions } from './foreground.ts'
 
@@ -93,6 +94,8 @@ export async function checkStartOptions(options: ServeOptions, running: DaemonIn
 async function spawnDaemon(options: ServeOptions, settingsPath: string | undefined): Promise<StartResult> {
   const running = await runningDaemon()
   if (running) return { state: 'already-running', info: running.info }
+  const leftover = await readPidFile()
+  if (leftover && !daemonAlive(leftover)) endLeftoverTunnel(leftover)
   // Port 0 asks for any free port: the daemon records the one it got.
   if (options.port !== 0 && (await portInUse(options.host, options.port))) throw await portTakenError(options.port, options.host)
 
@@ -208,6 +211,30 @@ function startLockAbandoned(path: string): boolean {
   }
 }
 
+/** The recorded daemon's process is still there and still codex-shim (its pid not reused). */
+function daemonAlive(info: DaemonInfo): boolean {
+  if (!isAlive(info.pid)) return false
+  const argv = processArgv(info.pid)
+  return argv === null || looksLikeCodexShim(argv)
+}
+
+/**
+ * A daemon that died without its SIGTERM handler (a crash, the OOM killer, stop's SIGKILL) left
+ * its tunnel tool running, forwarding the public URL to a port the next proxy may take. Ended
+ * here, only while its command line is still that tunnel's (no check on Windows: left alone).
+ */
+function endLeftoverTunnel(info: DaemonInfo): void {
+  const pid = info.tunnel_pid
+  if (!pid || !isAlive(pid)) return
+  const argv = processArgv(pid)
+  if (argv === null || !isOurTunnel(argv, info.port)) return
+  try {
+    process.kill(pid, 'SIGTERM')
+  } catch {
+    // gone meanwhile
+  }
+}
+
 export type StopResult =
   | { state: 'stopped'; pid: number }
   | { state: 'not-running' }
@@ -221,19 +248,30 @@ export async function stopDaemon(): Promise<StopResult> {
   const info = await readPidFile()
   if (!info && (await pidFileDamaged())) return { state: 'pid-file-damaged' }
   if (!info || !isAlive(info.pid)) {
-    if (info) removePidFile(info.pid)
+    if (info) {
+      endLeftoverTunnel(info)
+      removePidFile(info.pid)
+    }
     return { state: 'not-running' }
   }
   const identity = await checkDaemonIdentity(info)
   if (!identity.ours) {
     // A pid reused by another program: the file is a leftover. A silent codex-shim keeps it, for the user to decide.
-    if (identity.stale) removePidFile(info.pid)
+    if (identity.stale) {
+      if (!daemonAlive(info)) endLeftoverTunnel(info)
+      removePidFile(info.pid)
+    }
     return { state: 'not-ours', pid: info.pid, reason: identity.reason, stale: identity.stale }
   }
   process.kill(info.pid, 'SIGTERM')
   const deadline = Date.now() + 5000
   while (isAlive(info.pid) && Date.now() < deadline) await Bun.sleep(5)
-  if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL')
+  if (isAlive(info.pid)) {
+    process.kill(info.pid, 'SIGKILL')
+    // Its SIGTERM handler, which stops the tunnel, never finished.
+    for (const until = Date.now() + 1000; isAlive(info.pid) && Date.now() < until; ) await Bun.sleep(5)
+    endLeftoverTunnel(info)
+  }
   removePidFile(info.pid)
   return { state: 'stopped', pid: info.pid }
 }

@@ -13,6 +13,8 @@ export interface DaemonInfo {
   /** With --tunnel: the public URL and the tool serving it. */
   public_url?: string
   tunnel?: string
+  /** The tunnel tool's pid: ended by `stop` or the next `start` if the daemon died without ending it. */
+  tunnel_pid?: number
 }
 
 /** The pid file's text, or null for anything that is not a whole record (absent, empty, cut short, hand-edited). */

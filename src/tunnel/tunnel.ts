@@ -6,9 +6,20 @@ export type TunnelKind = 'cloudflared' | 'ngrok'
 export interface Tunnel {
   kind: TunnelKind
   publicUrl: string
+  /** The tool's process: recorded in the pid file, so a daemon that dies without stopping it does not leave it running. */
+  pid: number
   stop: () => void
   /** Settles when the tunnel tool exits by itself (not through `stop`): its URL reaches nothing any more. */
   lost: Promise<void>
+}
+
+/**
+ * Whether a command line is the tunnel tool `start --tunnel` ran for this port (tunnelCommand's
+ * words): a recorded pid is signalled only while it still is.
+ */
+export function isOurTunnel(argv: string[], port: number): boolean {
+  const tool = argv.some((word) => /(^|[\\/])(cloudflared|ngrok)(\.exe)?$/i.test(word))
+  return tool && (argv.includes(`http://127.0.0.1:${port}`) || (argv.includes('http') && argv.includes(String(port))))
 }
 
 /** cloudflared first (its quick tunnels need no account), then ngrok. */
@@ -82,6 +93,7 @@ export async function startTunnel(port: number, preferred?: string, timeoutMs = 
   return {
     kind,
     publicUrl,
+    pid: child.pid,
     lost,
     stop: () => {
       stopped = true

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
 
@@ -39,3 +39,30 @@ describe('restart and a tunnel', () => {
     expect(status.public_url).toBeUndefined()
   }, 60_000)
 })
+
+describe('a daemon that dies without its SIGTERM handler (a crash, the OOM killer, stop\'s SIGKILL)', () => {
+  test('the tunnel tool it started does not run on: the next stop or start ends it', async () => {
+    for (const next of [['stop'], ['start', '--port', String(freePort())]]) {
+      const env = tunnelHomes(`tunnel-orphan-${next[0]}`)
+      expect(runCli(['start', '--tunnel', '--port', String(freePort())], env).code).toBe(0)
+      const record = JSON.parse(readFileSync(join(env.CODEX_SHIM_HOME, 'codex-shim.pid'), 'utf8')) as { pid: number }
+      const tunnelPid = Number(/pid (\d+)/.exec(readFileSync(env.FAKE_TUNNEL_LOG, 'utf8'))![1])
+      cleanups.push(() => alive(tunnelPid) && process.kill(tunnelPid, 'SIGKILL'))
+      process.kill(record.pid, 'SIGKILL')
+      for (let i = 0; i < 100 && alive(record.pid); i++) await Bun.sleep(20)
+      expect(alive(tunnelPid)).toBe(true) // left behind, forwarding the public URL to a port anyone may take next
+      expect(runCli(next, env).code).toBe(0)
+      for (let i = 0; i < 100 && alive(tunnelPid); i++) await Bun.sleep(20)
+      expect(alive(tunnelPid)).toBe(false)
+    }
+  }, 60_000)
+})
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
