@@ -20,7 +20,8 @@ export default defineCommand({
     runGuarded(args, async () => {
       const running = await runningDaemon()
       if (args.json) {
-        console.log(JSON.stringify(running ? { running: true, ...running.info, health: running.health } : { running: false }))
+        // A damaged pid file may hide a running daemon (it writes the file again soon): said here too, not a bare "not running".
+        console.log(JSON.stringify(running ? { running: true, ...running.info, health: running.health } : { running: false, ...((await pidFileDamaged()) && { pid_file_damaged: true }) }))
         return running ? 0 : 1
       }
       if (!running) {
