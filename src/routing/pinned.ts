@@ -36,7 +36,26 @@ export function pinMessagesBody(body: Record<string, unknown>, alias: AliasSetti
   else if (alias.reasoning_effort) {
     const budget = THINKING_BUDGETS[alias.reasoning_effort] ?? THINKING_BUDGETS.medium!
     pinned.thinking = { type: 'enabled', budget_tokens: budget }
-    if (typeof pinned.max_tokens !== 'number' || pinned.max_tokens <= budget) pinned.max_tokens = budget + 4096
+    // Room for the answer, unless the alias pins the cap: that cap is what the alias is for.
+    if (!alias.max_output_tokens && (typeof pinned.max_tokens !== 'number' || pinned.max_tokens <= budget)) pinned.max_tokens = budget + 4096
   }
+  if (alias.max_output_tokens) fitThinking(pinned, alias.max_output_tokens)
   return pinned
+}
+
+/** Anthropic's smallest thinking budget. */
+const MIN_THINKING_BUDGET = 1024
+
+/**
+ * A pinned cap counts thinking and answer together, as on translated routes (dialects/messages/request.ts):
+ * thinking gets at most half of it, and none below Anthropic's minimum. Without this, a budget at or
+ * over the cap (the client's own, or the alias's effort) is Anthropic's 400, or the cap is raised past.
+ */
+function fitThinking(pinned: Record<string, unknown>, cap: number): void {
+  const thinking = pinned.thinking as { type?: unknown; budget_tokens?: unknown } | undefined
+  if (thinking?.type !== 'enabled' || typeof thinking.budget_tokens !== 'number') return
+  const room = Math.floor(cap / 2)
+  if (thinking.budget_tokens <= room) return
+  if (room < MIN_THINKING_BUDGET) delete pinned.thinking
+  else pinned.thinking = { ...thinking, budget_tokens: room }
 }
