@@ -61,6 +61,24 @@ export function expandStoredContext(request: ResponsesRequest, store: ResponseSt
   return { request: { ...rest, input: resolvedInput }, resolvedInput }
 }
 
+/**
+ * For an upstream that keeps its own state: each `item_reference` to an item this store holds (one
+ * the shim made, which that upstream never saw) replaced by the item; any other reference left for
+ * the upstream to resolve. The same request when there is nothing to replace.
+ */
+export function inlineHeldReferences(request: ResponsesRequest, store: ResponseStore): ResponsesRequest {
+  if (!Array.isArray(request.input)) return request
+  let replaced = false
+  const input = request.input.map((item) => {
+    const id = item.type === 'item_reference' ? (item as { id?: unknown }).id : undefined
+    const held = typeof id === 'string' && id ? store.item(id) : undefined
+    if (!held) return item
+    replaced = true
+    return held
+  })
+  return replaced ? { ...request, input } : request
+}
+
 function resolveReference(reference: ResponsesItem, index: number, store: ResponseStore): ResponsesItem {
   const id = (reference as { id?: unknown }).id
   const param = `input[${index}].id`

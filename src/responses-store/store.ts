@@ -231,9 +231,14 @@ export function shouldStore(request: Pick<ResponsesRequest, 'store'>): boolean {
 export function touchesStore(body: unknown): boolean {
   const request = body as { store?: unknown; previous_response_id?: unknown; conversation?: unknown; input?: unknown }
   if (shouldStore(request as { store?: boolean }) || request.previous_response_id != null || request.conversation != null) return true
-  if (Array.isArray(request.input)) {
-    for (const item of request.input) if (typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'item_reference') return true
-  }
+  return hasItemReference(body)
+}
+
+/** Whether a request body, not yet validated, holds an `item_reference` in its input. */
+export function hasItemReference(body: unknown): boolean {
+  const input = (body as { input?: unknown }).input
+  if (!Array.isArray(input)) return false
+  for (const item of input) if (typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'item_reference') return true
   return false
 }
 

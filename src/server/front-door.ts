@@ -13,10 +13,10 @@ import { pinCanonical } from '../routing/pinned.ts'
 import type { Route } from '../routing/resolve.ts'
 import type { AliasSettings } from '../settings/schema.ts'
 import { SSE_HEADERS } from '../sse/encode.ts'
-import { expandStoredContext, type ExpandedRequest } from '../responses-store/expand.ts'
+import { expandStoredContext, inlineHeldReferences, type ExpandedRequest } from '../responses-store/expand.ts'
 import { recordFromEvents } from '../responses-store/recorder.ts'
 import { refuseUnsupportedStateFields } from '../responses-store/refuse.ts'
-import { shouldStore, touchesStore } from '../responses-store/store.ts'
+import { hasItemReference, shouldStore, touchesStore } from '../responses-store/store.ts'
 import { readBounded } from '../upstream/http.ts'
 import { retryDelayForStatus, sleepUnlessAborted, type RetryPolicy } from '../upstream/retry.ts'
 import { readBody } from './body.ts'
@@ -275,6 +275,8 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   // earlier responses and items are expanded from the shim's memory, and this one is recorded.
   let input: ResponsesRequest | undefined
   let record: Opened['record'] = null
+  // `input` only has the shim's referenced items inlined: a `previous_response_id` is still the upstream's to resolve.
+  let referencesOnly = false
   if (door.dialect === 'responses' && context.store && !(fastPath && (provider.keepsState || !touchesStore(body.json)))) {
     const responses = toCanonical(turn)
     refuseUnsupportedStateFields(responses, { translated: !fastPath })
@@ -288,6 +290,14 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
     // served the turn before: a fallback, a switch of model): that context is sent whole.
     const expanded = (turn.expanded ??= expandStoredContext(toCanonical(turn), context.store))
     input = expanded.request
+  } else if (door.dialect === 'responses' && context.store && fastPath && provider.keepsState && hasItemReference(body.json)) {
+    // Nor an item the shim made, referenced by id (the Vercel AI SDK's earlier turns): sent whole.
+    const canonical = toCanonical(turn)
+    const inlined = inlineHeldReferences(canonical, context.store)
+    if (inlined !== canonical) {
+      input = inlined
+      referencesOnly = true
+    }
   }
 
   if (fastPath && provider.forward) {
@@ -297,7 +307,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
     const send = (whole: ResponsesRequest | undefined) =>
       forward({ json: door.pin((whole ?? body.json) as Record<string, unknown>, route.alias), text: route.alias || whole ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
     let response = await send(input)
-    if (response.status === 400 && provider.keepsState && !input && door.dialect === 'responses') {
+    if (response.status === 400 && provider.keepsState && (!input || referencesOnly) && door.dialect === 'responses') {
       const whole = await contextFromElsewhere(turn, response)
       if (whole) {
         await response.body?.cancel().catch(() => {})
