@@ -330,11 +330,13 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   const canonical = pinCanonical(input ?? toCanonical(turn), route.alias)
   for (let attempt = 0; ; attempt++) {
     const opened: Opened = { stream: await provider.open(canonical, route, upstream), record }
-    if (!(stream && door.failsBeforeStatus)) return opened
+    // A non-streamed answer reaches the client only once whole: its first read is judged like a held status's.
+    if (stream && !door.failsBeforeStatus) return opened
     // Inside the route's attempt, so a failure in the first read is what an error status would be: retried
     // as one is before the first byte, then judged by the fallbacks and the breaker.
     try {
-      opened.encoded = await encodedAnswer(turn, opened)
+      if (stream) opened.encoded = await encodedAnswer(turn, opened)
+      else opened.stream = await firstReadJudged(opened.stream)
       return opened
     } catch (error) {
       const delay = firstReadRetryDelay(error, attempt, context.deps.retry)
@@ -408,6 +410,47 @@ async function encodedAnswer<Request>(turn: Turn<Request>, { stream: opened, rec
   }
   if (tracker instanceof HeldTracker) tracker.release()
   return encoded
+}
+
+/**
+ * A non-streamed answer's first read, taken inside the route's attempt: a failure there, before any
+ * of the answer began, is thrown as the error status it would have been (retries, fallbacks, the
+ * breaker), as for a streamed door that holds its status. Without this the answer was read only
+ * after the chain had returned, and such a failure never reached a fallback. The events read are
+ * handed on, first, to the aggregation; a failure after the answer began is left to it.
+ */
+async function firstReadJudged(opened: ProviderStream): Promise<ProviderStream> {
+  const reader = opened.events().getReader()
+  const held: ResponsesEvent[] = []
+  for (;;) {
+    const next = await reader.read()
+    if (next.done) break
+    const event = next.value
+    if (event.type === 'response.failed') {
+      void reader.cancel(new Error('answered with an error status')).catch(() => {})
+      throw failedAnswerError(event.response.error, { firstRead: true })
+    }
+    held.push(event)
+    if (isTerminalEvent(event) || event.type === 'response.output_item.added') break
+  }
+  const events = new ReadableStream<ResponsesEvent>({
+    start(controller) {
+      for (const event of held) controller.enqueue(event)
+    },
+    async pull(controller) {
+      const next = await reader.read()
+      if (next.done) controller.close()
+      else controller.enqueue(next.value)
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+  return {
+    headers: opened.headers,
+    events: () => events,
+    encoded: () => {
+      throw new Error('firstReadJudged: a non-streamed answer is aggregated, never encoded') // a bug if reached
+    },
+  }
 }
 
 /**
