@@ -43,10 +43,14 @@ export function expandStoredContext(request: ResponsesRequest, store: ResponseSt
   const earlier = previousId === undefined ? undefined : store.get(previousId)
   if (previousId !== undefined && !earlier) throw previousResponseNotFound(previousId)
   let referenced = false
+  // A stored item by the id it was referenced by: one stored without an id of its own has none to compare.
+  const referencedAs = new Map<ResponsesItem, string>()
   const expanded = own.map((item, index) => {
     if (item.type !== 'item_reference') return item
     referenced = true
-    return resolveReference(item, index, store)
+    const resolved = resolveReference(item, index, store)
+    referencedAs.set(resolved, String((item as { id?: unknown }).id))
+    return resolved
   })
   if (!earlier && !referenced) return { request, resolvedInput: own }
 
@@ -56,7 +60,7 @@ export function expandStoredContext(request: ResponsesRequest, store: ResponseSt
   // calls before them may survive only inside the opaque `compaction` item. The check belongs
   // to requests whose context we assembled ourselves.
   assertToolOutputsHaveCalls(resolvedInput)
-  assertNoDuplicateItems(resolvedInput)
+  assertNoDuplicateItems(resolvedInput, referencedAs)
   const { previous_response_id: _dropped, ...rest } = request
   return { request: { ...rest, input: resolvedInput }, resolvedInput }
 }
@@ -93,13 +97,18 @@ function resolveReference(reference: ResponsesItem, index: number, store: Respon
  * than show the model the same turn twice, and so does this (the Vercel AI SDK, for one, sends the
  * previous step's items along with the id of the response that holds them).
  */
-function assertNoDuplicateItems(items: readonly ResponsesItem[]): void {
+function assertNoDuplicateItems(items: readonly ResponsesItem[], referencedAs: ReadonlyMap<ResponsesItem, string>): void {
   const seen = new Set<string>()
+  // Stored items are shared objects: the same one twice is the same turn twice, whether it has an id of its own or not.
+  const seenItems = new Set<ResponsesItem>()
   for (const item of items) {
-    const id = (item as { id?: unknown }).id
-    if (typeof id !== 'string' || !id) continue
-    if (seen.has(id)) throw new ShimError('bad_request', `Duplicate item found with id ${id.slice(0, 128)}. Remove duplicate items from your input and try again.`, { status: 400, param: 'input' })
-    seen.add(id)
+    const own = (item as { id?: unknown }).id
+    const id = typeof own === 'string' && own ? own : referencedAs.get(item)
+    if (seenItems.has(item) || (id !== undefined && seen.has(id))) {
+      throw new ShimError('bad_request', `Duplicate item found${id === undefined ? '' : ` with id ${id.slice(0, 128)}`}. Remove duplicate items from your input and try again.`, { status: 400, param: 'input' })
+    }
+    seenItems.add(item)
+    if (id !== undefined) seen.add(id)
   }
 }
 

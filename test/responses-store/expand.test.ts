@@ -196,6 +196,19 @@ describe('an item the context already holds, sent again', () => {
     }
   })
 
+  test('a stored item without an id of its own, referenced by the id it was listed under: the same 400, not the turn twice', async () => {
+    // Input items stored without ids get one (msg_…, listed by input_items); the check compared only
+    // the items' own ids, so the earlier user message reached the model twice.
+    const store = new ResponseStore({ ids: prefixedIds('gen') })
+    const first = runTurn(store, request({ input: [{ type: 'message', role: 'user', content: 'Hi' }] }), [{ say: 'Hello!' }], { ids: prefixedIds('d4') })
+    const listedId = store.get(first.response.id)!.input[0]!.id
+    const error = shimErrorFrom(() => expandStoredContext(request({ previous_response_id: first.response.id, input: [{ type: 'item_reference', id: listedId }, user('Again')] }), store))
+    expect(await renderedBody(error)).toEqual({
+      status: 400,
+      body: { error: { message: `Duplicate item found with id ${listedId}. Remove duplicate items from your input and try again.`, type: 'invalid_request_error', param: 'input', code: 'bad_request' } },
+    })
+  })
+
   test('items without ids, and a reference to an item not in the earlier context, are fine', () => {
     const store = new ResponseStore()
     const first = runTurn(store, request({ input: [user('Hi')] }), [{ say: 'Hello!' }], { ids: prefixedIds('d2') })
