@@ -63,6 +63,7 @@ export function forwardedAnswer({ response, abort }: OpenedUpstream, body: Forwa
     keepAlive: context.keepAlive,
     onAbort: abort,
     onUsage: body.onUsage,
+    onAnswerId: body.onAnswerId,
     tracker: context.tracker,
     request: body.json,
     onError: body.onError,

@@ -46,6 +46,8 @@ export interface ForwardBody {
   onUsage?: (usage: unknown) => void
   /** Told the code of an upstream error the client gets as it came (a 400 naming a field). */
   onError?: (code: string) => void
+  /** Told the id the upstream gave its answer (Responses), for the auto router to know the task it continues. */
+  onAnswerId?: (id: string) => void
   /**
    * Told each canonical event, where a fast path decodes the answer anyway
    * (the ChatGPT backend for clients other than Codex): the response store

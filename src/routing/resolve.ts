@@ -14,6 +14,12 @@ export interface Route extends ProviderTarget {
   fallback?: true
   /** Set when the auto router chose a model other than its default: the default, tried after the choice's own fallbacks. */
   routerDefault?: string
+  /**
+   * Set by the auto router: told the id of the answer this route gave, so that a later request
+   * continuing it (`previous_response_id` plus tool results, and no user message to read the task from)
+   * stays on the model chosen for the task.
+   */
+  rememberAnswer?: (answerId: string) => void
 }
 
 /** What resolution may look at besides the model name: the router reads the task, fallbacks nothing. */

@@ -53,6 +53,8 @@ export interface Router {
   resolveTask(hints: ResolveHints): Promise<RouterDecision>
   /** Scores a task text and chooses, without memory or cache (`codex-shim router explain`). */
   explain(text: string, options?: { image?: boolean }): Promise<RouterDecision>
+  /** `slug` answered with response `answerId`: a request continuing that answer is the same task. */
+  rememberAnswer(answerId: string, slug: string): void
 }
 
 export const CLASSIFIER_TIMEOUT_MS = 10_000
@@ -158,6 +160,14 @@ export function createRouter(options: RouterOptions): Router {
     async resolveTask(hints) {
       const request = hints.canonical()
       const task = readTask(request)
+      // A tool round trip that continues an answer an upstream keeps (its own previous_response_id)
+      // carries no user message to read the task from: the answer it continues names the task's model.
+      const continued = !task.userTurns && typeof request.previous_response_id === 'string' ? memory.answers.get(request.previous_response_id) : undefined
+      if (continued) {
+        const decision: RouterDecision = { slug: continued, scores: {}, cached: true, reason: 'same-task' }
+        logDecision(decision)
+        return decision
+      }
       const key = taskKey(hints.headers, request.prompt_cache_key, task)
       if (key === null) return decide(task)
       const remembered = memory.tasks.get(key)
@@ -173,6 +183,9 @@ export function createRouter(options: RouterOptions): Router {
     },
     explain(text, explainOptions = {}) {
       return classify({ task: text, context: '', image: Boolean(explainOptions.image) })
+    },
+    rememberAnswer(answerId, slug) {
+      memory.answers.set(answerId, slug)
     },
   }
 }
@@ -208,7 +221,8 @@ export function routerWrap(
       route = await resolveModel(chosen, hints)
     }
     // The choice failing before its first byte must not fail a request the default could serve.
-    return { ...route, slug: requested, routedTo: chosen, ...(chosen !== settings.default && { routerDefault: settings.default }) }
+    const decided = chosen
+    return { ...route, slug: requested, routedTo: chosen, rememberAnswer: (answerId) => router.rememberAnswer(answerId, decided), ...(chosen !== settings.default && { routerDefault: settings.default }) }
   }
 }
 

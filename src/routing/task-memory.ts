@@ -72,13 +72,17 @@ export class LruMap<V> {
   }
 }
 
-/** Decisions by task and, when caching, by task text. */
+/** Decisions by task and, when caching, by task text; and the task's model by the answers it gave. */
 export class TaskMemory<D> {
   readonly tasks: LruMap<Promise<D>>
   readonly texts: LruMap<D>
 
+  /** The model chosen for the task each answer (by its response id) belongs to. */
+  readonly answers: LruMap<string>
+
   constructor(limit = 1_000) {
     this.tasks = new LruMap(limit)
     this.texts = new LruMap(limit)
+    this.answers = new LruMap(limit)
   }
 }

@@ -105,6 +105,8 @@ interface Turn<Request> {
   expanded: ExpandedRequest | undefined
   /** The last route tried was translated (the Responses door reports some of its errors as a stream). */
   translated: boolean
+  /** The auto router's: told the answer's id, whichever route of the chain gave it (Route.rememberAnswer). */
+  rememberAnswer?: (answerId: string) => void
 }
 
 /** A translated route, opened: its canonical events and, when the answer is to be stored, the recorder. */
@@ -195,6 +197,7 @@ async function serve<Request>(door: ClientDoor<Request>, context: RouteContext):
   summary.stream = stream
   const turn: Turn<Request> = { door, context, request: undefined, body, stream, canonical: undefined, expanded: undefined, translated: false }
   const route = await context.resolve(envelope.model, { canonical: () => routingView(turn), headers: context.request.headers })
+  turn.rememberAnswer = route.rememberAnswer
 
   let answer: Response | Opened
   try {
@@ -305,7 +308,7 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
     summary.usageDialect = door.dialect
     const forward = provider.forward
     const send = (whole: ResponsesRequest | undefined) =>
-      forward({ json: door.pin((whole ?? body.json) as Record<string, unknown>, route.alias), text: route.alias || whole ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
+      forward({ json: door.pin((whole ?? body.json) as Record<string, unknown>, route.alias), text: route.alias || whole ? null : body.text, stream, passthrough: door.passthrough, onUsage: (usage) => (summary.usage = usage), onAnswerId: turn.rememberAnswer, onError: (code) => noteError(summary, code), onEvent: record ?? undefined }, route, upstream)
     let response = await send(input)
     if (response.status === 400 && provider.keepsState && (!input || referencesOnly) && door.dialect === 'responses') {
       const whole = await contextFromElsewhere(turn, response)
@@ -392,6 +395,7 @@ async function encodedAnswer<Request>(turn: Turn<Request>, { stream: opened, rec
   const encoded = opened.encoded((event) => {
     if (isTerminalEvent(event)) {
       noteTerminal(summary, event.response)
+      if (event.response.id) turn.rememberAnswer?.(event.response.id)
       if (firstRead && event.type === 'response.failed') failedFirst = event.response.error
     } else if (firstRead && event.type === 'response.output_item.added') firstRead = false // an answer began: it streams, failure and all
     record?.(event)
@@ -495,6 +499,7 @@ async function translatedAnswer<Request>(turn: Turn<Request>, opened: Opened): P
   }
   const aggregated = await aggregateEvents(upstream.events(), record ?? undefined)
   noteTerminal(summary, aggregated.response)
+  if (aggregated.response.id) turn.rememberAnswer?.(aggregated.response.id)
   const failure = unfinishedAnswerError(aggregated)
   if (failure) throw failure
   return new Response(JSON.stringify(door.final(aggregated.response, request)), { status: 200, headers: { 'content-type': 'application/json', ...upstream.headers } })

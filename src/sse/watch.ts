@@ -10,6 +10,8 @@ export interface PassthroughDialect {
   failure: (error: ShimError) => string
   /** The usage an event carries, merged with what came before (for the ledger). */
   usage: (event: any, previous: unknown) => unknown
+  /** The id the upstream gave its answer, from an event that carries usage (a Responses terminal event) or the whole answer. */
+  answerId?: (event: any) => string | undefined
   /**
    * An upstream error event (`"type":"error"`) the dialect's client would not take as the end: its
    * message and code go into the failure event sent when the stream then ends unfinished.
@@ -34,6 +36,8 @@ export interface WatchOptions {
   rename?: string
   /** Told the usage the stream reported (only events that mention usage are parsed). */
   onUsage?: (usage: unknown) => void
+  /** Told the answer's id, read from the same events as the usage (`PassthroughDialect.answerId`). */
+  onAnswerId?: (id: string) => void
   /** Told each chunk sent and the end, so the server need not wrap this stream to count it. */
   tracker?: StreamTracker
   /** Events with no choices but a usage (Chat's usage chunk) are read for `onUsage`, then not sent on. */
@@ -260,9 +264,13 @@ function startsWithAt(bytes: Uint8Array, at: number, prefix: Uint8Array): boolea
 }
 
 /** The usage these bytes' events report, merged with what came before; told to `report` when it changed. */
-function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void): unknown {
+function usageIn(bytes: Uint8Array, dialect: PassthroughDialect, previous: unknown, report: (usage: unknown) => void, reportId?: (id: string) => void): unknown {
   let usage = previous
-  for (const event of dataLinesMentioning(bytes, USAGE_KEY)) usage = dialect.usage(event, usage)
+  for (const event of dataLinesMentioning(bytes, USAGE_KEY)) {
+    usage = dialect.usage(event, usage)
+    const id = reportId && dialect.answerId?.(event)
+    if (id) reportId!(id)
+  }
   if (usage !== previous) report(usage)
   return usage
 }
@@ -418,7 +426,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   const terminals = terminalsOf(dialect)
   const maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD
   const rename = options.rename === undefined ? null : Buffer.from(options.rename)
-  const { tracker, onUsage, onFailure } = options
+  const { tracker, onUsage, onFailure, onAnswerId } = options
   const dropUsage = options.dropUsageChunks === true
   let usage: unknown
   let upstreamError: ShimError | null = null
@@ -442,7 +450,7 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     atBoundary = endsClean
     // One search for usage serves both its reading and its removal: most chunks have none.
     const hasUsage = (onUsage || dropUsage) && indexOf.call(bytes, USAGE_KEY) >= 0
-    if (onUsage && hasUsage) usage = usageIn(bytes, dialect, usage, onUsage)
+    if (onUsage && hasUsage) usage = usageIn(bytes, dialect, usage, onUsage, onAnswerId)
     if (dialect.upstreamFailure && !answered && indexOf.call(bytes, ERROR_TYPE) >= 0) upstreamError = failureIn(bytes, dialect.upstreamFailure, upstreamError)
     const dropping = dropUsage && hasUsage
     const sent = rename || dropping ? rewriteEvents(bytes, rename, dropping) : bytes

@@ -20,6 +20,8 @@ export interface PassthroughOptions {
   headers?: Record<string, string>
   /** Told the usage the answer reported. */
   onUsage?: (usage: unknown) => void
+  /** Told the id the upstream gave its answer (`PassthroughDialect.answerId`). */
+  onAnswerId?: (id: string) => void
   /** Told what the stream sends (see StreamTracker). */
   tracker?: StreamTracker
   /** The client's request, for what the stream it asked for should hold (Chat's usage chunk). */
@@ -57,12 +59,12 @@ export async function passthroughResponse(upstream: Response, options: Passthrou
     }
     options.keepAlive()
     const streamType = type.includes('text/event-stream') ? type : SSE_HEADERS['content-type']
-    const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, tracker: options.tracker, dropUsageChunks: options.dropUsageChunks, onFailure: options.onFailure })
+    const body = watchPassthrough(upstream.body, options.dialect, { idleTimeoutMs: options.idleTimeoutMs, onAbort: options.onAbort, rename: options.clientModel, onUsage: options.onUsage, onAnswerId: options.onAnswerId, tracker: options.tracker, dropUsageChunks: options.dropUsageChunks, onFailure: options.onFailure })
     return new Response(body, { status: 200, headers: options.headers ? { ...SSE_HEADERS, ...headers, 'content-type': streamType } : sseHeaders(streamType) })
   }
   const bytes = await readWhole(upstream, { idleTimeoutMs: options.idleTimeoutMs, label: options.label })
   if (!ok) options.onError?.(errorCodeOf(bytes))
-  const answer = renameModelInJson(bytes, options.clientModel, options.onUsage)
+  const answer = renameModelInJson(bytes, options.clientModel, options.onUsage, options.onAnswerId && ok ? (json) => tellAnswerId(json, options) : undefined)
   // A success must be the whole answer: a body cut short, a page or a stream is not one, whatever the status said.
   if (ok && answer === null) throw notOneAnswer(options.label, upstream.status, declared, bytes)
   return new Response(answer ?? bytes, { status: upstream.status, headers: { ...headers, 'content-type': type } })
@@ -78,10 +80,16 @@ async function answerStreamed(upstream: Response, type: string, options: Passthr
   const { sse, answer } = answerAsStream(bytes, options.dialect, options.label, upstream.status, type, options.request)
   // The answer's usage is the whole story, whether or not the client's stream is to carry it.
   if (answer?.usage && typeof answer.usage === 'object') options.onUsage?.(answer.usage)
+  if (answer) tellAnswerId(answer, options)
   // An event stream under a JSON label is read by the watch, as any stream.
   const onUsage = answer ? undefined : options.onUsage
   const body = watchPassthrough(new Response(sse).body!, options.dialect, { idleTimeoutMs: 0, rename: options.clientModel, tracker: options.tracker, onUsage })
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...options.headers } })
+}
+
+function tellAnswerId(answer: Record<string, unknown>, options: PassthroughOptions): void {
+  const id = options.onAnswerId && options.dialect.answerId?.(answer)
+  if (id) options.onAnswerId!(id)
 }
 
 /**
@@ -165,9 +173,10 @@ function sseHeaders(type: string): Headers {
 }
 
 /** A whole JSON answer with its top-level `model` renamed; null when the bytes are not one JSON object. */
-export function renameModelInJson(bytes: Uint8Array, model: string, onUsage?: (usage: unknown) => void): Uint8Array | string | null {
+export function renameModelInJson(bytes: Uint8Array, model: string, onUsage?: (usage: unknown) => void, onAnswer?: (answer: Record<string, unknown>) => void): Uint8Array | string | null {
   const parsed = jsonObjectOf(bytes)
   if (!parsed) return null
+  onAnswer?.(parsed)
   const usage = (parsed as { usage?: unknown }).usage
   if (usage && typeof usage === 'object') onUsage?.(usage)
   if (typeof (parsed as { model?: unknown }).model !== 'string') return bytes

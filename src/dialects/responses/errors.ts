@@ -86,6 +86,11 @@ export const RESPONSES_PASSTHROUGH: PassthroughDialect = {
       response: { id: `resp_shim_${crypto.randomUUID().replaceAll('-', '')}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: responsesFailure(error), output: [], usage: null },
     }),
   usage: (event, previous) => (event.response?.usage && typeof event.response.usage === 'object' ? event.response.usage : previous),
+  // A terminal event's response, or a whole response object (an answer not streamed).
+  answerId: (event) => {
+    const id = event.object === 'response' ? event.id : event.response?.id
+    return typeof id === 'string' && id ? id : undefined
+  },
   // Only a finished response: one still queued or running (background mode) has no stream to replay.
   answerAsStream: (answer) =>
     answer.object === 'response' && Array.isArray(answer.output) && FINISHED.has(answer.status) ? replayResponseEvents(answer as ResponseObject).map(formatEvent).join('') : null,
