@@ -189,23 +189,37 @@ export async function inTurns(sides: number, count: number, block: number, serve
  * collection or a ledger write more or less lands in it); the sum over several blocks taken in turns
  * does not: two copies of one build differ by ~5 µs on a quiet machine.
  */
-export async function cpuPerRequestUs(pids: number[], count: number, block: number, serve: (side: number, size: number) => Promise<unknown>): Promise<number[]> {
-  const spent = pids.map(() => 0)
+export async function cpuPerRequestUs(pids: number[], count: number, block: number, serve: (side: number, size: number) => Promise<unknown>): Promise<{ total: number; jit: number }[]> {
+  const spent = pids.map(() => ({ total: 0, jit: 0 }))
   await inTurns(pids.length, count, Math.min(block, count), async (side, size) => {
     const used = cpuMeter(pids[side]!)
     await serve(side, size)
-    spent[side]! += used()
+    const { ms, jitMs } = used.split()
+    spent[side]!.total += ms
+    spent[side]!.jit += jitMs
   })
-  return spent.map((ms) => Math.round((ms * 1000) / count))
+  return spent.map(({ total, jit }) => ({ total: Math.round((total * 1000) / count), jit: Math.round((jit * 1000) / count) }))
 }
 
-/** Each thread's time on a CPU (the first field of its schedstat, in ns), summed; null where there is no /proc. */
-function threadTimes(pid: number): { ns: number; threads: string } | null {
+/**
+ * Threads that compile JavaScript (JavaScriptCore's optimizing tiers): busy while code warms up,
+ * for the first tens of thousands of requests of a proxy (its steady state needs none), so their
+ * share of a measurement is said apart from the work each request does.
+ */
+const JIT_THREAD = /^(JITWorker|JSCWarmUp)/
+
+/** Each thread's time on a CPU (the first field of its schedstat, in ns), summed, and the compiler threads' part; null where there is no /proc. */
+function threadTimes(pid: number): { ns: number; jitNs: number; threads: string } | null {
   try {
     const tasks = readdirSync(`/proc/${pid}/task`).sort()
     let ns = 0
-    for (const task of tasks) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0])
-    return Number.isFinite(ns) ? { ns, threads: tasks.join(',') } : null
+    let jitNs = 0
+    for (const task of tasks) {
+      const taskNs = Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0])
+      ns += taskNs
+      if (JIT_THREAD.test(readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8'))) jitNs += taskNs
+    }
+    return Number.isFinite(ns) ? { ns, jitNs, threads: tasks.join(',') } : null
   } catch {
     return null
   }
@@ -217,13 +231,15 @@ function threadTimes(pid: number): { ns: number; threads: string } | null {
  * of ~0.3 ms (the figure moved in steps of 0.05 ms). The tick count when a thread came or went
  * meanwhile, since a thread that ended takes its schedstat with it.
  */
-export function cpuMeter(pid: number): () => number {
+export function cpuMeter(pid: number): (() => number) & { split: () => { ms: number; jitMs: number } } {
   const ticks = cpuMs(pid)
   const precise = threadTimes(pid)
-  return () => {
+  const split = () => {
     const now = threadTimes(pid)
-    return precise && now && now.threads === precise.threads ? (now.ns - precise.ns) / 1e6 : cpuMs(pid) - ticks
+    // With a thread come or gone, the ticks: the compiler threads' part is then not told apart.
+    return precise && now && now.threads === precise.threads ? { ms: (now.ns - precise.ns) / 1e6, jitMs: (now.jitNs - precise.jitNs) / 1e6 } : { ms: cpuMs(pid) - ticks, jitMs: 0 }
   }
+  return Object.assign(() => split().ms, { split })
 }
 
 export function cpuMs(pid: number): number {

@@ -12,6 +12,9 @@ import { cpuPerRequestUs, startHarness } from './_harness.ts'
 
 const root = join(import.meta.dir, '..')
 const COUNT = Number(process.env.CPU_PROBE_COUNT ?? 3000)
+// Requests each side serves first, per route. The default leaves the compilers busy (see the jit figure);
+// CPU_PROBE_WARM=30000 measures the steady state of a proxy that has served a while.
+const WARM = Number(process.env.CPU_PROBE_WARM ?? 200)
 const profile = process.env.CPU_PROFILE === '1'
 // As in the bench: a baseline with this wave's providers gets the same settings (the router and the
 // fallback model included), so that both sides do the same work per request.
@@ -92,20 +95,22 @@ async function load(base: string, path: string, headers: Record<string, string>,
     }
   }))
 }
-/** CPU per request of each side on one route (cpuPerRequestUs), in blocks of 500, after 200 to warm each. */
-async function usPerRequest(sides: { pid: number; base: string }[], route: (typeof ROUTES)[number]): Promise<number[]> {
-  for (const side of sides) await load(side.base, route.path, route.headers, route.body, 200)
+/** CPU per request of each side on one route (cpuPerRequestUs), in blocks of 500, after WARM to warm each. */
+async function usPerRequest(sides: { pid: number; base: string }[], route: (typeof ROUTES)[number]): Promise<{ total: number; jit: number }[]> {
+  for (const side of sides) await load(side.base, route.path, route.headers, route.body, WARM)
   return cpuPerRequestUs(sides.map((side) => side.pid), COUNT, 500, (index, size) => load(sides[index]!.base, route.path, route.headers, route.body, size))
 }
 
 const [floorUs] = await usPerRequest([{ pid: floor.pid, base: `http://127.0.0.1:${floorPort}` }], ROUTES[0]!)
-console.log(`bare Bun pass-through (floor): ${floorUs} µs per request\n`)
-console.log(`${'route'.padEnd(38)}${'this build'.padStart(12)}${baseline ? 'baseline'.padStart(10) : ''}`)
+console.log(`bare Bun pass-through (floor): ${floorUs!.total} µs per request\n`)
+console.log(`µs of CPU per request, all threads; in brackets the part the JIT compiler threads took (code warming up: none once a proxy has served a while; CPU_PROBE_WARM=${WARM} requests first)\n`)
+const shown = ({ total, jit }: { total: number; jit: number }) => `${total} µs (${jit})`
+console.log(`${'route'.padEnd(38)}${'this build'.padStart(16)}${baseline ? 'baseline'.padStart(16) : ''}`)
 for (const route of ROUTES) {
   if (filter && !filter.test(route.name)) continue
   const withBaseline = Boolean(baseline && (baselineResponses || !route.responses))
   const [mine, before = null] = await usPerRequest([{ pid: shim.pid, base: shimUrl }, ...(withBaseline ? [{ pid: baseline!.child.pid, base: baseline!.url }] : [])], route)
-  console.log(`${route.name.padEnd(38)}${`${mine} µs`.padStart(12)}${before !== null ? `${before} µs`.padStart(10) : ''}`)
+  console.log(`${route.name.padEnd(38)}${shown(mine!).padStart(16)}${before !== null ? shown(before).padStart(16) : ''}`)
 }
 floor.kill()
 if (profile) {
