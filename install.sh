@@ -66,7 +66,10 @@ sha256_of() {
 os=$(detect_os)
 arch=$(detect_arch)
 tmp=$(mktemp -d 2>/dev/null || mktemp -d -t codex-shim)
-trap 'rm -rf "$tmp"' EXIT
+# The copy made beside the target before it is renamed into place: removed on any way out (a full
+# disk, Ctrl-C), so no stray file is left in the install folder.
+partial="$INSTALL_DIR/.codex-shim.partial.$$"
+trap 'rm -rf "$tmp"; rm -f "$partial"' EXIT
 trap 'exit 130' INT TERM
 
 version="${CODEX_SHIM_VERSION:-latest}"
@@ -98,9 +101,9 @@ tar -xzf "$tmp/$archive" -C "$tmp/unpacked" || fail "could not unpack $archive."
 
 mkdir -p "$INSTALL_DIR" || fail "cannot create $INSTALL_DIR; set CODEX_SHIM_INSTALL_DIR to a folder you can write."
 # Copy next to the target, then rename: a running codex-shim is never half-overwritten.
-cp "$tmp/unpacked/codex-shim" "$INSTALL_DIR/.codex-shim.partial.$$"
-chmod 755 "$INSTALL_DIR/.codex-shim.partial.$$"
-mv -f "$INSTALL_DIR/.codex-shim.partial.$$" "$INSTALL_DIR/codex-shim"
+cp "$tmp/unpacked/codex-shim" "$partial" || fail "could not write $partial (is the disk full?); nothing was changed."
+chmod 755 "$partial"
+mv -f "$partial" "$INSTALL_DIR/codex-shim"
 
 installed=$("$INSTALL_DIR/codex-shim" --version 2>/dev/null || true)
 say "installed codex-shim ${installed:-$version} to $INSTALL_DIR/codex-shim"

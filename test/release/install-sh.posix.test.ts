@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fakeArchive, sha256, startFakeRelease, type FakeRelease } from './fake-release-server.ts'
 
@@ -82,6 +82,19 @@ describe('install.sh against a local release server', () => {
     expect(pinned.code).not.toBe(0)
     expect(pinned.stderr).toContain(`could not download ${down.base}/download/v9.9.9/SHA256SUMS. Check your network and that version 9.9.9 exists.`)
     expect(existsSync(pinned.dir)).toBe(false)
+  })
+
+  test('a copy cut short (disk full) leaves no partial file in the install folder', async () => {
+    const home = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'install-full-'))
+    const dir = join(home, 'bin')
+    const fakes = join(home, 'fakes')
+    mkdirSync(fakes)
+    // cp that writes part of the file and fails, as it does when the disk fills up.
+    writeFileSync(join(fakes, 'cp'), '#!/bin/sh\nprintf half > "$2"\necho "cp: error writing \'$2\': No space left on device" >&2\nexit 1\n')
+    chmodSync(join(fakes, 'cp'), 0o755)
+    const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: release.base, CODEX_SHIM_VERSION: '9.9.9', CODEX_SHIM_INSTALL_DIR: dir, PATH: `${fakes}:${process.env.PATH}` })
+    expect(result.code).not.toBe(0)
+    expect(readdirSync(dir)).toEqual([])
   })
 
   test('install.sh is POSIX sh: dash parses it, and shellcheck passes when installed', () => {
