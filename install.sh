@@ -67,7 +67,7 @@ os=$(detect_os)
 arch=$(detect_arch)
 tmp=$(mktemp -d 2>/dev/null || mktemp -d -t codex-shim)
 # The copy made beside the target before it is renamed into place: removed on any way out (a full
-# disk, Ctrl-C), so no stray file is left in the install folder.
+# disk, Ctrl-C, a binary that does not run here), so no stray file is left in the install folder.
 partial="$INSTALL_DIR/.codex-shim.partial.$$"
 trap 'rm -rf "$tmp"; rm -f "$partial"' EXIT
 trap 'exit 130' INT TERM
@@ -103,9 +103,11 @@ mkdir -p "$INSTALL_DIR" || fail "cannot create $INSTALL_DIR; set CODEX_SHIM_INST
 # Copy next to the target, then rename: a running codex-shim is never half-overwritten.
 cp "$tmp/unpacked/codex-shim" "$partial" || fail "could not write $partial (is the disk full?); nothing was changed."
 chmod 755 "$partial"
+# Run it where it will live before it replaces anything: a glibc build on musl (Alpine), a build
+# for another CPU or a noexec folder fails here, and an earlier install keeps working.
+installed=$("$partial" --version 2>/dev/null) || fail "the $os-$arch build of codex-shim $version does not run on this machine, so nothing was changed. The Linux builds need glibc: on Alpine or another musl-libc Linux, build from source with bun (see the README). If $INSTALL_DIR is on a noexec mount, set CODEX_SHIM_INSTALL_DIR to another folder."
 mv -f "$partial" "$INSTALL_DIR/codex-shim"
 
-installed=$("$INSTALL_DIR/codex-shim" --version 2>/dev/null || true)
 say "installed codex-shim ${installed:-$version} to $INSTALL_DIR/codex-shim"
 case ":$PATH:" in
   *":$INSTALL_DIR:"*) say "run: codex-shim start" ;;

@@ -16,10 +16,10 @@ export interface FakeRelease {
 
 export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex')
 
-/** A real .tar.gz (system tar) holding `codex-shim`, a script that prints the version. */
-export function fakeArchive(version: string): Uint8Array {
+/** A real .tar.gz (system tar) holding `codex-shim`, a script that prints the version (or `script`). */
+export function fakeArchive(version: string, script = `#!/bin/sh\necho ${version}\n`): Uint8Array {
   const stage = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'fake-archive-'))
-  writeFileSync(join(stage, 'codex-shim'), `#!/bin/sh\necho ${version}\n`)
+  writeFileSync(join(stage, 'codex-shim'), script)
   chmodSync(join(stage, 'codex-shim'), 0o755)
   writeFileSync(join(stage, 'LICENSE'), 'MIT\n')
   mkdirSync(join(stage, 'out'))

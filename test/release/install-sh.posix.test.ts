@@ -24,6 +24,8 @@ describe('install.sh against a local release server', () => {
     const good = fakeArchive('9.9.9')
     const mac = fakeArchive('9.9.9')
     const tampered = fakeArchive('6.6.6')
+    // What a glibc build is on Alpine (musl): the kernel finds no such program loader, so exec fails.
+    const cannotRun = fakeArchive('9.9.7', '#!/lib/ld-musl-x86_64-missing.so.1\n')
     release = startFakeRelease({
       '9.9.9': {
         'codex-shim-9.9.9-linux-x64.tar.gz': good,
@@ -32,6 +34,7 @@ describe('install.sh against a local release server', () => {
       },
       // The sums say one thing, the archive served is another: a corrupted or tampered download.
       '9.9.8': { 'codex-shim-9.9.8-linux-x64.tar.gz': tampered, SHA256SUMS: `${sha256(good)}  codex-shim-9.9.8-linux-x64.tar.gz\n` },
+      '9.9.7': { 'codex-shim-9.9.7-linux-x64.tar.gz': cannotRun, SHA256SUMS: `${sha256(cannotRun)}  codex-shim-9.9.7-linux-x64.tar.gz\n` },
     }, '9.9.9')
   })
   afterAll(() => release.stop())
@@ -82,6 +85,21 @@ describe('install.sh against a local release server', () => {
     expect(pinned.code).not.toBe(0)
     expect(pinned.stderr).toContain(`could not download ${down.base}/download/v9.9.9/SHA256SUMS. Check your network and that version 9.9.9 exists.`)
     expect(existsSync(pinned.dir)).toBe(false)
+  })
+
+  test('a binary that cannot run here (musl libc, another CPU) is refused, and the installed one is kept', async () => {
+    const home = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'install-norun-'))
+    const dir = join(home, 'bin')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'codex-shim'), '#!/bin/sh\necho 9.9.0\n')
+    chmodSync(join(dir, 'codex-shim'), 0o755)
+    const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: release.base, CODEX_SHIM_VERSION: '9.9.7', CODEX_SHIM_INSTALL_DIR: dir })
+    expect(result.code).toBe(1)
+    expect(result.stdout).not.toContain('installed codex-shim')
+    expect(result.stderr).toContain('codex-shim install: the linux-x64 build of codex-shim 9.9.7 does not run on this machine')
+    expect(result.stderr).toContain('musl')
+    expect(readdirSync(dir)).toEqual(['codex-shim'])
+    expect(Bun.spawnSync([join(dir, 'codex-shim'), '--version']).stdout.toString()).toBe('9.9.0\n')
   })
 
   test('a copy cut short (disk full) leaves no partial file in the install folder', async () => {
