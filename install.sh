@@ -113,9 +113,16 @@ case ":$PATH:" in
   *":$INSTALL_DIR:"*) say "run: codex-shim start" ;;
   *)
     say "$INSTALL_DIR is not on your PATH. Add it, then open a new terminal:"
+    # The file a new terminal of that shell reads: a Linux terminal starts a non-login bash
+    # (~/.bashrc only), Terminal.app a login bash (~/.bash_profile when it exists, else ~/.profile).
     case "${SHELL:-}" in
       */zsh) printf "  echo 'export PATH=\"%s:\$PATH\"' >> ~/.zshrc\n" "$INSTALL_DIR" ;;
-      */fish) printf "  fish_add_path %s\n" "$INSTALL_DIR" ;;
+      */bash)
+        if [ "$os" = darwin ] && [ ! -f "$HOME/.bash_profile" ]; then printf "  echo 'export PATH=\"%s:\$PATH\"' >> ~/.profile\n" "$INSTALL_DIR"
+        elif [ "$os" = darwin ]; then printf "  echo 'export PATH=\"%s:\$PATH\"' >> ~/.bash_profile\n" "$INSTALL_DIR"
+        else printf "  echo 'export PATH=\"%s:\$PATH\"' >> ~/.bashrc\n" "$INSTALL_DIR"; fi ;;
+      # Quoted: fish would take a folder with a space for two.
+      */fish) printf "  fish_add_path '%s'\n" "$(printf '%s' "$INSTALL_DIR" | sed "s/'/\\\\'/g")" ;;
       *) printf "  echo 'export PATH=\"%s:\$PATH\"' >> ~/.profile\n" "$INSTALL_DIR" ;;
     esac
     ;;

@@ -48,7 +48,7 @@ describe('install.sh against a local release server', () => {
     expect(Bun.spawnSync([binary, '--version']).stdout.toString()).toBe('9.9.9\n')
     expect(readdirSync(result.dir)).toEqual(['codex-shim']) // no partial file left behind
     expect(result.stdout).toContain(`installed codex-shim 9.9.9 to ${binary}`)
-    expect(result.stdout).toContain(`is not on your PATH. Add it, then open a new terminal:\n  echo 'export PATH="${result.dir}:$PATH"' >> ~/.profile`)
+    expect(result.stdout).toContain(`is not on your PATH. Add it, then open a new terminal:\n  echo 'export PATH="${result.dir}:$PATH"' >> ~/.bashrc`)
     expect(release.requests.slice(-3)).toEqual(['/releases/latest/download/VERSION', '/releases/download/v9.9.9/SHA256SUMS', '/releases/download/v9.9.9/codex-shim-9.9.9-linux-x64.tar.gz'])
   })
 
@@ -113,6 +113,32 @@ describe('install.sh against a local release server', () => {
     const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: release.base, CODEX_SHIM_VERSION: '9.9.9', CODEX_SHIM_INSTALL_DIR: dir, PATH: `${fakes}:${process.env.PATH}` })
     expect(result.code).not.toBe(0)
     expect(readdirSync(dir)).toEqual([])
+  })
+
+  test('the PATH hint names the file a new terminal of that shell reads, and quotes the folder', async () => {
+    const spaced = (home: string) => join(home, 'my tools')
+    const hint = async (shell: string, os = 'linux', bashProfile = false) => {
+      const home = mkdtempSync(join(process.env.CODEX_SHIM_TEST_ROOT!, 'install-hint-'))
+      if (bashProfile) writeFileSync(join(home, '.bash_profile'), '')
+      const result = await install({ CODEX_SHIM_DOWNLOAD_BASE: release.base, CODEX_SHIM_VERSION: '9.9.9', SHELL: shell, CODEX_SHIM_OS: os, CODEX_SHIM_ARCH: os === 'darwin' ? 'arm64' : 'x64', CODEX_SHIM_INSTALL_DIR: spaced(home), HOME: home })
+      expect(result.code).toBe(0)
+      return { out: result.stdout, dir: spaced(home) }
+    }
+    // A terminal on Linux starts an interactive bash that is not a login shell: it reads ~/.bashrc, not ~/.profile.
+    const bash = await hint('/bin/bash')
+    expect(bash.out).toContain(`  echo 'export PATH="${bash.dir}:$PATH"' >> ~/.bashrc\n`)
+    // Terminal.app starts a login bash, which reads ~/.bash_profile, or ~/.profile when there is none.
+    const macBash = await hint('/bin/bash', 'darwin', true)
+    expect(macBash.out).toContain(`  echo 'export PATH="${macBash.dir}:$PATH"' >> ~/.bash_profile\n`)
+    const macBashPlain = await hint('/bin/bash', 'darwin')
+    expect(macBashPlain.out).toContain(`  echo 'export PATH="${macBashPlain.dir}:$PATH"' >> ~/.profile\n`)
+    const zsh = await hint('/usr/bin/zsh')
+    expect(zsh.out).toContain(`  echo 'export PATH="${zsh.dir}:$PATH"' >> ~/.zshrc\n`)
+    // fish splits an unquoted path with a space into two paths.
+    const fish = await hint('/usr/bin/fish')
+    expect(fish.out).toContain(`  fish_add_path '${fish.dir}'\n`)
+    const other = await hint('/bin/dash')
+    expect(other.out).toContain(`  echo 'export PATH="${other.dir}:$PATH"' >> ~/.profile\n`)
   })
 
   test('install.sh is POSIX sh: dash parses it, and shellcheck passes when installed', () => {
