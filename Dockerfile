@@ -14,11 +14,16 @@ ARG TARGETARCH=amd64
 COPY dist/codex-shim-linux-x64 dist/codex-shim-linux-arm64* /dist/
 RUN set -eu; \
     case "$TARGETARCH" in amd64) arch=x64 ;; arm64) arch=arm64 ;; *) echo "no codex-shim build for $TARGETARCH" >&2; exit 1 ;; esac; \
-    install -m 0755 "/dist/codex-shim-linux-$arch" /codex-shim
+    install -m 0755 "/dist/codex-shim-linux-$arch" /codex-shim; \
+    mkdir -p /home-nonroot/.codex-shim /home-nonroot/.codex
 
 # The binary links only glibc (libc, libm, libpthread, libdl): distroless/cc has it, and no shell.
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=binary /codex-shim /usr/local/bin/codex-shim
+# The settings folders, made here and owned by nonroot (65532): a file mounted into a folder the
+# image lacks (-v …/models.json:/home/nonroot/.codex-shim/models.json, a Kubernetes subPath) makes
+# the runtime create that folder as root, and the proxy could then not write its pid file and exit.
+COPY --from=binary --chown=65532:65532 /home-nonroot/ /home/nonroot/
 ENV CODEX_SHIM_HOME=/home/nonroot/.codex-shim \
     CODEX_HOME=/home/nonroot/.codex \
     CODEX_SHIM_LOG_LEVEL=info \

@@ -49,6 +49,22 @@ describe('Dockerfile (no daemon here: checked as text, and by hadolint when inst
     expect(health).toContain('CMD ["/usr/local/bin/codex-shim", "status"]')
   })
 
+  test('the settings folders are in the image and belong to nonroot, so a mounted models.json leaves them writable', () => {
+    // Docker (-v …/models.json:/home/nonroot/.codex-shim/models.json) and a Kubernetes subPath mount
+    // create a missing parent folder as root; the proxy then cannot write its pid file and exits 1.
+    const env = final.filter((step) => step.op === 'ENV').map((step) => step.args).join(' ')
+    const home = /CODEX_SHIM_HOME=(\S+)/.exec(env)?.[1]
+    const codexHome = /CODEX_HOME=(\S+)/.exec(env)?.[1]
+    expect(home).toBe('/home/nonroot/.codex-shim')
+    expect(codexHome).toBe('/home/nonroot/.codex')
+    const made = steps.filter((step) => step.op === 'RUN').map((step) => step.args).join(' ')
+    const copy = final.find((step) => step.op === 'COPY' && /--chown=(65532|nonroot):(65532|nonroot)/.test(step.args) && / \/home\/nonroot\/?$/.test(step.args))
+    expect(copy, 'a COPY --chown=nonroot of the home folder into the final image').toBeDefined()
+    const source = copy!.args.split(/\s+/).at(-2)!.replace(/\/$/, '')
+    expect(made).toContain(`${source}/.codex-shim`)
+    expect(made).toContain(`${source}/.codex`)
+  })
+
   test('nothing sets a token: it must come from the environment at run time', () => {
     expect(dockerfile).not.toMatch(/ENV[^\n]*CODEX_SHIM_TOKEN/)
     expect(dockerfile).not.toMatch(/ARG[^\n]*TOKEN/)
