@@ -13,6 +13,13 @@ function Fail([string]$Message) {
   exit 1
 }
 
+# A small text file (VERSION, SHA256SUMS) read by way of a file: GitHub serves release assets as
+# application/octet-stream, for which Invoke-WebRequest's .Content is a byte[], not the text.
+function Get-Text([string]$Url, [string]$Path) {
+  Invoke-WebRequest -UseBasicParsing $Url -OutFile $Path
+  [System.IO.File]::ReadAllText($Path)
+}
+
 $Base = if ($env:CODEX_SHIM_DOWNLOAD_BASE) { $env:CODEX_SHIM_DOWNLOAD_BASE.TrimEnd('/') } else { 'https://github.com/codex-shim/codex-shim/releases' }
 $InstallDir = if ($env:CODEX_SHIM_INSTALL_DIR) { $env:CODEX_SHIM_INSTALL_DIR } else { Join-Path $env:LOCALAPPDATA 'Programs\codex-shim' }
 
@@ -26,14 +33,14 @@ New-Item -ItemType Directory -Path $Temp | Out-Null
 try {
   $Version = if ($env:CODEX_SHIM_VERSION) { $env:CODEX_SHIM_VERSION } else { 'latest' }
   if ($Version -eq 'latest') {
-    try { $Version = (Invoke-WebRequest -UseBasicParsing "$Base/latest/download/VERSION").Content.ToString().Trim() }
+    try { $Version = (Get-Text "$Base/latest/download/VERSION" (Join-Path $Temp 'VERSION')).Trim() }
     catch { Fail "could not reach $Base to find the latest version. Check your network (or CODEX_SHIM_DOWNLOAD_BASE), or set CODEX_SHIM_VERSION." }
   }
   $Version = $Version.TrimStart('v')
   $Archive = "codex-shim-$Version-$Asset.zip"
   $Release = "$Base/download/v$Version"
 
-  try { $Sums = (Invoke-WebRequest -UseBasicParsing "$Release/SHA256SUMS").Content.ToString() }
+  try { $Sums = Get-Text "$Release/SHA256SUMS" (Join-Path $Temp 'SHA256SUMS') }
   catch { Fail "could not download $Release/SHA256SUMS. Check your network and that version $Version exists." }
   $Line = $Sums -split "`n" | Where-Object { $_ -match "^([0-9a-fA-F]{64}) [ *]$([regex]::Escape($Archive))\s*$" } | Select-Object -First 1
   if (-not $Line) { Fail "codex-shim $Version has no build for $Asset." }
