@@ -5,12 +5,17 @@
 #
 # Settings (environment): CODEX_SHIM_VERSION (default: latest), CODEX_SHIM_INSTALL_DIR,
 # CODEX_SHIM_DOWNLOAD_BASE (a mirror laid out like https://github.com/<repo>/releases).
+#
+# One script block: `iex` runs the script in the caller's session, so its preferences, variables
+# and functions stay in here instead of changing that session.
+& {
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue' # Invoke-WebRequest is much slower with the progress bar
 
+# Thrown, never `exit`: under `irm ... | iex`, exit would close the user's PowerShell window.
+# (Run as a file, an uncaught throw still ends with exit code 1.)
 function Fail([string]$Message) {
-  Write-Error "codex-shim install: $Message" -ErrorAction Continue
-  exit 1
+  throw "codex-shim install: $Message"
 }
 
 # A small text file (VERSION, SHA256SUMS) read by way of a file: GitHub serves release assets as
@@ -72,3 +77,4 @@ if (-not (($UserPath -split ';') -contains $InstallDir)) {
   Write-Host "codex-shim install: added $InstallDir to your user PATH; open a new terminal to use it."
 }
 Write-Host "codex-shim install: installed codex-shim $Version to $InstallDir\codex-shim.exe. Run: codex-shim start"
+}

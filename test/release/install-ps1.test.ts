@@ -28,4 +28,12 @@ describe('install.ps1 (checked as text: no PowerShell on this machine)', () => {
     expect(readFileSync(join(import.meta.dir, '../../install.ps1'), 'utf8')).toMatch(/^[\x00-\x7f]*$/)
   })
 
+  test('a failure does not close the PowerShell window it was piped into (irm … | iex)', () => {
+    // iex runs the script in the caller's session: `exit` ends that session, error and all.
+    expect(script).not.toMatch(/(^|[\s;{}])exit\b/m)
+    // …and the script's preferences ($ErrorActionPreference = 'Stop') stay inside its own scope.
+    expect(script.trim().startsWith('& {')).toBe(true)
+    expect(script.trim().endsWith('}')).toBe(true)
+  })
+
 })
