@@ -64,9 +64,15 @@ try {
 
   New-Item -ItemType Directory -Force -Path $InstallDir | Out-Null
   # Copy beside the target, then replace it in one move.
+  $Target = Join-Path $InstallDir 'codex-shim.exe'
   $Partial = Join-Path $InstallDir 'codex-shim.exe.partial'
   Copy-Item $Exe $Partial -Force
-  Move-Item $Partial (Join-Path $InstallDir 'codex-shim.exe') -Force
+  # Windows can neither overwrite nor delete a running .exe (the start-at-login task keeps one
+  # running), but it can rename it: the running one moves aside under a name of its own, and a
+  # later install removes it once it has stopped.
+  Get-ChildItem -Path $InstallDir -Filter 'codex-shim.exe.*.old' | Remove-Item -Force -ErrorAction SilentlyContinue
+  if (Test-Path $Target) { Move-Item $Target (Join-Path $InstallDir ('codex-shim.exe.' + [System.Guid]::NewGuid().ToString('N') + '.old')) }
+  Move-Item $Partial $Target -Force
 } finally {
   Remove-Item -Recurse -Force $Temp -ErrorAction SilentlyContinue
 }

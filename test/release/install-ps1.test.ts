@@ -36,4 +36,12 @@ describe('install.ps1 (checked as text: no PowerShell on this machine)', () => {
     expect(script.trim().endsWith('}')).toBe(true)
   })
 
+  test('an upgrade while codex-shim.exe runs (the start-at-login task) moves the running one aside first', () => {
+    // Windows cannot delete or overwrite a running .exe, but can rename it.
+    const aside = script.search(/if \(Test-Path \$Target\) \{ Move-Item \$Target [^\n]*\.old'\)\) \}/)
+    const replace = script.search(/Move-Item \$Partial \$Target/)
+    expect(aside).toBeGreaterThan(-1)
+    expect(replace).toBeGreaterThan(aside)
+  })
+
 })
