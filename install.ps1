@@ -28,7 +28,9 @@ function Get-Text([string]$Url, [string]$Path) {
 $Base = if ($env:CODEX_SHIM_DOWNLOAD_BASE) { $env:CODEX_SHIM_DOWNLOAD_BASE.TrimEnd('/') } else { 'https://github.com/codex-shim/codex-shim/releases' }
 $InstallDir = if ($env:CODEX_SHIM_INSTALL_DIR) { $env:CODEX_SHIM_INSTALL_DIR } else { Join-Path $env:LOCALAPPDATA 'Programs\codex-shim' }
 
-$Arch = $env:PROCESSOR_ARCHITECTURE
+# A 32-bit PowerShell on 64-bit Windows sees x86 in PROCESSOR_ARCHITECTURE; the machine's is in
+# PROCESSOR_ARCHITEW6432.
+$Arch = if ($env:PROCESSOR_ARCHITEW6432) { $env:PROCESSOR_ARCHITEW6432 } else { $env:PROCESSOR_ARCHITECTURE }
 if ($Arch -ne 'AMD64' -and $Arch -ne 'ARM64') { Fail "no codex-shim build for $Arch; build from source with bun (see the README)." }
 # Windows on ARM runs the x64 build under emulation; there is no native arm64 build yet.
 $Asset = 'windows-x64'

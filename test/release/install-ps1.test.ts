@@ -44,4 +44,8 @@ describe('install.ps1 (checked as text: no PowerShell on this machine)', () => {
     expect(replace).toBeGreaterThan(aside)
   })
 
+  test('a 32-bit PowerShell on 64-bit Windows installs the x64 build', () => {
+    // There PROCESSOR_ARCHITECTURE says x86; PROCESSOR_ARCHITEW6432 holds the machine's.
+    expect(script).toContain('$env:PROCESSOR_ARCHITEW6432')
+  })
 })
