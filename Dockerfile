@@ -28,7 +28,8 @@ ENV CODEX_SHIM_HOME=/home/nonroot/.codex-shim \
     CODEX_HOME=/home/nonroot/.codex \
     CODEX_SHIM_LOG_LEVEL=info \
     BUN_CONFIG_MAX_HTTP_REQUESTS=16384
-USER nonroot:nonroot
+# Numeric (distroless's nonroot): Kubernetes' runAsNonRoot cannot verify a user given by name.
+USER 65532:65532
 EXPOSE 8765
 # No curl here: the binary checks itself. `status` reads the pid file that `start --foreground`
 # writes and asks /health on the port it records; exit 1 when it does not answer.

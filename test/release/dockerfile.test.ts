@@ -38,7 +38,9 @@ describe('Dockerfile (no daemon here: checked as text, and by hadolint when inst
 
   test('the running image is distroless, non-root, and runs the binary in exec form on 0.0.0.0', () => {
     expect(final[0]!.args).toBe('gcr.io/distroless/cc-debian12:nonroot')
-    expect(final.find((step) => step.op === 'USER')?.args).toBe('nonroot:nonroot')
+    // Numeric: with the README's Kubernetes securityContext (runAsNonRoot: true) the kubelet refuses
+    // an image whose user is a name: "image has non-numeric user (nonroot), cannot verify user is non-root".
+    expect(final.find((step) => step.op === 'USER')?.args).toBe('65532:65532')
     expect(JSON.parse(final.find((step) => step.op === 'ENTRYPOINT')!.args)).toEqual(['/usr/local/bin/codex-shim'])
     expect(JSON.parse(final.find((step) => step.op === 'CMD')!.args)).toEqual(['start', '--foreground', '--host', '0.0.0.0', '--port', '8765'])
     expect(final.find((step) => step.op === 'EXPOSE')?.args).toBe('8765')
