@@ -76,6 +76,12 @@ export function closestMatch(input: string, candidates: string[]): string | null
   return ranked[0]?.candidate ?? null
 }
 
+/** What to do instead of an extra word: `codex` takes Codex's own arguments after `--`; a text with spaces needs quotes. */
+function extraHint(label: string, declared: number): string {
+  if (label === 'codex') return ' Codex\'s own arguments go after --, as in `codex-shim codex -- exec "task"`.'
+  return declared ? ' Quote an argument that contains spaces.' : ` "${label}" takes no arguments.`
+}
+
 function didYouMean(suggestion: string | null): string {
   return suggestion ? ` Did you mean "${suggestion}"?` : ''
 }
@@ -85,10 +91,10 @@ function didYouMean(suggestion: string | null): string {
  * missing argument (`codex-shim model use`) with the whole usage and exit 1,
  * and lets unknown options through silently. This walks the command line
  * first and returns one line naming the first unknown command or option (with
- * the closest known one), the missing command or the missing argument, or
- * null. Everything after `--` belongs to the child program
- * (`codex-shim codex -- …`) and is not checked; with `--help` only unknown
- * names are.
+ * the closest known one), an argument beyond those the command declares, the
+ * missing command or the missing argument, or null. Everything after `--`
+ * belongs to the child program (`codex-shim codex -- …`) and is not checked;
+ * with `--help` only unknown names are.
  */
 export async function unknownArgument(command: CommandShape, rawArgs: string[], path: string[]): Promise<string | null> {
   const isRoot = path.length === 1
@@ -108,6 +114,8 @@ export async function unknownArgument(command: CommandShape, rawArgs: string[], 
     for (const flag of [`--${name}`, `--${toKebab(name)}`, ...aliases.map((alias) => (alias.length === 1 ? `-${alias}` : `--${alias}`))]) options.set(flag, takesValue)
     if (definition.type === 'boolean') options.set(`--no-${name}`, false)
   }
+  const declared = Object.values(args).filter((definition) => definition.type === 'positional')
+  const wantsHelp = rawArgs.includes('--help') || rawArgs.includes('-h')
   let positionals = 0
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!
@@ -123,6 +131,10 @@ export async function unknownArgument(command: CommandShape, rawArgs: string[], 
       continue
     }
     if (!Object.keys(subCommands).length) {
+      // citty keeps only the declared positionals and drops the rest without a word: an unquoted
+      // task (`router explain fix the typo`) would be scored as "fix", and `codex exec "task"`
+      // without `--` would open the interactive TUI with the task gone.
+      if (positionals >= declared.length && !wantsHelp) return `Unexpected argument "${arg}" for "${label}".${extraHint(label, declared.length)} ${help}`
       positionals++ // a positional argument of this command
       continue
     }
@@ -142,7 +154,7 @@ export async function unknownArgument(command: CommandShape, rawArgs: string[], 
     if (!sub) return `Unknown command "${arg}"${isRoot ? '' : ` for "${label}"`}.${didYouMean(closestMatch(arg, visible))} ${help}`
     return unknownArgument(sub, rawArgs.slice(i + 1), [...path, arg])
   }
-  if (rawArgs.includes('--help') || rawArgs.includes('-h')) return null
+  if (wantsHelp) return null
   // The root alone is answered with its usage (cli.ts); a command group needs one of its commands.
   if (!isRoot && !command.run && Object.keys(subCommands).length) {
     const names: string[] = []
