@@ -85,12 +85,16 @@ function fileLine(entry: LogEntry): void {
  */
 function plainLine(entry: LogEntry): void {
   const message = text(entry)
-  writeLine(entry.level < 2 ? 2 : 1, `[${entry.type}]${entry.tag ? ` [${entry.tag}]` : ''}${message ? ` ${message}` : ''}\n`)
+  writeLine(entry.level < 2 || stdoutIsData ? 2 : 1, `[${entry.type}]${entry.tag ? ` [${entry.tag}]` : ''}${message ? ` ${message}` : ''}\n`)
 }
 
 // Where every logger's lines go; the CLI may switch it to consola's reporter.
 let current: (entry: LogEntry) => void = isDaemon() ? fileLine : plainLine
 let consolaReporter = false
+// Set by `keepStdoutForData`: a command's stdout is its machine-readable answer (`--json`).
+let stdoutIsData = false
+// The streams consola's reporter writes to (its info and debug lines go to `stdout`).
+let consolaStreams: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } | null = null
 
 function report(entry: LogEntry): void {
   // A safety net for URLs that reach a message (an upstream error naming its
@@ -193,7 +197,8 @@ export async function useConsolaReporter(options: { onlyForTerminal?: boolean } 
   const reporter: ConsolaReporter | undefined = consola.options.reporters[0]
   if (!reporter) return
   // consola's reporters read the streams from the options, which its instance leaves unset.
-  const context = { options: { ...consola.options, stdout: process.stdout, stderr: process.stderr } }
+  const context = { options: { ...consola.options, stdout: stdoutIsData ? process.stderr : process.stdout, stderr: process.stderr } }
+  consolaStreams = context.options
   // A reader that went away (`codex-shim start | head -c 10`) fails the write, at once or as an
   // 'error' event: the line is dropped, as plainLine drops it, instead of a stack trace on stderr.
   current = (entry) => {
@@ -206,6 +211,16 @@ export async function useConsolaReporter(options: { onlyForTerminal?: boolean } 
   process.stdout.on('error', dropLine)
   process.stderr.on('error', dropLine)
   consolaReporter = true
+}
+
+/**
+ * Every log line goes to stderr from now on, whatever its level: the command's
+ * stdout is JSON a program parses (`--json`), and an info or `--verbose` debug
+ * line there would break it.
+ */
+export function keepStdoutForData(): void {
+  stdoutIsData = true
+  if (consolaStreams) consolaStreams.stdout = process.stderr
 }
 
 export function setVerbose(verbose: boolean): void {

@@ -1,16 +1,17 @@
 import { ConfigEditError } from '../codex/config-edit-error.ts'
 import { ShimError } from '../errors.ts'
-import { log, setVerbose } from '../log.ts'
+import { keepStdoutForData, log, setVerbose } from '../log.ts'
 import { SettingsError } from '../settings/read.ts'
 import { UsageError } from './_args.ts'
 
 /**
  * Wraps a command's body: known errors print one clear message and set the
  * exit code (2 for bad usage or settings, 1 otherwise); a stack only with
- * --verbose. citty would otherwise print a stack trace for any throw.
+ * --verbose. With --json every log line goes to stderr, leaving stdout to the JSON. citty would otherwise print a stack trace for any throw.
  */
-export async function runGuarded(args: { verbose?: boolean }, body: () => Promise<number | void> | number | void): Promise<void> {
+export async function runGuarded(args: { verbose?: boolean; json?: boolean }, body: () => Promise<number | void> | number | void): Promise<void> {
   setVerbose(Boolean(args.verbose))
+  if (args.json) keepStdoutForData()
   try {
     const code = await body()
     if (typeof code === 'number' && code !== 0) process.exit(code)
