@@ -4,6 +4,7 @@ import { generateFiles } from '../codex/generate.ts'
 import { codexCli } from '../codex/find-codex.ts'
 import { argsChooseModel, codexOverrides, withLoopbackNoProxy, withNoDaemon } from '../codex/launch.ts'
 import { startDaemon } from '../daemon/lifecycle.ts'
+import { modelListFor } from '../routing/model-list.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, UsageError, verboseArgs } from './_args.ts'
 import { requireCodex } from './_context.ts'
@@ -29,7 +30,11 @@ export default defineCommand({
       const { rest } = splitPassthrough(rawArgs)
       const settings = loadSettings(args.settings)
       const bin = requireCodex()
-      if (rest.includes('--model') && args.model) throw new UsageError('Choose the model once: either codex-shim --model or codex --model.')
+      // Codex's own `-m x`, `--model=x` or `-c model=…` would silently win over ours.
+      if (args.model && argsChooseModel(rest)) throw new UsageError('Choose the model once: either codex-shim --model or codex --model.')
+      // A name no model answers to is bad usage here, as for enable and model use: said before the
+      // daemon starts and Codex opens, rather than as an upstream error inside Codex.
+      if (args.model) await modelListFor(settings).require(args.model)
       const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
       const generated = await generateFiles(settings, { port: info.port, host: info.host })
       // With no models configured (ChatGPT plan only), Codex's own default from the catalog applies.
