@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { profileOverride } from '../codex/config-block.ts'
 import { findCodex } from '../codex/find-codex.ts'
 import { generateFiles } from '../codex/generate.ts'
 import { enableCodexConfig, type ConfigChange } from '../codex/manage-config.ts'
 import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
+import type { StartResult } from '../daemon/lifecycle.ts'
+import { shimPaths } from '../paths.ts'
 import { modelListFor, type ModelList } from '../routing/model-list.ts'
 import type { Settings } from '../settings/schema.ts'
 
@@ -42,4 +45,21 @@ export async function enableFor(settings: Settings, model: { slug: string; displ
 export function warnIfProfileOverrides(path: string): void {
   const override = profileOverride(existsSync(path) ? readFileSync(path, 'utf8') : '')
   if (override) log.warn(`Codex will not use codex-shim yet: ${override}.`)
+}
+
+/**
+ * A command that starts the daemon when needed (`codex`, `app`) uses one already running as it is:
+ * its port, its settings. Says so when the command line asked for others, or Codex would be pointed
+ * at models the running proxy does not know (a 400 inside Codex) or a port it does not listen on.
+ */
+export function warnIfRunningDiffers(result: StartResult, requested: { port?: number; settings?: string }): void {
+  if (result.state !== 'already-running') return
+  const { info } = result
+  const differences: string[] = []
+  if (requested.port !== undefined && requested.port !== 0 && requested.port !== info.port) differences.push(`--port ${requested.port}`)
+  const wanted = requested.settings === undefined ? null : resolve(requested.settings)
+  const serving = info.settings ?? shimPaths.settings()
+  if (wanted !== null && wanted !== serving) differences.push(`--settings ${wanted}`)
+  if (!differences.length) return
+  log.warn(`codex-shim is already running (pid ${info.pid}) on port ${info.port} with ${serving}; ${differences.join(' and ')} ${differences.length > 1 ? 'do' : 'does'} not apply to it. Run \`codex-shim restart ${differences.join(' ')}\` to use them.`)
 }

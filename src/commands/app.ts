@@ -6,7 +6,7 @@ import { ShimError } from '../errors.ts'
 import { log } from '../log.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, verboseArgs } from './_args.ts'
-import { chooseModel, enableFor, requireCodex } from './_context.ts'
+import { chooseModel, enableFor, requireCodex, warnIfRunningDiffers } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 export default defineCommand({
@@ -28,7 +28,10 @@ export default defineCommand({
       const settings = loadSettings(args.settings)
       const chosen = await chooseModel(settings, args.model)
       const model = chosen.slug
-      const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
+      const port = parsePort(args.port)
+      const started = await startDaemon({ host: parseHost(args.host), port, settingsPath: args.settings })
+      warnIfRunningDiffers(started, { port: args.port === undefined ? undefined : port, settings: args.settings })
+      const { info } = started
       // Desktop reads config.toml only (and only at launch), so the managed block is required here.
       const change = await enableFor(settings, chosen, { port: info.port, host: info.host })
       if (change.changed) log.info(`Enabled codex-shim in ${change.path}`)

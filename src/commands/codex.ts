@@ -7,7 +7,7 @@ import { startDaemon } from '../daemon/lifecycle.ts'
 import { modelListFor } from '../routing/model-list.ts'
 import { loadSettings } from '../settings/load.ts'
 import { hostArgs, parseHost, parsePort, portArgs, settingsArgs, UsageError, verboseArgs } from './_args.ts'
-import { requireCodex } from './_context.ts'
+import { requireCodex, warnIfRunningDiffers } from './_context.ts'
 import { runGuarded } from './_run.ts'
 
 /** Everything after the first `--` belongs to codex. */
@@ -35,7 +35,10 @@ export default defineCommand({
       // A name no model answers to is bad usage here, as for enable and model use: said before the
       // daemon starts and Codex opens, rather than as an upstream error inside Codex.
       if (args.model) await modelListFor(settings).require(args.model)
-      const { info } = await startDaemon({ host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings })
+      const port = parsePort(args.port)
+      const started = await startDaemon({ host: parseHost(args.host), port, settingsPath: args.settings })
+      warnIfRunningDiffers(started, { port: args.port === undefined ? undefined : port, settings: args.settings })
+      const { info } = started
       const generated = await generateFiles(settings, { port: info.port, host: info.host })
       // With no models configured (ChatGPT plan only), Codex's own default from the catalog applies.
       const model = argsChooseModel(rest) ? undefined : args.model ? args.model : orderedModels(settings)[0]?.slug

@@ -43,3 +43,31 @@ describe('codex-shim codex -m: the model is checked before the daemon starts or 
     }
   })
 })
+
+describe('codex-shim codex with a daemon already running', () => {
+  test('--settings or --port the running daemon does not use: said, with the restart that applies them', () => {
+    const homes = freshHomes('codex-running')
+    writeFileSync(join(homes.CODEX_SHIM_HOME, 'models.json'), JSON.stringify({ models: [{ slug: 'fake', model: 'm', provider: 'ollama' }] }))
+    const other = join(homes.CODEX_SHIM_HOME, 'other.json')
+    writeFileSync(other, JSON.stringify({ models: [{ slug: 'elsewhere', model: 'e', provider: 'ollama' }] }))
+    const bin = join(homes.CODEX_SHIM_HOME, 'fake-codex')
+    writeFileSync(bin, '#!/bin/sh\nexit 0\n')
+    chmodSync(bin, 0o755)
+    const env = { ...homes, CODEX_SHIM_CODEX_BIN: bin, CODEX_SHIM_DISABLE_CHATGPT: '1', CODEX_SHIM_DISABLE_CURSOR: '1' }
+    const port = String(freePort())
+    try {
+      expect(runCli(['start', '--port', port], env).code).toBe(0)
+      const same = runCli(['codex', '--port', port, '--', 'exec', 'task'], env)
+      expect(same.code).toBe(0)
+      expect(same.output).not.toContain('already running')
+      const run = runCli(['codex', '--settings', other, '-m', 'elsewhere', '--', 'exec', 'task'], env)
+      expect(run.stderr).toContain(`already running (pid`)
+      expect(run.stderr).toContain(other)
+      expect(run.stderr).toContain('codex-shim restart')
+      const elsewhere = runCli(['codex', '--port', String(freePort()), '--', 'exec', 'task'], env)
+      expect(elsewhere.stderr).toContain(`on port ${port}`)
+    } finally {
+      runCli(['stop'], env)
+    }
+  })
+})
