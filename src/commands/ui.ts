@@ -68,7 +68,8 @@ export default defineCommand({
     ...verboseArgs,
   },
   run: ({ args }) =>
-    runGuarded(args, async () => {
+    // With --print, stdout is the address alone (`open "$(codex-shim ui --print)"`): log lines go to stderr.
+    runGuarded({ ...args, json: args.print }, async () => {
       await openControlPage(
         { host: parseHost(args.host), port: parsePort(args.port), settingsPath: args.settings, print: args.print },
         { running: runningDaemon, start: startDaemon, open: (url) => openInBrowser(url) },

@@ -20,3 +20,19 @@ describe('--json keeps stdout for the JSON, --verbose or not', () => {
     expect(run.stderr).toContain('retrying the classifier')
   })
 })
+
+describe('ui --print: stdout is the address alone, for $(codex-shim ui --print)', () => {
+  test('when it starts the proxy, the "started" line goes to stderr', () => {
+    const homes = freshHomes('ui-print')
+    const env = { ...homes, CODEX_SHIM_DISABLE_CHATGPT: '1', CODEX_SHIM_DISABLE_CURSOR: '1' }
+    const port = freePort()
+    try {
+      const run = runCli(['ui', '--print', '--port', String(port)], env)
+      expect(run.code).toBe(0)
+      expect(run.stdout).toBe(`http://127.0.0.1:${port}/\n`)
+      expect(run.stderr).toContain('started')
+    } finally {
+      runCli(['stop'], env)
+    }
+  })
+})
