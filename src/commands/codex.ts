@@ -1,3 +1,4 @@
+import type { Subprocess } from 'bun'
 import { orderedModels } from '../codex/catalog.ts'
 import { defineCommand } from 'citty'
 import { generateFiles } from '../codex/generate.ts'
@@ -14,6 +15,26 @@ import { runGuarded } from './_run.ts'
 export function splitPassthrough(rawArgs: string[]): { own: string[]; rest: string[] } {
   const index = rawArgs.indexOf('--')
   return index === -1 ? { own: rawArgs, rest: [] } : { own: rawArgs.slice(0, index), rest: rawArgs.slice(index + 1) }
+}
+
+/**
+ * Waits for Codex and returns its exit code. Ctrl-C reaches Codex from the terminal itself (one
+ * process group), so codex-shim only outlives it to pass its code on; SIGTERM and SIGHUP, sent
+ * to codex-shim alone (a supervisor, a closed SSH session), are passed to Codex, which would
+ * otherwise run on, orphaned, still working in the project.
+ */
+export async function waitPassingSignals(child: Subprocess): Promise<number> {
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ['SIGINT', () => {}],
+    ['SIGTERM', () => child.kill('SIGTERM')],
+    ['SIGHUP', () => child.kill('SIGHUP')],
+  ]
+  for (const [signal, handler] of handlers) process.on(signal, handler)
+  try {
+    return await child.exited
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler)
+  }
 }
 
 export default defineCommand({
@@ -47,6 +68,6 @@ export default defineCommand({
         stdio: ['inherit', 'inherit', 'inherit'],
         env: withLoopbackNoProxy(process.env),
       })
-      return await child.exited
+      return await waitPassingSignals(child)
     }),
 })
