@@ -1,7 +1,7 @@
 import { loadBundledCatalog } from '../codex/bundled.ts'
 import { VERSION } from '../version.ts'
 import { backendBase } from './backend.ts'
-import { currentLogin, type ChatgptLogin } from './auth.ts'
+import { currentLogin, isExpired, type ChatgptLogin } from './auth.ts'
 
 export type ChatgptModel = Record<string, unknown> & { slug: string }
 
@@ -12,17 +12,16 @@ export type ChatgptModel = Record<string, unknown> & { slug: string }
  * responses-lite models work too.
  */
 export class ChatgptCatalog {
-  /** `account`: whose list it is (`tokens.account_id`); another account's plan may offer other models. */
-  private cache: { models: ChatgptModel[]; etag: string | null; at: number; source: 'live' | 'bundled'; account: string | undefined } | null = null
+  /**
+   * `account`: whose list it is (`tokens.account_id`); another account's plan may offer other models.
+   * `token`: for the bundled stand-in, the access token the live list could not be had with.
+   */
+  private cache: { models: ChatgptModel[]; etag: string | null; at: number; source: 'live' | 'bundled'; account: string | undefined; token?: string } | null = null
   private refreshing: Promise<ChatgptModel[]> | null = null
   /** The version the Codex in front of us reports (its user-agent), once one has asked. */
   private seenVersion: string | null = null
 
-  /**
-   * `fresh`: the login with a usable access token (ChatgptService refreshes an expired one): an
-   * expired token would only be refused, and the bundled list kept in place of the plan's.
-   */
-  constructor(private readonly options: { fetch?: typeof fetch; clientVersion?: string; ttlMs?: number; fresh?: (login: ChatgptLogin) => Promise<ChatgptLogin> } = {}) {}
+  constructor(private readonly options: { fetch?: typeof fetch; clientVersion?: string; ttlMs?: number } = {}) {}
 
   /**
    * The list as last known; an old one (past `ttlMs`, 5 minutes) is answered
@@ -35,6 +34,9 @@ export class ChatgptCatalog {
     if (!login) return []
     // After `codex login` switched account, the old account's list is not this one's: asked for, and waited for.
     if (!this.cache || this.cache.account !== login.tokens.account_id) return this.refresh(login)
+    // The bundled list stood in because the token had expired: once the login has a new one (Codex or
+    // a request refreshed it), the plan's list is asked for, not after the 5 minutes.
+    if (this.cache.source === 'bundled' && this.cache.token !== undefined && this.cache.token !== login.tokens.access_token && !isExpired(login.tokens.access_token)) return this.refresh(login)
     if (Date.now() - this.cache.at >= (this.options.ttlMs ?? 300_000)) this.refresh(login).catch(() => {})
     return this.cache.models
   }
@@ -66,7 +68,7 @@ export class ChatgptCatalog {
     if (live) return live
     if (this.cache?.source === 'live' && this.cache.account === account) return this.cache.models // stale beats nothing
     const bundled = ((await loadBundledCatalog())?.models ?? []).filter((model): model is ChatgptModel => typeof model.slug === 'string')
-    this.cache = { models: bundled, etag: null, at: Date.now(), source: 'bundled', account }
+    this.cache = { models: bundled, etag: null, at: Date.now(), source: 'bundled', account, ...(isExpired(login.tokens.access_token) && { token: login.tokens.access_token }) }
     return bundled
   }
 
@@ -78,7 +80,11 @@ export class ChatgptCatalog {
   }
 
   private async fetchLive(login: ChatgptLogin): Promise<ChatgptModel[] | null> {
-    const { tokens } = this.options.fresh ? await this.options.fresh(login) : login
+    const { tokens } = login
+    // Never redeemed for this list: Codex refreshes a shared login at its start-up, and a second
+    // redemption of the same refresh token at once can revoke them all. An expired token would only
+    // be refused: the bundled list stands in until the login has a new one (models()).
+    if (isExpired(tokens.access_token)) return null
     // The ETag (and a 304) stand for the list of the account that was sent it.
     const cached = this.cache?.account === tokens.account_id ? this.cache : null
     const version = this.options.clientVersion ?? this.seenVersion ?? (await loadBundledCatalog())?.codexVersion ?? VERSION

@@ -42,7 +42,7 @@ export class ChatgptService {
 
   constructor(private readonly options: { fetch?: typeof fetch } = {}) {
     this.refresher = new TokenRefresher({ fetch: options.fetch, userAgent: `codex_cli_rs/${VERSION} (codex-shim)` })
-    this.catalog = new ChatgptCatalog({ fetch: options.fetch, fresh: (login) => this.fresh(login) })
+    this.catalog = new ChatgptCatalog({ fetch: options.fetch })
   }
 
   /** The login, its access token refreshed first if it expired. */

@@ -157,17 +157,30 @@ describe('codex-shim usage: ledger figures from usage.db, with the proxy down', 
 })
 
 /** A stand-in for the daemon: the pid file names this (live) process, /health answers like the proxy with these plan figures. */
-function fakeDaemon(homes: { CODEX_SHIM_HOME: string }, figures: Record<string, unknown>) {
+/**
+ * A running proxy as `usage` finds it: the pid file, and `/health` on its port with the plan's figures.
+ * Its own process, whose command line reads as a daemon's (`_serve`): `usage` asks only a recorded
+ * pid that is still codex-shim's (a reused pid's port could be any program's).
+ */
+async function fakeDaemon(homes: { CODEX_SHIM_HOME: string }, figures: Record<string, unknown>): Promise<{ stop: () => void }> {
   const quota = { secondary: null, credits: null, active_limit: null, updated_at: new Date().toISOString(), ...figures }
-  const fake = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json({ ok: true, name: 'codex-shim', pid: process.pid, chatgpt_passthrough: true, chatgpt_quota: quota }) })
-  writeFileSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.pid'), JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: fake.port, version: 'test', started_at: new Date().toISOString(), settings: null }))
-  return fake
+  const script = `const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json({ ok: true, name: 'codex-shim', pid: process.pid, chatgpt_passthrough: true, chatgpt_quota: ${JSON.stringify(quota)} }) }); console.log(server.port)`
+  const child = Bun.spawn([process.execPath, '-e', script, '_serve'], { stdout: 'pipe', stderr: 'inherit' })
+  const reader = child.stdout.getReader()
+  let text = ''
+  while (!text.includes('\n')) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error('the fake daemon exited before it listened')
+    text += new TextDecoder().decode(value)
+  }
+  writeFileSync(join(homes.CODEX_SHIM_HOME, 'codex-shim.pid'), JSON.stringify({ pid: child.pid, host: '127.0.0.1', port: Number(text.trim()), version: 'test', started_at: new Date().toISOString(), settings: null }))
+  return { stop: () => child.kill() }
 }
 
 describe('codex-shim usage with the proxy running', () => {
   test('the ChatGPT plan view stays, and the ledger table follows it', async () => {
     const homes = seedToolLoop()
-    const fake = fakeDaemon(homes, { primary: { used_percent: 42.5, window_minutes: 300, resets_at: null }, plan_type: 'plus' })
+    const fake = await fakeDaemon(homes, { primary: { used_percent: 42.5, window_minutes: 300, resets_at: null }, plan_type: 'plus' })
     try {
       const child = Bun.spawn([process.execPath, cli, 'usage'], { env: { ...process.env, ...homes }, stdout: 'pipe', stderr: 'pipe' })
       const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
@@ -182,13 +195,13 @@ describe('codex-shim usage with the proxy running', () => {
       const json = JSON.parse(await new Response(jsonChild.stdout).text())
       expect(json).toMatchObject({ proxy_running: true, chatgpt_passthrough: true, quota: { primary: { used_percent: 42.5 }, plan_type: 'plus' }, byok: { by: 'model', rows: [{ requests: 4 }] } })
     } finally {
-      fake.stop(true)
+      fake.stop()
     }
   })
 
   test('an empty ledger with the plan\'s figures: the figures, then the ledger\'s note, exit 0 (text and --json)', async () => {
     const homes = freshHomes('usage-plan-only')
-    const fake = fakeDaemon(homes, { primary: { used_percent: 10, window_minutes: 300, resets_at: null }, plan_type: 'pro' })
+    const fake = await fakeDaemon(homes, { primary: { used_percent: 10, window_minutes: 300, resets_at: null }, plan_type: 'pro' })
     try {
       const child = Bun.spawn([process.execPath, cli, 'usage'], { env: { ...process.env, ...homes }, stdout: 'pipe', stderr: 'pipe' })
       const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
@@ -200,7 +213,7 @@ describe('codex-shim usage with the proxy running', () => {
       expect(jsonCode).toBe(0)
       expect(JSON.parse(json)).toMatchObject({ proxy_running: true, quota: { plan_type: 'pro' }, byok: { rows: [] } })
     } finally {
-      fake.stop(true)
+      fake.stop()
     }
   })
 })
