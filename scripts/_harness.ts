@@ -113,10 +113,24 @@ export async function startHarness(options: HarnessOptions = {}) {
   const baselineHome = join(home, 'baseline')
   mkdirSync(baselineHome, { recursive: true })
   writeFileSync(join(baselineHome, 'models.json'), JSON.stringify(options.responses ? { models: [...models, responsesModel, fallbackModel], router } : { models }))
+  /**
+   * A build as its own `start` runs it: the daemon it spawns, with the environment that build gives
+   * its daemon (Bun's upstream request cap, read only at process start), so that each build, a
+   * baseline too, is measured as users run it. Its own home and port. With `options.command` (a
+   * profiler's flags, which must be on the serving process), `_serve` is run directly instead.
+   */
   async function launch(command: string[], env: Record<string, string | undefined>) {
     const port = 20000 + Math.floor(Math.random() * 20000)
     const launched = performance.now()
-    const child = Bun.spawn([...command, '_serve', '--port', String(port)], { env, stdout: 'ignore', stderr: 'inherit' })
+    if (!options.command) {
+      const started = Bun.spawn([...command, 'start', '--port', String(port)], { env, stdout: 'pipe', stderr: 'pipe' })
+      const [output, code] = await Promise.all([new Response(started.stderr).text(), started.exited])
+      if (code !== 0) throw new Error(`${command.join(' ')} start exited with ${code}: ${output.slice(-2000)}`)
+      const { pid } = JSON.parse(readFileSync(join(env.CODEX_SHIM_HOME!, 'codex-shim.pid'), 'utf8')) as { pid: number }
+      return { child: daemonProcess(pid), port, url: `http://127.0.0.1:${port}`, startupMs: performance.now() - launched }
+    }
+    const { upstreamRequestEnv } = await import('../src/upstream/max-requests.ts')
+    const child = Bun.spawn([...command, '_serve', '--port', String(port)], { env: { ...env, ...upstreamRequestEnv(env) }, stdout: 'ignore', stderr: 'inherit' })
     for (;;) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break
@@ -124,11 +138,14 @@ export async function startHarness(options: HarnessOptions = {}) {
       if (child.exitCode !== null) throw new Error(`${command.join(' ')} exited with ${child.exitCode} before serving`)
       await Bun.sleep(1)
     }
-    return { child, port, url: `http://127.0.0.1:${port}`, startupMs: performance.now() - launched }
+    return { child: child as ShimProcess, port, url: `http://127.0.0.1:${port}`, startupMs: performance.now() - launched }
   }
+  const ledgerOffHome = join(home, 'ledger-off')
+  mkdirSync(ledgerOffHome, { recursive: true })
+  writeFileSync(join(ledgerOffHome, 'models.json'), readFileSync(join(shimHome, 'models.json')))
   const current = await launch(command, shimEnv)
   const baseline = options.baseline ? await launch([options.baseline], { ...shimEnv, CODEX_SHIM_HOME: baselineHome }) : null
-  const ledgerOff = options.ledgerOff ? await launch(command, { ...shimEnv, CODEX_SHIM_USAGE: '0' }) : null
+  const ledgerOff = options.ledgerOff ? await launch(command, { ...shimEnv, CODEX_SHIM_HOME: ledgerOffHome, CODEX_SHIM_USAGE: '0' }) : null
   const { child: shim, port: shimPort, url: shimUrl, startupMs } = current
 
   const stop = () => {
@@ -140,6 +157,39 @@ export async function startHarness(options: HarnessOptions = {}) {
     backendFake.stop(true)
   }
   return { shim, shimUrl, shimPort, startupMs, baseline, ledgerOff, chatFake, anthropicFake, backendFake, command, stop, home }
+}
+
+/** A shim's serving process: the daemon `start` left running, or a child run directly. */
+export interface ShimProcess {
+  readonly pid: number
+  kill(signal?: NodeJS.Signals): void
+  readonly exited: Promise<unknown>
+}
+
+/** The daemon a `start` left running, by its pid: signalled, and waited on until it is gone. */
+function daemonProcess(pid: number): ShimProcess {
+  const alive = () => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  let exited: Promise<void> | null = null
+  return {
+    pid,
+    kill: (signal = 'SIGTERM') => {
+      try {
+        process.kill(pid, signal)
+      } catch {}
+    },
+    get exited() {
+      return (exited ??= (async () => {
+        while (alive()) await Bun.sleep(10)
+      })())
+    },
+  }
 }
 
 export function rssKiB(pid: number): number {

@@ -5,9 +5,9 @@
  * upstreams on 127.0.0.1. Bounded: fixed request counts and a hard time
  * limit (BENCH_MAX_SECONDS, default 300). Prints a table and one JSON line.
  *
- * The shim runs as its own process: the compiled binary in dist/ when
- * present, else `bun src/cli.ts`. The fakes and the load generator share
- * this process.
+ * The shim runs as its own process, the daemon its own `codex-shim start`
+ * spawns: the compiled binary in dist/ when present, else `bun src/cli.ts`.
+ * The fakes and the load generator share this process.
  */
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
