@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { isAlive } from '../src/daemon/pid-file.ts'
 
 const root = join(import.meta.dir, '..')
 
@@ -168,14 +169,6 @@ export interface ShimProcess {
 
 /** The daemon a `start` left running, by its pid: signalled, and waited on until it is gone. */
 function daemonProcess(pid: number): ShimProcess {
-  const alive = () => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
   let exited: Promise<void> | null = null
   return {
     pid,
@@ -186,7 +179,7 @@ function daemonProcess(pid: number): ShimProcess {
     },
     get exited() {
       return (exited ??= (async () => {
-        while (alive()) await Bun.sleep(10)
+        while (isAlive(pid)) await Bun.sleep(10)
       })())
     },
   }

@@ -2,17 +2,9 @@ import { expect, test } from 'bun:test'
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
+import { isAlive } from '../../src/daemon/pid-file.ts'
 
 const cli = join(import.meta.dir, '../../src/cli.ts')
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 // POSIX: signals, and a fake codex run by its shebang.
 test('SIGTERM to codex-shim codex reaches Codex too (no orphan left editing files); its exit code comes back', async () => {
@@ -29,12 +21,12 @@ test('SIGTERM to codex-shim codex reaches Codex too (no orphan left editing file
     for (let waited = 0; !existsSync(pidFile) && waited < 15_000; waited += 50) await Bun.sleep(50)
     await Bun.sleep(100)
     codexPid = Number(readFileSync(pidFile, 'utf8'))
-    expect(alive(codexPid)).toBe(true)
+    expect(isAlive(codexPid)).toBe(true)
     shim.kill('SIGTERM')
     expect(await shim.exited).toBe(143) // Codex's own end (128 + SIGTERM), passed on
-    expect(alive(codexPid)).toBe(false)
+    expect(isAlive(codexPid)).toBe(false)
   } finally {
-    if (codexPid && alive(codexPid)) process.kill(codexPid, 'SIGKILL')
+    if (codexPid && isAlive(codexPid)) process.kill(codexPid, 'SIGKILL')
     runCli(['stop'], homes)
   }
 }, 30_000)

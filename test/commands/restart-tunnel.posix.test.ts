@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
+import { isAlive } from '../../src/daemon/pid-file.ts'
 
 // POSIX: the fake cloudflared is a script run by its shebang.
 const fakeBin = join(import.meta.dir, '../fakes/bin')
@@ -47,22 +48,14 @@ describe('a daemon that dies without its SIGTERM handler (a crash, the OOM kille
       expect(runCli(['start', '--tunnel', '--port', String(freePort())], env).code).toBe(0)
       const record = JSON.parse(readFileSync(join(env.CODEX_SHIM_HOME, 'codex-shim.pid'), 'utf8')) as { pid: number }
       const tunnelPid = Number(/pid (\d+)/.exec(readFileSync(env.FAKE_TUNNEL_LOG, 'utf8'))![1])
-      cleanups.push(() => alive(tunnelPid) && process.kill(tunnelPid, 'SIGKILL'))
+      cleanups.push(() => isAlive(tunnelPid) && process.kill(tunnelPid, 'SIGKILL'))
       process.kill(record.pid, 'SIGKILL')
-      for (let i = 0; i < 100 && alive(record.pid); i++) await Bun.sleep(20)
-      expect(alive(tunnelPid)).toBe(true) // left behind, forwarding the public URL to a port anyone may take next
+      for (let i = 0; i < 100 && isAlive(record.pid); i++) await Bun.sleep(20)
+      expect(isAlive(tunnelPid)).toBe(true) // left behind, forwarding the public URL to a port anyone may take next
       expect(runCli(next, env).code).toBe(0)
-      for (let i = 0; i < 100 && alive(tunnelPid); i++) await Bun.sleep(20)
-      expect(alive(tunnelPid)).toBe(false)
+      for (let i = 0; i < 100 && isAlive(tunnelPid); i++) await Bun.sleep(20)
+      expect(isAlive(tunnelPid)).toBe(false)
     }
   }, 60_000)
 })
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, freshHomes, runCli } from '../support/cli.ts'
 import { posixTest } from '../support/platform-tests.ts'
+import { isAlive } from '../../src/daemon/pid-file.ts'
 
 const cli = join(import.meta.dir, '../../src/cli.ts')
 const model = { slug: 'fake', model: 'fake-model', provider: 'ollama' }
@@ -13,15 +14,6 @@ afterAll(() => {
 
 function pidFileOf(homes: { CODEX_SHIM_HOME: string }): string {
   return join(homes.CODEX_SHIM_HOME, 'codex-shim.pid')
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 describe('stop never signals a process it cannot prove is our daemon', () => {
@@ -38,7 +30,7 @@ describe('stop never signals a process it cannot prove is our daemon', () => {
     expect(run.output).toContain(`Not stopping pid ${sleeper.pid}`)
     expect(run.output).toContain('"sleep", not codex-shim')
     expect(run.code).toBe(0) // nothing of ours was running
-    expect(alive(sleeper.pid)).toBe(true)
+    expect(isAlive(sleeper.pid)).toBe(true)
     expect(sleeper.exitCode).toBeNull()
     expect(existsSync(pidFileOf(homes))).toBe(false) // the leftover is gone
 
@@ -75,7 +67,7 @@ describe('stop never signals a process it cannot prove is our daemon', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid: daemonPid, port: daemonPort })
     const stop = runCli(['stop'], homes)
     expect(stop.output).toContain(`stopped (pid ${daemonPid})`)
-    expect(alive(daemonPid)).toBe(false)
+    expect(isAlive(daemonPid)).toBe(false)
   })
 })
 
