@@ -18,6 +18,7 @@ import { clientDir, runClaude } from '../support/spawn-client.ts'
  */
 
 const SLUG = 'my-claude'
+// Opus 4.7 takes adaptive thinking only (a budget is a 400 there, and the fake holds that rule).
 const UPSTREAM_MODEL = 'claude-opus-4-7-20251109'
 
 const userBlocks = (body: Json): Json[] => body.messages.filter((m: Json) => m.role === 'user').flatMap((m: Json) => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content))
@@ -104,7 +105,7 @@ describe('@anthropic-ai/sdk → Anthropic fast path, slug ≠ model: replaying e
   test('turn 1 streams under the slug; turn 2 replays its thinking (with signature) and tool_use and gets 200', async () => {
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'SCENARIO-SDK weather in Paris?' }]
     const seen: Anthropic.RawMessageStreamEvent[] = []
-    const stream = client.messages.stream({ model: SLUG, max_tokens: 8000, tools, messages, thinking: { type: 'enabled', budget_tokens: 2048 } })
+    const stream = client.messages.stream({ model: SLUG, max_tokens: 8000, tools, messages, thinking: { type: 'adaptive' } })
     stream.on('streamEvent', (event) => seen.push(event))
     const first = await stream.finalMessage()
     const start = seen.find((event) => event.type === 'message_start')
@@ -114,7 +115,7 @@ describe('@anthropic-ai/sdk → Anthropic fast path, slug ≠ model: replaying e
     expect(first.content[0]).toMatchObject({ type: 'thinking', thinking: 'I need the weather tool.', signature: signThinking('I need the weather tool.') })
 
     messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_w', content: 'sunny' }] })
-    const second = await client.messages.create({ model: SLUG, max_tokens: 8000, tools, messages, thinking: { type: 'enabled', budget_tokens: 2048 } })
+    const second = await client.messages.create({ model: SLUG, max_tokens: 8000, tools, messages, thinking: { type: 'adaptive' } })
     expect(second.model).toBe(SLUG)
     expect(second.content.find((b) => b.type === 'text')).toMatchObject({ text: 'Paris is sunny.' })
     // Exactly what the SDK received went upstream, with the upstream's model id.

@@ -5,8 +5,9 @@
  * max_tokens, replayed thinking blocks carrying the signature we issued for
  * exactly that text, the last tool-use turn opening with thinking when
  * thinking is on, `enabled` or `adaptive`; beta-only fields only with their
- * beta) and streams scripted replies with signed thinking, split
- * `input_json_delta` pieces, pings and errors.
+ * beta; model generations' own rules: adaptive-only thinking, one sampler, no
+ * prefill from Claude 4.6 on; no all-whitespace text) and streams scripted
+ * replies with signed thinking, split `input_json_delta` pieces, pings and errors.
  */
 import { createHash } from 'node:crypto'
 import { pieces, type Json } from './chat-upstream.ts'
@@ -25,9 +26,18 @@ export function signThinking(text: string): string {
   return `sig_${createHash('sha256').update(text).digest('base64url')}`
 }
 
-const KNOWN = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'temperature', 'top_p', 'top_k', 'stream', 'metadata', 'stop_sequences', 'service_tier'])
+const KNOWN = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'temperature', 'top_p', 'top_k', 'stream', 'metadata', 'stop_sequences', 'service_tier', 'output_config'])
 // Fields the API accepts only with a beta named in `anthropic-beta` (Claude Code 2.1.330 sends both with its betas).
-const BETA_FIELDS: Record<string, string> = { context_management: 'context-management-', output_config: 'effort-' }
+// `output_config` (its `effort`) went GA with Claude Opus 4.6: no beta needed (platform.claude.com, build-with-claude/effort).
+const BETA_FIELDS: Record<string, string> = { context_management: 'context-management-' }
+// Models that take adaptive thinking only: `thinking.type: "enabled"` (a budget) is a 400 there, and so are
+// sampling overrides (Bedrock's and Anthropic's adaptive-thinking pages; the Opus 4.7 release notes).
+const ADAPTIVE_ONLY = /claude-(?:opus-4-[7-9](?![0-9])|(?:opus|sonnet|haiku)-[5-9](?![0-9])|mythos|fable)/i
+// Claude 4.6 and later refuse any assistant prefill ("This model does not support assistant message prefill").
+const NO_PREFILL = /claude-(?:(?:opus|sonnet|haiku)-4-[6-9](?![0-9])|(?:opus|sonnet|haiku)-[5-9](?![0-9])|mythos|fable)/i
+// Claude Opus 4.1 and the 4.5 models on: "temperature and top_p cannot both be specified for this model".
+const ONE_SAMPLER = /claude-(?:opus-4-[1-9](?![0-9])|(?:opus|sonnet|haiku)-(?:4-[5-9](?![0-9])|[5-9](?![0-9]))|mythos|fable)/i
+const OUTPUT_EFFORTS = new Set(['low', 'medium', 'high', 'xhigh', 'max'])
 // With this beta, Claude Code puts `role: "system"` notes between turns; they sit outside the user/assistant alternation.
 const MID_CONVERSATION_BETA = 'mid-conversation-'
 
@@ -65,10 +75,18 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
     if (body.thinking.budget_tokens < 1024) return 'invalid_request_error: thinking.budget_tokens: Input should be greater than or equal to 1024'
     if (body.thinking.budget_tokens >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`'
   }
+  if (body.thinking?.type === 'enabled' && ADAPTIVE_ONLY.test(body.model)) return '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.'
+  if (ADAPTIVE_ONLY.test(body.model) && (body.temperature !== undefined || body.top_p !== undefined || body.top_k !== undefined)) return 'temperature, top_p and top_k are not supported for this model'
+  if (ONE_SAMPLER.test(body.model) && body.temperature !== undefined && body.top_p !== undefined) return 'temperature and top_p cannot both be specified for this model. Please use only one.'
+  if (body.output_config?.effort !== undefined && !OUTPUT_EFFORTS.has(body.output_config.effort)) return `output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'`
   if (thinking) {
     if (body.temperature !== undefined && body.temperature !== 1) return 'temperature may only be set to 1 when thinking is enabled'
     if (body.tool_choice && ['any', 'tool'].includes(body.tool_choice.type)) return 'Thinking may not be enabled when tool_choice forces tool use.'
   }
+  // Text that is all whitespace is refused wherever a message (or the system prompt) has nothing else:
+  // "text content blocks must contain non-whitespace text".
+  const blank = (blocks: Json[]) => blocks.length > 0 && blocks.every((b: Json) => b?.type === 'text' && typeof b.text === 'string' && !b.text.trim())
+  if (typeof body.system === 'string' ? body.system !== '' && !body.system.trim() : Array.isArray(body.system) && blank(body.system)) return 'system: text content blocks must contain non-whitespace text'
   let cacheMarks = 0
   const count = (block: Json) => (block?.cache_control ? cacheMarks++ : 0)
   for (const block of typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : (body.system ?? [])) {
@@ -87,6 +105,7 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
     const expected = i % 2 === 0 ? 'user' : 'assistant'
     if (message.role !== expected) return `messages: roles must alternate between "user" and "assistant", starting with "user" (messages.${i})`
     if (!Array.isArray(message.content) || !message.content.length) return `messages.${i}: content must be a non-empty array`
+    if (blank(message.content)) return 'messages: text content blocks must contain non-whitespace text'
     if (message.role === 'user') {
       const results = message.content.filter((b: Json) => b.type === 'tool_result').map((b: Json) => b.tool_use_id)
       const leading = message.content.slice(0, results.length).every((b: Json) => b.type === 'tool_result')
@@ -120,7 +139,14 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
     }
   }
   if (pending.length) return 'the final assistant tool_use blocks have no tool_result'
-  if (conversation.messages.at(-1)?.role !== 'user') return 'the last message must be a user message (no prefill in this fake)'
+  const final = conversation.messages.at(-1)
+  if (final?.role === 'assistant') {
+    if (NO_PREFILL.test(body.model)) return 'This model does not support assistant message prefill. The conversation must end with a user message.'
+    const lastBlock = Array.isArray(final.content) ? final.content.at(-1) : { type: 'text', text: final.content }
+    if (lastBlock?.type === 'text' && /\s$/.test(lastBlock.text)) return 'messages: final assistant content cannot end with trailing whitespace'
+  }
+  // Before Claude 4.6, and without thinking (below), a prefill is allowed: the model continues the assistant's words.
+  if (thinking && final?.role === 'assistant') return 'messages: a final assistant message (prefill) cannot be used with thinking'
   if (thinking) {
     const lastAssistant = [...conversation.messages].reverse().find((m: Json) => m.role === 'assistant')
     if (Array.isArray(lastAssistant?.content) && lastAssistant.content.some((b: Json) => b.type === 'tool_use') && !['thinking', 'redacted_thinking'].includes(lastAssistant.content[0].type)) {
