@@ -52,7 +52,9 @@ export interface MessagesRequest {
   system?: MessagesTextBlock[]
   tools?: MessagesTool[]
   tool_choice?: MessagesToolChoice
-  thinking?: { type: 'enabled'; budget_tokens: number }
+  /** `adaptive` on the models that take nothing else (model-rules.ts): the effort then sets the depth. */
+  thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive' }
+  output_config?: { effort: 'low' | 'medium' | 'high' | 'xhigh' | 'max' }
   temperature?: number
   top_p?: number
   stop_sequences?: string[]

@@ -16,6 +16,7 @@ import {
   type MessagesToolChoice,
   type MessagesUserBlock,
 } from './api.ts'
+import { adaptiveThinkingOnly, outputEffort } from './model-rules.ts'
 import { decodeThinking } from './thinking-signature.ts'
 import { toMessagesToolId } from './tool-id.ts'
 
@@ -323,7 +324,13 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   const betas: string[] = []
   const effort = translatedEffort(request.reasoning?.effort ?? options.defaultReasoningEffort, options.reasoningEfforts)
   const forced = choice?.type === 'any' || choice?.type === 'tool'
-  if (effort && effort !== 'none' && !forced && toolLoopHasThinking(turns)) {
+  const adaptive = adaptiveThinkingOnly(options.model)
+  if (adaptive && effort && effort !== 'none' && !forced && toolLoopHasThinking(turns)) {
+    // These models refuse a budget: the model sizes its thinking within max_tokens, and thinks
+    // between tool calls without the interleaved-thinking beta.
+    body.thinking = { type: 'adaptive' }
+    body.output_config = { effort: outputEffort(effort) }
+  } else if (!adaptive && effort && effort !== 'none' && !forced && toolLoopHasThinking(turns)) {
     // A cap the client set counts thinking and answer together, as OpenAI's reasoning models count
     // it: thinking gets at most half of it rather than the cap being raised past what was asked.
     const explicit = typeof request.max_output_tokens === 'number' ? request.max_output_tokens : undefined
@@ -340,8 +347,8 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   // on. Codex sends one when it retries a stream cut mid-answer (the finished items come back as
   // history, for the model to carry on from). Without thinking a prefill is what a client may mean.
   if (body.thinking && turns[turns.length - 1]?.role === 'assistant') turns.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_TEXT }] })
-  // Thinking does not combine with sampling overrides.
-  if (!body.thinking) {
+  // Thinking does not combine with sampling overrides, and adaptive-only models take none at all.
+  if (!body.thinking && !adaptive) {
     if (typeof request.temperature === 'number') body.temperature = request.temperature
     if (typeof request.top_p === 'number') body.top_p = request.top_p
   }

@@ -70,11 +70,11 @@ describe('responses → messages request', () => {
     const room = translate({ ...request, max_output_tokens: 10000 }).body
     expect(room).toMatchObject({ max_tokens: 10000, thinking: { type: 'enabled', budget_tokens: 5000 } })
     const capped = translate(request, { ...OPTIONS, maxTokens: 16000 }).body
-    expect(capped.thinking!.budget_tokens).toBeLessThan(capped.max_tokens)
+    expect((capped.thinking as { budget_tokens: number }).budget_tokens).toBeLessThan(capped.max_tokens)
     expect(capped.max_tokens).toBeLessThanOrEqual(16000)
     expect(translate({ ...request, reasoning: { effort: 'none' } }, { ...OPTIONS, reasoningEfforts: ['none', 'low'] }).body.thinking).toBeUndefined()
     expect(translate({ ...request, tool_choice: 'required' }).body.thinking).toBeUndefined()
-    expect(translate(request, { ...OPTIONS, thinkingBudgetTokens: 5000 }).body.thinking!.budget_tokens).toBe(5000)
+    expect(translate(request, { ...OPTIONS, thinkingBudgetTokens: 5000 }).body.thinking).toEqual({ type: 'enabled', budget_tokens: 5000 })
   })
 
   test('image data URLs: jpg normalised, unsupported types become a note instead of a 400', () => {
