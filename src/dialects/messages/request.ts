@@ -350,7 +350,9 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   // Thinking does not combine with sampling overrides, and adaptive-only models take none at all.
   if (!body.thinking && !adaptive) {
     if (typeof request.temperature === 'number') body.temperature = request.temperature
-    if (typeof request.top_p === 'number') body.top_p = request.top_p
+    // Claude Opus 4.1 and the 4.5 models on refuse both in one request; Anthropic's advice is one or
+    // the other for every model, so temperature, the one clients usually mean, goes alone.
+    if (typeof request.top_p === 'number' && body.temperature === undefined) body.top_p = request.top_p
   }
   if (options.promptCaching) placeCacheBreakpoints(body)
   return { body, betas, structuredOutputTool, structuredOutputForced, droppedReasoning }
