@@ -14,8 +14,15 @@ const V = '(?![0-9])'
  */
 const ADAPTIVE_ONLY = new RegExp(`claude-(?:opus-4-[7-9]${V}|(?:opus|sonnet|haiku)-[5-9]${V}|mythos|fable)`, 'i')
 
+/** Claude 4.6 and later refuse an assistant prefill: the conversation must end with a user turn. */
+const NO_PREFILL = new RegExp(`claude-(?:(?:opus|sonnet|haiku)-4-[6-9]${V}|(?:opus|sonnet|haiku)-[5-9]${V}|mythos|fable)`, 'i')
+
 export function adaptiveThinkingOnly(model: string): boolean {
   return ADAPTIVE_ONLY.test(model)
+}
+
+export function refusesPrefill(model: string): boolean {
+  return NO_PREFILL.test(model)
 }
 
 /**

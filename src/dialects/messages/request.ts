@@ -16,7 +16,7 @@ import {
   type MessagesToolChoice,
   type MessagesUserBlock,
 } from './api.ts'
-import { adaptiveThinkingOnly, outputEffort } from './model-rules.ts'
+import { adaptiveThinkingOnly, outputEffort, refusesPrefill } from './model-rules.ts'
 import { decodeThinking } from './thinking-signature.ts'
 import { toMessagesToolId } from './tool-id.ts'
 
@@ -272,6 +272,15 @@ function placeCacheBreakpoints(body: MessagesRequest): void {
   }
 }
 
+/**
+ * A prefill may not end in whitespace ("final assistant content cannot end with trailing
+ * whitespace"), and an answer cut mid-stream often does: the model carries on from the last word.
+ */
+function trimPrefill(turn: Extract<Turn, { role: 'assistant' }>): void {
+  const last = turn.content.at(-1)
+  if (last?.type === 'text') last.text = last.text.trimEnd()
+}
+
 export const STRUCTURED_OUTPUT_TOOL = 'json_output'
 
 /**
@@ -345,8 +354,11 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
   }
   // A history ending on the assistant's words is a prefill, which Anthropic refuses with thinking
   // on. Codex sends one when it retries a stream cut mid-answer (the finished items come back as
-  // history, for the model to carry on from). Without thinking a prefill is what a client may mean.
-  if (body.thinking && turns[turns.length - 1]?.role === 'assistant') turns.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_TEXT }] })
+  // history, for the model to carry on from). Without thinking a prefill is what a client may mean,
+  // where the model takes one: Claude 4.6 and later refuse any.
+  const final = turns[turns.length - 1]
+  if (final?.role === 'assistant' && (body.thinking || refusesPrefill(options.model))) turns.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_TEXT }] })
+  else if (final?.role === 'assistant') trimPrefill(final)
   // Thinking does not combine with sampling overrides, and adaptive-only models take none at all.
   if (!body.thinking && !adaptive) {
     if (typeof request.temperature === 'number') body.temperature = request.temperature
