@@ -67,12 +67,15 @@ function imageBlock(part: Extract<ContentPart, { type: 'input_image' }>, options
   return { type: 'image', source: { type: 'url', url } }
 }
 
+/** Text with something in it: Anthropic refuses a message whose text is all whitespace, and it says nothing. */
+const said = (text: string | null | undefined): text is string => Boolean(text?.trim())
+
 function contentBlocks(content: MessageItem['content'] | ToolOutput, options: MessagesRequestOptions): (MessagesTextBlock | MessagesImageBlock | MessagesDocumentBlock)[] {
-  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : []
+  if (typeof content === 'string') return said(content) ? [{ type: 'text', text: content }] : []
   const blocks: (MessagesTextBlock | MessagesImageBlock | MessagesDocumentBlock)[] = []
   for (const part of content) {
-    if ((part.type === 'input_text' || part.type === 'output_text') && part.text) blocks.push({ type: 'text', text: part.text })
-    else if (part.type === 'refusal' && part.refusal) blocks.push({ type: 'text', text: part.refusal })
+    if ((part.type === 'input_text' || part.type === 'output_text') && said(part.text)) blocks.push({ type: 'text', text: part.text })
+    else if (part.type === 'refusal' && said(part.refusal)) blocks.push({ type: 'text', text: part.refusal })
     else if (part.type === 'input_image') blocks.push(imageBlock(part, options))
     else if (part.type === 'input_file') blocks.push(documentBlock(part))
   }
@@ -167,7 +170,7 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
         const message = item as MessageItem
         if (message.role === 'system' || message.role === 'developer') {
           const text = plainText(message.content)
-          if (!text) break
+          if (!said(text)) break
           // Before the conversation starts it is the system prompt; later, a note in the user turn.
           if (!sawConversation) system.push({ type: 'text', text })
           else addUser([{ type: 'text', text: `<system>\n${text}\n</system>` }])
@@ -176,7 +179,7 @@ function toTurns(items: ResponsesItem[], plan: ToolPlan, options: MessagesReques
         sawConversation = true
         if (message.role === 'assistant') {
           const text = plainText(message.content)
-          if (text) assistantTurn().content.push({ type: 'text', text })
+          if (said(text)) assistantTurn().content.push({ type: 'text', text })
         } else addUser(contentBlocks(message.content, options))
         break
       }
@@ -294,7 +297,7 @@ export function forcesStructuredOutputTool(plan: ToolPlan): boolean {
 
 export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options: MessagesRequestOptions): MessagesTranslation {
   const system: MessagesTextBlock[] = []
-  if (request.instructions) system.push({ type: 'text', text: request.instructions })
+  if (said(request.instructions)) system.push({ type: 'text', text: request.instructions })
   const items: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : foreignItemsAsText(request.input ?? [])
   const { turns, droppedReasoning } = toTurns(items, plan, options, system)
 
