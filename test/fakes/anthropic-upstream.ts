@@ -6,7 +6,8 @@
  * exactly that text, the last tool-use turn opening with thinking when
  * thinking is on, `enabled` or `adaptive`; beta-only fields only with their
  * beta; model generations' own rules: adaptive-only thinking, one sampler, no
- * prefill from Claude 4.6 on; no all-whitespace text) and streams scripted
+ * prefill from Claude 4.6 on; no all-whitespace text; images whose bytes are
+ * not their media_type) and streams scripted
  * replies with signed thinking, split `input_json_delta` pieces, pings and errors.
  */
 import { createHash } from 'node:crypto'
@@ -51,6 +52,30 @@ function conversationOf(messages: Json[], betas: string): { messages: Json[] } |
     if (!Array.isArray(blocks) || !blocks.length || blocks.some((b: Json) => b.type !== 'text' || !b.text)) return `messages.${i}: system messages may only hold non-empty text`
   }
   return { messages: messages.filter((m) => m.role !== 'system') }
+}
+
+/** The image type base64 data opens with, as the real API reads it; null when not one of the four. */
+function imageTypeOf(data: string): string | null {
+  const head = Buffer.from(data.slice(0, 24), 'base64')
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png'
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg'
+  if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif'
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp'
+  return null
+}
+
+/** Images anywhere in the blocks (tool results too) must be what their media_type says. */
+function mislabelledImage(blocks: Json[]): string | null {
+  for (const block of blocks) {
+    if (block?.type === 'tool_result' && Array.isArray(block.content)) {
+      const inner = mislabelledImage(block.content)
+      if (inner) return inner
+    }
+    if (block?.type !== 'image' || block.source?.type !== 'base64') continue
+    const actual = imageTypeOf(String(block.source.data))
+    if (actual && actual !== block.source.media_type) return `The image was specified using the ${block.source.media_type} media type, but the image appears to be a ${actual} image`
+  }
+  return null
 }
 
 // As the real API: a Chat upstream's ids (Kimi's `functions.get_weather:0`) are refused.
@@ -106,6 +131,8 @@ export function validateMessagesRequest(body: Json, headers: Record<string, stri
     if (message.role !== expected) return `messages: roles must alternate between "user" and "assistant", starting with "user" (messages.${i})`
     if (!Array.isArray(message.content) || !message.content.length) return `messages.${i}: content must be a non-empty array`
     if (blank(message.content)) return 'messages: text content blocks must contain non-whitespace text'
+    const mislabelled = mislabelledImage(message.content)
+    if (mislabelled) return `messages.${i}: ${mislabelled}`
     if (message.role === 'user') {
       const results = message.content.filter((b: Json) => b.type === 'tool_result').map((b: Json) => b.tool_use_id)
       const leading = message.content.slice(0, results.length).every((b: Json) => b.type === 'tool_result')

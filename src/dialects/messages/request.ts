@@ -16,6 +16,7 @@ import {
   type MessagesToolChoice,
   type MessagesUserBlock,
 } from './api.ts'
+import { imageTypeOf } from './image-type.ts'
 import { adaptiveThinkingOnly, outputEffort, refusesPrefill } from './model-rules.ts'
 import { decodeThinking } from './thinking-signature.ts'
 import { toMessagesToolId } from './tool-id.ts'
@@ -58,9 +59,10 @@ function imageBlock(part: Extract<ContentPart, { type: 'input_image' }>, options
   if (!options.imageSupport || !url) return { type: 'text', text: IMAGE_OMITTED }
   const data = url.match(/^data:([^;,]+);base64,(.*)$/s)
   if (data) {
-    // Anthropic takes four image types; `image/jpg` is a common misspelling of one.
+    // Anthropic takes four image types, and checks the bytes against the one named: the bytes
+    // decide. Else the label; `image/jpg` is a common misspelling of one.
     const type = data[1]!.toLowerCase().replace('image/jpg', 'image/jpeg')
-    const known = MESSAGES_IMAGE_TYPES.find((media) => media === type)
+    const known = imageTypeOf(data[2]!) ?? MESSAGES_IMAGE_TYPES.find((media) => media === type)
     if (!known) return { type: 'text', text: `[image omitted: ${type} is not a supported image type]` }
     return { type: 'image', source: { type: 'base64', media_type: known, data: data[2]! } }
   }
