@@ -99,6 +99,7 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
       throw new ShimError('upstream_http', `${request.label} answered HTTP ${response.status}, a redirect to ${redirectHost(response, request.url)}; codex-shim does not follow upstream redirects (they would carry your key). Set base_url to the final address.`, { status: 502, code: 'upstream_redirect' })
     }
     rememberSecrets(response, sentSecrets(request.headers, request.url))
+    if (options.headersTimeoutMs > 0) idleLimits.set(response, options.headersTimeoutMs)
     return {
       response,
       abort: (reason) => {
@@ -117,10 +118,18 @@ async function attemptOnce(request: UpstreamRequest, options: OpenOptions): Prom
   }
 }
 
-/** Reads at most `limit` bytes of an error body; an error page must not cost unbounded memory. */
+// The idle limit each upstream response was opened with: an error body is read under it too, by
+// readers (readBounded) that are handed the response alone.
+const idleLimits = new WeakMap<Response, number>()
+
+/**
+ * Reads at most `limit` bytes of an error body; an error page must not cost unbounded memory, nor
+ * unbounded time: a body that stalls past the idle limit, or breaks, ends the read with what came
+ * (the status already says the request failed; the caller reports it, rather than waiting on a page).
+ */
 export async function readBounded(response: Response, limit = 64 * 1024): Promise<string> {
   if (!response.body) return ''
-  const reader = response.body.getReader()
+  const reader = watchedReader(response.body, idleLimits.get(response) ?? 0)
   const chunks: Uint8Array[] = []
   let size = 0
   try {
@@ -130,8 +139,10 @@ export async function readBounded(response: Response, limit = 64 * 1024): Promis
       chunks.push(value)
       size += value.byteLength
     }
+  } catch {
+    // Silence or a broken connection mid-page: what was read is all there is.
   } finally {
-    reader.cancel().catch(() => {})
+    void reader.cancel()
   }
   // An error page that quotes our request headers must not carry our key any further;
   // a page cut at the limit loses its last few characters too, which could begin one.
