@@ -373,6 +373,13 @@ interface Markers {
   /** Found at the chunk's start (chunks start at an event's start) or after a newline. */
   lineStarts: Buffer[]
   afterNewline: Buffer[]
+  /**
+   * The same markers in the other spellings the wire allows: a field without its optional space
+   * (`event:message_stop`, which the SSE rules read alike) and JSON with a space after its colon
+   * (`"type": "message_stop"`, Python's default). Looked for once, in a stream's last chunk when it
+   * ended without a terminal event, so a clean end is not reported broken; never per chunk.
+   */
+  other: Markers | null
 }
 const terminalBytes = new WeakMap<PassthroughDialect, Markers>()
 
@@ -380,14 +387,22 @@ function terminalsOf(dialect: PassthroughDialect): Markers {
   let markers = terminalBytes.get(dialect)
   if (!markers) {
     const lines = dialect.terminals.filter((marker) => marker.startsWith('data:') || marker.startsWith('event:'))
-    markers = {
-      anywhere: dialect.terminals.filter((marker) => !lines.includes(marker)).map((marker) => Buffer.from(marker)),
-      lineStarts: lines.map((marker) => Buffer.from(marker)),
-      afterNewline: lines.map((marker) => Buffer.from(`\n${marker}`)),
-    }
+    markers = markersOf(dialect.terminals.filter((marker) => !lines.includes(marker)), lines)
+    const otherLines = lines.map((marker) => marker.replace(/^(data|event): /, '$1:')).filter((marker) => !lines.includes(marker))
+    const otherJson = dialect.terminals.map((marker) => marker.replaceAll('":"', '": "')).filter((marker) => !dialect.terminals.includes(marker))
+    markers.other = markersOf(otherJson, otherLines)
     terminalBytes.set(dialect, markers)
   }
   return markers
+}
+
+function markersOf(anywhere: string[], lines: string[]): Markers {
+  return {
+    anywhere: anywhere.map((marker) => Buffer.from(marker)),
+    lineStarts: lines.map((marker) => Buffer.from(marker)),
+    afterNewline: lines.map((marker) => Buffer.from(`\n${marker}`)),
+    other: null,
+  }
 }
 
 function containsAny(bytes: Uint8Array, markers: Markers): boolean {
@@ -438,11 +453,14 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
   let closed = false
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let early: Promise<void> | null = null
+  // The last bytes forwarded (a reference, no copy): where a terminal event in another spelling is looked for at the end.
+  let last: Uint8Array | null = null
 
   // One pass per concern, each a native search, and each skipped once it cannot matter. Says whether
   // anything went to the client: a read whose events were all left out must be followed by another.
   const forward = (bytes: Uint8Array, endsClean: boolean): boolean => {
     if (!bytes.length) return false
+    last = bytes
     const ending = !answered && containsAny(bytes, terminals)
     if (ending) answered = true
     // An answer that ends in the upstream's own error event failed: it goes on as it came, and is told.
@@ -480,6 +498,11 @@ export function watchPassthrough(body: ReadableStream<Uint8Array>, dialect: Pass
     if (held && !atBoundary) forward(held, endsAtBoundary(held))
     else if (held && isWholeEvent(held)) forward(Buffer.concat([held, held[held.length - 1] === LF ? LF_ONLY : LF_LF]), true)
     held = null
+    // Ended without a terminal event in the usual spelling: its last event may be one in another.
+    if (!answered && last && terminals.other && containsAny(last, terminals.other)) {
+      answered = true
+      if (onFailure) tell(upstreamErrorOf(last))
+    }
     // An answer that already finished needs nothing more, even if the connection then broke.
     if (!answered) {
       const failure = error ?? upstreamError ?? new ShimError('upstream_stream', 'The upstream closed the stream before it finished.')

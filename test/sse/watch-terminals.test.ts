@@ -99,3 +99,17 @@ test('the tail of an event too large to hold, already partly sent, goes on whole
   const out = await new Response(watchPassthrough(body, RESPONSES_PASSTHROUGH, { idleTimeoutMs: 0, maxHeldBytes: 100 })).text()
   expect(out).toBe(parts.join(''))
 })
+
+test.each([
+  ['messages', MESSAGES_PASSTHROUGH, 'event:message_delta\ndata: {"type": "message_delta", "delta": {"stop_reason": "end_turn"}}\n\nevent:message_stop\ndata: {"type": "message_stop"}\n\n'],
+  ['responses', RESPONSES_PASSTHROUGH, 'event:response.completed\ndata: {"type": "response.completed", "response": {"status": "completed"}}\n\n'],
+  ['responses, CRLF', RESPONSES_PASSTHROUGH, 'event:response.completed\r\ndata: {"type": "response.completed", "response": {"status": "completed"}}\r\n\r\n'],
+])('%s: a terminal event spelled `event:` without its space, with spaced JSON, ends the answer cleanly (no error appended)', async (_name, dialect, stream) => {
+  expect(await through(dialect, stream)).toBe(stream)
+})
+
+test('messages: those spellings inside the answer\'s text still do not pass for the end', async () => {
+  const event = 'event:content_block_delta\ndata: {"type": "content_block_delta", "delta": {"type": "text_delta", "text": "ends with \\"type\\": \\"message_stop\\" after\\nevent:message_stop"}}\n\n'
+  const out = await through(MESSAGES_PASSTHROUGH, event)
+  expect(out.slice(event.length)).toContain('event: error')
+})
