@@ -424,3 +424,58 @@ describe('the control page in Chromium: what a UI audit found', () => {
     }
   })
 })
+
+/** A model as some providers name them: a long path-like slug and a long display name, with few places to break. */
+const LONG_MODEL = { slug: 'accounts/fireworks/models/qwen3-coder-480b-a35b-instruct', display_name: 'Qwen3_Coder_480B_A35B_Instruct_Turbo_FP8', provider: 'fireworks', upstream_host: 'api.fireworks.ai', context_window: 262144, images: false }
+
+/** Elements inside a panel (outside the requests table's own scroll box) that reach past its edges, and model ids that spill into their chips. */
+type Box = { left: number; right: number; top: number; bottom: number }
+type Overflow = { panel: string; element: string; by: number }
+async function overflows(page: Page): Promise<Overflow[]> {
+  return page.evaluate(() => {
+    type El = { tagName: string; className: string; scrollWidth: number; clientWidth: number; getAttribute(name: string): string | null; getBoundingClientRect(): Box; closest(selector: string): El | null; querySelector(selector: string): El | null; querySelectorAll(selector: string): El[] }
+    const doc = (globalThis as unknown as { document: El }).document
+    const found: Overflow[] = []
+    for (const panel of doc.querySelectorAll('section.panel, header')) {
+      const edge = panel.getBoundingClientRect()
+      for (const node of panel.querySelectorAll('*')) {
+        if (node.closest('.table-wrap') || node.closest('[hidden]')) continue
+        const box = node.getBoundingClientRect()
+        const by = Math.max(box.right - edge.right, edge.left - box.left)
+        if (by > 0.5) found.push({ panel: panel.getAttribute('aria-labelledby') ?? panel.tagName, element: `${node.tagName}.${node.className}`, by: Math.round(by) })
+      }
+    }
+    // Text that overflows its own box (a box's rectangle does not grow with the text spilling out of it).
+    for (const node of doc.querySelectorAll('.model .id, .model .name, .model .slug, dl.facts dd, header .active')) {
+      if (node.scrollWidth > node.clientWidth + 1) found.push({ panel: 'own box', element: `${node.tagName}.${node.className}`, by: node.scrollWidth - node.clientWidth })
+    }
+    return found
+  })
+}
+
+describe('the control page in Chromium: a second audit', () => {
+  test.each([375, 700, 1280])('a long slug and model name wrap inside their box at %p px: nothing spills into the chips or past a panel', async (width) => {
+    await enabledHomes(`long-names-${width}`)
+    const { deps, ring } = realUiDeps()
+    const listed = deps.listModels
+    deps.listModels = async () => [...(await listed()), LONG_MODEL]
+    deps.activeModel = () => LONG_MODEL.slug
+    const health = deps.health
+    deps.health = async () => ({ ...(await health()), cooling_down: [{ slug: LONG_MODEL.slug, until: '2026-11-20T15:00:00.000Z' }] })
+    ring.push(request({ slug: LONG_MODEL.slug, upstream: 'fireworks@api.fireworks.ai' }))
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`, { width })
+      await page.waitForSelector(`.model[aria-pressed="true"]`)
+      await page.waitForSelector('dd[data-fact="cooling down"]')
+      await page.waitForSelector('tr[data-id="1"]')
+      await page.screenshot({ path: join(process.env.CODEX_SHIM_TEST_ROOT!, `control-page-long-names-${width}.png`), fullPage: true })
+      expect(await overflows(page)).toEqual([])
+      expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+})
