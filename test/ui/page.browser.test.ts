@@ -454,6 +454,36 @@ async function overflows(page: Page): Promise<Overflow[]> {
 }
 
 describe('the control page in Chromium: a second audit', () => {
+  test('a proxy that answers with an error says so: not "not reachable", no made-up facts, no "Loading…" for ever', async () => {
+    await enabledHomes('api-500')
+    const { deps } = realUiDeps()
+    // The model list fails (the proxy is up: the page and its live stream are served).
+    deps.listModels = async () => {
+      throw new Error('model list failed')
+    }
+    deps.health = async () => {
+      throw new Error('model list failed')
+    }
+    const server = startUiServer(deps)
+    try {
+      const { page } = await openPage(`${server.url}/`)
+      await page.waitForSelector('body[data-stream="open"]')
+      await page.waitForSelector('dd[data-fact="status"]')
+      await page.waitForFunction(() => ![...(globalThis as unknown as PageGlobal).document.querySelectorAll('#models p.empty, #quota p.empty')].some((node) => node.textContent === 'Loading…'), undefined, { timeout: 3000 }).catch(() => {})
+      await page.screenshot({ path: join(process.env.CODEX_SHIM_TEST_ROOT!, 'control-page-api-500.png'), fullPage: true })
+      const status = await page.textContent('dd[data-fact="status"]')
+      expect(status).not.toContain('not reachable')
+      expect(status).toContain('Internal error in codex-shim')
+      // Nothing it was never told: not "off", not 0 models.
+      for (const fact of ['models', 'chatgpt', 'cursor', 'cooling down']) expect(await page.textContent(`dd[data-fact="${fact}"]`)).toBe('—')
+      expect(await page.textContent('#models')).toStartWith('Could not load models:')
+      expect(await page.textContent('#quota')).toStartWith('Could not load the plan\'s figures:')
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
   test.each([375, 700, 1280])('a long slug and model name wrap inside their box at %p px: nothing spills into the chips or past a panel', async (width) => {
     await enabledHomes(`long-names-${width}`)
     const { deps, ring } = realUiDeps()
