@@ -453,7 +453,59 @@ async function overflows(page: Page): Promise<Overflow[]> {
   })
 }
 
+/** Visible text whose colour against the nearest opaque background is below 4.5:1, as `element "text" ratio`. */
+async function illegibleText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type El = { tagName: string; className: string; textContent: string; parentElement: El | null; childNodes: { nodeType: number; textContent: string }[]; getClientRects(): unknown[] }
+    const scope = globalThis as unknown as { document: { querySelectorAll(selector: string): El[] }; getComputedStyle(node: El): { color: string; backgroundColor: string } }
+    const rgba = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number)
+    const luminance = ([r, g, b]: number[]) => {
+      const channel = (value: number) => ((value /= 255) <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4)
+      return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!)
+    }
+    const background = (node: El): number[] => {
+      for (let at: El | null = node; at; at = at.parentElement) {
+        const color = rgba(scope.getComputedStyle(at).backgroundColor)
+        if (color.length === 3 || (color.length === 4 && color[3]! > 0.9)) return color.slice(0, 3)
+      }
+      return [255, 255, 255]
+    }
+    const found: string[] = []
+    for (const node of scope.document.querySelectorAll('body *')) {
+      if (![...node.childNodes].some((child) => child.nodeType === 3 && child.textContent.trim()) || !node.getClientRects().length) continue
+      const [high, low] = [luminance(rgba(scope.getComputedStyle(node).color)), luminance(background(node))].sort((a, b) => b - a)
+      const ratio = (high! + 0.05) / (low! + 0.05)
+      if (ratio < 4.5) found.push(`${node.tagName}.${node.className} "${node.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`)
+    }
+    return found
+  })
+}
+
 describe('the control page in Chromium: a second audit', () => {
+  test.each(['light', 'dark'] as const)('every text on the page is legible in the %s theme (WCAG AA, 4.5:1), the token form\'s button included', async (colorScheme) => {
+    await enabledHomes(`contrast-${colorScheme}`)
+    const token = 'contrast-token-7c1d'
+    const { deps, quota, ring } = realUiDeps({ token, platform: 'darwin', restart: async () => 'Restarted Codex Desktop.' })
+    quota.record(new Headers(RATE_HEADERS), 'plus')
+    for (const status of [200, 429, 500, 499]) ring.push(request({ status }))
+    const server = startUiServer(deps)
+    try {
+      const { page } = await openPage(`${server.url}/`, { colorScheme })
+      await page.waitForSelector('#token-panel:not([hidden])')
+      expect(await illegibleText(page)).toEqual([])
+      await page.fill('#token-input', token)
+      await page.press('#token-input', 'Enter')
+      await page.waitForSelector('[data-window="primary"]')
+      await page.waitForSelector('tr[data-id="4"]')
+      // The fresh-row highlight fades from the accent tint: judge the rows as they settle.
+      await page.evaluate(() => (globalThis as unknown as PageGlobal).document.querySelectorAll('tr.fresh').forEach((row) => row.classList.remove('fresh')))
+      expect(await illegibleText(page)).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
   test('a proxy that answers with an error says so: not "not reachable", no made-up facts, no "Loading…" for ever', async () => {
     await enabledHomes('api-500')
     const { deps } = realUiDeps()
