@@ -27,8 +27,10 @@ afterAll(async () => {
 })
 
 /** A page that records console errors and CSP violations: the page must run clean under its own policy. */
-async function openPage(url: string, options: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<{ page: Page; problems: string[] }> {
+async function openPage(url: string, options: { colorScheme?: 'light' | 'dark'; width?: number; now?: Date } = {}): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', locale: 'en-US', timezoneId: 'UTC' })
+  // The page's clock (Date only; timers run as usual), for figures whose reset time must still be ahead.
+  if (options.now) await context.clock.setFixedTime(options.now)
   const page = await context.newPage()
   const problems: string[] = []
   page.on('console', (message) => {
@@ -120,7 +122,8 @@ describe('the control page in Chromium', () => {
     const { deps, quota, ring } = realUiDeps()
     const server = startUiServer(deps)
     try {
-      const { page } = await openPage(`${server.url}/`)
+      // Before the fixture's reset times (Nov 21 and Nov 27, 2026).
+      const { page } = await openPage(`${server.url}/`, { now: new Date('2026-11-20T14:10:00.000Z') })
       await page.waitForSelector('#quota-empty')
       expect(await page.textContent('#quota-empty')).toStartWith('No figures yet')
       await page.waitForSelector('body[data-stream="open"]')
@@ -275,7 +278,7 @@ describe('the control page in Chromium', () => {
     for (const row of rows) ring.push(request(row))
     const server = startUiServer(deps)
     try {
-      const { page, problems } = await openPage(`${server.url}/`)
+      const { page, problems } = await openPage(`${server.url}/`, { now: new Date('2026-11-20T14:10:00.000Z') })
       await page.waitForSelector('[data-window="secondary"]')
       await page.waitForSelector('tr[data-id="6"]')
       await page.waitForSelector('body[data-stream="open"]')
@@ -482,6 +485,32 @@ async function illegibleText(page: Page): Promise<string[]> {
 }
 
 describe('the control page in Chromium: a second audit', () => {
+  test('a quota window whose reset time has passed is not shown as current: its figures are marked as from before the reset', async () => {
+    await enabledHomes('quota-reset-passed')
+    const { deps, quota } = realUiDeps()
+    const now = Date.parse('2026-11-20T14:10:00.000Z')
+    // The last ChatGPT response came before the 5-hour window reset (an hour ago); the weekly one is still running.
+    quota.record(new Headers({ ...RATE_HEADERS, 'x-codex-primary-used-percent': '97', 'x-codex-primary-reset-at': String(now / 1000 - 3600), 'x-codex-secondary-reset-at': String(now / 1000 + 86400) }), 'plus')
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`, { now: new Date(now) })
+      await page.waitForSelector('[data-window="primary"]')
+      await page.locator('section.quota').screenshot({ path: join(process.env.CODEX_SHIM_TEST_ROOT!, 'control-page-quota-reset-passed.png') })
+      expect(await page.textContent('[data-window="primary"] .used')).toBe('97.0% used before the reset')
+      expect(await page.textContent('[data-window="primary"] .resets')).toBe('Reset Fri, Nov 20, 01:10 PM')
+      expect(await page.textContent('[data-window="primary"] .left')).toBe('')
+      expect(await page.getAttribute('[data-window="primary"] [role="progressbar"]', 'aria-valuetext')).toBe('97.0% used before the reset')
+      // The window still running reads as before.
+      expect(await page.textContent('[data-window="secondary"] .used')).toBe('12.0% used')
+      expect(await page.textContent('[data-window="secondary"] .resets')).toBe('Resets Sat, Nov 21, 02:10 PM')
+      expect(await page.textContent('[data-window="secondary"] .left')).toBe('88.0% left')
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+
   test.each(['light', 'dark'] as const)('every text on the page is legible in the %s theme (WCAG AA, 4.5:1), the token form\'s button included', async (colorScheme) => {
     await enabledHomes(`contrast-${colorScheme}`)
     const token = 'contrast-token-7c1d'
