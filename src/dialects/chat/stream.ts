@@ -133,10 +133,15 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       if (byId) return byId
     }
     const index = piece.index
+    // A call begins with its function's name. A fragment without one continues a call even when the
+    // upstream labels it anew: Poolside sends a second id on a call's later fragments
+    // (poolsideai/pool#9), Nebius and Cerebras a new index with no id (dirac-run/dirac#215).
+    const begins = Boolean(piece.function?.name)
     if (index !== undefined) {
       const byIndex = lastCallByKey.get(index)
-      // Same index with a new id: the provider numbers every call 0 (Gemini does).
-      if (byIndex && !(piece.id && byIndex.id && byIndex.id !== piece.id)) return byIndex
+      // Same index with a new id and a name: the provider numbers every call 0 (Gemini does).
+      if (byIndex && !(begins && piece.id && byIndex.id && byIndex.id !== piece.id)) return byIndex
+      if (!byIndex && !begins && !piece.id && lastCall && !lastCall.closed) return lastCall
     } else if (!piece.id && lastCall) return lastCall
     if (lastCall) settle(lastCall)
     const call: CallState = { key: index ?? calls.length, name: '', arguments: '' }
@@ -200,6 +205,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
     const call = findCall(piece)
     lastCall = call
     if (piece.id && !call.id) setId(call, piece.id)
+    else if (piece.id && !callsById.has(piece.id)) callsById.set(piece.id, call) // a second id for the same call (Poolside)
     if (piece.function?.name && !call.name) call.name = piece.function.name
     const signature = thoughtSignatureOf(piece)
     if (signature && !call.signature) {
