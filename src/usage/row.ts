@@ -1,5 +1,6 @@
 import type { Usage } from '../canonical/types.ts'
 import type { ChatUsage } from '../dialects/chat/api.ts'
+import { chatOutputTokens } from '../dialects/chat/usage.ts'
 import type { MessagesUsage } from '../dialects/messages/api.ts'
 import { costOf, type Price } from './price.ts'
 import { taskKey } from './task-key.ts'
@@ -79,13 +80,14 @@ export function normaliseUsage<D extends ClientDialect>(usage: UsageByDialect[D]
     }
     case 'chat': {
       const reported = usage as ChatUsage
+      const output = chatOutputTokens(reported)
       return {
         input_tokens: count(reported.prompt_tokens),
         // The same places, in the same order, as mapChatUsage reads for the translated routes.
         cached_input_tokens: count(reported.prompt_tokens_details?.cached_tokens) ?? count(reported.prompt_cache_hit_tokens) ?? count(reported.cached_tokens),
         cache_write_tokens: null,
-        output_tokens: count(reported.completion_tokens),
-        reasoning_tokens: count(reported.completion_tokens_details?.reasoning_tokens),
+        output_tokens: count(output.output),
+        reasoning_tokens: count(output.reasoning),
       }
     }
     case 'messages': {
