@@ -25,7 +25,7 @@ export function readErrorBody(text: string): UpstreamErrorInfo {
     const error = json.error
     if (error && typeof error === 'object') {
       const e = error as Record<string, unknown>
-      return { message: String(e.message ?? JSON.stringify(e)), code: e.code == null ? undefined : String(e.code), type: e.type == null ? undefined : String(e.type), ...(typeof e.param === 'string' && { param: e.param }) }
+      return { message: withProviderReason(String(e.message ?? JSON.stringify(e)), e.metadata), code: e.code == null ? undefined : String(e.code), type: e.type == null ? undefined : String(e.type), ...(typeof e.param === 'string' && { param: e.param }) }
     }
     if (typeof error === 'string') return { message: error }
     if (typeof json.message === 'string') return { message: json.message, code: typeof json.code === 'string' ? json.code : undefined }
@@ -34,6 +34,19 @@ export function readErrorBody(text: string): UpstreamErrorInfo {
     // not JSON
   }
   return { message: text.trim().slice(0, 500) || 'no error body' }
+}
+
+/**
+ * OpenRouter's message for a provider's failure is "Provider returned error"; the provider's own words
+ * (a rate limit, a too-long prompt) are in `error.metadata.raw`, its name in `provider_name`
+ * (openrouter.ai/docs/api/errors). Without them the client cannot tell a wait from a dead key.
+ */
+function withProviderReason(message: string, metadata: unknown): string {
+  if (!metadata || typeof metadata !== 'object') return message
+  const { raw, provider_name: provider } = metadata as { raw?: unknown; provider_name?: unknown }
+  const reason = typeof raw === 'string' ? raw.trim() : raw && typeof raw === 'object' ? JSON.stringify(raw) : ''
+  if (!reason || message.includes(reason)) return message
+  return `${message}${typeof provider === 'string' && provider ? ` (${provider})` : ''}: ${reason}`
 }
 
 export function isContextLengthError(info: UpstreamErrorInfo): boolean {

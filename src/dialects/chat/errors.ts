@@ -31,6 +31,7 @@ export function streamErrorCode(info: UpstreamErrorInfo): string {
   if (isContextLengthError(info)) return 'context_length_exceeded'
   // A used-up quota (OpenAI's code) is no rate limit: waiting does not bring it back, and Codex says so rather than retrying.
   if (info.code === 'insufficient_quota' || info.type === 'insufficient_quota') return 'insufficient_quota'
-  if (/rate.?limit|too many requests/i.test(`${info.code} ${info.type} ${info.message}`)) return 'rate_limit_exceeded'
+  // OpenRouter's code is the HTTP status, a number (read as "429"), whatever its message says.
+  if (info.code === '429' || /rate.?limit|too many requests/i.test(`${info.code} ${info.type} ${info.message}`)) return 'rate_limit_exceeded'
   return 'server_error'
 }
