@@ -40,6 +40,16 @@ function checksThoughtSignatures(model: ModelSettings): boolean {
   return host === 'generativelanguage.googleapis.com' || host === 'aiplatform.googleapis.com' || host.endsWith('-aiplatform.googleapis.com') || /^gemini-/i.test(model.model)
 }
 
+/**
+ * Groq and Cerebras validate every field of a message and answer an assistant message's
+ * `reasoning_content` with 400 "property 'messages.N.assistant.reasoning_content' is unsupported"
+ * (they stream reasoning as `reasoning`); neither needs earlier reasoning back.
+ */
+function refusesReasoningContent(model: ModelSettings): boolean {
+  const host = baseUrlHost(model.base_url)?.hostname
+  return host === 'api.groq.com' || host === 'api.cerebras.ai'
+}
+
 /** What this entry's upstream accepts, from settings plus the provider's known quirks. */
 export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
   const openai = model.provider === 'openai' && baseUrlHost(model.base_url)?.hostname === 'api.openai.com'
@@ -55,7 +65,7 @@ export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
     reasoningEfforts: efforts,
     defaultReasoningEffort: model.reasoning_effort,
     // OpenAI rejects reasoning_content on input; DeepSeek-style thinking models need it back within a tool loop.
-    replayReasoning: !openai,
+    replayReasoning: !openai && !refusesReasoningContent(model),
     supportsPromptCacheKey: openai,
     supportsVerbosity: openaiReasoning,
     supportsServiceTier: openai,
