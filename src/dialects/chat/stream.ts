@@ -40,6 +40,15 @@ interface CallState {
   signatureSent?: boolean
 }
 
+/**
+ * A delta's arguments as text. The wire says a JSON string, but llama-server and TGI have sent the
+ * object itself (ggml-org/llama.cpp#20198, huggingface/text-generation-inference#2136): its JSON text.
+ */
+function argumentsText(value: unknown): string {
+  if (typeof value === 'string') return value
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : ''
+}
+
 /** Arguments no further delta could validly extend: a whole JSON object. */
 function isWholeObject(text: string): boolean {
   const trimmed = text.trim()
@@ -212,7 +221,7 @@ export function createChatDecoder(emit: (event: ResponsesEvent) => void, options
       call.signature = signature
       if (call.handle) sendSignature(call) // it came after the call opened
     }
-    const delta = piece.function?.arguments ?? ''
+    const delta = argumentsText(piece.function?.arguments)
     if (call.closed) {
       if (!delta.trim()) return
       // Its arguments were a whole object, so nothing more can be part of them; appending would hand the client broken JSON.

@@ -52,3 +52,12 @@ describe('argument fragments that do not repeat the call as OpenAI does still jo
     expect(result.calls).toEqual([['a', 'f', '{"x":1}'], ['b', 'g', '{"y":2}']])
   })
 })
+
+describe('arguments sent as a JSON object, not a string', () => {
+  // llama-server (ggml-org/llama.cpp#20198) and TGI (huggingface/text-generation-inference#2136) have sent
+  // `function.arguments` as the object itself. It failed the answer as "exceeded the 64 MiB …".
+  test('the object becomes its JSON text, and the call is kept', () => {
+    const result = calls([piece({ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: { path: '/tmp', n: 2 } } })])
+    expect(result).toEqual({ status: 'response.completed', calls: [['call_1', 'f', '{"path":"/tmp","n":2}']] })
+  })
+})
