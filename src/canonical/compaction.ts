@@ -1,3 +1,5 @@
+import type { MessageItem, OutputItem, ResponsesItem, ResponsesRequest } from './types.ts'
+
 /**
  * The summary a translated `/responses/compact` produces travels in an opaque
  * `compaction` item's `encrypted_content`, marked so later requests can
@@ -25,4 +27,39 @@ export function compactionText(encrypted: string | undefined): string | null {
   } catch {
     return null
   }
+}
+
+const SUMMARY_PROMPT = [
+  'Write a handoff note so another engineer can continue this task without the conversation above.',
+  'Include: the goal and constraints the user gave, what has been done (files touched, commands run, results),',
+  'what is left to do, and any facts or decisions that must not be lost. Be concise and concrete; no preamble.',
+].join(' ')
+
+/** The conversation as a list of items (a string input is one user message). */
+export function historyOf(request: ResponsesRequest): ResponsesItem[] {
+  return typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : (request.input ?? [])
+}
+
+/**
+ * The request that asks the model for a summary of `history`: no tools (a summary is prose; a
+ * model offered tools may call one instead), the client's instructions and reasoning kept.
+ */
+export function summaryRequest(request: ResponsesRequest, history: ResponsesItem[]): ResponsesRequest {
+  return {
+    model: request.model,
+    instructions: request.instructions,
+    input: [...history, { type: 'message', role: 'user', content: [{ type: 'input_text', text: SUMMARY_PROMPT }] }],
+    tools: [],
+    stream: true,
+    reasoning: request.reasoning,
+  }
+}
+
+/** The answer's text: the summary. */
+export function summaryTextOf(output: readonly OutputItem[]): string {
+  return output
+    .filter((item): item is MessageItem => item.type === 'message')
+    .flatMap((item) => (typeof item.content === 'string' ? [item.content] : item.content.map((part) => ('text' in part ? part.text : ''))))
+    .join('')
+    .trim()
 }

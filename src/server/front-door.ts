@@ -1,5 +1,6 @@
 import { aggregateEvents, failedAnswerError, unfinishedAnswerError } from '../canonical/aggregate.ts'
 import { firstChunkOf } from '../canonical/decode.ts'
+import { isCompactionTrigger, openCompactionTrigger } from './compaction-trigger.ts'
 import { leftOutToolsNote } from '../canonical/flatten-tools.ts'
 import { isTerminalEvent, type ResponseObject, type ResponsesEvent, type ResponsesRequest } from '../canonical/types.ts'
 import { isContextLengthError, readErrorBody } from '../canonical/upstream-error.ts'
@@ -332,7 +333,9 @@ async function openRoute<Request>(turn: Turn<Request>, route: Route, fallsBack?:
   summary.usageDialect = undefined
   const canonical = pinCanonical(input ?? toCanonical(turn), route.alias)
   for (let attempt = 0; ; attempt++) {
-    const opened: Opened = { stream: await provider.open(canonical, route, upstream), record }
+    // Codex's remote compaction (a provider named "OpenAI" pointed here) is answered, not passed on as a turn.
+    const open = (request: ResponsesRequest) => provider.open(request, route, upstream)
+    const opened: Opened = { stream: await (isCompactionTrigger(canonical) ? openCompactionTrigger(canonical, open) : open(canonical)), record }
     // A non-streamed answer reaches the client only once whole: its first read is judged like a held status's.
     if (stream && !door.failsBeforeStatus) return opened
     // Inside the route's attempt, so a failure in the first read is what an error status would be: retried

@@ -1,6 +1,6 @@
 import { aggregateEvents } from '../../canonical/aggregate.ts'
-import { encodeSummary } from '../../canonical/compaction.ts'
-import type { MessageItem, OutputItem, ResponsesItem, ResponsesRequest, Usage } from '../../canonical/types.ts'
+import { encodeSummary, historyOf, summaryRequest, summaryTextOf } from '../../canonical/compaction.ts'
+import type { MessageItem, OutputItem, ResponsesRequest, Usage } from '../../canonical/types.ts'
 import { assertTranslatable, parseResponsesRequest } from '../../dialects/responses/api.ts'
 import { responsesErrorResponse } from '../../dialects/responses/errors.ts'
 import { ShimError } from '../../errors.ts'
@@ -13,12 +13,6 @@ import { noteFailure, noteRoute } from '../front-door.ts'
 import { RESPONSES_DOOR } from './responses.ts'
 import { json } from './info.ts'
 
-const SUMMARY_PROMPT = [
-  'Write a handoff note so another engineer can continue this task without the conversation above.',
-  'Include: the goal and constraints the user gave, what has been done (files touched, commands run, results),',
-  'what is left to do, and any facts or decisions that must not be lost. Be concise and concrete; no preamble.',
-].join(' ')
-
 /**
  * Legacy `/responses/compact` for providers with no server-side compaction:
  * ask the model for a summary, then return the replacement history Codex
@@ -26,26 +20,14 @@ const SUMMARY_PROMPT = [
  * whose opaque content is our summary, expanded again on later requests.
  */
 export async function compactHistory(request: ResponsesRequest, open: (request: ResponsesRequest) => Promise<ProviderStream>, onUsage?: (usage: Usage) => void): Promise<OutputItem[]> {
-  const history: ResponsesItem[] = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : (request.input ?? [])
-  const summaryRequest: ResponsesRequest = {
-    model: request.model,
-    instructions: request.instructions,
-    input: [...history, { type: 'message', role: 'user', content: [{ type: 'input_text', text: SUMMARY_PROMPT }] }],
-    tools: [],
-    stream: true,
-    reasoning: request.reasoning,
-  }
-  const { response, terminal } = await aggregateEvents((await open(summaryRequest)).events())
+  const history = historyOf(request)
+  const { response, terminal } = await aggregateEvents((await open(summaryRequest(request, history))).events())
   // For the ledger: the summary was billed whether or not it finished.
   if (response.usage) onUsage?.(response.usage)
   if (terminal !== 'response.completed') {
     throw new ShimError('upstream_stream', `Compaction failed: ${response.error?.message ?? 'the upstream did not finish the summary'}`)
   }
-  const summary = response.output
-    .filter((item): item is MessageItem => item.type === 'message')
-    .flatMap((item) => (typeof item.content === 'string' ? [item.content] : item.content.map((part) => ('text' in part ? part.text : ''))))
-    .join('')
-    .trim()
+  const summary = summaryTextOf(response.output)
   const kept = history.filter((item): item is MessageItem => item.type === 'message' && (item as MessageItem).role === 'user')
   return [...kept, { type: 'compaction', encrypted_content: encodeSummary(summary) }]
 }
