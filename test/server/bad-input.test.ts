@@ -69,7 +69,7 @@ const WRONG_FIELDS: Record<Door, [string, Record<string, unknown>][]> = {
     ['temperature', { temperature: 'hot' }],
     ['top_p', { top_p: [] }],
     ['reasoning', { reasoning: 'x' }],
-    ['reasoning.effort', { reasoning: { effort: 'ultra' } }],
+    ['reasoning.effort', { reasoning: { effort: 'huge' } }],
     ['text', { text: 5 }],
     ['text.format.type', { text: { format: { type: 'yaml' } } }],
     ['text.format.schema', { text: { format: { type: 'json_schema', name: 'x' } } }],

@@ -17,6 +17,9 @@ const part = v.looseObject({ type: v.string('expected a content part with a stri
 // string option (a failed option builds an issue; which option fails does not change the message).
 const content = v.union([v.array(part, 'expected an array of content parts'), text], 'expected a string or an array of content parts')
 const optionalString = (what: string) => v.nullish(v.string(`expected ${what} as a string`))
+// What Codex sends: the settings' efforts, and `ultra`, which the ChatGPT plan's models list and Codex
+// sends as it is (spec §a.2). The translators clamp it like any other (canonical/effort.ts).
+const REQUEST_EFFORTS = [...REASONING_EFFORTS, 'ultra'] as const
 
 const TEXT_PARTS = ['input_text', 'output_text', 'text', 'summary_text', 'reasoning_text'] as const
 const textPart = v.looseObject({ type: v.picklist(TEXT_PARTS), text: v.string('expected the text as a string') })
@@ -113,7 +116,7 @@ const RequestSchema = v.looseObject({
   max_output_tokens: v.nullish(v.pipe(v.number('expected a number'), v.integer('expected a whole number'), v.minValue(1, 'expected at least 1'))),
   temperature: v.nullish(v.number('expected a number')),
   top_p: v.nullish(v.number('expected a number')),
-  reasoning: v.nullish(v.looseObject({ effort: v.nullish(v.picklist(REASONING_EFFORTS, `expected one of ${REASONING_EFFORTS.join(', ')}`)), summary: v.nullish(text) }, 'expected an object like {"effort":"medium"}')),
+  reasoning: v.nullish(v.looseObject({ effort: v.nullish(v.picklist(REQUEST_EFFORTS, `expected one of ${REQUEST_EFFORTS.join(', ')}`)), summary: v.nullish(text) }, 'expected an object like {"effort":"medium"}')),
   text: v.nullish(v.looseObject({ format: v.optional(v.variant('type', [
     v.looseObject({ type: v.literal('text') }),
     v.looseObject({ type: v.literal('json_object') }),
