@@ -101,6 +101,15 @@ describe('GitHub workflows', () => {
     expect(script).toContain('gh release create "$GITHUB_REF_NAME"')
     expect(script).toContain('--notes-file RELEASE_NOTES.md')
   })
+
+  test('a pre-release tag (v1.2.0-rc.1) is published as a pre-release, so "latest" (what the install scripts fetch) stays stable', () => {
+    const script = parse('release.yml').jobs.publish!.steps.map((step) => step.run ?? '').join('\n')
+    const publish = script.slice(script.indexOf('prerelease=()'))
+    // Run the step's own lines for both kinds of tag, with gh replaced by an echo of its arguments.
+    const flags = (tag: string) => Bun.spawnSync(['bash', '-c', `gh() { echo "$@"; }; GITHUB_REF_NAME=${tag}; ${publish.replaceAll('${{ needs.build.outputs.version }}', '1.2.0')}`]).stdout.toString()
+    expect(flags('v1.2.0-rc.1')).toContain('--prerelease')
+    expect(flags('v1.2.0')).not.toContain('--prerelease')
+  })
 })
 
 describe('the macOS and Windows job (scripts/test-other-os.ts)', () => {
