@@ -114,7 +114,8 @@ export function routeStoredResponses(store: ResponseStore, request: Request, ups
   } catch {
     return apiError(400, 'Invalid response id in the URL: it is not valid percent-encoding.', { param: 'response_id' })
   }
-  const method = request.method
+  // HEAD is answered as GET: the server sends its headers and drops the body.
+  const method = request.method === 'HEAD' ? 'GET' : request.method
   if (method !== 'GET' && (match[2] || method !== 'DELETE')) return null
   const held = store.get(id)
   if (!upstream || (held && !upstream.mirrors(held))) {

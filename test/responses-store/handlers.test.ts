@@ -163,6 +163,9 @@ describe('routeStoredResponses', () => {
     const at = (method: string, path: string) => routeStoredResponses(store, new Request(`http://127.0.0.1${path}`, { method }))
     expect(at('GET', `/v1/responses/${turn.response.id}`)!.status).toBe(200)
     expect(at('GET', `/responses/${turn.response.id}/input_items?limit=1`)!.status).toBe(200)
+    // HEAD is GET without the body (the server drops it): a probe for whether the response exists.
+    expect(at('HEAD', `/v1/responses/${turn.response.id}`)!.status).toBe(200)
+    expect(at('HEAD', '/v1/responses/resp_nope')!.status).toBe(404)
     expect(at('POST', '/v1/responses')).toBeNull()
     expect(at('POST', `/v1/responses/${turn.response.id}`)).toBeNull()
     expect(at('GET', '/v1/models')).toBeNull()
