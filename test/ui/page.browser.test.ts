@@ -27,8 +27,8 @@ afterAll(async () => {
 })
 
 /** A page that records console errors and CSP violations: the page must run clean under its own policy. */
-async function openPage(url: string, options: { colorScheme?: 'light' | 'dark'; width?: number; now?: Date } = {}): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', locale: 'en-US', timezoneId: 'UTC' })
+async function openPage(url: string, options: { colorScheme?: 'light' | 'dark'; width?: number; now?: Date; timezoneId?: string } = {}): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', locale: 'en-US', timezoneId: options.timezoneId ?? 'UTC' })
   // The page's clock (Date only; timers run as usual), for figures whose reset time must still be ahead.
   if (options.now) await context.clock.setFixedTime(options.now)
   const page = await context.newPage()
@@ -151,7 +151,8 @@ describe('the control page in Chromium', () => {
     ring.push(request({ slug: 'deepseek-chat', dialect: 'chat', upstream: 'generic-chat-completion-api@api.deepseek.com' }))
     const server = startUiServer(deps)
     try {
-      const { page } = await openPage(`${server.url}/`)
+      // The same day as the rows: their times alone.
+      const { page } = await openPage(`${server.url}/`, { now: new Date('2026-11-20T14:10:00.000Z') })
       await page.waitForSelector('tr[data-id="1"]')
       await page.waitForSelector('body[data-stream="open"]')
       await page.evaluate(() => ((globalThis as unknown as PageGlobal).marker = 42))
@@ -585,6 +586,45 @@ describe('the control page in Chromium: a second audit', () => {
       expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
       expect(problems).toEqual([])
       await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
+})
+
+describe('the control page in Chromium: a third audit', () => {
+  test('a time from another day shows its date (in the local time zone); today\'s stay compact: request rows, "As of" and "cooling down until"', async () => {
+    await enabledHomes('dates')
+    const { deps, quota, ring } = realUiDeps()
+    quota.record(new Headers(RATE_HEADERS), 'plus')
+    const recorded = deps.quota
+    // The figures came with yesterday's last response.
+    deps.quota = () => ({ ...(recorded() as Record<string, unknown>), updated_at: '2026-11-20T14:00:00.000Z' })
+    const health = deps.health
+    deps.health = async () => ({ ...(await health()), cooling_down: [{ slug: 'glm-4.6', until: '2026-11-22T03:00:00.000Z' }, { slug: 'kimi-k2', until: '2026-11-21T09:30:00.000Z' }] })
+    ring.push(request({ time: '2025-12-31T23:00:00.000Z', slug: 'last-year' }))
+    ring.push(request({ time: '2026-11-20T14:05:00.000Z', slug: 'yesterday' }))
+    ring.push(request({ time: '2026-11-21T08:30:00.000Z', slug: 'today' }))
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`, { now: new Date('2026-11-21T09:00:00.000Z') })
+      await page.waitForSelector('tr[data-id="3"]')
+      await page.waitForSelector('dd[data-fact="cooling down"]')
+      await page.waitForSelector('#quota dl.facts')
+      const times = await page.$$eval('#requests tr td:first-child', (nodes) => (nodes as unknown as DomNode[]).map((node) => node.textContent))
+      expect(times).toEqual(['8:30:00 AM', 'Nov 20, 2:05:00 PM', 'Dec 31, 2025, 11:00:00 PM'])
+      expect(await page.textContent('#quota dl.facts')).toContain('As ofNov 20, 2:00:00 PM')
+      expect(await page.textContent('dd[data-fact="cooling down"]')).toBe('glm-4.6 until Nov 22, 3:00:00 AM, kimi-k2 until 9:30:00 AM')
+      expect(problems).toEqual([])
+      await page.context().close()
+
+      // The day is the user's: 03:00 UTC on Nov 21 is the evening before in New York, where it is now 4 AM on Nov 21.
+      ring.push(request({ time: '2026-11-21T03:00:00.000Z', slug: 'new-york-evening' }))
+      const { page: east } = await openPage(`${server.url}/`, { now: new Date('2026-11-21T09:00:00.000Z'), timezoneId: 'America/New_York' })
+      await east.waitForSelector('tr[data-id="4"]')
+      expect(await east.textContent('tr[data-id="4"] td:first-child')).toBe('Nov 20, 10:00:00 PM')
+      expect(await east.textContent('tr[data-id="3"] td:first-child')).toBe('3:30:00 AM')
+      await east.context().close()
     } finally {
       server.close()
     }
