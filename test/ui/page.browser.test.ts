@@ -629,4 +629,38 @@ describe('the control page in Chromium: a third audit', () => {
       server.close()
     }
   })
+
+  test('each model button\'s accessible name says its slug, context size and host: two models with the same display name do not sound alike', async () => {
+    await enabledHomes('accessible-names')
+    const { deps } = realUiDeps()
+    const twin = (slug: string, host: string, context: number) => ({ slug, display_name: 'Qwen3 Coder', provider: 'twins', upstream_host: host, context_window: context, images: false })
+    deps.listModels = async () => [twin('qwen-a', 'api.a.example', 262144), twin('qwen-b', 'api.b.example', 131072)]
+    deps.activeModel = () => 'qwen-a'
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`)
+      await page.waitForSelector('.model[data-slug="qwen-b"]')
+      const names: string[] = []
+      for (const slug of ['qwen-a', 'qwen-b']) {
+        // The accessibility tree's name for the button (the snapshot's first line), not its children's text.
+        const snapshot = await page.locator(`.model[data-slug="${slug}"]`).ariaSnapshot()
+        names.push(/^- button "(.*)"/.exec(snapshot)![1]!)
+      }
+      expect(names[0]).not.toBe(names[1])
+      for (const [i, [slug, context, host]] of [['qwen-a', '262K context', 'api.a.example'], ['qwen-b', '131K context', 'api.b.example']].entries()) {
+        expect(names[i]).toContain('Qwen3 Coder')
+        expect(names[i]).toContain(slug!)
+        expect(names[i]).toContain(context!)
+        expect(names[i]).toContain(host!)
+      }
+      expect(names[0]).toContain('active in Codex')
+      expect(names[1]).toContain('switch Codex to this model')
+      // Found by name as a screen reader user would ask for it.
+      expect(await page.getByRole('button', { name: /qwen-b.*api\.b\.example/ }).count()).toBe(1)
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
 })
