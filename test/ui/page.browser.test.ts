@@ -663,4 +663,41 @@ describe('the control page in Chromium: a third audit', () => {
       server.close()
     }
   })
+
+  test('a page refused the live stream as one too many (429) says so, and does not keep asking', async () => {
+    await enabledHomes('too-many-streams')
+    const { deps, ring } = realUiDeps()
+    // Sixteen other tabs hold every live stream the proxy allows.
+    const others = Array.from({ length: 16 }, () => ring.subscribe(() => {}))
+    const handle = uiHandler(deps)
+    let streamAsks = 0
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      idleTimeout: 0,
+      fetch: (request) => {
+        if (new URL(request.url).pathname === '/api/requests/stream') streamAsks++
+        return handle(request)
+      },
+    })
+    try {
+      const { page } = await openPage(`http://127.0.0.1:${server.port}/`)
+      await page.waitForSelector('#live-text:has-text("too many")', { timeout: 3000 })
+      expect(await page.textContent('#live-text')).toMatch(/too many open (control )?pages/i)
+      // Ten seconds of the old backoff would be four more asks (1 s, 2 s, 4 s): none here.
+      await Bun.sleep(4000)
+      expect(streamAsks).toBe(1)
+      expect(await page.textContent('#live-text')).toMatch(/too many open (control )?pages/i)
+      // The other tabs close; this one is looked at again and takes the stream up.
+      for (const release of others) release()
+      await page.evaluate(() => (globalThis as unknown as { document: { dispatchEvent(event: unknown): void } }).document.dispatchEvent(new (globalThis as unknown as { Event: new (type: string) => unknown }).Event('visibilitychange')))
+      await page.waitForSelector('body[data-stream="open"]', { timeout: 3000 })
+      expect(await page.textContent('#live-text')).toBe('live')
+      expect(streamAsks).toBe(2)
+      await page.context().close()
+    } finally {
+      for (const release of others) release()
+      server.stop(true)
+    }
+  }, 15_000)
 })
