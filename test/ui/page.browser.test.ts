@@ -700,4 +700,31 @@ describe('the control page in Chromium: a third audit', () => {
       server.stop(true)
     }
   }, 15_000)
+
+  test('group heading ids are unique for provider labels that differ only in punctuation: each list is labelled by its own heading', async () => {
+    await enabledHomes('heading-ids')
+    const { deps } = realUiDeps()
+    const model = (slug: string, provider: string) => ({ slug, display_name: slug, provider, upstream_host: null, context_window: null, images: false })
+    deps.listModels = async () => [model('one', 'a.b'), model('two', 'a-b'), model('three', 'a b'), model('four', 'group-x')]
+    const server = startUiServer(deps)
+    try {
+      const { page, problems } = await openPage(`${server.url}/`)
+      await page.waitForSelector('.model[data-slug="four"]')
+      const labelled = await page.$$eval('.group', (nodes) => {
+        type El = { dataset: Record<string, string | undefined>; id: string; textContent: string | null; getAttribute(name: string): string | null; querySelector(selector: string): El | null }
+        const doc = (globalThis as unknown as { document: { getElementById(id: string): El | null; querySelectorAll(selector: string): El[] } }).document
+        return (nodes as unknown as El[]).map((group) => {
+          const id = group.querySelector('ul')!.getAttribute('aria-labelledby')!
+          return { provider: group.dataset.provider, id, sameId: doc.querySelectorAll(`[id="${id}"]`).length, labelledBy: doc.getElementById(id)!.textContent }
+        })
+      })
+      expect(labelled.map((entry) => entry.sameId)).toEqual([1, 1, 1, 1])
+      expect(labelled.map((entry) => entry.labelledBy)).toEqual(['a.b1 model', 'a-b1 model', 'a b1 model', 'group-x1 model'])
+      expect(new Set(labelled.map((entry) => entry.id)).size).toBe(4)
+      expect(problems).toEqual([])
+      await page.context().close()
+    } finally {
+      server.close()
+    }
+  })
 })
