@@ -75,6 +75,20 @@ function bareIpv6(host: string): string | null {
   return colons >= 2 ? inner : null
 }
 
+/**
+ * `::0`, `0:0:0:0:0:0:0:0` and the like are `::` spelled another way. Everything downstream (the
+ * address Codex is sent to, the Host allowlist, the health probe) knows the wildcard as `::`, and
+ * would otherwise send Codex to `[::0]`, a Host the proxy refuses. The URL parser writes an IPv6
+ * address in its one canonical form; other addresses are kept as the user wrote them.
+ */
+function isIpv6Wildcard(ipv6: string): boolean {
+  try {
+    return new URL(`http://[${ipv6}]/`).hostname === '[::]'
+  } catch {
+    return false
+  }
+}
+
 /** A host name or IPv4 address: dot-separated labels of letters, digits, `-` and `_`. */
 function isHostName(host: string): boolean {
   let label = 0
@@ -100,7 +114,7 @@ export function parseHost(value: string | undefined): string {
   if (host && isHostName(host)) return host
   // Brackets are the URL's, added where one is written (config.toml's base_url): `[[::1]]` is no URL.
   const ipv6 = bareIpv6(host)
-  if (ipv6) return ipv6
+  if (ipv6) return isIpv6Wildcard(ipv6) ? '::' : ipv6
   const colon = host.lastIndexOf(':')
   const hint = colon > 0 && !host.includes('/') && isHostName(host.slice(0, colon)) ? ` Give the port with --port ${host.slice(colon + 1)}.` : ''
   throw new UsageError(`--host expects a host name or IP address such as 127.0.0.1, localhost or ::1, without a scheme, port or path; got ${host ? `"${value}"` : 'nothing'}.${hint}`)
