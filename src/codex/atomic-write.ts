@@ -167,8 +167,24 @@ export function backupFile(path: string): string | null {
   const backup = `${path}.codex-shim.bak`
   writeFileAtomic(backup, content, { secret: true, sync: false })
   const original = `${path}.codex-shim.orig`
-  if (!existsSync(original)) writeFileAtomic(original, content, { secret: true, sync: false })
+  if (!existsSync(original) && !existsSync(originalAbsentMarker(path))) writeFileAtomic(original, content, { secret: true, sync: false })
   return backup
+}
+
+/**
+ * Called once codex-shim has written a file that was not there before: with nothing to copy into
+ * `.orig`, the next change would take the file just written (our own block) for the user's
+ * original. A marker says there was none instead. Written after the file, so a write that failed
+ * leaves nothing behind.
+ */
+export function recordOriginalAbsent(path: string): void {
+  if (existsSync(`${path}.codex-shim.orig`) || existsSync(originalAbsentMarker(path))) return
+  writeFileAtomic(originalAbsentMarker(path), `${basename(path)} did not exist before codex-shim first wrote it (${new Date().toISOString()}).\n`, { secret: true, sync: false })
+}
+
+/** `<path>.codex-shim.orig-absent`: stands for `.orig` when there was no file before codex-shim first wrote one. */
+export function originalAbsentMarker(path: string): string {
+  return `${path}.codex-shim.orig-absent`
 }
 
 /**

@@ -1,12 +1,14 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { codexPaths } from '../paths.ts'
-import { backupFile, refuseReadOnly, writeFileAtomic, writeFileAtomicOffThread } from './atomic-write.ts'
+import { backupFile, originalAbsentMarker, recordOriginalAbsent, refuseReadOnly, writeFileAtomic, writeFileAtomicOffThread } from './atomic-write.ts'
 import { applyManagedBlock, ConfigEditError, hasManagedBlock, managedHost, managedModel, managedTokenEnv, removeManagedBlock, type ManagedBlockOptions } from './config-block.ts'
 
 export interface ConfigChange {
   path: string
   backup: string | null
   changed: boolean
+  /** `disable` removed the file itself: codex-shim had created it, and nothing else was in it. */
+  removed?: boolean
 }
 
 function readConfig(path: string): string {
@@ -52,8 +54,11 @@ function backedUpChange(path: string, before: string, after: string): ConfigChan
 }
 
 function write(path: string, before: string, after: string): ConfigChange {
+  const existed = existsSync(path)
   const change = backedUpChange(path, before, after)
-  if (change.changed) writeFileAtomic(path, after)
+  if (!change.changed) return change
+  writeFileAtomic(path, after)
+  if (!existed) recordOriginalAbsent(path)
   return change
 }
 
@@ -74,7 +79,22 @@ export function enableCodexConfig(options: ManagedBlockOptions, path = codexPath
 export function disableCodexConfig(path = codexPaths.config()): ConfigChange {
   const before = readConfigToEdit(path)
   if (!hasManagedBlock(before)) return { path, backup: null, changed: false }
-  return write(path, before, removeManagedBlock(before))
+  const after = removeManagedBlock(before)
+  if (weCreatedIt(path, after)) {
+    // There was no config.toml before codex-shim wrote one, and nothing but our block is in it:
+    // restoring the original is removing it (the .bak keeps what was there). A link is left, as a
+    // dotfiles checkout made it: its target is emptied by the write below instead.
+    const change = backedUpChange(path, before, after)
+    rmSync(path)
+    rmSync(originalAbsentMarker(path), { force: true })
+    return { ...change, removed: true }
+  }
+  return write(path, before, after)
+}
+
+/** The file is ours to remove: it did not exist before codex-shim first changed it, and holds nothing else now. */
+function weCreatedIt(path: string, after: string): boolean {
+  return after.trim() === '' && existsSync(originalAbsentMarker(path)) && !lstatSync(path).isSymbolicLink()
 }
 
 /** Read only, from our block: a stray byte elsewhere in the file does not hide the model from `model list`. */

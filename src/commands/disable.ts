@@ -10,7 +10,8 @@ export default defineCommand({
   run: ({ args }) =>
     runGuarded(args, () => {
       const change = disableCodexConfig()
-      if (change.changed) log.success(`Removed the codex-shim block from ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)
+      if (change.removed) log.success(`Removed ${change.path}: codex-shim had created it, and only its block was in it${change.backup ? `; backup at ${change.backup}` : ''}`)
+      else if (change.changed) log.success(`Removed the codex-shim block from ${change.path}${change.backup ? `; backup at ${change.backup}` : ''}`)
       else log.info(`${change.path} has no codex-shim block; nothing to do`)
     }),
 })

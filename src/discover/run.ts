@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { backupFile, refuseReadOnly, writeFileAtomic } from '../codex/atomic-write.ts'
+import { backupFile, recordOriginalAbsent, refuseReadOnly, writeFileAtomic } from '../codex/atomic-write.ts'
 import { ShimError } from '../errors.ts'
 import { describeJsonError } from '../json-error.ts'
 import { redactUrlsIn } from '../redact.ts'
@@ -258,8 +258,10 @@ function finish(source: DiscoverySource, options: DiscoveryOptions, before: stri
   // New files get 0600: the user may add inline keys later. An existing file keeps its mode, unless
   // it holds a key written inline: then it is made 0600, as token files are (backups always are).
   refuseReadOnly(options.settingsPath, 'models.json')
+  const existed = existsSync(options.settingsPath)
   report.backup = backupFile(options.settingsPath)
   writeFileAtomic(options.settingsPath, after, holdsInlineKey(after) ? { secret: true } : { mode: 0o600 })
+  if (!existed) recordOriginalAbsent(options.settingsPath)
   report.written = true
   return report
 }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { parseSettings } from '../../src/settings/load.ts'
 import { MISSING_SESSION_BODY, startFakeOpencodeGo, type FakeGoModel } from '../fakes/opencode-go.ts'
 import { freshHome, spawnCommand } from './_spawn.ts'
@@ -123,6 +123,17 @@ describe('opencode-go refresh against a fake OpenCode Go', () => {
     expect(models.find((m: any) => m.slug === 'ocgo-kimi-k2-5')).toEqual(JSON.parse(first).models.find((m: any) => m.slug === 'ocgo-kimi-k2-5'))
     expect(third.stdout).toContain('Removed: ocgo-glm-5')
     expect(third.stdout).toMatch(/ocgo-kimi-k2-5\s+kept/)
+  })
+
+  test('no models.json before the first refresh: a later refresh makes no .orig holding the generated rows', async () => {
+    const { settings, refresh } = setup('no-file-first')
+    rmSync(settings)
+    expect((await refresh()).code).toBe(0)
+    fake.models = CATALOG.filter((m) => m.id !== 'glm-5')
+    expect((await refresh()).code).toBe(0)
+    expect(existsSync(`${settings}.codex-shim.orig`)).toBe(false)
+    expect(readFileSync(`${settings}.codex-shim.orig-absent`, 'utf8')).toContain('models.json did not exist')
+    expect(readFileSync(`${settings}.codex-shim.bak`, 'utf8')).toContain('ocgo-glm-5')
   })
 
   test('--prefer messages routes a model served on both through anthropic', async () => {
