@@ -6,10 +6,13 @@ import { isCompiledBinary } from '../compiled.ts'
 import { ShimError } from '../errors.ts'
 import { resolvePath } from '../paths.ts'
 import { launchdPlan } from './launchd.ts'
+import { heldByService, localPortHolder, portHeldError } from './port-holder.ts'
 import { schtasksPlan } from './schtasks.ts'
 import { systemdPlan } from './systemd.ts'
 import type { CommandRunner, ManagerCommand, ServiceHost, ServiceOptions, ServicePlan, ServicePlatform, ServiceState } from './types.ts'
 
+export { localPortHolder } from './port-holder.ts'
+export type { PortHolder } from './port-holder.ts'
 export type { CommandResult, CommandRunner, ServiceHost, ServiceOptions, ServicePlan, ServiceState } from './types.ts'
 
 /** Runs a command for real; a missing program (no systemctl) is exit 127, like a shell. */
@@ -36,6 +39,7 @@ export function currentHost(run: CommandRunner = spawnRunner, env: Record<string
     env: withAbsoluteHomes(env),
     uid: process.getuid?.() ?? 0,
     run,
+    portHolder: localPortHolder,
   }
 }
 
@@ -86,6 +90,9 @@ export type InstallResult = { state: 'installed' | 'updated' | 'unchanged'; plan
 /** Writes the unit/plist (atomically, only when it changed) and has the manager start it. Safe to repeat. */
 export async function installService(host: ServiceHost, options: ServiceOptions): Promise<InstallResult> {
   const plan = planService(host, options)
+  // `enable --now` and `bootstrap` succeed even when the proxy they start cannot listen: look first.
+  const holder = (await host.portHolder?.(options.port)) ?? null
+  if (holder && !heldByService(holder, plan.parseStatus(await host.run(plan.status.argv)))) throw portHeldError(options.port, holder)
   let state: InstallResult['state'] = 'installed'
   let previous: string | null = null
   if (plan.file) {

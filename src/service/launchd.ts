@@ -53,7 +53,10 @@ function parseLaunchctlPrint(result: CommandResult): ServiceState {
   const state = result.stdout.match(/^\s*state = (.+?)\s*$/m)?.[1] ?? 'unknown'
   const pid = Number(result.stdout.match(/^\s*pid = (\d+)/m)?.[1])
   const running = state === 'running'
-  return { loaded: true, running, ...(running && pid > 0 && { pid }), detail: `launchd: ${state}` }
+  // KeepAlive starts it again after every exit: not running, with a last exit that was an error.
+  const lastExit = result.stdout.match(/^\s*last exit code = (-?\d+)/m)?.[1]
+  const failing = !running && lastExit !== undefined && lastExit !== '0'
+  return { loaded: true, running, ...(running && pid > 0 && { pid }), ...(failing && { failing }), detail: `launchd: ${state}${failing ? `, last exit code ${lastExit}` : ''}` }
 }
 
 export function launchdPlan(host: ServiceHost, options: ServiceOptions): ServicePlan {

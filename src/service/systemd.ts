@@ -50,9 +50,11 @@ function parseSystemdStatus(result: CommandResult): ServiceState {
   const fields = Object.fromEntries(result.stdout.split('\n').map((line) => line.split('=', 2) as [string, string]).filter((pair) => pair.length === 2))
   const loaded = fields.LoadState === 'loaded'
   const running = fields.ActiveState === 'active' && fields.SubState === 'running'
+  // Restart=on-failure: `activating (auto-restart)` between tries, `failed` once systemd gives up.
+  const failing = fields.ActiveState === 'failed' || fields.SubState === 'auto-restart'
   const pid = Number(fields.MainPID)
   const detail = result.code === 0 ? `systemd: ${fields.LoadState ?? 'unknown'}, ${fields.ActiveState ?? 'unknown'} (${fields.SubState ?? 'unknown'})` : `systemctl failed: ${result.stderr.trim() || `exit ${result.code}`}`
-  return { loaded, running, ...(running && pid > 0 && { pid }), detail }
+  return { loaded, running, ...(running && pid > 0 && { pid }), ...(failing && { failing }), detail }
 }
 
 export function systemdPlan(host: ServiceHost, options: ServiceOptions): ServicePlan {

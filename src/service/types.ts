@@ -26,6 +26,11 @@ export interface ServiceHost {
   env: Record<string, string | undefined>
   uid: number
   run: CommandRunner
+  /**
+   * Who listens on 127.0.0.1:<port> already, null when nobody does (port-holder.ts). Optional:
+   * without it (tests driving the manager alone) install does not look.
+   */
+  portHolder?: (port: number) => Promise<import('./port-holder.ts').PortHolder | null>
 }
 
 export interface ServiceOptions {
@@ -54,6 +59,8 @@ export interface ServiceState {
   loaded: boolean
   running: boolean
   pid?: number
+  /** The manager keeps starting it and it keeps exiting (or the manager gave up): not merely stopped. */
+  failing?: boolean
   detail: string
 }
 

@@ -84,9 +84,9 @@ describe('macOS LaunchAgent', () => {
     expect(await serviceStatus(mac, { port: 8765, program: [] })).toMatchObject({ installed: false, loaded: false, running: false })
   })
 
-  test('a loaded job that exited is reported as not running', async () => {
+  test('a loaded job that exited (last exit code 1) is reported as not running, and failing', async () => {
     const manager = recordingRunner(() => ({ stdout: fixture('launchctl-print-waiting.txt') }))
     const mac: ServiceHost = { platform: 'darwin', home: '/nonexistent', env: {}, uid: 501, run: manager.run }
-    expect(await serviceStatus(mac, { port: 8765, program: [] })).toMatchObject({ loaded: true, running: false, detail: 'launchd: not running' })
+    expect(await serviceStatus(mac, { port: 8765, program: [] })).toMatchObject({ loaded: true, running: false, failing: true, detail: 'launchd: not running, last exit code 1' })
   })
 })
