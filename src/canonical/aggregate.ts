@@ -92,6 +92,8 @@ export function failedAnswerError(error: ResponseObject['error'], options: { fir
   // Of the kind an error status would have had, so each dialect gives it the same type as its own (rate_limit_error for a 429).
   if (code === 'context_length_exceeded') return new ShimError('context_length_exceeded', message, { status: 400, code })
   if (code === 'rate_limit_exceeded' || code === 'insufficient_quota') return new ShimError('upstream_http', message, { status: 429, code })
+  // The upstream refused the request itself: the 400 its status would have been, not an outage.
+  if (code === 'invalid_prompt') return new ShimError('upstream_http', message, { status: 400, code })
   if (code === 'timeout') return new ShimError('upstream_timeout', message, { status: 504, code })
   // Failed in the upstream's first read, before any answer: an outage as an error status would be (fallbacks, the breaker).
   return new ShimError(options.firstRead ? 'upstream_http' : 'upstream_stream', message, { status: 502, code })

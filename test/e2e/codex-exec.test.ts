@@ -50,6 +50,10 @@ function script(body: Json) {
     if (requestsFor('SCENARIO-FLAKY').length === 1) return stream([chunk({ role: 'assistant', content: '' }), chunk({ content: 'half an ans' })], { done: false })
     return stream(textReply('FLAKY-DONE after a retry.'))
   }
+  if (text.includes('SCENARIO-REFUSED')) {
+    // OpenRouter's moderation refusal, inside a 200 stream (openrouter.ai/docs/api/errors): `code` is the status.
+    return stream([{ error: { code: 403, message: 'Input flagged by moderation', metadata: { reasons: ['example'], provider_name: 'Example' } } }])
+  }
   return stream(textReply('unknown scenario'))
 }
 
@@ -126,6 +130,14 @@ describe('codex exec through codex-shim (real Codex CLI)', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('FLAKY-DONE after a retry.')
     expect(requestsFor('SCENARIO-FLAKY')).toHaveLength(2)
+  }, 60_000)
+
+  test('a refusal of the request inside the stream: Codex stops at once with the upstream\'s words, no retries', async () => {
+    const run = await codexExec('refused', 'SCENARIO-REFUSED say something')
+    expect(run.code).not.toBe(0)
+    expect(run.stdout + run.stderr).toContain('Input flagged by moderation')
+    // As server_error, Codex sent the same request five times more to the same end.
+    expect(requestsFor('SCENARIO-REFUSED')).toHaveLength(1)
   }, 60_000)
 
   test('an MCP namespace tool call is accepted by Codex and its result comes back', async () => {

@@ -33,5 +33,18 @@ export function streamErrorCode(info: UpstreamErrorInfo): string {
   if (info.code === 'insufficient_quota' || info.type === 'insufficient_quota') return 'insufficient_quota'
   // OpenRouter's code is the HTTP status, a number (read as "429"), whatever its message says.
   if (info.code === '429' || /rate.?limit|too many requests/i.test(`${info.code} ${info.type} ${info.message}`)) return 'rate_limit_exceeded'
+  // OpenRouter's 402: the account's credits are used up, which waiting does not change either.
+  if (info.code === '402') return 'insufficient_quota'
+  // The request itself refused (a moderation flag, a parameter the model does not take, a bad key):
+  // Codex gives up at once with the message on `invalid_prompt`, where a `server_error` would have it
+  // send the same request five times more to the same end.
+  if (refusesTheRequest(info)) return 'invalid_prompt'
   return 'server_error'
+}
+
+/** A 4xx in the error's own code (OpenRouter's numeric status) other than a timeout, a conflict or a rate limit, or an invalid-request type. */
+function refusesTheRequest(info: UpstreamErrorInfo): boolean {
+  const status = Number(info.code)
+  if (Number.isInteger(status) && status >= 400 && status < 500) return status !== 408 && status !== 409 && status !== 429
+  return info.type === 'invalid_request_error' || info.type === 'invalid_request'
 }

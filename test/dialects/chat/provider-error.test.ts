@@ -48,3 +48,18 @@ describe('OpenRouter passing on a provider\'s error', () => {
     expect(readErrorBody(JSON.stringify({ error: { message: 'Bad key', code: 401 } }))).toEqual({ message: 'Bad key', code: '401', type: undefined })
   })
 })
+
+describe('a refusal of the request itself inside a stream', () => {
+  // OpenRouter's moderation refusal (openrouter.ai/docs/api/errors: 403, "flagged"), and an OpenAI-style invalid request.
+  test.each([
+    [{ code: 403, message: 'Input flagged by moderation', metadata: { reasons: ['violence'], flagged_input: '…' } }, 'invalid_prompt'],
+    [{ code: 400, message: 'Provider returned error', metadata: { raw: 'tools are not supported by this model', provider_name: 'Fireworks' } }, 'invalid_prompt'],
+    [{ message: "Unsupported parameter: 'top_k'", type: 'invalid_request_error' }, 'invalid_prompt'],
+    [{ code: 402, message: 'Insufficient credits. Add more using https://openrouter.ai/credits' }, 'insufficient_quota'],
+    // Not refusals: a timeout and a server error are still worth another try.
+    [{ code: 408, message: 'Request timed out' }, 'server_error'],
+    [{ code: 502, message: 'Provider returned error' }, 'server_error'],
+  ])('%j is %s: Codex stops on it at once (invalid_prompt, insufficient_quota) rather than retrying', (error, code) => {
+    expect(failure([{ error }]).code).toBe(code)
+  })
+})
