@@ -57,7 +57,8 @@ export class ChatgptService {
   /**
    * POSTs a Responses body to the backend with the user's login: refreshed
    * first if the access token expired; on a 401, auth.json is re-read (Codex
-   * may have refreshed) or refreshed, and the request retried once. Returns
+   * may have refreshed) or refreshed, and the request retried; a re-read token
+   * that is refused too is refreshed, and the request retried once more. Returns
    * the backend's response when it is 200 or a 429 (whose body Codex reads);
    * throws a ShimError for anything else.
    */
@@ -74,8 +75,16 @@ export class ChatgptService {
     if (response.status === 401) {
       await response.body?.cancel()
       const reread = readLogin()
-      login = reread && reread.tokens.access_token !== login.tokens.access_token ? reread : await this.refresher.refresh(login, 'unauthorized_recovery')
+      const rereadOnly = Boolean(reread && reread.tokens.access_token !== login.tokens.access_token)
+      login = rereadOnly ? reread! : await this.refresher.refresh(login, 'unauthorized_recovery')
       response = await post(login)
+      // The token found in the file was refused too (revoked along with the first): it is refreshed
+      // once more, as Codex would, before the user is told to log in again.
+      if (response.status === 401 && rereadOnly) {
+        await response.body?.cancel()
+        login = await this.refresher.refresh(login, 'unauthorized_recovery')
+        response = await post(login)
+      }
       if (response.status === 401) {
         await response.body?.cancel()
         throw new ShimError('auth_expired', LOGIN_HINT)

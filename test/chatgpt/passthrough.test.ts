@@ -148,6 +148,23 @@ describe('ChatGPT passthrough: OAuth refresh', () => {
     expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${codexRefreshed}`)
   })
 
+  test('a 401, then a token re-read from auth.json that is refused too: it is refreshed, and the request goes through', async () => {
+    // The file's token and the one written meanwhile were both revoked server-side (a password change);
+    // the refresh token still works. Codex would refresh: so does the shim, once, before saying "codex login".
+    fake.validAccess = makeJwt({ exp: nowS() + 3600, n: 'server-side-only' })
+    fake.on401 = () => {
+      fake.on401 = undefined
+      writeAuth(authPath, { access: makeJwt({ exp: nowS() + 3600, n: 'also-revoked' }), refresh: 'rt-after-both' })
+    }
+    const before = fake.refreshes.length
+    const response = await handle(post('/v1/responses', codexBody(), CODEX_HEADERS))
+    expect(response.status).toBe(200)
+    await response.text()
+    expect(fake.refreshes.length - before).toBe(1)
+    expect(fake.refreshes.at(-1)!.refresh_token).toBe('rt-after-both')
+    expect(fake.refreshes.at(-1)!.refresh_reason).toBe('unauthorized_recovery')
+  })
+
   test('20 concurrent requests with an expired token cause exactly one refresh; the rotated token is never redeemed twice', async () => {
     writeAuth(authPath, { access: makeJwt({ exp: nowS() - 5 }), refresh: 'rt-concurrent' })
     const before = fake.refreshes.length
