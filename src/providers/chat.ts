@@ -50,6 +50,16 @@ function refusesReasoningContent(model: ModelSettings): boolean {
   return host === 'api.groq.com' || host === 'api.cerebras.ai'
 }
 
+/**
+ * DeepSeek in thinking mode (the V4 models' default, and deepseek-reasoner) answers 400 "The
+ * `reasoning_content` in the thinking mode must be passed back to the API" when any assistant turn
+ * of the history lacks it (api-docs.deepseek.com/guides/thinking_mode; a turn another model wrote:
+ * anomalyco/opencode#24146, openclaw/openclaw#73417). Its own host, or its model ids behind another.
+ */
+function wantsReasoningOnEveryTurn(model: ModelSettings): boolean {
+  return baseUrlHost(model.base_url)?.hostname === 'api.deepseek.com' || /^deepseek-(?:v4|reasoner)/i.test(model.model)
+}
+
 /** What this entry's upstream accepts, from settings plus the provider's known quirks. */
 export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
   const openai = model.provider === 'openai' && baseUrlHost(model.base_url)?.hostname === 'api.openai.com'
@@ -66,6 +76,7 @@ export function chatOptionsFor(model: ModelSettings): ChatRequestOptions {
     defaultReasoningEffort: model.reasoning_effort,
     // OpenAI rejects reasoning_content on input; DeepSeek-style thinking models need it back within a tool loop.
     replayReasoning: !openai && !refusesReasoningContent(model),
+    reasoningOnEveryAssistantTurn: wantsReasoningOnEveryTurn(model),
     supportsPromptCacheKey: openai,
     supportsVerbosity: openaiReasoning,
     supportsServiceTier: openai,

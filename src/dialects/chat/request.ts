@@ -28,6 +28,12 @@ export interface ChatRequestOptions {
   defaultReasoningEffort?: string
   /** Send prior reasoning back as `reasoning_content` (DeepSeek needs it within a tool loop). */
   replayReasoning: boolean
+  /**
+   * Every assistant message carries `reasoning_content`, an empty one where no reasoning is known:
+   * DeepSeek's thinking mode refuses a history with an assistant turn without it (a turn another
+   * model wrote, before a switch of model or a fallback).
+   */
+  reasoningOnEveryAssistantTurn?: boolean
   supportsPromptCacheKey: boolean
   supportsVerbosity: boolean
   supportsServiceTier: boolean
@@ -328,5 +334,6 @@ function toChatMessages(request: ResponsesRequest, plan: ToolPlan, options: Chat
   }
   endToolTurn()
   for (const [message, merged] of mergedText) message.content = merged.texts.join(merged.separator)
+  if (options.reasoningOnEveryAssistantTurn) for (const message of messages) if (message.role === 'assistant') message.reasoning_content ??= ''
   return messages
 }
