@@ -27,7 +27,10 @@ export function ledgerOnFirstUse(open: () => Ledger = openLedger): Ledger {
   let ledger: Ledger | null = null
   const opened = () => (ledger ??= open())
   return {
-    enabled: !ledgerDisabledByEnv(),
+    // Known once it is opened (a file that cannot be opened turns it off); until then, what the environment says.
+    get enabled() {
+      return ledger ? ledger.enabled : !ledgerDisabledByEnv()
+    },
     append: (row) => opened().append(row),
     flush: (limit) => ledger?.flush(limit) ?? 0,
     flushed: async () => (await ledger?.flushed()) ?? 0,

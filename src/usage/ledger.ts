@@ -117,7 +117,10 @@ function createPrivateFile(path: string): void {
 }
 
 class SqliteLedger implements Ledger {
-  readonly enabled = true
+  /** Off when its database could not be opened (already warned): /api/usage says so rather than showing an empty ledger as a working one. */
+  get enabled(): boolean {
+    return this.db !== null
+  }
   private readonly path: string
   private readonly retentionDays: number
   private readonly queueLimit: number

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openLedger, readSummary } from '../../src/usage/ledger.ts'
+import { usageApi } from '../../src/usage/api.ts'
 import { rowOf } from '../../src/usage/row.ts'
 import { captureLogger, freshDir, makeRow, storedRows } from './_support.ts'
 import { expectMode } from '../support/file-mode.ts'
@@ -95,6 +96,21 @@ describe('append → flush → rows', () => {
     ledger.flush()
     expectMode(path, 0o600)
     expectMode(`${path}-wal`, 0o600)
+    ledger.close()
+  })
+
+  test('a database that cannot be opened turns it off, and it says so (enabled: false), not an empty working ledger', async () => {
+    // Its folder is a file: nothing can be created there.
+    const blocker = join(freshDir('unopenable'), 'not-a-folder')
+    writeFileSync(blocker, 'x')
+    const { logger, lines } = captureLogger()
+    const ledger = openLedger({ path: join(blocker, 'usage.db'), logger })
+    expect(ledger.enabled).toBe(false)
+    ledger.append(makeRow())
+    expect(ledger.flush()).toBe(0)
+    expect(lines.join('\n')).toContain('Usage ledger is off')
+    const answer = await ((await usageApi(ledger, new URL('http://127.0.0.1/api/usage'))).json() as Promise<any>)
+    expect(answer).toMatchObject({ enabled: false, rows: [] })
     ledger.close()
   })
 
