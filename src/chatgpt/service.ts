@@ -45,11 +45,6 @@ export class ChatgptService {
     this.catalog = new ChatgptCatalog({ fetch: options.fetch })
   }
 
-  /** The login, its access token refreshed first if it expired. */
-  private async fresh(login: ChatgptLogin): Promise<ChatgptLogin> {
-    return isExpired(login.tokens.access_token) ? await this.refresher.refresh(login, 'proactive_expiry') : login
-  }
-
   usable(): boolean {
     return currentLogin() !== null
   }
@@ -66,7 +61,7 @@ export class ChatgptService {
     const found = currentLoginState()
     if (found.state !== 'ok') throw new ShimError('auth_expired', noLoginMessage(found))
     let login = found.login
-    login = await this.fresh(login)
+    if (isExpired(login.tokens.access_token)) login = await this.refresher.refresh(login, 'proactive_expiry')
     // 429 is not retried here: on a subscription it means a usage window, not a blip.
     const options = { ...upstreamOptions(context, BACKEND_RETRY_STATUSES), fetch: this.options.fetch ?? fetch }
     const post = async (current: ChatgptLogin) =>

@@ -31,11 +31,9 @@ export function damagedPidFileMessage(): string {
 /** The running daemon recorded in the pid file, if it answers its health check. */
 export async function runningDaemon(): Promise<{ info: DaemonInfo; health: HealthReport } | null> {
   const info = await readPidFile()
-  if (!info || !isAlive(info.pid)) return null
   // A pid reused by another program (after a crash or a reboot): whatever holds the port now is
   // not ours, and must not be sent the token (probeHealth's `ours`).
-  const argv = processArgv(info.pid)
-  if (argv !== null && !looksLikeCodexShim(argv)) return null
+  if (!info || !daemonAlive(info)) return null
   const health = await probeHealth(info.host, info.port, undefined, true)
   // Another codex-shim may answer on that port (the recorded daemon died and its pid was reused).
   return health?.ok && (health.pid === undefined || health.pid === info.pid) ? { info, health } : null

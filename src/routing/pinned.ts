@@ -1,5 +1,5 @@
 import type { ResponsesRequest } from '../canonical/types.ts'
-import { THINKING_BUDGETS } from '../dialects/messages/request.ts'
+import { MIN_THINKING_BUDGET, THINKING_BUDGETS } from '../dialects/messages/request.ts'
 import type { AliasSettings } from '../settings/schema.ts'
 
 /** An alias's pinned options win over what the client sent: that is what the alias is for. */
@@ -42,9 +42,6 @@ export function pinMessagesBody(body: Record<string, unknown>, alias: AliasSetti
   if (alias.max_output_tokens) fitThinking(pinned, alias.max_output_tokens)
   return pinned
 }
-
-/** Anthropic's smallest thinking budget. */
-const MIN_THINKING_BUDGET = 1024
 
 /**
  * A pinned cap counts thinking and answer together, as on translated routes (dialects/messages/request.ts):

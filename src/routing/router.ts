@@ -221,8 +221,7 @@ export function routerWrap(
       route = await resolveModel(chosen, hints)
     }
     // The choice failing before its first byte must not fail a request the default could serve.
-    const decided = chosen
-    return { ...route, slug: requested, routedTo: chosen, rememberAnswer: (answerId) => router.rememberAnswer(answerId, decided), ...(chosen !== settings.default && { routerDefault: settings.default }) }
+    return { ...route, slug: requested, routedTo: chosen, rememberAnswer: (answerId) => router.rememberAnswer(answerId, chosen), ...(chosen !== settings.default && { routerDefault: settings.default }) }
   }
 }
 

@@ -49,7 +49,8 @@ export interface MessagesTranslation {
 
 /** Thinking budget per Codex effort; raised `max_tokens` must stay above it. */
 export const THINKING_BUDGETS: Record<string, number> = { minimal: 1024, low: 4000, medium: 10_000, high: 20_000, xhigh: 32_000, max: 48_000, ultra: 48_000 }
-const MIN_BUDGET = 1024
+/** Anthropic's smallest thinking budget. */
+export const MIN_THINKING_BUDGET = 1024
 const ANSWER_ROOM = 4096
 const IMAGE_OMITTED = '[image omitted: this model does not accept image input]'
 
@@ -351,7 +352,7 @@ export function fromCanonical(request: ResponsesRequest, plan: ToolPlan, options
     const ceiling = explicit ?? Math.max(options.maxTokens, body.max_tokens)
     const room = explicit === undefined ? ceiling - ANSWER_ROOM : Math.floor(explicit / 2)
     const budget = Math.min(options.thinkingBudgetTokens ?? THINKING_BUDGETS[effort] ?? THINKING_BUDGETS.medium!, room)
-    if (budget >= MIN_BUDGET) {
+    if (budget >= MIN_THINKING_BUDGET) {
       body.thinking = { type: 'enabled', budget_tokens: budget }
       body.max_tokens = explicit ?? Math.min(ceiling, Math.max(body.max_tokens, budget + ANSWER_ROOM))
       if (tools.length) betas.push('interleaved-thinking-2025-05-14')
